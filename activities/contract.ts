@@ -1,0 +1,110 @@
+/**
+ * What the post workflow asks of the outside world. Workflows `import type` this contract;
+ * `activities/index.ts` builds the implementation from its clients (Postgres, connectors,
+ * notifier). Every call is idempotent through a business key.
+ */
+import type { MetricSnapshot, PostState, QualityIssue } from '../workflows/messages';
+import type { Media, Platform, RevisionContent } from '../workflows/domain/types';
+
+/** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */
+export const ErrorType = {
+  AccountRevoked: 'AccountRevoked',
+  ContentRefused: 'ContentRefused',
+  RateLimited: 'RateLimited',
+  AccountNotFound: 'AccountNotFound',
+  BrandNotFound: 'BrandNotFound',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
+  ErrorType.AccountRevoked,
+  ErrorType.ContentRefused,
+  ErrorType.AccountNotFound,
+  ErrorType.BrandNotFound,
+];
+
+export interface RecordTransitionInput {
+  /** Position of this transition in the post's history; (entity, sequence) makes the write idempotent. */
+  sequence: number;
+  action: string;
+  actorId: string;
+  fromStage: string | null;
+  at: string;
+  detail?: Record<string, unknown>;
+  /** The post's state after the transition; written to the posts projection. */
+  state: PostState;
+}
+
+export interface CheckQualityInput {
+  postId: string;
+  brandId: string;
+  campaignId?: string;
+  revision: number;
+  sponsored: boolean;
+  content: RevisionContent;
+}
+export interface CheckQualityResult {
+  issues: QualityIssue[];
+  /** The content with every link tagged with UTM parameters. */
+  content: RevisionContent;
+}
+
+export interface PublishVariantInput {
+  postId: string;
+  revision: number;
+  accountId: string;
+  platform: Platform;
+  text: string;
+  media: Media[];
+  /** post:revision:account — a platform never publishes the same key twice. */
+  idempotencyKey: string;
+}
+export interface PublishVariantResult {
+  externalId: string;
+  url: string;
+  publishedAt: string;
+}
+
+export interface SnapshotMetricsInput {
+  postId: string;
+  accountId: string;
+  platform: Platform;
+  externalId: string;
+  offsetMs: number;
+}
+
+export type NotificationKind =
+  | 'review_due'
+  | 'review_reminder'
+  | 'review_escalated'
+  | 'review_forced'
+  | 'quality_blocked'
+  | 'publish_failed'
+  | 'published'
+  | 'performance_summary';
+
+export interface NotifyInput {
+  kind: NotificationKind;
+  postId: string;
+  brandId: string;
+  /** Unique per notification so a retried delivery is recognisable by the receiver. */
+  notificationId: string;
+  roles?: string[];
+  userIds?: string[];
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface PerformanceSummary {
+  postId: string;
+  totals: Omit<MetricSnapshot, 'offsetMs' | 'takenAt' | 'accountId' | 'platform'>;
+  byPlatform: Record<string, Omit<MetricSnapshot, 'offsetMs' | 'takenAt' | 'accountId' | 'platform'>>;
+}
+
+export interface PostActivities {
+  recordTransition(input: RecordTransitionInput): Promise<void>;
+  checkQuality(input: CheckQualityInput): Promise<CheckQualityResult>;
+  publishVariant(input: PublishVariantInput): Promise<PublishVariantResult>;
+  snapshotMetrics(input: SnapshotMetricsInput): Promise<MetricSnapshot>;
+  summarizePerformance(input: { postId: string }): Promise<PerformanceSummary>;
+  notify(input: NotifyInput): Promise<void>;
+}
