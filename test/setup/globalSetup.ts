@@ -1,3 +1,5 @@
+import { provisionDatabase } from './database';
+
 /**
  * Runs once per `npm test`: provisions a Postgres database and bundles the workflow code,
  * publishing both to the test files through environment variables.
@@ -5,6 +7,7 @@
 export default async function globalSetup(): Promise<void> {
   const setups = [
     // Each module is added by the part of the project that needs it.
+    provisionDatabase,
   ] as Array<() => Promise<void>>;
   for (const setup of setups) await setup();
 }

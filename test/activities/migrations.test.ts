@@ -1,0 +1,48 @@
+import { createKnex } from '../../db/knex';
+import { migrateLatest, migrateRollbackAll } from '../../db/migrate';
+import { testDatabaseUrl } from '../helpers/db';
+
+const ALL_TABLES = [
+  'brands', 'campaigns', 'accounts', 'users', 'api_keys', 'posts', 'post_revisions', 'post_variants',
+  'reviews', 'metric_snapshots', 'audit_log', 'sandbox_publications', 'notifications',
+];
+
+async function publicTables(db: ReturnType<typeof createKnex>): Promise<string[]> {
+  return db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name');
+}
+
+describe('database migrations', () => {
+  it('gives every test worker the migrated database of this run', async () => {
+    const db = createKnex(testDatabaseUrl());
+    try {
+      expect(await publicTables(db)).toEqual(expect.arrayContaining(ALL_TABLES));
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('rolls every table back and migrates again from scratch', async () => {
+    const scratchName = `socialops_migrations_${Date.now()}_${process.pid}`;
+    const admin = createKnex(testDatabaseUrl(), { poolMax: 1 });
+    await admin.raw(`CREATE DATABASE "${scratchName}"`);
+    const url = new URL(testDatabaseUrl());
+    url.pathname = `/${scratchName}`;
+    const scratch = createKnex(url.toString(), { poolMax: 1 });
+    try {
+      const applied = await migrateLatest(scratch);
+      expect(applied.length).toBeGreaterThanOrEqual(4);
+      expect(await migrateLatest(scratch)).toEqual([]);
+
+      await migrateRollbackAll(scratch);
+      const remaining = await publicTables(scratch);
+      expect(remaining.filter((table) => ALL_TABLES.includes(table))).toEqual([]);
+
+      await migrateLatest(scratch);
+      expect(await publicTables(scratch)).toEqual(expect.arrayContaining(ALL_TABLES));
+    } finally {
+      await scratch.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS "${scratchName}" WITH (FORCE)`);
+      await admin.destroy();
+    }
+  });
+});
