@@ -1,0 +1,272 @@
+import path from 'node:path';
+import {
+  CONFIG_VARIABLE_NAMES,
+  ConfigError,
+  describeConfig,
+  loadConfig,
+  renderConfigTable,
+  type ConfigIssue,
+} from '../../worker/config';
+
+const SECRET = 'a-signing-secret-of-some-length';
+
+function issuesFor(env: NodeJS.ProcessEnv): ConfigIssue[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('runs fully embedded when nothing is configured', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      databaseUrl: undefined,
+      temporalAddress: undefined,
+      temporalNamespace: 'default',
+      temporalTaskQueue: 'socialops',
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      notifyWebhookUrl: undefined,
+      notifyWebhookSecret: undefined,
+      dataDir: path.resolve('.data'),
+      publicBaseUrl: 'http://127.0.0.1:3000',
+    });
+  });
+
+  it('uses external Postgres and Temporal when their addresses are given', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://socialops:pw@db.internal:5432/socialops',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'socialops-prod',
+      TEMPORAL_TASK_QUEUE: 'posts.v2',
+    });
+    expect(config.databaseUrl).toBe('postgres://socialops:pw@db.internal:5432/socialops');
+    expect(config.temporalAddress).toBe('temporal:7233');
+    expect(config.temporalNamespace).toBe('socialops-prod');
+    expect(config.temporalTaskQueue).toBe('posts.v2');
+  });
+
+  it('accepts the postgresql:// scheme and bracketed IPv6 Temporal addresses', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://localhost/app', TEMPORAL_ADDRESS: '[::1]:7233' });
+    expect(config.databaseUrl).toBe('postgresql://localhost/app');
+    expect(config.temporalAddress).toBe('[::1]:7233');
+  });
+
+  it('treats blank variables as unset and trims surrounding whitespace', () => {
+    const config = loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '   ', PORT: ' 8080 ', LOG_LEVEL: 'debug\n' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.temporalAddress).toBeUndefined();
+    expect(config.port).toBe(8080);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: '??' })).not.toThrow();
+  });
+
+  describe('PORT', () => {
+    it.each(['1', '3000', '65535'])('accepts %s', (port) => {
+      expect(loadConfig({ PORT: port }).port).toBe(Number(port));
+    });
+
+    it.each(['abc', '0', '65536', '30.5', '-1', '3e3'])('refuses %j and names the variable', (port) => {
+      expect(issuesFor({ PORT: port })).toEqual([
+        { variable: 'PORT', problem: `expected an integer between 1 and 65535, got "${port}"` },
+      ]);
+    });
+
+    it('puts the variable, the rule and the value in the error message', () => {
+      expect(() => loadConfig({ PORT: 'abc' })).toThrow('PORT: expected an integer between 1 and 65535, got "abc"');
+    });
+  });
+
+  describe('HOST', () => {
+    it.each(['0.0.0.0', 'localhost', 'api.example.com', '::'])('accepts %s', (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    });
+
+    it('refuses a value with spaces or a scheme', () => {
+      expect(issuesFor({ HOST: 'my host' })[0]?.variable).toBe('HOST');
+      expect(issuesFor({ HOST: 'http://localhost' })[0]?.variable).toBe('HOST');
+    });
+  });
+
+  describe('LOG_LEVEL', () => {
+    it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts the pino level %s', (level) => {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    });
+
+    it('refuses an unknown level and lists the allowed ones', () => {
+      expect(issuesFor({ LOG_LEVEL: 'verbose' })).toEqual([
+        {
+          variable: 'LOG_LEVEL',
+          problem: 'expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+        },
+      ]);
+    });
+  });
+
+  describe('DATABASE_URL', () => {
+    it('refuses a non-Postgres URL without echoing the credentials in it', () => {
+      const issues = issuesFor({ DATABASE_URL: 'mysql://root:hunter2@db/app' });
+      expect(issues).toEqual([
+        { variable: 'DATABASE_URL', problem: 'expected a postgres:// or postgresql:// URL (value not shown)' },
+      ]);
+      expect(JSON.stringify(issues)).not.toContain('hunter2');
+    });
+
+    it('refuses a value that is not a URL at all', () => {
+      expect(issuesFor({ DATABASE_URL: 'localhost:5432' })[0]?.variable).toBe('DATABASE_URL');
+    });
+  });
+
+  describe('TEMPORAL_ADDRESS', () => {
+    it.each(['http://temporal:7233', 'temporal', 'temporal:port', 'temporal:70000'])('refuses %j', (address) => {
+      expect(issuesFor({ TEMPORAL_ADDRESS: address })).toEqual([
+        {
+          variable: 'TEMPORAL_ADDRESS',
+          problem: `expected host:port (for example temporal:7233), without a scheme, got "${address}"`,
+        },
+      ]);
+    });
+  });
+
+  describe('TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE', () => {
+    it('refuses names with spaces or slashes', () => {
+      expect(issuesFor({ TEMPORAL_NAMESPACE: 'my namespace', TEMPORAL_TASK_QUEUE: 'a/b' }).map((i) => i.variable)).toEqual([
+        'TEMPORAL_NAMESPACE',
+        'TEMPORAL_TASK_QUEUE',
+      ]);
+    });
+  });
+
+  describe('notification webhook', () => {
+    it('is off when neither the URL nor the secret is set', () => {
+      const config = loadConfig({});
+      expect(config.notifyWebhookUrl).toBeUndefined();
+      expect(config.notifyWebhookSecret).toBeUndefined();
+    });
+
+    it('carries the URL and the secret when both are set', () => {
+      const config = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/socialops', NOTIFY_WEBHOOK_SECRET: SECRET });
+      expect(config.notifyWebhookUrl).toBe('https://hooks.example.com/socialops');
+      expect(config.notifyWebhookSecret).toBe(SECRET);
+    });
+
+    it('requires a secret once the URL is set, since every notification is signed', () => {
+      expect(issuesFor({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x' })).toEqual([
+        { variable: 'NOTIFY_WEBHOOK_SECRET', problem: 'required when NOTIFY_WEBHOOK_URL is set (notifications are signed)' },
+      ]);
+    });
+
+    it('refuses a secret without a URL, which would otherwise hide a misspelt URL variable', () => {
+      expect(issuesFor({ NOTIFY_WEBHOOK_SECRET: SECRET }).map((i) => i.variable)).toEqual(['NOTIFY_WEBHOOK_SECRET']);
+    });
+
+    it('refuses a short secret without showing it', () => {
+      const issues = issuesFor({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x', NOTIFY_WEBHOOK_SECRET: 'letmein' });
+      expect(issues).toEqual([
+        { variable: 'NOTIFY_WEBHOOK_SECRET', problem: 'expected at least 16 characters (value not shown)' },
+      ]);
+    });
+
+    it('refuses a URL that is not http or https', () => {
+      expect(issuesFor({ NOTIFY_WEBHOOK_URL: 'ftp://files.example.com', NOTIFY_WEBHOOK_SECRET: SECRET })).toEqual([
+        { variable: 'NOTIFY_WEBHOOK_URL', problem: 'expected an http:// or https:// URL, got "ftp://files.example.com"' },
+      ]);
+    });
+  });
+
+  describe('DATA_DIR', () => {
+    it('resolves a relative directory against the working directory', () => {
+      expect(loadConfig({ DATA_DIR: 'var/pg' }).dataDir).toBe(path.resolve('var/pg'));
+    });
+
+    it('keeps an absolute directory as given', () => {
+      expect(loadConfig({ DATA_DIR: '/srv/socialops/pg' }).dataDir).toBe('/srv/socialops/pg');
+    });
+  });
+
+  describe('PUBLIC_BASE_URL', () => {
+    it('is derived from HOST and PORT when unset', () => {
+      expect(loadConfig({ HOST: 'api.local', PORT: '8080' }).publicBaseUrl).toBe('http://api.local:8080');
+    });
+
+    it('points at the loopback address when the API binds every interface', () => {
+      expect(loadConfig({ HOST: '0.0.0.0', PORT: '3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+    });
+
+    it('brackets an IPv6 host', () => {
+      expect(loadConfig({ HOST: '::1' }).publicBaseUrl).toBe('http://[::1]:3000');
+    });
+
+    it('uses the given URL without its trailing slash', () => {
+      expect(loadConfig({ PUBLIC_BASE_URL: 'https://social.example.com/' }).publicBaseUrl).toBe('https://social.example.com');
+    });
+
+    it('refuses a value that is not an http(s) URL', () => {
+      expect(issuesFor({ PUBLIC_BASE_URL: 'social.example.com' })[0]?.variable).toBe('PUBLIC_BASE_URL');
+    });
+  });
+
+  it('reports every wrong variable at once, not only the first', () => {
+    const issues = issuesFor({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      TEMPORAL_ADDRESS: 'temporal',
+      NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x',
+    });
+    expect(issues.map((issue) => issue.variable).sort()).toEqual(
+      ['LOG_LEVEL', 'NOTIFY_WEBHOOK_SECRET', 'PORT', 'TEMPORAL_ADDRESS'].sort(),
+    );
+    const error = (() => {
+      try {
+        loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
+      } catch (caught) {
+        return caught as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain('PORT: expected an integer between 1 and 65535, got "abc"');
+    expect(error?.message).toContain('LOG_LEVEL: expected one of');
+  });
+});
+
+describe('describeConfig', () => {
+  it('documents exactly the variables loadConfig reads', () => {
+    expect(describeConfig().map((variable) => variable.name)).toEqual([...CONFIG_VARIABLE_NAMES]);
+  });
+
+  it('gives every variable a meaning and a default', () => {
+    for (const variable of describeConfig()) {
+      expect(variable.meaning.length).toBeGreaterThan(10);
+      expect(variable.default.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('states the defaults loadConfig applies', () => {
+    const defaults = Object.fromEntries(describeConfig().map((variable) => [variable.name, variable.default]));
+    const config = loadConfig({});
+    expect(defaults.TEMPORAL_NAMESPACE).toBe(config.temporalNamespace);
+    expect(defaults.TEMPORAL_TASK_QUEUE).toBe(config.temporalTaskQueue);
+    expect(defaults.PORT).toBe(String(config.port));
+    expect(defaults.HOST).toBe(config.host);
+    expect(defaults.LOG_LEVEL).toBe(config.logLevel);
+    expect(path.resolve(defaults.DATA_DIR ?? '')).toBe(config.dataDir);
+  });
+
+  it('renders a Markdown table with one row per variable', () => {
+    const lines = renderConfigTable().split('\n');
+    expect(lines[0]).toBe('| variable | default | meaning |');
+    expect(lines).toHaveLength(2 + CONFIG_VARIABLE_NAMES.length);
+    for (const name of CONFIG_VARIABLE_NAMES) {
+      expect(lines.some((line) => line.startsWith(`| \`${name}\` |`))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * Process configuration, read from the environment once at start-up. A wrong value stops the
+ * process with a message naming every offending variable, instead of failing later at the first
+ * request that happens to touch it.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Shortest accepted webhook signing secret: below this an HMAC key is guessable. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+export interface Config {
+  /** Postgres connection string; absent means an embedded Postgres under `dataDir`. */
+  databaseUrl?: string;
+  /** `host:port` of a Temporal frontend; absent means the offline Temporal server in-process. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  /** Where reviewer, reminder, escalation and failure notifications are POSTed. */
+  notifyWebhookUrl?: string;
+  /** HMAC-SHA256 key for the notification signature; present exactly when the URL is. */
+  notifyWebhookSecret?: string;
+  /** Absolute path of the embedded Postgres data directory. */
+  dataDir: string;
+  /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
+  publicBaseUrl: string;
+}
+
+export interface ConfigIssue {
+  variable: string;
+  problem: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(
+      `Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export interface ConfigVariable {
+  name: string;
+  /** The default as a reader should see it, or `—` when unset means "not used". */
+  default: string;
+  meaning: string;
+}
+
+/**
+ * Every variable the processes read. The README's configuration table is rendered from this
+ * list, and the unit tests check that it and the schema below name the same variables.
+ */
+const VARIABLES: readonly ConfigVariable[] = [
+  {
+    name: 'DATABASE_URL',
+    default: '—',
+    meaning:
+      'Postgres connection string (`postgres://user:password@host:5432/db`). Unset: an embedded Postgres stores its data under `DATA_DIR`.',
+  },
+  {
+    name: 'TEMPORAL_ADDRESS',
+    default: '—',
+    meaning:
+      'Temporal frontend as `host:port` (e.g. `temporal:7233`). Unset: the offline Temporal server runs inside the process.',
+  },
+  { name: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace holding the workflows.' },
+  { name: 'TEMPORAL_TASK_QUEUE', default: 'socialops', meaning: 'Task queue the worker polls and the API starts workflows on.' },
+  { name: 'PORT', default: '3000', meaning: 'TCP port the API listens on.' },
+  {
+    name: 'HOST',
+    default: '127.0.0.1',
+    meaning:
+      'Interface the API binds to. The default keeps a local demo off the network; the container image sets `0.0.0.0`.',
+  },
+  { name: 'LOG_LEVEL', default: 'info', meaning: `Log verbosity: ${LOG_LEVELS.join(', ')}.` },
+  {
+    name: 'NOTIFY_WEBHOOK_URL',
+    default: '—',
+    meaning: 'http(s) URL that receives notifications (reviews due, reminders, escalations, failures). Unset: none are sent.',
+  },
+  {
+    name: 'NOTIFY_WEBHOOK_SECRET',
+    default: '—',
+    meaning: `Key for the HMAC-SHA256 signature of each notification; required with \`NOTIFY_WEBHOOK_URL\`, at least ${MIN_WEBHOOK_SECRET_LENGTH} characters.`,
+  },
+  { name: 'DATA_DIR', default: './.data', meaning: 'Data directory of the embedded Postgres (ignored when `DATABASE_URL` is set).' },
+  {
+    name: 'PUBLIC_BASE_URL',
+    default: 'http://HOST:PORT',
+    meaning: 'Base URL printed for clients and used in the OpenAPI document, when the API sits behind a proxy.',
+  },
+];
+
+/** Variables whose value must never be echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'NOTIFY_WEBHOOK_SECRET']);
+
+export function describeConfig(): ConfigVariable[] {
+  return VARIABLES.map((variable) => ({ ...variable }));
+}
+
+/** The configuration table as Markdown, for the README. */
+export function renderConfigTable(): string {
+  const rows = VARIABLES.map((v) => `| \`${v.name}\` | ${v.default === '—' ? '—' : `\`${v.default}\``} | ${v.meaning} |`);
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+const PORT_PROBLEM = 'expected an integer between 1 and 65535';
+
+const portNumber = z
+  .string()
+  .refine((value) => /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535, PORT_PROBLEM)
+  .transform(Number);
+
+function hasProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const postgresUrl = z
+  .string()
+  .refine((value) => hasProtocol(value, ['postgres:', 'postgresql:']), 'expected a postgres:// or postgresql:// URL');
+
+/** `host:port`, `[ipv6]:port`; the SDK takes no scheme here, so one is refused rather than misread. */
+const temporalAddress = z
+  .string()
+  .refine((value) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(value);
+    return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+  }, 'expected host:port (for example temporal:7233), without a scheme');
+
+const identifier = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `expected a ${what}: letters, digits, '.', '_' or '-'`);
+
+const host = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/, 'expected a host name or IP address');
+
+const httpUrl = (problem: string) => z.string().refine((value) => hasProtocol(value, ['http:', 'https:']), problem);
+
+const envSchema = z.object({
+    DATABASE_URL: postgresUrl.optional(),
+    TEMPORAL_ADDRESS: temporalAddress.optional(),
+    TEMPORAL_NAMESPACE: identifier('namespace name').default('default'),
+    TEMPORAL_TASK_QUEUE: identifier('task queue name').default('socialops'),
+    PORT: portNumber.default(3000),
+    HOST: host.default('127.0.0.1'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    NOTIFY_WEBHOOK_URL: httpUrl('expected an http:// or https:// URL').optional(),
+    NOTIFY_WEBHOOK_SECRET: z
+      .string()
+      .refine((value) => value.length >= MIN_WEBHOOK_SECRET_LENGTH, `expected at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
+      .optional(),
+    DATA_DIR: z.string().default('./.data'),
+    PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
+});
+
+/** Names the schema reads; exported so the tests can hold it against `describeConfig()`. */
+export const CONFIG_VARIABLE_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * Blank values count as unset: compose files and shells commonly pass `VAR=` for "not set".
+ * Surrounding whitespace is dropped because it is never meaningful in these values and is a
+ * frequent copy-paste accident in `.env` files.
+ */
+function readVariables(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const name of CONFIG_VARIABLE_NAMES) {
+    const value = env[name]?.trim();
+    values[name] = value === undefined || value === '' ? undefined : value;
+  }
+  return values;
+}
+
+function valueIssue(variable: string, problem: string, raw: string | undefined): ConfigIssue {
+  if (raw === undefined) return { variable, problem };
+  if (SECRET_VARIABLES.has(variable)) return { variable, problem: `${problem} (value not shown)` };
+  return { variable, problem: `${problem}, got ${JSON.stringify(raw)}` };
+}
+
+/** Rules about which variables go together; they look only at presence, never at values. */
+function combinationIssues(raw: Record<string, string | undefined>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (raw.NOTIFY_WEBHOOK_URL !== undefined && raw.NOTIFY_WEBHOOK_SECRET === undefined) {
+    issues.push({
+      variable: 'NOTIFY_WEBHOOK_SECRET',
+      problem: 'required when NOTIFY_WEBHOOK_URL is set (notifications are signed)',
+    });
+  }
+  if (raw.NOTIFY_WEBHOOK_SECRET !== undefined && raw.NOTIFY_WEBHOOK_URL === undefined) {
+    issues.push({
+      variable: 'NOTIFY_WEBHOOK_SECRET',
+      problem: 'set without NOTIFY_WEBHOOK_URL, so no notification would be signed with it',
+    });
+  }
+  return issues;
+}
+
+function defaultBaseUrl(host: string, port: number): string {
+  // A wildcard bind address is not something a client can connect to.
+  const reachable = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
+  const bracketed = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${port}`;
+}
+
+/** Reads and validates the configuration; throws `ConfigError` listing every wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = readVariables(env);
+  const parsed = envSchema.safeParse(raw);
+  const issues = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0]);
+        return valueIssue(variable, issue.message, raw[variable]);
+      });
+  issues.push(...combinationIssues(raw));
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+  const values = parsed.data;
+  return {
+    databaseUrl: values.DATABASE_URL,
+    temporalAddress: values.TEMPORAL_ADDRESS,
+    temporalNamespace: values.TEMPORAL_NAMESPACE,
+    temporalTaskQueue: values.TEMPORAL_TASK_QUEUE,
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    notifyWebhookUrl: values.NOTIFY_WEBHOOK_URL,
+    notifyWebhookSecret: values.NOTIFY_WEBHOOK_SECRET,
+    dataDir: path.resolve(values.DATA_DIR),
+    publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
+  };
+}
