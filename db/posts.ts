@@ -1,0 +1,471 @@
+import type { Knex } from 'knex';
+import type { Platform, PostStage, RevisionContent, RiskTier, SensitivityFlag } from '../workflows/domain/types';
+import { TERMINAL_STAGES } from '../workflows/domain/types';
+import type { PostState, ReviewDecisionRecord, StageDeadline, VariantPublishStatus, VariantState } from '../workflows/messages';
+import { postWorkflowId } from '../workflows/messages';
+import { iso, isoOrNull, json, type Executor } from './rows';
+
+/** A post as listed: the projection's columns without the full workflow state. */
+export interface PostSummary {
+  id: string;
+  brandId: string;
+  campaignId: string | null;
+  authorId: string;
+  title: string;
+  riskTier: RiskTier;
+  flags: SensitivityFlag[];
+  urgent: boolean;
+  stage: PostStage;
+  revision: number;
+  publishAt: string;
+  timeZone: string;
+  workflowId: string;
+  lastSequence: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A post with the workflow state last projected for it. */
+export interface PostRecord extends PostSummary {
+  state: PostState;
+}
+
+export interface PostListFilter {
+  /** Restricts to these brands (the caller's brands); absent means every brand. */
+  brandIds?: string[];
+  brandId?: string;
+  stage?: PostStage | PostStage[];
+  campaignId?: string;
+  /** Posts with a variant for this platform. */
+  platform?: Platform;
+  authorId?: string;
+  /** Publish time window, inclusive start, exclusive end (ISO instants). */
+  publishFrom?: string;
+  publishTo?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface PostPage {
+  items: PostSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ReviewQueueItem {
+  post: PostSummary;
+  /** The open stages the caller may decide, with their deadlines. */
+  deadlines: StageDeadline[];
+}
+
+export interface CalendarEntry extends PostSummary {
+  /** The brand's zone, in which the calendar groups posts by day. */
+  brandTimeZone: string;
+  variants: Array<Pick<VariantState, 'accountId' | 'platform' | 'status' | 'publishedAt' | 'url'>>;
+}
+
+export interface PostRevision {
+  postId: string;
+  revision: number;
+  content: RevisionContent;
+  submittedBy: string;
+  submittedAt: string;
+}
+
+export interface PostVariantRecord {
+  postId: string;
+  accountId: string;
+  platform: Platform;
+  revision: number;
+  status: VariantPublishStatus;
+  externalId: string | null;
+  url: string | null;
+  publishedAt: string | null;
+  failureType: string | null;
+  failureReason: string | null;
+}
+
+export interface ReviewRecord {
+  id: number;
+  postId: string;
+  stage: string;
+  revision: number;
+  decision: string;
+  reviewerId: string;
+  comment: string | null;
+  decidedAt: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+/** Stages that belong on a publishing calendar. */
+export const CALENDAR_STAGES: PostStage[] = ['scheduled', 'publishing', 'published', 'tracking', 'completed'];
+
+const SUMMARY_COLUMNS = [
+  'posts.id',
+  'posts.brand_id',
+  'posts.campaign_id',
+  'posts.author_id',
+  'posts.title',
+  'posts.risk_tier',
+  'posts.flags',
+  'posts.urgent',
+  'posts.stage',
+  'posts.revision',
+  'posts.publish_at',
+  'posts.time_zone',
+  'posts.workflow_id',
+  'posts.last_sequence',
+  'posts.created_at',
+  'posts.updated_at',
+];
+
+interface PostRow {
+  id: string;
+  brand_id: string;
+  campaign_id: string | null;
+  author_id: string;
+  title: string;
+  risk_tier: RiskTier;
+  flags: SensitivityFlag[];
+  urgent: boolean;
+  stage: PostStage;
+  revision: number;
+  publish_at: Date;
+  time_zone: string;
+  workflow_id: string;
+  last_sequence: number;
+  created_at: Date;
+  updated_at: Date;
+  state?: PostState;
+}
+
+function toSummary(row: PostRow): PostSummary {
+  return {
+    id: row.id,
+    brandId: row.brand_id,
+    campaignId: row.campaign_id,
+    authorId: row.author_id,
+    title: row.title,
+    riskTier: row.risk_tier,
+    flags: row.flags,
+    urgent: row.urgent,
+    stage: row.stage,
+    revision: row.revision,
+    publishAt: iso(row.publish_at),
+    timeZone: row.time_zone,
+    workflowId: row.workflow_id,
+    lastSequence: row.last_sequence,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
+}
+
+function applyFilter(query: Knex.QueryBuilder, filter: PostListFilter): Knex.QueryBuilder {
+  if (filter.brandIds) query.whereIn('posts.brand_id', filter.brandIds);
+  if (filter.brandId) query.where('posts.brand_id', filter.brandId);
+  if (filter.stage !== undefined) {
+    query.whereIn('posts.stage', Array.isArray(filter.stage) ? filter.stage : [filter.stage]);
+  }
+  if (filter.campaignId) query.where('posts.campaign_id', filter.campaignId);
+  if (filter.authorId) query.where('posts.author_id', filter.authorId);
+  if (filter.publishFrom) query.where('posts.publish_at', '>=', filter.publishFrom);
+  if (filter.publishTo) query.where('posts.publish_at', '<', filter.publishTo);
+  if (filter.platform) {
+    // Variants appear in the submitted content before they exist in the publishing state.
+    const platformVariant = json([{ platform: filter.platform }]);
+    query.where((q) =>
+      q
+        .whereRaw(`posts.state->'content'->'variants' @> ?::jsonb`, [platformVariant])
+        .orWhereRaw(`posts.state->'variants' @> ?::jsonb`, [platformVariant]),
+    );
+  }
+  return query;
+}
+
+export function createPostStore(db: Knex) {
+  return {
+    /**
+     * Writes the workflow's state to the posts projection, unless a later transition has already
+     * been projected (an older, retried write never overwrites a newer state). True when written.
+     */
+    async applyProjection(
+      input: { state: PostState; sequence: number; workflowId?: string },
+      trx: Executor = db,
+    ): Promise<boolean> {
+      const { state } = input;
+      const row = {
+        id: state.postId,
+        brand_id: state.brandId,
+        campaign_id: state.campaignId ?? null,
+        author_id: state.authorId,
+        title: state.title,
+        risk_tier: state.riskTier,
+        flags: json(state.flags),
+        urgent: state.urgent,
+        stage: state.stage,
+        revision: state.revision,
+        publish_at: state.publishAt,
+        time_zone: state.timeZone,
+        workflow_id: input.workflowId ?? postWorkflowId(state.postId),
+        last_sequence: input.sequence,
+        state: json(state),
+        updated_at: state.updatedAt,
+      };
+      const written = await trx('posts')
+        .insert(row)
+        .onConflict('id')
+        .merge([
+          'campaign_id',
+          'title',
+          'risk_tier',
+          'flags',
+          'urgent',
+          'stage',
+          'revision',
+          'publish_at',
+          'time_zone',
+          'workflow_id',
+          'last_sequence',
+          'state',
+          'updated_at',
+        ])
+        .where('posts.last_sequence', '<', input.sequence)
+        .returning('id');
+      return written.length > 0;
+    },
+
+    /** Keeps the content of each revision as first submitted. True when this call stored it. */
+    async recordRevision(input: PostRevision, trx: Executor = db): Promise<boolean> {
+      const inserted = await trx('post_revisions')
+        .insert({
+          post_id: input.postId,
+          revision: input.revision,
+          content: json(input.content),
+          submitted_by: input.submittedBy,
+          submitted_at: input.submittedAt,
+        })
+        .onConflict(['post_id', 'revision'])
+        .ignore()
+        .returning('revision');
+      return inserted.length > 0;
+    },
+
+    /** Replaces the publishing status of the post's variants with the workflow's view of them. */
+    async writeVariants(
+      input: { postId: string; revision: number; variants: VariantState[] },
+      trx: Executor = db,
+    ): Promise<void> {
+      const accountIds = input.variants.map((variant) => variant.accountId);
+      const stale = trx('post_variants').where({ post_id: input.postId });
+      if (accountIds.length > 0) stale.whereNotIn('account_id', accountIds);
+      await stale.delete();
+      if (input.variants.length === 0) return;
+      await trx('post_variants')
+        .insert(
+          input.variants.map((variant) => ({
+            post_id: input.postId,
+            account_id: variant.accountId,
+            platform: variant.platform,
+            revision: input.revision,
+            status: variant.status,
+            external_id: variant.externalId ?? null,
+            url: variant.url ?? null,
+            published_at: variant.publishedAt ?? null,
+            failure_type: variant.failureType ?? null,
+            failure_reason: variant.failureReason ?? null,
+          })),
+        )
+        .onConflict(['post_id', 'account_id'])
+        .merge();
+    },
+
+    /** Records review decisions; a decision already on record is left as it is. Returns how many were new. */
+    async recordReviews(
+      input: { postId: string; decisions: ReviewDecisionRecord[] },
+      trx: Executor = db,
+    ): Promise<number> {
+      if (input.decisions.length === 0) return 0;
+      const inserted = await trx('reviews')
+        .insert(
+          input.decisions.map((decision) => ({
+            post_id: input.postId,
+            stage: decision.stage,
+            revision: decision.revision,
+            decision: decision.decision,
+            reviewer_id: decision.by,
+            comment: decision.comment ?? null,
+            decided_at: decision.at,
+          })),
+        )
+        .onConflict(['post_id', 'stage', 'revision', 'reviewer_id', 'decision'])
+        .ignore()
+        .returning('id');
+      return inserted.length;
+    },
+
+    async findById(id: string, trx: Executor = db): Promise<PostRecord | undefined> {
+      const row = await trx<PostRow>('posts').where({ id }).first();
+      return row ? { ...toSummary(row), state: row.state as PostState } : undefined;
+    },
+
+    async list(filter: PostListFilter = {}, trx: Executor = db): Promise<PostPage> {
+      const limit = clampLimit(filter.limit);
+      const offset = Math.max(Math.trunc(filter.offset ?? 0), 0);
+      const [rows, counted] = await Promise.all([
+        applyFilter(trx('posts').select(SUMMARY_COLUMNS), filter)
+          .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }])
+          .limit(limit)
+          .offset(offset) as Promise<PostRow[]>,
+        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter) as Promise<Array<{ total: number }>>,
+      ]);
+      return { items: rows.map(toSummary), total: Number(counted[0]?.total ?? 0), limit, offset };
+    },
+
+    /**
+     * Posts waiting on a decision from any of the roles, with the deadlines of the stages those
+     * roles may decide, most urgent first. With `userId`, the user's own posts and the stages they
+     * have already approved at the current revision are left out.
+     */
+    async reviewQueue(
+      input: { roles: string[]; userId?: string; brandIds?: string[]; limit?: number },
+      trx: Executor = db,
+    ): Promise<ReviewQueueItem[]> {
+      if (input.roles.length === 0) return [];
+      const query = trx<PostRow>('posts')
+        .whereNotIn('stage', TERMINAL_STAGES as PostStage[])
+        .whereRaw(
+          `EXISTS (SELECT 1 FROM jsonb_array_elements(posts.state->'deadlines') AS deadline
+                    WHERE jsonb_exists_any(deadline->'decidingRoles', ?::text[]))`,
+          [input.roles],
+        );
+      if (input.brandIds) query.whereIn('brand_id', input.brandIds);
+      if (input.userId) query.whereNot('author_id', input.userId);
+      const rows = await query;
+
+      const items: ReviewQueueItem[] = [];
+      for (const row of rows) {
+        const state = row.state as PostState;
+        const deadlines = state.deadlines.filter(
+          (deadline) =>
+            deadline.decidingRoles.some((role) => input.roles.includes(role)) &&
+            !(
+              input.userId &&
+              state.decisions.some(
+                (decision) =>
+                  decision.stage === deadline.stage &&
+                  decision.revision === state.revision &&
+                  decision.by === input.userId &&
+                  decision.decision === 'approve',
+              )
+            ),
+        );
+        if (deadlines.length > 0) items.push({ post: toSummary(row), deadlines });
+      }
+      const firstDue = (item: ReviewQueueItem): string =>
+        item.deadlines.map((deadline) => deadline.escalated ? deadline.forceAt : deadline.escalateAt).sort()[0];
+      items.sort((a, b) => firstDue(a).localeCompare(firstDue(b)) || a.post.id.localeCompare(b.post.id));
+      return items.slice(0, clampLimit(input.limit ?? MAX_PAGE_SIZE));
+    },
+
+    /** Scheduled and published posts whose publish time falls in [from, to), in time order. */
+    async calendar(
+      input: { from: string; to: string; brandIds?: string[]; stages?: PostStage[] },
+      trx: Executor = db,
+    ): Promise<CalendarEntry[]> {
+      const query = trx('posts')
+        .join('brands', 'brands.id', 'posts.brand_id')
+        .select([...SUMMARY_COLUMNS, 'brands.time_zone as brand_time_zone', trx.raw(`posts.state->'variants' AS variants`)])
+        .whereIn('posts.stage', input.stages ?? CALENDAR_STAGES)
+        .where('posts.publish_at', '>=', input.from)
+        .where('posts.publish_at', '<', input.to)
+        .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }]);
+      if (input.brandIds) query.whereIn('posts.brand_id', input.brandIds);
+      const rows = (await query) as Array<PostRow & { brand_time_zone: string; variants: VariantState[] | null }>;
+      return rows.map((row) => ({
+        ...toSummary(row),
+        brandTimeZone: row.brand_time_zone,
+        variants: (row.variants ?? []).map((variant) => ({
+          accountId: variant.accountId,
+          platform: variant.platform,
+          status: variant.status,
+          publishedAt: variant.publishedAt,
+          url: variant.url,
+        })),
+      }));
+    },
+
+    async listRevisions(input: { postId: string }, trx: Executor = db): Promise<PostRevision[]> {
+      const rows = await trx('post_revisions').where({ post_id: input.postId }).orderBy('revision');
+      return rows.map((row: { post_id: string; revision: number; content: RevisionContent; submitted_by: string; submitted_at: Date }) => ({
+        postId: row.post_id,
+        revision: row.revision,
+        content: row.content,
+        submittedBy: row.submitted_by,
+        submittedAt: iso(row.submitted_at),
+      }));
+    },
+
+    async listVariants(input: { postId: string }, trx: Executor = db): Promise<PostVariantRecord[]> {
+      const rows = await trx('post_variants').where({ post_id: input.postId }).orderBy('account_id');
+      return rows.map(
+        (row: {
+          post_id: string;
+          account_id: string;
+          platform: Platform;
+          revision: number;
+          status: VariantPublishStatus;
+          external_id: string | null;
+          url: string | null;
+          published_at: Date | null;
+          failure_type: string | null;
+          failure_reason: string | null;
+        }) => ({
+          postId: row.post_id,
+          accountId: row.account_id,
+          platform: row.platform,
+          revision: row.revision,
+          status: row.status,
+          externalId: row.external_id,
+          url: row.url,
+          publishedAt: isoOrNull(row.published_at),
+          failureType: row.failure_type,
+          failureReason: row.failure_reason,
+        }),
+      );
+    },
+
+    async listReviews(input: { postId: string }, trx: Executor = db): Promise<ReviewRecord[]> {
+      const rows = await trx('reviews').where({ post_id: input.postId }).orderBy(['decided_at', 'id']);
+      return rows.map(
+        (row: {
+          id: number;
+          post_id: string;
+          stage: string;
+          revision: number;
+          decision: string;
+          reviewer_id: string;
+          comment: string | null;
+          decided_at: Date;
+        }) => ({
+          id: row.id,
+          postId: row.post_id,
+          stage: row.stage,
+          revision: row.revision,
+          decision: row.decision,
+          reviewerId: row.reviewer_id,
+          comment: row.comment,
+          decidedAt: iso(row.decided_at),
+        }),
+      );
+    },
+  };
+}
+
+export type PostStore = ReturnType<typeof createPostStore>;
