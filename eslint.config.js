@@ -1,0 +1,93 @@
+// @ts-check
+const { builtinModules } = require('node:module');
+const { defineConfig } = require('eslint/config');
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+/**
+ * Workflow code runs in Temporal's deterministic sandbox and is bundled on its own: a Node
+ * builtin or a client/worker package there either breaks replay or drags the whole server side
+ * into the bundle. Activities may only be imported for their types (`proxyActivities<typeof …>`).
+ */
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+const workflowImportRules = {
+  paths: nodeBuiltins.map((name) => ({
+    name,
+    message: 'Workflow code is deterministic: Node builtins are not available in the workflow sandbox.',
+  })),
+  patterns: [
+    {
+      group: ['node:*'],
+      message: 'Workflow code is deterministic: Node builtins are not available in the workflow sandbox.',
+    },
+    {
+      group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'].flatMap(
+        (name) => [name, `${name}/*`],
+      ),
+      allowTypeImports: true,
+      message: 'Workflow code may import only @temporalio/workflow (and @temporalio/common); use `import type` for anything else.',
+    },
+    {
+      group: ['**/activities', '**/activities/*', '**/activities/**'],
+      allowTypeImports: true,
+      message: 'Workflows call activities through proxyActivities; import them with `import type` only.',
+    },
+  ],
+};
+
+const commonJsGlobals = {
+  require: 'readonly',
+  module: 'writable',
+  exports: 'writable',
+  __dirname: 'readonly',
+  __filename: 'readonly',
+  process: 'readonly',
+  console: 'readonly',
+};
+
+module.exports = defineConfig(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Activities, update handlers and express handlers are async by contract even when their
+      // body happens not to await anything.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', workflowImportRules],
+    },
+  },
+  {
+    // Assertions on loosely typed JSON responses and jest's mock objects are the point of a
+    // test; the unsafe-any family would only add casts there.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'commonjs', globals: commonJsGlobals },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
