@@ -13,6 +13,12 @@ export const ErrorType = {
   RateLimited: 'RateLimited',
   AccountNotFound: 'AccountNotFound',
   BrandNotFound: 'BrandNotFound',
+  /** The account names a connector this worker does not have. */
+  ConnectorNotConfigured: 'ConnectorNotConfigured',
+  /** Metrics were asked for a publication the platform does not know. */
+  PublicationNotFound: 'PublicationNotFound',
+  /** The outbound webhook did not accept a notification; retried. */
+  NotificationDeliveryFailed: 'NotificationDeliveryFailed',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
@@ -70,6 +76,11 @@ export interface SnapshotMetricsInput {
   platform: Platform;
   externalId: string;
   offsetMs: number;
+  /**
+   * When the snapshot is due (the workflow's clock). Without it the activity's own clock is used;
+   * under a time-skipping test server only the workflow's clock has moved on.
+   */
+  at?: string;
 }
 
 export type NotificationKind =

@@ -138,9 +138,14 @@ export function createSandboxStore(db: Knex) {
         .ignore()
         .returning('*');
       if (inserted.length > 0) return { reply: toReply(inserted[0] as ReplyRow), created: true };
-      const row = await trx<ReplyRow>('sandbox_replies').where({ idempotency_key: input.idempotencyKey }).first();
-      if (!row) throw new Error(`sandbox reply ${input.idempotencyKey} vanished after conflict`);
-      return { reply: toReply(row), created: false };
+      const existing = await this.findReplyByIdempotencyKey(input.idempotencyKey, trx);
+      if (!existing) throw new Error(`sandbox reply ${input.idempotencyKey} vanished after conflict`);
+      return { reply: existing, created: false };
+    },
+
+    async findReplyByIdempotencyKey(key: string, trx: Executor = db): Promise<SandboxReply | undefined> {
+      const row = await trx<ReplyRow>('sandbox_replies').where({ idempotency_key: key }).first();
+      return row ? toReply(row) : undefined;
     },
 
     async listRepliesByThread(input: { threadExternalId: string }, trx: Executor = db): Promise<SandboxReply[]> {

@@ -1,0 +1,81 @@
+/**
+ * What socialops needs from a social platform. Each platform (or the sandbox) implements this
+ * once; the activities pick the connector an account names.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { MetricCounts } from '../../db/metrics';
+import type { Media, Platform } from '../../workflows/domain/types';
+import type { QualityIssue } from '../../workflows/messages';
+import { ErrorType } from '../contract';
+
+export interface VariantToPublish {
+  postId: string;
+  revision: number;
+  accountId: string;
+  platform: Platform;
+  text: string;
+  media: Media[];
+}
+
+export interface Publication {
+  accountId: string;
+  platform: Platform;
+  externalId: string;
+  url: string;
+  publishedAt: string;
+}
+
+export type PublishedRef = Pick<Publication, 'accountId' | 'platform' | 'externalId'>;
+
+export interface ReplyToSend {
+  accountId: string;
+  platform: Platform;
+  threadExternalId: string;
+  inReplyToExternalId?: string;
+  text: string;
+  /** A platform never sends two replies with the same key. */
+  idempotencyKey: string;
+}
+
+export interface SentReply {
+  externalId: string;
+  sentAt: string;
+}
+
+export interface PlatformConnector {
+  readonly name: string;
+  /**
+   * Publishes the variant. A second call with the same idempotency key returns the first
+   * publication instead of posting again. Failures are ApplicationFailures typed by ErrorType.
+   */
+  publish(variant: VariantToPublish, idempotencyKey: string): Promise<Publication>;
+  /** The publication's counters as of `at` (ISO instant). */
+  fetchMetrics(publication: PublishedRef, at: string): Promise<MetricCounts>;
+  sendReply(reply: ReplyToSend): Promise<SentReply>;
+  /** Problems the platform would refuse the variant for, found without publishing. */
+  validate(variant: VariantToPublish): Promise<QualityIssue[]>;
+}
+
+export interface ConnectorRegistry {
+  /** The connector of that name; throws a non-retryable ConnectorNotConfigured otherwise. */
+  get(name: string): PlatformConnector;
+  names(): string[];
+}
+
+export function createConnectorRegistry(connectors: PlatformConnector[]): ConnectorRegistry {
+  const byName = new Map(connectors.map((connector) => [connector.name, connector]));
+  return {
+    get(name) {
+      const connector = byName.get(name);
+      if (!connector) {
+        throw ApplicationFailure.create({
+          type: ErrorType.ConnectorNotConfigured,
+          message: `no connector named "${name}" is configured`,
+          nonRetryable: true,
+        });
+      }
+      return connector;
+    },
+    names: () => [...byName.keys()],
+  };
+}

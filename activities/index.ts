@@ -1,0 +1,23 @@
+export { createPostActivities } from './postActivities';
+export type { ActivityLogger, PostActivityDeps } from './deps';
+export * from './contract';
+export { createConnectorRegistry } from './connectors/types';
+export type {
+  ConnectorRegistry,
+  PlatformConnector,
+  Publication,
+  PublishedRef,
+  ReplyToSend,
+  SentReply,
+  VariantToPublish,
+} from './connectors/types';
+export { createSandboxConnector, SANDBOX_CONNECTOR } from './connectors/sandbox';
+export { sandboxMetrics } from './connectors/sandboxMetrics';
+export {
+  createWebhookNotifier,
+  NOTIFICATION_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhookBody,
+  verifyWebhookSignature,
+} from './notifier';
+export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';

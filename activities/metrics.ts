@@ -1,0 +1,60 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createAccountStore } from '../db/accounts';
+import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
+import type { MetricSnapshot } from '../workflows/messages';
+import { ErrorType, type PerformanceSummary, type PostActivities, type SnapshotMetricsInput } from './contract';
+import { systemClock, type PostActivityDeps } from './deps';
+
+const zeroCounts = (): MetricCounts => ({ impressions: 0, reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, clicks: 0 });
+
+function addInto(target: MetricCounts, snapshot: MetricCounts): void {
+  for (const metric of METRIC_NAMES) target[metric] += snapshot[metric];
+}
+
+/** Reads a published variant's counters from its platform and stores them at the snapshot's offset. */
+export function createSnapshotMetrics(deps: PostActivityDeps): PostActivities['snapshotMetrics'] {
+  const accounts = createAccountStore(deps.db);
+  const metrics = createMetricStore(deps.db);
+  const clock = deps.clock ?? systemClock;
+
+  return async function snapshotMetrics(input: SnapshotMetricsInput): Promise<MetricSnapshot> {
+    const account = await accounts.findById(input.accountId);
+    if (!account) {
+      throw ApplicationFailure.create({
+        type: ErrorType.AccountNotFound,
+        message: `account ${input.accountId} does not exist`,
+        nonRetryable: true,
+      });
+    }
+    const at = input.at ?? clock().toISOString();
+    const counts = await deps.connectors
+      .get(account.connector)
+      .fetchMetrics({ accountId: input.accountId, platform: input.platform, externalId: input.externalId }, at);
+    const snapshot: MetricSnapshot = {
+      offsetMs: input.offsetMs,
+      takenAt: at,
+      accountId: input.accountId,
+      platform: input.platform,
+      ...counts,
+    };
+    await metrics.upsertSnapshot({ postId: input.postId, snapshot });
+    return snapshot;
+  };
+}
+
+/** Totals of each variant's latest snapshot, overall and per platform. */
+export function createSummarizePerformance(deps: PostActivityDeps): PostActivities['summarizePerformance'] {
+  const metrics = createMetricStore(deps.db);
+
+  return async function summarizePerformance(input: { postId: string }): Promise<PerformanceSummary> {
+    const latest = await metrics.latestPerVariant({ postId: input.postId });
+    const totals = zeroCounts();
+    const byPlatform: Record<string, MetricCounts> = {};
+    for (const snapshot of latest) {
+      addInto(totals, snapshot);
+      byPlatform[snapshot.platform] ??= zeroCounts();
+      addInto(byPlatform[snapshot.platform], snapshot);
+    }
+    return { postId: input.postId, totals, byPlatform };
+  };
+}

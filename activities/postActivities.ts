@@ -1,0 +1,19 @@
+import type { PostActivities } from './contract';
+import type { PostActivityDeps } from './deps';
+import { createSnapshotMetrics, createSummarizePerformance } from './metrics';
+import { createNotify } from './notifications';
+import { createRecordTransition } from './projection';
+import { createPublishVariant } from './publishing';
+import { createCheckQuality } from './quality';
+
+/** The post lifecycle's activities, bound to the worker's Postgres, connectors and notifier. */
+export function createPostActivities(deps: PostActivityDeps): PostActivities {
+  return {
+    recordTransition: createRecordTransition(deps),
+    checkQuality: createCheckQuality(deps),
+    publishVariant: createPublishVariant(deps),
+    snapshotMetrics: createSnapshotMetrics(deps),
+    summarizePerformance: createSummarizePerformance(deps),
+    notify: createNotify(deps),
+  };
+}

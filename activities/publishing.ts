@@ -1,0 +1,42 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createAccountStore } from '../db/accounts';
+import { ErrorType, type PostActivities, type PublishVariantInput, type PublishVariantResult } from './contract';
+import { silentLogger, type PostActivityDeps } from './deps';
+
+/**
+ * Publishes one variant through the connector its account uses. The idempotency key travels to
+ * the platform, so a retry after a lost answer returns the first publication instead of a second post.
+ */
+export function createPublishVariant(deps: PostActivityDeps): PostActivities['publishVariant'] {
+  const accounts = createAccountStore(deps.db);
+  const logger = deps.logger ?? silentLogger;
+
+  return async function publishVariant(input: PublishVariantInput): Promise<PublishVariantResult> {
+    const account = await accounts.findById(input.accountId);
+    if (!account) {
+      throw ApplicationFailure.create({
+        type: ErrorType.AccountNotFound,
+        message: `account ${input.accountId} does not exist`,
+        nonRetryable: true,
+      });
+    }
+    const connector = deps.connectors.get(account.connector);
+    const publication = await connector.publish(
+      {
+        postId: input.postId,
+        revision: input.revision,
+        accountId: input.accountId,
+        platform: input.platform,
+        text: input.text,
+        media: input.media,
+      },
+      input.idempotencyKey,
+    );
+    logger.info('variant published', {
+      postId: input.postId,
+      accountId: input.accountId,
+      externalId: publication.externalId,
+    });
+    return { externalId: publication.externalId, url: publication.url, publishedAt: publication.publishedAt };
+  };
+}

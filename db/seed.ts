@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import type { Platform, Role } from '../workflows/domain/types';
+import { createAccountStore, type Account } from './accounts';
+import { createBrandStore, type Brand, type Campaign } from './brands';
+import { createUserStore, type User } from './users';
+
+export const DEMO_BRAND_ID = 'demo';
+
+const DEMO_ACCOUNTS: Array<{ platform: Platform; handle: string }> = [
+  { platform: 'x', handle: '@socialops_demo' },
+  { platform: 'linkedin', handle: 'socialops-demo' },
+  { platform: 'instagram', handle: 'socialops.demo' },
+  { platform: 'tiktok', handle: '@socialops.demo' },
+  { platform: 'bluesky', handle: 'demo.socialops.bsky.social' },
+];
+
+const DEMO_USERS: Array<{ id: string; name: string; roles: Role[] }> = [
+  { id: 'alice', name: 'Alice Author', roles: ['author'] },
+  { id: 'dan', name: 'Dan Designer', roles: ['designer'] },
+  { id: 'carla', name: 'Carla Copy Editor', roles: ['copy_editor'] },
+  { id: 'leo', name: 'Leo Legal', roles: ['legal'] },
+  { id: 'fiona', name: 'Fiona Final Approver', roles: ['final_approver'] },
+  { id: 'mia', name: 'Mia Manager', roles: ['manager'] },
+  { id: 'adam', name: 'Adam Admin', roles: ['admin'] },
+  { id: 'aggie', name: 'Aggie Agent', roles: ['agent'] },
+  { id: 'vic', name: 'Vic Viewer', roles: ['viewer'] },
+];
+
+export interface SeededUser {
+  user: User;
+  /** A bearer key issued by this run (earlier keys stay valid; their plain text is not kept). */
+  apiKey: string;
+  /** Whether the user already held a key before this run, so this one is an additional key. */
+  hadKeyBefore: boolean;
+}
+
+export interface DemoSeed {
+  brand: Brand;
+  campaign: Campaign;
+  accounts: Account[];
+  users: SeededUser[];
+  /** True when the demo brand did not exist before this run. */
+  createdBrand: boolean;
+}
+
+/**
+ * Creates the demo brand, its accounts, a campaign and a user for every role. Running it again
+ * creates no duplicates; since stored keys are hashes, every run issues a fresh key per user.
+ */
+export async function seedDemo(db: Knex): Promise<DemoSeed> {
+  return db.transaction(async (trx) => {
+    const brands = createBrandStore(db);
+    const accounts = createAccountStore(db);
+    const users = createUserStore(db);
+
+    const createdBrand = !(await brands.findById(DEMO_BRAND_ID, trx));
+    const brand = await brands.create(
+      {
+        id: DEMO_BRAND_ID,
+        name: 'Socialops Demo Coffee',
+        timeZone: 'Europe/Berlin',
+        bannedPhrases: ['guaranteed results', 'risk-free', 'miracle cure'],
+        utmSource: 'socialops-demo',
+      },
+      trx,
+    );
+    const campaign = await brands.createCampaign(
+      {
+        id: 'demo-autumn-launch',
+        brandId: brand.id,
+        name: 'Autumn blend launch',
+        utmCampaign: 'autumn-launch',
+        startsAt: '2026-09-01T00:00:00.000Z',
+      },
+      trx,
+    );
+
+    const seededAccounts: Account[] = [];
+    for (const account of DEMO_ACCOUNTS) {
+      seededAccounts.push(
+        await accounts.create({ id: `demo-${account.platform}`, brandId: brand.id, ...account }, trx),
+      );
+    }
+
+    const seededUsers: SeededUser[] = [];
+    for (const demoUser of DEMO_USERS) {
+      const user = await users.create(
+        { ...demoUser, brandId: brand.id, email: `${demoUser.id}@demo.socialops.example` },
+        trx,
+      );
+      const earlierKeys = await users.listApiKeys({ userId: user.id }, trx);
+      const issued = await users.createApiKey({ userId: user.id }, trx);
+      seededUsers.push({
+        user,
+        apiKey: issued.key,
+        hadKeyBefore: earlierKeys.some((key) => key.revokedAt === null),
+      });
+    }
+
+    return { brand, campaign, accounts: seededAccounts, users: seededUsers, createdBrand };
+  });
+}
