@@ -44,6 +44,8 @@ export interface PostListFilter {
   publishTo?: string;
   limit?: number;
   offset?: number;
+  /** Keyset paging: only posts after this one in (publishAt, id) order; `total` still counts them all. */
+  after?: { publishAt: string; id: string };
 }
 
 export interface PostPage {
@@ -318,8 +320,12 @@ export function createPostStore(db: Knex) {
     async list(filter: PostListFilter = {}, trx: Executor = db): Promise<PostPage> {
       const limit = clampLimit(filter.limit);
       const offset = Math.max(Math.trunc(filter.offset ?? 0), 0);
+      const page = applyFilter(trx('posts').select(SUMMARY_COLUMNS), filter);
+      if (filter.after) {
+        page.whereRaw('(posts.publish_at, posts.id) > (?::timestamptz, ?)', [filter.after.publishAt, filter.after.id]);
+      }
       const [rows, counted] = await Promise.all([
-        applyFilter(trx('posts').select(SUMMARY_COLUMNS), filter)
+        page
           .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }])
           .limit(limit)
           .offset(offset) as Promise<PostRow[]>,
