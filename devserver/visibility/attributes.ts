@@ -5,7 +5,7 @@ import type { AttributeName } from './syntax';
 export interface AttributeBinding {
   name: string;
   type: SearchAttributeType;
-  read(record: VisibilityRecord): unknown;
+  read: (record: VisibilityRecord) => unknown;
 }
 
 const SYSTEM_ATTRIBUTES: Record<string, AttributeBinding> = {

@@ -27,8 +27,8 @@ type ElementTest = (element: unknown) => boolean;
 
 /** How the values of one family of attribute types are read from a run and ordered. */
 export interface ValueKind<T> {
-  read(element: unknown): T | undefined;
-  compare(a: T, b: T): number;
+  read: (element: unknown) => T | undefined;
+  compare: (a: T, b: T) => number;
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -33,18 +33,19 @@ export interface VisibilityRecord {
   searchAttributes: Record<string, unknown>;
 }
 
+/** Its functions do not use `this`, so they can be passed on directly: `runs.filter(query.matches).sort(query.compare)`. */
 export interface CompiledQuery {
   /** True when the run satisfies the filter (a missing attribute satisfies only IS NULL). */
-  matches(record: VisibilityRecord): boolean;
+  readonly matches: (record: VisibilityRecord) => boolean;
   /** Sort order for the listing: the query's ORDER BY, then StartTime DESC, then RunId. */
-  compare(a: VisibilityRecord, b: VisibilityRecord): number;
+  readonly compare: (a: VisibilityRecord, b: VisibilityRecord) => number;
   /**
    * Attributes named in GROUP BY (only ExecutionStatus is allowed, as on a real server); empty
    * when the query has none. Only CountWorkflowExecutions may honour a grouping.
    */
   readonly groupBy: readonly string[];
   /** The run's value for each GROUP BY attribute, in order. */
-  groupValues(record: VisibilityRecord): string[];
+  readonly groupValues: (record: VisibilityRecord) => string[];
 }
 
 /**
