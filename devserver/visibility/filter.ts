@@ -204,6 +204,7 @@ function comparisonTest(binding: AttributeBinding, operator: Exclude<ComparisonO
         literal.pos,
       );
     }
+    // Any shared word is a match, as with Elasticsearch's match query that Temporal's docs describe.
     return (element) => typeof element === 'string' && textTokens(element).some((word) => words.has(word));
   }
   if (operator === '=' && typeof value === 'string') return (element) => element === value;

@@ -651,6 +651,12 @@ describe('rejected queries', () => {
     expect(errorOf(query).message).toBe(message);
   });
 
+  it('rejects a custom attribute registered with a type it does not know', () => {
+    expect(() => compileVisibilityQuery("Blob = 'x'", { Blob: 'Binary' as SearchAttributeType })).toThrow(
+      new VisibilityQueryError('search attribute "Blob" is registered with unknown type "Binary"', 1),
+    );
+  });
+
   it('reports the position separately for the server to use', () => {
     const error = errorOf('WorkflowId = ');
     expect(error).toBeInstanceOf(Error);
