@@ -1,0 +1,143 @@
+import type { Knex } from 'knex';
+import { quietActivityEnvironment } from './activityEnvironment';
+import { createAuditLog } from '../../db/audit';
+import { createPostStore } from '../../db/posts';
+import { createPostActivities } from '../../activities';
+import { createConnectorRegistry } from '../../activities/connectors/types';
+import { createWebhookNotifier } from '../../activities/notifier';
+import type { RecordTransitionInput } from '../../activities/contract';
+import { createTestKnex, insertBrand, uniqueId } from '../helpers/db';
+import { postState } from './postStateFixture';
+
+let db: Knex;
+let activities: ReturnType<typeof createPostActivities>;
+const env = quietActivityEnvironment();
+
+beforeAll(() => {
+  db = createTestKnex();
+  activities = createPostActivities({ db, connectors: createConnectorRegistry([]), notifier: createWebhookNotifier() });
+});
+afterAll(async () => {
+  await db.destroy();
+});
+
+const content = {
+  variants: [
+    { accountId: 'acc-x', platform: 'x' as const, text: 'Autumn blend is back', media: [] },
+    { accountId: 'acc-li', platform: 'linkedin' as const, text: 'Our autumn blend returns', media: [] },
+  ],
+};
+
+async function newPost(): Promise<{ postId: string; brandId: string }> {
+  const brand = await insertBrand(db);
+  return { postId: uniqueId('post'), brandId: brand.id };
+}
+
+function submitted(ids: { postId: string; brandId: string }): RecordTransitionInput {
+  return {
+    sequence: 1,
+    action: 'revision_submitted',
+    actorId: 'author-1',
+    fromStage: 'drafting',
+    at: '2026-09-01T10:00:00.000Z',
+    state: postState({ ...ids, stage: 'design', openStages: ['design'], revision: 1, content }),
+  };
+}
+
+describe('recordTransition', () => {
+  it('writes one audit row and one projection when the same transition is recorded twice', async () => {
+    const ids = await newPost();
+    const transition = submitted(ids);
+    await env.run(activities.recordTransition, transition);
+    await env.run(activities.recordTransition, transition);
+
+    const entries = await createAuditLog(db).listByEntity({ entity: `post:${ids.postId}` });
+    expect(entries).toEqual([
+      expect.objectContaining({ sequence: 1, action: 'revision_submitted', actorId: 'author-1', fromStage: 'drafting', toStage: 'design' }),
+    ]);
+    const post = await createPostStore(db).findById(ids.postId);
+    expect(post).toMatchObject({ stage: 'design', revision: 1, lastSequence: 1, workflowId: `post:${ids.postId}` });
+    expect(await createPostStore(db).listRevisions({ postId: ids.postId })).toEqual([
+      expect.objectContaining({ revision: 1, content, submittedBy: 'author-1' }),
+    ]);
+  });
+
+  it('keeps the newer projection when an older transition is recorded late', async () => {
+    const ids = await newPost();
+    const first = submitted(ids);
+    const approved: RecordTransitionInput = {
+      sequence: 2,
+      action: 'review_approved',
+      actorId: 'designer-1',
+      fromStage: 'design',
+      at: '2026-09-01T11:00:00.000Z',
+      state: postState({
+        ...ids,
+        stage: 'copy_edit',
+        openStages: ['copy_edit'],
+        revision: 1,
+        content,
+        decisions: [{ stage: 'design', revision: 1, decision: 'approve', by: 'designer-1', at: '2026-09-01T11:00:00.000Z' }],
+      }),
+    };
+    await env.run(activities.recordTransition, first);
+    await env.run(activities.recordTransition, approved);
+    await env.run(activities.recordTransition, first);
+
+    const post = await createPostStore(db).findById(ids.postId);
+    expect(post).toMatchObject({ stage: 'copy_edit', lastSequence: 2 });
+    expect(post?.state.decisions).toHaveLength(1);
+    const entries = await createAuditLog(db).listByEntity({ entity: `post:${ids.postId}` });
+    expect(entries.map((entry) => [entry.sequence, entry.toStage])).toEqual([
+      [1, 'design'],
+      [2, 'copy_edit'],
+    ]);
+  });
+
+  it('records each review decision once and the variants with their publishing status', async () => {
+    const ids = await newPost();
+    const decision = { stage: 'legal_review', revision: 2, decision: 'approve' as const, by: 'legal-1', at: '2026-09-02T09:00:00.000Z', comment: 'claims are sourced' };
+    const published: RecordTransitionInput = {
+      sequence: 7,
+      action: 'variant_published',
+      actorId: 'system',
+      fromStage: 'publishing',
+      at: '2026-10-01T08:00:05.000Z',
+      state: postState({
+        ...ids,
+        stage: 'published',
+        openStages: [],
+        revision: 2,
+        content,
+        decisions: [decision],
+        variants: [
+          { accountId: 'acc-x', platform: 'x', status: 'published', externalId: 'sbx-1', url: 'https://example.test/1', publishedAt: '2026-10-01T08:00:03.000Z', attempts: 1 },
+          { accountId: 'acc-li', platform: 'linkedin', status: 'failed', failureType: 'AccountRevoked', failureReason: 'token revoked', attempts: 1 },
+        ],
+      }),
+    };
+    await env.run(activities.recordTransition, published);
+    await env.run(activities.recordTransition, { ...published, sequence: 8, action: 'tracking_started', state: { ...published.state, stage: 'tracking' } });
+
+    const posts = createPostStore(db);
+    expect(await posts.listReviews({ postId: ids.postId })).toEqual([
+      expect.objectContaining({ stage: 'legal_review', revision: 2, decision: 'approve', reviewerId: 'legal-1', comment: 'claims are sourced' }),
+    ]);
+    expect(await posts.listVariants({ postId: ids.postId })).toEqual([
+      expect.objectContaining({ accountId: 'acc-li', status: 'failed', failureType: 'AccountRevoked', failureReason: 'token revoked', revision: 2 }),
+      expect.objectContaining({ accountId: 'acc-x', status: 'published', externalId: 'sbx-1', publishedAt: '2026-10-01T08:00:03.000Z' }),
+    ]);
+  });
+});
+
+describe('audit log', () => {
+  it('refuses to change or erase recorded entries', async () => {
+    const ids = await newPost();
+    await env.run(activities.recordTransition, submitted(ids));
+    const entity = `post:${ids.postId}`;
+
+    await expect(db('audit_log').where({ entity }).update({ actor_id: 'someone-else' })).rejects.toThrow(/append-only/);
+    await expect(db('audit_log').where({ entity }).delete()).rejects.toThrow(/append-only/);
+    expect(await createAuditLog(db).listByEntity({ entity })).toEqual([expect.objectContaining({ actorId: 'author-1' })]);
+  });
+});
