@@ -43,6 +43,8 @@ const commonJsGlobals = {
   __filename: 'readonly',
   process: 'readonly',
   console: 'readonly',
+  fetch: 'readonly',
+  AbortSignal: 'readonly',
 };
 
 module.exports = defineConfig(
