@@ -216,7 +216,7 @@ describe('deriveReviewPlan: rules that hold for every tier, flag set and urgency
     // Stages keep their normal order, and parallel groups never go backwards or skip a number.
     expect(names).toEqual(STAGE_ORDER.filter((stage) => names.includes(stage)));
     const groups = plan.stages.map((s) => s.parallelGroup);
-    groups.forEach((group, i) => expect(group - (i === 0 ? 0 : groups[i - 1]!)).toBeLessThanOrEqual(1));
+    groups.forEach((group, i) => expect(group - (i === 0 ? 0 : groups[i - 1])).toBeLessThanOrEqual(1));
     expect(groups[0]).toBe(1);
 
     for (const spec of plan.stages) {

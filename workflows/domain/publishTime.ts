@@ -133,5 +133,5 @@ function localToUtc({ localDateTime, timeZone }: { localDateTime: string; timeZo
       `${localDateTime} does not exist in ${timeZone}: the clocks jump forward ${skipped} minutes over it; choose another time`,
     );
   }
-  return DateTime.fromMillis(matches[0]!, { zone: 'utc' });
+  return DateTime.fromMillis(matches[0], { zone: 'utc' });
 }

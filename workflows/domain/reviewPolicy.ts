@@ -192,7 +192,7 @@ function quorumFor({ stage, riskTier, flagRules }: { stage: PlanStageName; riskT
 function runInParallel(stages: StageSpec[], names: readonly PlanStageName[]): void {
   const together = stages.filter((spec) => names.includes(spec.stage));
   if (together.length === 0) return;
-  const group = together[0]!.parallelGroup;
+  const group = together[0].parallelGroup;
   for (const spec of together) spec.parallelGroup = group;
   let next = 0;
   let previous: number | undefined;
