@@ -1,0 +1,92 @@
+/**
+ * Serves protobuf services declared in the Temporal API through @grpc/grpc-js, binding each
+ * RPC to a method of an implementation object by its lowerCamel name. RPCs the implementation
+ * does not have answer UNIMPLEMENTED naming the method.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Method } from 'protobufjs';
+import { type Msg, decode, encode, root } from './protos';
+import { ServiceError } from './errors';
+
+export type ServiceImpl = Record<string, unknown>;
+type Handler = (request: Msg, call: CallContext) => Promise<Msg> | Msg;
+
+export interface CallContext {
+  /** Absolute epoch-ms deadline the client gave, or undefined. */
+  deadline?: number;
+  /** Resolves when the client goes away (cancelled or deadline exceeded). */
+  cancelled: Promise<void>;
+  isCancelled(): boolean;
+}
+
+function lowerCamel(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function resolvedTypeName(method: Method, which: 'request' | 'response'): string {
+  const t = which === 'request' ? method.resolvedRequestType : method.resolvedResponseType;
+  if (!t) throw new Error(`unresolved ${which} type for ${method.name}`);
+  return t.fullName.replace(/^\./, '');
+}
+
+export function addTemporalService(server: grpc.Server, serviceName: string, impl: ServiceImpl): void {
+  const service = root.lookupService(serviceName);
+  service.resolveAll();
+  const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of Object.values(service.methods)) {
+    const requestType = resolvedTypeName(method, 'request');
+    const responseType = resolvedTypeName(method, 'response');
+    definition[method.name] = {
+      path: `/${serviceName}/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value: Buffer) => value,
+      requestDeserialize: (buf: Buffer) => buf,
+      responseSerialize: (value: Buffer) => value,
+      responseDeserialize: (buf: Buffer) => buf,
+    };
+    const fn = impl[lowerCamel(method.name)] as Handler | undefined;
+    handlers[method.name] = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      if (typeof fn !== 'function') {
+        callback({ code: grpc.status.UNIMPLEMENTED, details: `${serviceName}/${method.name} is not implemented by this server` });
+        return;
+      }
+      let cancelled = false;
+      let onCancel: () => void = () => undefined;
+      const cancelledPromise = new Promise<void>((resolve) => (onCancel = resolve));
+      call.on('cancelled', () => {
+        cancelled = true;
+        onCancel();
+      });
+      const deadlineValue = call.getDeadline();
+      const deadline =
+        deadlineValue instanceof Date ? deadlineValue.getTime() : Number.isFinite(deadlineValue) ? Number(deadlineValue) : undefined;
+      const context: CallContext = { deadline, cancelled: cancelledPromise, isCancelled: () => cancelled };
+      let request: Msg;
+      try {
+        request = decode(requestType, call.request);
+      } catch (err) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: `malformed ${requestType}: ${(err as Error).message}` });
+        return;
+      }
+      Promise.resolve()
+        .then(() => fn.call(impl, request, context))
+        .then(
+          (response) => callback(null, encode(responseType, response ?? {})),
+          (err: unknown) => callback(toGrpcError(err, method.name)),
+        );
+    };
+  }
+  server.addService(definition, handlers);
+}
+
+function toGrpcError(err: unknown, methodName: string): Partial<grpc.StatusObject> {
+  if (err instanceof ServiceError) {
+    const metadata = new grpc.Metadata();
+    if (err.statusDetails) metadata.set('grpc-status-details-bin', err.statusDetails);
+    return { code: err.code, details: err.message, metadata };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: grpc.status.INTERNAL, details: `${methodName}: ${message}` };
+}
