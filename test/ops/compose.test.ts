@@ -149,7 +149,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts things in the order they need each other', () => {
-    const waitsFor = (name: string): string[] => Object.keys((service(name).depends_on ?? {}));
+    const waitsFor = (name: string): string[] => Object.keys(service(name).depends_on ?? {});
     expect(waitsFor('temporal-schema')).toContain('postgresql');
     expect(waitsFor('temporal')).toEqual(expect.arrayContaining(['postgresql', 'temporal-schema']));
     expect(waitsFor('temporal-admin-tools')).toContain('temporal');
