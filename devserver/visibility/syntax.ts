@@ -246,7 +246,7 @@ class Parser {
           throw new VisibilityQueryError(`expected a number after "${token.text}", found ${describeToken(next)}`, next.pos);
         }
         break;
-      case 'word':
+      case 'word': {
         if (token.upper === 'TRUE' || token.upper === 'FALSE') {
           this.index++;
           return { kind: 'bool', value: token.upper === 'TRUE', pos: token.pos };
@@ -254,7 +254,8 @@ class Parser {
         if (token.upper === 'NULL') {
           throw new VisibilityQueryError('NULL is not a value (use IS NULL or IS NOT NULL)', token.pos);
         }
-        if (this.tokens[this.index + 1].kind === 'symbol' && this.tokens[this.index + 1].text === '(') {
+        const next = this.tokens[this.index + 1];
+        if (next.kind === 'symbol' && next.text === '(') {
           throw new VisibilityQueryError(`functions are not supported ("${token.text}(")`, token.pos);
         }
         if (!RESERVED.has(token.upper)) {
@@ -265,6 +266,7 @@ class Parser {
           );
         }
         break;
+      }
       case 'quotedName':
         throw new VisibilityQueryError(
           `expected a value after "${after}", found attribute name \`${token.text}\` (strings take ' or ")`,
