@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { seedDemo, DEMO_BRAND_ID } from '../../db/seed';
+import { createUserStore } from '../../db/users';
+import { ROLES } from '../../workflows/domain/types';
+import { createTestKnex, insertUser } from '../helpers/db';
+
+let db: Knex;
+
+beforeAll(() => {
+  db = createTestKnex();
+});
+afterAll(async () => {
+  await db.destroy();
+});
+
+describe('API keys', () => {
+  it('stores only the sha256 hash and a display prefix of a new key', async () => {
+    const users = createUserStore(db);
+    const { user } = await insertUser(db, { roles: ['legal'] });
+    const issued = await users.createApiKey({ userId: user.id });
+
+    const stored = await db('api_keys').where({ id: issued.id }).first();
+    expect(stored.key_hash).toBe(createHash('sha256').update(issued.key).digest('hex'));
+    expect(stored.key_prefix).toBe(issued.key.slice(0, 8));
+    expect(JSON.stringify(stored)).not.toContain(issued.key);
+  });
+
+  it('finds the user and roles a key belongs to, and nobody for an unknown key', async () => {
+    const users = createUserStore(db);
+    const { user, apiKey } = await insertUser(db, { roles: ['copy_editor', 'designer'] });
+    const found = await users.findUserByApiKey(apiKey);
+    expect(found?.user).toEqual(user);
+    expect(found?.user.roles).toEqual(['copy_editor', 'designer']);
+    expect(await users.findUserByApiKey(`${apiKey}x`)).toBeUndefined();
+  });
+
+  it('no longer accepts a revoked key', async () => {
+    const users = createUserStore(db);
+    const { apiKey } = await insertUser(db, { roles: ['viewer'] });
+    const found = await users.findUserByApiKey(apiKey);
+    await users.revokeApiKey({ apiKeyId: found!.apiKey.id });
+    expect(await users.findUserByApiKey(apiKey)).toBeUndefined();
+  });
+
+  it('notes when a key was last used', async () => {
+    const users = createUserStore(db);
+    const { apiKey } = await insertUser(db, { roles: ['viewer'] });
+    const { apiKey: record } = (await users.findUserByApiKey(apiKey))!;
+    expect(record.lastUsedAt).toBeNull();
+    await users.recordApiKeyUse({ apiKeyId: record.id, at: '2026-09-01T10:00:00.000Z' });
+    expect((await users.findUserByApiKey(apiKey))?.apiKey.lastUsedAt).toBe('2026-09-01T10:00:00.000Z');
+  });
+});
+
+describe('demo seed', () => {
+  it('creates the demo brand, its accounts and a user with a working key for every role, without duplicates on a second run', async () => {
+    const first = await seedDemo(db);
+    const second = await seedDemo(db);
+
+    expect(first.brand).toMatchObject({ id: DEMO_BRAND_ID, timeZone: 'Europe/Berlin' });
+    expect(first.brand.bannedPhrases.length).toBeGreaterThan(0);
+    expect(first.accounts.map((account) => account.platform).sort()).toEqual(['bluesky', 'instagram', 'linkedin', 'tiktok', 'x']);
+    const seededRoles = new Set(first.users.flatMap((seeded) => seeded.user.roles));
+    expect([...seededRoles].sort()).toEqual([...ROLES].sort());
+    expect(first.users.map((seeded) => seeded.user.id)).toEqual(
+      expect.arrayContaining(['alice', 'dan', 'carla', 'leo', 'fiona', 'mia', 'adam', 'aggie', 'vic']),
+    );
+
+    expect(await db('brands').where({ id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(await db('accounts').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 5 }]);
+    expect(await db('users').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 9 }]);
+    expect(second.users.every((seeded) => seeded.hadKeyBefore)).toBe(true);
+
+    const users = createUserStore(db);
+    for (const seeded of [...first.users, ...second.users]) {
+      expect((await users.findUserByApiKey(seeded.apiKey))?.user.id).toBe(seeded.user.id);
+    }
+  });
+});
