@@ -123,7 +123,7 @@ export function createBrandStore(db: Knex) {
         .where({ id: input.brandId })
         .update({ publishing_paused: input.paused, paused_reason: input.paused ? (input.reason ?? null) : null })
         .returning('*');
-      return row ? toBrand(row as BrandRow) : undefined;
+      return row ? toBrand(row) : undefined;
     },
 
     async createCampaign(input: NewCampaign, trx: Executor = db): Promise<Campaign> {

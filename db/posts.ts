@@ -182,11 +182,12 @@ function applyFilter(query: Knex.QueryBuilder, filter: PostListFilter): Knex.Que
   if (filter.platform) {
     // Variants appear in the submitted content before they exist in the publishing state.
     const platformVariant = json([{ platform: filter.platform }]);
-    query.where((q) =>
-      q
-        .whereRaw(`posts.state->'content'->'variants' @> ?::jsonb`, [platformVariant])
-        .orWhereRaw(`posts.state->'variants' @> ?::jsonb`, [platformVariant]),
-    );
+    query.where((q) => {
+      q.whereRaw(`posts.state->'content'->'variants' @> ?::jsonb`, [platformVariant]).orWhereRaw(
+        `posts.state->'variants' @> ?::jsonb`,
+        [platformVariant],
+      );
+    });
   }
   return query;
 }
@@ -241,6 +242,15 @@ export function createPostStore(db: Knex) {
         .where('posts.last_sequence', '<', input.sequence)
         .returning('id');
       return written.length > 0;
+    },
+
+    /**
+     * Removes a post's row while it still holds the placeholder written at `sequence` (the API's row
+     * for a post whose workflow did not start). A row the workflow has projected is kept. True when removed.
+     */
+    async deletePlaceholder(input: { postId: string; sequence: number }, trx: Executor = db): Promise<boolean> {
+      const deleted = await trx('posts').where({ id: input.postId, last_sequence: input.sequence }).delete();
+      return deleted > 0;
     },
 
     /** Keeps the content of each revision as first submitted. True when this call stored it. */

@@ -171,7 +171,9 @@ export function createUserStore(db: Knex) {
       const at = input.at ?? new Date().toISOString();
       await trx('api_keys')
         .where({ id: input.apiKeyId })
-        .andWhere((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', trx.raw(`?::timestamptz - interval '1 minute'`, [at])))
+        .andWhere((q) => {
+          q.whereNull('last_used_at').orWhere('last_used_at', '<', trx.raw(`?::timestamptz - interval '1 minute'`, [at]));
+        })
         .update({ last_used_at: at });
     },
 
