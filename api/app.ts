@@ -1,0 +1,95 @@
+/**
+ * The HTTP API as an express app. It holds no state of its own: posts live in their Temporal
+ * workflows and their projections in Postgres, so any number of copies can serve side by side.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { authenticate } from './auth';
+import { errorHandler, routeNotFound } from './errors';
+import { createOpenApiRegistry, mountDocumentationRoutes } from './openapi';
+import type { OperationTarget } from './operations';
+import { mountBrandRoutes } from './routes/brands';
+import { mountCalendarRoutes } from './routes/calendar';
+import { mountHealthRoutes } from './routes/health';
+import { mountPostRoutes } from './routes/posts';
+import { mountReviewQueueRoutes } from './routes/reviewQueue';
+import { createServices } from './services';
+
+export const DEFAULT_BODY_LIMIT = '256kb';
+
+export interface AppOptions {
+  db: Knex;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+  /** Largest accepted JSON body (express size syntax); larger ones get 413. */
+  bodyLimit?: string;
+  /** How long one Temporal call may take before the request fails with 503. */
+  temporalDeadlineMs?: number;
+  /** Base URL announced in the OpenAPI document's `servers`. */
+  publicBaseUrl?: string;
+}
+
+export function createApp(options: AppOptions): Express {
+  const { logger } = options;
+  const services = createServices(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(assignRequestId);
+  app.use(logRequest(logger));
+  app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+
+  const router = express.Router();
+  const target: OperationTarget = {
+    router,
+    registry: createOpenApiRegistry(),
+    authenticate: authenticate({ users: services.users, logger }),
+  };
+  mountHealthRoutes(target, services);
+  mountPostRoutes(target, services);
+  mountReviewQueueRoutes(target, services);
+  mountCalendarRoutes(target, services);
+  mountBrandRoutes(target, services);
+  mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
+  app.use(router);
+
+  app.use(routeNotFound);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Every response carries a request id (the caller's, if it sent a sane one) to quote in support requests. */
+const assignRequestId: RequestHandler = (req, res, next) => {
+  const offered = req.get('x-request-id');
+  const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
+  res.locals.requestId = requestId;
+  res.setHeader('X-Request-Id', requestId);
+  next();
+};
+
+function logRequest(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info(
+        {
+          requestId: res.locals.requestId as string,
+          method: req.method,
+          path: req.originalUrl,
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          userId: (res.locals.user as { id?: string } | undefined)?.id,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

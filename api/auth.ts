@@ -1,0 +1,121 @@
+/**
+ * Who is calling: a bearer API key identifies a user and their roles. What each role may do is
+ * decided here only coarsely (a fast 403); the post workflow enforces the precise rules (stage,
+ * ownership, separation of duties) in its update validators.
+ */
+import type { RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { UserStore } from '../db/users';
+import { STAGE_OWNERS } from '../workflows/domain/reviewPolicy';
+import { REVIEW_STAGES, ROLES, type Actor, type Role } from '../workflows/domain/types';
+import { forbidden, unauthenticated } from './errors';
+
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  roles: Role[];
+  /** The brand the user works for; null means every brand (agency staff, administrators). */
+  brandId: string | null;
+}
+
+/** Roles that decide some review stage, directly or as its backup after escalation. */
+export const REVIEWER_ROLES: readonly Role[] = ROLES.filter((role) =>
+  REVIEW_STAGES.some((stage) => STAGE_OWNERS[stage].role === role || STAGE_OWNERS[stage].backupRole === role),
+);
+
+/**
+ * Who may attempt each action. Viewers and community agents read posts but never change them:
+ * agents work on conversations, not on the publishing pipeline.
+ */
+export const ACTION_ROLES = {
+  readPosts: ROLES,
+  createPost: ['author', 'manager', 'admin'],
+  submitRevision: ['author', 'manager', 'admin'],
+  review: REVIEWER_ROLES,
+  reschedule: ['author', 'manager', 'admin'],
+  cancel: ['author', 'manager', 'admin'],
+  publishNow: ['manager', 'admin'],
+  retryFailedVariants: ['manager', 'admin'],
+  pauseBrand: ['manager', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type ApiAction = keyof typeof ACTION_ROLES;
+
+const ACTION_WORDS: Record<ApiAction, string> = {
+  readPosts: 'read posts',
+  createPost: 'create posts',
+  submitRevision: 'submit revisions',
+  review: 'review posts',
+  reschedule: 'reschedule posts',
+  cancel: 'cancel posts',
+  publishNow: 'publish posts immediately',
+  retryFailedVariants: 'retry failed publications',
+  pauseBrand: "pause or resume a brand's publishing",
+};
+
+export function mayPerform(user: Pick<AuthenticatedUser, 'roles'>, action: ApiAction): boolean {
+  const allowed: readonly Role[] = ACTION_ROLES[action];
+  return user.roles.some((role) => allowed.includes(role));
+}
+
+/** Throws 403 unless one of the user's roles allows the action. */
+export function assertMayPerform(user: AuthenticatedUser, action: ApiAction): void {
+  if (mayPerform(user, action)) return;
+  const held = user.roles.length > 0 ? user.roles.join(', ') : 'no role';
+  throw forbidden(`${held} may not ${ACTION_WORDS[action]}; requires one of: ${ACTION_ROLES[action].join(', ')}`);
+}
+
+/** Whether the user may see and act on the brand's posts at all. */
+export function coversBrand(user: Pick<AuthenticatedUser, 'brandId'>, brandId: string): boolean {
+  return user.brandId === null || user.brandId === brandId;
+}
+
+/** The brands a listing is restricted to for this user (undefined: no restriction). */
+export function brandScope(user: Pick<AuthenticatedUser, 'brandId'>): string[] | undefined {
+  return user.brandId === null ? undefined : [user.brandId];
+}
+
+export function actorOf(user: AuthenticatedUser): Actor {
+  return { userId: user.id, roles: [...user.roles] };
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Authenticates the request's bearer key and puts the user on `res.locals.user`. */
+export function authenticate({ users, logger }: { users: UserStore; logger: Logger }): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers.authorization;
+    if (!header) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw unauthenticated('Missing API key: send Authorization: Bearer <key>');
+    }
+    const match = BEARER.exec(header);
+    if (!match) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_request"');
+      throw unauthenticated('Malformed Authorization header: expected Bearer <key>');
+    }
+    const found = await users.findUserByApiKey(match[1]);
+    if (!found) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw unauthenticated('Unknown or revoked API key');
+    }
+    const user: AuthenticatedUser = {
+      id: found.user.id,
+      name: found.user.name,
+      roles: found.user.roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role)),
+      brandId: found.user.brandId,
+    };
+    res.locals.user = user;
+    // Bookkeeping only: a failure to note the key's use must not fail the request.
+    users.recordApiKeyUse({ apiKeyId: found.apiKey.id }).catch((error: unknown) => {
+      logger.warn({ err: error, apiKeyId: found.apiKey.id }, 'could not record API key use');
+    });
+    next();
+  };
+}
+
+/** The user `authenticate` established for this request. */
+export function currentUser(res: Response): AuthenticatedUser {
+  const user = res.locals.user as AuthenticatedUser | undefined;
+  if (!user) throw unauthenticated('Missing API key: send Authorization: Bearer <key>');
+  return user;
+}

@@ -1,0 +1,242 @@
+/**
+ * The one place where errors become HTTP responses. Routers throw (or let through) domain,
+ * validation and infrastructure errors; this module decides the status and the body, and
+ * makes sure a client never sees a stack trace.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ServiceError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  NamespaceNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+
+/** Error codes a client can branch on; the body's `error` field is one of these. */
+export const ApiErrorCode = {
+  InvalidInput: 'invalid_input',
+  MalformedJson: 'malformed_json',
+  Unauthenticated: 'unauthenticated',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  PayloadTooLarge: 'payload_too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
+  Unavailable: 'service_unavailable',
+  Internal: 'internal_error',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** Failure types the post workflow's update validators throw, and what they mean over HTTP. */
+export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: ApiErrorCode }> = {
+  InvalidTransition: { status: 409, code: ApiErrorCode.Conflict },
+  StaleRevision: { status: 409, code: ApiErrorCode.Conflict },
+  Forbidden: { status: 403, code: ApiErrorCode.Forbidden },
+  InvalidInput: { status: 400, code: ApiErrorCode.InvalidInput },
+};
+
+/** An error that already knows its HTTP status; its message is safe to show to the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new HttpError(400, ApiErrorCode.InvalidInput, message, details);
+export const unauthenticated = (message: string) => new HttpError(401, ApiErrorCode.Unauthenticated, message);
+export const forbidden = (message: string) => new HttpError(403, ApiErrorCode.Forbidden, message);
+export const notFound = (message: string) => new HttpError(404, ApiErrorCode.NotFound, message);
+export const conflict = (message: string) => new HttpError(409, ApiErrorCode.Conflict, message);
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: ApiErrorCode;
+  message: string;
+  requestId: string;
+  issues?: unknown[];
+  [detail: string]: unknown;
+}
+
+interface Classified {
+  status: number;
+  code: ApiErrorCode;
+  message: string;
+  extra?: Record<string, unknown>;
+  /** Unexpected errors are logged with their stack; expected ones only at debug level. */
+  unexpected?: boolean;
+}
+
+// gRPC status codes that mean "Temporal is not there or did not answer", not "your request is wrong".
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_CANCELLED = 1;
+const GRPC_RESOURCE_EXHAUSTED = 8;
+const UNREACHABLE_GRPC_CODES = new Set([GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED, GRPC_CANCELLED, GRPC_RESOURCE_EXHAUSTED]);
+
+// Node socket errors and PostgreSQL SQLSTATEs that mean the database cannot be reached or used right now.
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P|3D000|28)/;
+
+export function classifyError(error: unknown): Classified {
+  if (error instanceof HttpError) {
+    return { status: error.status, code: error.code, message: error.message, extra: error.details };
+  }
+  if (error instanceof ZodError) {
+    return {
+      status: 400,
+      code: ApiErrorCode.InvalidInput,
+      message: 'The request is invalid; see issues',
+      extra: { issues: error.issues },
+    };
+  }
+  const bodyParserFailure = classifyBodyParserError(error);
+  if (bodyParserFailure) return bodyParserFailure;
+
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure && cause.type && WORKFLOW_REJECTION_STATUS[cause.type]) {
+      const { status, code } = WORKFLOW_REJECTION_STATUS[cause.type];
+      return { status, code, message: cause.message, extra: { reason: cause.type } };
+    }
+    return { status: 500, code: ApiErrorCode.Internal, message: 'The update failed', unexpected: true };
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return { status: 404, code: ApiErrorCode.NotFound, message: 'No such post' };
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return { status: 409, code: ApiErrorCode.Conflict, message: 'A post with this id already exists' };
+  }
+  if (isTemporalUnreachable(error)) {
+    return {
+      status: 503,
+      code: ApiErrorCode.Unavailable,
+      message: 'The workflow service (Temporal) is unavailable; try again shortly',
+      extra: { dependency: 'temporal' },
+    };
+  }
+  if (isPostgresUnreachable(error)) {
+    return {
+      status: 503,
+      code: ApiErrorCode.Unavailable,
+      message: 'The database is unavailable; try again shortly',
+      extra: { dependency: 'postgres' },
+    };
+  }
+  return { status: 500, code: ApiErrorCode.Internal, message: 'Something went wrong on our side', unexpected: true };
+}
+
+function classifyBodyParserError(error: unknown): Classified | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch ((error as { type?: unknown }).type) {
+    case 'entity.parse.failed':
+      return { status: 400, code: ApiErrorCode.MalformedJson, message: 'The request body is not valid JSON' };
+    case 'entity.too.large': {
+      const limit = (error as { limit?: unknown }).limit;
+      return {
+        status: 413,
+        code: ApiErrorCode.PayloadTooLarge,
+        message: 'The request body is too large',
+        extra: typeof limit === 'number' ? { limitBytes: limit } : undefined,
+      };
+    }
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return { status: 415, code: ApiErrorCode.UnsupportedMediaType, message: 'Unsupported body encoding' };
+    case 'request.aborted':
+      return { status: 400, code: ApiErrorCode.InvalidInput, message: 'The request was aborted' };
+    default:
+      return undefined;
+  }
+}
+
+function grpcCode(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number') {
+    // Errors raised by the connection itself (deadline, cancelled) carry the gRPC code without being ServiceErrors.
+    const details = (error as { details?: unknown }).details;
+    if (typeof details === 'string') return (error as { code: number }).code;
+  }
+  return undefined;
+}
+
+export function isTemporalUnreachable(error: unknown): boolean {
+  if (error instanceof NamespaceNotFoundError) return true;
+  if (error instanceof ServiceError) {
+    const code = grpcCode(error.cause);
+    // A ServiceError without a recognisable gRPC cause is still Temporal failing to serve the call.
+    return code === undefined || UNREACHABLE_GRPC_CODES.has(code);
+  }
+  if (error instanceof WorkflowUpdateFailedError) return false;
+  const code = grpcCode(error);
+  if (code !== undefined) return UNREACHABLE_GRPC_CODES.has(code);
+  return error instanceof Error && error.name === 'TransportError';
+}
+
+export function isPostgresUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNREACHABLE_SOCKET_CODES.has(code)) return true;
+  // Only SQLSTATEs come from PostgreSQL itself; pg marks them on DatabaseError.
+  if (name === 'DatabaseError' && typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
+  if (name === 'KnexTimeoutError') return true;
+  if (typeof message === 'string' && /Connection terminated|Client has encountered a connection error/.test(message)) {
+    return true;
+  }
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isPostgresUnreachable(cause);
+}
+
+/** The error handler: maps, logs and answers. Registered last on the app. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const classified = classifyError(error);
+    const requestId = requestIdOf(res);
+    const log = { requestId, method: req.method, path: req.originalUrl, status: classified.status };
+    if (classified.unexpected) logger.error({ ...log, err: error }, 'request failed');
+    else if (classified.status >= 500) logger.warn({ ...log, err: error }, classified.message);
+    else logger.debug(log, classified.message);
+
+    if (res.headersSent) return;
+    const body: ErrorBody = {
+      error: classified.code,
+      message: classified.message,
+      requestId,
+      ...classified.extra,
+    };
+    if (classified.status === 503) res.setHeader('Retry-After', '5');
+    res.status(classified.status).json(body);
+  };
+}
+
+/** Answers requests no route matched. */
+export const routeNotFound: RequestHandler = (req, res) => {
+  const body: ErrorBody = {
+    error: ApiErrorCode.NotFound,
+    message: `No route for ${req.method} ${req.path}`,
+    requestId: requestIdOf(res),
+  };
+  res.status(404).json(body);
+};
+
+export function requestIdOf(res: { locals: Record<string, unknown> }): string {
+  const id = res.locals.requestId;
+  return typeof id === 'string' ? id : 'unknown';
+}

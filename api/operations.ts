@@ -1,0 +1,159 @@
+/**
+ * An operation is declared once — path, access, zod schemas, responses, handler — and from that
+ * declaration both the express route and its OpenAPI entry are made. A route cannot exist
+ * without documentation, and documented input is the input that is validated.
+ */
+import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { output, ZodObject, ZodType } from 'zod';
+import type { Role } from '../workflows/domain/types';
+import { ACTION_ROLES, assertMayPerform, currentUser, type ApiAction, type AuthenticatedUser } from './auth';
+import { ErrorResponse } from './schemas';
+
+/** `public`: no key needed. `authenticated`: any valid key. An action: the roles allowed to attempt it. */
+export type Access = 'public' | 'authenticated' | ApiAction;
+
+type Parsed<S> = S extends ZodType ? output<S> : undefined;
+
+export interface OperationContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+  /** The caller; a placeholder is never given: public operations must not read it. */
+  user: AuthenticatedUser;
+}
+
+export interface Operation<
+  P extends ZodObject | undefined = undefined,
+  Q extends ZodObject | undefined = undefined,
+  B extends ZodType | undefined = undefined,
+> {
+  method: 'get' | 'post';
+  /** Express-style path, e.g. /v1/posts/:id */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  success: { status: number; description: string; schema?: ZodType; contentType?: 'application/json' | 'text/html' };
+  /** Statuses this operation may answer with besides success, 401/403 (from access) and 500/503. */
+  errors?: number[];
+  /** Responses documented with their own schema instead of the error body. */
+  otherResponses?: Record<number, { description: string; schema: ZodType }>;
+  /** Returns the success body; throws for anything else. */
+  handle(context: OperationContext<P, Q, B>): unknown;
+}
+
+/** Where operations are mounted: the express router, the OpenAPI registry and the authenticator. */
+export interface OperationTarget {
+  router: Router;
+  registry: OpenAPIRegistry;
+  authenticate: RequestHandler;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (the zod issues are listed), malformed JSON, or a request the workflow refuses as invalid',
+  401: 'Missing, malformed, unknown or revoked API key',
+  403: "The caller's roles do not allow this (or, for a post, the workflow refuses this user: wrong stage role, own post)",
+  404: 'No such post or brand (or it belongs to a brand the caller does not work for)',
+  409: "The post is not in a state that allows this; the message is the workflow's reason",
+  413: 'The request body is larger than the limit',
+  500: 'Unexpected failure; the body carries a request id to quote, never internal details',
+  503: 'Temporal or Postgres is unreachable; retry later',
+};
+
+export function toOpenApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
+
+function describeAccess(access: Access): string {
+  if (access === 'public') return 'No API key needed.';
+  if (access === 'authenticated') return 'Any valid API key.';
+  const roles: readonly Role[] = ACTION_ROLES[access];
+  return `Roles allowed: ${roles.join(', ')}.`;
+}
+
+type AnyOperation = Operation<ZodObject | undefined, ZodObject | undefined, ZodType | undefined>;
+
+function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): void {
+  const statuses = new Set<number>(operation.errors ?? []);
+  if (operation.access !== 'public') statuses.add(401);
+  if (operation.access !== 'public' && operation.access !== 'authenticated') statuses.add(403);
+  if (operation.body || operation.query || operation.params) statuses.add(400);
+  if (operation.body) statuses.add(413);
+  statuses.add(500);
+  statuses.add(503);
+
+  const contentType = operation.success.contentType ?? 'application/json';
+  const responses: Record<string, ResponseConfig> = {
+    [operation.success.status]: {
+      description: operation.success.description,
+      ...(operation.success.schema ? { content: { [contentType]: { schema: operation.success.schema } } } : {}),
+    },
+  };
+  for (const status of [...statuses].sort()) {
+    responses[status] = {
+      description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+      content: { 'application/json': { schema: ErrorResponse } },
+    };
+  }
+
+  for (const [status, response] of Object.entries(operation.otherResponses ?? {})) {
+    responses[status] = { description: response.description, content: { 'application/json': { schema: response.schema } } };
+  }
+
+  const route: RouteConfig = {
+    method: operation.method,
+    path: toOpenApiPath(operation.path),
+    operationId: operation.operationId,
+    tags: [operation.tag],
+    summary: operation.summary,
+    description: [operation.description, describeAccess(operation.access)].filter(Boolean).join('\n\n'),
+    security: operation.access === 'public' ? [] : [{ bearerAuth: [] }],
+    request: {
+      ...(operation.params ? { params: operation.params } : {}),
+      ...(operation.query ? { query: operation.query } : {}),
+      ...(operation.body
+        ? { body: { required: true, content: { 'application/json': { schema: operation.body } } } }
+        : {}),
+    },
+    responses,
+  };
+  registry.registerPath(route);
+}
+
+/** Adds the operation to the router and to the OpenAPI registry. */
+export function mountOperation<
+  P extends ZodObject | undefined,
+  Q extends ZodObject | undefined,
+  B extends ZodType | undefined,
+>(target: OperationTarget, operation: Operation<P, Q, B>): void {
+  documentOperation(target.registry, operation);
+  const guards: RequestHandler[] = operation.access === 'public' ? [] : [target.authenticate];
+  target.router[operation.method](operation.path, ...guards, async (req: Request, res: Response) => {
+    const user = operation.access === 'public' ? publicCaller : currentUser(res);
+    if (operation.access !== 'public' && operation.access !== 'authenticated') assertMayPerform(user, operation.access);
+    const context: OperationContext<P, Q, B> = {
+      req,
+      res,
+      params: (operation.params ? operation.params.parse(req.params) : undefined) as Parsed<P>,
+      query: (operation.query ? operation.query.parse(req.query) : undefined) as Parsed<Q>,
+      body: (operation.body ? operation.body.parse(req.body) : undefined) as Parsed<B>,
+      user,
+    };
+    const result = await operation.handle(context);
+    if (res.headersSent) return;
+    res.status(operation.success.status);
+    if (operation.success.contentType === 'text/html') res.type('html').send(result);
+    else res.json(result);
+  });
+}
+
+/** Stands in for the user on public operations, holding no role so that no check can pass by accident. */
+const publicCaller: AuthenticatedUser = Object.freeze({ id: '', name: 'anonymous', roles: [], brandId: '' });

@@ -1,0 +1,121 @@
+/**
+ * Turns what a person typed (a local publish time, account ids) into what the workflow takes
+ * (a UTC instant, variants with their platforms), refusing what cannot be right with 400s that
+ * point at the offending field.
+ */
+import type { Account } from '../db/accounts';
+import { PublishTimeError, toUtcInstant } from '../workflows/domain/publishTime';
+import { deriveReviewPlan } from '../workflows/domain/reviewPolicy';
+import type { PostLifecycleInput, PostStage, RevisionContent } from '../workflows/domain/types';
+import type { PostState } from '../workflows/messages';
+import { badRequest } from './errors';
+
+/** A field-level problem in the same shape as a zod issue, so clients read every 400 alike. */
+export function invalidField(path: Array<string | number>, message: string) {
+  return badRequest('The request is invalid; see issues', { issues: [{ code: 'custom', path, message }] });
+}
+
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Reads an instant with an offset as is, and a wall-clock time in the given zone. */
+export function resolvePublishAt({
+  publishAt,
+  timeZone,
+  field = 'publishAt',
+}: {
+  publishAt: string;
+  timeZone: string;
+  field?: string;
+}): string {
+  try {
+    return HAS_OFFSET.test(publishAt)
+      ? toUtcInstant({ instant: publishAt, timeZone })
+      : toUtcInstant({ localDateTime: publishAt, timeZone });
+  } catch (error) {
+    if (error instanceof PublishTimeError) {
+      throw invalidField([error.code === 'invalid_time_zone' ? 'timeZone' : field], error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks that every account exists and belongs to the brand; returns them in the order asked.
+ * `path` names the array the ids came from, for the error.
+ */
+export async function resolveBrandAccounts({
+  brandId,
+  accountIds,
+  path,
+  findByIds,
+}: {
+  brandId: string;
+  accountIds: string[];
+  path: string[];
+  findByIds: (ids: string[]) => Promise<Account[]>;
+}): Promise<Account[]> {
+  const found = new Map((await findByIds(accountIds)).map((account) => [account.id, account]));
+  return accountIds.map((accountId, index) => {
+    const account = found.get(accountId);
+    if (!account || account.brandId !== brandId) {
+      throw invalidField([...path, index, 'accountId'], `account ${accountId} is not one of brand ${brandId}'s accounts`);
+    }
+    return account;
+  });
+}
+
+export function draftContent({
+  draft,
+  accounts,
+}: {
+  draft: { variants: Array<{ accountId: string; text: string; media: RevisionContent['variants'][number]['media'] }>; note?: string };
+  accounts: Account[];
+}): RevisionContent {
+  const platformOf = new Map(accounts.map((account) => [account.id, account.platform]));
+  return {
+    variants: draft.variants.map((variant) => ({
+      accountId: variant.accountId,
+      platform: platformOf.get(variant.accountId)!,
+      text: variant.text,
+      media: variant.media,
+    })),
+    ...(draft.note !== undefined ? { note: draft.note } : {}),
+  };
+}
+
+/**
+ * The projection row written when a post is created, so that lists show it at once. It is a
+ * placeholder: the workflow's own first projection carries a sequence and replaces it.
+ */
+export function initialPostState({ input, now }: { input: PostLifecycleInput; now: string }): PostState {
+  const plan = deriveReviewPlan({ riskTier: input.riskTier, flags: input.flags, urgent: input.urgent });
+  // A supplied draft completes drafting, so the post waits on the first stage after it.
+  const waitingStages = plan.stages.filter((spec) => !(input.draft && spec.stage === 'drafting'));
+  const firstGroup = waitingStages[0]?.parallelGroup;
+  const openStages = waitingStages.filter((spec) => spec.parallelGroup === firstGroup).map((spec) => spec.stage);
+  const stage: PostStage = openStages[0] ?? 'scheduled';
+  return {
+    postId: input.postId,
+    brandId: input.brandId,
+    ...(input.campaignId !== undefined ? { campaignId: input.campaignId } : {}),
+    authorId: input.authorId,
+    title: input.title,
+    riskTier: input.riskTier,
+    flags: input.flags,
+    urgent: input.urgent,
+    stage,
+    openStages,
+    plan,
+    revision: input.draft ? 1 : 0,
+    ...(input.draft ? { content: input.draft } : {}),
+    decisions: [],
+    deadlines: [],
+    qualityIssues: [],
+    publishAt: input.publishAt,
+    timeZone: input.timeZone,
+    paused: false,
+    variants: [],
+    snapshots: [],
+    updatedAt: now,
+  };
+}

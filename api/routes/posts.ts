@@ -1,0 +1,452 @@
+/**
+ * Posts: create one (which starts its workflow), list and read them, read their audit trail,
+ * and act on them through the workflow's updates. The workflow decides whether an action is
+ * allowed at this stage for this user; the API authenticates, validates and pre-checks roles.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { PostRecord } from '../../db/posts';
+import { postEntity } from '../../db/audit';
+import { TERMINAL_STAGES, type PostLifecycleInput } from '../../workflows/domain/types';
+import {
+  POST_WORKFLOW_TYPE,
+  brandPause,
+  cancel,
+  getPostState,
+  postWorkflowId,
+  publishNow,
+  reschedule,
+  retryFailedVariants,
+  review,
+  submitRevision,
+} from '../../workflows/messages';
+import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
+import { classifyError, conflict, notFound } from '../errors';
+import { mountOperation, type OperationTarget } from '../operations';
+import {
+  draftContent,
+  initialPostState,
+  invalidField,
+  resolveBrandAccounts,
+  resolvePublishAt,
+} from '../postInput';
+import { initialSearchAttributes } from '../searchAttributes';
+import {
+  AuditQuery,
+  AuditResponse,
+  CancelBody,
+  CreatePostBody,
+  CreatedPostResponse,
+  EmptyBody,
+  ListPostsQuery,
+  PostDetailResponse,
+  PostIdParams,
+  PostListResponse,
+  RescheduleBody,
+  ReviewBody,
+  SubmitRevisionBody,
+  UpdateAcceptedResponse,
+} from '../schemas';
+import type { ApiServices } from '../services';
+
+/** Below any sequence the workflow writes, so the workflow's first projection always replaces it. */
+const INITIAL_PROJECTION_SEQUENCE = -1;
+/** A read should not wait long on a workflow that cannot answer; the projection is a fine answer. */
+const LIVE_STATE_DEADLINE_MS = 5_000;
+
+const POST_NOT_FOUND = 'No such post';
+
+export function mountPostRoutes(target: OperationTarget, services: ApiServices): void {
+  const { posts, brands, accounts, audit, temporal } = services;
+
+  /** The post as projected, if the caller may see it; 404 otherwise (other brands' posts do not exist for them). */
+  async function visiblePost(user: AuthenticatedUser, postId: string): Promise<PostRecord> {
+    const post = await posts.findById(postId);
+    if (!post || !coversBrand(user, post.brandId)) throw notFound(POST_NOT_FOUND);
+    return post;
+  }
+
+  /** Sends an update to the post's workflow as the user; the workflow's validator has the last word. */
+  async function updatePost<Arg, Result>({
+    user,
+    postId,
+    update,
+    argument,
+  }: {
+    user: AuthenticatedUser;
+    postId: string;
+    update: UpdateDefinition<Result, [Arg]>;
+    argument: (post: PostRecord) => Arg;
+  }) {
+    const post = await visiblePost(user, postId);
+    if (TERMINAL_STAGES.includes(post.stage)) {
+      throw conflict(`post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it can no longer change`);
+    }
+    const handle = temporal.workflow.getHandle(post.workflowId);
+    const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
+    return { postId, result: result as Record<string, unknown> };
+  }
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts',
+    operationId: 'createPost',
+    tag: 'posts',
+    summary: 'Create a post and start its review workflow',
+    description:
+      'Starts the workflow `post:<id>`. The review stages follow from the risk tier, flags and urgency. ' +
+      'Give `targets` (accounts to publish to, content to follow in drafting) or a `draft` with the text ' +
+      "and media per account. A post created while its brand's publishing is paused starts paused.",
+    access: 'createPost',
+    body: CreatePostBody,
+    errors: [404],
+    success: { status: 201, description: 'The post exists and its workflow is running', schema: CreatedPostResponse },
+    handle: async ({ body, user, res }) => {
+      if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
+      const brand = await brands.findById(body.brandId);
+      if (!brand) throw invalidField(['brandId'], `no brand ${body.brandId}`);
+      if (body.campaignId !== undefined) {
+        const campaign = await brands.findCampaign(body.campaignId);
+        if (!campaign || campaign.brandId !== brand.id) {
+          throw invalidField(['campaignId'], `campaign ${body.campaignId} is not one of brand ${brand.id}'s campaigns`);
+        }
+      }
+      const accountIds = body.draft ? body.draft.variants.map((v) => v.accountId) : (body.targets ?? []).map((t) => t.accountId);
+      const targetAccounts = await resolveBrandAccounts({
+        brandId: brand.id,
+        accountIds,
+        path: body.draft ? ['draft', 'variants'] : ['targets'],
+        findByIds: (ids) => accounts.findByIds(ids),
+      });
+      const timeZone = body.timeZone ?? brand.timeZone;
+      const postId = randomUUID();
+      const input: PostLifecycleInput = {
+        postId,
+        brandId: brand.id,
+        ...(body.campaignId !== undefined ? { campaignId: body.campaignId } : {}),
+        authorId: user.id,
+        title: body.title,
+        ...(body.brief !== undefined ? { brief: body.brief } : {}),
+        riskTier: body.riskTier,
+        flags: body.flags,
+        urgent: body.urgent,
+        publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }),
+        timeZone,
+        ...(body.draft ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) } : {}),
+        ...(body.targets
+          ? { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }
+          : {}),
+      };
+      const initial = initialPostState({ input, now: new Date().toISOString() });
+      await posts.applyProjection({ state: initial, sequence: INITIAL_PROJECTION_SEQUENCE });
+
+      const workflowId = postWorkflowId(postId);
+      const options = {
+        workflowId,
+        taskQueue: services.taskQueue,
+        args: [input] as [PostLifecycleInput],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: initialSearchAttributes({ state: initial }),
+      };
+      try {
+        if (brand.publishingPaused) {
+          // Signal-with-start delivers the pause before the workflow's first step, so it can never
+          // slip out a publication in between.
+          await services.callTemporal(() =>
+            temporal.workflow.signalWithStart(POST_WORKFLOW_TYPE, {
+              ...options,
+              signal: brandPause,
+              signalArgs: [{ paused: true, by: 'system', reason: brand.pausedReason ?? 'brand publishing is paused' }],
+            }),
+          );
+        } else {
+          await services.callTemporal(() =>
+            temporal.workflow.start(POST_WORKFLOW_TYPE, { ...options, workflowIdConflictPolicy: 'FAIL' }),
+          );
+        }
+      } catch (error) {
+        await forgetUnstartedPost(services, postId, error);
+        throw error;
+      }
+
+      res.setHeader('Location', `/v1/posts/${postId}`);
+      return {
+        postId,
+        workflowId,
+        stage: initial.stage,
+        publishAt: input.publishAt,
+        timeZone,
+        brandPaused: brand.publishingPaused,
+      };
+    },
+  });
+
+  mountOperation(target, {
+    method: 'get',
+    path: '/v1/posts',
+    operationId: 'listPosts',
+    tag: 'posts',
+    summary: 'List posts',
+    description:
+      'Filter by stage, brand, campaign, platform and publish window; ordered by publish time. Page with ' +
+      '`limit` and either `cursor` (from `nextCursor`) or `offset`. Read from the projection in Postgres.',
+    access: 'readPosts',
+    query: ListPostsQuery,
+    success: { status: 200, description: 'One page of posts', schema: PostListResponse },
+    handle: async ({ query, user }) => {
+      const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+      const page = await posts.list({
+        brandIds: brandScope(user),
+        ...(query.brandId ? { brandId: query.brandId } : {}),
+        ...(query.stage ? { stage: query.stage } : {}),
+        ...(query.campaignId ? { campaignId: query.campaignId } : {}),
+        ...(query.platform ? { platform: query.platform } : {}),
+        ...(query.publishFrom ? { publishFrom: query.publishFrom } : {}),
+        ...(query.publishTo ? { publishTo: query.publishTo } : {}),
+        // One more than asked tells whether another page follows.
+        limit: query.limit + 1,
+        ...(after ? { after } : { offset: query.offset ?? 0 }),
+      });
+      const items = page.items.slice(0, query.limit);
+      const last = items[items.length - 1];
+      const more = page.items.length > query.limit;
+      return {
+        items: items.map(({ lastSequence: _lastSequence, ...summary }) => summary),
+        total: page.total,
+        limit: query.limit,
+        ...(after ? {} : { offset: page.offset }),
+        nextCursor: more && last ? encodeCursor({ publishAt: last.publishAt, id: last.id }) : null,
+      };
+    },
+  });
+
+  mountOperation(target, {
+    method: 'get',
+    path: '/v1/posts/:id',
+    operationId: 'getPost',
+    tag: 'posts',
+    summary: "A post's current state",
+    description:
+      "Asks the post's workflow for its live state. When the workflow has finished, or cannot answer right " +
+      'now, answers with the state last projected to Postgres; `source` says which.',
+    access: 'readPosts',
+    params: PostIdParams,
+    errors: [404],
+    success: { status: 200, description: 'The post', schema: PostDetailResponse },
+    handle: async ({ params, user }) => {
+      const post = await visiblePost(user, params.id);
+      if (TERMINAL_STAGES.includes(post.stage)) {
+        return { source: 'projection', staleReason: `the workflow has finished (${post.stage})`, post: post.state };
+      }
+      try {
+        const live = await services.callTemporal(
+          () => temporal.workflow.getHandle(post.workflowId).query(getPostState),
+          { deadlineMs: LIVE_STATE_DEADLINE_MS },
+        );
+        return { source: 'workflow', post: live };
+      } catch (error) {
+        const staleReason =
+          error instanceof WorkflowNotFoundError
+            ? 'the workflow has finished'
+            : classifyError(error).status === 503
+              ? 'Temporal did not answer'
+              : 'the workflow could not answer';
+        services.logger.warn({ err: error, postId: post.id }, 'serving projected post state');
+        return { source: 'projection', staleReason, post: post.state };
+      }
+    },
+  });
+
+  mountOperation(target, {
+    method: 'get',
+    path: '/v1/posts/:id/audit',
+    operationId: 'getPostAudit',
+    tag: 'posts',
+    summary: "A post's audit trail",
+    description: 'Every transition: who did what, when, from which stage to which; oldest first.',
+    access: 'readPosts',
+    params: PostIdParams,
+    query: AuditQuery,
+    errors: [404],
+    success: { status: 200, description: 'The audit entries', schema: AuditResponse },
+    handle: async ({ params, query, user }) => {
+      await visiblePost(user, params.id);
+      const entries = await audit.listByEntity({
+        entity: postEntity(params.id),
+        ...(query.afterSequence !== undefined ? { afterSequence: query.afterSequence } : {}),
+        limit: query.limit,
+      });
+      return { postId: params.id, entries: entries.map(({ entity: _entity, ...entry }) => entry) };
+    },
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/revisions',
+    operationId: 'submitRevision',
+    tag: 'post actions',
+    summary: 'Submit a revision (drafting)',
+    description:
+      "New content, a variant per account. Approvals of earlier revisions no longer count. The post's author, " +
+      'or the backup role once drafting has been escalated.',
+    access: 'submitRevision',
+    params: PostIdParams,
+    body: SubmitRevisionBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'The revision number', schema: UpdateAcceptedResponse },
+    handle: async ({ params, body, user }) => {
+      const post = await visiblePost(user, params.id);
+      const revisionAccounts = await resolveBrandAccounts({
+        brandId: post.brandId,
+        accountIds: body.variants.map((variant) => variant.accountId),
+        path: ['variants'],
+        findByIds: (ids) => accounts.findByIds(ids),
+      });
+      const content = draftContent({ draft: body, accounts: revisionAccounts });
+      return updatePost({
+        user,
+        postId: params.id,
+        update: submitRevision,
+        argument: () => ({ by: actorOf(user), content }),
+      });
+    },
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/reviews',
+    operationId: 'reviewPost',
+    tag: 'post actions',
+    summary: 'Approve, reject or request changes',
+    description:
+      "Decides the named stage for the revision the reviewer looked at. Only the stage's role (or its backup " +
+      "role once escalated) may decide, never the post's author; a decision for another stage or an older " +
+      'revision is refused with 409.',
+    access: 'review',
+    params: PostIdParams,
+    body: ReviewBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'The stage and revision now open', schema: UpdateAcceptedResponse },
+    handle: ({ params, body, user }) =>
+      updatePost({
+        user,
+        postId: params.id,
+        update: review,
+        argument: () => ({
+          by: actorOf(user),
+          stage: body.stage,
+          revision: body.revision,
+          decision: body.decision,
+          ...(body.comment !== undefined ? { comment: body.comment } : {}),
+        }),
+      }),
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/reschedule',
+    operationId: 'reschedulePost',
+    tag: 'post actions',
+    summary: 'Move the publish time',
+    description:
+      "A local date-time is read in `timeZone`, by default the post's own zone. Allowed until publishing starts.",
+    access: 'reschedule',
+    params: PostIdParams,
+    body: RescheduleBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'The new publish time', schema: UpdateAcceptedResponse },
+    handle: ({ params, body, user }) =>
+      updatePost({
+        user,
+        postId: params.id,
+        update: reschedule,
+        argument: (post) => {
+          const timeZone = body.timeZone ?? post.timeZone;
+          return { by: actorOf(user), publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }), timeZone };
+        },
+      }),
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/cancel',
+    operationId: 'cancelPost',
+    tag: 'post actions',
+    summary: 'Cancel the post',
+    description: 'Allowed until publishing starts.',
+    access: 'cancel',
+    params: PostIdParams,
+    body: CancelBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'The stage the post was cancelled in', schema: UpdateAcceptedResponse },
+    handle: ({ params, body, user }) =>
+      updatePost({ user, postId: params.id, update: cancel, argument: () => ({ by: actorOf(user), reason: body.reason }) }),
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/publish-now',
+    operationId: 'publishPostNow',
+    tag: 'post actions',
+    summary: 'Publish an approved, scheduled post now',
+    access: 'publishNow',
+    params: PostIdParams,
+    body: EmptyBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'Publishing has started', schema: UpdateAcceptedResponse },
+    handle: ({ params, user }) =>
+      updatePost({ user, postId: params.id, update: publishNow, argument: () => ({ by: actorOf(user) }) }),
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/posts/:id/retry',
+    operationId: 'retryFailedVariants',
+    tag: 'post actions',
+    summary: 'Retry the variants that failed to publish',
+    description: 'Variants already published are never published again.',
+    access: 'retryFailedVariants',
+    params: PostIdParams,
+    body: EmptyBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'How many variants are being retried', schema: UpdateAcceptedResponse },
+    handle: ({ params, user }) =>
+      updatePost({ user, postId: params.id, update: retryFailedVariants, argument: () => ({ by: actorOf(user) }) }),
+  });
+}
+
+/**
+ * When Temporal refused or never received the start, the placeholder row would list a post that
+ * does not exist. If the start did reach Temporal after all, the workflow's first projection
+ * writes the row again.
+ */
+async function forgetUnstartedPost(services: ApiServices, postId: string, cause: unknown): Promise<void> {
+  try {
+    await services.posts.deletePlaceholder({ postId, sequence: INITIAL_PROJECTION_SEQUENCE });
+  } catch (error) {
+    services.logger.error({ err: error, postId, cause }, 'could not remove the projection of a post whose workflow did not start');
+  }
+}
+
+function encodeCursor(position: { publishAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([position.publishAt, position.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { publishAt: string; id: string } {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === 'string' &&
+      !Number.isNaN(Date.parse(decoded[0])) &&
+      typeof decoded[1] === 'string'
+    ) {
+      return { publishAt: decoded[0], id: decoded[1] };
+    }
+  } catch {
+    // fall through to the refusal below
+  }
+  throw invalidField(['cursor'], 'not a cursor this API issued; pass nextCursor from the previous page');
+}

@@ -1,0 +1,485 @@
+/**
+ * Request and response shapes of the HTTP API. The same zod schemas validate requests and
+ * generate the OpenAPI document, so the documentation cannot drift from what is enforced.
+ */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { isValidTimeZone } from '../workflows/domain/publishTime';
+import {
+  PLATFORMS,
+  POST_STAGES,
+  RISK_TIERS,
+  ROLES,
+  SENSITIVITY_FLAGS,
+} from '../workflows/domain/types';
+
+extendZodWithOpenApi(z);
+
+export { z };
+
+const MAX_VARIANTS = 20;
+const MAX_TEXT_LENGTH = 10_000;
+
+// ---------- building blocks ----------
+
+export const Identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'expected letters, digits and . _ : @ - only');
+
+export const IsoInstant = z.iso.datetime({ offset: true }).openapi({
+  description: 'ISO-8601 instant with Z or an offset',
+  example: '2026-12-01T08:00:00Z',
+});
+
+export const TimeZone = z
+  .string()
+  .refine((value) => isValidTimeZone(value), { message: 'expected an IANA time zone such as Europe/Paris' })
+  .openapi({ description: 'IANA time zone', example: 'Europe/Berlin' });
+
+export const LocalDate = z.iso.date().openapi({ description: 'Calendar day YYYY-MM-DD', example: '2026-12-01' });
+
+export const RiskTierSchema = z.enum(RISK_TIERS).openapi('RiskTier');
+export const SensitivityFlagSchema = z.enum(SENSITIVITY_FLAGS).openapi('SensitivityFlag');
+export const PlatformSchema = z.enum(PLATFORMS).openapi('Platform');
+export const PostStageSchema = z.enum(POST_STAGES).openapi('PostStage');
+export const RoleSchema = z.enum(ROLES).openapi('Role');
+
+export const MediaSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    kind: z.enum(['image', 'video']),
+  })
+  .openapi('Media');
+
+export const DraftVariantSchema = z
+  .object({
+    accountId: Identifier.openapi({ description: "One of the brand's accounts; the platform is the account's" }),
+    text: z.string().max(MAX_TEXT_LENGTH),
+    media: z.array(MediaSchema).max(20).default([]),
+  })
+  .openapi('DraftVariant');
+
+export const RevisionContentInput = z
+  .object({
+    variants: z
+      .array(DraftVariantSchema)
+      .min(1)
+      .max(MAX_VARIANTS)
+      .refine((variants) => new Set(variants.map((v) => v.accountId)).size === variants.length, {
+        message: 'each account may appear only once',
+      }),
+    note: z.string().max(2000).optional(),
+  })
+  .openapi('RevisionContentInput');
+
+// ---------- errors ----------
+
+export const ErrorResponse = z
+  .object({
+    error: z.string().openapi({ example: 'conflict' }),
+    message: z.string().openapi({ example: 'post is in legal_review, not final_approval' }),
+    requestId: z.string(),
+    issues: z
+      .array(
+        z.object({
+          code: z.string(),
+          path: z.array(z.union([z.string(), z.number()])),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'zod validation issues (400 only)' }),
+    reason: z.string().optional().openapi({ description: "The workflow validator's failure type (403/409)" }),
+    dependency: z.enum(['temporal', 'postgres']).optional().openapi({ description: 'What is unavailable (503 only)' }),
+  })
+  .openapi('Error');
+
+// ---------- posts ----------
+
+export const CreatePostBody = z
+  .object({
+    brandId: Identifier,
+    campaignId: Identifier.optional(),
+    title: z.string().trim().min(1).max(200),
+    brief: z.string().max(5000).optional(),
+    riskTier: RiskTierSchema,
+    flags: z
+      .array(SensitivityFlagSchema)
+      .max(SENSITIVITY_FLAGS.length)
+      .default([])
+      .refine((flags) => new Set(flags).size === flags.length, { message: 'flags must not repeat' }),
+    urgent: z.boolean().default(false),
+    publishAt: z.string().min(1).openapi({
+      description:
+        'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
+        "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone).",
+      example: '2026-12-01T09:00',
+    }),
+    timeZone: TimeZone.optional().openapi({
+      description: "Zone the publish time is entered in and shown in; default the brand's zone",
+    }),
+    targets: z
+      .array(z.object({ accountId: Identifier }))
+      .min(1)
+      .max(MAX_VARIANTS)
+      .optional()
+      .openapi({ description: 'Accounts to publish to; the text follows in a revision during drafting' }),
+    draft: RevisionContentInput.optional().openapi({
+      description: 'Content per account; with it, drafting is done and the post goes straight to review',
+    }),
+  })
+  .refine((body) => body.targets !== undefined || body.draft !== undefined, {
+    message: 'give the accounts to publish to: targets, or a draft with a variant per account',
+    path: ['targets'],
+  })
+  .refine((body) => body.targets === undefined || body.draft === undefined, {
+    message: "give either targets or a draft, not both (a draft's variants name their accounts)",
+    path: ['draft'],
+  })
+  .openapi('CreatePost');
+export type CreatePostBody = z.infer<typeof CreatePostBody>;
+
+export const PostIdParams = z.object({
+  id: Identifier.openapi({ param: { description: 'Post id' }, example: 'b1f7c1de-3d0c-4a8e-9a63-0c1c5a0d9e11' }),
+});
+
+export const BrandIdParams = z.object({
+  id: Identifier.openapi({ param: { description: 'Brand id' }, example: 'demo' }),
+});
+
+export const SubmitRevisionBody = RevisionContentInput.openapi('SubmitRevision');
+
+export const ReviewBody = z
+  .object({
+    stage: z.string().min(1).openapi({ description: 'The stage being decided', example: 'legal_review' }),
+    revision: z.number().int().min(1).openapi({ description: 'The revision the reviewer looked at' }),
+    decision: z.enum(['approve', 'reject', 'request_changes']),
+    comment: z.string().max(5000).optional(),
+  })
+  .refine((body) => body.decision === 'approve' || (body.comment ?? '').trim().length > 0, {
+    message: 'say why: a comment is required to reject or request changes',
+    path: ['comment'],
+  })
+  .openapi('Review');
+
+export const RescheduleBody = z
+  .object({
+    publishAt: z.string().min(1).openapi({
+      description: 'New publish time: an instant with an offset, or a local date-time read in `timeZone`',
+      example: '2026-12-02T10:30',
+    }),
+    timeZone: TimeZone.optional(),
+  })
+  .openapi('Reschedule');
+
+export const CancelBody = z
+  .object({ reason: z.string().trim().min(1).max(2000) })
+  .openapi('Cancel');
+
+export const EmptyBody = z.object({}).strict().openapi('Empty');
+
+export const PostSummarySchema = z
+  .object({
+    id: z.string(),
+    brandId: z.string(),
+    campaignId: z.string().nullable(),
+    authorId: z.string(),
+    title: z.string(),
+    riskTier: RiskTierSchema,
+    flags: z.array(SensitivityFlagSchema),
+    urgent: z.boolean(),
+    stage: PostStageSchema,
+    revision: z.number().int(),
+    publishAt: IsoInstant,
+    timeZone: z.string(),
+    workflowId: z.string(),
+    createdAt: IsoInstant,
+    updatedAt: IsoInstant,
+  })
+  .openapi('PostSummary');
+
+const StageDeadlineSchema = z
+  .object({
+    stage: z.string(),
+    openedAt: IsoInstant,
+    remindAt: IsoInstant,
+    escalateAt: IsoInstant,
+    forceAt: IsoInstant,
+    escalated: z.boolean(),
+    onTimeout: z.enum(['auto_approve', 'reject', 'hold']),
+    decidingRoles: z.array(z.string()),
+  })
+  .openapi('StageDeadline');
+
+const VariantStateSchema = z
+  .object({
+    accountId: z.string(),
+    platform: PlatformSchema,
+    status: z.enum(['pending', 'publishing', 'published', 'failed']),
+    externalId: z.string().optional(),
+    url: z.string().optional(),
+    publishedAt: IsoInstant.optional(),
+    failureReason: z.string().optional(),
+    failureType: z.string().optional(),
+    attempts: z.number().int(),
+  })
+  .openapi('VariantState');
+
+const MetricSnapshotSchema = z
+  .object({
+    offsetMs: z.number().int(),
+    takenAt: IsoInstant,
+    accountId: z.string(),
+    platform: PlatformSchema,
+    impressions: z.number().int(),
+    reach: z.number().int(),
+    likes: z.number().int(),
+    comments: z.number().int(),
+    shares: z.number().int(),
+    saves: z.number().int(),
+    clicks: z.number().int(),
+  })
+  .openapi('MetricSnapshot');
+
+const StageSpecSchema = z.object({
+  stage: z.string(),
+  role: RoleSchema,
+  backupRole: RoleSchema,
+  quorum: z.number().int(),
+  remindAfterMs: z.number().int(),
+  escalateAfterMs: z.number().int(),
+  forceAfterMs: z.number().int(),
+  onTimeout: z.enum(['auto_approve', 'reject', 'hold']),
+  parallelGroup: z.number().int(),
+});
+
+export const PostStateSchema = z
+  .object({
+    postId: z.string(),
+    brandId: z.string(),
+    campaignId: z.string().optional(),
+    authorId: z.string(),
+    title: z.string(),
+    riskTier: RiskTierSchema,
+    flags: z.array(SensitivityFlagSchema),
+    urgent: z.boolean(),
+    stage: PostStageSchema,
+    openStages: z.array(z.string()),
+    plan: z.object({
+      stages: z.array(StageSpecSchema),
+      distinctApproversAcrossStages: z.boolean(),
+      fastTrack: z.boolean(),
+    }),
+    revision: z.number().int(),
+    content: z
+      .object({
+        variants: z.array(
+          z.object({ accountId: z.string(), platform: PlatformSchema, text: z.string(), media: z.array(MediaSchema) }),
+        ),
+        note: z.string().optional(),
+      })
+      .optional(),
+    decisions: z.array(
+      z.object({
+        stage: z.string(),
+        revision: z.number().int(),
+        decision: z.string(),
+        by: z.string(),
+        at: IsoInstant,
+        comment: z.string().optional(),
+      }),
+    ),
+    deadlines: z.array(StageDeadlineSchema),
+    qualityIssues: z.array(
+      z.object({ accountId: z.string().optional(), platform: PlatformSchema.optional(), code: z.string(), message: z.string() }),
+    ),
+    publishAt: IsoInstant,
+    timeZone: z.string(),
+    paused: z.boolean(),
+    variants: z.array(VariantStateSchema),
+    snapshots: z.array(MetricSnapshotSchema),
+    exitReason: z.string().optional(),
+    updatedAt: IsoInstant,
+  })
+  .openapi('PostState');
+
+export const CreatedPostResponse = z
+  .object({
+    postId: z.string(),
+    workflowId: z.string(),
+    stage: PostStageSchema,
+    publishAt: IsoInstant,
+    timeZone: z.string(),
+    brandPaused: z.boolean().openapi({ description: 'The brand was paused, so the post will not publish until resumed' }),
+  })
+  .openapi('CreatedPost');
+
+export const PostDetailResponse = z
+  .object({
+    source: z.enum(['workflow', 'projection']).openapi({
+      description:
+        "`workflow`: live state answered by the post's workflow. `projection`: the state last recorded in " +
+        'Postgres, served when the workflow has finished or cannot answer right now',
+    }),
+    staleReason: z.string().optional().openapi({ description: 'Why the live state was not available' }),
+    post: PostStateSchema,
+  })
+  .openapi('PostDetail');
+
+export const ListPostsQuery = z
+  .object({
+    stage: PostStageSchema.optional(),
+    brandId: Identifier.optional(),
+    campaignId: Identifier.optional(),
+    platform: PlatformSchema.optional(),
+    publishFrom: IsoInstant.optional().openapi({ description: 'Publish time at or after this instant' }),
+    publishTo: IsoInstant.optional().openapi({ description: 'Publish time before this instant' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).optional().openapi({ description: 'Skip this many posts (alternative to cursor)' }),
+    cursor: z.string().min(1).max(500).optional().openapi({ description: '`nextCursor` of the previous page' }),
+  })
+  .refine((query) => !(query.cursor !== undefined && query.offset !== undefined), {
+    message: 'use either cursor or offset, not both',
+    path: ['cursor'],
+  })
+  .refine((query) => !query.publishFrom || !query.publishTo || Date.parse(query.publishFrom) < Date.parse(query.publishTo), {
+    message: 'publishFrom must be before publishTo',
+    path: ['publishTo'],
+  });
+
+export const PostListResponse = z
+  .object({
+    items: z.array(PostSummarySchema),
+    total: z.number().int().openapi({ description: 'Posts matching the filters, across all pages' }),
+    limit: z.number().int(),
+    offset: z.number().int().optional(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .openapi('PostList');
+
+export const UpdateAcceptedResponse = z
+  .object({
+    postId: z.string(),
+    result: z.record(z.string(), z.unknown()).openapi({ description: "The workflow's answer to the update" }),
+  })
+  .openapi('UpdateAccepted');
+
+export const AuditEntrySchema = z
+  .object({
+    sequence: z.number().int(),
+    action: z.string(),
+    actorId: z.string(),
+    fromStage: z.string().nullable(),
+    toStage: z.string().nullable(),
+    at: IsoInstant,
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
+
+export const AuditQuery = z.object({
+  afterSequence: z.coerce.number().int().min(-1).optional().openapi({ description: 'Entries after this sequence' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const AuditResponse = z
+  .object({ postId: z.string(), entries: z.array(AuditEntrySchema) })
+  .openapi('AuditTrail');
+
+// ---------- review queue ----------
+
+export const ReviewQueueQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ReviewQueueResponse = z
+  .object({
+    roles: z.array(RoleSchema).openapi({ description: "The caller's roles the queue was built for" }),
+    items: z.array(
+      z.object({
+        post: PostSummarySchema,
+        deadlines: z.array(StageDeadlineSchema).openapi({ description: 'Open stages the caller may decide' }),
+        dueAt: IsoInstant.openapi({ description: 'The soonest escalation (or, once escalated, forced decision)' }),
+      }),
+    ),
+  })
+  .openapi('ReviewQueue');
+
+// ---------- calendar ----------
+
+export const CalendarQuery = z
+  .object({
+    from: LocalDate.openapi({ description: "First day, in the brand's time zone" }),
+    to: LocalDate.openapi({ description: "Last day (inclusive), in the brand's time zone" }),
+    brandId: Identifier.optional().openapi({ description: "Default: the caller's brand" }),
+  })
+  .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((query) => daysBetween(query.from, query.to) <= 92, {
+    message: 'a calendar covers at most 92 days',
+    path: ['to'],
+  });
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+export const CalendarResponse = z
+  .object({
+    brandId: z.string(),
+    timeZone: z.string(),
+    from: LocalDate,
+    to: LocalDate,
+    days: z.array(
+      z.object({
+        day: LocalDate,
+        posts: z.array(
+          PostSummarySchema.extend({
+            localTime: z.string().openapi({ description: "Publish time in the brand's zone, HH:mm" }),
+            variants: z.array(
+              z.object({
+                accountId: z.string(),
+                platform: PlatformSchema,
+                status: z.string(),
+                publishedAt: IsoInstant.optional(),
+                url: z.string().optional(),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi('Calendar');
+
+// ---------- brands ----------
+
+export const PauseBrandBody = z
+  .object({ reason: z.string().trim().max(2000).optional() })
+  .openapi('PauseBrand');
+
+export const BrandPauseResponse = z
+  .object({
+    brandId: z.string(),
+    paused: z.boolean(),
+    pausedReason: z.string().nullable(),
+    postsSignalled: z.number().int().openapi({ description: 'Not-yet-published posts told about the change' }),
+    postsNotReached: z
+      .array(z.string())
+      .openapi({ description: 'Posts whose workflow had already finished and needed no signal' }),
+  })
+  .openapi('BrandPause');
+
+// ---------- health ----------
+
+export const HealthResponse = z.object({ status: z.literal('ok') }).openapi('Health');
+
+export const ReadinessResponse = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({
+      postgres: z.object({ ok: z.boolean(), error: z.string().optional() }),
+      temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
+    }),
+  })
+  .openapi('Readiness');
