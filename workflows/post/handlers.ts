@@ -1,0 +1,325 @@
+/**
+ * The post's messages. Every update has a validator that refuses bad requests before anything
+ * reaches history; an accepted update is answered once its transition is recorded.
+ */
+import { setHandler } from '@temporalio/workflow';
+import { canDecide, canSubmitRevision, findStage, type DecisionRefusal } from '../domain/reviewPolicy';
+import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../domain/types';
+import {
+  brandPause,
+  cancel,
+  getPostState,
+  publishNow,
+  reschedule,
+  retryFailedVariants,
+  review,
+  submitRevision,
+  type ActorRequest,
+  type BrandPauseSignal,
+  type CancelRequest,
+  type RescheduleRequest,
+  type ReviewDecisionRecord,
+  type ReviewRequest,
+  type SubmitRevisionRequest,
+} from '../messages';
+import { PostUpdateError, qualityCheckFailed, refuse } from './errors';
+import { mayTakeAction, stageRefusal, type PostAction } from './permissions';
+import { countedApprovals } from './reviewProgress';
+import { applyRevision } from './revisions';
+import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
+
+const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
+const MAX_COMMENT_LENGTH = 5000;
+const MAX_REASON_LENGTH = 1000;
+
+const DECISION_ACTIONS: Record<ReviewRequest['decision'], string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'changes_requested',
+};
+
+export function registerPostHandlers(run: PostRun): void {
+  const { state } = run;
+
+  setHandler(getPostState, () => state);
+
+  setHandler(
+    submitRevision,
+    async (request: SubmitRevisionRequest) => {
+      run.revisionBeingChecked = true;
+      try {
+        const { revision, issues } = await applyRevision(run, { content: request.content, submittedBy: request.by.userId });
+        if (issues.length > 0) {
+          await run.transition({
+            action: 'revision_blocked',
+            actorId: request.by.userId,
+            fromStage: 'drafting',
+            detail: { revision, issues },
+          });
+          throw qualityCheckFailed({ revision, issues });
+        }
+        const ticket = run.enqueue({
+          action: 'revision_submitted',
+          actorId: request.by.userId,
+          fromStage: 'drafting',
+          detail: { revision, ...(request.content.note ? { note: request.content.note } : {}) },
+        });
+        await run.acknowledgement(ticket);
+        return { revision };
+      } finally {
+        run.revisionBeingChecked = false;
+      }
+    },
+    {
+      validator: (request: SubmitRevisionRequest) => {
+        requireActor(request?.by);
+        const problem = contentProblem(request.content);
+        if (problem) throw refuse(PostUpdateError.InvalidInput, problem);
+        requireOpen(run);
+        if (!state.openStages.includes('drafting')) {
+          throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not drafting`);
+        }
+        if (run.revisionBeingChecked) {
+          throw refuse(PostUpdateError.InvalidTransition, `revision ${state.revision + 1} is being checked; submit again once it is done`);
+        }
+        const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
+        const check = canSubmitRevision({ plan: state.plan, actor: request.by, authorId: state.authorId, escalated });
+        if (!check.ok) throw refuse(PostUpdateError.Forbidden, check.reason);
+      },
+    },
+  );
+
+  setHandler(
+    review,
+    async (request: ReviewRequest) => {
+      const decision: ReviewDecisionRecord = {
+        stage: request.stage,
+        revision: request.revision,
+        decision: request.decision,
+        by: request.by.userId,
+        at: nowIso(),
+        ...(request.comment ? { comment: request.comment } : {}),
+      };
+      state.decisions.push(decision);
+      if (request.decision === 'reject') {
+        state.exitReason = `rejected at ${request.stage} by ${request.by.userId}${request.comment ? `: ${request.comment}` : ''}`;
+      }
+      const ticket = run.enqueue({
+        action: DECISION_ACTIONS[request.decision],
+        actorId: request.by.userId,
+        fromStage: request.stage as PostStage,
+        detail: { stage: request.stage, revision: request.revision, ...(request.comment ? { comment: request.comment } : {}) },
+      });
+      await run.acknowledgement(ticket);
+      return { stage: state.stage, revision: state.revision };
+    },
+    { validator: (request: ReviewRequest) => validateReview(run, request) },
+  );
+
+  setHandler(
+    reschedule,
+    async (request: RescheduleRequest) => {
+      const previous = state.publishAt;
+      state.publishAt = new Date(Date.parse(request.publishAt)).toISOString();
+      if (request.timeZone) state.timeZone = request.timeZone;
+      run.scheduleVersion += 1;
+      await run.transition({
+        action: 'rescheduled',
+        actorId: request.by.userId,
+        fromStage: state.stage,
+        detail: { from: previous, to: state.publishAt, timeZone: state.timeZone },
+      });
+      return { publishAt: state.publishAt };
+    },
+    {
+      validator: (request: RescheduleRequest) => {
+        requireActor(request?.by);
+        const publishAt = typeof request.publishAt === 'string' ? Date.parse(request.publishAt) : Number.NaN;
+        if (Number.isNaN(publishAt)) throw refuse(PostUpdateError.InvalidInput, 'publishAt must be an ISO-8601 instant');
+        if (request.timeZone !== undefined && (typeof request.timeZone !== 'string' || request.timeZone === '')) {
+          throw refuse(PostUpdateError.InvalidInput, 'timeZone must be an IANA time zone name');
+        }
+        requireAllowed(run, 'reschedule', request.by);
+        if (publishAt <= Date.now()) {
+          throw refuse(PostUpdateError.InvalidInput, `publish time ${new Date(publishAt).toISOString()} is in the past`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancel,
+    async (request: CancelRequest) => {
+      const ticket = run.takeTicket();
+      run.cancellation = { by: request.by.userId, reason: request.reason, ticket };
+      await run.acknowledgement(ticket);
+      return { stage: state.stage };
+    },
+    {
+      validator: (request: CancelRequest) => {
+        requireActor(request?.by);
+        if (typeof request.reason !== 'string' || request.reason.trim() === '' || request.reason.length > MAX_REASON_LENGTH) {
+          throw refuse(PostUpdateError.InvalidInput, `a cancellation needs a reason of 1 to ${MAX_REASON_LENGTH} characters`);
+        }
+        requireAllowed(run, 'cancel', request.by);
+        if (run.cancellation) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
+      },
+    },
+  );
+
+  setHandler(
+    publishNow,
+    async (request: ActorRequest) => {
+      const ticket = run.takeTicket();
+      run.publishNowRequest = { by: request.by.userId, ticket };
+      run.scheduleVersion += 1;
+      // A brand pause arriving meanwhile defers publishing; the caller learns the post is still scheduled.
+      await run.acknowledgement(ticket, () => state.paused);
+      return { stage: state.stage };
+    },
+    {
+      validator: (request: ActorRequest) => {
+        requireActor(request?.by);
+        requireAllowed(run, 'publish_now', request.by);
+        if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
+        if (run.publishNowRequest) throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
+      },
+    },
+  );
+
+  setHandler(
+    retryFailedVariants,
+    async (request: ActorRequest) => {
+      const failed = state.variants.filter((variant) => variant.status === 'failed');
+      for (const variant of failed) variant.status = 'pending';
+      const ticket = run.takeTicket();
+      run.retryRequest = { by: request.by.userId, accountIds: failed.map((variant) => variant.accountId), ticket };
+      await run.acknowledgement(ticket);
+      return { retried: failed.length };
+    },
+    {
+      validator: (request: ActorRequest) => {
+        requireActor(request?.by);
+        requireAllowed(run, 'retry_failed_variants', request.by);
+        if (run.retryRequest) throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
+        if (!state.variants.some((variant) => variant.status === 'failed')) {
+          throw refuse(PostUpdateError.InvalidTransition, 'post has no failed variants to retry');
+        }
+        if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
+      },
+    },
+  );
+
+  setHandler(brandPause, async (signal: BrandPauseSignal) => {
+    if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
+    state.paused = signal.paused;
+    run.scheduleVersion += 1;
+    await run.transition({
+      action: signal.paused ? 'brand_paused' : 'brand_resumed',
+      actorId: typeof signal.by === 'string' && signal.by !== '' ? signal.by : SYSTEM_ACTOR,
+      fromStage: state.stage,
+      ...(signal.reason ? { detail: { reason: signal.reason } } : {}),
+    });
+  });
+}
+
+function validateReview(run: PostRun, request: ReviewRequest): void {
+  const { state } = run;
+  requireActor(request?.by);
+  if (typeof request.stage !== 'string' || request.stage === '') throw refuse(PostUpdateError.InvalidInput, 'stage is required');
+  if (!DECISIONS.includes(request.decision)) {
+    throw refuse(PostUpdateError.InvalidInput, `decision must be one of ${DECISIONS.join(', ')}`);
+  }
+  if (!Number.isInteger(request.revision) || request.revision < 0) {
+    throw refuse(PostUpdateError.InvalidInput, 'revision must be a whole number');
+  }
+  if (request.comment !== undefined && (typeof request.comment !== 'string' || request.comment.length > MAX_COMMENT_LENGTH)) {
+    throw refuse(PostUpdateError.InvalidInput, `comment must be text of at most ${MAX_COMMENT_LENGTH} characters`);
+  }
+  requireOpen(run);
+  if (!findStage({ plan: state.plan, stage: request.stage })) {
+    throw refuse(PostUpdateError.InvalidTransition, `this post's review has no ${request.stage} stage`);
+  }
+  if (request.stage === 'drafting' || !state.openStages.includes(request.stage)) {
+    throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not ${request.stage}`);
+  }
+  if (request.revision !== state.revision) {
+    throw refuse(
+      PostUpdateError.StaleRevision,
+      `the decision is for revision ${request.revision}, but the post is at revision ${state.revision}`,
+    );
+  }
+  if (request.decision === 'request_changes' && !findStage({ plan: state.plan, stage: 'drafting' })) {
+    throw refuse(PostUpdateError.InvalidTransition, "this post's review has no drafting stage to return to");
+  }
+  const check = canDecide({
+    plan: state.plan,
+    stage: request.stage,
+    decision: request.decision,
+    actor: request.by,
+    authorId: state.authorId,
+    revisionAuthorIds: run.revisionAuthorIds,
+    escalated: state.deadlines.find((deadline) => deadline.stage === request.stage)?.escalated ?? false,
+    priorApprovers: countedApprovals(run.reviewRecord()),
+  });
+  if (!check.ok) throw refuse(REFUSAL_ERRORS[check.code], check.reason);
+}
+
+const REFUSAL_ERRORS: Record<DecisionRefusal, PostUpdateError> = {
+  stage_not_in_plan: PostUpdateError.InvalidTransition,
+  not_a_review_stage: PostUpdateError.InvalidTransition,
+  own_post: PostUpdateError.Forbidden,
+  missing_role: PostUpdateError.Forbidden,
+  already_approved: PostUpdateError.InvalidTransition,
+  approved_another_stage: PostUpdateError.Forbidden,
+};
+
+function requireActor(actor: Actor | undefined): void {
+  const valid =
+    typeof actor === 'object' &&
+    actor !== null &&
+    typeof actor.userId === 'string' &&
+    actor.userId !== '' &&
+    Array.isArray(actor.roles) &&
+    actor.roles.every((role) => (ROLES as readonly string[]).includes(role));
+  if (!valid) throw refuse(PostUpdateError.InvalidInput, 'the request must say who is acting: a user id and known roles');
+}
+
+function requireOpen(run: PostRun): void {
+  if (run.finished) throw refuse(PostUpdateError.InvalidTransition, `post is ${run.state.stage === 'failed' ? 'failed' : 'closed'}; it takes no further changes`);
+}
+
+function requireAllowed(run: PostRun, action: PostAction, actor: Actor): void {
+  requireOpen(run);
+  const stageProblem = stageRefusal({ action, stage: run.state.stage });
+  if (stageProblem) throw refuse(PostUpdateError.InvalidTransition, stageProblem);
+  const permission = mayTakeAction({ action, actor, authorId: run.state.authorId });
+  if (!permission.ok) throw refuse(PostUpdateError.Forbidden, permission.reason);
+}
+
+function describeOpenStages(run: PostRun): string {
+  const open = run.state.openStages.length > 0 ? run.state.openStages : [run.state.stage];
+  return open.join(' and ');
+}
+
+function contentProblem(content: RevisionContent | undefined): string | undefined {
+  if (typeof content !== 'object' || content === null || !Array.isArray(content.variants)) {
+    return 'content must have a list of variants';
+  }
+  if (content.note !== undefined && typeof content.note !== 'string') return 'note must be text';
+  for (const [index, variant] of content.variants.entries()) {
+    const where = `variant ${index + 1}`;
+    if (typeof variant !== 'object' || variant === null) return `${where} must be an object`;
+    if (typeof variant.accountId !== 'string' || variant.accountId === '') return `${where} needs an accountId`;
+    if (!(PLATFORMS as readonly string[]).includes(variant.platform)) {
+      return `${where} has unknown platform "${String(variant.platform)}"; expected one of ${PLATFORMS.join(', ')}`;
+    }
+    if (typeof variant.text !== 'string') return `${where} needs text`;
+    if (!Array.isArray(variant.media) || !variant.media.every(isMedia)) return `${where} media must be a list of { url, kind: image | video }`;
+  }
+  return undefined;
+}
+
+function isMedia(media: Media): boolean {
+  return typeof media === 'object' && media !== null && typeof media.url === 'string' && (media.kind === 'image' || media.kind === 'video');
+}

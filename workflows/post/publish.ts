@@ -1,0 +1,174 @@
+/**
+ * The publish phase: the content is checked once more, then every variant is published by its own
+ * activity, all at once. The idempotency key is the post, revision and account, so no retry — by
+ * Temporal or by a person — can publish a variant twice. A failed variant does not hold the others.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import type { VariantState } from '../messages';
+import { checkQuality, publishVariant } from './activityProxies';
+import { SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun } from './run';
+
+/** How long a post whose every variant failed still accepts a retry before it closes as failed. */
+export const FAILED_POST_RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
+
+export type PublishOutcome =
+  | { kind: 'live' }
+  | { kind: 'blocked'; blockedBy: PendingAction }
+  | { kind: 'failed'; closedBy: PendingAction };
+
+export async function publishPost(run: PostRun, trigger: PendingAction): Promise<PublishOutcome> {
+  const { state } = run;
+  const check = await checkQuality({
+    postId: state.postId,
+    brandId: state.brandId,
+    ...(state.campaignId ? { campaignId: state.campaignId } : {}),
+    revision: state.revision,
+    sponsored: state.flags.includes('sponsored'),
+    content: state.content ?? { variants: [] },
+  });
+  if (check.issues.length > 0) {
+    // Brand rules may have changed since approval: the content goes back to its author and is
+    // reviewed again, rather than failing a post that only needs an edit.
+    state.qualityIssues = check.issues;
+    return {
+      kind: 'blocked',
+      blockedBy: { ...trigger, action: 'quality_blocked', detail: { ...trigger.detail, trigger: trigger.action, issues: check.issues } },
+    };
+  }
+  run.publishContent = check.content;
+
+  let next = trigger;
+  for (;;) {
+    run.enter({ stage: 'publishing' });
+    await run.transition(next);
+    await publishPendingVariants(run);
+    if (state.variants.some((variant) => variant.status === 'published')) {
+      run.enter({ stage: 'published' });
+      await run.transition(publishedAction(run, 'publishing'));
+      return { kind: 'live' };
+    }
+    const failed = state.variants.filter((variant) => variant.status === 'failed');
+    run.enter({ stage: 'failed' });
+    state.exitReason = `every variant failed to publish: ${failed.map(describeFailure).join('; ')}`;
+    await run.transition({
+      action: 'publish_failed',
+      actorId: SYSTEM_ACTOR,
+      fromStage: 'publishing',
+      detail: { failed },
+      notifications: [publishFailedNotification(run, failed)],
+    });
+    const retry = await awaitRetry(run);
+    if (!retry) {
+      return {
+        kind: 'failed',
+        closedBy: { action: 'retry_window_closed', actorId: SYSTEM_ACTOR, fromStage: 'failed' },
+      };
+    }
+    delete state.exitReason;
+    next = retry;
+  }
+}
+
+/** Publishes every pending variant side by side and records how each one ended. */
+export async function publishPendingVariants(run: PostRun): Promise<void> {
+  const pending = run.state.variants.filter((variant) => variant.status === 'pending');
+  await Promise.all(pending.map((variant) => publishOne(run, variant)));
+}
+
+async function publishOne(run: PostRun, variant: VariantState): Promise<void> {
+  const { state } = run;
+  const content = run.publishContent?.variants.find((candidate) => candidate.accountId === variant.accountId);
+  variant.status = 'publishing';
+  variant.attempts += 1;
+  delete variant.failureType;
+  delete variant.failureReason;
+  if (!content) {
+    markFailed(variant, 'ContentMissing', `revision ${state.revision} has no content for account ${variant.accountId}`);
+    return;
+  }
+  try {
+    const published = await publishVariant({
+      postId: state.postId,
+      revision: state.revision,
+      accountId: variant.accountId,
+      platform: variant.platform,
+      text: content.text,
+      media: content.media,
+      idempotencyKey: `${state.postId}:${state.revision}:${variant.accountId}`,
+    });
+    variant.status = 'published';
+    variant.externalId = published.externalId;
+    variant.url = published.url;
+    variant.publishedAt = published.publishedAt;
+  } catch (error) {
+    const { type, reason } = failureOf(error);
+    markFailed(variant, type, reason);
+  }
+}
+
+function markFailed(variant: VariantState, type: string, reason: string): void {
+  variant.status = 'failed';
+  variant.failureType = type;
+  variant.failureReason = reason;
+}
+
+function failureOf(error: unknown): { type: string; reason: string } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', reason: cause.message };
+  if (cause instanceof TimeoutFailure) return { type: 'Timeout', reason: `the platform did not answer in time (${cause.timeoutType})` };
+  if (cause instanceof Error) return { type: cause.name, reason: cause.message };
+  return { type: 'Error', reason: String(cause) };
+}
+
+/** Waits for someone to retry the failed variants; undefined once the retry window has passed. */
+async function awaitRetry(run: PostRun): Promise<PendingAction | undefined> {
+  const closesAt = Date.now() + FAILED_POST_RETRY_WINDOW_MS;
+  await run.waitFor(() => run.retryRequest !== undefined, closesAt - Date.now());
+  const request = run.retryRequest;
+  if (!request) return undefined;
+  run.retryRequest = undefined;
+  return {
+    action: 'retry_failed_variants',
+    actorId: request.by,
+    fromStage: 'failed',
+    detail: { accountIds: request.accountIds },
+    tickets: [request.ticket],
+  };
+}
+
+/** The transition after a round of publishing: who is live, who failed and why. */
+export function publishedAction(run: PostRun, fromStage: 'publishing' | 'tracking' | 'published'): PendingAction {
+  const published = run.state.variants.filter((variant) => variant.status === 'published');
+  const failed = run.state.variants.filter((variant) => variant.status === 'failed');
+  const notifications: NotificationDraft[] = [
+    {
+      kind: 'published',
+      roles: ['manager'],
+      userIds: [run.state.authorId],
+      message: `"${run.state.title}" is live on ${published.map((variant) => variant.platform).join(', ')}.`,
+      data: { variants: published },
+    },
+  ];
+  if (failed.length > 0) notifications.push(publishFailedNotification(run, failed));
+  return {
+    action: 'published',
+    actorId: SYSTEM_ACTOR,
+    fromStage,
+    detail: { published: published.map((variant) => variant.accountId), failed },
+    notifications,
+  };
+}
+
+function publishFailedNotification(run: PostRun, failed: VariantState[]): NotificationDraft {
+  return {
+    kind: 'publish_failed',
+    roles: ['manager'],
+    userIds: [run.state.authorId],
+    message: `"${run.state.title}" could not be published to ${failed.map(describeFailure).join('; ')}.`,
+    data: { failed },
+  };
+}
+
+function describeFailure(variant: VariantState): string {
+  return `${variant.platform} (${variant.accountId}): ${variant.failureType ?? 'Error'} — ${variant.failureReason ?? 'unknown reason'}`;
+}

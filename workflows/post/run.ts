@@ -1,0 +1,250 @@
+/**
+ * One post's run: its state (returned by the query as is), the requests handlers have accepted
+ * and the process has yet to record, and the one way anything is recorded — a transition that
+ * writes the audit entry and projection, sends its notifications and keeps search attributes current.
+ */
+import { ApplicationFailure, allHandlersFinished, condition, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { NotifyInput } from '../../activities/contract';
+import { deriveReviewPlan } from '../domain/reviewPolicy';
+import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../domain/types';
+import type { PostState, StageDeadline } from '../messages';
+import { notify, recordTransition } from './activityProxies';
+import { PostUpdateError } from './errors';
+import type { ReviewRecord } from './reviewProgress';
+import { brandKey, campaignKey, postStageKey, riskTierKey } from './searchAttributes';
+
+/** Who acts when the process itself moves the post on (timers, forced decisions). */
+export const SYSTEM_ACTOR = 'system';
+
+export type NotificationDraft = Omit<NotifyInput, 'postId' | 'brandId' | 'notificationId'>;
+
+/** A transition waiting to be recorded, with the update calls it answers. */
+export interface PendingAction {
+  action: string;
+  actorId: string;
+  fromStage: PostStage | null;
+  detail?: Record<string, unknown>;
+  notifications?: NotificationDraft[];
+  tickets?: number[];
+}
+
+export interface CancellationRequest {
+  by: string;
+  reason: string;
+  ticket: number;
+}
+export interface PublishNowRequest {
+  by: string;
+  ticket: number;
+}
+export interface RetryRequest {
+  by: string;
+  accountIds: string[];
+  ticket: number;
+}
+
+/** How far a stage's clock has run: each deadline is acted on once. */
+export type DeadlineProgress = 'waiting' | 'reminded' | 'escalated' | 'forced';
+
+export const nowIso = (): string => new Date(Date.now()).toISOString();
+
+export class PostRun {
+  readonly state: PostState;
+  /** Requests accepted by update handlers that the process records when it next looks. */
+  readonly inbox: PendingAction[] = [];
+  cancellation?: CancellationRequest;
+  publishNowRequest?: PublishNowRequest;
+  retryRequest?: RetryRequest;
+  /** Set while a submitted revision is being checked, so a second one waits its turn. */
+  revisionBeingChecked = false;
+  /** Changes whenever the publish time, the brand pause or a publish-now request changes. */
+  scheduleVersion = 0;
+  /** Everyone who wrote a revision counts as an author for separation of duties. */
+  readonly revisionAuthorIds: string[] = [];
+  readonly deadlineProgress: Record<string, DeadlineProgress> = {};
+  /** The checked, UTM-tagged content that publishing sends to the platforms. */
+  publishContent?: RevisionContent;
+  /** Once set, updates are refused: the post is being closed. */
+  finished = false;
+
+  /** Set once the final transition is recorded: nothing waits for an answer any more. */
+  private closed = false;
+  private sequence = 0;
+  private lastTicket = 0;
+  private readonly acknowledged = new Set<number>();
+  private readonly searchAttributes: Record<string, string | undefined>;
+
+  constructor(readonly input: PostLifecycleInput) {
+    const publishAt = Date.parse(input.publishAt);
+    if (Number.isNaN(publishAt)) {
+      throw ApplicationFailure.create({
+        type: PostUpdateError.InvalidInput,
+        message: `publishAt "${input.publishAt}" is not an ISO-8601 instant`,
+        nonRetryable: true,
+      });
+    }
+    const plan = planFor(input);
+    this.state = {
+      postId: input.postId,
+      brandId: input.brandId,
+      ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+      authorId: input.authorId,
+      title: input.title,
+      riskTier: input.riskTier,
+      flags: [...input.flags],
+      urgent: input.urgent,
+      stage: plan.stages[0]?.stage ?? 'drafting',
+      openStages: [],
+      plan,
+      revision: 0,
+      decisions: [],
+      deadlines: [],
+      qualityIssues: [],
+      publishAt: new Date(publishAt).toISOString(),
+      timeZone: input.timeZone,
+      paused: false,
+      variants: [],
+      snapshots: [],
+      updatedAt: nowIso(),
+    };
+    const current = workflowInfo().typedSearchAttributes;
+    this.searchAttributes = {
+      [postStageKey.name]: current.get(postStageKey),
+      [brandKey.name]: current.get(brandKey),
+      [campaignKey.name]: current.get(campaignKey),
+      [riskTierKey.name]: current.get(riskTierKey),
+    };
+  }
+
+  reviewRecord(): ReviewRecord {
+    const { plan, revision, decisions, qualityIssues } = this.state;
+    return { plan, revision, decisions, qualityIssues };
+  }
+
+  /** Moves the post into a stage (or a group of stages reviewed side by side). */
+  enter({ stage, openStages, deadlines }: { stage: PostStage; openStages?: string[]; deadlines?: StageDeadline[] }): void {
+    this.state.stage = stage;
+    this.state.openStages = openStages ?? (isTerminal(stage) ? [] : [stage]);
+    this.state.deadlines = deadlines ?? [];
+  }
+
+  /**
+   * Records one transition of the post. `passing` marks a stage the post leaves again within the
+   * same step, which admins never need to filter on.
+   */
+  async transition(pending: PendingAction, options: { passing?: boolean } = {}): Promise<void> {
+    this.sequence += 1;
+    const sequence = this.sequence;
+    const at = nowIso();
+    this.state.updatedAt = at;
+    if (!options.passing) this.publishSearchAttributes();
+    const state = JSON.parse(JSON.stringify(this.state)) as PostState;
+    const notifications = (pending.notifications ?? []).map(
+      (draft, index): NotifyInput => ({
+        ...draft,
+        postId: this.state.postId,
+        brandId: this.state.brandId,
+        notificationId: `${this.state.postId}:${draft.kind}:${sequence}${index === 0 ? '' : `:${index}`}`,
+      }),
+    );
+    await Promise.all([
+      recordTransition({
+        sequence,
+        action: pending.action,
+        actorId: pending.actorId,
+        fromStage: pending.fromStage,
+        at,
+        ...(pending.detail ? { detail: pending.detail } : {}),
+        state,
+      }),
+      ...notifications.map((notification) => this.deliver(notification)),
+    ]);
+    for (const ticket of pending.tickets ?? []) this.acknowledged.add(ticket);
+  }
+
+  /** Queues an accepted request for the process to record; the handler awaits its acknowledgement. */
+  enqueue(pending: Omit<PendingAction, 'tickets'>): number {
+    const ticket = this.takeTicket();
+    this.inbox.push({ ...pending, tickets: [ticket] });
+    return ticket;
+  }
+
+  takeTicket(): number {
+    this.lastTicket += 1;
+    return this.lastTicket;
+  }
+
+  /** Resolves once the transition answering the ticket has been recorded. */
+  async acknowledgement(ticket: number, orWhen: () => boolean = () => false): Promise<void> {
+    await condition(() => this.acknowledged.has(ticket) || this.closed || orWhen());
+  }
+
+  drainInbox(): PendingAction[] {
+    return this.inbox.splice(0, this.inbox.length);
+  }
+
+  /** Waits until `ready`, a cancellation, or the timeout; returns at once if already due. */
+  async waitFor(ready: () => boolean, timeoutMs?: number): Promise<void> {
+    const wake = (): boolean => ready() || this.cancellation !== undefined;
+    if (wake()) return;
+    if (timeoutMs === undefined) {
+      await condition(wake);
+    } else if (timeoutMs > 0) {
+      await condition(wake, Math.ceil(timeoutMs));
+    }
+  }
+
+  /** Ends the run in a terminal stage, answering every request still waiting. */
+  async finish(stage: PostStage, pending: PendingAction, exitReason?: string): Promise<PostState> {
+    this.finished = true;
+    for (const request of this.drainInbox()) await this.transition(request);
+    this.enter({ stage });
+    if (exitReason) this.state.exitReason = exitReason;
+    await this.transition(pending);
+    this.closed = true;
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  private publishSearchAttributes(): void {
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: postStageKey, value: this.state.stage },
+      { key: brandKey, value: this.state.brandId },
+      { key: riskTierKey, value: this.state.riskTier },
+    ];
+    if (this.state.campaignId) wanted.push({ key: campaignKey, value: this.state.campaignId });
+    const changed = wanted.filter((pair) => this.searchAttributes[pair.key.name] !== pair.value);
+    if (changed.length === 0) return;
+    upsertSearchAttributes(changed);
+    for (const pair of changed) this.searchAttributes[pair.key.name] = pair.value as string;
+  }
+
+  private async deliver(notification: NotifyInput): Promise<void> {
+    try {
+      await notify(notification);
+    } catch (error) {
+      // Delivery is best effort: the notification stays recorded, undelivered, in Postgres.
+      log.warn('notification not delivered', {
+        notificationId: notification.notificationId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+function isTerminal(stage: PostStage): boolean {
+  return stage === 'completed' || stage === 'rejected' || stage === 'cancelled' || stage === 'failed';
+}
+
+function planFor(input: PostLifecycleInput): ReviewPlan {
+  try {
+    return deriveReviewPlan({ riskTier: input.riskTier, flags: input.flags, urgent: input.urgent });
+  } catch (error) {
+    throw ApplicationFailure.create({
+      type: PostUpdateError.InvalidInput,
+      message: error instanceof Error ? error.message : String(error),
+      nonRetryable: true,
+    });
+  }
+}

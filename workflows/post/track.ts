@@ -1,0 +1,129 @@
+/**
+ * The track phase: metric snapshots of every published variant at the policy's offsets after it
+ * went live, then a performance summary. Failed variants may still be retried meanwhile; once
+ * live they are tracked from their own publish time.
+ */
+import { log } from '@temporalio/workflow';
+import type { MetricSnapshot, VariantState } from '../messages';
+import { snapshotMetrics, summarizePerformance } from './activityProxies';
+import { publishedAction, publishPendingVariants } from './publish';
+import { SYSTEM_ACTOR, type PendingAction, type PostRun } from './run';
+
+const HOUR_MS = 60 * 60 * 1000;
+export const DEFAULT_TRACKING_OFFSETS_MS: readonly number[] = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
+
+interface SnapshotDue {
+  variant: VariantState;
+  offsetMs: number;
+  at: number;
+}
+
+export async function trackPerformance(run: PostRun): Promise<PendingAction> {
+  const offsets = trackingOffsets(run.input.trackingOffsetsMs);
+  const settled = new Set<string>();
+  for (;;) {
+    if (run.retryRequest) await republishFailedVariants(run);
+    const schedule = snapshotSchedule(run, offsets).filter((due) => !settled.has(snapshotKey(due)));
+    const due = schedule.filter((entry) => entry.at <= Date.now());
+    if (due.length > 0) {
+      await takeSnapshots(run, due);
+      for (const entry of due) settled.add(snapshotKey(entry));
+      continue;
+    }
+    if (schedule.length === 0) break;
+    const nextAt = Math.min(...schedule.map((entry) => entry.at));
+    await run.waitFor(() => run.retryRequest !== undefined, nextAt - Date.now());
+  }
+  return completedAction(run);
+}
+
+function trackingOffsets(configured: number[] | undefined): number[] {
+  const offsets = (configured ?? DEFAULT_TRACKING_OFFSETS_MS).filter((offset) => Number.isFinite(offset) && offset >= 0);
+  return [...new Set(offsets)].sort((a, b) => a - b);
+}
+
+function snapshotSchedule(run: PostRun, offsets: number[]): SnapshotDue[] {
+  return run.state.variants
+    .filter((variant) => variant.status === 'published' && variant.publishedAt && variant.externalId)
+    .flatMap((variant) => offsets.map((offsetMs) => ({ variant, offsetMs, at: Date.parse(variant.publishedAt!) + offsetMs })));
+}
+
+function snapshotKey(due: SnapshotDue): string {
+  return `${due.variant.accountId}:${due.offsetMs}`;
+}
+
+async function takeSnapshots(run: PostRun, due: SnapshotDue[]): Promise<void> {
+  const taken = await Promise.all(due.map((entry) => takeSnapshot(run, entry)));
+  run.state.snapshots.push(...taken.filter((snapshot): snapshot is MetricSnapshot => snapshot !== undefined));
+  if (run.state.stage === 'published') {
+    run.enter({ stage: 'tracking' });
+    await run.transition({
+      action: 'tracking_started',
+      actorId: SYSTEM_ACTOR,
+      fromStage: 'published',
+      detail: { offsetsMs: [...new Set(due.map((entry) => entry.offsetMs))] },
+    });
+  }
+}
+
+async function takeSnapshot(run: PostRun, due: SnapshotDue): Promise<MetricSnapshot | undefined> {
+  try {
+    return await snapshotMetrics({
+      postId: run.state.postId,
+      accountId: due.variant.accountId,
+      platform: due.variant.platform,
+      externalId: due.variant.externalId!,
+      offsetMs: due.offsetMs,
+      // The workflow's clock: metrics are read as of the moment the snapshot is due.
+      at: new Date(due.at).toISOString(),
+    });
+  } catch (error) {
+    // One missing data point must not stop the others or the summary.
+    log.warn('metric snapshot skipped', {
+      accountId: due.variant.accountId,
+      offsetMs: due.offsetMs,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+}
+
+async function republishFailedVariants(run: PostRun): Promise<void> {
+  const request = run.retryRequest!;
+  run.retryRequest = undefined;
+  const fromStage = run.state.stage;
+  await run.transition({
+    action: 'retry_failed_variants',
+    actorId: request.by,
+    fromStage,
+    detail: { accountIds: request.accountIds },
+    tickets: [request.ticket],
+  });
+  await publishPendingVariants(run);
+  await run.transition(publishedAction(run, fromStage === 'tracking' ? 'tracking' : 'published'));
+}
+
+async function completedAction(run: PostRun): Promise<PendingAction> {
+  const fromStage = run.state.stage;
+  try {
+    const summary = await summarizePerformance({ postId: run.state.postId });
+    return {
+      action: 'completed',
+      actorId: SYSTEM_ACTOR,
+      fromStage,
+      detail: { summary },
+      notifications: [
+        {
+          kind: 'performance_summary',
+          roles: ['manager'],
+          userIds: [run.state.authorId],
+          message: `"${run.state.title}" reached ${summary.totals.impressions} impressions and ${summary.totals.clicks} clicks.`,
+          data: { ...summary },
+        },
+      ],
+    };
+  } catch (error) {
+    log.warn('performance summary unavailable', { error: error instanceof Error ? error.message : String(error) });
+    return { action: 'completed', actorId: SYSTEM_ACTOR, fromStage };
+  }
+}
