@@ -214,6 +214,8 @@ export function registerPostHandlers(run: PostRun): void {
     if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
     state.paused = signal.paused;
     run.scheduleVersion += 1;
+    // A pause delivered with the start is part of the post's first transition.
+    if (!run.created) return;
     await run.transition({
       action: signal.paused ? 'brand_paused' : 'brand_resumed',
       actorId: typeof signal.by === 'string' && signal.by !== '' ? signal.by : SYSTEM_ACTOR,

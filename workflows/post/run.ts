@@ -117,6 +117,11 @@ export class PostRun {
     };
   }
 
+  /** Whether the post's first transition has been recorded; until then changes ride along with it. */
+  get created(): boolean {
+    return this.sequence > 0;
+  }
+
   reviewRecord(): ReviewRecord {
     const { plan, revision, decisions, qualityIssues } = this.state;
     return { plan, revision, decisions, qualityIssues };

@@ -1,0 +1,60 @@
+/**
+ * The worker process: hosts the post workflows and activities against an external Postgres and
+ * Temporal. SIGTERM or SIGINT stops polling, lets running activities finish, then exits.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createKnex } from '../db/knex';
+import { ConfigError, loadConfig } from './config';
+import { createWorker } from './createWorker';
+import { createWorkerActivities } from './postActivities';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  if (!config.databaseUrl || !config.temporalAddress) {
+    throw new ConfigError(
+      [
+        !config.databaseUrl && { variable: 'DATABASE_URL', problem: 'required by the standalone worker (`npm start` runs an embedded one)' },
+        !config.temporalAddress && {
+          variable: 'TEMPORAL_ADDRESS',
+          problem: 'required by the standalone worker (`npm start` runs the offline server in-process)',
+        },
+      ].filter((issue): issue is { variable: string; problem: string } => Boolean(issue)),
+    );
+  }
+
+  const db = createKnex(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.temporalTaskQueue,
+      activities: createWorkerActivities({
+        db,
+        notifyWebhookUrl: config.notifyWebhookUrl,
+        notifyWebhookSecret: config.notifyWebhookSecret,
+        logger: {
+          info: (message, meta) => logger.info(meta ?? {}, message),
+          warn: (message, meta) => logger.warn(meta ?? {}, message),
+        },
+      }),
+    });
+    logger.info(
+      { address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+      'worker polling',
+    );
+    // Resolves once a shutdown signal has been handled and in-flight work has drained.
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+/**
+ * The activities a worker hosts, built from its Postgres and configuration: the sandbox platform
+ * connector and the signed notification webhook (recorded only, when no URL is configured).
+ */
+import type { Knex } from 'knex';
+import { createPostActivities, type ActivityLogger, type PostActivities } from '../activities';
+import { createConnectorRegistry } from '../activities/connectors/types';
+import { createSandboxConnector } from '../activities/connectors/sandbox';
+import { createWebhookNotifier } from '../activities/notifier';
+
+export interface WorkerActivitiesOptions {
+  db: Knex;
+  notifyWebhookUrl?: string;
+  notifyWebhookSecret?: string;
+  logger?: ActivityLogger;
+}
+
+export function createWorkerActivities(options: WorkerActivitiesOptions): PostActivities {
+  return createPostActivities({
+    db: options.db,
+    connectors: createConnectorRegistry([createSandboxConnector({ db: options.db })]),
+    notifier: createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
