@@ -4,11 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from './createWorker';
 
-export async function writeWorkflowBundle({ outputPath = PREBUILT_BUNDLE_PATH }: { outputPath?: string } = {}): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+export async function writeWorkflowBundle({
+  outputPath = PREBUILT_BUNDLE_PATH,
+  logger,
+}: { outputPath?: string; logger?: Logger } = {}): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger } : {}) });
   fs.mkdirSync(path.dirname(outputPath), { recursive: true });
   fs.writeFileSync(outputPath, code);
   return outputPath;
