@@ -114,6 +114,8 @@ export class Execution {
   memo: Record<string, Msg> = {};
   newRunIdOnClose?: string;
   wtFailureStreak = 0;
+  /** The sticky queue of the worker that has this run cached, if it asked for one. */
+  sticky?: { queue: string; timeoutMs: number };
 
   constructor(
     readonly namespace: string,

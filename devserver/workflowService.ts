@@ -501,7 +501,35 @@ export class WorkflowService {
     };
     if (!speculative) this.writeWorkflowTaskScheduled(ex);
     this.outstandingWorkflowTasks++;
-    this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token });
+    this.offerWorkflowTask(ex, token);
+  }
+
+  /**
+   * A run whose worker asked for stickiness gets its tasks on that worker's sticky queue (with only
+   * the new events); if that worker does not pick it up in time, the task moves to the normal queue.
+   */
+  private offerWorkflowTask(ex: Execution, token: string): void {
+    const sticky = ex.sticky;
+    if (!sticky) {
+      this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token });
+      return;
+    }
+    this.workflowQueue(ex.namespace, sticky.queue).offer({ kind: 'workflow', ex, token });
+    const fallback = setTimeout(() => {
+      if (ex.wt?.token !== token || ex.wt.state !== 'scheduled') return;
+      if (ex.sticky === sticky) ex.sticky = undefined;
+      this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token });
+    }, sticky.timeoutMs);
+    fallback.unref();
+  }
+
+  /** Moves the runs stuck to a sticky queue back to the normal one (its worker has gone). */
+  private releaseStickyQueue(namespace: string, queue: string): void {
+    for (const ex of this.runsById.values()) {
+      if (ex.namespace !== namespace || ex.sticky?.queue !== queue) continue;
+      ex.sticky = undefined;
+      if (ex.wt?.state === 'scheduled') this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
+    }
   }
 
   private writeWorkflowTaskScheduled(ex: Execution): void {
@@ -553,7 +581,8 @@ export class WorkflowService {
         return {};
       }
       if (task.kind === 'query') return this.startQueryTask(task.ex, task.query);
-      const response = this.startWorkflowTask(task.ex, req.identity);
+      const sticky = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY';
+      const response = this.startWorkflowTask(task.ex, req.identity, sticky);
       if (response) return response;
     }
   }
@@ -569,7 +598,7 @@ export class WorkflowService {
     return task.ex.wt?.token === task.token && task.ex.wt.state === 'scheduled';
   }
 
-  private startWorkflowTask(ex: Execution, identity?: string): Msg | undefined {
+  private startWorkflowTask(ex: Execution, identity: string | undefined, sticky: boolean): Msg | undefined {
     const wt = ex.wt;
     if (!wt || wt.state !== 'scheduled') return undefined;
     wt.state = 'started';
@@ -593,7 +622,8 @@ export class WorkflowService {
       ];
     } else {
       this.writeWorkflowTaskStarted(ex, identity);
-      events = ex.history;
+      // A sticky worker has the run cached: it gets only what happened since its last task.
+      events = sticky && ex.lastCompletedWtStartedId > 0 ? ex.history.slice(ex.lastCompletedWtStartedId) : ex.history;
     }
     const token = wt.token;
     wt.timeout = this.clock.scheduleAfter(this.workflowTaskTimeoutMs(ex), () => {
@@ -646,6 +676,8 @@ export class WorkflowService {
 
   private failWorkflowTask(ex: Execution, kind: 'WorkflowTaskFailed' | 'WorkflowTaskTimedOut', attributes: Msg): void {
     const wt = ex.wt!;
+    // The worker dropped the run from its cache: the retry goes to any worker with full history.
+    ex.sticky = undefined;
     this.redeliverUpdates(ex);
     if (wt.speculative) this.materializeWorkflowTask(ex);
     this.appendEvent(ex, { kind, attributes: { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, ...attributes } });
@@ -724,10 +756,15 @@ export class WorkflowService {
       },
     });
     ex.lastCompletedWtStartedId = wt.startedEventId;
+    const stickyQueue: string | undefined = req.stickyAttributes?.workerTaskQueue?.name;
+    ex.sticky = stickyQueue
+      ? { queue: stickyQueue, timeoutMs: durationOr(req.stickyAttributes.scheduleToStartTimeout, 5000)! }
+      : undefined;
     ex.wtFailureStreak = 0;
     this.finishWorkflowTask(ex);
 
     const deferred: Array<() => void> = [];
+    const eager: ActivityState[] = [];
     const byId = new Map(decoded.map((d) => [d.message.id as string, d]));
     for (const command of commands) {
       if (!ex.isRunning) break;
@@ -740,12 +777,13 @@ export class WorkflowService {
         }
         continue;
       }
-      this.applyCommand(ex, command, completedEventId, deferred);
+      this.applyCommand(ex, command, completedEventId, deferred, eager);
     }
     for (const d of byId.values()) if (ex.isRunning) this.applyUpdateMessage(ex, d.message, d.body, completedEventId);
     this.afterWorkflowTask(ex, Boolean(req.forceCreateNewWorkflowTask));
     for (const run of deferred) run();
-    return {};
+    const activityTasks = ex.isRunning ? eager.map((activity) => this.startActivity(ex, activity, req.identity)) : [];
+    return { activityTasks };
   }
 
   /** After a task completes: write what waited, start the next task if there is work, answer queries. */
@@ -812,11 +850,11 @@ export class WorkflowService {
     return undefined;
   }
 
-  private applyCommand(ex: Execution, command: Msg, completedEventId: number, deferred: Array<() => void>): void {
+  private applyCommand(ex: Execution, command: Msg, completedEventId: number, deferred: Array<() => void>, eager: ActivityState[]): void {
     const attrs: Msg = command[commandAttributesKey(command.commandType)] ?? {};
     switch (command.commandType) {
       case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK':
-        return this.scheduleActivity(ex, attrs, completedEventId);
+        return this.scheduleActivity(ex, attrs, completedEventId, eager);
       case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK':
         return this.requestCancelActivity(ex, attrs, completedEventId);
       case 'COMMAND_TYPE_START_TIMER':
@@ -892,7 +930,7 @@ export class WorkflowService {
 
   // ---------------------------------------------------------------- activities
 
-  private scheduleActivity(ex: Execution, attrs: Msg, completedEventId: number): void {
+  private scheduleActivity(ex: Execution, attrs: Msg, completedEventId: number, eager?: ActivityState[]): void {
     const runTimeoutMs = durationOr(ex.startRequest.workflowRunTimeout, undefined);
     let scheduleToClose = durationOr(attrs.scheduleToCloseTimeout, undefined);
     let startToClose = durationOr(attrs.startToCloseTimeout, undefined);
@@ -948,6 +986,13 @@ export class WorkflowService {
         this.clock.scheduleAfter(scheduleToClose, () => this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false)),
       );
     }
+    if (eager && attrs.requestEagerExecution && activity.attributes.taskQueue.name === ex.taskQueue) {
+      // The completing worker reserved a slot: it gets the task in the response, no poll needed.
+      activity.token = randomUUID();
+      this.outstandingActivityTasks++;
+      eager.push(activity);
+      return;
+    }
     this.enqueueActivity(ex, activity);
   }
 
@@ -987,10 +1032,13 @@ export class WorkflowService {
       queue.offer(task);
       return {};
     }
-    const { ex, activity } = task;
+    return this.startActivity(task.ex, task.activity, req.identity);
+  }
+
+  private startActivity(ex: Execution, activity: ActivityState, identity: string | undefined): Msg {
     activity.state = 'started';
     activity.startedTime = this.clock.now();
-    activity.identity = req.identity;
+    activity.identity = identity;
     activity.heartbeatTimer?.cancel();
     const token = activity.token;
     const startToClose = durToMs(activity.attributes.startToCloseTimeout);
@@ -2074,11 +2122,17 @@ export class WorkflowService {
 
   // ---------------------------------------------------------------- worker housekeeping
 
-  shutdownWorker(): Msg {
+  shutdownWorker(req: Msg): Msg {
+    const ns = this.namespace(req.namespace);
+    if (req.stickyTaskQueue) this.releaseStickyQueue(ns.name, req.stickyTaskQueue);
     return {};
   }
 
-  resetStickyTaskQueue(): Msg {
+  resetStickyTaskQueue(req: Msg): Msg {
+    const ns = this.namespace(req.namespace);
+    const ex = this.findRun(ns.name, req.execution);
+    ex.sticky = undefined;
+    if (ex.wt?.state === 'scheduled') this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
     return {};
   }
 

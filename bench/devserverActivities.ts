@@ -1,0 +1,3 @@
+export async function step(input: string): Promise<string> {
+  return `${input}.`;
+}
