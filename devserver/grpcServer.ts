@@ -19,6 +19,11 @@ export interface CallContext {
   isCancelled(): boolean;
 }
 
+/** DEVSERVER_TRACE=1 prints every call and answer to stderr, for debugging the server itself. */
+const TRACE = process.env.DEVSERVER_TRACE === '1';
+const traceReplacer = (_key: string, value: unknown): unknown =>
+  value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' ? '<bytes>' : value;
+
 function lowerCamel(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
@@ -70,8 +75,13 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
         callback({ code: grpc.status.INVALID_ARGUMENT, details: `malformed ${requestType}: ${(err as Error).message}` });
         return;
       }
+      if (TRACE) process.stderr.write(`[devserver] -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`);
       Promise.resolve()
         .then(() => fn.call(impl, request, context))
+        .then((response) => {
+          if (TRACE) process.stderr.write(`[devserver] <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`);
+          return response;
+        })
         .then(
           (response) => callback(null, encode(responseType, response ?? {})),
           (err: unknown) => callback(toGrpcError(err, method.name)),

@@ -73,6 +73,20 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {
   KeywordList: 'INDEXED_VALUE_TYPE_KEYWORD_LIST',
 };
 
+/** Attributes every Temporal namespace has; the SDK upserts TemporalChangeVersion for patches. */
+export const PREDEFINED_SEARCH_ATTRIBUTES: Record<string, SearchAttributeType> = {
+  TemporalChangeVersion: 'KeywordList',
+  BinaryChecksums: 'KeywordList',
+  BuildIds: 'KeywordList',
+  BatcherUser: 'Keyword',
+  TemporalScheduledStartTime: 'Datetime',
+  TemporalScheduledById: 'Keyword',
+  TemporalSchedulePaused: 'Bool',
+  TemporalWorkerDeploymentVersion: 'Keyword',
+  TemporalWorkerDeployment: 'Keyword',
+  TemporalWorkflowVersioningBehavior: 'Keyword',
+};
+
 function payloadToJs(payload: Msg | undefined): unknown {
   if (!payload?.data || payload.data.length === 0) return undefined;
   try {
@@ -229,7 +243,7 @@ export class WorkflowService {
 
   private validateSearchAttributes(ns: Namespace, attributes: Msg | undefined): string | undefined {
     for (const name of Object.keys(attributes?.indexedFields ?? {})) {
-      if (!ns.searchAttributes.has(name)) return `search attribute ${name} is not defined`;
+      if (!ns.searchAttributes.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES[name]) return `search attribute ${name} is not defined`;
     }
     return undefined;
   }
@@ -2079,7 +2093,7 @@ export class WorkflowService {
     const ns = this.namespace(namespace);
     let compiled;
     try {
-      compiled = compileVisibilityQuery(query ?? '', Object.fromEntries(ns.searchAttributes));
+      compiled = compileVisibilityQuery(query ?? '', { ...PREDEFINED_SEARCH_ATTRIBUTES, ...Object.fromEntries(ns.searchAttributes) });
     } catch (err) {
       if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
       throw err;
