@@ -100,6 +100,7 @@ async function publishOne(run: PostRun, variant: VariantState): Promise<void> {
     variant.externalId = published.externalId;
     variant.url = published.url;
     variant.publishedAt = published.publishedAt;
+    run.liveAt[variant.accountId] = Date.now();
   } catch (error) {
     const { type, reason } = failureOf(error);
     markFailed(variant, type, reason);

@@ -65,6 +65,11 @@ export class PostRun {
   readonly deadlineProgress: Record<string, DeadlineProgress> = {};
   /** The checked, UTM-tagged content that publishing sends to the platforms. */
   publishContent?: RevisionContent;
+  /**
+   * When each variant went live by the workflow's clock, which tracking offsets count from: a
+   * platform's own timestamp may disagree with it.
+   */
+  readonly liveAt: Record<string, number> = {};
   /** Once set, updates are refused: the post is being closed. */
   finished = false;
 

@@ -44,8 +44,8 @@ function trackingOffsets(configured: number[] | undefined): number[] {
 
 function snapshotSchedule(run: PostRun, offsets: number[]): SnapshotDue[] {
   return run.state.variants
-    .filter((variant) => variant.status === 'published' && variant.publishedAt && variant.externalId)
-    .flatMap((variant) => offsets.map((offsetMs) => ({ variant, offsetMs, at: Date.parse(variant.publishedAt!) + offsetMs })));
+    .filter((variant) => variant.status === 'published' && variant.externalId && run.liveAt[variant.accountId] !== undefined)
+    .flatMap((variant) => offsets.map((offsetMs) => ({ variant, offsetMs, at: run.liveAt[variant.accountId] + offsetMs })));
 }
 
 function snapshotKey(due: SnapshotDue): string {
