@@ -4,7 +4,12 @@
  * makes sure a client never sees a stack trace.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ServiceError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import {
   ApplicationFailure,
   NamespaceNotFoundError,
@@ -179,6 +184,8 @@ function grpcCode(error: unknown): number | undefined {
 
 export function isTemporalUnreachable(error: unknown): boolean {
   if (error instanceof NamespaceNotFoundError) return true;
+  // The update may or may not have been delivered; either way Temporal (or its worker) did not answer in time.
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   if (error instanceof ServiceError) {
     const code = grpcCode(error.cause);
     // A ServiceError without a recognisable gRPC cause is still Temporal failing to serve the call.
