@@ -1,0 +1,423 @@
+/**
+ * Workflow lifecycle on the offline server through the real SDK: starting (reuse and conflict
+ * policies, request ids, memo, search attributes, timeouts, retries), signals, queries,
+ * updates, cancellation, termination, describe, result long-poll and history paging.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import {
+  CancelledFailure,
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TerminatedFailure,
+  TimeoutFailure,
+  type Workflow,
+} from '@temporalio/common';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { temporal } from '@temporalio/proto';
+import {
+  annotated,
+  awaitsActivityAndChild,
+  cleanupOnCancel,
+  collector,
+  failing,
+  manyTimers,
+  patchedGreeting,
+  quick,
+  signalsItselfDuringTask,
+  sleeper,
+  succeedsOnAttempt,
+} from './fixtures/workflows';
+import { addItem, finish, items, setLimit } from './fixtures/messages';
+import {
+  eventTypeName,
+  eventTypes,
+  eventually,
+  fetchRunChain,
+  inOrder,
+  replayFailures,
+  startSuite,
+  waitForEvent,
+  type DevServerSuite,
+} from './helpers';
+
+const stage = defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD);
+
+let suite: DevServerSuite;
+
+beforeAll(async () => {
+  suite = await startSuite({ taskQueue: 'devserver-workflows', searchAttributes: { Stage: 'Keyword' } });
+});
+
+afterAll(async () => {
+  await suite?.stop();
+});
+
+async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
+  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
+}
+
+const namespace = () => suite.env.namespace ?? 'default';
+
+describe('starting workflows', () => {
+  test('refuses to reuse the id of a completed run under REJECT_DUPLICATE', async () => {
+    const workflowId = suite.uniqueId('reject-duplicate');
+    const first = await start(quick, { workflowId, args: ['first'] });
+    expect(await first.result()).toBe('first');
+
+    await expect(
+      suite.client.workflow.start(quick, {
+        taskQueue: suite.taskQueue,
+        workflowId,
+        args: ['second'],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    ).rejects.toMatchObject({ name: 'WorkflowExecutionAlreadyStartedError', workflowId });
+  });
+
+  test('refuses a second start while the workflow id is running', async () => {
+    const workflowId = suite.uniqueId('running-duplicate');
+    const running = await start(collector, { workflowId });
+
+    const second = suite.client.workflow.start(collector, { taskQueue: suite.taskQueue, workflowId });
+    await expect(second).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+
+    await running.signal(finish);
+    expect(await running.result()).toEqual([]);
+  });
+
+  test('ALLOW_DUPLICATE_FAILED_ONLY reuses the id of a failed run but not of a completed one', async () => {
+    const completedId = suite.uniqueId('failed-only-completed');
+    await (await start(quick, { workflowId: completedId, args: ['done'] })).result();
+    await expect(
+      suite.client.workflow.start(quick, {
+        taskQueue: suite.taskQueue,
+        workflowId: completedId,
+        args: ['again'],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+
+    const failedId = suite.uniqueId('failed-only-failed');
+    const failedRun = await start(failing, { workflowId: failedId, args: ['broken on purpose'] });
+    await expect(failedRun.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const rerun = await start(quick, { workflowId: failedId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    expect(rerun.firstExecutionRunId).not.toBe(failedRun.firstExecutionRunId);
+    expect(await rerun.result()).toBe('again');
+  });
+
+  test('USE_EXISTING hands back the running run instead of starting another', async () => {
+    const workflowId = suite.uniqueId('use-existing');
+    const first = await start(collector, { workflowId });
+    const second = await suite.client.workflow.start(collector, {
+      taskQueue: suite.taskQueue,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
+
+    await second.signal(addItem, 'through the second handle');
+    await second.signal(finish);
+    expect(await first.result()).toEqual(['through the second handle']);
+  });
+
+  test('a start repeated with the same request id creates a single run', async () => {
+    const workflowId = suite.uniqueId('request-id');
+    const request = {
+      namespace: namespace(),
+      workflowId,
+      workflowType: { name: 'collector' },
+      taskQueue: { name: suite.taskQueue },
+      requestId: randomUUID(),
+      identity: 'devserver suite',
+    };
+    const first = await suite.client.workflowService.startWorkflowExecution(request);
+    const retried = await suite.client.workflowService.startWorkflowExecution(request);
+    expect(retried.runId).toBe(first.runId);
+    suite.runs.addById(workflowId, first.runId);
+
+    // A different request for the same running id is a real second start, and is refused.
+    await expect(
+      suite.client.workflowService.startWorkflowExecution({ ...request, requestId: randomUUID() }),
+    ).rejects.toMatchObject({ code: grpcStatus.ALREADY_EXISTS });
+
+    const handle = suite.client.workflow.getHandle(workflowId);
+    await handle.signal(finish);
+    await handle.result();
+    expect(eventTypes(await handle.fetchHistory()).filter((t) => t === 'WorkflowExecutionStarted')).toHaveLength(1);
+    expect((await handle.describe()).runId).toBe(first.runId);
+  });
+
+  test('memo and search attributes given at start show in describe', async () => {
+    const workflowId = suite.uniqueId('memo-and-attributes');
+    const handle = await start(collector, {
+      workflowId,
+      memo: { owner: 'social team', campaign: { name: 'spring sale', posts: 3 } },
+      typedSearchAttributes: [{ key: stage, value: 'drafting' }],
+    });
+
+    const description = await handle.describe();
+    expect(description.memo).toEqual({ owner: 'social team', campaign: { name: 'spring sale', posts: 3 } });
+    expect(description.typedSearchAttributes.get(stage)).toBe('drafting');
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.type).toBe('collector');
+    expect(description.taskQueue).toBe(suite.taskQueue);
+
+    await handle.signal(finish);
+    await handle.result();
+  });
+
+  test('a memo the workflow upserts is merged into the one it started with', async () => {
+    const handle = await start(annotated, { workflowId: suite.uniqueId('upsert-memo'), memo: { owner: 'social team' } });
+    await waitForEvent(handle, 'WorkflowPropertiesModified');
+
+    expect((await handle.describe()).memo).toEqual({ owner: 'social team', reviewedBy: 'legal' });
+
+    await handle.signal(finish);
+    await handle.result();
+  });
+
+  test('a run that outlives its run timeout times out', async () => {
+    const handle = await start(sleeper, { workflowId: suite.uniqueId('run-timeout'), args: ['1 day'], workflowRunTimeout: '1 hour' });
+
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
+    expect((await handle.describe()).status.name).toBe('TIMED_OUT');
+    expect(eventTypes(await handle.fetchHistory()).at(-1)).toBe('WorkflowExecutionTimedOut');
+  });
+
+  test('a workflow retry policy runs new attempts until one succeeds and the client follows them', async () => {
+    const workflowId = suite.uniqueId('workflow-retry');
+    const handle = await start(succeedsOnAttempt, {
+      workflowId,
+      args: [3],
+      retry: { initialInterval: '1s', backoffCoefficient: 1, maximumAttempts: 5 },
+    });
+
+    expect(await handle.result()).toBe(3);
+
+    const chain = await fetchRunChain(suite.client, workflowId, handle.firstExecutionRunId);
+    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual([
+      'WorkflowExecutionFailed',
+      'WorkflowExecutionFailed',
+      'WorkflowExecutionCompleted',
+    ]);
+    expect(chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes?.attempt)).toEqual([1, 2, 3]);
+  });
+
+  test('records a patch marker and takes the patched branch', async () => {
+    const handle = await start(patchedGreeting, { workflowId: suite.uniqueId('patched') });
+
+    expect(await handle.result()).toBe('hello v2');
+    expect(eventTypes(await handle.fetchHistory())).toContain('MarkerRecorded');
+  });
+});
+
+describe('signals and queries', () => {
+  test('a query after two signals sees both', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('query-after-signals') });
+    await handle.signal(addItem, 'first');
+    await handle.signal(addItem, 'second');
+
+    expect(await handle.query(items)).toEqual(['first', 'second']);
+
+    await handle.signal(finish);
+    expect(await handle.result()).toEqual(['first', 'second']);
+  });
+
+  test('signal-with-start starts the workflow once and signals the same run the second time', async () => {
+    const workflowId = suite.uniqueId('signal-with-start');
+    const options = { workflowId, taskQueue: suite.taskQueue, signal: addItem };
+    const first = suite.runs.add(await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first'] }));
+    const second = await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['second'] });
+
+    expect(second.signaledRunId).toBe(first.signaledRunId);
+    await first.signal(finish);
+    expect(await first.result()).toEqual(['first', 'second']);
+    const types = eventTypes(await first.fetchHistory());
+    expect(types.filter((t) => t === 'WorkflowExecutionStarted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'WorkflowExecutionSignaled')).toHaveLength(3);
+  });
+
+  test('a signal that arrives while a workflow task is open is delivered in the next task', async () => {
+    const handle = await start(signalsItselfDuringTask, { workflowId: suite.uniqueId('signal-during-task') });
+
+    expect(await handle.result()).toEqual(['sent while the task was open']);
+
+    const types = eventTypes(await handle.fetchHistory());
+    // The signal was sent from a local activity, so it lands after the task that ran it.
+    expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('WorkflowTaskCompleted'));
+    expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('MarkerRecorded'));
+  });
+});
+
+describe('updates', () => {
+  test('an accepted update returns its result, changes the workflow and is recorded', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-accepted') });
+
+    expect(await handle.executeUpdate(setLimit, { args: [2] })).toBe(10);
+    await handle.signal(addItem, 'one');
+    await handle.signal(addItem, 'two');
+
+    expect(await handle.result()).toEqual(['one', 'two']);
+    const types = eventTypes(await handle.fetchHistory());
+    const update = ['WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateCompleted'];
+    expect(inOrder(types, update)).toEqual(update);
+  });
+
+  test('an update its validator rejects fails for the caller and writes nothing to history', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-rejected') });
+    await handle.signal(addItem, 'kept');
+    expect(await handle.query(items)).toEqual(['kept']);
+    const before = (await handle.fetchHistory()).events ?? [];
+
+    const rejection = await handle.executeUpdate(setLimit, { args: [-1] }).catch((err: unknown) => err);
+
+    expect(rejection).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((rejection as WorkflowUpdateFailedError).cause?.message).toMatch(/must not be negative/);
+    const after = (await handle.fetchHistory()).events ?? [];
+    expect(after.map(eventTypeName)).toEqual(before.map(eventTypeName));
+    expect(await handle.query(items)).toEqual(['kept']);
+
+    await handle.signal(finish);
+    expect(await handle.result()).toEqual(['kept']);
+  });
+
+  test('update-with-start starts the workflow, and the next call updates the same run', async () => {
+    const workflowId = suite.uniqueId('update-with-start');
+    const startOperation = () =>
+      new WithStartWorkflowOperation(collector, { workflowId, taskQueue: suite.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+
+    const firstOperation = startOperation();
+    expect(await suite.client.workflow.executeUpdateWithStart(setLimit, { args: [2], startWorkflowOperation: firstOperation })).toBe(10);
+    const handle = suite.runs.add(await firstOperation.workflowHandle());
+
+    // Answering 2, the limit the first call set, shows the second update reached the same run.
+    expect(await suite.client.workflow.executeUpdateWithStart(setLimit, { args: [1], startWorkflowOperation: startOperation() })).toBe(2);
+
+    await handle.signal(addItem, 'only one needed');
+    expect(await handle.result()).toEqual(['only one needed']);
+    const types = eventTypes(await handle.fetchHistory());
+    expect(types.filter((t) => t === 'WorkflowExecutionStarted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'WorkflowExecutionUpdateCompleted')).toHaveLength(2);
+  });
+});
+
+describe('cancelling and terminating', () => {
+  test('a cancelled workflow runs its non-cancellable cleanup and ends cancelled', async () => {
+    const workflowId = suite.uniqueId('cancel-cleanup');
+    const handle = await start(cleanupOnCancel, { workflowId });
+    await waitForEvent(handle, 'TimerStarted');
+
+    await handle.cancel();
+
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(suite.probe.cleanedUp).toContain(workflowId);
+    const types = eventTypes(await handle.fetchHistory());
+    expect(types.at(-1)).toBe('WorkflowExecutionCanceled');
+    const order = ['WorkflowExecutionCancelRequested', 'TimerCanceled', 'ActivityTaskScheduled', 'ActivityTaskCompleted', 'WorkflowExecutionCanceled'];
+    expect(inOrder(types, order)).toEqual(order);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+
+  test('a terminated workflow ends at once with the reason given', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('terminate') });
+    await handle.signal(addItem, 'never finished');
+
+    await handle.terminate('campaign withdrawn');
+
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(TerminatedFailure);
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    const last = (await handle.fetchHistory()).events?.at(-1);
+    expect(last && eventTypeName(last)).toBe('WorkflowExecutionTerminated');
+    expect(last?.workflowExecutionTerminatedEventAttributes?.reason).toBe('campaign withdrawn');
+  });
+});
+
+describe('describe, results and history', () => {
+  test('describe shows a running workflow with its pending activity and pending child', async () => {
+    const workflowId = suite.uniqueId('describe-pending');
+    const handle = await start(awaitsActivityAndChild, { workflowId });
+    suite.runs.addById(`${workflowId}-child`);
+
+    const pending = await eventually('the activity and the child are pending', async () => {
+      const { raw } = await handle.describe();
+      return raw.pendingActivities?.length === 1 && raw.pendingChildren?.length === 1 && raw;
+    });
+    expect(pending.workflowExecutionInfo?.status).toBe(temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    expect(pending.pendingActivities?.[0].activityType?.name).toBe('awaitApproval');
+    expect(pending.pendingChildren?.[0]).toMatchObject({ workflowId: `${workflowId}-child`, workflowTypeName: 'collector' });
+
+    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    await suite.client.activity.complete(taskToken, 'approved');
+    await suite.client.workflow.getHandle(`${workflowId}-child`).signal(finish);
+
+    expect(await handle.result()).toBe('approved; child collected 0');
+    const after = await handle.describe();
+    expect(after.status.name).toBe('COMPLETED');
+    expect(after.raw.pendingActivities ?? []).toHaveLength(0);
+    expect(after.raw.pendingChildren ?? []).toHaveLength(0);
+  });
+
+  test('a long-poll for the close event waits for the workflow to close and returns only that event', async () => {
+    const workflowId = suite.uniqueId('long-poll');
+    const handle = await start(collector, { workflowId });
+    let settled = false;
+    const poll = suite.client.workflowService
+      .getWorkflowExecutionHistory({
+        namespace: namespace(),
+        execution: { workflowId },
+        waitNewEvent: true,
+        historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+      })
+      .finally(() => (settled = true));
+
+    await handle.signal(addItem, 'late');
+    expect(await handle.query(items)).toEqual(['late']);
+    expect(settled).toBe(false);
+    await handle.signal(finish);
+
+    const response = await poll;
+    expect((response.history?.events ?? []).map(eventTypeName)).toEqual(['WorkflowExecutionCompleted']);
+    expect(await handle.result()).toEqual(['late']);
+  });
+
+  test('a long history is fetched page by page with a small page size', async () => {
+    const workflowId = suite.uniqueId('history-paging');
+    const handle = await start(manyTimers, { workflowId, args: [30] });
+    expect(await handle.result()).toBe(30);
+    const full = (await handle.fetchHistory()).events ?? [];
+
+    const pages: number[][] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const response = await suite.client.workflowService.getWorkflowExecutionHistory({
+        namespace: namespace(),
+        execution: { workflowId, runId: handle.firstExecutionRunId },
+        maximumPageSize: 10,
+        nextPageToken,
+      });
+      pages.push((response.history?.events ?? []).map((e) => Number(e.eventId)));
+      nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+    } while (nextPageToken && pages.length < 100);
+
+    expect(full.length).toBeGreaterThan(100);
+    expect(pages.length).toBeGreaterThan(5);
+    expect(pages.flat()).toEqual(full.map((_e, i) => i + 1));
+  });
+});
+
+test('every history this file produced replays without a determinism error', async () => {
+  expect(await replayFailures(suite)).toEqual([]);
+});
