@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
@@ -140,6 +141,20 @@ export function stateOf(handle: WorkflowHandle): Promise<PostState> {
   return handle.query(getPostState);
 }
 
+/**
+ * The state once it satisfies `ready`. After the server's clock has been moved on, the timers it
+ * fired may still be in a workflow task when the call returns.
+ */
+export async function stateWhen(handle: WorkflowHandle, ready: (state: PostState) => boolean, timeoutMs = 15_000): Promise<PostState> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await stateOf(handle);
+    if (ready(state)) return state;
+    if (Date.now() > giveUpAt) return state;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A review decision by the team member holding `role`, on the post's current revision. */
 export async function decide(
   handle: WorkflowHandle,
@@ -173,9 +188,20 @@ export async function refusal(call: Promise<unknown>): Promise<{ type?: string; 
   return { type: cause.type, message: cause.message };
 }
 
+/** Event type names of the run's history, e.g. `EVENT_TYPE_TIMER_STARTED`. */
 export async function historyEventTypes(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).map((event) => String(event.eventType));
+  return (history.events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
+}
+
+/** The history once the post's first workflow task is complete and its stage clock runs. */
+export async function historyOnceWaiting(handle: WorkflowHandle): Promise<string[]> {
+  const giveUpAt = Date.now() + 15_000;
+  for (;;) {
+    const events = await historyEventTypes(handle);
+    if (events.at(-1) === 'EVENT_TYPE_TIMER_STARTED' || Date.now() > giveUpAt) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Writes the run's history for the replay test when SOCIALOPS_RECORD_HISTORIES is set. */
