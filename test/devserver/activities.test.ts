@@ -1,0 +1,171 @@
+/**
+ * Activities on the offline server through the real SDK: server-side retries, non-retryable
+ * failures, the timeouts, heartbeats and their details, cancellation and async completion.
+ */
+import { WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, type Workflow } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import {
+  awaitsApproval,
+  cancelsHeartbeatingActivity,
+  flakyActivity,
+  greetThrice,
+  heartbeatTimeoutRetries,
+  refusedPublish,
+  resumesFromHeartbeat,
+  stalledPastScheduleToClose,
+  stalledPastStartToClose,
+} from './fixtures/workflows';
+import { cancelActivity } from './fixtures/messages';
+import { eventsOfType, eventTypes, eventually, inOrder, replayFailures, startSuite, type DevServerSuite } from './helpers';
+
+let suite: DevServerSuite;
+
+beforeAll(async () => {
+  suite = await startSuite({ taskQueue: 'devserver-activities' });
+});
+
+afterAll(async () => {
+  await suite?.stop();
+});
+
+async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
+  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
+}
+
+/** The failure chain a workflow that let its activity's failure through ends with. */
+async function activityFailureOf(handle: { result(): Promise<unknown> }): Promise<ActivityFailure> {
+  const error = await handle.result().catch((err: unknown) => err);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ActivityFailure);
+  return cause as ActivityFailure;
+}
+
+describe('results and retries', () => {
+  test('each activity result feeds the next step of the workflow', async () => {
+    const handle = await start(greetThrice, { workflowId: suite.uniqueId('greet-thrice'), args: ['team'] });
+
+    expect(await handle.result()).toBe('hello hello hello team');
+    expect(eventsOfType(await handle.fetchHistory(), 'ActivityTaskCompleted')).toHaveLength(3);
+  });
+
+  test('an activity failing twice succeeds on attempt 3 with one scheduled event in history', async () => {
+    const handle = await start(flakyActivity, { workflowId: suite.uniqueId('flaky-activity') });
+
+    expect(await handle.result()).toBe(3);
+
+    const history = await handle.fetchHistory();
+    expect(eventsOfType(history, 'ActivityTaskScheduled')).toHaveLength(1);
+    const started = eventsOfType(history, 'ActivityTaskStarted');
+    expect(started).toHaveLength(1);
+    expect(started[0].activityTaskStartedEventAttributes?.attempt).toBe(3);
+    expect(started[0].activityTaskStartedEventAttributes?.lastFailure?.message).toBe('attempt 2 fails');
+    expect(eventTypes(history)).not.toContain('ActivityTaskFailed');
+  });
+
+  test('a non-retryable application failure fails the activity on its first attempt', async () => {
+    const handle = await start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-failure'), args: [{ nonRetryable: true }] });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
+    expect(failure.cause).toBeInstanceOf(ApplicationFailure);
+    expect(failure.cause).toMatchObject({ type: 'AccountRevoked', nonRetryable: true });
+    const history = await handle.fetchHistory();
+    expect(eventsOfType(history, 'ActivityTaskStarted')[0].activityTaskStartedEventAttributes?.attempt).toBe(1);
+    expect(eventsOfType(history, 'ActivityTaskFailed')).toHaveLength(1);
+  });
+
+  test('an error type the retry policy lists as non-retryable fails the activity on its first attempt', async () => {
+    const handle = await start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-type'), args: [{ nonRetryable: false }] });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
+    expect(failure.cause).toMatchObject({ type: 'ContentRefused', nonRetryable: false });
+    const history = await handle.fetchHistory();
+    expect(eventsOfType(history, 'ActivityTaskStarted')[0].activityTaskStartedEventAttributes?.attempt).toBe(1);
+  });
+});
+
+describe('timeouts and heartbeats', () => {
+  test('an attempt that stops heartbeating times out and the activity is retried', async () => {
+    const handle = await start(heartbeatTimeoutRetries, { workflowId: suite.uniqueId('heartbeat-timeout') });
+
+    expect(await handle.result()).toBe(2);
+
+    const started = eventsOfType(await handle.fetchHistory(), 'ActivityTaskStarted');
+    expect(started).toHaveLength(1);
+    expect(started[0].activityTaskStartedEventAttributes?.attempt).toBe(2);
+    expect(started[0].activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(
+      temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+    );
+  });
+
+  test('the details an attempt heartbeats reach the next attempt', async () => {
+    const handle = await start(resumesFromHeartbeat, { workflowId: suite.uniqueId('heartbeat-details') });
+
+    expect(await handle.result()).toEqual({ attempt: 2, resumedFrom: { progress: 10 } });
+  });
+
+  test('an attempt running past its start-to-close timeout fails with a START_TO_CLOSE timeout', async () => {
+    const handle = await start(stalledPastStartToClose, { workflowId: suite.uniqueId('start-to-close') });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+    expect((failure.cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
+    expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskTimedOut');
+  });
+
+  test('an activity running past its schedule-to-close timeout fails with a SCHEDULE_TO_CLOSE timeout', async () => {
+    const handle = await start(stalledPastScheduleToClose, { workflowId: suite.uniqueId('schedule-to-close') });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+    expect((failure.cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_CLOSE');
+    expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskTimedOut');
+  });
+});
+
+describe('cancellation and async completion', () => {
+  test('a cancellation the workflow requests reaches the heartbeating activity', async () => {
+    const workflowId = suite.uniqueId('cancel-activity');
+    const handle = await start(cancelsHeartbeatingActivity, { workflowId });
+    await eventually('the activity is running', async () => {
+      const { raw } = await handle.describe();
+      return raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+    });
+
+    await handle.signal(cancelActivity);
+
+    expect(await handle.result()).toBe('activity cancelled');
+    expect(suite.probe.sawCancellation).toContain(workflowId);
+    const sequence = ['ActivityTaskScheduled', 'ActivityTaskCancelRequested', 'ActivityTaskCanceled', 'WorkflowExecutionCompleted'];
+    expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+  });
+
+  test('an activity completed later by its task token completes with the given result', async () => {
+    const workflowId = suite.uniqueId('complete-by-token');
+    const handle = await start(awaitsApproval, { workflowId });
+    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+
+    await suite.client.activity.complete(taskToken, 'approved by token');
+
+    expect(await handle.result()).toBe('approved by token');
+    expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskCompleted');
+  });
+
+  test('an activity completed later by workflow and activity id completes with the given result', async () => {
+    const workflowId = suite.uniqueId('complete-by-id');
+    const handle = await start(awaitsApproval, { workflowId });
+    await eventually('the activity has started', () => suite.probe.taskTokens.has(workflowId));
+
+    await suite.client.activity.complete({ workflowId, activityId: 'approval' }, 'approved by id');
+
+    expect(await handle.result()).toBe('approved by id');
+    expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskCompleted');
+  });
+});
+
+test('every history this file produced replays without a determinism error', async () => {
+  expect(await replayFailures(suite)).toEqual([]);
+});
