@@ -134,7 +134,7 @@ export async function startPost(
 }
 
 export async function serverNow(harness: PostHarness): Promise<number> {
-  return (await harness.env.currentTimeMs()) as number;
+  return harness.env.currentTimeMs();
 }
 
 export function stateOf(handle: WorkflowHandle): Promise<PostState> {
@@ -184,7 +184,7 @@ export async function refusal(call: Promise<unknown>): Promise<{ type?: string; 
   );
   if (!error) throw new Error('expected the update to be refused, but it was accepted');
   const cause = (error as { cause?: { type?: string; message: string } }).cause;
-  if (!cause) throw error;
+  if (!cause) throw error instanceof Error ? error : new Error(String(error));
   return { type: cause.type, message: cause.message };
 }
 
