@@ -184,7 +184,7 @@ export async function refusal(call: Promise<unknown>): Promise<{ type?: string; 
   );
   if (!error) throw new Error('expected the update to be refused, but it was accepted');
   const cause = (error as { cause?: { type?: string; message: string } }).cause;
-  if (!cause) throw error instanceof Error ? error : new Error(String(error));
+  if (!cause) throw error instanceof Error ? error : new Error('the update failed without a cause');
   return { type: cause.type, message: cause.message };
 }
 
