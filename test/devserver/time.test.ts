@@ -1,0 +1,95 @@
+/**
+ * The virtual clock: in time-skipping mode time jumps to the next timer while nothing runs,
+ * tests move it forward on purpose with `env.sleep`, and it never jumps past running work.
+ */
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import { activityRacesTimer, finishOrGiveUp, longTimer, sleeper } from './fixtures/workflows';
+import { finish } from './fixtures/messages';
+import { eventsOfType, eventTypes, eventually, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let suite: DevServerSuite;
+
+beforeAll(async () => {
+  suite = await startSuite({ taskQueue: 'devserver-time' });
+});
+
+afterAll(async () => {
+  await suite?.stop();
+});
+
+async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
+  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
+}
+
+const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+
+test('a 30-day timer fires while the client waits for the result', async () => {
+  const before = await suite.env.currentTimeMs();
+  const handle = await start(longTimer, { workflowId: suite.uniqueId('thirty-days'), args: [30] });
+
+  expect(await handle.result()).toBe('woke');
+
+  expect((await suite.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * DAY);
+  const history = await handle.fetchHistory();
+  const [started] = eventsOfType(history, 'TimerStarted');
+  const [fired] = eventsOfType(history, 'TimerFired');
+  expect(timestampMs(fired.eventTime) - timestampMs(started.eventTime)).toBeGreaterThanOrEqual(30 * DAY);
+});
+
+test('a timer cancelled before it fires never fires', async () => {
+  const handle = await start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-cancelled') });
+  await waitForEvent(handle, 'TimerStarted');
+
+  await handle.signal(finish);
+
+  expect(await handle.result()).toBe('finished');
+  const types = eventTypes(await handle.fetchHistory());
+  expect(types).toContain('TimerCanceled');
+  expect(types).not.toContain('TimerFired');
+});
+
+test('the same timer fires when nothing cancels it', async () => {
+  const handle = await start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-fires') });
+
+  expect(await handle.result()).toBe('gave up');
+  const types = eventTypes(await handle.fetchHistory());
+  expect(types).toContain('TimerFired');
+  expect(types).not.toContain('TimerCanceled');
+});
+
+test('env.sleep moves time forward for workflows waiting on timers, and only as far as asked', async () => {
+  const twoHours = await start(sleeper, { workflowId: suite.uniqueId('sleep-two-hours'), args: ['2 hours'] });
+  const fiveHours = await start(sleeper, { workflowId: suite.uniqueId('sleep-five-hours'), args: ['5 hours'] });
+  await waitForEvent(twoHours, 'TimerStarted');
+  await waitForEvent(fiveHours, 'TimerStarted');
+  const before = await suite.env.currentTimeMs();
+
+  await suite.env.sleep('3 hours');
+
+  expect((await suite.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * HOUR);
+  await eventually('the two-hour sleeper completes', async () => (await twoHours.describe()).status.name === 'COMPLETED');
+  expect((await fiveHours.describe()).status.name).toBe('RUNNING');
+  expect(eventTypes(await fiveHours.fetchHistory())).not.toContain('TimerFired');
+  expect(await fiveHours.result()).toBe('woke');
+});
+
+test('time does not skip while an activity is running', async () => {
+  const handle = await start(activityRacesTimer, { workflowId: suite.uniqueId('activity-holds-time') });
+
+  expect(await handle.result()).toBe('activity');
+
+  const history = await handle.fetchHistory();
+  expect(eventTypes(history)).not.toContain('TimerFired');
+  const [timerStarted] = eventsOfType(history, 'TimerStarted');
+  const [completed] = eventsOfType(history, 'WorkflowExecutionCompleted');
+  expect(timestampMs(completed.eventTime) - timestampMs(timerStarted.eventTime)).toBeLessThan(HOUR);
+});
+
+test('every history this file produced replays without a determinism error', async () => {
+  expect(await replayFailures(suite)).toEqual([]);
+});
