@@ -25,7 +25,8 @@ export const REVIEWER_ROLES: readonly Role[] = ROLES.filter((role) =>
 
 /**
  * Who may attempt each action. Viewers and community agents read posts but never change them:
- * agents work on conversations, not on the publishing pipeline.
+ * agents work on conversations, not on the publishing pipeline. Authors may steer only their own
+ * posts; which post is theirs is checked against the post (see workflows/post/permissions.ts).
  */
 export const ACTION_ROLES = {
   readPosts: ROLES,
@@ -35,7 +36,7 @@ export const ACTION_ROLES = {
   reschedule: ['author', 'manager', 'admin'],
   cancel: ['author', 'manager', 'admin'],
   publishNow: ['manager', 'admin'],
-  retryFailedVariants: ['manager', 'admin'],
+  retryFailedVariants: ['author', 'manager', 'admin'],
   pauseBrand: ['manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type ApiAction = keyof typeof ACTION_ROLES;

@@ -27,6 +27,7 @@ export const ApiErrorCode = {
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   Conflict: 'conflict',
+  QualityCheckFailed: 'quality_check_failed',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   Unavailable: 'service_unavailable',
@@ -40,6 +41,8 @@ export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: A
   StaleRevision: { status: 409, code: ApiErrorCode.Conflict },
   Forbidden: { status: 403, code: ApiErrorCode.Forbidden },
   InvalidInput: { status: 400, code: ApiErrorCode.InvalidInput },
+  // The revision was recorded (the post stays in drafting); the body lists what to fix.
+  QualityCheckFailed: { status: 422, code: ApiErrorCode.QualityCheckFailed },
 };
 
 /** An error that already knows its HTTP status; its message is safe to show to the client. */
@@ -119,7 +122,7 @@ export function classifyError(error: unknown): Classified {
     const cause = error.cause;
     if (cause instanceof ApplicationFailure && cause.type && WORKFLOW_REJECTION_STATUS[cause.type]) {
       const { status, code } = WORKFLOW_REJECTION_STATUS[cause.type];
-      return { status, code, message: cause.message, extra: { reason: cause.type } };
+      return { status, code, message: cause.message, extra: { reason: cause.type, ...rejectionDetails(cause) } };
     }
     return { status: 500, code: ApiErrorCode.Internal, message: 'The update failed', unexpected: true };
   }
@@ -146,6 +149,17 @@ export function classifyError(error: unknown): Classified {
     };
   }
   return { status: 500, code: ApiErrorCode.Internal, message: 'Something went wrong on our side', unexpected: true };
+}
+
+/** The structured part of a refusal a client can act on: the quality issues of a blocked revision. */
+function rejectionDetails(failure: ApplicationFailure): Record<string, unknown> {
+  const [first] = failure.details ?? [];
+  if (typeof first !== 'object' || first === null) return {};
+  const { revision, issues } = first as { revision?: unknown; issues?: unknown };
+  return {
+    ...(typeof revision === 'number' ? { revision } : {}),
+    ...(Array.isArray(issues) ? { qualityIssues: issues } : {}),
+  };
 }
 
 function classifyBodyParserError(error: unknown): Classified | undefined {

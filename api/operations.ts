@@ -64,6 +64,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such post or brand (or it belongs to a brand the caller does not work for)',
   409: "The post is not in a state that allows this; the message is the workflow's reason",
   413: 'The request body is larger than the limit',
+  422: 'The revision was recorded but fails the quality checks; `qualityIssues` lists what to fix',
   500: 'Unexpected failure; the body carries a request id to quote, never internal details',
   503: 'Temporal or Postgres is unreachable; retry later',
 };

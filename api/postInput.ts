@@ -87,7 +87,16 @@ export function draftContent({
  * The projection row written when a post is created, so that lists show it at once. It is a
  * placeholder: the workflow's own first projection carries a sequence and replaces it.
  */
-export function initialPostState({ input, now }: { input: PostLifecycleInput; now: string }): PostState {
+export function initialPostState({
+  input,
+  targets,
+  now,
+}: {
+  input: PostLifecycleInput;
+  /** The accounts the post is meant for; they show as pending variants until a revision names its own. */
+  targets: Array<Pick<Account, 'id' | 'platform'>>;
+  now: string;
+}): PostState {
   const plan = deriveReviewPlan({ riskTier: input.riskTier, flags: input.flags, urgent: input.urgent });
   // A supplied draft completes drafting, so the post waits on the first stage after it.
   const waitingStages = plan.stages.filter((spec) => !(input.draft && spec.stage === 'drafting'));
@@ -114,7 +123,7 @@ export function initialPostState({ input, now }: { input: PostLifecycleInput; no
     publishAt: input.publishAt,
     timeZone: input.timeZone,
     paused: false,
-    variants: [],
+    variants: targets.map((account) => ({ accountId: account.id, platform: account.platform, status: 'pending', attempts: 0 })),
     snapshots: [],
     updatedAt: now,
   };

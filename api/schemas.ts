@@ -93,6 +93,11 @@ export const ErrorResponse = z
       .openapi({ description: 'zod validation issues (400 only)' }),
     reason: z.string().optional().openapi({ description: "The workflow validator's failure type (403/409)" }),
     dependency: z.enum(['temporal', 'postgres']).optional().openapi({ description: 'What is unavailable (503 only)' }),
+    revision: z.number().int().optional().openapi({ description: 'The revision the quality issues belong to (422 only)' }),
+    qualityIssues: z
+      .array(z.object({ accountId: z.string().optional(), platform: z.string().optional(), code: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'What fails the quality checks (422 only)' }),
   })
   .openapi('Error');
 

@@ -21,8 +21,9 @@ import {
   review,
   submitRevision,
 } from '../../workflows/messages';
+import { mayTakeAction, type PostAction } from '../../workflows/post/permissions';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
-import { classifyError, conflict, notFound } from '../errors';
+import { classifyError, conflict, forbidden, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
 import {
   draftContent,
@@ -73,15 +74,23 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     postId,
     update,
     argument,
+    action,
   }: {
     user: AuthenticatedUser;
     postId: string;
     update: UpdateDefinition<Result, [Arg]>;
     argument: (post: PostRecord) => Arg;
+    /** For actions outside the review stages: answers an author acting on someone else's post at once. */
+    action?: PostAction;
   }) {
     const post = await visiblePost(user, postId);
+    if (action) {
+      // The author of a post never changes, so the projection answers this as well as the workflow would.
+      const permission = mayTakeAction({ action, actor: actorOf(user), authorId: post.authorId });
+      if (!permission.ok) throw forbidden(permission.reason);
+    }
     if (TERMINAL_STAGES.includes(post.stage)) {
-      throw conflict(`post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it can no longer change`);
+      throw conflict(`post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it takes no further changes`);
     }
     const handle = temporal.workflow.getHandle(post.workflowId);
     const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
@@ -134,11 +143,8 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }),
         timeZone,
         ...(body.draft ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) } : {}),
-        ...(body.targets
-          ? { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }
-          : {}),
       };
-      const initial = initialPostState({ input, now: new Date().toISOString() });
+      const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
       await posts.applyProjection({ state: initial, sequence: INITIAL_PROJECTION_SEQUENCE });
 
       const workflowId = postWorkflowId(postId);
@@ -293,7 +299,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'submitRevision',
     params: PostIdParams,
     body: SubmitRevisionBody,
-    errors: [404, 409],
+    errors: [404, 409, 422],
     success: { status: 200, description: 'The revision number', schema: UpdateAcceptedResponse },
     handle: async ({ params, body, user }) => {
       const post = await visiblePost(user, params.id);
@@ -361,6 +367,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         user,
         postId: params.id,
         update: reschedule,
+        action: 'reschedule',
         argument: (post) => {
           const timeZone = body.timeZone ?? post.timeZone;
           return { by: actorOf(user), publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }), timeZone };
@@ -381,7 +388,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'The stage the post was cancelled in', schema: UpdateAcceptedResponse },
     handle: ({ params, body, user }) =>
-      updatePost({ user, postId: params.id, update: cancel, argument: () => ({ by: actorOf(user), reason: body.reason }) }),
+      updatePost({ user, postId: params.id, update: cancel, action: 'cancel', argument: () => ({ by: actorOf(user), reason: body.reason }) }),
   });
 
   mountOperation(target, {
@@ -396,7 +403,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'Publishing has started', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
-      updatePost({ user, postId: params.id, update: publishNow, argument: () => ({ by: actorOf(user) }) }),
+      updatePost({ user, postId: params.id, update: publishNow, action: 'publish_now', argument: () => ({ by: actorOf(user) }) }),
   });
 
   mountOperation(target, {
@@ -412,7 +419,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'How many variants are being retried', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
-      updatePost({ user, postId: params.id, update: retryFailedVariants, argument: () => ({ by: actorOf(user) }) }),
+      updatePost({ user, postId: params.id, update: retryFailedVariants, action: 'retry_failed_variants', argument: () => ({ by: actorOf(user) }) }),
   });
 }
 

@@ -1,0 +1,254 @@
+/**
+ * Who may do what, over HTTP against the real workflow: every role against every action. The
+ * API answers coarse role questions itself; the workflow's validators decide stage, ownership and
+ * separation of duties, and their refusals arrive with the workflow's own words.
+ */
+import { ROLES, type Role } from '../../workflows/domain/types';
+import type { BrandFixture } from '../helpers/db';
+import { insertUser } from '../helpers/db';
+import { call, type ApiResponse } from './http';
+import {
+  brand,
+  createPost,
+  localTimeAhead,
+  postAwaiting,
+  postWhen,
+  stageOpen,
+  startLiveApi,
+  type LiveApi,
+} from './liveApi';
+
+let live: LiveApi;
+let fixture: BrandFixture;
+
+beforeAll(async () => {
+  live = await startLiveApi();
+  fixture = await brand(live);
+});
+
+afterAll(async () => {
+  await live?.teardown();
+});
+
+const keyOf = (role: Role, team: BrandFixture = fixture) => team.users[role].apiKey;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A low-risk post that has passed its reviews and waits for its publish time. */
+async function scheduledPost(): Promise<string> {
+  const { postId, revision } = await postAwaiting(live, fixture, 'copy_edit');
+  for (const [stage, role] of [['copy_edit', 'copy_editor'], ['final_approval', 'final_approver']] as const) {
+    await postWhen(live, keyOf('author'), postId, stageOpen(stage));
+    const decided = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+      key: keyOf(role),
+      body: { stage, revision, decision: 'approve' },
+    });
+    if (decided.status !== 200) throw new Error(`approving ${stage} failed: ${decided.status} ${decided.text}`);
+  }
+  await postWhen(live, keyOf('author'), postId, (post) => post.stage === 'scheduled');
+  return postId;
+}
+
+interface ActionCase {
+  allowed: readonly Role[];
+  status: number;
+  /** Performs the action as the role; `fresh` asks for a post of its own, since an allowed action changes it. */
+  act(role: Role, fresh: boolean): Promise<ApiResponse>;
+}
+
+/** Posts that refused actions leave untouched are shared between the roles that are refused. */
+const shared = new Map<string, Promise<unknown>>();
+function sharedPost<T>(name: string, make: () => Promise<T>): Promise<T> {
+  if (!shared.has(name)) shared.set(name, make());
+  return shared.get(name) as Promise<T>;
+}
+const copyEditPost = (fresh: boolean) => {
+  const make = () => postAwaiting(live, fixture, 'copy_edit');
+  return fresh ? make() : sharedPost('copy_edit', make);
+};
+const draftingPost = async (fresh: boolean): Promise<string> => {
+  const make = () => postAwaiting(live, fixture, 'drafting');
+  return (await (fresh ? make() : sharedPost('drafting', make))).postId;
+};
+
+const EVERYONE = ROLES;
+
+const MATRIX: Record<string, ActionCase> = {
+  'create a post': {
+    allowed: ['author', 'manager', 'admin'],
+    status: 201,
+    act: (role) => createPost(live, fixture, { key: keyOf(role) }),
+  },
+  'list posts': {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/posts?brandId=${fixture.brand.id}`, { key: keyOf(role) }),
+  },
+  "read a post's state": {
+    allowed: EVERYONE,
+    status: 200,
+    act: async (role) => call(live.api, 'GET', `/v1/posts/${await draftingPost(false)}`, { key: keyOf(role) }),
+  },
+  "read a post's audit trail": {
+    allowed: EVERYONE,
+    status: 200,
+    act: async (role) => call(live.api, 'GET', `/v1/posts/${await draftingPost(false)}/audit`, { key: keyOf(role) }),
+  },
+  'read their review queue': {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', '/v1/review-queue', { key: keyOf(role) }),
+  },
+  'review the copy edit stage': {
+    allowed: ['copy_editor'],
+    status: 200,
+    act: async (role, fresh) => {
+      const { postId, revision } = await copyEditPost(fresh);
+      return call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+        key: keyOf(role),
+        body: { stage: 'copy_edit', revision, decision: 'approve' },
+      });
+    },
+  },
+  'submit a revision of their post': {
+    allowed: ['author'],
+    status: 200,
+    act: async (role, fresh) => {
+      const postId = await draftingPost(fresh);
+      return call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
+        key: keyOf(role),
+        body: { variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Fresh beans, fresh week' })) },
+      });
+    },
+  },
+  'reschedule a post': {
+    allowed: ['author', 'manager', 'admin'],
+    status: 200,
+    act: async (role, fresh) => {
+      const postId = await draftingPost(fresh);
+      return call(live.api, 'POST', `/v1/posts/${postId}/reschedule`, {
+        key: keyOf(role),
+        body: { publishAt: await localTimeAhead(live, fixture, 5 * DAY_MS) },
+      });
+    },
+  },
+  'cancel a post': {
+    allowed: ['author', 'manager', 'admin'],
+    status: 200,
+    act: async (role, fresh) =>
+      call(live.api, 'POST', `/v1/posts/${await draftingPost(fresh)}/cancel`, { key: keyOf(role), body: { reason: 'no longer needed' } }),
+  },
+  'publish a scheduled post now': {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: async (role, fresh) => {
+      const postId = fresh ? await scheduledPost() : await sharedPost('scheduled', scheduledPost);
+      return call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, { key: keyOf(role), body: {} });
+    },
+  },
+  "pause the brand's publishing": {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: async (role) => {
+      // A brand of its own, so that pausing holds back none of the posts the other actions use.
+      const team = await sharedPost('pause-brand', () => brand(live, ['x']));
+      return call(live.api, 'POST', `/v1/brands/${team.brand.id}/pause`, { key: keyOf(role, team), body: { reason: 'test' } });
+    },
+  },
+};
+
+describe.each(Object.entries(MATRIX))('who may %s', (action, { allowed, status, act }) => {
+  const rows = ROLES.map((role) => [allowed.includes(role) ? 'lets' : 'refuses', role] as const);
+  it.each(rows)(`%s %s`, async (verdict, role) => {
+    const response = await act(role, verdict === 'lets');
+    if (verdict === 'lets') {
+      expect({ role, status: response.status, body: response.body }).toEqual({ role, status, body: expect.anything() });
+    } else {
+      expect({ role, status: response.status }).toEqual({ role, status: 403 });
+      expect(response.body).toMatchObject({ error: 'forbidden', message: expect.any(String) });
+    }
+  });
+});
+
+describe('refusals decided by the workflow', () => {
+  it("answers a decision for a stage the post is not in with 409 and the workflow's reason", async () => {
+    const { postId, revision } = await postAwaiting(live, fixture, 'copy_edit');
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+      key: keyOf('final_approver'),
+      body: { stage: 'final_approval', revision, decision: 'approve' },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ reason: 'InvalidTransition', message: 'post is in copy_edit, not final_approval' });
+  });
+
+  it('refuses a decision on a revision that is not the current one with 409', async () => {
+    const { postId } = await postAwaiting(live, fixture, 'copy_edit');
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+      key: keyOf('copy_editor'),
+      body: { stage: 'copy_edit', revision: 7, decision: 'approve' },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ reason: 'StaleRevision', message: expect.stringContaining('revision 7') });
+  });
+
+  it('never lets authors review their own post, whatever other role they hold (403)', async () => {
+    const writer = await insertUser(live.harness.db, { roles: ['author', 'copy_editor'], brandId: fixture.brand.id });
+    const created = await createPost(live, fixture, { key: writer.apiKey });
+    expect(created.status).toBe(201);
+    const { post } = await postWhen(live, writer.apiKey, created.body.postId, stageOpen('copy_edit'));
+    const response = await call(live.api, 'POST', `/v1/posts/${created.body.postId}/reviews`, {
+      key: writer.apiKey,
+      body: { stage: 'copy_edit', revision: post.revision, decision: 'approve' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ reason: 'Forbidden', message: expect.stringContaining('cannot review it') });
+  });
+
+  it("refuses an author acting on someone else's post before asking the workflow", async () => {
+    const { postId } = await postAwaiting(live, fixture, 'copy_edit');
+    const otherAuthor = await insertUser(live.harness.db, { roles: ['author'], brandId: fixture.brand.id });
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, { key: otherAuthor.apiKey, body: { reason: 'mine now' } });
+    expect(response.status).toBe(403);
+    expect(response.body.message).toBe('a post is cancelled only by its author or manager or admin');
+  });
+
+  it('refuses to publish now a post still in review (409)', async () => {
+    const { postId } = await postAwaiting(live, fixture, 'copy_edit');
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, { key: keyOf('manager'), body: {} });
+    expect(response.status).toBe(409);
+    expect(response.body.message).toBe('post is in copy_edit; only a scheduled post can be published now');
+  });
+
+  it('refuses a publish time in the past (400)', async () => {
+    const postId = await draftingPost(true);
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/reschedule`, {
+      key: keyOf('manager'),
+      body: { publishAt: '2020-01-01T09:00:00Z' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ reason: 'InvalidInput', message: expect.stringContaining('is in the past') });
+  });
+
+  it('answers a revision that fails the quality checks with 422 and the issues to fix', async () => {
+    const postId = await draftingPost(true);
+    const tooLong = 'Our autumn blend is here. '.repeat(20);
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
+      key: keyOf('author'),
+      body: { variants: [{ accountId: fixture.accounts.find((account) => account.platform === 'x')!.id, text: tooLong }] },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ error: 'quality_check_failed', revision: 1 });
+    expect(response.body.qualityIssues).toEqual(expect.arrayContaining([expect.objectContaining({ platform: 'x' })]));
+  });
+
+  it('answers any change to a cancelled post with 409', async () => {
+    const postId = await draftingPost(true);
+    expect((await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, { key: keyOf('manager'), body: { reason: 'dropped' } })).status).toBe(200);
+    await postWhen(live, keyOf('viewer'), postId, (post) => post.stage === 'cancelled');
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/reschedule`, {
+      key: keyOf('manager'),
+      body: { publishAt: await localTimeAhead(live, fixture, 5 * DAY_MS) },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.message).toMatch(/cancelled/);
+  });
+});
