@@ -1,0 +1,177 @@
+/**
+ * Workflows that act on other workflows: child workflows (result, parent close policy,
+ * cancellation), signalling and cancelling external workflows, and continue-as-new chains.
+ */
+import { WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
+import { CancelledFailure, type Workflow } from '@temporalio/common';
+import {
+  accumulator,
+  cancelsChild,
+  cancelsExternal,
+  cleanupOnCancel,
+  collector,
+  leavesChildBehind,
+  parentOfDoubler,
+  signalsExternal,
+} from './fixtures/workflows';
+import { finish, items } from './fixtures/messages';
+import {
+  eventTypes,
+  eventually,
+  fetchRunChain,
+  inOrder,
+  replayFailures,
+  startSuite,
+  waitForEvent,
+  type DevServerSuite,
+} from './helpers';
+
+let suite: DevServerSuite;
+
+beforeAll(async () => {
+  suite = await startSuite({ taskQueue: 'devserver-children' });
+});
+
+afterAll(async () => {
+  await suite?.stop();
+});
+
+async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
+  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
+}
+
+const statusOf = async (workflowId: string) => (await suite.client.workflow.getHandle(workflowId).describe()).status.name;
+
+describe('child workflows', () => {
+  test("a child's result reaches its parent", async () => {
+    const workflowId = suite.uniqueId('parent');
+    const handle = await start(parentOfDoubler, { workflowId, args: [20] });
+    suite.runs.addById(`${workflowId}-child`);
+
+    expect(await handle.result()).toBe(41);
+
+    const sequence = [
+      'StartChildWorkflowExecutionInitiated',
+      'ChildWorkflowExecutionStarted',
+      'ChildWorkflowExecutionCompleted',
+      'WorkflowExecutionCompleted',
+    ];
+    expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+    const child = await suite.client.workflow.getHandle(`${workflowId}-child`).describe();
+    expect(child.status.name).toBe('COMPLETED');
+    expect(child.parentExecution).toMatchObject({ workflowId, runId: handle.firstExecutionRunId });
+  });
+
+  test('parent close policy TERMINATE terminates the child when the parent completes', async () => {
+    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-terminate'), args: ['TERMINATE'] });
+    const childId = await handle.result();
+    suite.runs.addById(childId);
+
+    await eventually('the child is terminated', async () => (await statusOf(childId)) === 'TERMINATED');
+  });
+
+  test('parent close policy REQUEST_CANCEL cancels the child when the parent completes', async () => {
+    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-cancel'), args: ['REQUEST_CANCEL'] });
+    const childId = await handle.result();
+    suite.runs.addById(childId);
+
+    const error = await suite.client.workflow.getHandle(childId).result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(eventTypes(await suite.client.workflow.getHandle(childId).fetchHistory())).toContain('WorkflowExecutionCancelRequested');
+  });
+
+  test('parent close policy ABANDON leaves the child running after the parent completes', async () => {
+    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-abandon'), args: ['ABANDON'] });
+    const childId = await handle.result();
+    suite.runs.addById(childId);
+    const child = suite.client.workflow.getHandle<typeof collector>(childId);
+
+    expect(await child.query(items)).toEqual([]);
+    expect(await statusOf(childId)).toBe('RUNNING');
+
+    await child.signal(finish);
+    expect(await child.result()).toEqual([]);
+  });
+
+  test('a parent that cancels its child sees it cancelled after the child has cleaned up', async () => {
+    const workflowId = suite.uniqueId('cancels-child');
+    const handle = await start(cancelsChild, { workflowId });
+    suite.runs.addById(`${workflowId}-child`);
+
+    expect(await handle.result()).toBe('child cancelled');
+
+    expect(suite.probe.cleanedUp).toContain(`${workflowId}-child`);
+    expect(await statusOf(`${workflowId}-child`)).toBe('CANCELLED');
+    const sequence = ['ChildWorkflowExecutionStarted', 'RequestCancelExternalWorkflowExecutionInitiated', 'ChildWorkflowExecutionCanceled'];
+    expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+  });
+});
+
+describe('external workflows', () => {
+  test('a workflow signals another, which receives the signal', async () => {
+    const target = await start(collector, { workflowId: suite.uniqueId('signal-target') });
+    const sender = await start(signalsExternal, {
+      workflowId: suite.uniqueId('signal-sender'),
+      args: [{ targetId: target.workflowId, item: 'from another workflow' }],
+    });
+
+    expect(await sender.result()).toBe('signalled');
+
+    expect(await target.query(items)).toEqual(['from another workflow']);
+    const sequence = ['SignalExternalWorkflowExecutionInitiated', 'ExternalWorkflowExecutionSignaled'];
+    expect(inOrder(eventTypes(await sender.fetchHistory()), sequence)).toEqual(sequence);
+    await target.signal(finish);
+    expect(await target.result()).toEqual(['from another workflow']);
+  });
+
+  test('signalling a workflow that does not exist fails in the sending workflow', async () => {
+    const sender = await start(signalsExternal, {
+      workflowId: suite.uniqueId('signal-nobody'),
+      args: [{ targetId: suite.uniqueId('nobody'), item: 'lost' }],
+    });
+
+    expect(await sender.result()).toMatch(/^signal failed/);
+    expect(eventTypes(await sender.fetchHistory())).toContain('SignalExternalWorkflowExecutionFailed');
+  });
+
+  test('a workflow cancels another, which runs its cleanup and ends cancelled', async () => {
+    const target = await start(cleanupOnCancel, { workflowId: suite.uniqueId('cancel-target') });
+    await waitForEvent(target, 'TimerStarted');
+    const canceller = await start(cancelsExternal, { workflowId: suite.uniqueId('canceller'), args: [{ targetId: target.workflowId }] });
+
+    expect(await canceller.result()).toBe('cancel requested');
+
+    const error = await target.result().catch((err: unknown) => err);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(suite.probe.cleanedUp).toContain(target.workflowId);
+    const sequence = ['RequestCancelExternalWorkflowExecutionInitiated', 'ExternalWorkflowExecutionCancelRequested'];
+    expect(inOrder(eventTypes(await canceller.fetchHistory()), sequence)).toEqual(sequence);
+  });
+});
+
+describe('continue-as-new', () => {
+  test('each run carries its state into the next and the client follows the chain to the final result', async () => {
+    const workflowId = suite.uniqueId('continue-as-new');
+    const handle = await start(accumulator, { workflowId, args: [{ entries: [], remaining: 3 }] });
+
+    expect(await handle.result()).toEqual(['run 1', 'run 2', 'run 3', 'run 4']);
+
+    const chain = await fetchRunChain(suite.client, workflowId, handle.firstExecutionRunId);
+    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual([
+      'WorkflowExecutionContinuedAsNew',
+      'WorkflowExecutionContinuedAsNew',
+      'WorkflowExecutionContinuedAsNew',
+      'WorkflowExecutionCompleted',
+    ]);
+    const startedEvents = chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes);
+    expect(startedEvents.map((e) => e?.continuedExecutionRunId || undefined)).toEqual([undefined, ...chain.slice(0, -1).map((r) => r.runId)]);
+    expect(startedEvents.every((e) => e?.firstExecutionRunId === handle.firstExecutionRunId)).toBe(true);
+    expect((await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    expect((await suite.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
+  });
+});
+
+test('every history this file produced replays without a determinism error', async () => {
+  expect(await replayFailures(suite)).toEqual([]);
+});
