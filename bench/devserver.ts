@@ -3,22 +3,15 @@
  * activities each one SDK worker drives through it per second with 200 in flight.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer } from '../devserver/server';
 import * as activities from './devserverActivities';
+import { projectRoot } from './support';
 
 const CONCURRENT = 200;
 const ROUNDS = 3;
-
-/** The benchmark runs from bench/ under tsx and from dist/bench/ when built. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -75,11 +75,11 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
         callback({ code: grpc.status.INVALID_ARGUMENT, details: `malformed ${requestType}: ${(err as Error).message}` });
         return;
       }
-      if (TRACE) process.stderr.write(`[devserver] -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`);
+      if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`);
       Promise.resolve()
         .then(() => fn.call(impl, request, context))
         .then((response) => {
-          if (TRACE) process.stderr.write(`[devserver] <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`);
+          if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`);
           return response;
         })
         .then(

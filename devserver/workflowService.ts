@@ -21,7 +21,7 @@ import { type EventDraft, buildEvent, commandAttributesKey, eventAttributes, isC
 import { type ActivityState, Execution, type ExecutionStatus, type PendingQuery, STATUS_ENUM, type UpdateState } from './execution';
 import { TaskQueue } from './matching';
 import { VirtualClock, durToMs, msToDur, msToTs, tsToMs } from './time';
-import { type SearchAttributeType, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
+import { type CompiledQuery, type SearchAttributeType, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const LONG_POLL_MS = 20_000;
@@ -161,7 +161,7 @@ export class WorkflowService {
         eagerWorkflowStart: false,
         supportsSchedules: false,
         buildIdBasedVersioning: false,
-        countGroupByExecutionStatus: false,
+        countGroupByExecutionStatus: true,
         nexus: false,
       },
     };
@@ -2089,9 +2089,9 @@ export class WorkflowService {
     };
   }
 
-  private queryRuns(namespace: string, query: string | undefined): Execution[] {
+  private queryRuns(namespace: string, query: string | undefined, allowGroupBy = false): { runs: Execution[]; compiled: CompiledQuery } {
     const ns = this.namespace(namespace);
-    let compiled;
+    let compiled: CompiledQuery;
     try {
       compiled = compileVisibilityQuery(query ?? '', { ...PREDEFINED_SEARCH_ATTRIBUTES, ...Object.fromEntries(ns.searchAttributes) });
     } catch (err) {
@@ -2102,12 +2102,13 @@ export class WorkflowService {
       .filter((ex) => ex.namespace === ns.name)
       .map((ex) => ({ ex, record: this.visibilityRecord(ex) }))
       .filter((row) => compiled.matches(row.record));
+    if (compiled.groupBy.length && !allowGroupBy) throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
     rows.sort((a, b) => compiled.compare(a.record, b.record));
-    return rows.map((r) => r.ex);
+    return { runs: rows.map((r) => r.ex), compiled };
   }
 
   listWorkflowExecutions(req: Msg): Msg {
-    const runs = this.queryRuns(req.namespace, req.query);
+    const { runs } = this.queryRuns(req.namespace, req.query);
     const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
     const pageSize: number = req.pageSize > 0 ? req.pageSize : 1000;
     const page = runs.slice(offset, offset + pageSize);
@@ -2123,15 +2124,31 @@ export class WorkflowService {
   }
 
   countWorkflowExecutions(req: Msg): Msg {
-    return { count: this.queryRuns(req.namespace, req.query).length };
+    const { runs, compiled } = this.queryRuns(req.namespace, req.query, true);
+    if (!compiled.groupBy.length) return { count: runs.length };
+    const groups = new Map<string, { values: string[]; count: number }>();
+    for (const ex of runs) {
+      const values = compiled.groupValues(this.visibilityRecord(ex));
+      const key = JSON.stringify(values);
+      const group = groups.get(key) ?? { values, count: 0 };
+      group.count++;
+      groups.set(key, group);
+    }
+    return {
+      count: runs.length,
+      groups: [...groups.values()].map((g) => ({
+        groupValues: g.values.map((v) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(v)) })),
+        count: g.count,
+      })),
+    };
   }
 
   listOpenWorkflowExecutions(req: Msg): Msg {
-    return { executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").map((ex) => this.executionInfo(ex)) };
+    return { executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((ex) => this.executionInfo(ex)) };
   }
 
   listClosedWorkflowExecutions(req: Msg): Msg {
-    return { executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").map((ex) => this.executionInfo(ex)) };
+    return { executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((ex) => this.executionInfo(ex)) };
   }
 
   // ---------------------------------------------------------------- worker housekeeping

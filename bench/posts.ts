@@ -1,0 +1,139 @@
+/**
+ * Post lifecycle benchmarks, through the real API, worker, Postgres and the offline Temporal
+ * server: history size of a standard post, review round trip through the API, and posts driven
+ * to published per second with 50 in flight.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import pino from 'pino';
+import { createApp } from '../api/app';
+import { seedDemo } from '../db/seed';
+import { createTestEnvironment } from '../devserver/testing';
+import { createWorker } from '../worker/createWorker';
+import { createWorkerActivities } from '../worker/postActivities';
+import { postWorkflowId } from '../workflows/messages';
+import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
+import { benchDatabase, percentile } from './support';
+
+const CONCURRENT_POSTS = 50;
+const REVIEW_SAMPLE_POSTS = 50;
+const PUBLISH_AT = '2030-01-15T09:00';
+const TARGETS = ['demo-x', 'demo-linkedin', 'demo-bluesky'];
+const REVIEWS: Array<{ user: string; stage: string }> = [
+  { user: 'mia', stage: 'ideation' },
+  { user: 'dan', stage: 'design' },
+  { user: 'carla', stage: 'copy_edit' },
+  { user: 'fiona', stage: 'final_approval' },
+];
+
+type Keys = Record<string, string>;
+
+async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function createStandardPost(base: string, keys: Keys, title: string): Promise<string> {
+  const created = await call(base, keys.alice, 'POST', '/v1/posts', {
+    brandId: 'demo',
+    title,
+    riskTier: 'standard',
+    flags: [],
+    publishAt: PUBLISH_AT,
+    draft: { variants: TARGETS.map((accountId) => ({ accountId, text: `${title}: our winter blend https://example.com/winter #coffee` })) },
+  });
+  return created.body.postId as string;
+}
+
+/** Approves every review stage; returns each review request's round-trip time in ms. */
+async function reviewThrough(base: string, keys: Keys, postId: string): Promise<number[]> {
+  const times: number[] = [];
+  for (const { user, stage } of REVIEWS) {
+    const t0 = performance.now();
+    await call(base, keys[user], 'POST', `/v1/posts/${postId}/reviews`, { stage, revision: 1, decision: 'approve' });
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+async function waitForStage(base: string, key: string, postId: string, stages: string[]): Promise<void> {
+  for (;;) {
+    const { body } = await call(base, key, 'GET', `/v1/posts/${postId}`);
+    const stage = body.state?.stage ?? body.stage;
+    if (stages.includes(stage)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function benchPosts(): Promise<void> {
+  console.log('## post lifecycle');
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { db, drop } = await benchDatabase();
+  const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+  const seed = await seedDemo(db);
+  const keys: Keys = Object.fromEntries(seed.users.map(({ user, apiKey }) => [user.id, apiKey]));
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: 'socialops',
+    activities: createWorkerActivities({ db }),
+  });
+  const app = createApp({ db, temporal: env.client, taskQueue: 'socialops', logger: pino({ level: 'silent' }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  try {
+    await worker.runUntil(async () => {
+      // Review round trip: each POST /reviews runs a validated update to completion.
+      const roundTrips: number[] = [];
+      for (let i = 0; i < REVIEW_SAMPLE_POSTS; i++) {
+        const postId = await createStandardPost(base, keys, `latency ${i}`);
+        roundTrips.push(...(await reviewThrough(base, keys, postId)));
+      }
+      const p50 = percentile(roundTrips, 50);
+      const p99 = percentile(roundTrips, 99);
+      console.log(`review round trip through the API (${roundTrips.length} reviews): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < 50 ms)`);
+
+      // Throughput: 50 posts at once, each created, reviewed four times, published now.
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENT_POSTS }, async (_, i) => {
+          const postId = await createStandardPost(base, keys, `throughput ${i}`);
+          await reviewThrough(base, keys, postId);
+          await call(base, keys.mia, 'POST', `/v1/posts/${postId}/publish-now`, {});
+          await waitForStage(base, keys.mia, postId, ['published', 'tracking', 'completed']);
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(`posts driven from creation to published: ${CONCURRENT_POSTS} concurrent in ${seconds.toFixed(2)} s = ${(CONCURRENT_POSTS / seconds).toFixed(1)} posts/s`);
+
+      // History size: a standard post with four reviews, three platforms, three snapshots.
+      const postId = await createStandardPost(base, keys, 'history');
+      await reviewThrough(base, keys, postId);
+      const handle = env.client.workflow.getHandle(postWorkflowId(postId));
+      await handle.result(); // lets the server skip through the wait, publishing and 7 days of tracking
+      const history = await handle.fetchHistory();
+      console.log(`history events of a standard 4-review post on 3 platforms with 3 snapshots: ${history.events?.length} (target ≤ 60)`);
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await env.teardown();
+    await drop();
+  }
+}
+
+if (require.main === module) {
+  benchPosts().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
