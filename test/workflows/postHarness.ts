@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
 import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
@@ -40,7 +40,20 @@ export interface PostHarness {
   teardown(): Promise<void>;
 }
 
+/**
+ * Expected failures (revoked accounts, rate limits) are logged by the worker as warnings; the
+ * tests assert on them instead. Each test file has its own module registry and so its own runtime.
+ */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed for this file: keep it.
+  }
+}
+
 export async function startPostHarness(): Promise<PostHarness> {
+  quietRuntime();
   const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
   const db = createTestKnex();
   const taskQueue = uniqueId('posts');
