@@ -1133,36 +1133,23 @@ export class WorkflowService {
     return this.heartbeat(ex, activity, req.details);
   }
 
-  /** The ActivityTaskStarted event is written with the final attempt's outcome, as on a real server. */
-  private writeActivityStarted(ex: Execution, activity: ActivityState): number {
-    return this.appendOrBuffer(ex, {
-      kind: 'ActivityTaskStarted',
-      attributes: {
-        scheduledEventId: activity.scheduledEventId,
-        identity: activity.identity,
-        requestId: randomUUID(),
-        attempt: activity.attempt,
-        lastFailure: activity.lastFailure,
-      },
-    });
-  }
-
-  /** Writes (or buffers) an event and tells its eventual id through a shared slot. */
-  private appendOrBuffer(ex: Execution, draft: EventDraft): number {
-    const slot = { id: 0 };
-    const original = draft.onWritten;
-    this.addEvent(ex, { ...draft, onWritten: (id) => ((slot.id = id), original?.(id)) }, false);
-    return slot.id;
-  }
-
-  private finishActivity(ex: Execution, activity: ActivityState, kind: string, attributes: Msg): void {
+  /** Takes the activity off the run: no timers, no outstanding task, stale token. */
+  private detachActivity(ex: Execution, activity: ActivityState): void {
     this.releaseActivityTask(activity);
     for (const t of activity.timers) t.cancel();
     activity.heartbeatTimer?.cancel();
     activity.token = '';
     ex.activities.delete(activity.scheduledEventId);
-    if (activity.state === 'started' || kind !== 'ActivityTaskCanceled' || activity.startedTime > 0) {
-      // Started event ids are known only after writing; close events refer to it lazily.
+  }
+
+  /**
+   * Writes the outcome of an activity that reached a worker: ActivityTaskStarted (for the final
+   * attempt only, as a real server does) followed by the closing event.
+   */
+  private finishActivity(ex: Execution, activity: ActivityState, kind: string, attributes: Msg): void {
+    this.detachActivity(ex, activity);
+    if (activity.startedTime > 0) {
+      // The started event may wait in the buffer; the closing event learns its id when written.
       const started: EventDraft = {
         kind: 'ActivityTaskStarted',
         attributes: {
@@ -1297,11 +1284,7 @@ export class WorkflowService {
       return;
     }
     if (activity.state === 'scheduled' && activity.startedTime === 0) {
-      this.releaseActivityTask(activity);
-      for (const t of activity.timers) t.cancel();
-      activity.heartbeatTimer?.cancel();
-      activity.token = '';
-      ex.activities.delete(activity.scheduledEventId);
+      this.detachActivity(ex, activity);
       this.addEvent(ex, { kind: 'ActivityTaskTimedOut', attributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId: 0, retryState: 'RETRY_STATE_TIMEOUT' } }, true);
       activity.state = 'backoff';
       return;
@@ -1320,11 +1303,7 @@ export class WorkflowService {
     activity.cancelRequestedEventId = requestedEventId;
     if (activity.state !== 'started') {
       // Never reached a worker: cancelled on the spot.
-      this.releaseActivityTask(activity);
-      for (const t of activity.timers) t.cancel();
-      activity.heartbeatTimer?.cancel();
-      activity.token = '';
-      ex.activities.delete(activity.scheduledEventId);
+      this.detachActivity(ex, activity);
       this.addEvent(ex, { kind: 'ActivityTaskCanceled', attributes: { scheduledEventId: activity.scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requestedEventId } }, true);
       activity.state = 'backoff';
     }
