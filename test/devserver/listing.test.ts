@@ -1,0 +1,185 @@
+/**
+ * ListWorkflowExecutions and CountWorkflowExecutions over the wire: filters on the built-in
+ * attributes and on custom search attributes that workflows upsert, ordering, counting, and
+ * the errors a malformed query gets.
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { WorkflowExecutionInfo, WorkflowStartOptions } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType, type Workflow } from '@temporalio/common';
+import { collector, failing, labelled, quick } from './fixtures/workflows';
+import { finish } from './fixtures/messages';
+import { replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
+
+const brandKey = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
+const priorityKey = defineSearchAttributeKey('Priority', SearchAttributeType.INT);
+
+let suite: DevServerSuite;
+let prefix: string;
+let bStartTime: Date;
+
+async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
+  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
+}
+
+/**
+ * Five runs started one after the other:
+ *   a labelled acme/1 completed, b labelled acme/5 running, c labelled globex/3 completed,
+ *   d failing failed, e quick completed.
+ */
+beforeAll(async () => {
+  suite = await startSuite({ taskQueue: 'devserver-listing', searchAttributes: { Brand: 'Keyword', Priority: 'Int' } });
+  prefix = suite.uniqueId('list');
+  await (await start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
+  const b = await start(labelled, { workflowId: `${prefix}-b`, args: [{ brand: 'acme', priority: 5, hold: true }] });
+  await waitForEvent(b, 'UpsertWorkflowSearchAttributes');
+  bStartTime = (await b.describe()).startTime;
+  await (await start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })).result();
+  await (await start(failing, { workflowId: `${prefix}-d`, args: ['failing on purpose'] })).result().catch(() => undefined);
+  await (await start(quick, { workflowId: `${prefix}-e`, args: ['done'] })).result();
+});
+
+afterAll(async () => {
+  await suite?.stop();
+});
+
+async function listed(filter: string): Promise<WorkflowExecutionInfo[]> {
+  const found: WorkflowExecutionInfo[] = [];
+  for await (const execution of suite.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}-" AND ${filter}` })) {
+    found.push(execution);
+  }
+  return found;
+}
+
+/** The letters of the runs a filter lists, in the order listed. */
+async function letters(filter: string): Promise<string[]> {
+  return (await listed(filter)).map((execution) => execution.workflowId.slice(prefix.length + 1));
+}
+
+const sorted = async (filter: string) => (await letters(filter)).sort();
+
+describe('filters', () => {
+  test('on workflow type', async () => {
+    expect(await sorted(`WorkflowType = 'labelled'`)).toEqual(['a', 'b', 'c']);
+    expect(await sorted(`WorkflowType != 'labelled'`)).toEqual(['d', 'e']);
+    expect(await sorted(`WorkflowType IN ('quick', 'failing')`)).toEqual(['d', 'e']);
+  });
+
+  test('on execution status', async () => {
+    expect(await sorted(`ExecutionStatus = 'Running'`)).toEqual(['b']);
+    expect(await sorted(`ExecutionStatus = 'Failed'`)).toEqual(['d']);
+    expect(await sorted(`ExecutionStatus = 'Completed'`)).toEqual(['a', 'c', 'e']);
+  });
+
+  test('on workflow id prefix and task queue', async () => {
+    expect(await sorted(`TaskQueue = '${suite.taskQueue}'`)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await sorted(`WorkflowId STARTS_WITH '${prefix}-nobody'`)).toEqual([]);
+    expect(await sorted(`WorkflowId = '${prefix}-c'`)).toEqual(['c']);
+  });
+
+  test('on start time', async () => {
+    expect(await sorted(`StartTime >= '${bStartTime.toISOString()}'`)).toEqual(['b', 'c', 'd', 'e']);
+    expect(await sorted(`StartTime < '${bStartTime.toISOString()}'`)).toEqual(['a']);
+  });
+
+  test('on custom search attributes the workflows upserted', async () => {
+    expect(await sorted(`Brand = 'acme'`)).toEqual(['a', 'b']);
+    expect(await sorted(`Priority >= 3`)).toEqual(['b', 'c']);
+    expect(await sorted(`Brand = 'acme' AND Priority > 2`)).toEqual(['b']);
+    expect(await sorted(`(Brand = 'globex' OR Priority = 1) AND ExecutionStatus = 'Completed'`)).toEqual(['a', 'c']);
+    expect(await sorted(`Brand IN ('globex', 'initech')`)).toEqual(['c']);
+    expect(await sorted(`Priority BETWEEN 2 AND 4`)).toEqual(['c']);
+  });
+
+  test('listed runs carry their type, status and search attributes', async () => {
+    const [b] = await listed(`WorkflowId = '${prefix}-b'`);
+
+    expect(b.type).toBe('labelled');
+    expect(b.status.name).toBe('RUNNING');
+    expect(b.taskQueue).toBe(suite.taskQueue);
+    expect(b.typedSearchAttributes.get(brandKey)).toBe('acme');
+    expect(b.typedSearchAttributes.get(priorityKey)).toBe(5);
+    const described = await suite.client.workflow.getHandle(b.workflowId).describe();
+    expect(described.typedSearchAttributes.get(brandKey)).toBe('acme');
+  });
+});
+
+test('ORDER BY StartTime lists runs in start order, either way', async () => {
+  expect(await letters(`TaskQueue = '${suite.taskQueue}' ORDER BY StartTime ASC`)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  expect(await letters(`TaskQueue = '${suite.taskQueue}' ORDER BY StartTime DESC`)).toEqual(['e', 'd', 'c', 'b', 'a']);
+});
+
+test('counting applies the same filters', async () => {
+  expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-"`)).count).toBe(5);
+  expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND Brand = 'acme'`)).count).toBe(2);
+  expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND ExecutionStatus = 'Running'`)).count).toBe(1);
+});
+
+test('counting grouped by execution status gives a count per status', async () => {
+  const { count, groups } = await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" GROUP BY ExecutionStatus`);
+
+  expect(count).toBe(5);
+  const perStatus = Object.fromEntries(groups.map((group) => [String(group.groupValues[0]), group.count]));
+  expect(perStatus).toEqual({ Completed: 3, Failed: 1, Running: 1 });
+});
+
+test('a closed run moves out of the running filter', async () => {
+  const handle = await start(collector, { workflowId: `${prefix}-z` });
+  expect(await sorted(`ExecutionStatus = 'Running' AND WorkflowType = 'collector'`)).toEqual(['z']);
+
+  await handle.signal(finish);
+  await handle.result();
+
+  expect(await sorted(`ExecutionStatus = 'Running' AND WorkflowType = 'collector'`)).toEqual([]);
+  expect(await sorted(`ExecutionStatus = 'Completed' AND WorkflowType = 'collector'`)).toEqual(['z']);
+});
+
+describe('rejected queries', () => {
+  async function rejection(query: string): Promise<{ code?: number; details?: string }> {
+    const listError = await (async () => {
+      for await (const _ of suite.client.workflow.list({ query })) return undefined;
+      return undefined;
+    })().catch((err: { cause?: { code?: number; details?: string } }) => err.cause);
+    const countError = await suite.client.workflow
+      .count(query)
+      .then(() => undefined)
+      .catch((err: { cause?: { code?: number; details?: string } }) => err.cause);
+    expect(countError?.code).toBe(listError?.code);
+    return listError ?? {};
+  }
+
+  test('an unfinished comparison is INVALID_ARGUMENT', async () => {
+    expect((await rejection(`WorkflowType = `)).code).toBe(grpcStatus.INVALID_ARGUMENT);
+  });
+
+  test('an unknown attribute is INVALID_ARGUMENT naming the attribute', async () => {
+    const error = await rejection(`Colour = 'red'`);
+    expect(error.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/Colour/);
+  });
+
+  test('a value of the wrong type for an attribute is INVALID_ARGUMENT naming the attribute', async () => {
+    const error = await rejection(`Priority = 'high'`);
+    expect(error.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/Priority/);
+  });
+
+  test('GROUP BY in a list query is INVALID_ARGUMENT', async () => {
+    const listError = await (async () => {
+      for await (const _ of suite.client.workflow.list({ query: `ExecutionStatus = 'Running' GROUP BY ExecutionStatus` })) return undefined;
+      return undefined;
+    })().catch((err: { cause?: { code?: number; details?: string } }) => err.cause);
+
+    expect(listError?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(listError?.details).toMatch(/GROUP BY/i);
+  });
+
+  test('an unsupported operator is INVALID_ARGUMENT naming it', async () => {
+    const error = await rejection(`WorkflowType LIKE 'label%'`);
+    expect(error.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/LIKE/i);
+  });
+});
+
+test('every history this file produced replays without a determinism error', async () => {
+  expect(await replayFailures(suite)).toEqual([]);
+});
