@@ -241,6 +241,17 @@ export class WorkflowService {
 
   // ---------------------------------------------------------------- starting runs
 
+  /** Stamps each payload with its attribute's type, as the server's type map does for old SDKs. */
+  private typedSearchAttributes(ns: Namespace, fields: Record<string, Msg>): Record<string, Msg> {
+    const typed: Record<string, Msg> = {};
+    for (const [name, payload] of Object.entries(fields)) {
+      const type = ns.searchAttributes.get(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name];
+      typed[name] =
+        type && !payload.metadata?.type ? { ...payload, metadata: { ...payload.metadata, type: Buffer.from(type) } } : payload;
+    }
+    return typed;
+  }
+
   private validateSearchAttributes(ns: Namespace, attributes: Msg | undefined): string | undefined {
     for (const name of Object.keys(attributes?.indexedFields ?? {})) {
       if (!ns.searchAttributes.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES[name]) return `search attribute ${name} is not defined`;
@@ -279,7 +290,7 @@ export class WorkflowService {
       request,
       params.parent,
     );
-    ex.searchAttributes = { ...(request.searchAttributes?.indexedFields ?? {}) };
+    ex.searchAttributes = this.typedSearchAttributes(ns, request.searchAttributes?.indexedFields ?? {});
     ex.memo = { ...(request.memo?.fields ?? {}) };
     if (request.requestId) ex.requestIds.add(request.requestId);
     const list = this.runs.get(this.runKey(ns.name, ex.workflowId)) ?? [];
@@ -899,7 +910,7 @@ export class WorkflowService {
         });
         return;
       case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
-        const fields: Record<string, Msg> = attrs.searchAttributes?.indexedFields ?? {};
+        const fields = this.typedSearchAttributes(this.namespace(ex.namespace), attrs.searchAttributes?.indexedFields ?? {});
         for (const [name, payload] of Object.entries(fields)) {
           if (payloadToJs(payload) === undefined || payloadToJs(payload) === null) delete ex.searchAttributes[name];
           else ex.searchAttributes[name] = payload;
