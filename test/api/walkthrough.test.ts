@@ -122,7 +122,7 @@ it('holds a post created while its brand is paused until the brand resumes', asy
       title: 'Held back',
       riskTier: 'low',
       publishAt: await localTimeAhead(live, pausedBrand, HOUR_MS),
-      draft: { variants: [{ accountId: pausedBrand.accounts[0]!.id, text: 'Fresh beans' }] },
+      draft: { variants: [{ accountId: pausedBrand.accounts[0].id, text: 'Fresh beans' }] },
     },
   });
   expect(created.status).toBe(201);

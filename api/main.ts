@@ -1,0 +1,102 @@
+/**
+ * The API process against an external Postgres and Temporal (`npm start` runs everything
+ * embedded instead). It starts even while a dependency is still coming up: /readyz answers 503
+ * and requests that need it get 503 until it is reachable. SIGTERM or SIGINT stops accepting
+ * connections, lets requests in flight finish, then closes the pools.
+ */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import pino, { type Logger } from 'pino';
+import { createKnex } from '../db/knex';
+import { ConfigError, loadConfig, type Config } from '../worker/config';
+import { createApp } from './app';
+
+/** How long requests in flight may take to finish once shutdown has begun. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface RunningApiServer {
+  server: Server;
+  /** Stops accepting connections and waits (within the grace period) for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Listens on the configured host and port with the app built from these clients. */
+export async function listenApi({
+  config,
+  db,
+  temporal,
+  logger,
+}: {
+  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl'>;
+  db: Knex;
+  temporal: Client;
+  logger: Logger;
+}): Promise<RunningApiServer> {
+  const app = createApp({ db, temporal, taskQueue: config.temporalTaskQueue, logger, publicBaseUrl: config.publicBaseUrl });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const forceClose = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearTimeout(forceClose);
+          resolve();
+        });
+        // Keep-alive connections with no request in flight would otherwise hold the server open.
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const missing = [
+    !config.databaseUrl && { variable: 'DATABASE_URL', problem: 'required by the standalone API (`npm start` runs an embedded one)' },
+    !config.temporalAddress && {
+      variable: 'TEMPORAL_ADDRESS',
+      problem: 'required by the standalone API (`npm start` runs the offline server in-process)',
+    },
+  ].filter((issue): issue is { variable: string; problem: string } => Boolean(issue));
+  if (missing.length > 0) throw new ConfigError(missing);
+
+  const db = createKnex(config.databaseUrl!);
+  // Lazy: the first call connects, so a Temporal that is still starting does not stop the API.
+  const connection = Connection.lazy({ address: config.temporalAddress! });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const api = await listenApi({ config, db, temporal, logger });
+  logger.info(
+    { url: config.publicBaseUrl, temporal: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+    'API listening',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'API shutting down');
+    try {
+      await api.close();
+      await Promise.allSettled([connection.close(), db.destroy()]);
+      logger.info('API stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'API did not stop cleanly');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
+}
