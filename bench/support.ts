@@ -1,5 +1,6 @@
 /** What the benchmarks share: a scratch Postgres database and the project root. */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
@@ -37,7 +38,7 @@ export async function benchDatabase(): Promise<{ db: Knex; drop(): Promise<void>
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
     if (await accepts(local)) adminUrl = local;
     else {
-      const dataDir = path.join(require('node:os').tmpdir(), `socialops-bench-pg-${process.pid}`, 'data');
+      const dataDir = path.join(os.tmpdir(), `socialops-bench-pg-${process.pid}`, 'data');
       const server = await startEmbeddedPostgres({ dataDir, persistent: false });
       adminUrl = server.adminUrl;
       stopEmbedded = server.stop;

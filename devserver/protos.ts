@@ -26,7 +26,7 @@ export type Msg = Record<string, any>;
 
 export function decode(typeName: string, buf: Buffer): Msg {
   const t = protoType(typeName);
-  return t.toObject(t.decode(buf), TO_OBJECT_OPTIONS) as Msg;
+  return t.toObject(t.decode(buf), TO_OBJECT_OPTIONS);
 }
 
 export function encode(typeName: string, obj: Msg): Buffer {

@@ -30,9 +30,10 @@ export interface DevServer {
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
-  let service!: WorkflowService;
-  const clock = new VirtualClock(Boolean(options.timeSkipping), () => service.isBusy());
-  service = new WorkflowService({ clock });
+  const busy = { check: (): boolean => false };
+  const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
+  const service = new WorkflowService({ clock });
+  busy.check = () => service.isBusy();
   const operator = new OperatorService(service);
   for (const name of options.namespaces ?? []) if (name !== 'default') service.registerNamespace({ namespace: name });
   for (const ns of service.namespaces.values()) {
@@ -46,7 +47,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   addTemporalService(server, 'temporal.api.workflowservice.v1.WorkflowService', service as unknown as Record<string, unknown>);
   addTemporalService(server, 'temporal.api.operatorservice.v1.OperatorService', operator as unknown as Record<string, unknown>);
   const testService = options.timeSkipping ? new TestService(clock) : {};
-  addTemporalService(server, 'temporal.api.testservice.v1.TestService', testService as unknown as Record<string, unknown>);
+  addTemporalService(server, 'temporal.api.testservice.v1.TestService', testService);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>

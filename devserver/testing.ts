@@ -36,5 +36,5 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
 function indexedValueType(type: SearchAttributeType): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { temporal } = require('@temporalio/proto') as typeof import('@temporalio/proto');
-  return temporal.api.enums.v1.IndexedValueType[SEARCH_ATTRIBUTE_TYPES[type] as keyof typeof temporal.api.enums.v1.IndexedValueType] as number;
+  return temporal.api.enums.v1.IndexedValueType[SEARCH_ATTRIBUTE_TYPES[type] as keyof typeof temporal.api.enums.v1.IndexedValueType];
 }

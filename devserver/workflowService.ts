@@ -17,10 +17,10 @@ import {
   queryFailed,
   workflowAlreadyStarted,
 } from './errors';
-import { type EventDraft, buildEvent, commandAttributesKey, eventAttributes, isCloseCommand, isCloseEvent } from './events';
+import { type EventDraft, buildEvent, commandAttributesKey, eventAttributes, isCloseCommand } from './events';
 import { type ActivityState, Execution, type ExecutionStatus, type PendingQuery, STATUS_ENUM, type UpdateState } from './execution';
 import { TaskQueue } from './matching';
-import { VirtualClock, durToMs, msToDur, msToTs, tsToMs } from './time';
+import { VirtualClock, durToMs, msToDur, msToTs } from './time';
 import { type CompiledQuery, type SearchAttributeType, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
