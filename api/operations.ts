@@ -8,6 +8,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { output, ZodObject, ZodType } from 'zod';
 import type { Role } from '../workflows/domain/types';
 import { ACTION_ROLES, assertMayPerform, currentUser, type ApiAction, type AuthenticatedUser } from './auth';
+import { ApiErrorCode, HttpError } from './errors';
 import { ErrorResponse } from './schemas';
 
 /** `public`: no key needed. `authenticated`: any valid key. An action: the roles allowed to attempt it. */
@@ -64,6 +65,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such post or brand (or it belongs to a brand the caller does not work for)',
   409: "The post is not in a state that allows this; the message is the workflow's reason",
   413: 'The request body is larger than the limit',
+  415: 'The request body is not sent as application/json',
   422: 'The revision was recorded but fails the quality checks; `qualityIssues` lists what to fix',
   500: 'Unexpected failure; the body carries a request id to quote, never internal details',
   503: 'Temporal or Postgres is unreachable; retry later',
@@ -87,7 +89,10 @@ function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): 
   if (operation.access !== 'public') statuses.add(401);
   if (operation.access !== 'public' && operation.access !== 'authenticated') statuses.add(403);
   if (operation.body || operation.query || operation.params) statuses.add(400);
-  if (operation.body) statuses.add(413);
+  if (operation.body) {
+    statuses.add(413);
+    statuses.add(415);
+  }
   statuses.add(500);
   statuses.add(503);
 
@@ -140,6 +145,9 @@ export function mountOperation<
   target.router[operation.method](operation.path, ...guards, async (req: Request, res: Response) => {
     const user = operation.access === 'public' ? publicCaller : currentUser(res);
     if (operation.access !== 'public' && operation.access !== 'authenticated') assertMayPerform(user, operation.access);
+    if (operation.body && req.body === undefined && hasBody(req) && !req.is('application/json')) {
+      throw new HttpError(415, ApiErrorCode.UnsupportedMediaType, 'Send the request body as JSON with Content-Type: application/json');
+    }
     const context: OperationContext<P, Q, B> = {
       req,
       res,
@@ -154,6 +162,10 @@ export function mountOperation<
     if (operation.success.contentType === 'text/html') res.type('html').send(result);
     else res.json(result);
   });
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /** Stands in for the user on public operations, holding no role so that no check can pass by accident. */

@@ -158,7 +158,8 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       try {
         if (brand.publishingPaused) {
           // Signal-with-start delivers the pause before the workflow's first step, so it can never
-          // slip out a publication in between.
+          // slip out a publication in between. It takes no FAIL conflict policy (its point is to
+          // reach a running workflow); the fresh post id is what rules out a conflict here.
           await services.callTemporal(() =>
             temporal.workflow.signalWithStart(POST_WORKFLOW_TYPE, {
               ...options,

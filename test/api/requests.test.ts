@@ -126,6 +126,16 @@ describe('bad input', () => {
     expect(response.text).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('asks for JSON when a body comes in another content type (415)', async () => {
+    const response = await call(api, 'POST', '/v1/posts', {
+      key: keyOf('author'),
+      rawBody: 'title=Autumn',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(415);
+    expect(response.body.error).toBe('unsupported_media_type');
+  });
+
   it('refuses a body over 256kb with 413', async () => {
     const response = await call(api, 'POST', '/v1/posts', {
       key: keyOf('author'),
