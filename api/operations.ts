@@ -94,7 +94,8 @@ function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): 
     statuses.add(415);
   }
   statuses.add(500);
-  statuses.add(503);
+  // Public operations answer from the process itself; everything behind a key needs Postgres at least.
+  if (operation.access !== 'public') statuses.add(503);
 
   const contentType = operation.success.contentType ?? 'application/json';
   const responses: Record<string, ResponseConfig> = {

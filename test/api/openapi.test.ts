@@ -122,8 +122,9 @@ it('documents authentication, authorization and error responses per operation', 
       expect({ label, has401: '401' in operation.responses }).toEqual({ label, has401: true });
     }
     if (method === 'post') expect({ label, has413: '413' in operation.responses }).toEqual({ label, has413: true });
-    expect({ label, has503: '503' in operation.responses }).toEqual({ label, has503: true });
+    if (!isPublic) expect({ label, has503: '503' in operation.responses }).toEqual({ label, has503: true });
   }
+  expect(document.paths['/readyz'].get.responses['503'].content['application/json'].schema.$ref).toBe('#/components/schemas/Readiness');
   const review = document.paths['/v1/posts/{id}/reviews'].post;
   expect(review.description).toMatch(/Roles allowed: .*legal/);
   expect(Object.keys(review.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
