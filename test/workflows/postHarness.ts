@@ -2,11 +2,8 @@
  * One offline Temporal server (time skipping), the real activities on the run's Postgres, and a
  * worker for the whole test file; plus the fixtures and calls the post workflow tests share.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
@@ -24,6 +21,7 @@ import {
 } from '../../workflows/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
 import { createTestKnex, insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
+import { writeHistoryFile } from '../replay/historyFiles';
 import { testWorkflowBundlePath } from '../setup/workflowBundle';
 
 export const HOUR_MS = 60 * 60 * 1000;
@@ -31,7 +29,6 @@ export const DAY_MS = 24 * HOUR_MS;
 
 /** Set to write the histories of selected runs to test/histories for the replay test. */
 export const RECORD_HISTORIES_ENV = 'SOCIALOPS_RECORD_HISTORIES';
-export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
 
 export interface PostHarness {
   env: TestWorkflowEnvironment;
@@ -220,7 +217,5 @@ export async function historyOnceWaiting(handle: WorkflowHandle): Promise<string
 /** Writes the run's history for the replay test when SOCIALOPS_RECORD_HISTORIES is set. */
 export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string): Promise<void> {
   if (!process.env[RECORD_HISTORIES_ENV]) return;
-  const history = await handle.fetchHistory();
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+  writeHistoryFile({ name, history: await handle.fetchHistory() });
 }

@@ -72,10 +72,12 @@ export async function publishPost(run: PostRun, trigger: PendingAction): Promise
 /** Publishes every pending variant side by side and records how each one ended. */
 export async function publishPendingVariants(run: PostRun): Promise<void> {
   const pending = run.state.variants.filter((variant) => variant.status === 'pending');
-  await Promise.all(pending.map((variant) => publishOne(run, variant)));
+  // Variants published together are tracked together: their snapshots share timers.
+  const roundStartedAt = Date.now();
+  await Promise.all(pending.map((variant) => publishOne(run, variant, roundStartedAt)));
 }
 
-async function publishOne(run: PostRun, variant: VariantState): Promise<void> {
+async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: number): Promise<void> {
   const { state } = run;
   const content = run.publishContent?.variants.find((candidate) => candidate.accountId === variant.accountId);
   variant.status = 'publishing';
@@ -100,7 +102,7 @@ async function publishOne(run: PostRun, variant: VariantState): Promise<void> {
     variant.externalId = published.externalId;
     variant.url = published.url;
     variant.publishedAt = published.publishedAt;
-    run.liveAt[variant.accountId] = Date.now();
+    run.liveAt[variant.accountId] = roundStartedAt;
   } catch (error) {
     const { type, reason } = failureOf(error);
     markFailed(variant, type, reason);
@@ -123,8 +125,7 @@ function failureOf(error: unknown): { type: string; reason: string } {
 
 /** Waits for someone to retry the failed variants; undefined once the retry window has passed. */
 async function awaitRetry(run: PostRun): Promise<PendingAction | undefined> {
-  const closesAt = Date.now() + FAILED_POST_RETRY_WINDOW_MS;
-  await run.waitFor(() => run.retryRequest !== undefined, closesAt - Date.now());
+  await run.waitFor(() => run.retryRequest !== undefined, FAILED_POST_RETRY_WINDOW_MS);
   const request = run.retryRequest;
   if (!request) return undefined;
   run.retryRequest = undefined;

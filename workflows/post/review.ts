@@ -62,12 +62,12 @@ async function openStep(run: PostRun, step: OpenStep, openedBy: PendingAction): 
 async function awaitStep(run: PostRun, step: OpenStep): Promise<PendingAction | 'cancelled'> {
   for (;;) {
     const due = nextDeadline(run);
-    await run.waitFor(() => run.inbox.length > 0, due ? Date.parse(due.at) - Date.now() : undefined);
+    const { timedOut } = await run.waitFor(() => run.inbox.length > 0, due ? Date.parse(due.at) - Date.now() : undefined);
     if (run.cancellation) return 'cancelled';
     if (run.inbox.length > 0) {
       const settledBy = await recordOrCarry(run, step, run.drainInbox());
       if (settledBy) return settledBy;
-    } else if (due && Date.now() >= Date.parse(due.at)) {
+    } else if (due && timedOut) {
       const settledBy = await passDeadline(run, step, due);
       if (settledBy) return settledBy;
     }

@@ -66,8 +66,8 @@ export class PostRun {
   /** The checked, UTM-tagged content that publishing sends to the platforms. */
   publishContent?: RevisionContent;
   /**
-   * When each variant went live by the workflow's clock, which tracking offsets count from: a
-   * platform's own timestamp may disagree with it.
+   * When each variant's publishing round began by the workflow's clock, which tracking offsets
+   * count from: a platform's own timestamp may disagree with it.
    */
   readonly liveAt: Record<string, number> = {};
   /** Once set, updates are refused: the post is being closed. */
@@ -194,15 +194,21 @@ export class PostRun {
     return this.inbox.splice(0, this.inbox.length);
   }
 
-  /** Waits until `ready`, a cancellation, or the timeout; returns at once if already due. */
-  async waitFor(ready: () => boolean, timeoutMs?: number): Promise<void> {
+  /**
+   * Waits until `ready`, a cancellation, or the timeout; resolves to whether the time ran out.
+   * Callers decide that a deadline has passed from this answer, never by comparing clocks: the
+   * fired timer is in history, so a replay reaches the same decision. A deadline already behind
+   * is still waited for, with the shortest timer, for the same reason.
+   */
+  async waitFor(ready: () => boolean, timeoutMs?: number): Promise<{ timedOut: boolean }> {
     const wake = (): boolean => ready() || this.cancellation !== undefined;
-    if (wake()) return;
+    if (wake()) return { timedOut: false };
     if (timeoutMs === undefined) {
       await condition(wake);
-    } else if (timeoutMs > 0) {
-      await condition(wake, Math.ceil(timeoutMs));
+      return { timedOut: false };
     }
+    const woke = await condition(wake, Math.max(1, Math.ceil(timeoutMs)));
+    return { timedOut: !woke };
   }
 
   /** Ends the run in a terminal stage, answering every request still waiting. */

@@ -20,15 +20,15 @@ export async function schedulePost(run: PostRun, approvedBy: PendingAction): Pro
         trigger: { action: 'publish_now', actorId: publishNow.by, fromStage: 'scheduled', tickets: [publishNow.ticket] },
       };
     }
-    const untilPublishTime = Date.parse(state.publishAt) - Date.now();
-    if (!state.paused && untilPublishTime <= 0) {
+    const seen = run.scheduleVersion;
+    // While paused there is nothing to time: the post waits at its publish time until resumed.
+    const untilPublishTime = state.paused ? undefined : Date.parse(state.publishAt) - Date.now();
+    const { timedOut } = await run.waitFor(() => run.scheduleVersion !== seen, untilPublishTime);
+    if (timedOut && !run.cancellation) {
       return {
         kind: 'publish',
         trigger: { action: 'publish_time_reached', actorId: SYSTEM_ACTOR, fromStage: 'scheduled', detail: { publishAt: state.publishAt } },
       };
     }
-    const seen = run.scheduleVersion;
-    // While paused there is nothing to time: the post waits at its publish time until resumed.
-    await run.waitFor(() => run.scheduleVersion !== seen, state.paused ? undefined : untilPublishTime);
   }
 }

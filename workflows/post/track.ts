@@ -23,16 +23,14 @@ export async function trackPerformance(run: PostRun): Promise<PendingAction> {
   const settled = new Set<string>();
   for (;;) {
     if (run.retryRequest) await republishFailedVariants(run);
-    const schedule = snapshotSchedule(run, offsets).filter((due) => !settled.has(snapshotKey(due)));
-    const due = schedule.filter((entry) => entry.at <= Date.now());
-    if (due.length > 0) {
-      await takeSnapshots(run, due);
-      for (const entry of due) settled.add(snapshotKey(entry));
-      continue;
-    }
+    const schedule = snapshotSchedule(run, offsets).filter((entry) => !settled.has(snapshotKey(entry)));
     if (schedule.length === 0) break;
     const nextAt = Math.min(...schedule.map((entry) => entry.at));
-    await run.waitFor(() => run.retryRequest !== undefined, nextAt - Date.now());
+    const { timedOut } = await run.waitFor(() => run.retryRequest !== undefined, nextAt - Date.now());
+    if (!timedOut) continue;
+    const due = schedule.filter((entry) => entry.at <= nextAt);
+    await takeSnapshots(run, due);
+    for (const entry of due) settled.add(snapshotKey(entry));
   }
   return completedAction(run);
 }
