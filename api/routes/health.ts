@@ -52,8 +52,10 @@ async function check(probe: () => PromiseLike<unknown>): Promise<{ ok: boolean; 
     await Promise.race([probe(), timeout]);
     return { ok: true };
   } catch (error) {
-    // The message names the failure (refused, timed out) without exposing a stack.
-    return { ok: false, error: error instanceof Error ? error.message.split('\n')[0] : 'unreachable' };
+    // The endpoint is public: say what kind of failure it was, not where the dependency lives.
+    const code = (error as { code?: unknown }).code;
+    const kind = error instanceof Error && error.message.startsWith('no answer within') ? error.message : 'unreachable';
+    return { ok: false, error: typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `${kind} (${code})` : kind };
   } finally {
     clearTimeout(timer);
   }
