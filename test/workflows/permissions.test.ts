@@ -1,0 +1,75 @@
+import type { Actor, PostStage } from '../../workflows/domain/types';
+import { mayTakeAction, stageRefusal, type PostAction } from '../../workflows/post/permissions';
+
+const author: Actor = { userId: 'ann', roles: ['author'] };
+const otherAuthor: Actor = { userId: 'ben', roles: ['author'] };
+const manager: Actor = { userId: 'max', roles: ['manager'] };
+const admin: Actor = { userId: 'ada', roles: ['admin'] };
+const designer: Actor = { userId: 'dana', roles: ['designer'] };
+
+const ACTIONS: PostAction[] = ['reschedule', 'cancel', 'publish_now', 'retry_failed_variants'];
+
+describe('mayTakeAction', () => {
+  it.each(ACTIONS)('lets a manager and an admin %s any post', (action) => {
+    expect(mayTakeAction({ action, actor: manager, authorId: 'ann' })).toEqual({ ok: true });
+    expect(mayTakeAction({ action, actor: admin, authorId: 'ann' })).toEqual({ ok: true });
+  });
+
+  it.each(['reschedule', 'cancel', 'retry_failed_variants'] as PostAction[])('lets the author %s their own post only', (action) => {
+    expect(mayTakeAction({ action, actor: author, authorId: 'ann' })).toEqual({ ok: true });
+    expect(mayTakeAction({ action, actor: otherAuthor, authorId: 'ann' }).ok).toBe(false);
+  });
+
+  it('keeps publishing ahead of time from the author', () => {
+    expect(mayTakeAction({ action: 'publish_now', actor: author, authorId: 'ann' })).toEqual({
+      ok: false,
+      reason: 'a post is published now only by manager or admin',
+    });
+  });
+
+  it('refuses a reviewer role with the roles that may act', () => {
+    expect(mayTakeAction({ action: 'cancel', actor: designer, authorId: 'ann' })).toEqual({
+      ok: false,
+      reason: 'a post is cancelled only by its author or manager or admin',
+    });
+  });
+});
+
+describe('stageRefusal', () => {
+  const beforePublishing: PostStage[] = ['ideation', 'drafting', 'design', 'copy_edit', 'legal_review', 'final_approval', 'scheduled'];
+
+  it.each(beforePublishing)('allows rescheduling and cancelling in %s', (stage) => {
+    expect(stageRefusal({ action: 'reschedule', stage })).toBeUndefined();
+    expect(stageRefusal({ action: 'cancel', stage })).toBeUndefined();
+  });
+
+  it('refuses cancelling once publishing has begun', () => {
+    expect(stageRefusal({ action: 'cancel', stage: 'publishing' })).toBe('post is publishing; it can no longer be changed');
+    expect(stageRefusal({ action: 'cancel', stage: 'tracking' })).toBe('post is in tracking; a published post cannot be cancelled');
+    expect(stageRefusal({ action: 'reschedule', stage: 'published' })).toBe(
+      'post is in published; a published post cannot be rescheduled',
+    );
+    expect(stageRefusal({ action: 'cancel', stage: 'failed' })).toBe('post is failed; only its failed variants can be retried');
+  });
+
+  it('allows publishing now only from scheduled', () => {
+    expect(stageRefusal({ action: 'publish_now', stage: 'scheduled' })).toBeUndefined();
+    expect(stageRefusal({ action: 'publish_now', stage: 'legal_review' })).toBe(
+      'post is in legal_review; only a scheduled post can be published now',
+    );
+    expect(stageRefusal({ action: 'publish_now', stage: 'tracking' })).toBe('post is in tracking; it has already been published');
+  });
+
+  it('allows a retry once something has been published or everything failed', () => {
+    for (const stage of ['failed', 'published', 'tracking'] as PostStage[]) {
+      expect(stageRefusal({ action: 'retry_failed_variants', stage })).toBeUndefined();
+    }
+    expect(stageRefusal({ action: 'retry_failed_variants', stage: 'scheduled' })).toBe(
+      'post is in scheduled; nothing has been published to retry',
+    );
+  });
+
+  it.each(['completed', 'rejected', 'cancelled'] as PostStage[])('refuses every action in %s', (stage) => {
+    for (const action of ACTIONS) expect(stageRefusal({ action, stage })).toBe(`post is ${stage}; it takes no further changes`);
+  });
+});
