@@ -17,6 +17,7 @@ import { mountHealthRoutes } from './routes/health';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { createServices } from './services';
+import { createApiMetrics } from './metrics';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
@@ -40,7 +41,9 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  const metrics = createApiMetrics();
   app.use(assignRequestId);
+  app.use(metrics.recordRequests);
   app.use(logRequest(logger));
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
 
@@ -57,6 +60,7 @@ export function createApp(options: AppOptions): Express {
   mountBrandRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   app.use(router);
+  metrics.mount(app);
 
   app.use(routeNotFound);
   app.use(errorHandler(logger));
