@@ -1,0 +1,95 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../../devserver/server';
+import { postWorkflowId, POST_WORKFLOW_TYPE } from '../../workflows/messages';
+import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
+import { createTestKnex, insertBrandFixture, testDatabaseUrl, uniqueId } from '../helpers/db';
+import { draftFor, stateWhen } from './postHarness';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Resolves with the process's output once `line` appears in it. */
+function outputUntil(child: ChildProcessWithoutNullStreams, line: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no ${line} within ${timeoutMs} ms; output so far:\n${output}`)), timeoutMs);
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (line.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+  });
+}
+
+describe('the worker process', () => {
+  it('runs post workflows against external Postgres and Temporal, and stops cleanly on SIGTERM', async () => {
+    const taskQueue = uniqueId('worker-process');
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'worker', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'info',
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await outputUntil(child, /worker polling/, 90_000);
+
+      const db = createTestKnex();
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const fixture = await insertBrandFixture(db, { platforms: ['x'] });
+        const postId = uniqueId('post');
+        const handle = await new Client({ connection }).workflow.start(POST_WORKFLOW_TYPE, {
+          workflowId: postWorkflowId(postId),
+          taskQueue,
+          args: [
+            {
+              postId,
+              brandId: fixture.brand.id,
+              authorId: fixture.users.author.user.id,
+              title: 'Worker process check',
+              riskTier: 'low',
+              flags: [],
+              urgent: false,
+              publishAt: new Date(Date.now() + 86_400_000).toISOString(),
+              timeZone: 'UTC',
+              draft: draftFor(fixture),
+            },
+          ],
+        });
+        // The worker ran the first workflow task, its quality check and the projection write.
+        const state = await stateWhen(handle, (current) => current.stage === 'copy_edit');
+        expect(state).toMatchObject({ stage: 'copy_edit', revision: 1 });
+        const post = await db('posts').where({ id: postId }).first();
+        expect(post).toMatchObject({ stage: 'copy_edit' });
+      } finally {
+        await connection.close();
+        await db.destroy();
+      }
+
+      child.kill('SIGTERM');
+      const stopped = outputUntil(child, /worker stopped/, 30_000);
+      expect(await exited).toBe(0);
+      await stopped;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 120_000);
+});
