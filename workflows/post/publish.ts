@@ -18,6 +18,8 @@ export type PublishOutcome =
 
 export async function publishPost(run: PostRun, trigger: PendingAction): Promise<PublishOutcome> {
   const { state } = run;
+  // From here on the post can no longer be cancelled or rescheduled, even while it is checked.
+  run.enter({ stage: 'publishing' });
   const check = await checkQuality({
     postId: state.postId,
     brandId: state.brandId,

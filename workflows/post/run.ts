@@ -150,14 +150,17 @@ export class PostRun {
     this.state.updatedAt = at;
     if (!options.passing) this.publishSearchAttributes();
     const state = JSON.parse(JSON.stringify(this.state)) as PostState;
-    const notifications = (pending.notifications ?? []).map(
-      (draft, index): NotifyInput => ({
+    const drafts = pending.notifications ?? [];
+    const notifications = drafts.map((draft, index): NotifyInput => {
+      // A second notification of the same kind in one transition needs its own id.
+      const repeat = drafts.slice(0, index).filter((earlier) => earlier.kind === draft.kind).length;
+      return {
         ...draft,
         postId: this.state.postId,
         brandId: this.state.brandId,
-        notificationId: `${this.state.postId}:${draft.kind}:${sequence}${index === 0 ? '' : `:${index}`}`,
-      }),
-    );
+        notificationId: `${this.state.postId}:${draft.kind}:${sequence}${repeat === 0 ? '' : `:${repeat}`}`,
+      };
+    });
     await Promise.all([
       recordTransition({
         sequence,
