@@ -27,12 +27,18 @@ export interface DevServerSuite {
   stop(): Promise<void>;
 }
 
+export interface SuiteOptions extends TestEnvironmentOptions {
+  taskQueue: string;
+  /** Starts the environment some other way than `createTestEnvironment(options)`. */
+  environment?: () => Promise<TestWorkflowEnvironment>;
+}
+
 /** Starts a server, bundles the fixture workflows and runs a worker for one test file. */
-export async function startSuite(options: TestEnvironmentOptions & { taskQueue: string }): Promise<DevServerSuite> {
+export async function startSuite(options: SuiteOptions): Promise<DevServerSuite> {
   // Each test file has its own module registry, hence its own runtime: install it quiet.
   Runtime.install({ logger: quietLogger });
   const [env, workflowBundle] = await Promise.all([
-    createTestEnvironment(options),
+    options.environment ? options.environment() : createTestEnvironment(options),
     bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger }),
   ]);
   const { activities, probe } = createActivities({ client: env.client });
