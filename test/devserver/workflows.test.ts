@@ -5,18 +5,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  Client,
+  QueryRejectedError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import {
+  ApplicationFailure,
   CancelledFailure,
+  defaultPayloadConverter,
   defineSearchAttributeKey,
   SearchAttributeType,
   TerminatedFailure,
   TimeoutFailure,
+  WorkflowNotFoundError,
   type Workflow,
 } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
@@ -24,6 +30,7 @@ import { temporal } from '@temporalio/proto';
 import {
   annotated,
   awaitsActivityAndChild,
+  brokenCode,
   cleanupOnCancel,
   collector,
   failing,
@@ -34,8 +41,9 @@ import {
   sleeper,
   succeedsOnAttempt,
 } from './fixtures/workflows';
-import { addItem, finish, items, setLimit } from './fixtures/messages';
+import { addItem, finish, items, removeItem, setLimit } from './fixtures/messages';
 import {
+  eventsOfType,
   eventTypeName,
   eventTypes,
   eventually,
@@ -64,6 +72,9 @@ async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStar
 }
 
 const namespace = () => suite.env.namespace ?? 'default';
+
+const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
 
 describe('starting workflows', () => {
   test('refuses to reuse the id of a completed run under REJECT_DUPLICATE', async () => {
@@ -125,6 +136,32 @@ describe('starting workflows', () => {
     await second.signal(addItem, 'through the second handle');
     await second.signal(finish);
     expect(await first.result()).toEqual(['through the second handle']);
+  });
+
+  test('TERMINATE_EXISTING terminates the running run and starts a new one', async () => {
+    const workflowId = suite.uniqueId('terminate-existing');
+    const first = await start(collector, { workflowId });
+    await first.signal(addItem, 'in the first run');
+
+    const second = await start(collector, { workflowId, workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
+
+    expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+    const firstRun = suite.client.workflow.getHandle(workflowId, first.firstExecutionRunId);
+    expect((await firstRun.describe()).status.name).toBe('TERMINATED');
+    await second.signal(finish);
+    expect(await second.result()).toEqual([]);
+  });
+
+  test('a delayed start runs the workflow only after the delay', async () => {
+    const handle = await start(quick, { workflowId: suite.uniqueId('start-delay'), args: ['later'], startDelay: '2 hours' });
+
+    expect(await handle.result()).toBe('later');
+
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0].workflowExecutionStartedEventAttributes;
+    expect(Number(started?.firstWorkflowTaskBackoff?.seconds)).toBe(2 * 3600);
+    const taskScheduled = eventsOfType(history, 'WorkflowTaskScheduled')[0];
+    expect(timestampMs(taskScheduled.eventTime) - timestampMs(history.events?.[0].eventTime)).toBeGreaterThanOrEqual(2 * 3600 * 1000);
   });
 
   test('a start repeated with the same request id creates a single run', async () => {
@@ -246,6 +283,52 @@ describe('signals and queries', () => {
     expect(types.filter((t) => t === 'WorkflowExecutionSignaled')).toHaveLength(3);
   });
 
+  test('signal-with-start on the id of a closed workflow starts a new run', async () => {
+    const workflowId = suite.uniqueId('signal-with-start-again');
+    const options = { workflowId, taskQueue: suite.taskQueue, signal: addItem };
+    const first = suite.runs.add(await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first run'] }));
+    await first.signal(finish);
+    expect(await first.result()).toEqual(['first run']);
+
+    const second = await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['second run'] });
+
+    expect(second.signaledRunId).not.toBe(first.signaledRunId);
+    suite.runs.addById(workflowId, second.signaledRunId);
+    expect(await second.query(items)).toEqual(['second run']);
+    await second.signal(finish);
+    expect(await suite.client.workflow.getHandle(workflowId, second.signaledRunId).result()).toEqual(['second run']);
+  });
+
+  test('a closed workflow still answers queries from its final state', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('query-closed') });
+    await handle.signal(addItem, 'last word');
+    await handle.signal(finish);
+    await handle.result();
+
+    expect(await handle.query(items)).toEqual(['last word']);
+  });
+
+  test('a query that rejects closed workflows is rejected with the workflow status', async () => {
+    const handle = await start(quick, { workflowId: suite.uniqueId('query-rejected'), args: ['done'] });
+    await handle.result();
+    const strict = new Client({ connection: suite.env.connection, namespace: namespace(), workflow: { queryRejectCondition: 'NOT_OPEN' } });
+
+    const rejection = await strict.workflow.getHandle(handle.workflowId).query(items).catch((err: unknown) => err);
+
+    expect(rejection).toBeInstanceOf(QueryRejectedError);
+    expect((rejection as QueryRejectedError).status).toBe(temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  });
+
+  test('signal, cancel, terminate and update of a closed workflow fail with WorkflowNotFoundError', async () => {
+    const handle = await start(quick, { workflowId: suite.uniqueId('closed-messages'), args: ['done'] });
+    await handle.result();
+
+    await expect(handle.signal(addItem, 'too late')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(handle.cancel()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(handle.terminate()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(handle.executeUpdate(setLimit, { args: [1] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
   test('a signal that arrives while a workflow task is open is delivered in the next task', async () => {
     const handle = await start(signalsItselfDuringTask, { workflowId: suite.uniqueId('signal-during-task') });
 
@@ -288,6 +371,57 @@ describe('updates', () => {
 
     await handle.signal(finish);
     expect(await handle.result()).toEqual(['kept']);
+  });
+
+  test('an update whose handler fails after acceptance reports the failure and records it', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-fails') });
+
+    const failure = await handle.executeUpdate(removeItem, { args: ['missing'] }).catch((err: unknown) => err);
+
+    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((failure as WorkflowUpdateFailedError).cause).toBeInstanceOf(ApplicationFailure);
+    expect((failure as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NoSuchItem', message: 'there is no item missing' });
+    const completed = eventsOfType(await handle.fetchHistory(), 'WorkflowExecutionUpdateCompleted');
+    expect(completed).toHaveLength(1);
+    expect(completed[0].workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure?.message).toBe('there is no item missing');
+    await handle.signal(finish);
+    await handle.result();
+  });
+
+  test('an update of a name the workflow does not handle is rejected and writes nothing', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-unknown') });
+    expect(await handle.query(items)).toEqual([]);
+    const before = eventTypes(await handle.fetchHistory());
+
+    await expect(handle.executeUpdate('renameCampaign', { args: ['spring'] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+
+    expect(eventTypes(await handle.fetchHistory())).toEqual(before);
+    await handle.signal(finish);
+    await handle.result();
+  });
+
+  test('an update sent twice with the same id runs once and both callers get its result', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-dedup') });
+
+    expect(await handle.executeUpdate(setLimit, { args: [4], updateId: 'raise-limit' })).toBe(10);
+    // A retried request with the same id must not apply the update again (it would answer 4).
+    expect(await handle.executeUpdate(setLimit, { args: [4], updateId: 'raise-limit' })).toBe(10);
+
+    expect(eventsOfType(await handle.fetchHistory(), 'WorkflowExecutionUpdateAccepted')).toHaveLength(1);
+    await handle.signal(finish);
+    await handle.result();
+  });
+
+  test('an update started without waiting can be awaited later through its id', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('update-handle') });
+
+    const started = await handle.startUpdate(setLimit, { args: [7], updateId: 'later', waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const elsewhere = suite.client.workflow.getHandle(handle.workflowId).getUpdateHandle<number>('later');
+
+    expect(await elsewhere.result()).toBe(10);
+    expect(await started.result()).toBe(10);
+    await handle.signal(finish);
+    await handle.result();
   });
 
   test('update-with-start starts the workflow, and the next call updates the same run', async () => {
@@ -345,7 +479,76 @@ describe('cancelling and terminating', () => {
   });
 });
 
+describe('workflow tasks', () => {
+  test('a workflow task that fails is recorded once and retried while the workflow stays running', async () => {
+    // Not recorded for replay: its code fails every task by design.
+    const handle = await suite.client.workflow.start(brokenCode, { taskQueue: suite.taskQueue, workflowId: suite.uniqueId('broken-code') });
+
+    await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const failed = eventsOfType(await handle.fetchHistory(), 'WorkflowTaskFailed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].workflowTaskFailedEventAttributes?.failure?.message).toContain('a bug in the workflow code');
+    await handle.terminate('fixed in the next release');
+  });
+
+  test('a workflow task the worker holds past its timeout times out and goes to the next poller', async () => {
+    const taskQueue = suite.uniqueId('hand-polled');
+    const workflowId = suite.uniqueId('task-timeout');
+    const handle = suite.runs.add(
+      await suite.client.workflow.start(quick, { taskQueue, workflowId, args: ['by hand'], workflowTaskTimeout: '1s' }),
+    );
+    const poll = () =>
+      suite.client.workflowService.pollWorkflowTaskQueue({
+        namespace: namespace(),
+        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        identity: 'hand poller',
+      });
+
+    const abandoned = await poll();
+    expect(abandoned.taskToken?.length).toBeGreaterThan(0);
+    await waitForEvent(handle, 'WorkflowTaskTimedOut');
+    const retried = await poll();
+    expect(retried.attempt).toBe(2);
+    await suite.client.workflowService.respondWorkflowTaskCompleted({
+      namespace: namespace(),
+      taskToken: retried.taskToken,
+      identity: 'hand poller',
+      commands: [
+        {
+          commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+          completeWorkflowExecutionCommandAttributes: { result: { payloads: [defaultPayloadConverter.toPayload('by hand')] } },
+        },
+      ],
+    });
+
+    expect(await handle.result()).toBe('by hand');
+    expect(eventTypes(await handle.fetchHistory())).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskTimedOut',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
+  });
+});
+
 describe('describe, results and history', () => {
+  test('describe reports the history length and, once closed, the close time', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('describe-closed') });
+    await handle.signal(finish);
+    await handle.result();
+
+    const description = await handle.describe();
+    expect(description.historyLength).toBe(((await handle.fetchHistory()).events ?? []).length);
+    expect(description.closeTime).toBeInstanceOf(Date);
+    expect(description.closeTime!.getTime()).toBeGreaterThanOrEqual(description.startTime.getTime());
+  });
+
   test('describe shows a running workflow with its pending activity and pending child', async () => {
     const workflowId = suite.uniqueId('describe-pending');
     const handle = await start(awaitsActivityAndChild, { workflowId });
