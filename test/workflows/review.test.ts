@@ -1,16 +1,23 @@
-import { submitRevision, type PostState } from '../../workflows/messages';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { Role } from '../../workflows/domain/types';
+import { POST_WORKFLOW_TYPE, postWorkflowId, review, submitRevision, type PostState } from '../../workflows/messages';
 import {
   brandWithTeam,
+  DAY_MS,
   decide,
   draftFor,
   historyEventTypes,
   historyOnceWaiting,
+  postInput,
   recordHistoryIfAsked,
   refusal,
+  serverNow,
   startPost,
   startPostHarness,
   stateOf,
+  type PostFixture,
   type PostHarness,
+  type Team,
 } from './postHarness';
 
 let harness: PostHarness;
@@ -154,5 +161,37 @@ describe('review stages', () => {
     });
     const post = await harness.db('posts').where({ id: final.postId }).first();
     expect(post.stage).toBe('rejected');
+  });
+
+  /** Starts a post together with a decision, so the decision reaches the workflow in its very first task. */
+  async function startWithDecision(fixture: PostFixture, by: Team[Role], request: { stage: string; decision: 'approve' }) {
+    const input = postInput(fixture, { riskTier: 'low', publishAt: new Date((await serverNow(harness)) + 30 * DAY_MS).toISOString() });
+    const startWorkflowOperation = new WithStartWorkflowOperation(POST_WORKFLOW_TYPE, {
+      workflowId: postWorkflowId(input.postId),
+      taskQueue: harness.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const answer = harness.env.client.workflow.executeUpdateWithStart(review, {
+      args: [{ ...request, by, revision: 1 }],
+      startWorkflowOperation,
+    });
+    return { answer, handle: await startWorkflowOperation.workflowHandle() };
+  }
+
+  it('holds a decision that arrives with the post’s first task until its stage opens, instead of refusing it', async () => {
+    const fixture = await brandWithTeam(harness);
+    // Low risk with a draft starts in copy edit once the draft has passed its checks.
+    const { answer, handle } = await startWithDecision(fixture, fixture.team.copy_editor, { stage: 'copy_edit', decision: 'approve' });
+    expect(await answer).toEqual({ stage: 'final_approval', revision: 1 });
+    const state = await stateOf(handle);
+    expect(state.decisions).toEqual([expect.objectContaining({ stage: 'copy_edit', decision: 'approve', by: fixture.team.copy_editor.userId })]);
+  });
+
+  it('still refuses such an early decision once the stage it names turns out not to be open', async () => {
+    const fixture = await brandWithTeam(harness);
+    const { answer, handle } = await startWithDecision(fixture, fixture.team.final_approver, { stage: 'final_approval', decision: 'approve' });
+    expect(await refusal(answer)).toMatchObject({ type: 'InvalidTransition', message: 'post is in copy_edit, not final_approval' });
+    expect((await stateOf(handle)).decisions).toEqual([]);
   });
 });

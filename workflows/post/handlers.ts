@@ -2,7 +2,7 @@
  * The post's messages. Every update has a validator that refuses bad requests before anything
  * reaches history; an accepted update is answered once its transition is recorded.
  */
-import { setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { canDecide, canSubmitRevision, findStage, type DecisionRefusal } from '../domain/reviewPolicy';
 import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../domain/types';
 import {
@@ -46,6 +46,10 @@ export function registerPostHandlers(run: PostRun): void {
   setHandler(
     submitRevision,
     async (request: SubmitRevisionRequest) => {
+      if (run.settingUp) {
+        await condition(() => !run.settingUp);
+        validateRevision(run, request);
+      }
       run.revisionBeingChecked = true;
       try {
         const { revision, issues } = await applyRevision(run, { content: request.content, submittedBy: request.by.userId });
@@ -70,28 +74,16 @@ export function registerPostHandlers(run: PostRun): void {
         run.revisionBeingChecked = false;
       }
     },
-    {
-      validator: (request: SubmitRevisionRequest) => {
-        requireActor(request?.by);
-        const problem = contentProblem(request.content);
-        if (problem) throw refuse(PostUpdateError.InvalidInput, problem);
-        requireOpen(run);
-        if (!state.openStages.includes('drafting')) {
-          throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not drafting`);
-        }
-        if (run.revisionBeingChecked) {
-          throw refuse(PostUpdateError.InvalidTransition, `revision ${state.revision + 1} is being checked; submit again once it is done`);
-        }
-        const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
-        const check = canSubmitRevision({ plan: state.plan, actor: request.by, authorId: state.authorId, escalated });
-        if (!check.ok) throw refuse(PostUpdateError.Forbidden, check.reason);
-      },
-    },
+    { validator: (request: SubmitRevisionRequest) => validateRevision(run, request) },
   );
 
   setHandler(
     review,
     async (request: ReviewRequest) => {
+      if (run.settingUp) {
+        await condition(() => !run.settingUp);
+        validateReview(run, request);
+      }
       const decision: ReviewDecisionRecord = {
         stage: request.stage,
         revision: request.revision,
@@ -225,6 +217,25 @@ export function registerPostHandlers(run: PostRun): void {
   });
 }
 
+function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
+  const { state } = run;
+  requireActor(request?.by);
+  const problem = contentProblem(request.content);
+  if (problem) throw refuse(PostUpdateError.InvalidInput, problem);
+  requireOpen(run);
+  // Until the first stage opens the handler waits and checks again.
+  if (run.settingUp) return;
+  if (!state.openStages.includes('drafting')) {
+    throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not drafting`);
+  }
+  if (run.revisionBeingChecked) {
+    throw refuse(PostUpdateError.InvalidTransition, `revision ${state.revision + 1} is being checked; submit again once it is done`);
+  }
+  const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
+  const check = canSubmitRevision({ plan: state.plan, actor: request.by, authorId: state.authorId, escalated });
+  if (!check.ok) throw refuse(PostUpdateError.Forbidden, check.reason);
+}
+
 function validateReview(run: PostRun, request: ReviewRequest): void {
   const { state } = run;
   requireActor(request?.by);
@@ -242,6 +253,8 @@ function validateReview(run: PostRun, request: ReviewRequest): void {
   if (!findStage({ plan: state.plan, stage: request.stage })) {
     throw refuse(PostUpdateError.InvalidTransition, `this post's review has no ${request.stage} stage`);
   }
+  // Until the first stage opens the handler waits and checks again.
+  if (run.settingUp) return;
   if (request.stage === 'drafting' || !state.openStages.includes(request.stage)) {
     throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not ${request.stage}`);
   }

@@ -127,6 +127,15 @@ export class PostRun {
     return this.sequence > 0;
   }
 
+  /**
+   * True from the start until the first stage opens (a draft given at creation is still being
+   * checked). A decision or revision that arrives then waits for the stage instead of being
+   * refused: the API has already told its caller which stage the post starts in.
+   */
+  get settingUp(): boolean {
+    return this.state.openStages.length === 0 && !this.finished;
+  }
+
   reviewRecord(): ReviewRecord {
     const { plan, revision, decisions, qualityIssues } = this.state;
     return { plan, revision, decisions, qualityIssues };
