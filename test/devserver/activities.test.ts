@@ -3,14 +3,16 @@
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
 import { WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, type Workflow } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure, type Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
   awaitsApproval,
   cancelsHeartbeatingActivity,
+  exhaustsRetries,
   flakyActivity,
   greetThrice,
   heartbeatTimeoutRetries,
+  neverPickedUp,
   refusedPublish,
   resumesFromHeartbeat,
   stalledPastScheduleToClose,
@@ -64,6 +66,17 @@ describe('results and retries', () => {
     expect(eventTypes(history)).not.toContain('ActivityTaskFailed');
   });
 
+  test('an activity that keeps failing stops at its maximum attempts with the last failure', async () => {
+    const handle = await start(exhaustsRetries, { workflowId: suite.uniqueId('maximum-attempts') });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
+    expect(failure.cause?.message).toBe('attempt 3 fails');
+    const history = await handle.fetchHistory();
+    expect(eventsOfType(history, 'ActivityTaskStarted')[0].activityTaskStartedEventAttributes?.attempt).toBe(3);
+    expect(eventsOfType(history, 'ActivityTaskFailed')).toHaveLength(1);
+  });
+
   test('a non-retryable application failure fails the activity on its first attempt', async () => {
     const handle = await start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-failure'), args: [{ nonRetryable: true }] });
 
@@ -105,6 +118,17 @@ describe('timeouts and heartbeats', () => {
     const handle = await start(resumesFromHeartbeat, { workflowId: suite.uniqueId('heartbeat-details') });
 
     expect(await handle.result()).toEqual({ attempt: 2, resumedFrom: { progress: 10 } });
+  });
+
+  test('an activity no worker picks up fails with a SCHEDULE_TO_START timeout', async () => {
+    const handle = await start(neverPickedUp, { workflowId: suite.uniqueId('schedule-to-start') });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+    expect((failure.cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_START');
+    const types = eventTypes(await handle.fetchHistory());
+    expect(types).toContain('ActivityTaskTimedOut');
+    expect(types).not.toContain('ActivityTaskStarted');
   });
 
   test('an attempt running past its start-to-close timeout fails with a START_TO_CLOSE timeout', async () => {
@@ -152,6 +176,31 @@ describe('cancellation and async completion', () => {
 
     expect(await handle.result()).toBe('approved by token');
     expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskCompleted');
+  });
+
+  test('an activity failed later by its task token fails the way the caller said', async () => {
+    const workflowId = suite.uniqueId('fail-by-token');
+    const handle = await start(awaitsApproval, { workflowId });
+    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+
+    await suite.client.activity.fail(taskToken, ApplicationFailure.nonRetryable('the reviewer rejected it', 'Rejected'));
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.cause).toMatchObject({ message: 'the reviewer rejected it', type: 'Rejected' });
+  });
+
+  test('heartbeats sent from outside the worker by activity id show as the pending activity\'s details', async () => {
+    const workflowId = suite.uniqueId('heartbeat-by-id');
+    const handle = await start(awaitsApproval, { workflowId });
+    await eventually('the activity has started', () => suite.probe.taskTokens.has(workflowId));
+
+    await suite.client.activity.heartbeat({ workflowId, activityId: 'approval' }, { reviewed: 2, of: 3 });
+
+    const { raw } = await handle.describe();
+    const details = raw.pendingActivities?.[0].heartbeatDetails?.payloads ?? [];
+    expect(details.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([{ reviewed: 2, of: 3 }]);
+    await suite.client.activity.complete({ workflowId, activityId: 'approval' }, 'approved after review');
+    expect(await handle.result()).toBe('approved after review');
   });
 
   test('an activity completed later by workflow and activity id completes with the given result', async () => {
