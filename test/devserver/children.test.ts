@@ -11,8 +11,12 @@ import {
   cleanupOnCancel,
   collector,
   leavesChildBehind,
+  parentOfAccumulator,
   parentOfDoubler,
+  parentOfFailingChild,
   signalsExternal,
+  startsDuplicateChild,
+  waitsOnChild,
 } from './fixtures/workflows';
 import { finish, items } from './fixtures/messages';
 import {
@@ -60,6 +64,46 @@ describe('child workflows', () => {
     const child = await suite.client.workflow.getHandle(`${workflowId}-child`).describe();
     expect(child.status.name).toBe('COMPLETED');
     expect(child.parentExecution).toMatchObject({ workflowId, runId: handle.firstExecutionRunId });
+  });
+
+  test("a child's failure reaches its parent as a child workflow failure", async () => {
+    const workflowId = suite.uniqueId('failing-child');
+    const handle = await start(parentOfFailingChild, { workflowId });
+    suite.runs.addById(`${workflowId}-child`);
+
+    expect(await handle.result()).toBe('child failed: the child broke');
+    expect(eventTypes(await handle.fetchHistory())).toContain('ChildWorkflowExecutionFailed');
+  });
+
+  test('a child started under the id of a running workflow fails to start in the parent', async () => {
+    const running = await start(collector, { workflowId: suite.uniqueId('taken-id') });
+    const handle = await start(startsDuplicateChild, { workflowId: suite.uniqueId('duplicate-child'), args: [{ childId: running.workflowId }] });
+
+    expect(await handle.result()).toBe('already started');
+    expect(eventTypes(await handle.fetchHistory())).toContain('StartChildWorkflowExecutionFailed');
+    expect(await running.query(items)).toEqual([]);
+    await running.signal(finish);
+    await running.result();
+  });
+
+  test('a child that continues as new hands its final result to the parent', async () => {
+    const workflowId = suite.uniqueId('parent-of-chain');
+    const handle = await start(parentOfAccumulator, { workflowId });
+    suite.runs.addById(`${workflowId}-child`);
+
+    expect(await handle.result()).toEqual(['run 1', 'run 2', 'run 3']);
+  });
+
+  test('terminating a parent terminates its child under the default close policy', async () => {
+    const workflowId = suite.uniqueId('terminated-parent');
+    const handle = await start(waitsOnChild, { workflowId });
+    const childStarted = await waitForEvent(handle, 'ChildWorkflowExecutionStarted');
+    const childRunId = childStarted.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.runId ?? undefined;
+    suite.runs.addById(`${workflowId}-child`, childRunId);
+
+    await handle.terminate('campaign withdrawn');
+
+    await eventually('the child is terminated', async () => (await statusOf(`${workflowId}-child`)) === 'TERMINATED');
   });
 
   test('parent close policy TERMINATE terminates the child when the parent completes', async () => {
