@@ -6,9 +6,21 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { WorkflowExecutionInfo, WorkflowStartOptions } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, type Workflow } from '@temporalio/common';
-import { collector, failing, labelled, quick } from './fixtures/workflows';
+import {
+  accumulator,
+  collector,
+  detailed,
+  failing,
+  labelled,
+  publishAtKey,
+  quick,
+  rebranded,
+  scoreKey,
+  tagsKey,
+  urgentKey,
+} from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
+import { eventsOfType, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
 
 const brandKey = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
 const priorityKey = defineSearchAttributeKey('Priority', SearchAttributeType.INT);
@@ -27,7 +39,10 @@ async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStar
  *   d failing failed, e quick completed.
  */
 beforeAll(async () => {
-  suite = await startSuite({ taskQueue: 'devserver-listing', searchAttributes: { Brand: 'Keyword', Priority: 'Int' } });
+  suite = await startSuite({
+    taskQueue: 'devserver-listing',
+    searchAttributes: { Brand: 'Keyword', Priority: 'Int', Tags: 'KeywordList', PublishAt: 'Datetime', Urgent: 'Bool', Score: 'Double' },
+  });
   prefix = suite.uniqueId('list');
   await (await start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
   const b = await start(labelled, { workflowId: `${prefix}-b`, args: [{ brand: 'acme', priority: 5, hold: true }] });
@@ -42,20 +57,21 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-async function listed(filter: string): Promise<WorkflowExecutionInfo[]> {
+/** Runs among those whose id starts with `scope` (the five above by default) that a filter lists. */
+async function listed(filter: string, scope = prefix): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
-  for await (const execution of suite.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}-" AND ${filter}` })) {
+  for await (const execution of suite.client.workflow.list({ query: `WorkflowId STARTS_WITH "${scope}-" AND ${filter}` })) {
     found.push(execution);
   }
   return found;
 }
 
-/** The letters of the runs a filter lists, in the order listed. */
-async function letters(filter: string): Promise<string[]> {
-  return (await listed(filter)).map((execution) => execution.workflowId.slice(prefix.length + 1));
+/** The letters (what follows the scope in the id) of the runs a filter lists, in the order listed. */
+async function letters(filter: string, scope = prefix): Promise<string[]> {
+  return (await listed(filter, scope)).map((execution) => execution.workflowId.slice(scope.length + 1));
 }
 
-const sorted = async (filter: string) => (await letters(filter)).sort();
+const sorted = async (filter: string, scope = prefix) => (await letters(filter, scope)).sort();
 
 describe('filters', () => {
   test('on workflow type', async () => {
@@ -122,15 +138,64 @@ test('counting grouped by execution status gives a count per status', async () =
   expect(perStatus).toEqual({ Completed: 3, Failed: 1, Running: 1 });
 });
 
-test('a closed run moves out of the running filter', async () => {
-  const handle = await start(collector, { workflowId: `${prefix}-z` });
-  expect(await sorted(`ExecutionStatus = 'Running' AND WorkflowType = 'collector'`)).toEqual(['z']);
+test('every run of a continue-as-new chain is listed with its own status', async () => {
+  const scope = suite.uniqueId('chain');
+  const handle = await start(accumulator, { workflowId: `${scope}-chain`, args: [{ entries: [], remaining: 1 }] });
+  await handle.result();
+
+  const runs = await listed(`WorkflowId = '${scope}-chain' ORDER BY StartTime ASC`, scope);
+
+  expect(runs.map((run) => run.status.name)).toEqual(['CONTINUED_AS_NEW', 'COMPLETED']);
+  expect(runs[0].runId).toBe(handle.firstExecutionRunId);
+});
+
+test('attributes of every type upserted through the typed API are filtered and listed with their types', async () => {
+  const scope = suite.uniqueId('typed');
+  const handle = await start(detailed, {
+    workflowId: `${scope}-detailed`,
+    args: [{ tags: ['launch', 'video'], publishAt: '2024-05-02T09:00:00.000Z', urgent: true, score: 0.75 }],
+  });
+  await handle.result();
+  const only = (filter: string) => letters(filter, scope);
+
+  expect(await only(`Tags = 'video'`)).toEqual(['detailed']);
+  expect(await only(`Tags IN ('evergreen')`)).toEqual([]);
+  expect(await only(`PublishAt >= '2024-05-02T00:00:00Z' AND PublishAt < '2024-05-03T00:00:00Z'`)).toEqual(['detailed']);
+  expect(await only(`Urgent = true`)).toEqual(['detailed']);
+  expect(await only(`Score > 0.5 AND Score <= 1`)).toEqual(['detailed']);
+  expect(await only(`Score > 1`)).toEqual([]);
+
+  const [execution] = await listed(`WorkflowId = '${scope}-detailed'`, scope);
+  expect(execution.typedSearchAttributes.get(tagsKey)).toEqual(['launch', 'video']);
+  expect(execution.typedSearchAttributes.get(publishAtKey)).toEqual(new Date('2024-05-02T09:00:00.000Z'));
+  expect(execution.typedSearchAttributes.get(urgentKey)).toBe(true);
+  expect(execution.typedSearchAttributes.get(scoreKey)).toBe(0.75);
+});
+
+test('an attribute the workflow removes no longer matches', async () => {
+  const scope = suite.uniqueId('removed');
+  const handle = await start(rebranded, { workflowId: `${scope}-rebranded`, args: [{ brand: 'initech' }] });
+  await waitForEvent(handle, 'UpsertWorkflowSearchAttributes');
+  expect(await sorted(`Brand = 'initech'`, scope)).toEqual(['rebranded']);
 
   await handle.signal(finish);
   await handle.result();
 
-  expect(await sorted(`ExecutionStatus = 'Running' AND WorkflowType = 'collector'`)).toEqual([]);
-  expect(await sorted(`ExecutionStatus = 'Completed' AND WorkflowType = 'collector'`)).toEqual(['z']);
+  expect(eventsOfType(await handle.fetchHistory(), 'UpsertWorkflowSearchAttributes')).toHaveLength(2);
+  expect(await sorted(`Brand = 'initech'`, scope)).toEqual([]);
+  expect(await sorted(`WorkflowType = 'rebranded'`, scope)).toEqual(['rebranded']);
+});
+
+test('a closed run moves out of the running filter', async () => {
+  const scope = suite.uniqueId('closing');
+  const handle = await start(collector, { workflowId: `${scope}-z` });
+  expect(await sorted(`ExecutionStatus = 'Running'`, scope)).toEqual(['z']);
+
+  await handle.signal(finish);
+  await handle.result();
+
+  expect(await sorted(`ExecutionStatus = 'Running'`, scope)).toEqual([]);
+  expect(await sorted(`ExecutionStatus = 'Completed'`, scope)).toEqual(['z']);
 });
 
 describe('rejected queries', () => {
