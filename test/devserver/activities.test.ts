@@ -2,10 +2,11 @@
  * Activities on the offline server through the real SDK: server-side retries, non-retryable
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
-import { WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
+import { ActivityNotFoundError, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure, type Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
+  approvalWithDeadline,
   awaitsApproval,
   cancelsHeartbeatingActivity,
   exhaustsRetries,
@@ -18,8 +19,8 @@ import {
   stalledPastScheduleToClose,
   stalledPastStartToClose,
 } from './fixtures/workflows';
-import { cancelActivity } from './fixtures/messages';
-import { eventsOfType, eventTypes, eventually, inOrder, replayFailures, startSuite, type DevServerSuite } from './helpers';
+import { cancelActivity, finish } from './fixtures/messages';
+import { eventsOfType, eventTypes, eventually, inOrder, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
 
 let suite: DevServerSuite;
 
@@ -201,6 +202,19 @@ describe('cancellation and async completion', () => {
     expect(details.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([{ reviewed: 2, of: 3 }]);
     await suite.client.activity.complete({ workflowId, activityId: 'approval' }, 'approved after review');
     expect(await handle.result()).toBe('approved after review');
+  });
+
+  test('completing an activity after it timed out is refused and changes nothing', async () => {
+    const workflowId = suite.uniqueId('complete-too-late');
+    const handle = await start(approvalWithDeadline, { workflowId });
+    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    await waitForEvent(handle, 'ActivityTaskTimedOut');
+
+    await expect(suite.client.activity.complete(taskToken, 'approved too late')).rejects.toBeInstanceOf(ActivityNotFoundError);
+
+    await handle.signal(finish);
+    expect(await handle.result()).toBe('no approval in time');
+    expect(eventTypes(await handle.fetchHistory())).not.toContain('ActivityTaskCompleted');
   });
 
   test('an activity completed later by workflow and activity id completes with the given result', async () => {

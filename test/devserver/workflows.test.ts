@@ -33,15 +33,17 @@ import {
   brokenCode,
   cleanupOnCancel,
   collector,
+  completesWhileSignalled,
   failing,
   manyTimers,
   patchedGreeting,
+  queriedMidTask,
   quick,
   signalsItselfDuringTask,
   sleeper,
   succeedsOnAttempt,
 } from './fixtures/workflows';
-import { addItem, finish, items, removeItem, setLimit } from './fixtures/messages';
+import { addItem, finish, items, removeItem, setLimit, stage } from './fixtures/messages';
 import {
   eventsOfType,
   eventTypeName,
@@ -55,7 +57,7 @@ import {
   type DevServerSuite,
 } from './helpers';
 
-const stage = defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD);
+const stageAttribute = defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD);
 
 let suite: DevServerSuite;
 
@@ -196,12 +198,12 @@ describe('starting workflows', () => {
     const handle = await start(collector, {
       workflowId,
       memo: { owner: 'social team', campaign: { name: 'spring sale', posts: 3 } },
-      typedSearchAttributes: [{ key: stage, value: 'drafting' }],
+      typedSearchAttributes: [{ key: stageAttribute, value: 'drafting' }],
     });
 
     const description = await handle.describe();
     expect(description.memo).toEqual({ owner: 'social team', campaign: { name: 'spring sale', posts: 3 } });
-    expect(description.typedSearchAttributes.get(stage)).toBe('drafting');
+    expect(description.typedSearchAttributes.get(stageAttribute)).toBe('drafting');
     expect(description.status.name).toBe('RUNNING');
     expect(description.type).toBe('collector');
     expect(description.taskQueue).toBe(suite.taskQueue);
@@ -228,6 +230,32 @@ describe('starting workflows', () => {
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
     expect((await handle.describe()).status.name).toBe('TIMED_OUT');
     expect(eventTypes(await handle.fetchHistory()).at(-1)).toBe('WorkflowExecutionTimedOut');
+  });
+
+  test('a run that outlives its workflow execution timeout times out', async () => {
+    const handle = await start(sleeper, { workflowId: suite.uniqueId('execution-timeout'), args: ['1 day'], workflowExecutionTimeout: '1 hour' });
+
+    const error = await handle.result().catch((err: unknown) => err);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
+    expect(eventTypes(await handle.fetchHistory()).at(-1)).toBe('WorkflowExecutionTimedOut');
+  });
+
+  test('the workflow execution timeout stops retries that would start after it', async () => {
+    const workflowId = suite.uniqueId('execution-timeout-retries');
+    const handle = await start(succeedsOnAttempt, {
+      workflowId,
+      args: [5],
+      workflowExecutionTimeout: '1 hour',
+      retry: { initialInterval: '40 minutes', backoffCoefficient: 1, maximumAttempts: 10 },
+    });
+
+    const error = await handle.result().catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).retryState).toBe('TIMEOUT');
+    expect((error as WorkflowFailedError).cause?.message).toBe('attempt 2 fails');
+    const chain = await fetchRunChain(suite.client, workflowId, handle.firstExecutionRunId);
+    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual(['WorkflowExecutionFailed', 'WorkflowExecutionFailed']);
   });
 
   test('a workflow retry policy runs new attempts until one succeeds and the client follows them', async () => {
@@ -338,6 +366,39 @@ describe('signals and queries', () => {
     // The signal was sent from a local activity, so it lands after the task that ran it.
     expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('WorkflowTaskCompleted'));
     expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('MarkerRecorded'));
+  });
+});
+
+describe('messages while a workflow task is running', () => {
+  test('a signal that arrives while the workflow completes is not lost: the completion is turned back', async () => {
+    const workflowId = suite.uniqueId('signal-while-completing');
+    const handle = await start(completesWhileSignalled, { workflowId });
+    await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
+
+    await handle.signal(addItem, 'arrived during the last task');
+    suite.probe.openGate(workflowId);
+
+    expect(await handle.result()).toEqual(['arrived during the last task']);
+    const history = await handle.fetchHistory();
+    const [failed] = eventsOfType(history, 'WorkflowTaskFailed');
+    expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    );
+    const types = eventTypes(history);
+    expect(inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted'])).toHaveLength(3);
+  });
+
+  test('a query sent while a workflow task is running is answered from the state that task leaves', async () => {
+    const workflowId = suite.uniqueId('query-mid-task');
+    const handle = await start(queriedMidTask, { workflowId });
+    await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
+
+    const answer = handle.query(stage);
+    suite.probe.openGate(workflowId);
+
+    expect(await answer).toBe('through the gate');
+    await handle.signal(finish);
+    expect(await handle.result()).toBe('through the gate');
   });
 });
 
