@@ -12,6 +12,7 @@ import {
   exhaustsRetries,
   flakyActivity,
   greetThrice,
+  heartbeatsThroughLongWork,
   heartbeatTimeoutRetries,
   neverPickedUp,
   refusedPublish,
@@ -113,6 +114,13 @@ describe('timeouts and heartbeats', () => {
     expect(started[0].activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(
       temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
     );
+  });
+
+  test('an activity that keeps heartbeating runs past its heartbeat timeout on its first attempt', async () => {
+    const handle = await start(heartbeatsThroughLongWork, { workflowId: suite.uniqueId('heartbeating-long-work') });
+
+    expect(await handle.result()).toBe(1);
+    expect(eventTypes(await handle.fetchHistory())).not.toContain('ActivityTaskTimedOut');
   });
 
   test('the details an attempt heartbeats reach the next attempt', async () => {

@@ -124,6 +124,16 @@ test('ORDER BY StartTime lists runs in start order, either way', async () => {
   expect(await letters(`TaskQueue = '${suite.taskQueue}' ORDER BY StartTime DESC`)).toEqual(['e', 'd', 'c', 'b', 'a']);
 });
 
+test('a listing read in small pages returns every run once, in order', async () => {
+  const paged: string[] = [];
+  const query = `WorkflowId STARTS_WITH "${prefix}-" ORDER BY StartTime ASC`;
+  for await (const execution of suite.client.workflow.list({ query, pageSize: 2 })) {
+    paged.push(execution.workflowId.slice(prefix.length + 1));
+  }
+
+  expect(paged).toEqual(['a', 'b', 'c', 'd', 'e']);
+});
+
 test('counting applies the same filters', async () => {
   expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-"`)).count).toBe(5);
   expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND Brand = 'acme'`)).count).toBe(2);

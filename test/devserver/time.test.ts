@@ -4,7 +4,7 @@
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { activityRacesTimer, finishOrGiveUp, longTimer, sleeper } from './fixtures/workflows';
+import { activityRacesTimer, finishOrGiveUp, flakyWithLongBackoff, longTimer, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import { eventsOfType, eventTypes, eventually, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
 
@@ -88,6 +88,21 @@ test('time does not skip while an activity is running', async () => {
   const [timerStarted] = eventsOfType(history, 'TimerStarted');
   const [completed] = eventsOfType(history, 'WorkflowExecutionCompleted');
   expect(timestampMs(completed.eventTime) - timestampMs(timerStarted.eventTime)).toBeLessThan(HOUR);
+});
+
+test('time skips over the backoff between activity retries', async () => {
+  const before = await suite.env.currentTimeMs();
+  const handle = await start(flakyWithLongBackoff, { workflowId: suite.uniqueId('retry-backoff') });
+
+  expect(await handle.result()).toBe(3);
+
+  // One hour before the second attempt and two before the third.
+  expect((await suite.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * HOUR);
+  const history = await handle.fetchHistory();
+  const [scheduled] = eventsOfType(history, 'ActivityTaskScheduled');
+  const [started] = eventsOfType(history, 'ActivityTaskStarted');
+  expect(started.activityTaskStartedEventAttributes?.attempt).toBe(3);
+  expect(timestampMs(started.eventTime) - timestampMs(scheduled.eventTime)).toBeGreaterThanOrEqual(3 * HOUR);
 });
 
 test('every history this file produced replays without a determinism error', async () => {

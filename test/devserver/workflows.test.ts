@@ -26,6 +26,8 @@ import {
   type Workflow,
 } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from './fixtures/activities';
 import { temporal } from '@temporalio/proto';
 import {
   annotated,
@@ -35,6 +37,7 @@ import {
   collector,
   completesWhileSignalled,
   failing,
+  gatedCollector,
   manyTimers,
   patchedGreeting,
   queriedMidTask,
@@ -388,6 +391,19 @@ describe('messages while a workflow task is running', () => {
     expect(inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted'])).toHaveLength(3);
   });
 
+  test('an update sent while a workflow task is running is delivered in the next task', async () => {
+    const workflowId = suite.uniqueId('update-mid-task');
+    const handle = await start(gatedCollector, { workflowId });
+    await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
+
+    const update = handle.executeUpdate(setLimit, { args: [1] });
+    suite.probe.openGate(workflowId);
+
+    expect(await update).toBe(10);
+    await handle.signal(addItem, 'the only one');
+    expect(await handle.result()).toEqual(['the only one']);
+  });
+
   test('a query sent while a workflow task is running is answered from the state that task leaves', async () => {
     const workflowId = suite.uniqueId('query-mid-task');
     const handle = await start(queriedMidTask, { workflowId });
@@ -552,6 +568,26 @@ describe('workflow tasks', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0].workflowTaskFailedEventAttributes?.failure?.message).toContain('a bug in the workflow code');
     await handle.terminate('fixed in the next release');
+  });
+
+  test('a workflow carries on with a new worker after its worker shuts down', async () => {
+    const taskQueue = suite.uniqueId('restarted-worker');
+    const handle = suite.runs.add(await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId('worker-restart') }));
+    const { activities } = createActivities({ client: suite.client });
+    const worker = () =>
+      Worker.create({ connection: suite.env.nativeConnection, namespace: namespace(), taskQueue, workflowBundle: suite.workflowBundle, activities });
+
+    await (await worker()).runUntil(async () => {
+      await handle.signal(addItem, 'before the restart');
+      expect(await handle.query(items)).toEqual(['before the restart']);
+    });
+    await handle.signal(addItem, 'while no worker ran');
+
+    await (await worker()).runUntil(async () => {
+      expect(await handle.query(items)).toEqual(['before the restart', 'while no worker ran']);
+      await handle.signal(finish);
+      expect(await handle.result()).toEqual(['before the restart', 'while no worker ran']);
+    });
   });
 
   test('a workflow task the worker holds past its timeout times out and goes to the next poller', async () => {
