@@ -68,10 +68,12 @@ async function reviewThrough(base: string, keys: Keys, postId: string): Promise<
 }
 
 async function waitForStage(base: string, key: string, postId: string, stages: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const { body } = await call(base, key, 'GET', `/v1/posts/${postId}`);
-    const stage = body.state?.stage ?? body.stage;
+    const stage = body.post.stage as string;
     if (stages.includes(stage)) return;
+    if (Date.now() > deadline) throw new Error(`post ${postId} is still in ${stage}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
