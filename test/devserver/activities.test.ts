@@ -19,6 +19,7 @@ import {
   resumesFromHeartbeat,
   stalledPastScheduleToClose,
   stalledPastStartToClose,
+  stopsHeartbeating,
 } from './fixtures/workflows';
 import { cancelActivity, finish } from './fixtures/messages';
 import { eventsOfType, eventTypes, eventually, inOrder, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
@@ -121,6 +122,15 @@ describe('timeouts and heartbeats', () => {
 
     expect(await handle.result()).toBe(1);
     expect(eventTypes(await handle.fetchHistory())).not.toContain('ActivityTaskTimedOut');
+  });
+
+  test('a heartbeat timeout failure carries the last heartbeat details', async () => {
+    const handle = await start(stopsHeartbeating, { workflowId: suite.uniqueId('heartbeat-timeout-details') });
+
+    const failure = await activityFailureOf(handle);
+    expect(failure.cause).toBeInstanceOf(TimeoutFailure);
+    expect((failure.cause as TimeoutFailure).timeoutType).toBe('HEARTBEAT');
+    expect((failure.cause as TimeoutFailure).lastHeartbeatDetails).toEqual({ progress: 10 });
   });
 
   test('the details an attempt heartbeats reach the next attempt', async () => {

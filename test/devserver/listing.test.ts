@@ -45,7 +45,11 @@ beforeAll(async () => {
   });
   prefix = suite.uniqueId('list');
   await (await start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
-  const b = await start(labelled, { workflowId: `${prefix}-b`, args: [{ brand: 'acme', priority: 5, hold: true }] });
+  const b = await start(labelled, {
+    workflowId: `${prefix}-b`,
+    args: [{ brand: 'acme', priority: 5, hold: true }],
+    memo: { owner: 'social team' },
+  });
   await waitForEvent(b, 'UpsertWorkflowSearchAttributes');
   bStartTime = (await b.describe()).startTime;
   await (await start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })).result();
@@ -92,9 +96,12 @@ describe('filters', () => {
     expect(await sorted(`WorkflowId = '${prefix}-c'`)).toEqual(['c']);
   });
 
-  test('on start time', async () => {
+  test('on start and close time', async () => {
     expect(await sorted(`StartTime >= '${bStartTime.toISOString()}'`)).toEqual(['b', 'c', 'd', 'e']);
     expect(await sorted(`StartTime < '${bStartTime.toISOString()}'`)).toEqual(['a']);
+    expect(await sorted(`CloseTime < '${bStartTime.toISOString()}'`)).toEqual(['a']);
+    // A running workflow has no close time, so no comparison with one lists it.
+    expect(await sorted(`CloseTime > '2000-01-01T00:00:00Z'`)).toEqual(['a', 'c', 'd', 'e']);
   });
 
   test('on custom search attributes the workflows upserted', async () => {
@@ -114,6 +121,7 @@ describe('filters', () => {
     expect(b.taskQueue).toBe(suite.taskQueue);
     expect(b.typedSearchAttributes.get(brandKey)).toBe('acme');
     expect(b.typedSearchAttributes.get(priorityKey)).toBe(5);
+    expect(b.memo).toEqual({ owner: 'social team' });
     const described = await suite.client.workflow.getHandle(b.workflowId).describe();
     expect(described.typedSearchAttributes.get(brandKey)).toBe('acme');
   });
@@ -157,6 +165,7 @@ test('every run of a continue-as-new chain is listed with its own status', async
 
   expect(runs.map((run) => run.status.name)).toEqual(['CONTINUED_AS_NEW', 'COMPLETED']);
   expect(runs[0].runId).toBe(handle.firstExecutionRunId);
+  expect(await letters(`ExecutionStatus = 'ContinuedAsNew'`, scope)).toEqual(['chain']);
 });
 
 test('attributes of every type upserted through the typed API are filtered and listed with their types', async () => {

@@ -177,6 +177,21 @@ describe('namespaces', () => {
     expect((await grpcFailure(suite.env.connection.workflowService.registerNamespace({ namespace }))).code).toBe(grpcStatus.ALREADY_EXISTS);
   });
 
+  test('workflows of one namespace are invisible from another', async () => {
+    const namespace = suite.uniqueId('isolated-namespace');
+    await suite.env.connection.workflowService.registerNamespace({ namespace });
+    const isolated = new Client({ connection: suite.env.connection, namespace });
+    const workflowId = suite.uniqueId('isolated');
+
+    await isolated.workflow.start(collector, { taskQueue: 'nobody-polls-here', workflowId });
+
+    expect((await isolated.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+    await expect(suite.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await suite.client.workflow.count(`WorkflowId = '${workflowId}'`)).count).toBe(0);
+    expect((await isolated.workflow.count(`WorkflowId = '${workflowId}'`)).count).toBe(1);
+    await isolated.workflow.getHandle(workflowId).terminate();
+  });
+
   test('calls in a namespace that does not exist fail with NamespaceNotFoundError', async () => {
     const elsewhere = new Client({ connection: suite.env.connection, namespace: 'no-such-namespace' });
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Client,
+  QueryNotRegisteredError,
   QueryRejectedError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -339,6 +340,17 @@ describe('signals and queries', () => {
     expect(await handle.query(items)).toEqual(['last word']);
   });
 
+  test('a query the workflow has no handler for fails naming the query', async () => {
+    const handle = await start(collector, { workflowId: suite.uniqueId('query-unknown') });
+
+    const failure = await handle.query('engagementRate').catch((err: unknown) => err);
+
+    expect(failure).toBeInstanceOf(QueryNotRegisteredError);
+    expect((failure as Error).message).toContain('engagementRate');
+    await handle.signal(finish);
+    await handle.result();
+  });
+
   test('a query that rejects closed workflows is rejected with the workflow status', async () => {
     const handle = await start(quick, { workflowId: suite.uniqueId('query-rejected'), args: ['done'] });
     await handle.result();
@@ -499,6 +511,21 @@ describe('updates', () => {
     expect(await started.result()).toBe(10);
     await handle.signal(finish);
     await handle.result();
+  });
+
+  test('update-with-start whose update is rejected still starts the workflow', async () => {
+    const workflowId = suite.uniqueId('update-with-start-rejected');
+    const operation = new WithStartWorkflowOperation(collector, { workflowId, taskQueue: suite.taskQueue, workflowIdConflictPolicy: 'FAIL' });
+
+    await expect(
+      suite.client.workflow.executeUpdateWithStart(setLimit, { args: [-5], startWorkflowOperation: operation }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+
+    const handle = suite.runs.add(await operation.workflowHandle());
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(eventTypes(await handle.fetchHistory())).not.toContain('WorkflowExecutionUpdateAccepted');
+    await handle.signal(finish);
+    expect(await handle.result()).toEqual([]);
   });
 
   test('update-with-start starts the workflow, and the next call updates the same run', async () => {
