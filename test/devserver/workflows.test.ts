@@ -617,6 +617,34 @@ describe('workflow tasks', () => {
     });
   });
 
+  test('workflows evicted from a small worker cache carry on from their full history', async () => {
+    const taskQueue = suite.uniqueId('small-cache');
+    const { activities } = createActivities({ client: suite.client });
+    const worker = await Worker.create({
+      connection: suite.env.nativeConnection,
+      namespace: namespace(),
+      taskQueue,
+      workflowBundle: suite.workflowBundle,
+      activities,
+      maxCachedWorkflows: 2,
+      maxConcurrentWorkflowTaskExecutions: 2,
+    });
+
+    await worker.runUntil(async () => {
+      const handles = await Promise.all(
+        [1, 2, 3, 4, 5].map(async (n) =>
+          suite.runs.add(await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId(`evicted-${n}`) })),
+        ),
+      );
+      for (const round of ['first', 'second', 'third']) {
+        for (const handle of handles) await handle.signal(addItem, round);
+        for (const handle of handles) expect(await handle.query(items)).toEqual(expect.arrayContaining([round]));
+      }
+      for (const handle of handles) await handle.signal(finish);
+      for (const handle of handles) expect(await handle.result()).toEqual(['first', 'second', 'third']);
+    });
+  });
+
   test('a workflow task the worker holds past its timeout times out and goes to the next poller', async () => {
     const taskQueue = suite.uniqueId('hand-polled');
     const workflowId = suite.uniqueId('task-timeout');
