@@ -27,6 +27,7 @@ import {
   replayFailures,
   startSuite,
   waitForEvent,
+  WORKFLOW_TASK,
   type DevServerSuite,
 } from './helpers';
 
@@ -202,11 +203,12 @@ describe('continue-as-new', () => {
     expect(await handle.result()).toEqual(['run 1', 'run 2', 'run 3', 'run 4']);
 
     const chain = await fetchRunChain(suite.client, workflowId, handle.firstExecutionRunId);
-    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual([
-      'WorkflowExecutionContinuedAsNew',
-      'WorkflowExecutionContinuedAsNew',
-      'WorkflowExecutionContinuedAsNew',
-      'WorkflowExecutionCompleted',
+    const continued = ['WorkflowExecutionStarted', ...WORKFLOW_TASK, 'WorkflowExecutionContinuedAsNew'];
+    expect(chain.map(({ history }) => eventTypes(history))).toEqual([
+      continued,
+      continued,
+      continued,
+      ['WorkflowExecutionStarted', ...WORKFLOW_TASK, 'WorkflowExecutionCompleted'],
     ]);
     const startedEvents = chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes);
     expect(startedEvents.map((e) => e?.continuedExecutionRunId || undefined)).toEqual([undefined, ...chain.slice(0, -1).map((r) => r.runId)]);

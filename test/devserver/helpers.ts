@@ -85,6 +85,9 @@ export function eventsOfType(history: History, type: string): HistoryEvent[] {
   return (history.events ?? []).filter((e) => eventTypeName(e) === type);
 }
 
+/** The three events of one workflow task that the worker completed. */
+export const WORKFLOW_TASK = ['WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted'];
+
 /** The events of `expected` that occur in `types` in that order: equal to `expected` when all do. */
 export function inOrder(types: string[], expected: string[]): string[] {
   const found: string[] = [];

@@ -6,7 +6,16 @@ import type { WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { activityRacesTimer, finishOrGiveUp, flakyWithLongBackoff, longTimer, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { eventsOfType, eventTypes, eventually, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
+import {
+  eventsOfType,
+  eventTypes,
+  eventually,
+  replayFailures,
+  startSuite,
+  waitForEvent,
+  WORKFLOW_TASK,
+  type DevServerSuite,
+} from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -26,7 +35,7 @@ async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStar
 }
 
 const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
-  Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+  Number(ts?.seconds ?? 0) * 1000 + (ts?.nanos ?? 0) / 1e6;
 
 test('a 30-day timer fires while the client waits for the result', async () => {
   const before = await suite.env.currentTimeMs();
@@ -36,6 +45,14 @@ test('a 30-day timer fires while the client waits for the result', async () => {
 
   expect((await suite.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * DAY);
   const history = await handle.fetchHistory();
+  expect(eventTypes(history)).toEqual([
+    'WorkflowExecutionStarted',
+    ...WORKFLOW_TASK,
+    'TimerStarted',
+    'TimerFired',
+    ...WORKFLOW_TASK,
+    'WorkflowExecutionCompleted',
+  ]);
   const [started] = eventsOfType(history, 'TimerStarted');
   const [fired] = eventsOfType(history, 'TimerFired');
   expect(timestampMs(fired.eventTime) - timestampMs(started.eventTime)).toBeGreaterThanOrEqual(30 * DAY);
