@@ -48,6 +48,9 @@ async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStar
   return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
 }
 
+const durationMs = (d: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
+
 /** The failure chain a workflow that let its activity's failure through ends with. */
 async function activityFailureOf(handle: { result(): Promise<unknown> }): Promise<ActivityFailure> {
   const error = await handle.result().catch((err: unknown) => err);
@@ -130,6 +133,24 @@ describe('results and retries', () => {
   });
 });
 
+describe('server-side defaults', () => {
+  test('an activity scheduled with only a start-to-close timeout gets the default retry policy and no other timeouts', async () => {
+    const handle = await start(greetThrice, { workflowId: suite.uniqueId('activity-defaults'), args: ['defaults'] });
+    await handle.result();
+
+    const [scheduled] = eventsOfType(await handle.fetchHistory(), 'ActivityTaskScheduled');
+    const attributes = scheduled.activityTaskScheduledEventAttributes;
+    expect(durationMs(attributes?.startToCloseTimeout)).toBe(10_000);
+    expect(durationMs(attributes?.scheduleToCloseTimeout)).toBe(0);
+    expect(durationMs(attributes?.scheduleToStartTimeout)).toBe(0);
+    expect(durationMs(attributes?.heartbeatTimeout)).toBe(0);
+    expect(durationMs(attributes?.retryPolicy?.initialInterval)).toBe(1000);
+    expect(attributes?.retryPolicy?.backoffCoefficient).toBe(2);
+    expect(durationMs(attributes?.retryPolicy?.maximumInterval)).toBe(100_000);
+    expect(attributes?.retryPolicy?.maximumAttempts ?? 0).toBe(0);
+  });
+});
+
 describe('timeouts and heartbeats', () => {
   test('an attempt that stops heartbeating times out and the activity is retried', async () => {
     const handle = await start(heartbeatTimeoutRetries, { workflowId: suite.uniqueId('heartbeat-timeout') });
@@ -192,7 +213,12 @@ describe('timeouts and heartbeats', () => {
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
     expect((failure.cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_CLOSE');
-    expect(eventTypes(await handle.fetchHistory())).toContain('ActivityTaskTimedOut');
+    const history = await handle.fetchHistory();
+    expect(eventTypes(history)).toContain('ActivityTaskTimedOut');
+    // Given only a schedule-to-close timeout, the server applies it to the other two as well.
+    const attributes = eventsOfType(history, 'ActivityTaskScheduled')[0].activityTaskScheduledEventAttributes;
+    expect(durationMs(attributes?.startToCloseTimeout)).toBe(1000);
+    expect(durationMs(attributes?.scheduleToStartTimeout)).toBe(1000);
   });
 });
 
