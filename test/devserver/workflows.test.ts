@@ -243,7 +243,13 @@ describe('starting workflows', () => {
 
     const error = await handle.result().catch((err: unknown) => err);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
-    expect(eventTypes(await handle.fetchHistory()).at(-1)).toBe('WorkflowExecutionTimedOut');
+    const history = await handle.fetchHistory();
+    expect(eventTypes(history).at(-1)).toBe('WorkflowExecutionTimedOut');
+    // Without a run timeout of its own, a run may last as long as the whole execution.
+    const started = history.events?.[0].workflowExecutionStartedEventAttributes;
+    expect(Number(started?.workflowRunTimeout?.seconds)).toBe(3600);
+    const expiresAfterMs = timestampMs(started?.workflowExecutionExpirationTime) - timestampMs(history.events?.[0].eventTime);
+    expect(Math.abs(expiresAfterMs - 3600 * 1000)).toBeLessThan(1000);
   });
 
   test('the workflow execution timeout stops retries that would start after it', async () => {
