@@ -2,7 +2,7 @@
  * Activities on the offline server through the real SDK: server-side retries, non-retryable
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
-import { ActivityNotFoundError, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
+import { ActivityCancelledError, ActivityNotFoundError, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure, type Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
@@ -11,6 +11,7 @@ import {
   cancelsHeartbeatingActivity,
   exhaustsRetries,
   flakyActivity,
+  flakyWithLongBackoff,
   greetThrice,
   heartbeatsThroughLongWork,
   heartbeatTimeoutRetries,
@@ -20,6 +21,7 @@ import {
   stalledPastScheduleToClose,
   stalledPastStartToClose,
   stopsHeartbeating,
+  withdrawableApproval,
 } from './fixtures/workflows';
 import { cancelActivity, finish } from './fixtures/messages';
 import {
@@ -108,6 +110,22 @@ describe('results and retries', () => {
     const history = await handle.fetchHistory();
     expect(eventsOfType(history, 'ActivityTaskStarted')[0].activityTaskStartedEventAttributes?.attempt).toBe(3);
     expect(eventsOfType(history, 'ActivityTaskFailed')).toHaveLength(1);
+  });
+
+  test('describe shows an activity waiting to retry with its next attempt and last failure', async () => {
+    const handle = await start(flakyWithLongBackoff, { workflowId: suite.uniqueId('describe-retrying') });
+
+    const pending = await eventually('the first attempt has failed', async () => {
+      const activity = (await handle.describe()).raw.pendingActivities?.[0];
+      return activity?.attempt === 2 && activity;
+    });
+    expect(pending.state).toBe(temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED);
+    expect(pending.lastFailure?.message).toBe('attempt 1 fails');
+    expect(pending.activityType?.name).toBe('failUntilAttempt');
+    // The second attempt waits out the one-hour initial interval.
+    expect(durationMs(pending.nextAttemptScheduleTime) - durationMs(pending.lastStartedTime)).toBeGreaterThanOrEqual(3_590_000);
+
+    expect(await handle.result()).toBe(3);
   });
 
   test('a non-retryable application failure fails the activity on its first attempt', async () => {
@@ -236,6 +254,25 @@ describe('cancellation and async completion', () => {
     expect(await handle.result()).toBe('activity cancelled');
     expect(suite.probe.sawCancellation).toContain(workflowId);
     const sequence = ['ActivityTaskScheduled', 'ActivityTaskCancelRequested', 'ActivityTaskCanceled', 'WorkflowExecutionCompleted'];
+    expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+  });
+
+  test('an activity completed from outside learns of its cancellation from a heartbeat and reports it', async () => {
+    const workflowId = suite.uniqueId('withdrawn-approval');
+    const handle = await start(withdrawableApproval, { workflowId });
+    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+
+    await handle.signal(cancelActivity);
+    await eventually('a heartbeat reports the cancellation', () =>
+      suite.client.activity.heartbeat(taskToken).then(
+        () => false,
+        (err: unknown) => err instanceof ActivityCancelledError,
+      ),
+    );
+    await suite.client.activity.reportCancellation(taskToken);
+
+    expect(await handle.result()).toBe('approval withdrawn');
+    const sequence = ['ActivityTaskCancelRequested', 'ActivityTaskCanceled', 'WorkflowExecutionCompleted'];
     expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
   });
 
