@@ -12,9 +12,9 @@ import { defineSearchAttributeKey, NamespaceNotFoundError, SearchAttributeType, 
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEVSERVER_EXECUTABLE } from '../../devserver/testing';
-import { collector, greetThrice } from './fixtures/workflows';
+import { collector, greetThrice, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { replayFailures, startSuite, type DevServerSuite } from './helpers';
+import { eventsOfType, replayFailures, startSuite, type DevServerSuite } from './helpers';
 
 const NAMESPACE = 'socialops-ops';
 const campaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
@@ -135,6 +135,21 @@ describe('the start-dev form used by createLocal', () => {
     const handle = await start(greetThrice, { workflowId: suite.uniqueId('start-dev'), args: ['ops'] });
 
     expect(await handle.result()).toBe('hello hello hello ops');
+  });
+
+  test('runs timers on the wall clock, without time skipping', async () => {
+    expect(suite.env.supportsTimeSkipping).toBe(false);
+    const handle = await start(sleeper, { workflowId: suite.uniqueId('wall-clock'), args: ['1s'] });
+
+    expect(await handle.result()).toBe('woke');
+
+    const history = await handle.fetchHistory();
+    const at = (type: string) => {
+      const time = eventsOfType(history, type)[0].eventTime;
+      return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+    };
+    expect(at('TimerFired') - at('TimerStarted')).toBeGreaterThanOrEqual(1000);
+    expect(at('TimerFired') - at('TimerStarted')).toBeLessThan(60_000);
   });
 
   test('registers the search attributes given on the command line, and only those', async () => {
