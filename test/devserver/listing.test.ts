@@ -12,6 +12,7 @@ import {
   detailed,
   failing,
   labelled,
+  labelsWithUnknownAttribute,
   publishAtKey,
   quick,
   rebranded,
@@ -20,7 +21,8 @@ import {
   urgentKey,
 } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { eventsOfType, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
+import { temporal } from '@temporalio/proto';
+import { eventsOfType, eventually, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
 
 const brandKey = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
 const priorityKey = defineSearchAttributeKey('Priority', SearchAttributeType.INT);
@@ -215,6 +217,45 @@ test('a closed run moves out of the running filter', async () => {
 
   expect(await sorted(`ExecutionStatus = 'Running'`, scope)).toEqual([]);
   expect(await sorted(`ExecutionStatus = 'Completed'`, scope)).toEqual(['z']);
+});
+
+describe('rejected search attributes', () => {
+  test('a start whose attribute value has the wrong type is refused naming the attribute', async () => {
+    const refused = await suite.client.workflow
+      .start(collector, {
+        taskQueue: suite.taskQueue,
+        workflowId: suite.uniqueId('wrong-type'),
+        searchAttributes: { Priority: ['high'] },
+      })
+      .then(
+        () => undefined,
+        (err: { cause?: { code?: number; details?: string } }) => err.cause,
+      );
+
+    expect(refused?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(refused?.details).toMatch(/Priority/);
+  });
+
+  test('a workflow that upserts an unregistered attribute has its workflow task failed, not its attributes changed', async () => {
+    // Not recorded for replay: every task of this workflow fails by design.
+    const handle = await suite.client.workflow.start(labelsWithUnknownAttribute, {
+      taskQueue: suite.taskQueue,
+      workflowId: suite.uniqueId('unknown-attribute'),
+    });
+
+    const failed = await waitForEvent(handle, 'WorkflowTaskFailed');
+
+    expect(failed.workflowTaskFailedEventAttributes?.cause).toBe(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+    );
+    expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/Audience/);
+    await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+    // Retries of a failing task are not written to history until one of them succeeds.
+    const history = await handle.fetchHistory();
+    expect(eventsOfType(history, 'WorkflowTaskFailed')).toHaveLength(1);
+    expect(eventsOfType(history, 'UpsertWorkflowSearchAttributes')).toHaveLength(0);
+    await handle.terminate('the attribute is not registered');
+  });
 });
 
 describe('rejected queries', () => {
