@@ -243,18 +243,22 @@ describe('rejected search attributes', () => {
       workflowId: suite.uniqueId('unknown-attribute'),
     });
 
-    const failed = await waitForEvent(handle, 'WorkflowTaskFailed');
+    try {
+      const failed = await waitForEvent(handle, 'WorkflowTaskFailed');
 
-    expect(failed.workflowTaskFailedEventAttributes?.cause).toBe(
-      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
-    );
-    expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/Audience/);
-    await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
-    // Retries of a failing task are not written to history until one of them succeeds.
-    const history = await handle.fetchHistory();
-    expect(eventsOfType(history, 'WorkflowTaskFailed')).toHaveLength(1);
-    expect(eventsOfType(history, 'UpsertWorkflowSearchAttributes')).toHaveLength(0);
-    await handle.terminate('the attribute is not registered');
+      expect(failed.workflowTaskFailedEventAttributes?.cause).toBe(
+        temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      );
+      expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/Audience/);
+      await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+      // Retries of a failing task are not written to history until one of them succeeds.
+      const history = await handle.fetchHistory();
+      expect(eventsOfType(history, 'WorkflowTaskFailed')).toHaveLength(1);
+      expect(eventsOfType(history, 'UpsertWorkflowSearchAttributes')).toHaveLength(0);
+    } finally {
+      // Its task would otherwise keep failing for the rest of the file.
+      await handle.terminate('the attribute is not registered');
+    }
   });
 });
 

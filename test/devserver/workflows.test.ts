@@ -605,13 +605,17 @@ describe('workflow tasks', () => {
     // Not recorded for replay: its code fails every task by design.
     const handle = await suite.client.workflow.start(brokenCode, { taskQueue: suite.taskQueue, workflowId: suite.uniqueId('broken-code') });
 
-    await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+    try {
+      await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
 
-    expect((await handle.describe()).status.name).toBe('RUNNING');
-    const failed = eventsOfType(await handle.fetchHistory(), 'WorkflowTaskFailed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0].workflowTaskFailedEventAttributes?.failure?.message).toContain('a bug in the workflow code');
-    await handle.terminate('fixed in the next release');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      const failed = eventsOfType(await handle.fetchHistory(), 'WorkflowTaskFailed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0].workflowTaskFailedEventAttributes?.failure?.message).toContain('a bug in the workflow code');
+    } finally {
+      // Its task would otherwise keep failing for the rest of the file.
+      await handle.terminate('fixed in the next release');
+    }
   });
 
   test('a workflow carries on with a new worker after its worker shuts down', async () => {
