@@ -2,16 +2,17 @@
  * Offline Temporal server benchmark: how fast it starts, and how many workflows of three
  * activities each one SDK worker drives through it per second with 200 in flight.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { fork, spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer } from '../devserver/server';
 import * as activities from './devserverActivities';
-import { projectRoot } from './support';
+import { CONCURRENT } from './devserverLoad';
 
-const CONCURRENT = 200;
-const ROUNDS = 3;
+const ROUNDS = 5;
+
+/** The server's command line, compiled when the benchmark runs compiled (`npm run bench`). */
+const CLI = require.resolve('../devserver/cli');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,12 +32,11 @@ async function startupInProcess(): Promise<number> {
 
 /** Time from spawning the executable until it answers GetSystemInfo. */
 async function startupProcess(): Promise<number> {
-  const executable = path.join(projectRoot(), 'bin', 'temporal-devserver');
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [executable, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, CLI, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`devserver exited with ${code}`)));
@@ -51,12 +51,12 @@ async function startupProcess(): Promise<number> {
 export async function benchDevserver(): Promise<void> {
   console.log('## offline Temporal server');
   console.log(`start-up, in process (median of 5): ${(await startupInProcess()).toFixed(1)} ms`);
-  console.log(`start-up, executable until ready (median of 3): ${(await startupProcess()).toFixed(1)} ms`);
+  console.log(`start-up, new process until ready (median of 3): ${(await startupProcess()).toFixed(1)} ms`);
 
   // The server runs in its own process, as it does under the SDK's test environment.
   const port = 20000 + Math.floor(Math.random() * 20000);
   const nodeOptions = process.env.DEVSERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const serverProcess = spawn(process.execPath, [...nodeOptions, path.join(projectRoot(), 'bin', 'temporal-devserver'), 'server', 'start-dev', '--port', String(port)], {
+  const serverProcess = spawn(process.execPath, [...process.execArgv, ...nodeOptions, CLI, 'server', 'start-dev', '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => serverProcess.stdout.once('data', () => resolve()));
@@ -73,22 +73,24 @@ export async function benchDevserver(): Promise<void> {
     maxConcurrentWorkflowTaskExecutions: 200,
     maxConcurrentActivityTaskExecutions: 200,
   });
+  const load = fork(require.resolve('./devserverLoad'), [address], { execArgv: process.execArgv, stdio: 'inherit' });
+  const replies: Array<(message: { ready?: boolean; seconds?: number }) => void> = [];
+  load.on('message', (message: { ready?: boolean; seconds?: number }) => replies.shift()?.(message));
+  const nextReply = (): Promise<{ ready?: boolean; seconds?: number }> => new Promise((resolve) => replies.push(resolve));
   const rates: number[] = [];
   await worker.runUntil(async () => {
+    await nextReply();
     // Warm-up: the first workflow pays for the worker's isolate start.
     await client.workflow.execute('threeSteps', { taskQueue: 'bench', workflowId: 'warmup', args: ['w'] });
     for (let round = 0; round < ROUNDS; round++) {
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENT }, (_, i) =>
-          client.workflow.execute('threeSteps', { taskQueue: 'bench', workflowId: `bench-${round}-${i}`, args: [String(i)] }),
-        ),
-      );
-      const seconds = (performance.now() - t0) / 1000;
+      const reply = nextReply();
+      load.send({ round });
+      const { seconds = 0 } = await reply;
       rates.push(CONCURRENT / seconds);
       console.log(`round ${round + 1}: ${CONCURRENT} workflows × 3 activities in ${seconds.toFixed(2)} s = ${(CONCURRENT / seconds).toFixed(1)} workflows/s`);
     }
   });
+  load.kill();
   console.log(`throughput (median of ${ROUNDS}): ${median(rates).toFixed(1)} workflows/s (target ≥ 70)`);
   await nativeConnection.close();
   await connection.close();
