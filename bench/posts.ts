@@ -17,7 +17,7 @@ import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { benchDatabase, percentile } from './support';
 
 const CONCURRENT_POSTS = 50;
-const REVIEW_SAMPLE_POSTS = 50;
+const REVIEW_SAMPLE_POSTS = Number(process.env.BENCH_REVIEW_POSTS ?? 50);
 const PUBLISH_AT = '2030-01-15T09:00';
 const TARGETS = ['demo-x', 'demo-linkedin', 'demo-bluesky'];
 const REVIEWS: Array<{ user: string; stage: string }> = [
