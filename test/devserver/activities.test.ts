@@ -2,8 +2,8 @@
  * Activities on the offline server through the real SDK: server-side retries, non-retryable
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
-import { ActivityCancelledError, ActivityNotFoundError, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure, type Workflow } from '@temporalio/common';
+import { ActivityCancelledError, ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
   approvalWithDeadline,
@@ -29,6 +29,7 @@ import {
   eventTypes,
   eventually,
   inOrder,
+  protoMs,
   replayFailures,
   startSuite,
   waitForEvent,
@@ -46,13 +47,6 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
-
-const durationMs = (d: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
-  Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
-
 /** The failure chain a workflow that let its activity's failure through ends with. */
 async function activityFailureOf(handle: { result(): Promise<unknown> }): Promise<ActivityFailure> {
   const error = await handle.result().catch((err: unknown) => err);
@@ -64,7 +58,7 @@ async function activityFailureOf(handle: { result(): Promise<unknown> }): Promis
 
 describe('results and retries', () => {
   test('each activity result feeds the next step of the workflow', async () => {
-    const handle = await start(greetThrice, { workflowId: suite.uniqueId('greet-thrice'), args: ['team'] });
+    const handle = await suite.start(greetThrice, { workflowId: suite.uniqueId('greet-thrice'), args: ['team'] });
 
     expect(await handle.result()).toBe('hello hello hello team');
     const activity = ['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted'];
@@ -82,7 +76,7 @@ describe('results and retries', () => {
   });
 
   test('an activity failing twice succeeds on attempt 3 with one scheduled event in history', async () => {
-    const handle = await start(flakyActivity, { workflowId: suite.uniqueId('flaky-activity') });
+    const handle = await suite.start(flakyActivity, { workflowId: suite.uniqueId('flaky-activity') });
 
     expect(await handle.result()).toBe(3);
 
@@ -102,7 +96,7 @@ describe('results and retries', () => {
   });
 
   test('an activity that keeps failing stops at its maximum attempts with the last failure', async () => {
-    const handle = await start(exhaustsRetries, { workflowId: suite.uniqueId('maximum-attempts') });
+    const handle = await suite.start(exhaustsRetries, { workflowId: suite.uniqueId('maximum-attempts') });
 
     const failure = await activityFailureOf(handle);
     expect(failure.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
@@ -113,7 +107,7 @@ describe('results and retries', () => {
   });
 
   test('describe shows an activity waiting to retry with its next attempt and last failure', async () => {
-    const handle = await start(flakyWithLongBackoff, { workflowId: suite.uniqueId('describe-retrying') });
+    const handle = await suite.start(flakyWithLongBackoff, { workflowId: suite.uniqueId('describe-retrying') });
 
     const pending = await eventually('the first attempt has failed', async () => {
       const activity = (await handle.describe()).raw.pendingActivities?.[0];
@@ -123,13 +117,13 @@ describe('results and retries', () => {
     expect(pending.lastFailure?.message).toBe('attempt 1 fails');
     expect(pending.activityType?.name).toBe('failUntilAttempt');
     // The second attempt waits out the one-hour initial interval.
-    expect(durationMs(pending.nextAttemptScheduleTime) - durationMs(pending.lastStartedTime)).toBeGreaterThanOrEqual(3_590_000);
+    expect(protoMs(pending.nextAttemptScheduleTime) - protoMs(pending.lastStartedTime)).toBeGreaterThanOrEqual(3_590_000);
 
     expect(await handle.result()).toBe(3);
   });
 
   test('a non-retryable application failure fails the activity on its first attempt', async () => {
-    const handle = await start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-failure'), args: [{ nonRetryable: true }] });
+    const handle = await suite.start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-failure'), args: [{ nonRetryable: true }] });
 
     const failure = await activityFailureOf(handle);
     expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
@@ -141,7 +135,7 @@ describe('results and retries', () => {
   });
 
   test('an error type the retry policy lists as non-retryable fails the activity on its first attempt', async () => {
-    const handle = await start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-type'), args: [{ nonRetryable: false }] });
+    const handle = await suite.start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-type'), args: [{ nonRetryable: false }] });
 
     const failure = await activityFailureOf(handle);
     expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
@@ -153,25 +147,25 @@ describe('results and retries', () => {
 
 describe('server-side defaults', () => {
   test('an activity scheduled with only a start-to-close timeout gets the default retry policy and no other timeouts', async () => {
-    const handle = await start(greetThrice, { workflowId: suite.uniqueId('activity-defaults'), args: ['defaults'] });
+    const handle = await suite.start(greetThrice, { workflowId: suite.uniqueId('activity-defaults'), args: ['defaults'] });
     await handle.result();
 
     const [scheduled] = eventsOfType(await handle.fetchHistory(), 'ActivityTaskScheduled');
     const attributes = scheduled.activityTaskScheduledEventAttributes;
-    expect(durationMs(attributes?.startToCloseTimeout)).toBe(10_000);
-    expect(durationMs(attributes?.scheduleToCloseTimeout)).toBe(0);
-    expect(durationMs(attributes?.scheduleToStartTimeout)).toBe(0);
-    expect(durationMs(attributes?.heartbeatTimeout)).toBe(0);
-    expect(durationMs(attributes?.retryPolicy?.initialInterval)).toBe(1000);
+    expect(protoMs(attributes?.startToCloseTimeout)).toBe(10_000);
+    expect(protoMs(attributes?.scheduleToCloseTimeout)).toBe(0);
+    expect(protoMs(attributes?.scheduleToStartTimeout)).toBe(0);
+    expect(protoMs(attributes?.heartbeatTimeout)).toBe(0);
+    expect(protoMs(attributes?.retryPolicy?.initialInterval)).toBe(1000);
     expect(attributes?.retryPolicy?.backoffCoefficient).toBe(2);
-    expect(durationMs(attributes?.retryPolicy?.maximumInterval)).toBe(100_000);
+    expect(protoMs(attributes?.retryPolicy?.maximumInterval)).toBe(100_000);
     expect(attributes?.retryPolicy?.maximumAttempts ?? 0).toBe(0);
   });
 });
 
 describe('timeouts and heartbeats', () => {
   test('an attempt that stops heartbeating times out and the activity is retried', async () => {
-    const handle = await start(heartbeatTimeoutRetries, { workflowId: suite.uniqueId('heartbeat-timeout') });
+    const handle = await suite.start(heartbeatTimeoutRetries, { workflowId: suite.uniqueId('heartbeat-timeout') });
 
     expect(await handle.result()).toBe(2);
 
@@ -184,14 +178,14 @@ describe('timeouts and heartbeats', () => {
   });
 
   test('an activity that keeps heartbeating runs past its heartbeat timeout on its first attempt', async () => {
-    const handle = await start(heartbeatsThroughLongWork, { workflowId: suite.uniqueId('heartbeating-long-work') });
+    const handle = await suite.start(heartbeatsThroughLongWork, { workflowId: suite.uniqueId('heartbeating-long-work') });
 
     expect(await handle.result()).toBe(1);
     expect(eventTypes(await handle.fetchHistory())).not.toContain('ActivityTaskTimedOut');
   });
 
   test('a heartbeat timeout failure carries the last heartbeat details', async () => {
-    const handle = await start(stopsHeartbeating, { workflowId: suite.uniqueId('heartbeat-timeout-details') });
+    const handle = await suite.start(stopsHeartbeating, { workflowId: suite.uniqueId('heartbeat-timeout-details') });
 
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -200,13 +194,13 @@ describe('timeouts and heartbeats', () => {
   });
 
   test('the details an attempt heartbeats reach the next attempt', async () => {
-    const handle = await start(resumesFromHeartbeat, { workflowId: suite.uniqueId('heartbeat-details') });
+    const handle = await suite.start(resumesFromHeartbeat, { workflowId: suite.uniqueId('heartbeat-details') });
 
     expect(await handle.result()).toEqual({ attempt: 2, resumedFrom: { progress: 10 } });
   });
 
   test('an activity no worker picks up fails with a SCHEDULE_TO_START timeout', async () => {
-    const handle = await start(neverPickedUp, { workflowId: suite.uniqueId('schedule-to-start') });
+    const handle = await suite.start(neverPickedUp, { workflowId: suite.uniqueId('schedule-to-start') });
 
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -217,7 +211,7 @@ describe('timeouts and heartbeats', () => {
   });
 
   test('an attempt running past its start-to-close timeout fails with a START_TO_CLOSE timeout', async () => {
-    const handle = await start(stalledPastStartToClose, { workflowId: suite.uniqueId('start-to-close') });
+    const handle = await suite.start(stalledPastStartToClose, { workflowId: suite.uniqueId('start-to-close') });
 
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -226,7 +220,7 @@ describe('timeouts and heartbeats', () => {
   });
 
   test('an activity running past its schedule-to-close timeout fails with a SCHEDULE_TO_CLOSE timeout', async () => {
-    const handle = await start(stalledPastScheduleToClose, { workflowId: suite.uniqueId('schedule-to-close') });
+    const handle = await suite.start(stalledPastScheduleToClose, { workflowId: suite.uniqueId('schedule-to-close') });
 
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -235,15 +229,15 @@ describe('timeouts and heartbeats', () => {
     expect(eventTypes(history)).toContain('ActivityTaskTimedOut');
     // Given only a schedule-to-close timeout, the server applies it to the other two as well.
     const attributes = eventsOfType(history, 'ActivityTaskScheduled')[0].activityTaskScheduledEventAttributes;
-    expect(durationMs(attributes?.startToCloseTimeout)).toBe(1000);
-    expect(durationMs(attributes?.scheduleToStartTimeout)).toBe(1000);
+    expect(protoMs(attributes?.startToCloseTimeout)).toBe(1000);
+    expect(protoMs(attributes?.scheduleToStartTimeout)).toBe(1000);
   });
 });
 
 describe('cancellation and async completion', () => {
   test('a cancellation the workflow requests reaches the heartbeating activity', async () => {
     const workflowId = suite.uniqueId('cancel-activity');
-    const handle = await start(cancelsHeartbeatingActivity, { workflowId });
+    const handle = await suite.start(cancelsHeartbeatingActivity, { workflowId });
     await eventually('the activity is running', async () => {
       const { raw } = await handle.describe();
       return raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -259,7 +253,7 @@ describe('cancellation and async completion', () => {
 
   test('an activity completed from outside learns of its cancellation from a heartbeat and reports it', async () => {
     const workflowId = suite.uniqueId('withdrawn-approval');
-    const handle = await start(withdrawableApproval, { workflowId });
+    const handle = await suite.start(withdrawableApproval, { workflowId });
     const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
 
     await handle.signal(cancelActivity);
@@ -278,7 +272,7 @@ describe('cancellation and async completion', () => {
 
   test('an activity completed later by its task token completes with the given result', async () => {
     const workflowId = suite.uniqueId('complete-by-token');
-    const handle = await start(awaitsApproval, { workflowId });
+    const handle = await suite.start(awaitsApproval, { workflowId });
     const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
 
     await suite.client.activity.complete(taskToken, 'approved by token');
@@ -289,7 +283,7 @@ describe('cancellation and async completion', () => {
 
   test('an activity failed later by its task token fails the way the caller said', async () => {
     const workflowId = suite.uniqueId('fail-by-token');
-    const handle = await start(awaitsApproval, { workflowId });
+    const handle = await suite.start(awaitsApproval, { workflowId });
     const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
 
     await suite.client.activity.fail(taskToken, ApplicationFailure.nonRetryable('the reviewer rejected it', 'Rejected'));
@@ -300,7 +294,7 @@ describe('cancellation and async completion', () => {
 
   test('heartbeats sent from outside the worker by activity id show as the pending activity\'s details', async () => {
     const workflowId = suite.uniqueId('heartbeat-by-id');
-    const handle = await start(awaitsApproval, { workflowId });
+    const handle = await suite.start(awaitsApproval, { workflowId });
     await eventually('the activity has started', () => suite.probe.taskTokens.has(workflowId));
 
     await suite.client.activity.heartbeat({ workflowId, activityId: 'approval' }, { reviewed: 2, of: 3 });
@@ -314,7 +308,7 @@ describe('cancellation and async completion', () => {
 
   test('completing an activity after it timed out is refused and changes nothing', async () => {
     const workflowId = suite.uniqueId('complete-too-late');
-    const handle = await start(approvalWithDeadline, { workflowId });
+    const handle = await suite.start(approvalWithDeadline, { workflowId });
     const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
     await waitForEvent(handle, 'ActivityTaskTimedOut');
 
@@ -327,7 +321,7 @@ describe('cancellation and async completion', () => {
 
   test('an activity completed later by workflow and activity id completes with the given result', async () => {
     const workflowId = suite.uniqueId('complete-by-id');
-    const handle = await start(awaitsApproval, { workflowId });
+    const handle = await suite.start(awaitsApproval, { workflowId });
     await eventually('the activity has started', () => suite.probe.taskTokens.has(workflowId));
 
     await suite.client.activity.complete({ workflowId, activityId: 'approval' }, 'approved by id');

@@ -2,8 +2,8 @@
  * Workflows that act on other workflows: child workflows (result, parent close policy,
  * cancellation), signalling and cancelling external workflows, and continue-as-new chains.
  */
-import { WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
-import { CancelledFailure, type Workflow } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import {
   accumulator,
   cancelsChild,
@@ -41,16 +41,12 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
-
 const statusOf = async (workflowId: string) => (await suite.client.workflow.getHandle(workflowId).describe()).status.name;
 
 describe('child workflows', () => {
   test("a child's result reaches its parent", async () => {
     const workflowId = suite.uniqueId('parent');
-    const handle = await start(parentOfDoubler, { workflowId, args: [20] });
+    const handle = await suite.start(parentOfDoubler, { workflowId, args: [20] });
     suite.runs.addById(`${workflowId}-child`);
 
     expect(await handle.result()).toBe(41);
@@ -69,7 +65,7 @@ describe('child workflows', () => {
 
   test("a child's failure reaches its parent as a child workflow failure", async () => {
     const workflowId = suite.uniqueId('failing-child');
-    const handle = await start(parentOfFailingChild, { workflowId });
+    const handle = await suite.start(parentOfFailingChild, { workflowId });
     suite.runs.addById(`${workflowId}-child`);
 
     expect(await handle.result()).toBe('child failed: the child broke');
@@ -77,8 +73,8 @@ describe('child workflows', () => {
   });
 
   test('a child started under the id of a running workflow fails to start in the parent', async () => {
-    const running = await start(collector, { workflowId: suite.uniqueId('taken-id') });
-    const handle = await start(startsDuplicateChild, { workflowId: suite.uniqueId('duplicate-child'), args: [{ childId: running.workflowId }] });
+    const running = await suite.start(collector, { workflowId: suite.uniqueId('taken-id') });
+    const handle = await suite.start(startsDuplicateChild, { workflowId: suite.uniqueId('duplicate-child'), args: [{ childId: running.workflowId }] });
 
     expect(await handle.result()).toBe('already started');
     expect(eventTypes(await handle.fetchHistory())).toContain('StartChildWorkflowExecutionFailed');
@@ -89,7 +85,7 @@ describe('child workflows', () => {
 
   test('a child that continues as new hands its final result to the parent', async () => {
     const workflowId = suite.uniqueId('parent-of-chain');
-    const handle = await start(parentOfAccumulator, { workflowId });
+    const handle = await suite.start(parentOfAccumulator, { workflowId });
     suite.runs.addById(`${workflowId}-child`);
 
     expect(await handle.result()).toEqual(['run 1', 'run 2', 'run 3']);
@@ -97,7 +93,7 @@ describe('child workflows', () => {
 
   test('terminating a parent terminates its child under the default close policy', async () => {
     const workflowId = suite.uniqueId('terminated-parent');
-    const handle = await start(waitsOnChild, { workflowId });
+    const handle = await suite.start(waitsOnChild, { workflowId });
     const childStarted = await waitForEvent(handle, 'ChildWorkflowExecutionStarted');
     const childRunId = childStarted.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.runId ?? undefined;
     suite.runs.addById(`${workflowId}-child`, childRunId);
@@ -108,7 +104,7 @@ describe('child workflows', () => {
   });
 
   test('parent close policy TERMINATE terminates the child when the parent completes', async () => {
-    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-terminate'), args: ['TERMINATE'] });
+    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-terminate'), args: ['TERMINATE'] });
     const childId = await handle.result();
     suite.runs.addById(childId);
 
@@ -116,7 +112,7 @@ describe('child workflows', () => {
   });
 
   test('parent close policy REQUEST_CANCEL cancels the child when the parent completes', async () => {
-    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-cancel'), args: ['REQUEST_CANCEL'] });
+    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-cancel'), args: ['REQUEST_CANCEL'] });
     const childId = await handle.result();
     suite.runs.addById(childId);
 
@@ -127,7 +123,7 @@ describe('child workflows', () => {
   });
 
   test('parent close policy ABANDON leaves the child running after the parent completes', async () => {
-    const handle = await start(leavesChildBehind, { workflowId: suite.uniqueId('close-abandon'), args: ['ABANDON'] });
+    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-abandon'), args: ['ABANDON'] });
     const childId = await handle.result();
     suite.runs.addById(childId);
     const child = suite.client.workflow.getHandle<typeof collector>(childId);
@@ -141,7 +137,7 @@ describe('child workflows', () => {
 
   test('a parent that cancels its child sees it cancelled after the child has cleaned up', async () => {
     const workflowId = suite.uniqueId('cancels-child');
-    const handle = await start(cancelsChild, { workflowId });
+    const handle = await suite.start(cancelsChild, { workflowId });
     suite.runs.addById(`${workflowId}-child`);
 
     expect(await handle.result()).toBe('child cancelled');
@@ -155,8 +151,8 @@ describe('child workflows', () => {
 
 describe('external workflows', () => {
   test('a workflow signals another, which receives the signal', async () => {
-    const target = await start(collector, { workflowId: suite.uniqueId('signal-target') });
-    const sender = await start(signalsExternal, {
+    const target = await suite.start(collector, { workflowId: suite.uniqueId('signal-target') });
+    const sender = await suite.start(signalsExternal, {
       workflowId: suite.uniqueId('signal-sender'),
       args: [{ targetId: target.workflowId, item: 'from another workflow' }],
     });
@@ -171,7 +167,7 @@ describe('external workflows', () => {
   });
 
   test('signalling a workflow that does not exist fails in the sending workflow', async () => {
-    const sender = await start(signalsExternal, {
+    const sender = await suite.start(signalsExternal, {
       workflowId: suite.uniqueId('signal-nobody'),
       args: [{ targetId: suite.uniqueId('nobody'), item: 'lost' }],
     });
@@ -181,9 +177,9 @@ describe('external workflows', () => {
   });
 
   test('a workflow cancels another, which runs its cleanup and ends cancelled', async () => {
-    const target = await start(cleanupOnCancel, { workflowId: suite.uniqueId('cancel-target') });
+    const target = await suite.start(cleanupOnCancel, { workflowId: suite.uniqueId('cancel-target') });
     await waitForEvent(target, 'TimerStarted');
-    const canceller = await start(cancelsExternal, { workflowId: suite.uniqueId('canceller'), args: [{ targetId: target.workflowId }] });
+    const canceller = await suite.start(cancelsExternal, { workflowId: suite.uniqueId('canceller'), args: [{ targetId: target.workflowId }] });
 
     expect(await canceller.result()).toBe('cancel requested');
 
@@ -198,7 +194,7 @@ describe('external workflows', () => {
 describe('continue-as-new', () => {
   test('each run carries its state into the next and the client follows the chain to the final result', async () => {
     const workflowId = suite.uniqueId('continue-as-new');
-    const handle = await start(accumulator, { workflowId, args: [{ entries: [], remaining: 3 }] });
+    const handle = await suite.start(accumulator, { workflowId, args: [{ entries: [], remaining: 3 }] });
 
     expect(await handle.result()).toEqual(['run 1', 'run 2', 'run 3', 'run 4']);
 

@@ -3,7 +3,8 @@
  * one worker per test file, and a record of every run so its history can be replayed.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -24,6 +25,8 @@ export interface DevServerSuite {
   workflowBundle: WorkflowBundle;
   /** A workflow id no other test uses. */
   uniqueId(label: string): string;
+  /** Starts a workflow on this file's task queue and records it for replay. */
+  start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>): Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
   stop(): Promise<void>;
 }
 
@@ -52,20 +55,28 @@ export async function startSuite(options: SuiteOptions): Promise<DevServerSuite>
   });
   const running = worker.run();
   const prefix = randomUUID().slice(0, 8);
+  const runs = new RunRecorder(env.client);
   return {
     env,
     client: env.client,
     taskQueue: options.taskQueue,
     probe,
-    runs: new RunRecorder(env.client),
+    runs,
     workflowBundle,
     uniqueId: (label) => `${label}-${prefix}-${randomUUID().slice(0, 8)}`,
+    start: async (workflow, startOptions) =>
+      runs.add(await env.client.workflow.start(workflow, { taskQueue: options.taskQueue, ...startOptions } as WorkflowStartOptions<typeof workflow>)),
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await env.teardown();
     },
   };
+}
+
+/** Milliseconds of a protobuf Timestamp (since the epoch) or Duration. */
+export function protoMs(value: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(value?.seconds ?? 0) * 1000 + (value?.nanos ?? 0) / 1e6;
 }
 
 /** Event type names as the Temporal UI shows them: `ActivityTaskScheduled`. */

@@ -4,8 +4,9 @@
  * the errors a malformed query gets.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import type { WorkflowExecutionInfo, WorkflowStartOptions } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, type Workflow } from '@temporalio/common';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import {
   accumulator,
   collector,
@@ -21,7 +22,6 @@ import {
   urgentKey,
 } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { temporal } from '@temporalio/proto';
 import { eventsOfType, eventually, replayFailures, startSuite, waitForEvent, type DevServerSuite } from './helpers';
 
 const brandKey = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
@@ -30,10 +30,6 @@ const priorityKey = defineSearchAttributeKey('Priority', SearchAttributeType.INT
 let suite: DevServerSuite;
 let prefix: string;
 let bStartTime: Date;
-
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
 
 /**
  * Five runs started one after the other:
@@ -46,17 +42,17 @@ beforeAll(async () => {
     searchAttributes: { Brand: 'Keyword', Priority: 'Int', Tags: 'KeywordList', PublishAt: 'Datetime', Urgent: 'Bool', Score: 'Double' },
   });
   prefix = suite.uniqueId('list');
-  await (await start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
-  const b = await start(labelled, {
+  await (await suite.start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
+  const b = await suite.start(labelled, {
     workflowId: `${prefix}-b`,
     args: [{ brand: 'acme', priority: 5, hold: true }],
     memo: { owner: 'social team' },
   });
   await waitForEvent(b, 'UpsertWorkflowSearchAttributes');
   bStartTime = (await b.describe()).startTime;
-  await (await start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })).result();
-  await (await start(failing, { workflowId: `${prefix}-d`, args: ['failing on purpose'] })).result().catch(() => undefined);
-  await (await start(quick, { workflowId: `${prefix}-e`, args: ['done'] })).result();
+  await (await suite.start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })).result();
+  await (await suite.start(failing, { workflowId: `${prefix}-d`, args: ['failing on purpose'] })).result().catch(() => undefined);
+  await (await suite.start(quick, { workflowId: `${prefix}-e`, args: ['done'] })).result();
 });
 
 afterAll(async () => {
@@ -160,7 +156,7 @@ test('counting grouped by execution status gives a count per status', async () =
 
 test('every run of a continue-as-new chain is listed with its own status', async () => {
   const scope = suite.uniqueId('chain');
-  const handle = await start(accumulator, { workflowId: `${scope}-chain`, args: [{ entries: [], remaining: 1 }] });
+  const handle = await suite.start(accumulator, { workflowId: `${scope}-chain`, args: [{ entries: [], remaining: 1 }] });
   await handle.result();
 
   const runs = await listed(`WorkflowId = '${scope}-chain' ORDER BY StartTime ASC`, scope);
@@ -172,7 +168,7 @@ test('every run of a continue-as-new chain is listed with its own status', async
 
 test('attributes of every type upserted through the typed API are filtered and listed with their types', async () => {
   const scope = suite.uniqueId('typed');
-  const handle = await start(detailed, {
+  const handle = await suite.start(detailed, {
     workflowId: `${scope}-detailed`,
     args: [{ tags: ['launch', 'video'], publishAt: '2024-05-02T09:00:00.000Z', urgent: true, score: 0.75 }],
   });
@@ -195,7 +191,7 @@ test('attributes of every type upserted through the typed API are filtered and l
 
 test('an attribute the workflow removes no longer matches', async () => {
   const scope = suite.uniqueId('removed');
-  const handle = await start(rebranded, { workflowId: `${scope}-rebranded`, args: [{ brand: 'initech' }] });
+  const handle = await suite.start(rebranded, { workflowId: `${scope}-rebranded`, args: [{ brand: 'initech' }] });
   await waitForEvent(handle, 'UpsertWorkflowSearchAttributes');
   expect(await sorted(`Brand = 'initech'`, scope)).toEqual(['rebranded']);
 
@@ -209,7 +205,7 @@ test('an attribute the workflow removes no longer matches', async () => {
 
 test('a closed run moves out of the running filter', async () => {
   const scope = suite.uniqueId('closing');
-  const handle = await start(collector, { workflowId: `${scope}-z` });
+  const handle = await suite.start(collector, { workflowId: `${scope}-z` });
   expect(await sorted(`ExecutionStatus = 'Running'`, scope)).toEqual(['z']);
 
   await handle.signal(finish);

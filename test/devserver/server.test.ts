@@ -7,14 +7,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowStartOptions } from '@temporalio/client';
-import { defineSearchAttributeKey, NamespaceNotFoundError, SearchAttributeType, type Workflow } from '@temporalio/common';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { defineSearchAttributeKey, NamespaceNotFoundError, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEVSERVER_EXECUTABLE } from '../../devserver/testing';
 import { collector, greetThrice, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import { eventsOfType, replayFailures, startSuite, type DevServerSuite } from './helpers';
+import {
+  eventsOfType,
+  protoMs,
+  replayFailures,
+  startSuite,
+  type DevServerSuite,
+} from './helpers';
 
 const NAMESPACE = 'socialops-ops';
 const campaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
@@ -40,10 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await suite?.stop();
 });
-
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
 
 /** The gRPC status a raw service call failed with. */
 async function grpcFailure(call: Promise<unknown>): Promise<{ code?: number; details?: string }> {
@@ -132,22 +134,19 @@ describe('the start-dev form used by createLocal', () => {
     const described = await suite.env.connection.workflowService.describeNamespace({ namespace: NAMESPACE });
     expect(described.namespaceInfo?.name).toBe(NAMESPACE);
 
-    const handle = await start(greetThrice, { workflowId: suite.uniqueId('start-dev'), args: ['ops'] });
+    const handle = await suite.start(greetThrice, { workflowId: suite.uniqueId('start-dev'), args: ['ops'] });
 
     expect(await handle.result()).toBe('hello hello hello ops');
   });
 
   test('runs timers on the wall clock, without time skipping', async () => {
     expect(suite.env.supportsTimeSkipping).toBe(false);
-    const handle = await start(sleeper, { workflowId: suite.uniqueId('wall-clock'), args: ['1s'] });
+    const handle = await suite.start(sleeper, { workflowId: suite.uniqueId('wall-clock'), args: ['1s'] });
 
     expect(await handle.result()).toBe('woke');
 
     const history = await handle.fetchHistory();
-    const at = (type: string) => {
-      const time = eventsOfType(history, type)[0].eventTime;
-      return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
-    };
+    const at = (type: string) => protoMs(eventsOfType(history, type)[0].eventTime);
     expect(at('TimerFired') - at('TimerStarted')).toBeGreaterThanOrEqual(1000);
     expect(at('TimerFired') - at('TimerStarted')).toBeLessThan(60_000);
   });
@@ -157,7 +156,7 @@ describe('the start-dev form used by createLocal', () => {
     expect(customAttributes?.Campaign).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
 
     const workflowId = suite.uniqueId('campaign-attribute');
-    const handle = await start(collector, { workflowId, typedSearchAttributes: [{ key: campaignKey, value: 'spring sale' }] });
+    const handle = await suite.start(collector, { workflowId, typedSearchAttributes: [{ key: campaignKey, value: 'spring sale' }] });
     const listed: string[] = [];
     for await (const execution of suite.client.workflow.list({ query: `Campaign = 'spring sale'` })) listed.push(execution.workflowId);
     expect(listed).toEqual([workflowId]);

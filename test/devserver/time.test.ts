@@ -2,14 +2,13 @@
  * The virtual clock: in time-skipping mode time jumps to the next timer while nothing runs,
  * tests move it forward on purpose with `env.sleep`, and it never jumps past running work.
  */
-import type { WorkflowStartOptions } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
 import { activityRacesTimer, finishOrGiveUp, flakyWithLongBackoff, longTimer, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import {
   eventsOfType,
   eventTypes,
   eventually,
+  protoMs,
   replayFailures,
   startSuite,
   waitForEvent,
@@ -30,16 +29,9 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
-
-const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
-  Number(ts?.seconds ?? 0) * 1000 + (ts?.nanos ?? 0) / 1e6;
-
 test('a 30-day timer fires while the client waits for the result', async () => {
   const before = await suite.env.currentTimeMs();
-  const handle = await start(longTimer, { workflowId: suite.uniqueId('thirty-days'), args: [30] });
+  const handle = await suite.start(longTimer, { workflowId: suite.uniqueId('thirty-days'), args: [30] });
 
   expect(await handle.result()).toBe('woke');
 
@@ -55,11 +47,11 @@ test('a 30-day timer fires while the client waits for the result', async () => {
   ]);
   const [started] = eventsOfType(history, 'TimerStarted');
   const [fired] = eventsOfType(history, 'TimerFired');
-  expect(timestampMs(fired.eventTime) - timestampMs(started.eventTime)).toBeGreaterThanOrEqual(30 * DAY);
+  expect(protoMs(fired.eventTime) - protoMs(started.eventTime)).toBeGreaterThanOrEqual(30 * DAY);
 });
 
 test('a timer cancelled before it fires never fires', async () => {
-  const handle = await start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-cancelled') });
+  const handle = await suite.start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-cancelled') });
   await waitForEvent(handle, 'TimerStarted');
 
   await handle.signal(finish);
@@ -71,7 +63,7 @@ test('a timer cancelled before it fires never fires', async () => {
 });
 
 test('the same timer fires when nothing cancels it', async () => {
-  const handle = await start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-fires') });
+  const handle = await suite.start(finishOrGiveUp, { workflowId: suite.uniqueId('timer-fires') });
 
   expect(await handle.result()).toBe('gave up');
   const types = eventTypes(await handle.fetchHistory());
@@ -80,8 +72,8 @@ test('the same timer fires when nothing cancels it', async () => {
 });
 
 test('env.sleep moves time forward for workflows waiting on timers, and only as far as asked', async () => {
-  const twoHours = await start(sleeper, { workflowId: suite.uniqueId('sleep-two-hours'), args: ['2 hours'] });
-  const fiveHours = await start(sleeper, { workflowId: suite.uniqueId('sleep-five-hours'), args: ['5 hours'] });
+  const twoHours = await suite.start(sleeper, { workflowId: suite.uniqueId('sleep-two-hours'), args: ['2 hours'] });
+  const fiveHours = await suite.start(sleeper, { workflowId: suite.uniqueId('sleep-five-hours'), args: ['5 hours'] });
   await waitForEvent(twoHours, 'TimerStarted');
   await waitForEvent(fiveHours, 'TimerStarted');
   const before = await suite.env.currentTimeMs();
@@ -96,7 +88,7 @@ test('env.sleep moves time forward for workflows waiting on timers, and only as 
 });
 
 test('time does not skip while an activity is running', async () => {
-  const handle = await start(activityRacesTimer, { workflowId: suite.uniqueId('activity-holds-time') });
+  const handle = await suite.start(activityRacesTimer, { workflowId: suite.uniqueId('activity-holds-time') });
 
   expect(await handle.result()).toBe('activity');
 
@@ -104,12 +96,12 @@ test('time does not skip while an activity is running', async () => {
   expect(eventTypes(history)).not.toContain('TimerFired');
   const [timerStarted] = eventsOfType(history, 'TimerStarted');
   const [completed] = eventsOfType(history, 'WorkflowExecutionCompleted');
-  expect(timestampMs(completed.eventTime) - timestampMs(timerStarted.eventTime)).toBeLessThan(HOUR);
+  expect(protoMs(completed.eventTime) - protoMs(timerStarted.eventTime)).toBeLessThan(HOUR);
 });
 
 test('time skips over the backoff between activity retries', async () => {
   const before = await suite.env.currentTimeMs();
-  const handle = await start(flakyWithLongBackoff, { workflowId: suite.uniqueId('retry-backoff') });
+  const handle = await suite.start(flakyWithLongBackoff, { workflowId: suite.uniqueId('retry-backoff') });
 
   expect(await handle.result()).toBe(3);
 
@@ -119,7 +111,7 @@ test('time skips over the backoff between activity retries', async () => {
   const [scheduled] = eventsOfType(history, 'ActivityTaskScheduled');
   const [started] = eventsOfType(history, 'ActivityTaskStarted');
   expect(started.activityTaskStartedEventAttributes?.attempt).toBe(3);
-  expect(timestampMs(started.eventTime) - timestampMs(scheduled.eventTime)).toBeGreaterThanOrEqual(3 * HOUR);
+  expect(protoMs(started.eventTime) - protoMs(scheduled.eventTime)).toBeGreaterThanOrEqual(3 * HOUR);
 });
 
 test('every history this file produced replays without a determinism error', async () => {

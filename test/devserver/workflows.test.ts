@@ -4,6 +4,7 @@
  * updates, cancellation, termination, describe, result long-poll and history paging.
  */
 import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   Client,
   QueryNotRegisteredError,
@@ -13,7 +14,6 @@ import {
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
-  type WorkflowStartOptions,
 } from '@temporalio/client';
 import {
   ApplicationFailure,
@@ -24,12 +24,10 @@ import {
   TerminatedFailure,
   TimeoutFailure,
   WorkflowNotFoundError,
-  type Workflow,
 } from '@temporalio/common';
-import { status as grpcStatus } from '@grpc/grpc-js';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from './fixtures/activities';
-import { temporal } from '@temporalio/proto';
 import {
   annotated,
   awaitsActivityAndChild,
@@ -55,6 +53,7 @@ import {
   eventually,
   fetchRunChain,
   inOrder,
+  protoMs,
   replayFailures,
   startSuite,
   waitForEvent,
@@ -74,19 +73,12 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-async function start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>) {
-  return suite.runs.add(await suite.client.workflow.start(workflow, { taskQueue: suite.taskQueue, ...options } as WorkflowStartOptions<T>));
-}
-
 const namespace = () => suite.env.namespace ?? 'default';
-
-const timestampMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
-  Number(ts?.seconds ?? 0) * 1000 + (ts?.nanos ?? 0) / 1e6;
 
 describe('starting workflows', () => {
   test('refuses to reuse the id of a completed run under REJECT_DUPLICATE', async () => {
     const workflowId = suite.uniqueId('reject-duplicate');
-    const first = await start(quick, { workflowId, args: ['first'] });
+    const first = await suite.start(quick, { workflowId, args: ['first'] });
     expect(await first.result()).toBe('first');
     expect(eventTypes(await first.fetchHistory())).toEqual(['WorkflowExecutionStarted', ...WORKFLOW_TASK, 'WorkflowExecutionCompleted']);
 
@@ -102,7 +94,7 @@ describe('starting workflows', () => {
 
   test('refuses a second start while the workflow id is running', async () => {
     const workflowId = suite.uniqueId('running-duplicate');
-    const running = await start(collector, { workflowId });
+    const running = await suite.start(collector, { workflowId });
 
     const second = suite.client.workflow.start(collector, { taskQueue: suite.taskQueue, workflowId });
     await expect(second).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
@@ -113,7 +105,7 @@ describe('starting workflows', () => {
 
   test('ALLOW_DUPLICATE_FAILED_ONLY reuses the id of a failed run but not of a completed one', async () => {
     const completedId = suite.uniqueId('failed-only-completed');
-    await (await start(quick, { workflowId: completedId, args: ['done'] })).result();
+    await (await suite.start(quick, { workflowId: completedId, args: ['done'] })).result();
     await expect(
       suite.client.workflow.start(quick, {
         taskQueue: suite.taskQueue,
@@ -124,16 +116,16 @@ describe('starting workflows', () => {
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
     const failedId = suite.uniqueId('failed-only-failed');
-    const failedRun = await start(failing, { workflowId: failedId, args: ['broken on purpose'] });
+    const failedRun = await suite.start(failing, { workflowId: failedId, args: ['broken on purpose'] });
     await expect(failedRun.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const rerun = await start(quick, { workflowId: failedId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    const rerun = await suite.start(quick, { workflowId: failedId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
     expect(rerun.firstExecutionRunId).not.toBe(failedRun.firstExecutionRunId);
     expect(await rerun.result()).toBe('again');
   });
 
   test('USE_EXISTING hands back the running run instead of starting another', async () => {
     const workflowId = suite.uniqueId('use-existing');
-    const first = await start(collector, { workflowId });
+    const first = await suite.start(collector, { workflowId });
     const second = await suite.client.workflow.start(collector, {
       taskQueue: suite.taskQueue,
       workflowId,
@@ -148,10 +140,10 @@ describe('starting workflows', () => {
 
   test('TERMINATE_EXISTING terminates the running run and starts a new one', async () => {
     const workflowId = suite.uniqueId('terminate-existing');
-    const first = await start(collector, { workflowId });
+    const first = await suite.start(collector, { workflowId });
     await first.signal(addItem, 'in the first run');
 
-    const second = await start(collector, { workflowId, workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
+    const second = await suite.start(collector, { workflowId, workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
 
     expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     const firstRun = suite.client.workflow.getHandle(workflowId, first.firstExecutionRunId);
@@ -161,7 +153,7 @@ describe('starting workflows', () => {
   });
 
   test('a delayed start runs the workflow only after the delay', async () => {
-    const handle = await start(quick, { workflowId: suite.uniqueId('start-delay'), args: ['later'], startDelay: '2 hours' });
+    const handle = await suite.start(quick, { workflowId: suite.uniqueId('start-delay'), args: ['later'], startDelay: '2 hours' });
 
     expect(await handle.result()).toBe('later');
 
@@ -169,7 +161,7 @@ describe('starting workflows', () => {
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     expect(Number(started?.firstWorkflowTaskBackoff?.seconds)).toBe(2 * 3600);
     const taskScheduled = eventsOfType(history, 'WorkflowTaskScheduled')[0];
-    expect(timestampMs(taskScheduled.eventTime) - timestampMs(history.events?.[0].eventTime)).toBeGreaterThanOrEqual(2 * 3600 * 1000);
+    expect(protoMs(taskScheduled.eventTime) - protoMs(history.events?.[0].eventTime)).toBeGreaterThanOrEqual(2 * 3600 * 1000);
   });
 
   test('a start repeated with the same request id creates a single run', async () => {
@@ -201,7 +193,7 @@ describe('starting workflows', () => {
 
   test('memo and search attributes given at start show in describe', async () => {
     const workflowId = suite.uniqueId('memo-and-attributes');
-    const handle = await start(collector, {
+    const handle = await suite.start(collector, {
       workflowId,
       memo: { owner: 'social team', campaign: { name: 'spring sale', posts: 3 } },
       typedSearchAttributes: [{ key: stageAttribute, value: 'drafting' }],
@@ -219,7 +211,7 @@ describe('starting workflows', () => {
   });
 
   test('a memo the workflow upserts is merged into the one it started with', async () => {
-    const handle = await start(annotated, { workflowId: suite.uniqueId('upsert-memo'), memo: { owner: 'social team' } });
+    const handle = await suite.start(annotated, { workflowId: suite.uniqueId('upsert-memo'), memo: { owner: 'social team' } });
     await waitForEvent(handle, 'WorkflowPropertiesModified');
 
     expect((await handle.describe()).memo).toEqual({ owner: 'social team', reviewedBy: 'legal' });
@@ -229,7 +221,7 @@ describe('starting workflows', () => {
   });
 
   test('a run that outlives its run timeout times out', async () => {
-    const handle = await start(sleeper, { workflowId: suite.uniqueId('run-timeout'), args: ['1 day'], workflowRunTimeout: '1 hour' });
+    const handle = await suite.start(sleeper, { workflowId: suite.uniqueId('run-timeout'), args: ['1 day'], workflowRunTimeout: '1 hour' });
 
     const error = await handle.result().catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -239,7 +231,7 @@ describe('starting workflows', () => {
   });
 
   test('a run that outlives its workflow execution timeout times out', async () => {
-    const handle = await start(sleeper, { workflowId: suite.uniqueId('execution-timeout'), args: ['1 day'], workflowExecutionTimeout: '1 hour' });
+    const handle = await suite.start(sleeper, { workflowId: suite.uniqueId('execution-timeout'), args: ['1 day'], workflowExecutionTimeout: '1 hour' });
 
     const error = await handle.result().catch((err: unknown) => err);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
@@ -248,13 +240,13 @@ describe('starting workflows', () => {
     // Without a run timeout of its own, a run may last as long as the whole execution.
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     expect(Number(started?.workflowRunTimeout?.seconds)).toBe(3600);
-    const expiresAfterMs = timestampMs(started?.workflowExecutionExpirationTime) - timestampMs(history.events?.[0].eventTime);
+    const expiresAfterMs = protoMs(started?.workflowExecutionExpirationTime) - protoMs(history.events?.[0].eventTime);
     expect(Math.abs(expiresAfterMs - 3600 * 1000)).toBeLessThan(1000);
   });
 
   test('the workflow execution timeout stops retries that would start after it', async () => {
     const workflowId = suite.uniqueId('execution-timeout-retries');
-    const handle = await start(succeedsOnAttempt, {
+    const handle = await suite.start(succeedsOnAttempt, {
       workflowId,
       args: [5],
       workflowExecutionTimeout: '1 hour',
@@ -272,7 +264,7 @@ describe('starting workflows', () => {
 
   test('a workflow retry policy runs new attempts until one succeeds and the client follows them', async () => {
     const workflowId = suite.uniqueId('workflow-retry');
-    const handle = await start(succeedsOnAttempt, {
+    const handle = await suite.start(succeedsOnAttempt, {
       workflowId,
       args: [3],
       retry: { initialInterval: '1s', backoffCoefficient: 1, maximumAttempts: 5 },
@@ -290,7 +282,7 @@ describe('starting workflows', () => {
   });
 
   test('records a patch marker and takes the patched branch', async () => {
-    const handle = await start(patchedGreeting, { workflowId: suite.uniqueId('patched') });
+    const handle = await suite.start(patchedGreeting, { workflowId: suite.uniqueId('patched') });
 
     expect(await handle.result()).toBe('hello v2');
     expect(eventTypes(await handle.fetchHistory())).toContain('MarkerRecorded');
@@ -299,7 +291,7 @@ describe('starting workflows', () => {
 
 describe('signals and queries', () => {
   test('a query after two signals sees both', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('query-after-signals') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('query-after-signals') });
     await handle.signal(addItem, 'first');
     await handle.signal(addItem, 'second');
 
@@ -340,7 +332,7 @@ describe('signals and queries', () => {
   });
 
   test('a closed workflow still answers queries from its final state', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('query-closed') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('query-closed') });
     await handle.signal(addItem, 'last word');
     await handle.signal(finish);
     await handle.result();
@@ -349,7 +341,7 @@ describe('signals and queries', () => {
   });
 
   test('a query the workflow has no handler for fails naming the query', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('query-unknown') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('query-unknown') });
 
     const failure = await handle.query('engagementRate').catch((err: unknown) => err);
 
@@ -360,7 +352,7 @@ describe('signals and queries', () => {
   });
 
   test('a query that rejects closed workflows is rejected with the workflow status', async () => {
-    const handle = await start(quick, { workflowId: suite.uniqueId('query-rejected'), args: ['done'] });
+    const handle = await suite.start(quick, { workflowId: suite.uniqueId('query-rejected'), args: ['done'] });
     await handle.result();
     const strict = new Client({ connection: suite.env.connection, namespace: namespace(), workflow: { queryRejectCondition: 'NOT_OPEN' } });
 
@@ -371,7 +363,7 @@ describe('signals and queries', () => {
   });
 
   test('signal, cancel, terminate and update of a closed workflow fail with WorkflowNotFoundError', async () => {
-    const handle = await start(quick, { workflowId: suite.uniqueId('closed-messages'), args: ['done'] });
+    const handle = await suite.start(quick, { workflowId: suite.uniqueId('closed-messages'), args: ['done'] });
     await handle.result();
 
     await expect(handle.signal(addItem, 'too late')).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -381,7 +373,7 @@ describe('signals and queries', () => {
   });
 
   test('a signal that arrives while a workflow task is open is delivered in the next task', async () => {
-    const handle = await start(signalsItselfDuringTask, { workflowId: suite.uniqueId('signal-during-task') });
+    const handle = await suite.start(signalsItselfDuringTask, { workflowId: suite.uniqueId('signal-during-task') });
 
     expect(await handle.result()).toEqual(['sent while the task was open']);
 
@@ -395,7 +387,7 @@ describe('signals and queries', () => {
 describe('messages while a workflow task is running', () => {
   test('a signal that arrives while the workflow completes is not lost: the completion is turned back', async () => {
     const workflowId = suite.uniqueId('signal-while-completing');
-    const handle = await start(completesWhileSignalled, { workflowId });
+    const handle = await suite.start(completesWhileSignalled, { workflowId });
     await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
 
     await handle.signal(addItem, 'arrived during the last task');
@@ -413,7 +405,7 @@ describe('messages while a workflow task is running', () => {
 
   test('an update sent while a workflow task is running is delivered in the next task', async () => {
     const workflowId = suite.uniqueId('update-mid-task');
-    const handle = await start(gatedCollector, { workflowId });
+    const handle = await suite.start(gatedCollector, { workflowId });
     await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
 
     const update = handle.executeUpdate(setLimit, { args: [1] });
@@ -426,7 +418,7 @@ describe('messages while a workflow task is running', () => {
 
   test('a query sent while a workflow task is running is answered from the state that task leaves', async () => {
     const workflowId = suite.uniqueId('query-mid-task');
-    const handle = await start(queriedMidTask, { workflowId });
+    const handle = await suite.start(queriedMidTask, { workflowId });
     await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
 
     const answer = handle.query(stage);
@@ -440,7 +432,7 @@ describe('messages while a workflow task is running', () => {
 
 describe('updates', () => {
   test('an accepted update returns its result, changes the workflow and is recorded', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-accepted') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-accepted') });
 
     expect(await handle.executeUpdate(setLimit, { args: [2] })).toBe(10);
     await handle.signal(addItem, 'one');
@@ -453,7 +445,7 @@ describe('updates', () => {
   });
 
   test('an update its validator rejects fails for the caller and writes nothing to history', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-rejected') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-rejected') });
     await handle.signal(addItem, 'kept');
     expect(await handle.query(items)).toEqual(['kept']);
     const before = (await handle.fetchHistory()).events ?? [];
@@ -471,7 +463,7 @@ describe('updates', () => {
   });
 
   test('an update whose handler fails after acceptance reports the failure and records it', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-fails') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-fails') });
 
     const failure = await handle.executeUpdate(removeItem, { args: ['missing'] }).catch((err: unknown) => err);
 
@@ -486,7 +478,7 @@ describe('updates', () => {
   });
 
   test('an update of a name the workflow does not handle is rejected and writes nothing', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-unknown') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-unknown') });
     expect(await handle.query(items)).toEqual([]);
     const before = eventTypes(await handle.fetchHistory());
 
@@ -498,7 +490,7 @@ describe('updates', () => {
   });
 
   test('an update sent twice with the same id runs once and both callers get its result', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-dedup') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-dedup') });
 
     expect(await handle.executeUpdate(setLimit, { args: [4], updateId: 'raise-limit' })).toBe(10);
     // A retried request with the same id must not apply the update again (it would answer 4).
@@ -510,7 +502,7 @@ describe('updates', () => {
   });
 
   test('an update started without waiting can be awaited later through its id', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('update-handle') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-handle') });
 
     const started = await handle.startUpdate(setLimit, { args: [7], updateId: 'later', waitForStage: WorkflowUpdateStage.ACCEPTED });
     const elsewhere = suite.client.workflow.getHandle(handle.workflowId).getUpdateHandle<number>('later');
@@ -559,7 +551,7 @@ describe('updates', () => {
 describe('cancelling and terminating', () => {
   test('a cancelled workflow runs its non-cancellable cleanup and ends cancelled', async () => {
     const workflowId = suite.uniqueId('cancel-cleanup');
-    const handle = await start(cleanupOnCancel, { workflowId });
+    const handle = await suite.start(cleanupOnCancel, { workflowId });
     await waitForEvent(handle, 'TimerStarted');
 
     await handle.cancel();
@@ -585,7 +577,7 @@ describe('cancelling and terminating', () => {
   });
 
   test('a terminated workflow ends at once with the reason given', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('terminate') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('terminate') });
     await handle.signal(addItem, 'never finished');
 
     await handle.terminate('campaign withdrawn');
@@ -712,7 +704,7 @@ describe('workflow tasks', () => {
 
 describe('describe, results and history', () => {
   test('describe reports the history length and, once closed, the close time', async () => {
-    const handle = await start(collector, { workflowId: suite.uniqueId('describe-closed') });
+    const handle = await suite.start(collector, { workflowId: suite.uniqueId('describe-closed') });
     await handle.signal(finish);
     await handle.result();
 
@@ -724,7 +716,7 @@ describe('describe, results and history', () => {
 
   test('describe shows a running workflow with its pending activity and pending child', async () => {
     const workflowId = suite.uniqueId('describe-pending');
-    const handle = await start(awaitsActivityAndChild, { workflowId });
+    const handle = await suite.start(awaitsActivityAndChild, { workflowId });
     suite.runs.addById(`${workflowId}-child`);
 
     const pending = await eventually('the activity and the child are pending', async () => {
@@ -748,7 +740,7 @@ describe('describe, results and history', () => {
 
   test('a long-poll for the close event waits for the workflow to close and returns only that event', async () => {
     const workflowId = suite.uniqueId('long-poll');
-    const handle = await start(collector, { workflowId });
+    const handle = await suite.start(collector, { workflowId });
     let settled = false;
     const poll = suite.client.workflowService
       .getWorkflowExecutionHistory({
@@ -771,7 +763,7 @@ describe('describe, results and history', () => {
 
   test('a long history is fetched page by page with a small page size', async () => {
     const workflowId = suite.uniqueId('history-paging');
-    const handle = await start(manyTimers, { workflowId, args: [30] });
+    const handle = await suite.start(manyTimers, { workflowId, args: [30] });
     expect(await handle.result()).toBe(30);
     const full = (await handle.fetchHistory()).events ?? [];
 
