@@ -12,6 +12,7 @@ import {
   exhaustsRetries,
   flakyActivity,
   flakyWithLongBackoff,
+  greetEveryone,
   greetThrice,
   heartbeatsThroughLongWork,
   heartbeatTimeoutRetries,
@@ -73,6 +74,14 @@ describe('results and retries', () => {
       ...WORKFLOW_TASK,
       'WorkflowExecutionCompleted',
     ]);
+  });
+
+  test('activities scheduled together each return their own result', async () => {
+    const names = ['ana', 'bo', 'cy', 'di', 'ed', 'flo', 'gus', 'hal'];
+    const handle = await suite.start(greetEveryone, { workflowId: suite.uniqueId('fan-out-activities'), args: [names] });
+
+    expect(await handle.result()).toEqual(names.map((name) => `hello ${name}`));
+    expect(eventsOfType(await handle.fetchHistory(), 'ActivityTaskCompleted')).toHaveLength(names.length);
   });
 
   test('an activity failing twice succeeds on attempt 3 with one scheduled event in history', async () => {

@@ -10,10 +10,12 @@ import {
   cancelsExternal,
   cleanupOnCancel,
   collector,
+  fanOut,
   leavesChildBehind,
   parentOfAccumulator,
   parentOfDoubler,
   parentOfFailingChild,
+  parentOfSleeper,
   signalsExternal,
   startsDuplicateChild,
   waitsOnChild,
@@ -61,6 +63,26 @@ describe('child workflows', () => {
     const child = await suite.client.workflow.getHandle(`${workflowId}-child`).describe();
     expect(child.status.name).toBe('COMPLETED');
     expect(child.parentExecution).toMatchObject({ workflowId, runId: handle.firstExecutionRunId });
+  });
+
+  test('a parent that starts ten children at once gets every result', async () => {
+    const workflowId = suite.uniqueId('fan-out');
+    const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const handle = await suite.start(fanOut, { workflowId, args: [numbers] });
+    numbers.forEach((_n, i) => suite.runs.addById(`${workflowId}-child-${i}`));
+
+    expect(await handle.result()).toBe(110);
+    const types = eventTypes(await handle.fetchHistory());
+    expect(types.filter((t) => t === 'StartChildWorkflowExecutionInitiated')).toHaveLength(10);
+    expect(types.filter((t) => t === 'ChildWorkflowExecutionCompleted')).toHaveLength(10);
+  });
+
+  test("time skips for a child's timer while the client waits on its parent", async () => {
+    const workflowId = suite.uniqueId('parent-of-sleeper');
+    const handle = await suite.start(parentOfSleeper, { workflowId });
+    suite.runs.addById(`${workflowId}-child`);
+
+    expect(await handle.result()).toBe('woke');
   });
 
   test("a child's failure reaches its parent as a child workflow failure", async () => {
