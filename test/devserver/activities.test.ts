@@ -3,7 +3,7 @@
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
 import { ActivityCancelledError, ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, defaultPayloadConverter, TimeoutFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, defaultPayloadConverter, TimeoutFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
   approvalWithDeadline,
@@ -17,6 +17,7 @@ import {
   heartbeatsThroughLongWork,
   heartbeatTimeoutRetries,
   neverPickedUp,
+  publishesUntilCancelled,
   refusedPublish,
   resumesFromHeartbeat,
   stalledPastScheduleToClose,
@@ -258,6 +259,23 @@ describe('cancellation and async completion', () => {
     expect(suite.probe.sawCancellation).toContain(workflowId);
     const sequence = ['ActivityTaskScheduled', 'ActivityTaskCancelRequested', 'ActivityTaskCanceled', 'WorkflowExecutionCompleted'];
     expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+  });
+
+  test('cancelling a workflow cancels its running activity without waiting for it', async () => {
+    const workflowId = suite.uniqueId('cancel-workflow-with-activity');
+    const handle = await suite.start(publishesUntilCancelled, { workflowId });
+    await eventually('the activity is running', async () => {
+      const { raw } = await handle.describe();
+      return raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+    });
+
+    await handle.cancel();
+
+    const error = await handle.result().catch((err: unknown) => err);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const sequence = ['WorkflowExecutionCancelRequested', 'ActivityTaskCancelRequested', 'WorkflowExecutionCanceled'];
+    expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
+    await eventually('the activity heard of the cancellation', () => suite.probe.sawCancellation.includes(workflowId));
   });
 
   test('an activity completed from outside learns of its cancellation from a heartbeat and reports it', async () => {
