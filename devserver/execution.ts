@@ -22,8 +22,15 @@ export interface WorkflowTaskState {
   startedEventId: number;
   attempt: number;
   state: 'scheduled' | 'started';
-  /** Created only to deliver updates: its events stay out of history unless it produces something. */
+  /**
+   * Its scheduled and started events are shown to the worker but written only when the task
+   * completes: tasks created only to deliver updates, and retries of a failing task.
+   */
   speculative: boolean;
+  /** Created only to deliver updates: vanishes from history if it produces nothing. */
+  droppable: boolean;
+  /** Handed to the task queue (a retry waits for its backoff first). */
+  offered: boolean;
   scheduledTime: number;
   startedTime: number;
   token: string;

@@ -87,6 +87,30 @@ export const PREDEFINED_SEARCH_ATTRIBUTES: Record<string, SearchAttributeType> =
   TemporalWorkflowVersioningBehavior: 'Keyword',
 };
 
+/** Whether a decoded value fits the attribute's type; SDKs may send any type as a list of values. */
+function fitsSearchAttributeType(type: SearchAttributeType, value: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  if (type !== 'KeywordList' && values.length > 1) return false;
+  return values.every((v) => {
+    switch (type) {
+      case 'Keyword':
+      case 'KeywordList':
+      case 'Text':
+        return typeof v === 'string';
+      case 'Int':
+        return typeof v === 'number' && Number.isInteger(v);
+      case 'Double':
+        return typeof v === 'number';
+      case 'Bool':
+        return typeof v === 'boolean';
+      case 'Datetime':
+        return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+      default:
+        return false;
+    }
+  });
+}
+
 function payloadToJs(payload: Msg | undefined): unknown {
   if (!payload?.data || payload.data.length === 0) return undefined;
   try {
@@ -253,8 +277,13 @@ export class WorkflowService {
   }
 
   private validateSearchAttributes(ns: Namespace, attributes: Msg | undefined): string | undefined {
-    for (const name of Object.keys(attributes?.indexedFields ?? {})) {
-      if (!ns.searchAttributes.has(name) && !PREDEFINED_SEARCH_ATTRIBUTES[name]) return `search attribute ${name} is not defined`;
+    for (const [name, payload] of Object.entries((attributes?.indexedFields ?? {}) as Record<string, Msg>)) {
+      const type = ns.searchAttributes.get(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name];
+      if (!type) return `search attribute ${name} is not defined`;
+      const value = payloadToJs(payload);
+      if (value !== undefined && value !== null && !fitsSearchAttributeType(type, value)) {
+        return `invalid value for search attribute ${name} of type ${type}: ${JSON.stringify(value)}`;
+      }
     }
     return undefined;
   }
@@ -504,29 +533,43 @@ export class WorkflowService {
     return durationOr(ex.startRequest.workflowTaskTimeout, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)!;
   }
 
-  private ensureWorkflowTask(ex: Execution, speculative = false): void {
+  /**
+   * Schedules a workflow task unless one is pending. `forUpdate`: only updates wait, so the task
+   * stays out of history unless it produces something. A retry of a failing task (attempt > 1)
+   * also stays out of history until it completes, and is handed out after `delayMs`.
+   */
+  private ensureWorkflowTask(ex: Execution, forUpdate = false, delayMs = 0): void {
     if (!ex.isRunning) return;
     if (ex.executionTime > this.clock.now()) return; // the delayed first task is on its timer
     if (ex.wt) {
-      if (ex.wt.state === 'scheduled' && ex.wt.speculative && !speculative) this.materializeWorkflowTask(ex);
+      if (ex.wt.state === 'scheduled' && ex.wt.speculative && !forUpdate) this.materializeWorkflowTask(ex);
       return;
     }
     const attempt = ex.wtFailureStreak + 1;
     const token = randomUUID();
+    const retry = attempt > 1;
     ex.wt = {
       scheduledEventId: 0,
       startedEventId: 0,
       attempt,
       state: 'scheduled',
-      speculative,
-      scheduledTime: this.clock.now(),
+      speculative: forUpdate || retry,
+      droppable: forUpdate && !retry,
+      offered: false,
+      scheduledTime: this.clock.now() + delayMs,
       startedTime: 0,
       token,
       deliveredUpdates: [],
     };
-    if (!speculative) this.writeWorkflowTaskScheduled(ex);
-    this.outstandingWorkflowTasks++;
-    this.offerWorkflowTask(ex, token);
+    if (!ex.wt.speculative) this.writeWorkflowTaskScheduled(ex);
+    const offer = (): void => {
+      if (ex.wt?.token !== token || ex.wt.offered) return;
+      ex.wt.offered = true;
+      this.outstandingWorkflowTasks++;
+      this.offerWorkflowTask(ex, token);
+    };
+    if (delayMs > 0) this.clock.scheduleAfter(delayMs, offer);
+    else offer();
   }
 
   /**
@@ -582,6 +625,7 @@ export class WorkflowService {
     const wt = ex.wt!;
     if (!wt.speculative) return;
     wt.speculative = false;
+    wt.droppable = false;
     this.writeWorkflowTaskScheduled(ex);
     if (wt.state === 'started') this.writeWorkflowTaskStarted(ex, wt.identity);
   }
@@ -589,8 +633,8 @@ export class WorkflowService {
   private finishWorkflowTask(ex: Execution): void {
     if (!ex.wt) return;
     ex.wt.timeout?.cancel();
+    if (ex.wt.offered) this.outstandingWorkflowTasks--;
     ex.wt = null;
-    this.outstandingWorkflowTasks--;
     this.clock.poke();
   }
 
@@ -699,19 +743,27 @@ export class WorkflowService {
     }
   }
 
+  /**
+   * A failed or timed-out task is written to history on its first attempt only; its retries are
+   * transient until one completes, so a workflow failing in a loop does not grow its history.
+   * UNHANDLED_COMMAND is not the worker's fault: it is always written and retried at once.
+   */
   private failWorkflowTask(ex: Execution, kind: 'WorkflowTaskFailed' | 'WorkflowTaskTimedOut', attributes: Msg): void {
     const wt = ex.wt!;
     // The worker dropped the run from its cache: the retry goes to any worker with full history.
     ex.sticky = undefined;
     this.redeliverUpdates(ex);
-    if (wt.speculative) this.materializeWorkflowTask(ex);
-    this.appendEvent(ex, { kind, attributes: { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, ...attributes } });
+    const unhandled = attributes.cause === 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND';
+    const transientRetry = wt.attempt > 1 && wt.speculative && !unhandled;
+    if (!transientRetry) {
+      if (wt.speculative) this.materializeWorkflowTask(ex);
+      this.appendEvent(ex, { kind, attributes: { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, ...attributes } });
+    }
     this.finishWorkflowTask(ex);
-    ex.wtFailureStreak++;
+    if (!unhandled) ex.wtFailureStreak++;
     this.flushBuffered(ex);
-    const retryDelay = ex.wtFailureStreak <= 2 ? 0 : Math.min(10_000, 1000 * (ex.wtFailureStreak - 2));
-    if (retryDelay === 0) this.ensureWorkflowTask(ex);
-    else this.clock.scheduleAfter(retryDelay, () => this.ensureWorkflowTask(ex));
+    const retryDelay = ex.wtFailureStreak <= 1 ? 0 : Math.min(10_000, 1000 * (ex.wtFailureStreak - 1));
+    this.ensureWorkflowTask(ex, false, retryDelay);
   }
 
   private timeOutWorkflowTask(ex: Execution): void {
@@ -742,7 +794,8 @@ export class WorkflowService {
     const invalid = this.validateCommands(ex, commands);
     if (invalid) {
       this.failWorkflowTask(ex, 'WorkflowTaskFailed', { cause: invalid.cause, failure: { message: invalid.message }, identity: req.identity });
-      return {};
+      // The error makes the worker drop its cached run and replay on the retry.
+      throw invalidArgument(invalid.message);
     }
     const closing = commands.some(isCloseCommand);
     const hasUnseenWork = ex.buffered.length > 0 || [...ex.updates.values()].some((u) => u.stage === 'admitted');
@@ -753,13 +806,14 @@ export class WorkflowService {
         failure: { message: 'unhandled events arrived while the workflow task was running' },
         identity: req.identity,
       });
-      return {};
+      // The error makes the worker drop its cached run, which has already completed.
+      throw invalidArgument('UnhandledCommand');
     }
 
     const decoded = messages.map((m) => ({ message: m, body: unpackAny(m.body ?? {}) }));
     const writesSomething =
       commands.length > 0 || decoded.some((d) => !d.body.typeName.endsWith('Rejection')) || req.forceCreateNewWorkflowTask;
-    if (wt.speculative && !writesSomething) {
+    if (wt.droppable && !writesSomething) {
       // Nothing to keep: the task vanishes from history and the worker rewinds to the last real one.
       for (const d of decoded) this.applyUpdateMessage(ex, d.message, d.body, 0);
       const resetTo = ex.lastCompletedWtStartedId;
@@ -1024,7 +1078,6 @@ export class WorkflowService {
   private enqueueActivity(ex: Execution, activity: ActivityState): void {
     activity.state = 'scheduled';
     activity.token = randomUUID();
-    activity.currentAttemptScheduledTime = this.clock.now();
     const token = activity.token;
     const scheduleToStart = durToMs(activity.attributes.scheduleToStartTimeout);
     if (scheduleToStart) {
@@ -1167,7 +1220,8 @@ export class WorkflowService {
           scheduledEventId: activity.scheduledEventId,
           identity: activity.identity,
           requestId: randomUUID(),
-          attempt: activity.attempt,
+          // While backing off the activity already counts as its next attempt, which never ran.
+          attempt: activity.state === 'backoff' ? activity.attempt - 1 : activity.attempt,
           lastFailure: activity.lastFailure,
         },
       };
@@ -1252,6 +1306,9 @@ export class WorkflowService {
     activity.lastFailure = failure;
     activity.state = 'backoff';
     activity.token = '';
+    // The pending activity is the next attempt from now on, due after the backoff.
+    activity.attempt++;
+    activity.currentAttemptScheduledTime = this.clock.now() + delayMs;
     const scheduleToClose = durToMs(activity.attributes.scheduleToCloseTimeout);
     if (scheduleToClose) {
       activity.timers.push(
@@ -1261,7 +1318,6 @@ export class WorkflowService {
     activity.timers.push(
       this.clock.scheduleAfter(delayMs, () => {
         if (!ex.isRunning || ex.activities.get(activity.scheduledEventId) !== activity || activity.state !== 'backoff') return;
-        activity.attempt++;
         this.enqueueActivity(ex, activity);
       }),
     );
@@ -1351,6 +1407,10 @@ export class WorkflowService {
 
   private failRun(ex: Execution, failure: Msg | undefined, completedEventId: number): void {
     const retry = this.workflowRetry(ex, failure);
+    if (retry === 'timeout') {
+      this.closeRun(ex, 'Failed', 'WorkflowExecutionFailed', { failure, retryState: 'RETRY_STATE_TIMEOUT', workflowTaskCompletedEventId: completedEventId });
+      return;
+    }
     if (retry) {
       const attempt = (eventAttributes(ex.history[0]).attempt ?? 1) + 1;
       const next = this.startNextRun(ex, {
@@ -1375,7 +1435,7 @@ export class WorkflowService {
     });
   }
 
-  private workflowRetry(ex: Execution, failure: Msg | undefined): { delayMs: number } | undefined {
+  private workflowRetry(ex: Execution, failure: Msg | undefined): { delayMs: number } | 'timeout' | undefined {
     const policy = ex.startRequest.retryPolicy;
     if (!policy) return undefined;
     const info = failure?.applicationFailureInfo;
@@ -1384,7 +1444,11 @@ export class WorkflowService {
     if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return undefined;
     const initial = durationOr(policy.initialInterval, 1000)!;
     const maximum = durationOr(policy.maximumInterval, initial * 100)!;
-    return { delayMs: Math.min(maximum, initial * Math.pow(policy.backoffCoefficient || 2, attempt - 1)) };
+    const delayMs = Math.min(maximum, initial * Math.pow(policy.backoffCoefficient || 2, attempt - 1));
+    // A retry that would start after the execution timeout is not started.
+    const expiration = ex.startRequest.__executionExpiration as number | undefined;
+    if (expiration !== undefined && this.clock.now() + delayMs >= expiration) return 'timeout';
+    return { delayMs };
   }
 
   /** Starts the next run of a chain (continue-as-new or retry); returns its run id. */
@@ -2003,8 +2067,9 @@ export class WorkflowService {
         lastStartedTime: a.startedTime ? msToTs(a.startedTime) : undefined,
         attempt: a.attempt,
         maximumAttempts: a.attributes.retryPolicy.maximumAttempts,
-        scheduledTime: msToTs(a.currentAttemptScheduledTime),
-        expirationTime: a.attributes.scheduleToCloseTimeout ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!) : undefined,
+        scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
+        nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
+        expirationTime: durToMs(a.attributes.scheduleToCloseTimeout) ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!) : undefined,
         lastFailure: a.lastFailure,
         lastWorkerIdentity: a.identity,
       })),
@@ -2019,6 +2084,7 @@ export class WorkflowService {
         ? {
             state: ex.wt.state === 'started' ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
             scheduledTime: msToTs(ex.wt.scheduledTime),
+            originalScheduledTime: msToTs(ex.wt.scheduledTime),
             startedTime: ex.wt.startedTime ? msToTs(ex.wt.startedTime) : undefined,
             attempt: ex.wt.attempt,
           }
