@@ -19,7 +19,7 @@ import { startDevServer, type DevServer } from '../devserver/server';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { ConfigError, loadConfig } from './config';
 import { createWorker } from './createWorker';
-import { createWorkerActivities } from './postActivities';
+import { createConfiguredActivities } from './postActivities';
 
 const DATABASE_NAME = 'socialops';
 /** The embedded services keep fixed ports when they are free, so a restart keeps its addresses. */
@@ -87,15 +87,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     namespace: config.temporalNamespace,
     taskQueue: config.temporalTaskQueue,
-    activities: createWorkerActivities({
-      db,
-      notifyWebhookUrl: config.notifyWebhookUrl,
-      notifyWebhookSecret: config.notifyWebhookSecret,
-      logger: {
-        info: (message, meta) => logger.info(meta ?? {}, message),
-        warn: (message, meta) => logger.warn(meta ?? {}, message),
-      },
-    }),
+    activities: createConfiguredActivities({ db, config, logger }),
   });
   const workerRun = worker.run();
 

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from './config';
 import { createWorker } from './createWorker';
-import { createWorkerActivities } from './postActivities';
+import { createConfiguredActivities } from './postActivities';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,15 +31,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
-      activities: createWorkerActivities({
-        db,
-        notifyWebhookUrl: config.notifyWebhookUrl,
-        notifyWebhookSecret: config.notifyWebhookSecret,
-        logger: {
-          info: (message, meta) => logger.info(meta ?? {}, message),
-          warn: (message, meta) => logger.warn(meta ?? {}, message),
-        },
-      }),
+      activities: createConfiguredActivities({ db, config, logger }),
     });
     logger.info(
       { address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },

@@ -3,6 +3,8 @@
  * connector and the signed notification webhook (recorded only, when no URL is configured).
  */
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from './config';
 import { createPostActivities, type ActivityLogger, type PostActivities } from '../activities';
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
@@ -13,6 +15,27 @@ export interface WorkerActivitiesOptions {
   notifyWebhookUrl?: string;
   notifyWebhookSecret?: string;
   logger?: ActivityLogger;
+}
+
+/** The activities as the worker process and `npm start` configure them, logging through pino. */
+export function createConfiguredActivities({
+  db,
+  config,
+  logger,
+}: {
+  db: Knex;
+  config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret'>;
+  logger: Logger;
+}): PostActivities {
+  return createWorkerActivities({
+    db,
+    notifyWebhookUrl: config.notifyWebhookUrl,
+    notifyWebhookSecret: config.notifyWebhookSecret,
+    logger: {
+      info: (message, meta) => logger.info(meta ?? {}, message),
+      warn: (message, meta) => logger.warn(meta ?? {}, message),
+    },
+  });
 }
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): PostActivities {

@@ -4,18 +4,12 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { MetricCounts } from '../../db/metrics';
-import type { Media, Platform } from '../../workflows/domain/types';
+import type { Platform } from '../../workflows/domain/types';
 import type { QualityIssue } from '../../workflows/messages';
-import { ErrorType } from '../contract';
+import { ErrorType, type PublishVariantInput } from '../contract';
 
-export interface VariantToPublish {
-  postId: string;
-  revision: number;
-  accountId: string;
-  platform: Platform;
-  text: string;
-  media: Media[];
-}
+/** What a connector publishes: the activity's input without the idempotency key, which travels apart. */
+export type VariantToPublish = Omit<PublishVariantInput, 'idempotencyKey'>;
 
 export interface Publication {
   accountId: string;

@@ -2,7 +2,7 @@
  * Who may steer a post outside the review stages, and in which stages each action applies.
  * Pure, so the API can answer early with the same words the workflow would use.
  */
-import type { Actor, PostStage, Role } from '../domain/types';
+import { POST_STAGES, type Actor, type PostStage, type Role } from '../domain/types';
 
 export type PostAction = 'reschedule' | 'cancel' | 'publish_now' | 'retry_failed_variants';
 
@@ -16,15 +16,8 @@ interface ActionRule {
   describe: string;
 }
 
-const BEFORE_PUBLISHING: readonly PostStage[] = [
-  'ideation',
-  'drafting',
-  'design',
-  'copy_edit',
-  'legal_review',
-  'final_approval',
-  'scheduled',
-];
+/** Every stage before publishing starts, in order. */
+const BEFORE_PUBLISHING: readonly PostStage[] = POST_STAGES.slice(0, POST_STAGES.indexOf('publishing'));
 
 const ACTION_RULES: Readonly<Record<PostAction, ActionRule>> = {
   reschedule: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING, describe: 'rescheduled' },
