@@ -16,12 +16,13 @@ export type Access = 'public' | 'authenticated' | ApiAction;
 
 type Parsed<S> = S extends ZodType ? output<S> : undefined;
 
-export interface OperationContext<P, Q, B> {
+export interface OperationContext<P, Q, B, H = undefined> {
   req: Request;
   res: Response;
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
+  headers: Parsed<H>;
   /** The caller; a placeholder is never given: public operations must not read it. */
   user: AuthenticatedUser;
 }
@@ -30,6 +31,7 @@ export interface Operation<
   P extends ZodObject | undefined = undefined,
   Q extends ZodObject | undefined = undefined,
   B extends ZodType | undefined = undefined,
+  H extends ZodObject | undefined = undefined,
 > {
   method: 'get' | 'post';
   /** Express-style path, e.g. /v1/posts/:id */
@@ -42,13 +44,15 @@ export interface Operation<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the operation reads (names in lower case). */
+  headers?: H;
   success: { status: number; description: string; schema?: ZodType; contentType?: 'application/json' | 'text/html' };
   /** Statuses this operation may answer with besides success, 401/403 (from access) and 500/503. */
   errors?: number[];
   /** Responses documented with their own schema instead of the error body. */
   otherResponses?: Record<number, { description: string; schema: ZodType }>;
   /** Returns the success body; throws for anything else. */
-  handle(context: OperationContext<P, Q, B>): unknown;
+  handle(context: OperationContext<P, Q, B, H>): unknown;
 }
 
 /** Where operations are mounted: the express router, the OpenAPI registry and the authenticator. */
@@ -82,7 +86,7 @@ function describeAccess(access: Access): string {
   return `Roles allowed: ${roles.join(', ')}.`;
 }
 
-type AnyOperation = Operation<ZodObject | undefined, ZodObject | undefined, ZodType | undefined>;
+type AnyOperation = Operation<ZodObject | undefined, ZodObject | undefined, ZodType | undefined, ZodObject | undefined>;
 
 function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): void {
   const statuses = new Set<number>(operation.errors ?? []);
@@ -126,6 +130,7 @@ function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): 
     request: {
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { query: operation.query } : {}),
+      ...(operation.headers ? { headers: operation.headers } : {}),
       ...(operation.body
         ? { body: { required: true, content: { 'application/json': { schema: operation.body } } } }
         : {}),
@@ -140,7 +145,8 @@ export function mountOperation<
   P extends ZodObject | undefined,
   Q extends ZodObject | undefined,
   B extends ZodType | undefined,
->(target: OperationTarget, operation: Operation<P, Q, B>): void {
+  H extends ZodObject | undefined = undefined,
+>(target: OperationTarget, operation: Operation<P, Q, B, H>): void {
   documentOperation(target.registry, operation);
   const guards: RequestHandler[] = operation.access === 'public' ? [] : [target.authenticate];
   target.router[operation.method](operation.path, ...guards, async (req: Request, res: Response) => {
@@ -149,12 +155,13 @@ export function mountOperation<
     if (operation.body && req.body === undefined && hasBody(req) && !req.is('application/json')) {
       throw new HttpError(415, ApiErrorCode.UnsupportedMediaType, 'Send the request body as JSON with Content-Type: application/json');
     }
-    const context: OperationContext<P, Q, B> = {
+    const context: OperationContext<P, Q, B, H> = {
       req,
       res,
       params: (operation.params ? operation.params.parse(req.params) : undefined) as Parsed<P>,
       query: (operation.query ? operation.query.parse(req.query) : undefined) as Parsed<Q>,
       body: (operation.body ? operation.body.parse(req.body) : undefined) as Parsed<B>,
+      headers: (operation.headers ? operation.headers.parse(req.headers) : undefined) as Parsed<H>,
       user,
     };
     const result = await operation.handle(context);

@@ -156,6 +156,19 @@ export const BrandIdParams = z.object({
 
 export const SubmitRevisionBody = RevisionContentInput.openapi('SubmitRevision');
 
+export const CreatePostHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'use 1 to 200 letters, digits, dots, underscores, colons or dashes')
+    .optional()
+    .openapi({
+      description:
+        'Makes a retried request safe: the same key from the same user creates the post once and answers ' +
+        'every repeat with that post.',
+      example: 'campaign-7-teaser-1',
+    }),
+});
+
 export const ReviewBody = z
   .object({
     stage: z.string().min(1).openapi({ description: 'The stage being decided', example: 'legal_review' }),

@@ -3,8 +3,9 @@
  * and act on them through the workflow's updates. The workflow decides whether an action is
  * allowed at this stage for this user; the API authenticates, validates and pre-checks roles.
  */
-import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { PostRecord } from '../../db/posts';
 import { postEntity } from '../../db/audit';
@@ -38,6 +39,7 @@ import {
   AuditResponse,
   CancelBody,
   CreatePostBody,
+  CreatePostHeaders,
   CreatedPostResponse,
   EmptyBody,
   ListPostsQuery,
@@ -109,9 +111,16 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       "and media per account. A post created while its brand's publishing is paused starts paused.",
     access: 'createPost',
     body: CreatePostBody,
+    headers: CreatePostHeaders,
     errors: [404],
     success: { status: 201, description: 'The post exists and its workflow is running', schema: CreatedPostResponse },
-    handle: async ({ body, user, res }) => {
+    handle: async ({ body, user, res, headers }) => {
+      const idempotencyKey = headers['idempotency-key'];
+      const postId = idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID();
+      if (idempotencyKey) {
+        const earlier = await posts.findById(postId);
+        if (earlier) return createdAnswer(res, earlier);
+      }
       if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
       const brand = await brands.findById(body.brandId);
       if (!brand) throw invalidField(['brandId'], `no brand ${body.brandId}`);
@@ -129,7 +138,6 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         findByIds: (ids) => accounts.findByIds(ids),
       });
       const timeZone = body.timeZone ?? brand.timeZone;
-      const postId = randomUUID();
       const input: PostLifecycleInput = {
         postId,
         brandId: brand.id,
@@ -173,6 +181,11 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
           );
         }
       } catch (error) {
+        if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+          // The same request, repeated at the same moment, won the race: answer with its post.
+          const earlier = await posts.findById(postId);
+          if (earlier) return createdAnswer(res, earlier);
+        }
         await forgetUnstartedPost(services, postId, error);
         throw error;
       }
@@ -429,6 +442,24 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
  * does not exist. If the start did reach Temporal after all, the workflow's first projection
  * writes the row again.
  */
+/** The post id a user's idempotency key stands for: the same key always names the same post. */
+function postIdForKey({ userId, key }: { userId: string; key: string }): string {
+  const hex = createHash('sha256').update(`${userId}\u0000${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function createdAnswer(res: Response, post: PostRecord): Record<string, unknown> {
+  res.setHeader('Location', `/v1/posts/${post.id}`);
+  return {
+    postId: post.id,
+    workflowId: post.workflowId,
+    stage: post.stage,
+    publishAt: post.publishAt,
+    timeZone: post.timeZone,
+    brandPaused: post.state.paused,
+  };
+}
+
 async function forgetUnstartedPost(services: ApiServices, postId: string, cause: unknown): Promise<void> {
   try {
     await services.posts.deletePlaceholder({ postId, sequence: INITIAL_PROJECTION_SEQUENCE });
