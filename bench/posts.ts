@@ -3,6 +3,7 @@
  * server: history size of a standard post, review round trip through the API, and posts driven
  * to published per second with 50 in flight.
  */
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
@@ -10,8 +11,6 @@ import pino from 'pino';
 import { createApp } from '../api/app';
 import { seedDemo } from '../db/seed';
 import { createTestEnvironment } from '../devserver/testing';
-import { createWorker } from '../worker/createWorker';
-import { createWorkerActivities } from '../worker/postActivities';
 import { postWorkflowId } from '../workflows/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { benchDatabase, percentile } from './support';
@@ -81,16 +80,13 @@ async function waitForStage(base: string, key: string, postId: string, stages: s
 export async function benchPosts(): Promise<void> {
   console.log('## post lifecycle');
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { db, drop } = await benchDatabase();
+  const { db, url, drop } = await benchDatabase();
   const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
   const seed = await seedDemo(db);
   const keys: Keys = Object.fromEntries(seed.users.map(({ user, apiKey }) => [user.id, apiKey]));
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue: 'socialops',
-    activities: createWorkerActivities({ db }),
-  });
+  // As in production, the worker is a process of its own; this one serves the API.
+  const worker = fork(require.resolve('./postsWorker'), [url, env.address, 'socialops'], { execArgv: process.execArgv, stdio: 'inherit' });
+  await new Promise((resolve) => worker.once('message', resolve));
   const app = createApp({ db, temporal: env.client, taskQueue: 'socialops', logger: pino({ level: 'silent' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -98,7 +94,7 @@ export async function benchPosts(): Promise<void> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   try {
-    await worker.runUntil(async () => {
+    await (async () => {
       // Review round trip: each POST /reviews runs a validated update to completion.
       const roundTrips: number[] = [];
       for (let i = 0; i < REVIEW_SAMPLE_POSTS; i++) {
@@ -129,8 +125,10 @@ export async function benchPosts(): Promise<void> {
       await handle.result(); // lets the server skip through the wait, publishing and 7 days of tracking
       const history = await handle.fetchHistory();
       console.log(`history events of a standard 4-review post on 3 platforms with 3 snapshots: ${history.events?.length} (target ≤ 60)`);
-    });
+    })();
   } finally {
+    worker.send('stop');
+    await new Promise((resolve) => worker.once('exit', resolve));
     await new Promise((resolve) => server.close(resolve));
     await env.teardown();
     await drop();

@@ -31,7 +31,7 @@ async function accepts(url: string): Promise<boolean> {
 }
 
 /** A fresh, migrated database on DATABASE_URL's server, the local server, or an embedded one. */
-export async function benchDatabase(): Promise<{ db: Knex; drop(): Promise<void> }> {
+export async function benchDatabase(): Promise<{ db: Knex; url: string; drop(): Promise<void> }> {
   let adminUrl = process.env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!adminUrl) {
@@ -55,6 +55,7 @@ export async function benchDatabase(): Promise<{ db: Knex; drop(): Promise<void>
   await migrateLatest(db);
   return {
     db,
+    url: url.toString(),
     drop: async () => {
       await db.destroy();
       const client = new pg.Client({ connectionString: adminUrl });
