@@ -1,18 +1,10 @@
 /** What the benchmarks share: a scratch Postgres database and the project root. */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex, type Knex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
-
-/** Benchmarks run from bench/ under tsx and from dist/bench/ when built. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,12 +2,20 @@
  * Test environments on the offline server. Each call starts its own server process through the
  * SDK's `existing-path` contract, exactly as the SDK would start Temporal's own test server.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SearchAttributeType } from './visibility';
 import { SEARCH_ATTRIBUTE_TYPES } from './workflowService';
 
-export const DEVSERVER_EXECUTABLE = path.resolve(__dirname, '..', 'bin', 'temporal-devserver');
+/** bin/ of the project this module belongs to, whether it runs from the sources or from dist/. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+export const DEVSERVER_EXECUTABLE = path.join(projectRoot(), 'bin', 'temporal-devserver');
 
 export interface TestEnvironmentOptions {
   /** Virtual time that jumps to the next timer when nothing is running (default true). */

@@ -150,7 +150,9 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         urgent: body.urgent,
         publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }),
         timeZone,
-        ...(body.draft ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) } : {}),
+        ...(body.draft
+          ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) }
+          : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
       };
       const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
       await posts.applyProjection({ state: initial, sequence: INITIAL_PROJECTION_SEQUENCE });

@@ -194,4 +194,14 @@ describe('review stages', () => {
     expect(await refusal(answer)).toMatchObject({ type: 'InvalidTransition', message: 'post is in copy_edit, not final_approval' });
     expect((await stateOf(handle)).decisions).toEqual([]);
   });
+
+  it('shows the accounts a post is meant for as pending variants until its first revision names them', async () => {
+    const fixture = await brandWithTeam(harness);
+    const targets = fixture.accounts.map((account) => ({ accountId: account.id, platform: account.platform }));
+    const { handle } = await startPost(harness, fixture, { draft: undefined, targets });
+    const state = await stateOf(handle);
+    expect(state.variants).toEqual(targets.map((target) => ({ ...target, status: 'pending', attempts: 0 })));
+    const post = await harness.db('post_variants').where({ post_id: state.postId }).orderBy('account_id');
+    expect(post.map((row: { account_id: string }) => row.account_id)).toEqual(targets.map((t) => t.accountId).sort());
+  });
 });

@@ -107,6 +107,8 @@ export interface PostLifecycleInput {
   timeZone: string;
   /** When present, drafting is already done with this as revision 1. */
   draft?: RevisionContent;
+  /** Accounts the post is meant for when its content follows in drafting; shown as pending variants. */
+  targets?: Array<{ accountId: string; platform: Platform }>;
   /** Offsets after publishing at which metrics are snapshotted, in milliseconds. */
   trackingOffsetsMs?: number[];
 }

@@ -109,7 +109,7 @@ export class PostRun {
       publishAt: new Date(publishAt).toISOString(),
       timeZone: input.timeZone,
       paused: false,
-      variants: [],
+      variants: (input.targets ?? []).map(({ accountId, platform }) => ({ accountId, platform, status: 'pending' as const, attempts: 0 })),
       snapshots: [],
       updatedAt: nowIso(),
     };
