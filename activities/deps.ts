@@ -1,4 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
+import type { Account, AccountStore } from '../db/accounts';
+import { ErrorType } from './contract';
 import type { ConnectorRegistry } from './connectors/types';
 import type { Notifier } from './notifier';
 
@@ -19,3 +22,12 @@ export interface PostActivityDeps {
 
 export const silentLogger: ActivityLogger = { info: () => undefined, warn: () => undefined };
 export const systemClock = (): Date => new Date();
+
+/** The account an activity acts for; a missing one is a non-retryable failure, not a retry loop. */
+export async function requireAccount(accounts: AccountStore, accountId: string): Promise<Account> {
+  const account = await accounts.findById(accountId);
+  if (!account) {
+    throw ApplicationFailure.create({ type: ErrorType.AccountNotFound, message: `account ${accountId} does not exist`, nonRetryable: true });
+  }
+  return account;
+}

@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
 import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
 import type { MetricSnapshot } from '../workflows/messages';
-import { ErrorType, type PerformanceSummary, type PostActivities, type SnapshotMetricsInput } from './contract';
-import { systemClock, type PostActivityDeps } from './deps';
+import type { PerformanceSummary, PostActivities, SnapshotMetricsInput } from './contract';
+import { requireAccount, systemClock, type PostActivityDeps } from './deps';
 
 const zeroCounts = (): MetricCounts => ({ impressions: 0, reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, clicks: 0 });
 
@@ -18,14 +17,7 @@ export function createSnapshotMetrics(deps: PostActivityDeps): PostActivities['s
   const clock = deps.clock ?? systemClock;
 
   return async function snapshotMetrics(input: SnapshotMetricsInput): Promise<MetricSnapshot> {
-    const account = await accounts.findById(input.accountId);
-    if (!account) {
-      throw ApplicationFailure.create({
-        type: ErrorType.AccountNotFound,
-        message: `account ${input.accountId} does not exist`,
-        nonRetryable: true,
-      });
-    }
+    const account = await requireAccount(accounts, input.accountId);
     const at = input.at ?? clock().toISOString();
     const counts = await deps.connectors
       .get(account.connector)

@@ -1,7 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
-import { ErrorType, type PostActivities, type PublishVariantInput, type PublishVariantResult } from './contract';
-import { silentLogger, type PostActivityDeps } from './deps';
+import type { PostActivities, PublishVariantInput, PublishVariantResult } from './contract';
+import { requireAccount, silentLogger, type PostActivityDeps } from './deps';
 
 /**
  * Publishes one variant through the connector its account uses. The idempotency key travels to
@@ -12,14 +11,7 @@ export function createPublishVariant(deps: PostActivityDeps): PostActivities['pu
   const logger = deps.logger ?? silentLogger;
 
   return async function publishVariant(input: PublishVariantInput): Promise<PublishVariantResult> {
-    const account = await accounts.findById(input.accountId);
-    if (!account) {
-      throw ApplicationFailure.create({
-        type: ErrorType.AccountNotFound,
-        message: `account ${input.accountId} does not exist`,
-        nonRetryable: true,
-      });
-    }
+    const account = await requireAccount(accounts, input.accountId);
     const connector = deps.connectors.get(account.connector);
     const publication = await connector.publish(
       {
