@@ -20,7 +20,7 @@ import {
 import { type EventDraft, buildEvent, commandAttributesKey, eventAttributes, isCloseCommand } from './events';
 import { type ActivityState, Execution, type ExecutionStatus, type PendingQuery, STATUS_ENUM, type UpdateState } from './execution';
 import { TaskQueue } from './matching';
-import { VirtualClock, durToMs, msToDur, msToTs } from './time';
+import { VirtualClock, durToMs, msToDur, msToTs, tsToMs } from './time';
 import { type CompiledQuery, type SearchAttributeType, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -372,7 +372,9 @@ export class WorkflowService {
       ex.closeTimers.push(this.clock.schedule(expiration, () => this.timeOutRun(ex)));
     }
     if (backoffMs > 0) {
-      ex.closeTimers.push(this.clock.schedule(now + backoffMs, () => this.ensureWorkflowTask(ex)));
+      // Counted from the started event's own time, which the clock may have moved past `now`.
+      const startedAt = tsToMs(ex.history[0].eventTime)!;
+      ex.closeTimers.push(this.clock.schedule(startedAt + backoffMs, () => this.ensureWorkflowTask(ex)));
     } else {
       this.ensureWorkflowTask(ex);
     }
