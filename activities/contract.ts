@@ -38,6 +38,28 @@ export interface RecordTransitionInput {
   detail?: Record<string, unknown>;
   /** The post's state after the transition; written to the posts projection. */
   state: PostState;
+  /**
+   * What changed since the post's previous transition, so that only those rows are written.
+   * Without it every row the state describes is written again (each write is idempotent).
+   */
+  changed?: TransitionChanges;
+  /**
+   * Notifications the transition sends: recorded with it, then delivered once. Those the webhook
+   * did not take are named in the result for the workflow to retry.
+   */
+  notifications?: NotifyInput[];
+}
+export interface TransitionChanges {
+  /** The transition brings a new revision of the content. */
+  revision: boolean;
+  /** The variants' publishing status changed. */
+  variants: boolean;
+  /** Index of the first review decision not yet recorded. */
+  decisionsFrom: number;
+}
+export interface RecordTransitionResult {
+  /** Ids of the transition's notifications the webhook has not accepted yet. */
+  undelivered: string[];
 }
 
 export interface CheckQualityInput {
@@ -83,6 +105,17 @@ export interface SnapshotMetricsInput {
   at?: string;
 }
 
+/** The snapshots due at one moment, taken together. */
+export interface TakeSnapshotsInput {
+  postId: string;
+  due: Array<Omit<SnapshotMetricsInput, 'postId'>>;
+}
+export interface TakeSnapshotsResult {
+  taken: MetricSnapshot[];
+  /** Snapshots that cannot be taken (the account or the publication is gone): skipped, not retried. */
+  skipped: Array<{ accountId: string; offsetMs: number; reason: string }>;
+}
+
 export type NotificationKind =
   | 'review_due'
   | 'review_reminder'
@@ -112,10 +145,12 @@ export interface PerformanceSummary {
 }
 
 export interface PostActivities {
-  recordTransition(input: RecordTransitionInput): Promise<void>;
+  recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult>;
   checkQuality(input: CheckQualityInput): Promise<CheckQualityResult>;
   publishVariant(input: PublishVariantInput): Promise<PublishVariantResult>;
+  /** One variant's snapshot; workflows recorded before `takeSnapshots` existed replay with it. */
   snapshotMetrics(input: SnapshotMetricsInput): Promise<MetricSnapshot>;
+  takeSnapshots(input: TakeSnapshotsInput): Promise<TakeSnapshotsResult>;
   summarizePerformance(input: { postId: string }): Promise<PerformanceSummary>;
   notify(input: NotifyInput): Promise<void>;
 }

@@ -1,7 +1,8 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
 import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
 import type { MetricSnapshot } from '../workflows/messages';
-import type { PerformanceSummary, PostActivities, SnapshotMetricsInput } from './contract';
+import type { PerformanceSummary, PostActivities, SnapshotMetricsInput, TakeSnapshotsInput, TakeSnapshotsResult } from './contract';
 import { requireAccount, systemClock, type PostActivityDeps } from './deps';
 
 const zeroCounts = (): MetricCounts => ({ impressions: 0, reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, clicks: 0 });
@@ -31,6 +32,29 @@ export function createSnapshotMetrics(deps: PostActivityDeps): PostActivities['s
     };
     await metrics.upsertSnapshot({ postId: input.postId, snapshot });
     return snapshot;
+  };
+}
+
+/**
+ * Takes every snapshot due at one moment. A snapshot that can never be taken (its account or
+ * publication is gone) is reported as skipped so the others still count; any other failure fails
+ * the whole call, whose retry rewrites the snapshots already stored with the same values.
+ */
+export function createTakeSnapshots(deps: PostActivityDeps): PostActivities['takeSnapshots'] {
+  const takeSnapshot = createSnapshotMetrics(deps);
+  return async function takeSnapshots(input: TakeSnapshotsInput): Promise<TakeSnapshotsResult> {
+    const outcomes = await Promise.allSettled(input.due.map((due) => takeSnapshot({ ...due, postId: input.postId })));
+    const result: TakeSnapshotsResult = { taken: [], skipped: [] };
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') {
+        result.taken.push(outcome.value);
+        return;
+      }
+      const error: unknown = outcome.reason;
+      if (!(error instanceof ApplicationFailure && error.nonRetryable)) throw error;
+      result.skipped.push({ accountId: input.due[index].accountId, offsetMs: input.due[index].offsetMs, reason: error.message });
+    });
+    return result;
   };
 }
 

@@ -25,8 +25,11 @@ export interface OutboundNotification {
 export interface Notifier {
   /** False when no webhook URL is configured: notifications are only recorded. */
   readonly deliversToWebhook: boolean;
-  /** Sends the notification; throws a retryable NotificationDeliveryFailed when the receiver does not accept it. */
-  deliver(notification: OutboundNotification): Promise<void>;
+  /**
+   * Sends the notification; throws a retryable NotificationDeliveryFailed when the receiver does
+   * not accept it. `timeoutMs` shortens the configured timeout for one call.
+   */
+  deliver(notification: OutboundNotification, options?: { timeoutMs?: number }): Promise<void>;
 }
 
 export interface WebhookNotifierConfig {
@@ -65,7 +68,7 @@ export function createWebhookNotifier(config: WebhookNotifierConfig = {}): Notif
   return {
     deliversToWebhook: Boolean(url),
 
-    async deliver(notification) {
+    async deliver(notification, options = {}) {
       if (!url || !secret) return;
       const body = JSON.stringify(notification);
       let response: Response;
@@ -78,7 +81,7 @@ export function createWebhookNotifier(config: WebhookNotifierConfig = {}): Notif
             [NOTIFICATION_ID_HEADER]: notification.id,
           },
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(Math.min(timeoutMs, options.timeoutMs ?? timeoutMs)),
         });
       } catch (error) {
         throw deliveryFailed(`notification ${notification.id} could not reach the webhook: ${(error as Error).message}`, {

@@ -1,6 +1,6 @@
 import type { PostActivities } from './contract';
 import type { PostActivityDeps } from './deps';
-import { createSnapshotMetrics, createSummarizePerformance } from './metrics';
+import { createSnapshotMetrics, createSummarizePerformance, createTakeSnapshots } from './metrics';
 import { createNotify } from './notifications';
 import { createRecordTransition } from './projection';
 import { createPublishVariant } from './publishing';
@@ -13,6 +13,7 @@ export function createPostActivities(deps: PostActivityDeps): PostActivities {
     checkQuality: createCheckQuality(deps),
     publishVariant: createPublishVariant(deps),
     snapshotMetrics: createSnapshotMetrics(deps),
+    takeSnapshots: createTakeSnapshots(deps),
     summarizePerformance: createSummarizePerformance(deps),
     notify: createNotify(deps),
   };

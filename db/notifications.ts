@@ -23,6 +23,15 @@ interface NotificationRow {
   attempts: number;
 }
 
+export interface NewNotification {
+  id: string;
+  kind: string;
+  postId?: string | null;
+  brandId?: string | null;
+  payload: Record<string, unknown>;
+  createdAt?: string;
+}
+
 function toRecord(row: NotificationRow): NotificationRecord {
   return {
     id: row.id,
@@ -39,24 +48,29 @@ function toRecord(row: NotificationRow): NotificationRecord {
 export function createNotificationStore(db: Knex) {
   return {
     /** Records the notification once per id; a retried delivery returns the existing record. */
-    async recordOnce(
-      input: { id: string; kind: string; postId?: string | null; brandId?: string | null; payload: Record<string, unknown>; createdAt?: string },
-      trx: Executor = db,
-    ): Promise<NotificationRecord> {
-      await trx('notifications')
-        .insert({
-          id: input.id,
-          kind: input.kind,
-          post_id: input.postId ?? null,
-          brand_id: input.brandId ?? null,
-          payload: json(input.payload),
-          ...(input.createdAt ? { created_at: input.createdAt } : {}),
-        })
-        .onConflict('id')
-        .ignore();
+    async recordOnce(input: NewNotification, trx: Executor = db): Promise<NotificationRecord> {
+      await this.recordMany([input], trx);
       const record = await this.findById(input.id, trx);
       if (!record) throw new Error(`notification ${input.id} vanished after insert`);
       return record;
+    },
+
+    /** Records notifications, each once per id: a notification already on record is left as it is. */
+    async recordMany(inputs: NewNotification[], trx: Executor = db): Promise<void> {
+      if (inputs.length === 0) return;
+      await trx('notifications')
+        .insert(
+          inputs.map((input) => ({
+            id: input.id,
+            kind: input.kind,
+            post_id: input.postId ?? null,
+            brand_id: input.brandId ?? null,
+            payload: json(input.payload),
+            ...(input.createdAt ? { created_at: input.createdAt } : {}),
+          })),
+        )
+        .onConflict('id')
+        .ignore();
     },
 
     async recordAttempt(input: { id: string }, trx: Executor = db): Promise<void> {
@@ -70,6 +84,12 @@ export function createNotificationStore(db: Knex) {
     async findById(id: string, trx: Executor = db): Promise<NotificationRecord | undefined> {
       const row = await trx<NotificationRow>('notifications').where({ id }).first();
       return row ? toRecord(row) : undefined;
+    },
+
+    async findByIds(ids: string[], trx: Executor = db): Promise<NotificationRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await trx<NotificationRow>('notifications').whereIn('id', ids);
+      return rows.map(toRecord);
     },
 
     async listByPost(input: { postId: string }, trx: Executor = db): Promise<NotificationRecord[]> {

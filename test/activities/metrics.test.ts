@@ -146,4 +146,22 @@ describe('snapshotMetrics and summarizePerformance', () => {
       env.run(activities.snapshotMetrics, { postId, accountId: account.id, platform: 'x', externalId: 'sbx-post-unknown', offsetMs: HOUR }),
     ).rejects.toMatchObject({ type: ErrorType.PublicationNotFound, nonRetryable: true });
   });
+
+  it('takes every snapshot due at one moment in one call, skipping one that can never be taken', async () => {
+    const { postId, variants } = await publishedPost();
+    const at = new Date(PUBLISHED_AT + HOUR).toISOString();
+    const due = variants.map(({ account, publication }) => ({ accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR, at }));
+    const gone = { ...due[0], externalId: 'sbx-post-unknown', offsetMs: 24 * HOUR };
+
+    const result = await env.run(activities.takeSnapshots, { postId, due: [...due, gone] });
+
+    expect(result.taken).toEqual(
+      variants.map(({ account, publication }) => ({
+        offsetMs: HOUR, takenAt: at, accountId: account.id, platform: account.platform,
+        ...sandboxMetrics({ externalId: publication.externalId, elapsedMs: HOUR }),
+      })),
+    );
+    expect(result.skipped).toEqual([{ accountId: gone.accountId, offsetMs: 24 * HOUR, reason: expect.stringMatching(/sbx-post-unknown/) }]);
+    expect(await createMetricStore(db).listByPost({ postId })).toHaveLength(2);
+  });
 });

@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
 import { createPostActivities } from '../../activities';
@@ -9,35 +7,8 @@ import { ErrorType, type NotifyInput } from '../../activities/contract';
 import { createWebhookNotifier, verifyWebhookSignature } from '../../activities/notifier';
 import { createNotificationStore } from '../../db/notifications';
 import { createTestKnex, uniqueId } from '../helpers/db';
+import { startReceiverAnswering, WEBHOOK_SECRET } from '../helpers/webhookReceiver';
 import { quietActivityEnvironment } from './activityEnvironment';
-
-const SECRET = 'webhook-secret-for-tests';
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on a free local port that answers with the statuses it is given, in turn. */
-async function startReceiver(statuses: number[]) {
-  const received: Received[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.statusCode = statuses[Math.min(received.length - 1, statuses.length - 1)];
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/socialops`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 function notification(): NotifyInput {
   return {
@@ -57,7 +28,7 @@ const activitiesFor = (notifierUrl?: string) =>
   createPostActivities({
     db,
     connectors: createConnectorRegistry([]),
-    notifier: createWebhookNotifier({ url: notifierUrl, secret: notifierUrl ? SECRET : undefined }),
+    notifier: createWebhookNotifier({ url: notifierUrl, secret: notifierUrl ? WEBHOOK_SECRET : undefined }),
   });
 
 beforeAll(() => {
@@ -69,7 +40,7 @@ afterAll(async () => {
 
 describe('notify', () => {
   it('posts the notification signed with HMAC-SHA256 of the raw body and records its delivery', async () => {
-    const receiver = await startReceiver([204]);
+    const receiver = await startReceiverAnswering([204]);
     try {
       const input = notification();
       await env.run(activitiesFor(receiver.url).notify, input);
@@ -78,8 +49,8 @@ describe('notify', () => {
       const [{ headers, body }] = receiver.received;
       expect(headers['content-type']).toBe('application/json');
       expect(headers['x-socialops-notification-id']).toBe(input.notificationId);
-      expect(headers['x-socialops-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`);
-      expect(verifyWebhookSignature({ body, secret: SECRET, signature: String(headers['x-socialops-signature']) })).toBe(true);
+      expect(headers['x-socialops-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`);
+      expect(verifyWebhookSignature({ body, secret: WEBHOOK_SECRET, signature: String(headers['x-socialops-signature']) })).toBe(true);
       expect(verifyWebhookSignature({ body, secret: 'another-secret', signature: String(headers['x-socialops-signature']) })).toBe(false);
       expect(JSON.parse(body)).toMatchObject({
         id: input.notificationId, kind: 'review_due', postId: input.postId, roles: ['legal'], message: input.message, data: input.data,
@@ -94,7 +65,7 @@ describe('notify', () => {
   });
 
   it('fails retryably when the receiver answers 500, and a retry delivers the same notification once', async () => {
-    const receiver = await startReceiver([500, 200]);
+    const receiver = await startReceiverAnswering([500, 200]);
     try {
       const input = notification();
       const notify = activitiesFor(receiver.url).notify;
@@ -118,7 +89,7 @@ describe('notify', () => {
   });
 
   it('fails retryably when the receiver cannot be reached', async () => {
-    const receiver = await startReceiver([200]);
+    const receiver = await startReceiverAnswering([200]);
     await receiver.close();
     await expect(env.run(activitiesFor(receiver.url).notify, notification())).rejects.toMatchObject({
       type: ErrorType.NotificationDeliveryFailed,

@@ -5,7 +5,9 @@ import { createPostStore } from '../../db/posts';
 import { createPostActivities } from '../../activities';
 import { createConnectorRegistry } from '../../activities/connectors/types';
 import { createWebhookNotifier } from '../../activities/notifier';
-import type { RecordTransitionInput } from '../../activities/contract';
+import type { NotifyInput, RecordTransitionInput } from '../../activities/contract';
+import { createNotificationStore } from '../../db/notifications';
+import { startReceiverAnswering, WEBHOOK_SECRET, type WebhookReceiver } from '../helpers/webhookReceiver';
 import { createTestKnex, insertBrand, uniqueId } from '../helpers/db';
 import { postState } from './postStateFixture';
 
@@ -127,6 +129,90 @@ describe('recordTransition', () => {
       expect.objectContaining({ accountId: 'acc-li', status: 'failed', failureType: 'AccountRevoked', failureReason: 'token revoked', revision: 2 }),
       expect.objectContaining({ accountId: 'acc-x', status: 'published', externalId: 'sbx-1', publishedAt: '2026-10-01T08:00:03.000Z' }),
     ]);
+  });
+});
+
+describe('recordTransition with notifications', () => {
+  let receiver: WebhookReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  const withWebhook = (url: string) =>
+    createPostActivities({ db, connectors: createConnectorRegistry([]), notifier: createWebhookNotifier({ url, secret: WEBHOOK_SECRET }) });
+
+  function dueNotification(ids: { postId: string; brandId: string }, kind: NotifyInput['kind'] = 'review_due'): NotifyInput {
+    return { kind, ...ids, notificationId: `${ids.postId}:${kind}:1`, roles: ['designer'], message: 'Design review is due' };
+  }
+
+  it('records the notifications with the transition and delivers each once, even when recorded again', async () => {
+    receiver = await startReceiverAnswering([204]);
+    const ids = await newPost();
+    const transition = { ...submitted(ids), notifications: [dueNotification(ids), dueNotification(ids, 'quality_blocked')] };
+    const activities = withWebhook(receiver.url);
+
+    expect(await env.run(activities.recordTransition, transition)).toEqual({ undelivered: [] });
+    expect(await env.run(activities.recordTransition, transition)).toEqual({ undelivered: [] });
+
+    expect(receiver.received.map((request) => request.notificationId).sort()).toEqual([
+      `${ids.postId}:quality_blocked:1`,
+      `${ids.postId}:review_due:1`,
+    ]);
+    const records = await createNotificationStore(db).listByPost({ postId: ids.postId });
+    expect(records).toEqual([
+      expect.objectContaining({ kind: 'quality_blocked', attempts: 1, deliveredAt: expect.any(String) }),
+      expect.objectContaining({ kind: 'review_due', attempts: 1, deliveredAt: expect.any(String) }),
+    ]);
+  });
+
+  it('names the notifications the webhook refused and still records the transition', async () => {
+    receiver = await startReceiverAnswering([503]);
+    const ids = await newPost();
+    const notification = dueNotification(ids);
+
+    const result = await env.run(withWebhook(receiver.url).recordTransition, { ...submitted(ids), notifications: [notification] });
+
+    expect(result).toEqual({ undelivered: [notification.notificationId] });
+    expect(await createNotificationStore(db).findById(notification.notificationId)).toMatchObject({ attempts: 1, deliveredAt: null });
+    expect(await createPostStore(db).findById(ids.postId)).toMatchObject({ stage: 'design', lastSequence: 1 });
+  });
+
+  it('only records the notifications when no webhook is configured', async () => {
+    const ids = await newPost();
+    const notification = dueNotification(ids);
+    expect(await env.run(activities.recordTransition, { ...submitted(ids), notifications: [notification] })).toEqual({ undelivered: [] });
+    expect(await createNotificationStore(db).findById(notification.notificationId)).toMatchObject({
+      kind: 'review_due',
+      attempts: 0,
+      deliveredAt: null,
+      payload: expect.objectContaining({ message: 'Design review is due' }),
+    });
+  });
+});
+
+describe('recordTransition told what changed', () => {
+  it('writes only the revision, variants and decisions the transition changed', async () => {
+    const ids = await newPost();
+    const posts = createPostStore(db);
+    await env.run(activities.recordTransition, submitted(ids));
+    const decision = { stage: 'design', revision: 1, decision: 'approve' as const, by: 'designer-1', at: '2026-09-01T11:00:00.000Z' };
+    const later = { stage: 'copy_edit', revision: 1, decision: 'approve' as const, by: 'editor-1', at: '2026-09-01T12:00:00.000Z' };
+    // The state claims a second revision and two decisions, but the transition says only the
+    // second decision is new: the rest was written by earlier transitions (or is not its to write).
+    await env.run(activities.recordTransition, {
+      sequence: 2,
+      action: 'review_approved',
+      actorId: 'editor-1',
+      fromStage: 'copy_edit',
+      at: '2026-09-01T12:00:00.000Z',
+      state: postState({ ...ids, stage: 'final_approval', openStages: ['final_approval'], revision: 2, content, decisions: [decision, later] }),
+      changed: { revision: false, variants: false, decisionsFrom: 1 },
+    });
+
+    expect(await posts.findById(ids.postId)).toMatchObject({ stage: 'final_approval', lastSequence: 2 });
+    expect((await posts.listRevisions({ postId: ids.postId })).map((revision) => revision.revision)).toEqual([1]);
+    expect(await posts.listReviews({ postId: ids.postId })).toEqual([expect.objectContaining({ stage: 'copy_edit', reviewerId: 'editor-1' })]);
   });
 });
 

@@ -26,15 +26,21 @@ export interface RecordedHistory {
   history: temporal.api.history.v1.History;
 }
 
-export function readHistoryFiles(): RecordedHistory[] {
-  if (!fs.existsSync(HISTORIES_DIR)) return [];
+/**
+ * Every recorded history, named by its path under test/histories without `.json`. Histories of
+ * runs made by earlier workflow code stay in a folder named after the patch that changed it.
+ */
+export function readHistoryFiles(dir = HISTORIES_DIR, prefix = ''): RecordedHistory[] {
+  if (!fs.existsSync(dir)) return [];
   return fs
-    .readdirSync(HISTORIES_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => {
-      const history = HistoryMessage.fromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>);
-      const name = path.basename(file, '.json');
-      return { name, workflowId: `replay:${name}`, history };
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry): RecordedHistory[] => {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) return readHistoryFiles(file, `${prefix}${entry.name}/`);
+      if (!entry.name.endsWith('.json')) return [];
+      const history = HistoryMessage.fromObject(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>);
+      const name = `${prefix}${path.basename(entry.name, '.json')}`;
+      return [{ name, workflowId: `replay:${name}`, history }];
     });
 }

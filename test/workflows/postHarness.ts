@@ -49,7 +49,12 @@ function quietRuntime(): void {
   }
 }
 
-export async function startPostHarness(): Promise<PostHarness> {
+export interface PostHarnessOptions {
+  /** The signed webhook the worker delivers notifications to; without it they are only recorded. */
+  webhook?: { url: string; secret: string };
+}
+
+export async function startPostHarness(options: PostHarnessOptions = {}): Promise<PostHarness> {
   quietRuntime();
   const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
   const db = createTestKnex();
@@ -60,7 +65,7 @@ export async function startPostHarness(): Promise<PostHarness> {
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createWorkerActivities({ db }),
+      activities: createWorkerActivities({ db, notifyWebhookUrl: options.webhook?.url, notifyWebhookSecret: options.webhook?.secret }),
       workflows: { bundlePath: testWorkflowBundlePath() },
     });
   } catch (error) {

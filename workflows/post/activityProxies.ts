@@ -23,8 +23,8 @@ export const { checkQuality } = proxyLocalActivities<Pick<PostActivities, 'check
 });
 
 /** Reading metrics is repeatable; a snapshot that keeps failing is skipped, not fatal. */
-export const { snapshotMetrics, summarizePerformance } = proxyLocalActivities<
-  Pick<PostActivities, 'snapshotMetrics' | 'summarizePerformance'>
+export const { snapshotMetrics, takeSnapshots, summarizePerformance } = proxyLocalActivities<
+  Pick<PostActivities, 'snapshotMetrics' | 'takeSnapshots' | 'summarizePerformance'>
 >({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
@@ -33,12 +33,23 @@ export const { snapshotMetrics, summarizePerformance } = proxyLocalActivities<
 /**
  * Webhook delivery, de-duplicated by notification id at the receiver. Bounded: a receiver that is
  * down must not hold a post back, so after the last attempt the notification stays recorded in
- * Postgres as undelivered.
+ * Postgres as undelivered. Runs created before ONE_ACTIVITY_PER_STEP deliver every notification
+ * this way.
  */
 export const { notify } = proxyLocalActivities<Pick<PostActivities, 'notify'>>({
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '10m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 },
+});
+
+/**
+ * The retry of a notification its transition could not deliver: a regular activity in the
+ * background, so a receiver that is down for a while holds nothing back. Bounded like `notify`.
+ */
+export const { notify: redeliverNotification } = proxyActivities<Pick<PostActivities, 'notify'>>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '1h',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 8 },
 });
 
 /**

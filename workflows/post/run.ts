@@ -3,14 +3,15 @@
  * and the process has yet to record, and the one way anything is recorded — a transition that
  * writes the audit entry and projection, sends its notifications and keeps search attributes current.
  */
-import { ApplicationFailure, allHandlersFinished, condition, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { NotifyInput } from '../../activities/contract';
+import type { NotifyInput, RecordTransitionInput } from '../../activities/contract';
 import { deriveReviewPlan } from '../domain/reviewPolicy';
 import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../domain/types';
 import type { PostState, StageDeadline } from '../messages';
-import { notify, recordTransition } from './activityProxies';
+import { notify, recordTransition, redeliverNotification } from './activityProxies';
 import { PostUpdateError } from './errors';
+import { ONE_ACTIVITY_PER_STEP } from './patches';
 import type { ReviewRecord } from './reviewProgress';
 import { brandKey, campaignKey, postStageKey, riskTierKey } from './searchAttributes';
 
@@ -78,6 +79,10 @@ export class PostRun {
   private sequence = 0;
   private lastTicket = 0;
   private readonly acknowledged = new Set<number>();
+  /** What the last recorded transition wrote, so the next one writes only what changed. */
+  private recorded = { sequence: 0, revision: 0, variants: '', decisions: 0 };
+  /** Notifications being delivered again in the background; the run waits for them before it ends. */
+  private readonly redeliveries: Promise<void>[] = [];
   private readonly searchAttributes: Record<string, string | undefined>;
 
   constructor(readonly input: PostLifecycleInput) {
@@ -159,29 +164,32 @@ export class PostRun {
     this.state.updatedAt = at;
     if (!options.passing) this.publishSearchAttributes();
     const state = JSON.parse(JSON.stringify(this.state)) as PostState;
-    const drafts = pending.notifications ?? [];
-    const notifications = drafts.map((draft, index): NotifyInput => {
-      // A second notification of the same kind in one transition needs its own id.
-      const repeat = drafts.slice(0, index).filter((earlier) => earlier.kind === draft.kind).length;
-      return {
-        ...draft,
-        postId: this.state.postId,
-        brandId: this.state.brandId,
-        notificationId: `${this.state.postId}:${draft.kind}:${sequence}${repeat === 0 ? '' : `:${repeat}`}`,
-      };
-    });
-    await Promise.all([
-      recordTransition({
-        sequence,
-        action: pending.action,
-        actorId: pending.actorId,
-        fromStage: pending.fromStage,
-        at,
-        ...(pending.detail ? { detail: pending.detail } : {}),
-        state,
-      }),
-      ...notifications.map((notification) => this.deliver(notification)),
-    ]);
+    const notifications = this.addressed(pending.notifications ?? [], sequence);
+    const variants = JSON.stringify(state.variants);
+    const record: RecordTransitionInput = {
+      sequence,
+      action: pending.action,
+      actorId: pending.actorId,
+      fromStage: pending.fromStage,
+      at,
+      ...(pending.detail ? { detail: pending.detail } : {}),
+      state,
+      changed: {
+        revision: state.revision !== this.recorded.revision,
+        variants: variants !== this.recorded.variants,
+        decisionsFrom: this.recorded.decisions,
+      },
+    };
+    if (patched(ONE_ACTIVITY_PER_STEP)) {
+      const { undelivered } = await recordTransition({ ...record, notifications });
+      for (const notification of notifications) {
+        if (undelivered.includes(notification.notificationId)) this.redeliver(notification);
+      }
+    } else {
+      await Promise.all([recordTransition(record), ...notifications.map((notification) => this.deliver(notification))]);
+    }
+    // Transitions started from handlers may finish out of order; the latest one is the baseline.
+    if (sequence > this.recorded.sequence) this.recorded = { sequence, revision: state.revision, variants, decisions: state.decisions.length };
     for (const ticket of pending.tickets ?? []) this.acknowledged.add(ticket);
   }
 
@@ -231,6 +239,7 @@ export class PostRun {
     if (exitReason) this.state.exitReason = exitReason;
     await this.transition(pending);
     this.closed = true;
+    await Promise.all(this.redeliveries);
     await condition(allHandlersFinished);
     return this.state;
   }
@@ -248,6 +257,32 @@ export class PostRun {
     for (const pair of changed) this.searchAttributes[pair.key.name] = pair.value as string;
   }
 
+  /** Gives each notification of a transition its id: a second one of the same kind gets its own. */
+  private addressed(drafts: NotificationDraft[], sequence: number): NotifyInput[] {
+    return drafts.map((draft, index): NotifyInput => {
+      const repeat = drafts.slice(0, index).filter((earlier) => earlier.kind === draft.kind).length;
+      return {
+        ...draft,
+        postId: this.state.postId,
+        brandId: this.state.brandId,
+        notificationId: `${this.state.postId}:${draft.kind}:${sequence}${repeat === 0 ? '' : `:${repeat}`}`,
+      };
+    });
+  }
+
+  private redeliver(notification: NotifyInput): void {
+    this.redeliveries.push(
+      redeliverNotification(notification).catch((error: unknown) => {
+        // After the last attempt the notification stays recorded, undelivered, in Postgres.
+        log.warn('notification not delivered', {
+          notificationId: notification.notificationId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }),
+    );
+  }
+
+  /** Delivery as runs recorded before ONE_ACTIVITY_PER_STEP make it: one local activity each. */
   private async deliver(notification: NotifyInput): Promise<void> {
     try {
       await notify(notification);

@@ -3,9 +3,10 @@
  * went live, then a performance summary. Failed variants may still be retried meanwhile; once
  * live they are tracked from their own publish time.
  */
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import type { MetricSnapshot, VariantState } from '../messages';
-import { snapshotMetrics, summarizePerformance } from './activityProxies';
+import { snapshotMetrics, summarizePerformance, takeSnapshots } from './activityProxies';
+import { ONE_ACTIVITY_PER_STEP } from './patches';
 import { publishedAction, publishPendingVariants } from './publish';
 import { SYSTEM_ACTOR, type PendingAction, type PostRun } from './run';
 
@@ -29,7 +30,7 @@ export async function trackPerformance(run: PostRun): Promise<PendingAction> {
     const { timedOut } = await run.waitFor(() => run.retryRequest !== undefined, nextAt - Date.now());
     if (!timedOut) continue;
     const due = schedule.filter((entry) => entry.at <= nextAt);
-    await takeSnapshots(run, due);
+    await recordSnapshots(run, due);
     for (const entry of due) settled.add(snapshotKey(entry));
   }
   return completedAction(run);
@@ -50,9 +51,13 @@ function snapshotKey(due: SnapshotDue): string {
   return `${due.variant.accountId}:${due.offsetMs}`;
 }
 
-async function takeSnapshots(run: PostRun, due: SnapshotDue[]): Promise<void> {
-  const taken = await Promise.all(due.map((entry) => takeSnapshot(run, entry)));
-  run.state.snapshots.push(...taken.filter((snapshot): snapshot is MetricSnapshot => snapshot !== undefined));
+async function recordSnapshots(run: PostRun, due: SnapshotDue[]): Promise<void> {
+  if (patched(ONE_ACTIVITY_PER_STEP)) {
+    run.state.snapshots.push(...(await takeDueSnapshots(run, due)));
+  } else {
+    const taken = await Promise.all(due.map((entry) => takeSnapshot(run, entry)));
+    run.state.snapshots.push(...taken.filter((snapshot): snapshot is MetricSnapshot => snapshot !== undefined));
+  }
   if (run.state.stage === 'published') {
     run.enter({ stage: 'tracking' });
     await run.transition({
@@ -64,6 +69,33 @@ async function takeSnapshots(run: PostRun, due: SnapshotDue[]): Promise<void> {
   }
 }
 
+/** The snapshots due at one moment, in one activity; what cannot be taken is skipped, not fatal. */
+async function takeDueSnapshots(run: PostRun, due: SnapshotDue[]): Promise<MetricSnapshot[]> {
+  try {
+    const { taken, skipped } = await takeSnapshots({
+      postId: run.state.postId,
+      due: due.map((entry) => ({
+        accountId: entry.variant.accountId,
+        platform: entry.variant.platform,
+        externalId: entry.variant.externalId!,
+        offsetMs: entry.offsetMs,
+        // The workflow's clock: metrics are read as of the moment the snapshot is due.
+        at: new Date(entry.at).toISOString(),
+      })),
+    });
+    for (const skip of skipped) log.warn('metric snapshot skipped', skip);
+    return taken;
+  } catch (error) {
+    log.warn('metric snapshots skipped', {
+      accountIds: due.map((entry) => entry.variant.accountId),
+      offsetsMs: [...new Set(due.map((entry) => entry.offsetMs))],
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return [];
+  }
+}
+
+/** One variant's snapshot, as runs recorded before ONE_ACTIVITY_PER_STEP take them. */
 async function takeSnapshot(run: PostRun, due: SnapshotDue): Promise<MetricSnapshot | undefined> {
   try {
     return await snapshotMetrics({

@@ -1,0 +1,12 @@
+/**
+ * Changes to the post workflow's decisions, guarded with `patched()` so that runs started by
+ * earlier code replay unchanged (see test/histories/). Remove a guard with `deprecatePatch` once no
+ * run that lacks it is open any more.
+ */
+
+/**
+ * One local activity per step: a transition records its notifications with itself (a webhook that
+ * does not take one is retried by a background activity), and the snapshots due at one moment are
+ * taken together. Before, each notification and each snapshot had its own local activity.
+ */
+export const ONE_ACTIVITY_PER_STEP = 'one-activity-per-step';
