@@ -18,6 +18,7 @@ import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { createServices } from './services';
 import { createApiMetrics } from './metrics';
+import { createRequestBudgets } from './rateLimit';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
@@ -32,6 +33,14 @@ export interface AppOptions {
   temporalDeadlineMs?: number;
   /** Base URL announced in the OpenAPI document's `servers`. */
   publicBaseUrl?: string;
+  /**
+   * Requests per minute each API user may make, and each client address with a missing or wrong
+   * key; beyond that, 429. Absent or 0: no limit. Absent is deliberately not the configured
+   * default: programs that build the app themselves, such as tests and benchmarks polling hard
+   * with one key, are never throttled by surprise. Only the process entry points (api/main.ts,
+   * `npm start`) pass API_RATE_LIMIT_PER_MINUTE, whose own default does limit.
+   */
+  rateLimitPerMinute?: number;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -48,10 +57,15 @@ export function createApp(options: AppOptions): Express {
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
 
   const router = express.Router();
+  const budgets = createRequestBudgets({ perMinute: options.rateLimitPerMinute, logger });
   const target: OperationTarget = {
     router,
     registry: createOpenApiRegistry(),
-    authenticate: authenticate({ users: services.users, logger }),
+    admitCaller: [
+      ...budgets.beforeAuthentication,
+      authenticate({ users: services.users, logger }),
+      ...budgets.afterAuthentication,
+    ],
   };
   mountHealthRoutes(target, services);
   mountPostRoutes(target, services);

@@ -30,6 +30,7 @@ export const ApiErrorCode = {
   QualityCheckFailed: 'quality_check_failed',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
+  RateLimited: 'rate_limited',
   Unavailable: 'service_unavailable',
   Internal: 'internal_error',
 } as const;
@@ -64,6 +65,9 @@ export const unauthenticated = (message: string) => new HttpError(401, ApiErrorC
 export const forbidden = (message: string) => new HttpError(403, ApiErrorCode.Forbidden, message);
 export const notFound = (message: string) => new HttpError(404, ApiErrorCode.NotFound, message);
 export const conflict = (message: string) => new HttpError(409, ApiErrorCode.Conflict, message);
+/** The error handler turns `retryAfterSeconds` into the Retry-After header as well. */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new HttpError(429, ApiErrorCode.RateLimited, message, { retryAfterSeconds });
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -242,7 +246,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       requestId,
       ...classified.extra,
     };
-    if (classified.status === 503) res.setHeader('Retry-After', '5');
+    const retryAfterSeconds = classified.extra?.retryAfterSeconds;
+    if (typeof retryAfterSeconds === 'number') res.setHeader('Retry-After', String(retryAfterSeconds));
+    else if (classified.status === 503) res.setHeader('Retry-After', '5');
     res.status(classified.status).json(body);
   };
 }

@@ -28,12 +28,19 @@ export async function listenApi({
   temporal,
   logger,
 }: {
-  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl'>;
+  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute'>;
   db: Knex;
   temporal: Client;
   logger: Logger;
 }): Promise<RunningApiServer> {
-  const app = createApp({ db, temporal, taskQueue: config.temporalTaskQueue, logger, publicBaseUrl: config.publicBaseUrl });
+  const app = createApp({
+    db,
+    temporal,
+    taskQueue: config.temporalTaskQueue,
+    logger,
+    publicBaseUrl: config.publicBaseUrl,
+    rateLimitPerMinute: config.apiRateLimitPerMinute,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);

@@ -4,11 +4,12 @@
  * without documentation, and documented input is the input that is validated.
  */
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { output, ZodObject, ZodType } from 'zod';
 import type { Role } from '../workflows/domain/types';
 import { ACTION_ROLES, assertMayPerform, currentUser, type ApiAction, type AuthenticatedUser } from './auth';
 import { ApiErrorCode, HttpError } from './errors';
+import type { GuardHandler } from './rateLimit';
 import { ErrorResponse } from './schemas';
 
 /** `public`: no key needed. `authenticated`: any valid key. An action: the roles allowed to attempt it. */
@@ -47,7 +48,7 @@ export interface Operation<
   /** Request headers the operation reads (names in lower case). */
   headers?: H;
   success: { status: number; description: string; schema?: ZodType; contentType?: 'application/json' | 'text/html' };
-  /** Statuses this operation may answer with besides success, 401/403 (from access) and 500/503. */
+  /** Statuses this operation may answer with besides success, 401/403/429 (from access) and 500/503. */
   errors?: number[];
   /** Responses documented with their own schema instead of the error body. */
   otherResponses?: Record<number, { description: string; schema: ZodType }>;
@@ -55,11 +56,12 @@ export interface Operation<
   handle(context: OperationContext<P, Q, B, H>): unknown;
 }
 
-/** Where operations are mounted: the express router, the OpenAPI registry and the authenticator. */
+/** Where operations are mounted: the express router, the OpenAPI registry and what admits a caller. */
 export interface OperationTarget {
   router: Router;
   registry: OpenAPIRegistry;
-  authenticate: RequestHandler;
+  /** Runs, in order, before every operation that needs an API key: authentication and the request budgets. */
+  admitCaller: GuardHandler[];
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -71,6 +73,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is larger than the limit',
   415: 'The request body is not sent as application/json',
   422: 'The revision was recorded but fails the quality checks; `qualityIssues` lists what to fix',
+  429:
+    "The caller's budget of requests per minute is spent (or, without a valid key, the client address's); " +
+    'retry after the seconds in `Retry-After` (also `retryAfterSeconds`). `RateLimit` and `RateLimit-Policy` tell the budget',
   500: 'Unexpected failure; the body carries a request id to quote, never internal details',
   503: 'Temporal or Postgres is unreachable; retry later',
 };
@@ -90,7 +95,10 @@ type AnyOperation = Operation<ZodObject | undefined, ZodObject | undefined, ZodT
 
 function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): void {
   const statuses = new Set<number>(operation.errors ?? []);
-  if (operation.access !== 'public') statuses.add(401);
+  if (operation.access !== 'public') {
+    statuses.add(401);
+    statuses.add(429);
+  }
   if (operation.access !== 'public' && operation.access !== 'authenticated') statuses.add(403);
   if (operation.body || operation.query || operation.params) statuses.add(400);
   if (operation.body) {
@@ -148,7 +156,7 @@ export function mountOperation<
   H extends ZodObject | undefined = undefined,
 >(target: OperationTarget, operation: Operation<P, Q, B, H>): void {
   documentOperation(target.registry, operation);
-  const guards: RequestHandler[] = operation.access === 'public' ? [] : [target.authenticate];
+  const guards: GuardHandler[] = operation.access === 'public' ? [] : target.admitCaller;
   target.router[operation.method](operation.path, ...guards, async (req: Request, res: Response) => {
     const user = operation.access === 'public' ? publicCaller : currentUser(res);
     if (operation.access !== 'public' && operation.access !== 'authenticated') assertMayPerform(user, operation.access);

@@ -98,6 +98,11 @@ export const ErrorResponse = z
       .array(z.object({ accountId: z.string().optional(), platform: z.string().optional(), code: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: 'What fails the quality checks (422 only)' }),
+    retryAfterSeconds: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Seconds until the spent request budget is renewed; also sent as Retry-After (429 only)' }),
   })
   .openapi('Error');
 

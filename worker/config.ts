@@ -12,6 +12,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Shortest accepted webhook signing secret: below this an HMAC key is guessable. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
+/** Generous for people and well-behaved integrations; a runaway loop meets it within seconds. */
+export const DEFAULT_API_RATE_LIMIT_PER_MINUTE = 600;
+
 export interface Config {
   /** Postgres connection string; absent means an embedded Postgres under `dataDir`. */
   databaseUrl?: string;
@@ -30,6 +33,8 @@ export interface Config {
   dataDir: string;
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
+  /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
+  apiRateLimitPerMinute: number;
 }
 
 export interface ConfigIssue {
@@ -99,6 +104,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     default: 'http://HOST:PORT',
     meaning: 'Base URL printed for clients and used in the OpenAPI document, when the API sits behind a proxy.',
   },
+  {
+    name: 'API_RATE_LIMIT_PER_MINUTE',
+    default: String(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
+    meaning:
+      'Requests per minute each API user may make before getting 429. Requests with a missing or wrong key are counted per client address against a budget of the same size; an address that spends it gets 429 on every request needing a key until its minute is over. Counted per API process (each replica has its own). `0` turns limiting off. Health, readiness, the documentation and `/metrics` are never limited.',
+  },
 ];
 
 /** Variables whose value must never be echoed back in an error message. */
@@ -115,6 +126,13 @@ export function renderConfigTable(): string {
 }
 
 const PORT_PROBLEM = 'expected an integer between 1 and 65535';
+
+const RATE_LIMIT_PROBLEM = 'expected a whole number of requests per minute (0 turns limiting off)';
+
+const requestsPerMinute = z
+  .string()
+  .refine((value) => /^\d+$/.test(value) && Number.isSafeInteger(Number(value)), RATE_LIMIT_PROBLEM)
+  .transform(Number);
 
 const portNumber = z
   .string()
@@ -165,6 +183,7 @@ const envSchema = z.object({
       .optional(),
     DATA_DIR: z.string().default('./.data'),
     PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
+    API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
 });
 
 /** Names the schema reads; exported so the tests can hold it against `describeConfig()`. */
@@ -240,5 +259,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyWebhookSecret: values.NOTIFY_WEBHOOK_SECRET,
     dataDir: path.resolve(values.DATA_DIR),
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
+    apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -4,13 +4,12 @@
  * in-process. Then it migrates, seeds the demo brand, starts a worker and the API, and prints
  * the API's URL and the demo users' keys.
  */
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import pino from 'pino';
-import { createApp } from '../api/app';
+import { listenApi } from '../api/main';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
@@ -94,11 +93,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress });
   stops.unshift(() => connection.close());
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ db, temporal, taskQueue: config.temporalTaskQueue, logger, publicBaseUrl: config.publicBaseUrl });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-  });
-  stops.unshift(() => new Promise((resolve) => server.close(resolve)));
+  const api = await listenApi({ config, db, temporal, logger });
+  stops.unshift(() => api.close());
 
   const lines = [
     '',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CONFIG_VARIABLE_NAMES,
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       notifyWebhookSecret: undefined,
       dataDir: path.resolve('.data'),
       publicBaseUrl: 'http://127.0.0.1:3000',
+      apiRateLimitPerMinute: 600,
     });
   });
 
@@ -214,6 +216,29 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('API_RATE_LIMIT_PER_MINUTE', () => {
+    it.each([
+      ['0', 0],
+      ['1', 1],
+      ['6000', 6000],
+    ])('accepts %s', (value, expected) => {
+      expect(loadConfig({ API_RATE_LIMIT_PER_MINUTE: value }).apiRateLimitPerMinute).toBe(expected);
+    });
+
+    it.each(['-1', 'abc', '1.5', '1e3', '600/min', '99999999999999999999'])('refuses %j and names the variable', (value) => {
+      expect(issuesFor({ API_RATE_LIMIT_PER_MINUTE: value })).toEqual([
+        {
+          variable: 'API_RATE_LIMIT_PER_MINUTE',
+          problem: `expected a whole number of requests per minute (0 turns limiting off), got "${value}"`,
+        },
+      ]);
+    });
+
+    it('stops the process with a message naming the variable', () => {
+      expect(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: '-5' })).toThrow(/API_RATE_LIMIT_PER_MINUTE: expected a whole number/);
+    });
+  });
+
   it('reports every wrong variable at once, not only the first', () => {
     const issues = issuesFor({
       PORT: 'abc',
@@ -259,6 +284,7 @@ describe('describeConfig', () => {
     expect(defaults.HOST).toBe(config.host);
     expect(defaults.LOG_LEVEL).toBe(config.logLevel);
     expect(path.resolve(defaults.DATA_DIR ?? '')).toBe(config.dataDir);
+    expect(defaults.API_RATE_LIMIT_PER_MINUTE).toBe(String(config.apiRateLimitPerMinute));
   });
 
   it('renders a Markdown table with one row per variable', () => {
@@ -268,5 +294,11 @@ describe('describeConfig', () => {
     for (const name of CONFIG_VARIABLE_NAMES) {
       expect(lines.some((line) => line.startsWith(`| \`${name}\` |`))).toBe(true);
     }
+  });
+
+  it('is the configuration table in the README', () => {
+    const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    // Whole, with nothing added before or after it.
+    expect(readme).toContain(`\n${renderConfigTable()}\n\n`);
   });
 });
