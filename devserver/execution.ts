@@ -123,6 +123,12 @@ export class Execution {
   wtFailureStreak = 0;
   /** The sticky queue of the worker that has this run cached, if it asked for one. */
   sticky?: { queue: string; timeoutMs: number };
+  /**
+   * Tasks of this run (workflow task tokens, query ids) that a worker holds or whose answer is
+   * still on its way to it; while there are any, the run's next tasks wait in `heldOffers`.
+   */
+  readonly atWorker = new Set<string>();
+  readonly heldOffers: Array<() => void> = [];
 
   constructor(
     readonly namespace: string,

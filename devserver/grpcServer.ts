@@ -17,6 +17,11 @@ export interface CallContext {
   /** Resolves when the client goes away (cancelled or deadline exceeded). */
   cancelled: Promise<void>;
   isCancelled(): boolean;
+  /**
+   * Runs `action` once the call has ended: its answer has been handed to the transport, or the
+   * client has gone. For work the client must not see before the answer.
+   */
+  afterResponse(action: () => void): void;
 }
 
 /** DEVSERVER_TRACE=1 prints every call and answer to stderr, for debugging the server itself. */
@@ -67,7 +72,13 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
       const deadlineValue = call.getDeadline();
       const deadline =
         deadlineValue instanceof Date ? deadlineValue.getTime() : Number.isFinite(deadlineValue) ? Number(deadlineValue) : undefined;
-      const context: CallContext = { deadline, cancelled: cancelledPromise, isCancelled: () => cancelled };
+      const afterResponse: Array<() => void> = [];
+      const context: CallContext = {
+        deadline,
+        cancelled: cancelledPromise,
+        isCancelled: () => cancelled,
+        afterResponse: (action) => afterResponse.push(action),
+      };
       let request: Msg;
       try {
         request = decode(requestType, call.request);
@@ -76,16 +87,25 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
         return;
       }
       if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`);
-      Promise.resolve()
+      void Promise.resolve()
         .then(() => fn.call(impl, request, context))
         .then((response) => {
           if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`);
           return response;
         })
+        .then((response) => encode(responseType, response ?? {}))
         .then(
-          (response) => callback(null, encode(responseType, response ?? {})),
+          (bytes) => callback(null, bytes),
           (err: unknown) => callback(toGrpcError(err, method.name)),
-        );
+        )
+        // grpc-js (since 1.10, by design) ends every call, answered or abandoned, with 'cancelled'
+        // once it has handed the status to node's HTTP/2, which sends trailers on the next turn of
+        // the event loop: a turn later, whatever follows reaches the client after this answer.
+        .then(() => cancelledPromise)
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          for (const action of afterResponse.splice(0)) action();
+        });
     };
   }
   server.addService(definition, handlers);

@@ -574,6 +574,12 @@ export class WorkflowService {
     else offer();
   }
 
+  /** The worker is done with the task: its answer has gone out, or it will never come. */
+  private doneAtWorker(ex: Execution, taskId: string): void {
+    if (!ex.atWorker.delete(taskId) || ex.atWorker.size > 0) return;
+    for (const offer of ex.heldOffers.splice(0)) offer();
+  }
+
   /**
    * A run whose worker asked for stickiness gets its tasks on that worker's sticky queue (with only
    * the new events); if that worker does not pick it up in time, the task moves to the normal queue.
@@ -640,6 +646,13 @@ export class WorkflowService {
     this.clock.poke();
   }
 
+  /** Ends a task the run closed under: queries on the closed run need not wait for its worker. */
+  private dropWorkflowTask(ex: Execution): void {
+    const token = ex.wt!.token;
+    this.finishWorkflowTask(ex);
+    this.doneAtWorker(ex, token);
+  }
+
   async pollWorkflowTaskQueue(req: Msg, context: CallContext): Promise<Msg> {
     const ns = this.namespace(req.namespace);
     const queueName: string = req.taskQueue?.name;
@@ -650,6 +663,14 @@ export class WorkflowService {
       if (!task || context.isCancelled()) {
         if (task) queue.offer(task);
         return {};
+      }
+      if (task.ex.atWorker.size > 0) {
+        // A worker gets one task of a run at a time, workflow or query, and the next only once the
+        // answer about the last has reached it: until then its core counts the last as
+        // outstanding, and a second task for the run overwrites it ("Trying to send a new WFT for
+        // a run which already has one!"), leaving a workflow task to time out.
+        task.ex.heldOffers.push(() => queue.offer(task));
+        continue;
       }
       if (task.kind === 'query') return this.startQueryTask(task.ex, task.query);
       const sticky = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY';
@@ -697,6 +718,7 @@ export class WorkflowService {
       events = sticky && ex.lastCompletedWtStartedId > 0 ? ex.history.slice(ex.lastCompletedWtStartedId) : ex.history;
     }
     const token = wt.token;
+    ex.atWorker.add(token);
     wt.timeout = this.clock.scheduleAfter(this.workflowTaskTimeoutMs(ex), () => {
       if (ex.wt?.token === token && ex.wt.state === 'started') this.timeOutWorkflowTask(ex);
     });
@@ -727,10 +749,12 @@ export class WorkflowService {
     };
   }
 
-  private workflowTaskFromToken(taskToken: Buffer): { ex: Execution; token: TaskToken } {
+  /** The run and task a completion or failure is about; the run's next task waits for its answer. */
+  private workflowTaskFromToken(taskToken: Buffer, context: CallContext): { ex: Execution; token: TaskToken } {
     const token = decodeToken(taskToken);
     if (token.k !== 'wt') throw invalidArgument('not a workflow task token');
     const ex = this.runsById.get(`${token.ns}\u0000${token.rid}`);
+    if (ex) context.afterResponse(() => this.doneAtWorker(ex, token.id));
     if (!ex || !ex.isRunning || ex.wt?.token !== token.id || ex.wt.state !== 'started') {
       throw notFound('Workflow task not found.');
     }
@@ -769,12 +793,15 @@ export class WorkflowService {
   }
 
   private timeOutWorkflowTask(ex: Execution): void {
+    const token = ex.wt!.token;
     this.failWorkflowTask(ex, 'WorkflowTaskTimedOut', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
+    // Its worker may have gone: the retry need not wait for an answer that may never come.
+    this.doneAtWorker(ex, token);
     this.dispatchQueries(ex);
   }
 
-  respondWorkflowTaskFailed(req: Msg): Msg {
-    const { ex } = this.workflowTaskFromToken(req.taskToken);
+  respondWorkflowTaskFailed(req: Msg, context: CallContext): Msg {
+    const { ex } = this.workflowTaskFromToken(req.taskToken, context);
     this.failWorkflowTask(ex, 'WorkflowTaskFailed', {
       cause: req.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
       failure: req.failure,
@@ -785,8 +812,8 @@ export class WorkflowService {
     return {};
   }
 
-  respondWorkflowTaskCompleted(req: Msg): Msg {
-    const { ex } = this.workflowTaskFromToken(req.taskToken);
+  respondWorkflowTaskCompleted(req: Msg, context: CallContext): Msg {
+    const { ex } = this.workflowTaskFromToken(req.taskToken, context);
     const wt = ex.wt!;
     const commands: Msg[] = req.commands ?? [];
     const messages: Msg[] = req.messages ?? [];
@@ -1385,7 +1412,7 @@ export class WorkflowService {
     this.appendEvent(ex, { kind, attributes });
     ex.status = status;
     ex.closeTime = this.clock.now();
-    if (ex.wt) this.finishWorkflowTask(ex);
+    if (ex.wt) this.dropWorkflowTask(ex);
     ex.buffered = [];
     for (const t of ex.closeTimers) t.cancel();
     for (const timer of ex.timers.values()) timer.handle.cancel();
@@ -1538,7 +1565,7 @@ export class WorkflowService {
           identity,
         },
       });
-      this.finishWorkflowTask(ex);
+      this.dropWorkflowTask(ex);
     }
     this.flushBuffered(ex);
     this.closeRun(ex, 'Terminated', 'WorkflowExecutionTerminated', { reason, details, identity });
@@ -1954,6 +1981,7 @@ export class WorkflowService {
       const timeout = Math.max(0, (context.deadline ?? Date.now() + 30_000) - Date.now() - 200);
       const timer = setTimeout(() => {
         this.removeQuery(ex, query);
+        this.doneAtWorker(ex, query.id);
         reject(deadlineExceeded('query timed out: no worker answered'));
       }, timeout);
       const settle = (fn: () => void): void => {
@@ -1985,6 +2013,7 @@ export class WorkflowService {
 
   private startQueryTask(ex: Execution, query: PendingQuery): Msg {
     query.dispatched = true;
+    ex.atWorker.add(query.id);
     return {
       taskToken: encodeToken({ k: 'q', ns: ex.namespace, wid: ex.workflowId, rid: ex.runId, id: query.id }),
       workflowExecution: ex.execution,
@@ -2008,11 +2037,12 @@ export class WorkflowService {
     else query.reject(queryFailed(result.errorMessage || 'query failed', result.failure));
   }
 
-  respondQueryTaskCompleted(req: Msg): Msg {
+  respondQueryTaskCompleted(req: Msg, context: CallContext): Msg {
     const token = decodeToken(req.taskToken);
     if (token.k !== 'q') throw invalidArgument('not a query task token');
     const ex = this.runsById.get(`${token.ns}\u0000${token.rid}`);
     if (!ex) throw notFound('query not found');
+    context.afterResponse(() => this.doneAtWorker(ex, token.id));
     const query = ex.queries.find((q) => q.id === token.id);
     if (!query) throw notFound('query not found or already answered');
     this.removeQuery(ex, query);
