@@ -41,6 +41,8 @@ export interface AppOptions {
    * `npm start`) pass API_RATE_LIMIT_PER_MINUTE, whose own default does limit.
    */
   rateLimitPerMinute?: number;
+  /** Express's `trust proxy`: proxy hops or addresses whose X-Forwarded-For names the client. */
+  trustProxy?: number | string[];
 }
 
 export function createApp(options: AppOptions): Express {
@@ -49,6 +51,7 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
 
   const metrics = createApiMetrics();
   app.use(assignRequestId);

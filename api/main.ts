@@ -28,7 +28,7 @@ export async function listenApi({
   temporal,
   logger,
 }: {
-  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute'>;
+  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute' | 'trustProxy'>;
   db: Knex;
   temporal: Client;
   logger: Logger;
@@ -40,6 +40,7 @@ export async function listenApi({
     logger,
     publicBaseUrl: config.publicBaseUrl,
     rateLimitPerMinute: config.apiRateLimitPerMinute,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));

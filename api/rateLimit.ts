@@ -56,7 +56,7 @@ function callerBudget(perMinute: number, logger: Logger): RequestHandler {
  * over: otherwise the one guess that happened to be right would stand out from the refusals.
  *
  * The address is the connection's peer: behind a reverse proxy that is the proxy for every client,
- * unless express's `trust proxy` setting is made to read the forwarded address.
+ * unless TRUST_PROXY names it, so that its X-Forwarded-For gives the client's address.
  */
 function failedAuthenticationBudget(perMinute: number, logger: Logger) {
   const reason = `too many requests with a missing or wrong API key from this address (limit ${perMinute} per minute)`;

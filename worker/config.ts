@@ -3,6 +3,7 @@
  * process with a message naming every offending variable, instead of failing later at the first
  * request that happens to touch it.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -35,6 +36,11 @@ export interface Config {
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
   apiRateLimitPerMinute: number;
+  /**
+   * Which reverse proxies' `X-Forwarded-For` to believe, in express's `trust proxy` terms: how
+   * many hops, or the proxies' addresses and subnets. Absent: the connection's peer is the client.
+   */
+  trustProxy?: number | string[];
 }
 
 export interface ConfigIssue {
@@ -110,6 +116,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     meaning:
       'Requests per minute each API user may make before getting 429. Requests with a missing or wrong key are counted per client address against a budget of the same size; an address that spends it gets 429 on every request needing a key until its minute is over. Counted per API process (each replica has its own). `0` turns limiting off. Health, readiness, the documentation and `/metrics` are never limited.',
   },
+  {
+    name: 'TRUST_PROXY',
+    default: '—',
+    meaning:
+      "Reverse proxies in front of the API whose `X-Forwarded-For` gives the client's address (used by the per-address budget): a number of hops (`1`), or the proxies' addresses and subnets (`10.0.0.0/8, loopback`; also `linklocal`, `uniquelocal`). Unset: the connecting address is the client's.",
+  },
 ];
 
 /** Variables whose value must never be echoed back in an error message. */
@@ -133,6 +145,25 @@ const requestsPerMinute = z
   .string()
   .refine((value) => /^\d+$/.test(value) && Number.isSafeInteger(Number(value)), RATE_LIMIT_PROBLEM)
   .transform(Number);
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_PROBLEM =
+  'expected a number of proxy hops, or proxy addresses and subnets separated by commas (e.g. "10.0.0.0/8, loopback"); ' +
+  '"true" is refused because it would let any client choose its own address';
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_KEYWORDS.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+const trustedProxies = z
+  .string()
+  .refine((value) => /^\d+$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim())), TRUST_PROXY_PROBLEM)
+  .transform((value): number | string[] => (/^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim())));
 
 const portNumber = z
   .string()
@@ -184,6 +215,7 @@ const envSchema = z.object({
     DATA_DIR: z.string().default('./.data'),
     PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
     API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
+    TRUST_PROXY: trustedProxies.optional(),
 });
 
 /** Names the schema reads; exported so the tests can hold it against `describeConfig()`. */
@@ -260,5 +292,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(values.DATA_DIR),
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
+    ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),
   };
 }

@@ -30,8 +30,8 @@ afterAll(async () => {
 });
 
 /** Each test gets an app of its own, so that budgets spent in one never show in another. */
-async function apiLimitedTo(rateLimitPerMinute: number | undefined): Promise<RunningApi> {
-  const api = await startApi({ db, temporal: temporalClient, taskQueue: 'api-rate-limit', temporalDeadlineMs: 500, rateLimitPerMinute });
+async function apiLimitedTo(rateLimitPerMinute: number | undefined, options: { trustProxy?: number | string[] } = {}): Promise<RunningApi> {
+  const api = await startApi({ db, temporal: temporalClient, taskQueue: 'api-rate-limit', temporalDeadlineMs: 500, rateLimitPerMinute, ...options });
   started.push(api);
   return api;
 }
@@ -101,6 +101,26 @@ describe('requests without a valid key', () => {
 
     expect(await statusFrom(api, '127.0.0.2', '/v1/posts', 'sok_guess-elsewhere')).toBe(401);
     expect(await statusFrom(api, '127.0.0.2', '/v1/posts', keyOf('author'))).toBe(200);
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  const guessVia = (api: RunningApi, forwardedFor: string, key = 'sok_guess') =>
+    call(api, 'GET', '/v1/posts', { key, headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('counts failed keys per forwarded client address when the proxy is trusted', async () => {
+    const api = await apiLimitedTo(LIMIT, { trustProxy: ['loopback'] });
+    for (let i = 0; i < LIMIT; i++) expect((await guessVia(api, '203.0.113.7')).status).toBe(401);
+    expect((await guessVia(api, '203.0.113.7')).status).toBe(429);
+    // Another client behind the same proxy keeps its own budget.
+    expect((await guessVia(api, '198.51.100.20')).status).toBe(401);
+    expect((await guessVia(api, '198.51.100.20', keyOf('author'))).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from an untrusted peer, so a client cannot pick a fresh address', async () => {
+    const api = await apiLimitedTo(LIMIT);
+    for (let i = 0; i < LIMIT; i++) expect((await guessVia(api, `203.0.113.${i}`)).status).toBe(401);
+    expect((await guessVia(api, '198.51.100.20')).status).toBe(429);
   });
 });
 

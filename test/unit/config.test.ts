@@ -239,6 +239,28 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TRUST_PROXY', () => {
+    it('is unset by default: the connecting address is the client', () => {
+      expect(loadConfig({}).trustProxy).toBeUndefined();
+    });
+
+    it.each([
+      ['1', 1],
+      ['0', 0],
+      ['loopback', ['loopback']],
+      ['10.0.0.0/8, 172.16.0.5 ,uniquelocal', ['10.0.0.0/8', '172.16.0.5', 'uniquelocal']],
+      ['fd00::/8,::1', ['fd00::/8', '::1']],
+    ])('accepts %j', (value, expected) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+    });
+
+    it.each(['true', 'all', '10.0.0.0/33', '10.0.0', 'fd00::/129', '10.0.0.0/8/8', '-1', 'loopback,'])('refuses %j and names the variable', (value) => {
+      expect(issuesFor({ TRUST_PROXY: value })).toEqual([
+        { variable: 'TRUST_PROXY', problem: expect.stringMatching(/^expected a number of proxy hops, or proxy addresses and subnets/) },
+      ]);
+    });
+  });
+
   it('reports every wrong variable at once, not only the first', () => {
     const issues = issuesFor({
       PORT: 'abc',
