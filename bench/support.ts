@@ -1,25 +1,14 @@
-/** What the benchmarks share: a scratch Postgres database and the project root. */
+/** What the benchmarks share: a scratch Postgres database and percentiles. */
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex, type Knex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
+import { acceptsConnection, createScratchDatabase } from '../db/scratchDatabases';
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function accepts(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A fresh, migrated database on DATABASE_URL's server, the local server, or an embedded one. */
@@ -28,7 +17,7 @@ export async function benchDatabase(): Promise<{ db: Knex; url: string; drop(): 
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!adminUrl) {
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    if (await accepts(local)) adminUrl = local;
+    if (await acceptsConnection(local)) adminUrl = local;
     else {
       const dataDir = path.join(os.tmpdir(), `socialops-bench-pg-${process.pid}`, 'data');
       const server = await startEmbeddedPostgres({ dataDir, persistent: false });
@@ -36,24 +25,15 @@ export async function benchDatabase(): Promise<{ db: Knex; url: string; drop(): 
       stopEmbedded = server.stop;
     }
   }
-  const name = `socialops_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = createKnex(url.toString(), { poolMax: 10 });
+  const scratch = await createScratchDatabase({ adminUrl, prefix: 'socialops_bench' });
+  const db = createKnex(scratch.url, { poolMax: 10 });
   await migrateLatest(db);
   return {
     db,
-    url: url.toString(),
+    url: scratch.url,
     drop: async () => {
       await db.destroy();
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
+      await scratch.drop();
       await stopEmbedded?.();
     },
   };

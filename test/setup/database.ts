@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { createKnex } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embeddedPostgres';
+import { acceptsConnection, createScratchDatabase, withClient, withDatabase } from '../../db/scratchDatabases';
 
 export const TEST_DATABASE_URL_FILE = path.join(os.tmpdir(), `socialops-test-database-${process.pid}.json`);
 
@@ -32,9 +32,7 @@ const runState = globalThis as typeof globalThis & {
 
 export async function provisionDatabase(): Promise<void> {
   const adminUrl = await chooseServer();
-  const databaseName = `socialops_test_${Date.now()}_${process.pid}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${databaseName}"`));
-  const databaseUrl = withDatabase(adminUrl, databaseName);
+  const { name: databaseName, url: databaseUrl } = await createScratchDatabase({ adminUrl, prefix: 'socialops_test' });
 
   const db = createKnex(databaseUrl, { poolMax: 2 });
   try {
@@ -82,15 +80,6 @@ async function chooseServer(): Promise<string> {
   return startTestPostgres();
 }
 
-async function acceptsConnection(url: string): Promise<boolean> {
-  try {
-    await withClient(url, (client) => client.query('SELECT 1'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function startTestPostgres(): Promise<string> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socialops-pg-'));
   const dataDir = path.join(workDir, 'data');
@@ -98,22 +87,6 @@ async function startTestPostgres(): Promise<string> {
   runState.socialopsEmbeddedPostgres = server;
   runState.socialopsTestDatabase = { databaseUrl: '', adminUrl: '', databaseName: '', embeddedDataDir: dataDir };
   return server.adminUrl;
-}
-
-function withDatabase(url: string, databaseName: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${databaseName}`;
-  return parsed.toString();
-}
-
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The URL recorded by the global setup of the jest process that started this worker. */
