@@ -41,6 +41,8 @@ export interface Config {
    * many hops, or the proxies' addresses and subnets. Absent: the connection's peer is the client.
    */
   trustProxy?: number | string[];
+  /** `ip:port` where worker processes serve the Temporal SDK's metrics for Prometheus. */
+  workerMetricsAddress?: string;
 }
 
 export interface ConfigIssue {
@@ -122,6 +124,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     meaning:
       "Reverse proxies in front of the API whose `X-Forwarded-For` gives the client's address (used by the per-address budget): a number of hops (`1`), or the proxies' addresses and subnets (`10.0.0.0/8, loopback`; also `linklocal`, `uniquelocal`). Unset: the connecting address is the client's.",
   },
+  {
+    name: 'WORKER_METRICS_ADDRESS',
+    default: '—',
+    meaning:
+      "IP address and port (`0.0.0.0:9464`) where the worker serves the Temporal SDK's metrics for Prometheus at `/metrics`: task slots, workflow and activity task latencies, schedule-to-start, sticky cache. Unset: not served.",
+  },
 ];
 
 /** Variables whose value must never be echoed back in an error message. */
@@ -190,6 +198,14 @@ const temporalAddress = z
     return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
   }, 'expected host:port (for example temporal:7233), without a scheme');
 
+/** An IP address and port to listen on (the SDK's metrics server takes no host names). */
+const listenAddress = z.string().refine((value) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d+)$/.exec(value);
+  if (!match) return false;
+  const ip = match[1] ?? match[2];
+  return isIP(ip) === (match[1] ? 6 : 4) && Number(match[3]) >= 1 && Number(match[3]) <= 65535;
+}, 'expected an IP address and port to listen on, e.g. 0.0.0.0:9464 or [::]:9464');
+
 const identifier = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `expected a ${what}: letters, digits, '.', '_' or '-'`);
 
@@ -216,6 +232,7 @@ const envSchema = z.object({
     PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
     API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
     TRUST_PROXY: trustedProxies.optional(),
+    WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
 
 /** Names the schema reads; exported so the tests can hold it against `describeConfig()`. */
@@ -293,5 +310,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),
+    ...(values.WORKER_METRICS_ADDRESS !== undefined ? { workerMetricsAddress: values.WORKER_METRICS_ADDRESS } : {}),
   };
 }

@@ -19,6 +19,7 @@ import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { ConfigError, loadConfig } from './config';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './postActivities';
+import { installWorkerRuntime } from './runtime';
 
 const DATABASE_NAME = 'socialops';
 /** The embedded services keep fixed ports when they are free, so a restart keeps its addresses. */
@@ -50,6 +51,7 @@ async function startOnPreferredPort<T>(start: (port?: number) => Promise<T>, pre
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   const stops: Array<() => Promise<unknown>> = [];
 
   let databaseUrl = config.databaseUrl;

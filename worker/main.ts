@@ -8,10 +8,12 @@ import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from './config';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './postActivities';
+import { installWorkerRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   if (!config.databaseUrl || !config.temporalAddress) {
     throw new ConfigError(
       [

@@ -7,11 +7,11 @@ import { testDatabaseUrl } from '../helpers/db';
 import { closedPort } from './http';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn(tsx, ['api/main.ts'], {
+  // One process (no tsx wrapper in between), so that a signal or a kill reaches the API itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

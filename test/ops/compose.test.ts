@@ -228,6 +228,11 @@ describe('docker-compose.yml', () => {
     expect(environmentOf('temporal-ui').TEMPORAL_DEFAULT_NAMESPACE).toBe(namespace);
   });
 
+  it("serves the worker's SDK metrics on the compose network for Prometheus", () => {
+    expect(environmentOf('worker').WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect((service('worker') as { expose?: string[] }).expose).toEqual(['9464']);
+  });
+
   it('builds the api, worker and migration step from the project Dockerfile as one image', () => {
     const images = new Set<string | undefined>();
     for (const name of ['api', 'worker', 'migrate']) {

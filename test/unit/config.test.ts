@@ -261,6 +261,21 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('WORKER_METRICS_ADDRESS', () => {
+    it.each(['0.0.0.0:9464', '127.0.0.1:1', '[::]:9464', '[::1]:65535'])('accepts %j', (value) => {
+      expect(loadConfig({ WORKER_METRICS_ADDRESS: value }).workerMetricsAddress).toBe(value);
+    });
+
+    it.each(['localhost:9464', '9464', '0.0.0.0', '0.0.0.0:0', '0.0.0.0:70000', '999.0.0.1:9464', '[nope]:9464', 'http://0.0.0.0:9464'])(
+      'refuses %j and names the variable',
+      (value) => {
+        expect(issuesFor({ WORKER_METRICS_ADDRESS: value })).toEqual([
+          { variable: 'WORKER_METRICS_ADDRESS', problem: expect.stringMatching(/^expected an IP address and port to listen on/) },
+        ]);
+      },
+    );
+  });
+
   it('reports every wrong variable at once, not only the first', () => {
     const issues = issuesFor({
       PORT: 'abc',

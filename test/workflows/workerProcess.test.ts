@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../devserver/server';
@@ -34,10 +35,21 @@ function outputUntil(child: ChildProcessWithoutNullStreams, line: RegExp, timeou
   });
 }
 
+/** A port nothing listens on at the moment of asking. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 describe('the worker process', () => {
-  it('runs post workflows against external Postgres and Temporal, and stops cleanly on SIGTERM', async () => {
+  it('runs post workflows against external Postgres and Temporal, logs JSON, serves its metrics, and stops cleanly on SIGTERM', async () => {
     const taskQueue = uniqueId('worker-process');
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'worker', 'main.ts')], {
+    const metricsAddress = `127.0.0.1:${await freePort()}`;
+    // One process (no tsx wrapper in between), so that killing it kills the worker itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -45,11 +57,15 @@ describe('the worker process', () => {
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         LOG_LEVEL: 'info',
+        WORKER_METRICS_ADDRESS: metricsAddress,
       },
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await outputUntil(child, /worker polling/, 90_000);
+      const started = await outputUntil(child, /"state":"RUNNING"/, 90_000);
+      // The SDK's own lines go through the same JSON logger as the process's.
+      expect(started).toMatch(/^\{"level":30,.*"msg":"worker polling"/m);
+      expect(started).toMatch(/^\{"level":30,.*"state":"RUNNING","msg":"Worker state changed"/m);
 
       const db = createTestKnex();
       const connection = await Connection.connect({ address: server.address });
@@ -79,6 +95,10 @@ describe('the worker process', () => {
         expect(state).toMatchObject({ stage: 'copy_edit', revision: 1 });
         const post = await db('posts').where({ id: postId }).first();
         expect(post).toMatchObject({ stage: 'copy_edit' });
+
+        const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+        expect(metrics).toMatch(new RegExp(`^temporal_workflow_task_execution_latency\\w*\\{[^}]*task_queue="${taskQueue}"`, 'm'));
+        expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
       } finally {
         await connection.close();
         await db.destroy();
