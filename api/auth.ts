@@ -5,7 +5,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { UserStore } from '../db/users';
+import { isNewApiKeyUse, type UserStore } from '../db/users';
 import { STAGE_OWNERS } from '../workflows/domain/reviewPolicy';
 import { REVIEW_STAGES, ROLES, type Actor, type Role } from '../workflows/domain/types';
 import { forbidden, unauthenticated } from './errors';
@@ -107,9 +107,11 @@ export function authenticate({ users, logger }: { users: UserStore; logger: Logg
     };
     res.locals.user = user;
     // Bookkeeping only: a failure to note the key's use must not fail the request.
-    users.recordApiKeyUse({ apiKeyId: found.apiKey.id }).catch((error: unknown) => {
-      logger.warn({ err: error, apiKeyId: found.apiKey.id }, 'could not record API key use');
-    });
+    if (isNewApiKeyUse(found.apiKey)) {
+      users.recordApiKeyUse({ apiKeyId: found.apiKey.id }).catch((error: unknown) => {
+        logger.warn({ err: error, apiKeyId: found.apiKey.id }, 'could not record API key use');
+      });
+    }
     next();
   };
 }

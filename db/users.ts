@@ -59,6 +59,14 @@ interface ApiKeyRow {
 
 const KEY_PREFIX_LENGTH = 8;
 
+/** A key's last use is kept to the minute: busy keys are not written on every request. */
+export const API_KEY_USE_PRECISION_MS = 60_000;
+
+/** Whether a use at `at` would move the key's recorded last use. */
+export function isNewApiKeyUse(apiKey: Pick<ApiKeyRecord, 'lastUsedAt'>, at: number = Date.now()): boolean {
+  return apiKey.lastUsedAt === null || Date.parse(apiKey.lastUsedAt) < at - API_KEY_USE_PRECISION_MS;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -172,7 +180,7 @@ export function createUserStore(db: Knex) {
       await trx('api_keys')
         .where({ id: input.apiKeyId })
         .andWhere((q) => {
-          q.whereNull('last_used_at').orWhere('last_used_at', '<', trx.raw(`?::timestamptz - interval '1 minute'`, [at]));
+          q.whereNull('last_used_at').orWhere('last_used_at', '<', new Date(Date.parse(at) - API_KEY_USE_PRECISION_MS).toISOString());
         })
         .update({ last_used_at: at });
     },

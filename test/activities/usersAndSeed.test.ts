@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { seedDemo, DEMO_BRAND_ID } from '../../db/seed';
-import { createUserStore } from '../../db/users';
+import { createUserStore, isNewApiKeyUse } from '../../db/users';
 import { ROLES } from '../../workflows/domain/types';
 import { createTestKnex, insertUser } from '../helpers/db';
 
@@ -50,6 +50,22 @@ describe('API keys', () => {
     expect(record.lastUsedAt).toBeNull();
     await users.recordApiKeyUse({ apiKeyId: record.id, at: '2026-09-01T10:00:00.000Z' });
     expect((await users.findUserByApiKey(apiKey))?.apiKey.lastUsedAt).toBe('2026-09-01T10:00:00.000Z');
+  });
+
+  it('keeps a key\'s last use to the minute, so a busy key is not written on every request', async () => {
+    const users = createUserStore(db);
+    const { apiKey } = await insertUser(db, { roles: ['viewer'] });
+    const { apiKey: record } = (await users.findUserByApiKey(apiKey))!;
+    await users.recordApiKeyUse({ apiKeyId: record.id, at: '2026-09-01T10:00:00.000Z' });
+    await users.recordApiKeyUse({ apiKeyId: record.id, at: '2026-09-01T10:00:59.000Z' });
+    const used = (await users.findUserByApiKey(apiKey))!.apiKey;
+    expect(used.lastUsedAt).toBe('2026-09-01T10:00:00.000Z');
+    expect(isNewApiKeyUse(used, Date.parse('2026-09-01T10:00:59.000Z'))).toBe(false);
+    expect(isNewApiKeyUse(used, Date.parse('2026-09-01T10:01:00.001Z'))).toBe(true);
+    expect(isNewApiKeyUse({ lastUsedAt: null })).toBe(true);
+
+    await users.recordApiKeyUse({ apiKeyId: record.id, at: '2026-09-01T10:01:00.001Z' });
+    expect((await users.findUserByApiKey(apiKey))?.apiKey.lastUsedAt).toBe('2026-09-01T10:01:00.001Z');
   });
 });
 
