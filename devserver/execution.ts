@@ -29,12 +29,17 @@ export interface WorkflowTaskState {
   speculative: boolean;
   /** Created only to deliver updates: vanishes from history if it produces nothing. */
   droppable: boolean;
-  /** Handed to the task queue (a retry waits for its backoff first). */
+  /**
+   * Handed out: to the task queue, or kept for the answer to the completion that made it (a retry
+   * waits for its backoff first).
+   */
   offered: boolean;
   scheduledTime: number;
   startedTime: number;
   token: string;
   identity?: string;
+  /** Set when the task was started for the answer to a completion rather than by a poll. */
+  requestId?: string;
   timeout?: TimerHandle;
   /** Update ids delivered with this task. */
   deliveredUpdates: string[];
@@ -129,6 +134,11 @@ export class Execution {
    */
   readonly atWorker = new Set<string>();
   readonly heldOffers: Array<() => void> = [];
+  /**
+   * While a completion is processed whose worker asked for the next task in the answer: a task
+   * created meanwhile is kept for that answer instead of being queued.
+   */
+  nextTaskInAnswer = false;
 
   constructor(
     readonly namespace: string,

@@ -26,6 +26,8 @@ import { type CompiledQuery, type SearchAttributeType, type VisibilityRecord, Vi
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const LONG_POLL_MS = 20_000;
 const SERVER_VERSION = '1.24.0';
+/** The request id a real server gives the started event of a task it hands out in a completion's answer. */
+export const STARTED_IN_COMPLETION = 'request-from-RespondWorkflowTaskCompleted';
 
 type WorkflowTask =
   | { kind: 'workflow'; ex: Execution; token: string }
@@ -568,7 +570,7 @@ export class WorkflowService {
       if (ex.wt?.token !== token || ex.wt.offered) return;
       ex.wt.offered = true;
       this.outstandingWorkflowTasks++;
-      this.offerWorkflowTask(ex, token);
+      if (!ex.nextTaskInAnswer) this.offerWorkflowTask(ex, token);
     };
     if (delayMs > 0) this.clock.scheduleAfter(delayMs, offer);
     else offer();
@@ -635,7 +637,7 @@ export class WorkflowService {
     wt.speculative = false;
     wt.droppable = false;
     this.writeWorkflowTaskScheduled(ex);
-    if (wt.state === 'started') this.writeWorkflowTaskStarted(ex, wt.identity);
+    if (wt.state === 'started') this.writeWorkflowTaskStarted(ex, wt.identity, wt.requestId);
   }
 
   private finishWorkflowTask(ex: Execution): void {
@@ -674,7 +676,7 @@ export class WorkflowService {
       }
       if (task.kind === 'query') return this.startQueryTask(task.ex, task.query);
       const sticky = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY';
-      const response = this.startWorkflowTask(task.ex, req.identity, sticky);
+      const response = this.startWorkflowTask(task.ex, { identity: req.identity, partialHistory: sticky });
       if (response) return response;
     }
   }
@@ -690,32 +692,39 @@ export class WorkflowService {
     return task.ex.wt?.token === task.token && task.ex.wt.state === 'scheduled';
   }
 
-  private startWorkflowTask(ex: Execution, identity: string | undefined, sticky: boolean): Msg | undefined {
+  /**
+   * Starts the run's scheduled workflow task for a worker. `partialHistory`: the worker has the run
+   * cached (a sticky poll, or the completion of its last task), so it gets only what happened since.
+   */
+  private startWorkflowTask(ex: Execution, taker: { identity?: string; partialHistory: boolean; requestId?: string }): Msg | undefined {
     const wt = ex.wt;
     if (!wt || wt.state !== 'scheduled') return undefined;
+    const { identity, requestId } = taker;
     wt.state = 'started';
     wt.startedTime = this.clock.now();
     wt.identity = identity;
+    wt.requestId = requestId;
+    const since = taker.partialHistory ? ex.lastCompletedWtStartedId : 0;
+    const historyForWorker = (): Msg[] => (since > 0 ? ex.history.slice(since) : ex.history);
     let events: Msg[];
     if (wt.speculative) {
       // Transient events: shown to the worker, written only if the task produces something.
       wt.scheduledEventId = ex.nextEventId;
       wt.startedEventId = ex.nextEventId + 1;
       events = [
-        ...ex.history,
+        ...historyForWorker(),
         buildEvent(wt.scheduledEventId, wt.scheduledTime, {
           kind: 'WorkflowTaskScheduled',
           attributes: { taskQueue: { name: ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' }, startToCloseTimeout: msToDur(this.workflowTaskTimeoutMs(ex)), attempt: wt.attempt },
         }),
         buildEvent(wt.startedEventId, wt.startedTime, {
           kind: 'WorkflowTaskStarted',
-          attributes: { scheduledEventId: wt.scheduledEventId, identity, historySizeBytes: 0 },
+          attributes: { scheduledEventId: wt.scheduledEventId, identity, requestId, historySizeBytes: 0 },
         }),
       ];
     } else {
-      this.writeWorkflowTaskStarted(ex, identity);
-      // A sticky worker has the run cached: it gets only what happened since its last task.
-      events = sticky && ex.lastCompletedWtStartedId > 0 ? ex.history.slice(ex.lastCompletedWtStartedId) : ex.history;
+      this.writeWorkflowTaskStarted(ex, identity, requestId);
+      events = historyForWorker();
     }
     const token = wt.token;
     ex.atWorker.add(token);
@@ -839,6 +848,8 @@ export class WorkflowService {
       throw invalidArgument('UnhandledCommand');
     }
 
+    // Only past the failures above: the retry of a failed task goes through the task queue.
+    ex.nextTaskInAnswer = Boolean(req.returnNewWorkflowTask);
     const decoded = messages.map((m) => ({ message: m, body: unpackAny(m.body ?? {}) }));
     const writesSomething =
       commands.length > 0 || decoded.some((d) => !d.body.typeName.endsWith('Rejection')) || req.forceCreateNewWorkflowTask;
@@ -848,7 +859,7 @@ export class WorkflowService {
       const resetTo = ex.lastCompletedWtStartedId;
       this.finishWorkflowTask(ex);
       this.afterWorkflowTask(ex, false);
-      return { resetHistoryEventId: resetTo };
+      return { resetHistoryEventId: resetTo, workflowTask: this.nextTaskForAnswer(ex, req.identity) };
     }
     if (wt.speculative) this.materializeWorkflowTask(ex);
     const completedEventId = this.appendEvent(ex, {
@@ -889,9 +900,23 @@ export class WorkflowService {
     }
     for (const d of byId.values()) if (ex.isRunning) this.applyUpdateMessage(ex, d.message, d.body, completedEventId);
     this.afterWorkflowTask(ex, Boolean(req.forceCreateNewWorkflowTask));
+    // Started before what the deferred commands cause, which (as on a real server) comes later.
+    const workflowTask = this.nextTaskForAnswer(ex, req.identity);
     for (const run of deferred) run();
     const activityTasks = ex.isRunning ? eager.map((activity) => this.startActivity(ex, activity, req.identity)) : [];
-    return { activityTasks };
+    return { activityTasks, workflowTask };
+  }
+
+  /**
+   * The task a completion created, when its worker asked for it in the answer: started for that
+   * worker on the spot, as a real server does, so the worker need not poll for it. Being its next
+   * task of the run, it cannot overtake the answer about the last.
+   */
+  private nextTaskForAnswer(ex: Execution, identity: string | undefined): Msg | undefined {
+    if (!ex.nextTaskInAnswer) return undefined;
+    ex.nextTaskInAnswer = false;
+    if (ex.wt?.state !== 'scheduled' || !ex.wt.offered) return undefined;
+    return this.startWorkflowTask(ex, { identity, partialHistory: true, requestId: STARTED_IN_COMPLETION });
   }
 
   /** After a task completes: write what waited, start the next task if there is work, answer queries. */

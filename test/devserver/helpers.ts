@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createTestEnvironment, type TestEnvironmentOptions } from '../../devserver/testing';
+import { STARTED_IN_COMPLETION } from '../../devserver/workflowService';
 import { createActivities, type ActivityProbe } from './fixtures/activities';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -94,6 +95,11 @@ export function eventTypes(history: History): string[] {
 
 export function eventsOfType(history: History, type: string): HistoryEvent[] {
   return (history.events ?? []).filter((e) => eventTypeName(e) === type);
+}
+
+/** Whether a WorkflowTaskStarted event is of a task handed to the worker with the answer to its last completion. */
+export function startedInCompletion(event: HistoryEvent): boolean {
+  return event.workflowTaskStartedEventAttributes?.requestId === STARTED_IN_COMPLETION;
 }
 
 /** The three events of one workflow task that the worker completed. */

@@ -9,126 +9,41 @@ import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { addTemporalService, type CallContext } from '../../devserver/grpcServer';
 import type { Msg } from '../../devserver/protos';
-import { VirtualClock } from '../../devserver/time';
-import { WorkflowService } from '../../devserver/workflowService';
 import { eventually } from './helpers';
+import { call, QUERY_RESULT, type Run, ServiceDriver, signalNames, stillWaiting } from './serviceDriver';
 
-/** A call as the gRPC binding makes it; `answer()` is the moment its answer has gone out. */
-function call(): CallContext & { answer(): void } {
-  const afterResponse: Array<() => void> = [];
-  return {
-    cancelled: new Promise<void>(() => undefined),
-    isCancelled: () => false,
-    afterResponse: (action) => afterResponse.push(action),
-    answer: () => afterResponse.splice(0).forEach((action) => action()),
-  };
-}
-
-let clock: VirtualClock;
-let service: WorkflowService;
-let sequence = 0;
+let driver: ServiceDriver;
 
 beforeEach(() => {
-  clock = new VirtualClock(false, () => service.isBusy());
-  service = new WorkflowService({ clock });
+  driver = new ServiceDriver('handoff');
 });
 
 afterEach(() => {
-  service.stop();
-  clock.stop();
+  driver.stop();
 });
 
-function startRun(): { workflowId: string; taskQueue: string; stickyQueue: string } {
-  const n = ++sequence;
-  const run = { workflowId: `handoff-${n}`, taskQueue: `handoff-queue-${n}`, stickyQueue: `handoff-sticky-${n}` };
-  service.startWorkflowExecution({ namespace: 'default', workflowId: run.workflowId, workflowType: { name: 'collector' }, taskQueue: { name: run.taskQueue } });
-  return run;
-}
-
-interface Poller {
-  task: Promise<Msg>;
-  handedOut(): boolean;
-}
-
-/** A long-poll that records when it is handed a task. */
-function waitingPoller(queue: string, kind: 'TASK_QUEUE_KIND_NORMAL' | 'TASK_QUEUE_KIND_STICKY'): Poller {
-  let handedOut = false;
-  const task = service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue, kind }, identity: 'worker' }, call()).then((response) => {
-    handedOut = true;
-    return response;
-  });
-  return { task, handedOut: () => handedOut };
-}
-
-function signal(workflowId: string, name: string): void {
-  service.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: name, identity: 'client' });
-}
-
-function completeSticky(task: Msg, stickyQueue: string, context: CallContext): void {
-  service.respondWorkflowTaskCompleted(
-    {
-      namespace: 'default',
-      taskToken: task.taskToken,
-      identity: 'worker',
-      commands: [],
-      stickyAttributes: { workerTaskQueue: { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY' }, scheduleToStartTimeout: { seconds: 10 } },
-    },
-    context,
-  );
-}
-
-const signalNames = (task: Msg): string[] =>
-  (task.history?.events ?? []).flatMap((event: Msg) => event.workflowExecutionSignaledEventAttributes?.signalName ?? []);
-
 /** Runs the first workflow task to completion on a worker that keeps the run on its sticky queue. */
-async function idleOnStickyWorker(run: { taskQueue: string; stickyQueue: string }): Promise<void> {
-  const first = await waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
+async function idleOnStickyWorker(run: Run): Promise<void> {
+  const first = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
   const completion = call();
-  completeSticky(first, run.stickyQueue, completion);
+  driver.completeSticky(first, run.stickyQueue, completion);
   completion.answer();
 }
 
-function query(workflowId: string): Promise<Msg> {
-  return service.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: 'items' } }, call());
-}
-
-const QUERY_RESULT = { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('[]') }] };
-
-function answerQuery(queryTask: Msg, context: CallContext): void {
-  service.respondQueryTaskCompleted(
-    { namespace: 'default', taskToken: queryTask.taskToken, completedType: 'QUERY_RESULT_TYPE_ANSWERED', queryResult: QUERY_RESULT },
-    context,
-  );
-}
-
-/** The poller gets the query's task; the worker's answer reaches the client who asked. */
-async function handsOutQuery(poller: Poller, answer: Promise<Msg>): Promise<void> {
-  const queryTask = await poller.task;
-  expect(queryTask.query?.queryType).toBe('items');
-  answerQuery(queryTask, call());
-  expect(await answer).toEqual({ queryResult: QUERY_RESULT });
-}
-
-/** Whether the poller is still waiting once everything already due has run: a task handed out would have arrived. */
-async function stillWaiting(poller: Poller): Promise<boolean> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return !poller.handedOut();
-}
-
 test('a task created by a completion reaches the waiting sticky poller only after the completion is answered', async () => {
-  const run = startRun();
+  const run = driver.startRun();
   await idleOnStickyWorker(run);
 
   // A signal to an idle run still reaches a waiting poller at once.
-  const forSignal = waitingPoller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
-  signal(run.workflowId, 'while idle');
+  const forSignal = driver.poller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
+  driver.signal(run.workflowId, 'while idle');
   const second = await forSignal.task;
   expect(signalNames(second)).toEqual(['while idle']);
 
-  signal(run.workflowId, 'while the task runs');
-  const next = waitingPoller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
+  driver.signal(run.workflowId, 'while the task runs');
+  const next = driver.poller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
   const completion = call();
-  completeSticky(second, run.stickyQueue, completion);
+  driver.completeSticky(second, run.stickyQueue, completion);
   expect(await stillWaiting(next)).toBe(true);
 
   completion.answer();
@@ -138,11 +53,11 @@ test('a task created by a completion reaches the waiting sticky poller only afte
 });
 
 test('the retry of a failed task reaches the waiting poller only after the failure is answered', async () => {
-  const run = startRun();
-  const first = await waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
-  const next = waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
+  const run = driver.startRun();
+  const first = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
+  const next = driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
   const failure = call();
-  service.respondWorkflowTaskFailed(
+  driver.service.respondWorkflowTaskFailed(
     { namespace: 'default', taskToken: first.taskToken, identity: 'worker', cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE', failure: { message: 'a bug' } },
     failure,
   );
@@ -154,30 +69,30 @@ test('the retry of a failed task reaches the waiting poller only after the failu
 });
 
 test('a query that waited for a running task reaches the waiting poller only after its completion is answered', async () => {
-  const run = startRun();
-  const first = await waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
-  const answer = query(run.workflowId);
-  const next = waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
+  const run = driver.startRun();
+  const first = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
+  const answer = driver.query(run.workflowId);
+  const next = driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
   const completion = call();
-  service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'worker', commands: [] }, completion);
+  driver.service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'worker', commands: [] }, completion);
   expect(await stillWaiting(next)).toBe(true);
 
   completion.answer();
-  await handsOutQuery(next, answer);
+  await driver.handsOutQuery(next, answer);
 });
 
 test('a workflow task waits while the worker answers a query on the same run, until that answer has gone out', async () => {
-  const run = startRun();
+  const run = driver.startRun();
   await idleOnStickyWorker(run);
-  const answer = query(run.workflowId);
-  const queryTask = await waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
+  const answer = driver.query(run.workflowId);
+  const queryTask = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
 
-  const next = waitingPoller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
-  signal(run.workflowId, 'during the query');
+  const next = driver.poller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
+  driver.signal(run.workflowId, 'during the query');
   expect(await stillWaiting(next)).toBe(true);
 
   const queryAnswer = call();
-  answerQuery(queryTask, queryAnswer);
+  driver.answerQuery(queryTask, queryAnswer);
   expect(await answer).toEqual({ queryResult: QUERY_RESULT });
   expect(await stillWaiting(next)).toBe(true);
 
@@ -186,22 +101,22 @@ test('a workflow task waits while the worker answers a query on the same run, un
 });
 
 test('a query queued before the worker took a workflow task of the run waits until that task is answered', async () => {
-  const run = startRun();
+  const run = driver.startRun();
   await idleOnStickyWorker(run);
-  const answer = query(run.workflowId);
-  const forSignal = waitingPoller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
-  signal(run.workflowId, 'after the query');
+  const answer = driver.query(run.workflowId);
+  const forSignal = driver.poller(run.stickyQueue, 'TASK_QUEUE_KIND_STICKY');
+  driver.signal(run.workflowId, 'after the query');
   const task = await forSignal.task;
 
-  const next = waitingPoller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
+  const next = driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
   expect(await stillWaiting(next)).toBe(true);
 
   const completion = call();
-  completeSticky(task, run.stickyQueue, completion);
+  driver.completeSticky(task, run.stickyQueue, completion);
   expect(await stillWaiting(next)).toBe(true);
 
   completion.answer();
-  await handsOutQuery(next, answer);
+  await driver.handsOutQuery(next, answer);
 });
 
 /** A unary call with an empty request, recording each part of its answer as it arrives. */

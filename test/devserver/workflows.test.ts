@@ -55,6 +55,7 @@ import {
   inOrder,
   protoMs,
   replayFailures,
+  startedInCompletion,
   startSuite,
   waitForEvent,
   WORKFLOW_TASK,
@@ -372,15 +373,24 @@ describe('signals and queries', () => {
     await expect(handle.executeUpdate(setLimit, { args: [1] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
-  test('a signal that arrives while a workflow task is open is delivered in the next task', async () => {
+  test('a signal that arrives while a workflow task is open is delivered in the next task, which comes with the completion', async () => {
     const handle = await suite.start(signalsItselfDuringTask, { workflowId: suite.uniqueId('signal-during-task') });
 
     expect(await handle.result()).toEqual(['sent while the task was open']);
 
-    const types = eventTypes(await handle.fetchHistory());
+    const history = await handle.fetchHistory();
     // The signal was sent from a local activity, so it lands after the task that ran it.
-    expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('WorkflowTaskCompleted'));
-    expect(types.indexOf('WorkflowExecutionSignaled')).toBeGreaterThan(types.indexOf('MarkerRecorded'));
+    expect(eventTypes(history)).toEqual([
+      'WorkflowExecutionStarted',
+      ...WORKFLOW_TASK,
+      'MarkerRecorded',
+      'TimerStarted',
+      'WorkflowExecutionSignaled',
+      ...WORKFLOW_TASK,
+      'TimerCanceled',
+      'WorkflowExecutionCompleted',
+    ]);
+    expect(eventsOfType(history, 'WorkflowTaskStarted').map(startedInCompletion)).toEqual([false, true]);
   });
 });
 
@@ -403,17 +413,45 @@ describe('messages while a workflow task is running', () => {
     expect(inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted'])).toHaveLength(3);
   });
 
-  test('an update sent while a workflow task is running is delivered in the next task', async () => {
+  test('an update sent while a workflow task is running is delivered in the next task, which comes with the completion', async () => {
     const workflowId = suite.uniqueId('update-mid-task');
     const handle = await suite.start(gatedCollector, { workflowId });
     await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
 
-    const update = handle.executeUpdate(setLimit, { args: [1] });
+    const update = handle.executeUpdate(setLimit, { args: [1], updateId: 'limit' });
+    await eventually('the server has the update', () =>
+      suite.client.workflowService
+        .pollWorkflowExecutionUpdate({
+          namespace: namespace(),
+          updateRef: { workflowExecution: { workflowId }, updateId: 'limit' },
+          waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED },
+        })
+        .then(
+          () => true,
+          () => false,
+        ),
+    );
     suite.probe.openGate(workflowId);
 
     expect(await update).toBe(10);
     await handle.signal(addItem, 'the only one');
     expect(await handle.result()).toEqual(['the only one']);
+    const history = await handle.fetchHistory();
+    expect(eventTypes(history)).toEqual([
+      'WorkflowExecutionStarted',
+      ...WORKFLOW_TASK,
+      'MarkerRecorded',
+      ...WORKFLOW_TASK,
+      'WorkflowExecutionUpdateAccepted',
+      'TimerStarted',
+      'TimerFired',
+      ...WORKFLOW_TASK,
+      'WorkflowExecutionUpdateCompleted',
+      'WorkflowExecutionSignaled',
+      ...WORKFLOW_TASK,
+      'WorkflowExecutionCompleted',
+    ]);
+    expect(startedInCompletion(eventsOfType(history, 'WorkflowTaskStarted')[1])).toBe(true);
   });
 
   test('a query sent while a workflow task is running is answered from the state that task leaves', async () => {
