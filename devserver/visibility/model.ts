@@ -37,7 +37,10 @@ export interface VisibilityRecord {
 export interface CompiledQuery {
   /** True when the run satisfies the filter (a missing attribute satisfies only IS NULL). */
   readonly matches: (record: VisibilityRecord) => boolean;
-  /** Sort order for the listing: the query's ORDER BY, then StartTime DESC, then RunId. */
+  /**
+   * Sort order for the listing: the query's ORDER BY, then StartTime DESC, then RunId; without
+   * ORDER BY, open runs first, then CloseTime DESC, StartTime DESC, RunId.
+   */
   readonly compare: (a: VisibilityRecord, b: VisibilityRecord) => number;
   /**
    * Attributes named in GROUP BY (only ExecutionStatus is allowed, as on a real server); empty

@@ -1,4 +1,7 @@
-/** Sort order of a listing: the query's ORDER BY terms, then newest start first, then run id. */
+/**
+ * Sort order of a listing: the query's ORDER BY terms, then newest start first, then run id; or,
+ * without ORDER BY, the order of the real server's SQL visibility store.
+ */
 import type { AttributeBinding } from './attributes';
 import { isPresent, valueKindOf } from './filter';
 import type { SearchAttributeType, VisibilityRecord } from './model';
@@ -10,13 +13,19 @@ export interface OrderKey {
   descending: boolean;
 }
 
-/**
- * Without ORDER BY, runs are listed by StartTime DESC, running and closed alike; RunId (ascending,
- * as the real server's SQL store does) keeps runs that started in the same millisecond in a
- * stable order between pages.
- */
-export const defaultOrder: RecordComparator = (a, b) =>
+/** Newest start first; RunId ascending keeps runs that started in the same millisecond in a stable order between pages. */
+const byStartThenRunId: RecordComparator = (a, b) =>
   b.startTime - a.startTime || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+
+/** An open run sorts as if it closed at the end of time, as the SQL store's coalesced close time does. */
+const closeTimeOrEnd = (record: VisibilityRecord): number => record.closeTime ?? Number.MAX_SAFE_INTEGER;
+
+/**
+ * Without ORDER BY, as a SQL-backed server lists them: open runs first, then closed runs by
+ * CloseTime DESC; ties (every open run, runs closed in the same millisecond) by newest start,
+ * then by run id.
+ */
+export const defaultOrder: RecordComparator = (a, b) => closeTimeOrEnd(b) - closeTimeOrEnd(a) || byStartThenRunId(a, b);
 
 /**
  * Builds the comparator for ORDER BY terms. A run without the attribute sorts after every run
@@ -52,6 +61,6 @@ export function compileOrdering(keys: OrderKey[]): RecordComparator {
       const order = compare(valueA, valueB);
       if (order !== 0) return order * direction;
     }
-    return defaultOrder(a, b);
+    return byStartThenRunId(a, b);
   };
 }

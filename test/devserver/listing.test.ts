@@ -125,6 +125,10 @@ describe('filters', () => {
   });
 });
 
+test('without ORDER BY, running workflows are listed first, then closed ones, most recently closed first', async () => {
+  expect(await letters(`TaskQueue = '${suite.taskQueue}'`)).toEqual(['b', 'e', 'd', 'c', 'a']);
+});
+
 test('ORDER BY StartTime lists runs in start order, either way', async () => {
   expect(await letters(`TaskQueue = '${suite.taskQueue}' ORDER BY StartTime ASC`)).toEqual(['a', 'b', 'c', 'd', 'e']);
   expect(await letters(`TaskQueue = '${suite.taskQueue}' ORDER BY StartTime DESC`)).toEqual(['e', 'd', 'c', 'b', 'a']);

@@ -37,7 +37,7 @@ function run(
   };
 }
 
-/** Default listing order of these runs: post:2, thread:x:2, thread:x:1, post:1, post:3, post:4. */
+/** Default listing order of these runs: thread:x:1, post:1 (open), then thread:x:2, post:3, post:2, post:4 (closed). */
 const RUNS: VisibilityRecord[] = [
   run('post:1', {
     startMinute: 10,
@@ -126,9 +126,13 @@ function errorOf(query: string): VisibilityQueryError {
 }
 
 describe('an empty query', () => {
-  it('lists every run, newest start first, running and closed runs alike', () => {
-    expect(list('')).toEqual(['post:2', 'thread:x:2', 'thread:x:1', 'post:1', 'post:3', 'post:4']);
+  it('lists open runs first, newest start first, then closed runs, most recently closed first', () => {
+    expect(list('')).toEqual(['thread:x:1', 'post:1', 'thread:x:2', 'post:3', 'post:2', 'post:4']);
     expect(list('   \n\t ')).toEqual(list(''));
+  });
+
+  it('orders a filtered listing the same way', () => {
+    expect(list("Brand = 'acme'")).toEqual(['post:1', 'post:2', 'post:4']);
   });
 
   it('breaks start-time ties by run id so pages stay stable', () => {
@@ -138,6 +142,16 @@ describe('an empty query', () => {
     expect([a, b].sort((x, y) => compiled.compare(x, y)).map((r) => r.runId)).toEqual(['a', 'b']);
     expect([b, a].sort((x, y) => compiled.compare(x, y)).map((r) => r.runId)).toEqual(['a', 'b']);
     expect(compiled.compare(a, a)).toBe(0);
+  });
+
+  it('lists runs that closed at the same time newest start first, then by run id', () => {
+    const closedAtNine = [
+      run('older', { startMinute: 1, closeMinute: 9, runId: 'a' }),
+      run('newer', { startMinute: 2, closeMinute: 9, runId: 'c' }),
+      run('newer twin', { startMinute: 2, closeMinute: 9, runId: 'b' }),
+    ];
+    expect(list('', closedAtNine)).toEqual(['newer twin', 'newer', 'older']);
+    expect(list('', [...closedAtNine].reverse())).toEqual(['newer twin', 'newer', 'older']);
   });
 });
 
