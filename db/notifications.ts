@@ -92,8 +92,9 @@ export function createNotificationStore(db: Knex) {
       return rows.map(toRecord);
     },
 
+    /** The post's notifications in the order they were recorded. */
     async listByPost(input: { postId: string }, trx: Executor = db): Promise<NotificationRecord[]> {
-      const rows = await trx<NotificationRow>('notifications').where({ post_id: input.postId }).orderBy(['created_at', 'id']);
+      const rows = await trx<NotificationRow>('notifications').where({ post_id: input.postId }).orderBy('position');
       return rows.map(toRecord);
     },
   };

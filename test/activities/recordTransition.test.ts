@@ -159,11 +159,13 @@ describe('recordTransition with notifications', () => {
       `${ids.postId}:quality_blocked:1`,
       `${ids.postId}:review_due:1`,
     ]);
+    // Listed in the order the transition sends them, though they share one instant.
     const records = await createNotificationStore(db).listByPost({ postId: ids.postId });
     expect(records).toEqual([
-      expect.objectContaining({ kind: 'quality_blocked', attempts: 1, deliveredAt: expect.any(String) }),
       expect.objectContaining({ kind: 'review_due', attempts: 1, deliveredAt: expect.any(String) }),
+      expect.objectContaining({ kind: 'quality_blocked', attempts: 1, deliveredAt: expect.any(String) }),
     ]);
+    expect(records[0].createdAt).toBe(records[1].createdAt);
   });
 
   it('names the notifications the webhook refused and still records the transition', async () => {

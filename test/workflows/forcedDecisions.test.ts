@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { createNotificationStore } from '../../db/notifications';
 import type { PostState } from '../../workflows/messages';
 import {
   brandWithTeam,
@@ -23,8 +24,7 @@ afterAll(async () => {
 });
 
 async function notificationKinds(postId: string): Promise<string[]> {
-  const rows = await harness.db('notifications').where({ post_id: postId }).orderBy('created_at');
-  return rows.map((row: { kind: string }) => row.kind);
+  return (await createNotificationStore(harness.db).listByPost({ postId })).map((notification) => notification.kind);
 }
 
 /** Approves every stage before `stage` with the stage's own reviewer. */
