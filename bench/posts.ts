@@ -4,6 +4,7 @@
  * to published per second with 50 in flight.
  */
 import { fork } from 'node:child_process';
+import { temporal } from '@temporalio/proto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { seedDemo } from '../db/seed';
 import { createTestEnvironment } from '../devserver/testing';
@@ -89,6 +90,16 @@ async function waitForStage(base: string, key: string, postId: string, stages: s
   }
 }
 
+/** "WORKFLOW_TASK_COMPLETED 17, MARKER_RECORDED 12, ...", most frequent first. */
+function eventTypeCounts(events: Array<{ eventType?: temporal.api.enums.v1.EventType | null }>): string {
+  const counts = new Map<string, number>();
+  for (const { eventType } of events) {
+    const name = temporal.api.enums.v1.EventType[eventType ?? 0].replace(/^EVENT_TYPE_/, '');
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
+}
+
 export async function benchPosts(): Promise<void> {
   console.log('## post lifecycle');
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -140,6 +151,7 @@ export async function benchPosts(): Promise<void> {
       await handle.result(); // lets the server skip through the wait, publishing and 7 days of tracking
       const history = await handle.fetchHistory();
       console.log(`history events of a standard 4-review post on 3 platforms with 3 snapshots: ${history.events?.length} (target ≤ 60)`);
+      console.log(`  by type: ${eventTypeCounts(history.events ?? [])}`);
     })();
   } finally {
     for (const child of [worker, api]) child.send('stop');
