@@ -53,7 +53,7 @@ describe('review stages', () => {
 
   it('sends the post back to drafting on request changes, and approvals of the old revision stop counting', async () => {
     const fixture = await brandWithTeam(harness);
-    const { handle } = await startPost(harness, fixture);
+    const { handle, input } = await startPost(harness, fixture);
     const { team } = fixture;
     await decide(handle, team.manager, { stage: 'ideation', decision: 'approve' });
     await decide(handle, team.designer, { stage: 'design', decision: 'approve' });
@@ -72,6 +72,10 @@ describe('review stages', () => {
     // The idea was approved and stays approved; design judged revision 1 and must look again.
     const reopened = await stateOf(handle);
     expect(reopened).toMatchObject({ stage: 'design', revision: 2, content: revised });
+    const variantRows = await harness.db('post_variants').where({ post_id: input.postId });
+    expect(variantRows.map((row: { revision: number; status: string }) => [row.revision, row.status])).toEqual(
+      revised.variants.map(() => [2, 'pending']),
+    );
     expect(await refusal(decide(handle, team.designer, { stage: 'design', decision: 'approve', revision: 1 }))).toEqual({
       type: 'StaleRevision',
       message: 'the decision is for revision 1, but the post is at revision 2',

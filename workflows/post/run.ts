@@ -176,7 +176,8 @@ export class PostRun {
       state,
       changed: {
         revision: state.revision !== this.recorded.revision,
-        variants: variants !== this.recorded.variants,
+        // A new revision restarts the variants with the same shape, but their rows name the revision.
+        variants: variants !== this.recorded.variants || state.revision !== this.recorded.revision,
         decisionsFrom: this.recorded.decisions,
       },
     };
