@@ -1,6 +1,7 @@
 import { createNotificationStore, type NotificationRecord } from '../db/notifications';
 import type { Executor } from '../db/rows';
-import type { NotifyInput, PostActivities } from './contract';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType, type NotifyInput, type PostActivities } from './contract';
 import { systemClock, type PostActivityDeps } from './deps';
 
 /** How a notification is kept in Postgres: its payload is what the webhook receives. */
@@ -10,8 +11,8 @@ export function notificationRow(input: NotifyInput, createdAt: string) {
 
 /**
  * Sends recorded notifications to the webhook and notes each delivery; one already delivered is not
- * sent again. Throws the notifier's retryable NotificationDeliveryFailed when the receiver does not
- * accept one.
+ * sent again. Whatever goes wrong in the sending itself surfaces as a retryable
+ * NotificationDeliveryFailed; a failure to note the delivery in Postgres stays what it is.
  */
 export function createNotificationDelivery(deps: PostActivityDeps) {
   const notifications = createNotificationStore(deps.db);
@@ -23,21 +24,19 @@ export function createNotificationDelivery(deps: PostActivityDeps) {
     async deliver(input: NotifyInput, record: NotificationRecord, options: { timeoutMs?: number } = {}): Promise<void> {
       if (record.deliveredAt || !deps.notifier.deliversToWebhook) return;
       await notifications.recordAttempt({ id: record.id });
-      await deps.notifier.deliver(
-        {
-          id: input.notificationId,
-          kind: input.kind,
-          postId: input.postId,
-          brandId: input.brandId,
-          roles: input.roles,
-          userIds: input.userIds,
-          message: input.message,
-          data: input.data,
-          // The first attempt's time, so every retry sends the same notification.
-          createdAt: record.createdAt,
-        },
-        options,
-      );
+      const outbound = {
+        id: input.notificationId,
+        kind: input.kind,
+        postId: input.postId,
+        brandId: input.brandId,
+        roles: input.roles,
+        userIds: input.userIds,
+        message: input.message,
+        data: input.data,
+        // The first attempt's time, so every retry sends the same notification.
+        createdAt: record.createdAt,
+      };
+      await sending(input.notificationId, () => deps.notifier.deliver(outbound, options));
       await notifications.markDelivered({ id: record.id, at: clock().toISOString() });
     },
 
@@ -52,6 +51,20 @@ export function createNotificationDelivery(deps: PostActivityDeps) {
 
     findByIds: (ids: string[]) => notifications.findByIds(ids),
   };
+}
+
+/** A notifier that fails in any other way (a bug, another implementation) counts as not delivered. */
+async function sending(notificationId: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed) throw error;
+    throw ApplicationFailure.create({
+      type: ErrorType.NotificationDeliveryFailed,
+      message: `notification ${notificationId} could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+      nonRetryable: false,
+    });
+  }
 }
 
 /**

@@ -28,7 +28,8 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
     if (notifications.length === 0 || !delivery.deliversToWebhook) return [];
     const records = new Map((await delivery.findByIds(notifications.map((n) => n.notificationId))).map((r) => [r.id, r]));
     const undelivered: string[] = [];
-    await Promise.all(
+    // Every delivery settles before anything is decided, so a retry never overlaps one still sending.
+    const outcomes = await Promise.allSettled(
       notifications.map(async (notification) => {
         const record = records.get(notification.notificationId);
         if (!record) throw new Error(`notification ${notification.notificationId} was not recorded`);
@@ -41,6 +42,9 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
         }
       }),
     );
+    // What is left is Postgres failing to note a delivery: the whole activity is retried.
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     return undelivered;
   }
 

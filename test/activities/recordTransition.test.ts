@@ -180,6 +180,25 @@ describe('recordTransition with notifications', () => {
     expect(await createPostStore(db).findById(ids.postId)).toMatchObject({ stage: 'design', lastSequence: 1 });
   });
 
+  it('counts a notifier that breaks in an unexpected way as not delivered, instead of retrying the transition forever', async () => {
+    const ids = await newPost();
+    const notification = dueNotification(ids);
+    const broken = createPostActivities({
+      db,
+      connectors: createConnectorRegistry([]),
+      notifier: { deliversToWebhook: true, deliver: () => Promise.reject(new TypeError('cannot read properties of undefined')) },
+    });
+
+    expect(await env.run(broken.recordTransition, { ...submitted(ids), notifications: [notification] })).toEqual({
+      undelivered: [notification.notificationId],
+    });
+    await expect(env.run(broken.notify, notification)).rejects.toMatchObject({
+      type: 'NotificationDeliveryFailed',
+      nonRetryable: false,
+      message: expect.stringContaining('cannot read properties of undefined'),
+    });
+  });
+
   it('only records the notifications when no webhook is configured', async () => {
     const ids = await newPost();
     const notification = dueNotification(ids);

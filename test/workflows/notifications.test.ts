@@ -1,5 +1,15 @@
 import { startWebhookReceiver, WEBHOOK_SECRET, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhookReceiver';
-import { brandWithTeam, decide, historyEventTypes, startPost, startPostHarness, stateOf, stateWhen, type PostHarness } from './postHarness';
+import {
+  brandWithTeam,
+  decide,
+  historyEventTypes,
+  recordHistoryIfAsked,
+  startPost,
+  startPostHarness,
+  stateOf,
+  stateWhen,
+  type PostHarness,
+} from './postHarness';
 
 /**
  * The webhook refuses the first delivery of the post's first "review due" notification and holds
@@ -61,5 +71,6 @@ describe('notifications of a post', () => {
     const events = await historyEventTypes(handle);
     expect(events.filter((type) => type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(1);
     expect(receiver.received.map((request) => request.notificationId)).toContain(`${input.postId}:review_due:2`);
+    await recordHistoryIfAsked(handle, 'notification-redelivered');
   });
 });

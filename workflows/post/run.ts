@@ -82,7 +82,7 @@ export class PostRun {
   /** What the last recorded transition wrote, so the next one writes only what changed. */
   private recorded = { sequence: 0, revision: 0, variants: '', decisions: 0 };
   /** Notifications being delivered again in the background; the run waits for them before it ends. */
-  private readonly redeliveries: Promise<void>[] = [];
+  private redeliveriesInFlight = 0;
   private readonly searchAttributes: Record<string, string | undefined>;
 
   constructor(readonly input: PostLifecycleInput) {
@@ -240,8 +240,8 @@ export class PostRun {
     if (exitReason) this.state.exitReason = exitReason;
     await this.transition(pending);
     this.closed = true;
-    await Promise.all(this.redeliveries);
-    await condition(allHandlersFinished);
+    // A handler finishing now may still start a redelivery: both are waited for together.
+    await condition(() => allHandlersFinished() && this.redeliveriesInFlight === 0);
     return this.state;
   }
 
@@ -272,15 +272,18 @@ export class PostRun {
   }
 
   private redeliver(notification: NotifyInput): void {
-    this.redeliveries.push(
-      redeliverNotification(notification).catch((error: unknown) => {
+    this.redeliveriesInFlight += 1;
+    void redeliverNotification(notification)
+      .catch((error: unknown) => {
         // After the last attempt the notification stays recorded, undelivered, in Postgres.
         log.warn('notification not delivered', {
           notificationId: notification.notificationId,
           error: error instanceof Error ? error.message : String(error),
         });
-      }),
-    );
+      })
+      .finally(() => {
+        this.redeliveriesInFlight -= 1;
+      });
   }
 
   /** Delivery as runs recorded before ONE_ACTIVITY_PER_STEP make it: one local activity each. */
