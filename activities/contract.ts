@@ -109,10 +109,15 @@ export interface SnapshotMetricsInput {
 export interface TakeSnapshotsInput {
   postId: string;
   due: Array<Omit<SnapshotMetricsInput, 'postId'>>;
+  /**
+   * The attempts the caller's retry policy allows. Snapshots that still fail on the last one are
+   * reported as skipped, so they never cost the others.
+   */
+  attempts?: number;
 }
 export interface TakeSnapshotsResult {
   taken: MetricSnapshot[];
-  /** Snapshots that cannot be taken (the account or the publication is gone): skipped, not retried. */
+  /** Snapshots that cannot be taken (the account or the publication is gone, or the last attempt failed). */
   skipped: Array<{ accountId: string; offsetMs: number; reason: string }>;
 }
 

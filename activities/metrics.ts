@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
 import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
@@ -37,23 +38,40 @@ export function createSnapshotMetrics(deps: PostActivityDeps): PostActivities['s
 
 /**
  * Takes every snapshot due at one moment. A snapshot that can never be taken (its account or
- * publication is gone) is reported as skipped so the others still count; any other failure fails
- * the whole call, whose retry rewrites the snapshots already stored with the same values.
+ * publication is gone) is reported as skipped so the others still count. Any other failure fails
+ * the call, and its retry takes only the snapshots not yet stored; on the last attempt the
+ * snapshots that still fail are skipped too.
  */
 export function createTakeSnapshots(deps: PostActivityDeps): PostActivities['takeSnapshots'] {
   const takeSnapshot = createSnapshotMetrics(deps);
+  const metrics = createMetricStore(deps.db);
   return async function takeSnapshots(input: TakeSnapshotsInput): Promise<TakeSnapshotsResult> {
-    const outcomes = await Promise.allSettled(input.due.map((due) => takeSnapshot({ ...due, postId: input.postId })));
+    const stored = await metrics.listByPost({ postId: input.postId });
+    const outcomes = await Promise.allSettled(
+      input.due.map(
+        async (due) =>
+          stored.find((snapshot) => snapshot.accountId === due.accountId && snapshot.offsetMs === due.offsetMs) ??
+          takeSnapshot({ ...due, postId: input.postId }),
+      ),
+    );
+    const lastAttempt = Context.current().info.attempt >= (input.attempts ?? 1);
     const result: TakeSnapshotsResult = { taken: [], skipped: [] };
+    let retryable: unknown;
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') {
         result.taken.push(outcome.value);
         return;
       }
       const error: unknown = outcome.reason;
-      if (!(error instanceof ApplicationFailure && error.nonRetryable)) throw error;
-      result.skipped.push({ accountId: input.due[index].accountId, offsetMs: input.due[index].offsetMs, reason: error.message });
+      const never = error instanceof ApplicationFailure && error.nonRetryable;
+      if (!never && !lastAttempt) {
+        retryable ??= error;
+        return;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      result.skipped.push({ accountId: input.due[index].accountId, offsetMs: input.due[index].offsetMs, reason });
     });
+    if (retryable !== undefined) throw retryable;
     return result;
   };
 }

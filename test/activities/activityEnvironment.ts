@@ -1,3 +1,4 @@
+import type * as activity from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 
@@ -6,9 +7,9 @@ export interface ActivityRunner {
   run<Input, Output>(activity: (input: Input) => Promise<Output>, input: Input): Promise<Output>;
 }
 
-/** An activity context whose expected failures do not flood the test output. */
-export function quietActivityEnvironment(): ActivityRunner {
-  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+/** An activity context whose expected failures do not flood the test output; `info` sets e.g. its attempt. */
+export function quietActivityEnvironment(info?: Partial<activity.Info>): ActivityRunner {
+  const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
   return {
     run: <Input, Output>(activity: (input: Input) => Promise<Output>, input: Input) =>
       env.run<[Input], Output, (input: Input) => Promise<Output>>(activity, input),

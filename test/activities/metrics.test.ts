@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ApplicationFailure } from '@temporalio/common';
 import { createPostActivities } from '../../activities';
 import { createSandboxConnector } from '../../activities/connectors/sandbox';
 import { sandboxMetrics } from '../../activities/connectors/sandboxMetrics';
@@ -163,5 +164,46 @@ describe('snapshotMetrics and summarizePerformance', () => {
     );
     expect(result.skipped).toEqual([{ accountId: gone.accountId, offsetMs: 24 * HOUR, reason: expect.stringMatching(/sbx-post-unknown/) }]);
     expect(await createMetricStore(db).listByPost({ postId })).toHaveLength(2);
+  });
+
+  it('retries only the snapshots an earlier attempt could not take, and on the last attempt skips them so the others count', async () => {
+    const { postId, variants } = await publishedPost();
+    const [busy, fine] = variants;
+    const sandbox = createSandboxConnector({ db, clock });
+    let busyCalls = 0;
+    let fineCalls = 0;
+    const flaky = createPostActivities({
+      db,
+      connectors: createConnectorRegistry([
+        {
+          ...sandbox,
+          fetchMetrics: (publication, at) => {
+            if (publication.accountId === busy.account.id) {
+              busyCalls += 1;
+              return Promise.reject(ApplicationFailure.retryable('the platform is busy', ErrorType.RateLimited));
+            }
+            fineCalls += 1;
+            return sandbox.fetchMetrics(publication, at);
+          },
+        },
+      ]),
+      notifier: createWebhookNotifier(),
+      clock,
+    });
+    const at = new Date(PUBLISHED_AT + HOUR).toISOString();
+    const input = {
+      postId,
+      attempts: 3,
+      due: variants.map(({ account, publication }) => ({ accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR, at })),
+    };
+
+    await expect(quietActivityEnvironment({ attempt: 1 }).run(flaky.takeSnapshots, input)).rejects.toThrow('the platform is busy');
+    const last = await quietActivityEnvironment({ attempt: 3 }).run(flaky.takeSnapshots, input);
+
+    expect(last.taken).toEqual([expect.objectContaining({ accountId: fine.account.id, offsetMs: HOUR })]);
+    expect(last.skipped).toEqual([{ accountId: busy.account.id, offsetMs: HOUR, reason: 'the platform is busy' }]);
+    // The stored snapshot was not read from the platform again.
+    expect([busyCalls, fineCalls]).toEqual([2, 1]);
+    expect(await createMetricStore(db).listByPost({ postId })).toEqual(last.taken);
   });
 });

@@ -22,12 +22,15 @@ export const { checkQuality } = proxyLocalActivities<Pick<PostActivities, 'check
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
 
+/** Attempts at reading metrics; `takeSnapshots` skips what still fails on the last one. */
+export const SNAPSHOT_ATTEMPTS = 5;
+
 /** Reading metrics is repeatable; a snapshot that keeps failing is skipped, not fatal. */
 export const { snapshotMetrics, takeSnapshots, summarizePerformance } = proxyLocalActivities<
   Pick<PostActivities, 'snapshotMetrics' | 'takeSnapshots' | 'summarizePerformance'>
 >({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: SNAPSHOT_ATTEMPTS },
 });
 
 /**

@@ -5,7 +5,7 @@
  */
 import { log, patched } from '@temporalio/workflow';
 import type { MetricSnapshot, VariantState } from '../messages';
-import { snapshotMetrics, summarizePerformance, takeSnapshots } from './activityProxies';
+import { SNAPSHOT_ATTEMPTS, snapshotMetrics, summarizePerformance, takeSnapshots } from './activityProxies';
 import { ONE_ACTIVITY_PER_STEP } from './patches';
 import { publishedAction, publishPendingVariants } from './publish';
 import { SYSTEM_ACTOR, type PendingAction, type PostRun } from './run';
@@ -82,6 +82,7 @@ async function takeDueSnapshots(run: PostRun, due: SnapshotDue[]): Promise<Metri
         // The workflow's clock: metrics are read as of the moment the snapshot is due.
         at: new Date(entry.at).toISOString(),
       })),
+      attempts: SNAPSHOT_ATTEMPTS,
     });
     for (const skip of skipped) log.warn('metric snapshot skipped', skip);
     return taken;
