@@ -56,7 +56,7 @@ export function createTakeSnapshots(deps: PostActivityDeps): PostActivities['tak
     );
     const lastAttempt = Context.current().info.attempt >= (input.attempts ?? 1);
     const result: TakeSnapshotsResult = { taken: [], skipped: [] };
-    let retryable: unknown;
+    let retryable: Error | undefined;
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') {
         result.taken.push(outcome.value);
@@ -65,7 +65,7 @@ export function createTakeSnapshots(deps: PostActivityDeps): PostActivities['tak
       const error: unknown = outcome.reason;
       const never = error instanceof ApplicationFailure && error.nonRetryable;
       if (!never && !lastAttempt) {
-        retryable ??= error;
+        retryable ??= error instanceof Error ? error : new Error(String(error));
         return;
       }
       const reason = error instanceof Error ? error.message : String(error);
