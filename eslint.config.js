@@ -25,7 +25,8 @@ const workflowImportRules = {
         (name) => [name, `${name}/*`],
       ),
       allowTypeImports: true,
-      message: 'Workflow code may import only @temporalio/workflow (and @temporalio/common); use `import type` for anything else.',
+      message:
+        'Workflow code may import only @temporalio/workflow (and @temporalio/common); use `import type` for anything else.',
     },
     {
       group: ['**/activities', '**/activities/*', '**/activities/**'],

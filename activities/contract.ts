@@ -4,7 +4,7 @@
  * notifier). Every call is idempotent through a business key.
  */
 import type { MetricSnapshot, PostState, QualityIssue } from '../workflows/messages';
-import type { Media, Platform, RevisionContent } from '../workflows/domain/types';
+import type { Media, Platform, RevisionContent } from '../domain/types';
 
 /** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */
 export const ErrorType = {

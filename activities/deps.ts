@@ -27,7 +27,11 @@ export const systemClock = (): Date => new Date();
 export async function requireAccount(accounts: AccountStore, accountId: string): Promise<Account> {
   const account = await accounts.findById(accountId);
   if (!account) {
-    throw ApplicationFailure.create({ type: ErrorType.AccountNotFound, message: `account ${accountId} does not exist`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: ErrorType.AccountNotFound,
+      message: `account ${accountId} does not exist`,
+      nonRetryable: true,
+    });
   }
   return account;
 }

@@ -3,10 +3,24 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
 import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
 import type { MetricSnapshot } from '../workflows/messages';
-import type { PerformanceSummary, PostActivities, SnapshotMetricsInput, TakeSnapshotsInput, TakeSnapshotsResult } from './contract';
+import type {
+  PerformanceSummary,
+  PostActivities,
+  SnapshotMetricsInput,
+  TakeSnapshotsInput,
+  TakeSnapshotsResult,
+} from './contract';
 import { requireAccount, systemClock, type PostActivityDeps } from './deps';
 
-const zeroCounts = (): MetricCounts => ({ impressions: 0, reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, clicks: 0 });
+const zeroCounts = (): MetricCounts => ({
+  impressions: 0,
+  reach: 0,
+  likes: 0,
+  comments: 0,
+  shares: 0,
+  saves: 0,
+  clicks: 0,
+});
 
 function addInto(target: MetricCounts, snapshot: MetricCounts): void {
   for (const metric of METRIC_NAMES) target[metric] += snapshot[metric];

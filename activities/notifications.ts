@@ -6,7 +6,14 @@ import { systemClock, type PostActivityDeps } from './deps';
 
 /** How a notification is kept in Postgres: its payload is what the webhook receives. */
 export function notificationRow(input: NotifyInput, createdAt: string) {
-  return { id: input.notificationId, kind: input.kind, postId: input.postId, brandId: input.brandId, payload: { ...input }, createdAt };
+  return {
+    id: input.notificationId,
+    kind: input.kind,
+    postId: input.postId,
+    brandId: input.brandId,
+    payload: { ...input },
+    createdAt,
+  };
 }
 
 /**

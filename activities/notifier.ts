@@ -84,9 +84,12 @@ export function createWebhookNotifier(config: WebhookNotifierConfig = {}): Notif
           signal: AbortSignal.timeout(Math.min(timeoutMs, options.timeoutMs ?? timeoutMs)),
         });
       } catch (error) {
-        throw deliveryFailed(`notification ${notification.id} could not reach the webhook: ${(error as Error).message}`, {
-          notificationId: notification.id,
-        });
+        throw deliveryFailed(
+          `notification ${notification.id} could not reach the webhook: ${(error as Error).message}`,
+          {
+            notificationId: notification.id,
+          },
+        );
       }
       // The receiver's answer is not needed; reading it lets the connection be reused.
       await response.arrayBuffer().catch(() => undefined);

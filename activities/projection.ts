@@ -1,7 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createAuditLog, postEntity } from '../db/audit';
 import { createPostStore } from '../db/posts';
-import { ErrorType, type NotifyInput, type PostActivities, type RecordTransitionInput, type RecordTransitionResult } from './contract';
+import {
+  ErrorType,
+  type NotifyInput,
+  type PostActivities,
+  type RecordTransitionInput,
+  type RecordTransitionResult,
+} from './contract';
 import { silentLogger, type PostActivityDeps } from './deps';
 import { createNotificationDelivery } from './notifications';
 
@@ -26,7 +32,9 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
 
   async function deliverOnce(notifications: NotifyInput[]): Promise<string[]> {
     if (notifications.length === 0 || !delivery.deliversToWebhook) return [];
-    const records = new Map((await delivery.findByIds(notifications.map((n) => n.notificationId))).map((r) => [r.id, r]));
+    const records = new Map(
+      (await delivery.findByIds(notifications.map((n) => n.notificationId))).map((r) => [r.id, r]),
+    );
     const undelivered: string[] = [];
     // Every delivery settles before anything is decided, so a retry never overlaps one still sending.
     const outcomes = await Promise.allSettled(
@@ -36,8 +44,12 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
         try {
           await delivery.deliver(notification, record, { timeoutMs: TRANSITION_DELIVERY_TIMEOUT_MS });
         } catch (error) {
-          if (!(error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed)) throw error;
-          logger.warn('notification not delivered; the workflow retries it', { notificationId: notification.notificationId, error: error.message });
+          if (!(error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed))
+            throw error;
+          logger.warn('notification not delivered; the workflow retries it', {
+            notificationId: notification.notificationId,
+            error: error.message,
+          });
           undelivered.push(notification.notificationId);
         }
       }),
@@ -81,7 +93,10 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
       if (projected && (changed?.variants ?? true)) {
         await posts.writeVariants({ postId: state.postId, revision: state.revision, variants: state.variants }, trx);
       }
-      await posts.recordReviews({ postId: state.postId, decisions: state.decisions.slice(changed?.decisionsFrom ?? 0) }, trx);
+      await posts.recordReviews(
+        { postId: state.postId, decisions: state.decisions.slice(changed?.decisionsFrom ?? 0) },
+        trx,
+      );
       await delivery.record(notifications, trx);
       if (!appended || !projected) {
         logger.info('post transition already recorded or superseded', {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createBrandStore } from '../db/brands';
-import { checkContent } from '../workflows/domain/quality';
+import { checkContent } from '../domain/quality';
 import { ErrorType, type CheckQualityInput, type CheckQualityResult, type PostActivities } from './contract';
 import type { PostActivityDeps } from './deps';
 

@@ -6,8 +6,8 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isNewApiKeyUse, type UserStore } from '../db/users';
-import { STAGE_OWNERS } from '../workflows/domain/reviewPolicy';
-import { REVIEW_STAGES, ROLES, type Actor, type Role } from '../workflows/domain/types';
+import { STAGE_OWNERS } from '../domain/reviewPolicy';
+import { REVIEW_STAGES, ROLES, type Actor, type Role } from '../domain/types';
 import { forbidden, unauthenticated } from './errors';
 
 export interface AuthenticatedUser {
@@ -26,7 +26,7 @@ export const REVIEWER_ROLES: readonly Role[] = ROLES.filter((role) =>
 /**
  * Who may attempt each action. Viewers and community agents read posts but never change them:
  * agents work on conversations, not on the publishing pipeline. Authors may steer only their own
- * posts; which post is theirs is checked against the post (see workflows/post/permissions.ts).
+ * posts; which post is theirs is checked against the post (see domain/permissions.ts).
  */
 export const ACTION_ROLES = {
   readPosts: ROLES,

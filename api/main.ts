@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createKnex } from '../db/knex';
-import { ConfigError, loadConfig, type Config } from '../worker/config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { createApp } from './app';
 
 /** How long requests in flight may take to finish once shutdown has begun. */
@@ -28,7 +28,10 @@ export async function listenApi({
   temporal,
   logger,
 }: {
-  config: Pick<Config, 'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute' | 'trustProxy'>;
+  config: Pick<
+    Config,
+    'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute' | 'trustProxy'
+  >;
   db: Knex;
   temporal: Client;
   logger: Logger;
@@ -65,7 +68,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   const missing = [
-    !config.databaseUrl && { variable: 'DATABASE_URL', problem: 'required by the standalone API (`npm start` runs an embedded one)' },
+    !config.databaseUrl && {
+      variable: 'DATABASE_URL',
+      problem: 'required by the standalone API (`npm start` runs an embedded one)',
+    },
     !config.temporalAddress && {
       variable: 'TEMPORAL_ADDRESS',
       problem: 'required by the standalone API (`npm start` runs the offline server in-process)',
@@ -79,7 +85,12 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const api = await listenApi({ config, db, temporal, logger });
   logger.info(
-    { url: config.publicBaseUrl, temporal: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+    {
+      url: config.publicBaseUrl,
+      temporal: config.temporalAddress,
+      namespace: config.temporalNamespace,
+      taskQueue: config.temporalTaskQueue,
+    },
     'API listening',
   );
 

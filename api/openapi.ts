@@ -3,7 +3,13 @@
  * rendering of it for /docs that needs nothing from the network.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from 'openapi3-ts/oas31';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  ResponseObject,
+} from 'openapi3-ts/oas31';
 import { mountOperation, type OperationTarget } from './operations';
 import { z } from './schemas';
 
@@ -15,7 +21,7 @@ export function createOpenApiRegistry(): OpenAPIRegistry {
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API key issued to a user; the user\'s roles decide what the key may do.',
+    description: "An API key issued to a user; the user's roles decide what the key may do.",
   });
   return registry;
 }
@@ -123,7 +129,9 @@ function renderOperation(path: string, method: string, operation: OperationObjec
     parameterRows
       ? `<table><thead><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th>meaning</th></tr></thead><tbody>${parameterRows}</tbody></table>`
       : '',
-    bodySchema ? `<p>Request body: <a href="#schema-${escapeHtml(schemaLabel(bodySchema))}"><code>${escapeHtml(schemaLabel(bodySchema))}</code></a></p>` : '',
+    bodySchema
+      ? `<p>Request body: <a href="#schema-${escapeHtml(schemaLabel(bodySchema))}"><code>${escapeHtml(schemaLabel(bodySchema))}</code></a></p>`
+      : '',
     `<ul class="responses">${responses}</ul>`,
     '</section>',
   ].join('\n');

@@ -6,7 +6,7 @@
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import type { output, ZodObject, ZodType } from 'zod';
-import type { Role } from '../workflows/domain/types';
+import type { Role } from '../domain/types';
 import { ACTION_ROLES, assertMayPerform, currentUser, type ApiAction, type AuthenticatedUser } from './auth';
 import { ApiErrorCode, HttpError } from './errors';
 import type { GuardHandler } from './rateLimit';
@@ -124,7 +124,10 @@ function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): 
   }
 
   for (const [status, response] of Object.entries(operation.otherResponses ?? {})) {
-    responses[status] = { description: response.description, content: { 'application/json': { schema: response.schema } } };
+    responses[status] = {
+      description: response.description,
+      content: { 'application/json': { schema: response.schema } },
+    };
   }
 
   const route: RouteConfig = {
@@ -161,7 +164,11 @@ export function mountOperation<
     const user = operation.access === 'public' ? publicCaller : currentUser(res);
     if (operation.access !== 'public' && operation.access !== 'authenticated') assertMayPerform(user, operation.access);
     if (operation.body && req.body === undefined && hasBody(req) && !req.is('application/json')) {
-      throw new HttpError(415, ApiErrorCode.UnsupportedMediaType, 'Send the request body as JSON with Content-Type: application/json');
+      throw new HttpError(
+        415,
+        ApiErrorCode.UnsupportedMediaType,
+        'Send the request body as JSON with Content-Type: application/json',
+      );
     }
     const context: OperationContext<P, Q, B, H> = {
       req,

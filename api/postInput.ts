@@ -4,9 +4,9 @@
  * point at the offending field.
  */
 import type { Account } from '../db/accounts';
-import { PublishTimeError, toUtcInstant } from '../workflows/domain/publishTime';
-import { deriveReviewPlan } from '../workflows/domain/reviewPolicy';
-import type { PostLifecycleInput, PostStage, RevisionContent } from '../workflows/domain/types';
+import { PublishTimeError, toUtcInstant } from '../domain/publishTime';
+import { deriveReviewPlan } from '../domain/reviewPolicy';
+import type { PostLifecycleInput, PostStage, RevisionContent } from '../domain/types';
 import type { PostState } from '../workflows/messages';
 import { badRequest } from './errors';
 
@@ -58,7 +58,10 @@ export async function resolveBrandAccounts({
   return accountIds.map((accountId, index) => {
     const account = found.get(accountId);
     if (!account || account.brandId !== brandId) {
-      throw invalidField([...path, index, 'accountId'], `account ${accountId} is not one of brand ${brandId}'s accounts`);
+      throw invalidField(
+        [...path, index, 'accountId'],
+        `account ${accountId} is not one of brand ${brandId}'s accounts`,
+      );
     }
     return account;
   });
@@ -68,7 +71,10 @@ export function draftContent({
   draft,
   accounts,
 }: {
-  draft: { variants: Array<{ accountId: string; text: string; media: RevisionContent['variants'][number]['media'] }>; note?: string };
+  draft: {
+    variants: Array<{ accountId: string; text: string; media: RevisionContent['variants'][number]['media'] }>;
+    note?: string;
+  };
   accounts: Account[];
 }): RevisionContent {
   const platformOf = new Map(accounts.map((account) => [account.id, account.platform]));
@@ -123,7 +129,12 @@ export function initialPostState({
     publishAt: input.publishAt,
     timeZone: input.timeZone,
     paused: false,
-    variants: targets.map((account) => ({ accountId: account.id, platform: account.platform, status: 'pending', attempts: 0 })),
+    variants: targets.map((account) => ({
+      accountId: account.id,
+      platform: account.platform,
+      status: 'pending',
+      attempts: 0,
+    })),
     snapshots: [],
     updatedAt: now,
   };

@@ -4,14 +4,8 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { isValidTimeZone } from '../workflows/domain/publishTime';
-import {
-  PLATFORMS,
-  POST_STAGES,
-  RISK_TIERS,
-  ROLES,
-  SENSITIVITY_FLAGS,
-} from '../workflows/domain/types';
+import { isValidTimeZone } from '../domain/publishTime';
+import { PLATFORMS, POST_STAGES, RISK_TIERS, ROLES, SENSITIVITY_FLAGS } from '../domain/types';
 
 extendZodWithOpenApi(z);
 
@@ -93,16 +87,25 @@ export const ErrorResponse = z
       .openapi({ description: 'zod validation issues (400 only)' }),
     reason: z.string().optional().openapi({ description: "The workflow validator's failure type (403/409)" }),
     dependency: z.enum(['temporal', 'postgres']).optional().openapi({ description: 'What is unavailable (503 only)' }),
-    revision: z.number().int().optional().openapi({ description: 'The revision the quality issues belong to (422 only)' }),
-    qualityIssues: z
-      .array(z.object({ accountId: z.string().optional(), platform: z.string().optional(), code: z.string(), message: z.string() }))
-      .optional()
-      .openapi({ description: 'What fails the quality checks (422 only)' }),
-    retryAfterSeconds: z
+    revision: z
       .number()
       .int()
       .optional()
-      .openapi({ description: 'Seconds until the spent request budget is renewed; also sent as Retry-After (429 only)' }),
+      .openapi({ description: 'The revision the quality issues belong to (422 only)' }),
+    qualityIssues: z
+      .array(
+        z.object({
+          accountId: z.string().optional(),
+          platform: z.string().optional(),
+          code: z.string(),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'What fails the quality checks (422 only)' }),
+    retryAfterSeconds: z.number().int().optional().openapi({
+      description: 'Seconds until the spent request budget is renewed; also sent as Retry-After (429 only)',
+    }),
   })
   .openapi('Error');
 
@@ -121,12 +124,15 @@ export const CreatePostBody = z
       .default([])
       .refine((flags) => new Set(flags).size === flags.length, { message: 'flags must not repeat' }),
     urgent: z.boolean().default(false),
-    publishAt: z.string().min(1).openapi({
-      description:
-        'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
-        "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone).",
-      example: '2026-12-01T09:00',
-    }),
+    publishAt: z
+      .string()
+      .min(1)
+      .openapi({
+        description:
+          'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
+          "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone).",
+        example: '2026-12-01T09:00',
+      }),
     timeZone: TimeZone.optional().openapi({
       description: "Zone the publish time is entered in and shown in; default the brand's zone",
     }),
@@ -197,9 +203,7 @@ export const RescheduleBody = z
   })
   .openapi('Reschedule');
 
-export const CancelBody = z
-  .object({ reason: z.string().trim().min(1).max(2000) })
-  .openapi('Cancel');
+export const CancelBody = z.object({ reason: z.string().trim().min(1).max(2000) }).openapi('Cancel');
 
 export const EmptyBody = z.object({}).strict().openapi('Empty');
 
@@ -316,7 +320,12 @@ export const PostStateSchema = z
     ),
     deadlines: z.array(StageDeadlineSchema),
     qualityIssues: z.array(
-      z.object({ accountId: z.string().optional(), platform: PlatformSchema.optional(), code: z.string(), message: z.string() }),
+      z.object({
+        accountId: z.string().optional(),
+        platform: PlatformSchema.optional(),
+        code: z.string(),
+        message: z.string(),
+      }),
     ),
     publishAt: IsoInstant,
     timeZone: z.string(),
@@ -335,7 +344,9 @@ export const CreatedPostResponse = z
     stage: PostStageSchema,
     publishAt: IsoInstant,
     timeZone: z.string(),
-    brandPaused: z.boolean().openapi({ description: 'The brand was paused, so the post will not publish until resumed' }),
+    brandPaused: z
+      .boolean()
+      .openapi({ description: 'The brand was paused, so the post will not publish until resumed' }),
   })
   .openapi('CreatedPost');
 
@@ -360,17 +371,25 @@ export const ListPostsQuery = z
     publishFrom: IsoInstant.optional().openapi({ description: 'Publish time at or after this instant' }),
     publishTo: IsoInstant.optional().openapi({ description: 'Publish time before this instant' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    offset: z.coerce.number().int().min(0).optional().openapi({ description: 'Skip this many posts (alternative to cursor)' }),
+    offset: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: 'Skip this many posts (alternative to cursor)' }),
     cursor: z.string().min(1).max(500).optional().openapi({ description: '`nextCursor` of the previous page' }),
   })
   .refine((query) => !(query.cursor !== undefined && query.offset !== undefined), {
     message: 'use either cursor or offset, not both',
     path: ['cursor'],
   })
-  .refine((query) => !query.publishFrom || !query.publishTo || Date.parse(query.publishFrom) < Date.parse(query.publishTo), {
-    message: 'publishFrom must be before publishTo',
-    path: ['publishTo'],
-  });
+  .refine(
+    (query) => !query.publishFrom || !query.publishTo || Date.parse(query.publishFrom) < Date.parse(query.publishTo),
+    {
+      message: 'publishFrom must be before publishTo',
+      path: ['publishTo'],
+    },
+  );
 
 export const PostListResponse = z
   .object({
@@ -378,7 +397,10 @@ export const PostListResponse = z
     total: z.number().int().openapi({ description: 'Posts matching the filters, across all pages' }),
     limit: z.number().int(),
     offset: z.number().int().optional(),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   })
   .openapi('PostList');
 
@@ -406,9 +428,7 @@ export const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
-export const AuditResponse = z
-  .object({ postId: z.string(), entries: z.array(AuditEntrySchema) })
-  .openapi('AuditTrail');
+export const AuditResponse = z.object({ postId: z.string(), entries: z.array(AuditEntrySchema) }).openapi('AuditTrail');
 
 // ---------- review queue ----------
 
@@ -477,9 +497,7 @@ export const CalendarResponse = z
 
 // ---------- brands ----------
 
-export const PauseBrandBody = z
-  .object({ reason: z.string().trim().max(2000).optional() })
-  .openapi('PauseBrand');
+export const PauseBrandBody = z.object({ reason: z.string().trim().max(2000).optional() }).openapi('PauseBrand');
 
 export const BrandPauseResponse = z
   .object({

@@ -55,6 +55,9 @@ export function createServices({
     posts: createPostStore(db),
     audit: createAuditLog(db),
     callTemporal: (call, options) =>
-      temporal.connection.withDeadline(Date.now() + Math.min(options?.deadlineMs ?? temporalDeadlineMs, temporalDeadlineMs), call),
+      temporal.connection.withDeadline(
+        Date.now() + Math.min(options?.deadlineMs ?? temporalDeadlineMs, temporalDeadlineMs),
+        call,
+      ),
   };
 }

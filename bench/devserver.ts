@@ -36,7 +36,9 @@ async function startupProcess(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...process.execArgv, CLI, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, CLI, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`devserver exited with ${code}`)));
@@ -56,9 +58,13 @@ export async function benchDevserver(): Promise<void> {
   // The server runs in its own process, as it does under the SDK's test environment.
   const port = 20000 + Math.floor(Math.random() * 20000);
   const nodeOptions = process.env.DEVSERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const serverProcess = spawn(process.execPath, [...process.execArgv, ...nodeOptions, CLI, 'server', 'start-dev', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const serverProcess = spawn(
+    process.execPath,
+    [...process.execArgv, ...nodeOptions, CLI, 'server', 'start-dev', '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve) => serverProcess.stdout.once('data', () => resolve()));
   const address = `127.0.0.1:${port}`;
   const connection = await Connection.connect({ address });
@@ -76,7 +82,8 @@ export async function benchDevserver(): Promise<void> {
   const load = fork(require.resolve('./devserverLoad'), [address], { execArgv: process.execArgv, stdio: 'inherit' });
   const replies: Array<(message: { ready?: boolean; seconds?: number }) => void> = [];
   load.on('message', (message: { ready?: boolean; seconds?: number }) => replies.shift()?.(message));
-  const nextReply = (): Promise<{ ready?: boolean; seconds?: number }> => new Promise((resolve) => replies.push(resolve));
+  const nextReply = (): Promise<{ ready?: boolean; seconds?: number }> =>
+    new Promise((resolve) => replies.push(resolve));
   const rates: number[] = [];
   await worker.runUntil(async () => {
     await nextReply();
@@ -87,7 +94,9 @@ export async function benchDevserver(): Promise<void> {
       load.send({ round });
       const { seconds = 0 } = await reply;
       rates.push(CONCURRENT / seconds);
-      console.log(`round ${round + 1}: ${CONCURRENT} workflows × 3 activities in ${seconds.toFixed(2)} s = ${(CONCURRENT / seconds).toFixed(1)} workflows/s`);
+      console.log(
+        `round ${round + 1}: ${CONCURRENT} workflows × 3 activities in ${seconds.toFixed(2)} s = ${(CONCURRENT / seconds).toFixed(1)} workflows/s`,
+      );
     }
   });
   load.kill();

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENT }, (_, i) =>
-          client.workflow.execute('threeSteps', { taskQueue: 'bench', workflowId: `bench-${message.round}-${i}`, args: [String(i)] }),
+          client.workflow.execute('threeSteps', {
+            taskQueue: 'bench',
+            workflowId: `bench-${message.round}-${i}`,
+            args: [String(i)],
+          }),
         ),
       );
       process.send!({ round: message.round, seconds: (performance.now() - t0) / 1000 });

@@ -31,7 +31,13 @@ type Keys = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+async function call(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -49,7 +55,12 @@ async function createStandardPost(base: string, keys: Keys, title: string): Prom
     riskTier: 'standard',
     flags: [],
     publishAt: PUBLISH_AT,
-    draft: { variants: TARGETS.map((accountId) => ({ accountId, text: `${title}: our winter blend https://example.com/winter #coffee` })) },
+    draft: {
+      variants: TARGETS.map((accountId) => ({
+        accountId,
+        text: `${title}: our winter blend https://example.com/winter #coffee`,
+      })),
+    },
   });
   return created.body.postId as string;
 }
@@ -97,7 +108,10 @@ function eventTypeCounts(events: Array<{ eventType?: temporal.api.enums.v1.Event
     const name = temporal.api.enums.v1.EventType[eventType ?? 0].replace(/^EVENT_TYPE_/, '');
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
 }
 
 export async function benchPosts(): Promise<void> {
@@ -129,7 +143,9 @@ export async function benchPosts(): Promise<void> {
       }
       const p50 = percentile(roundTrips, 50);
       const p99 = percentile(roundTrips, 99);
-      console.log(`review round trip through the API (${roundTrips.length} reviews after ${WARM_UP_POSTS * REVIEWS.length} to warm up): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < 50 ms)`);
+      console.log(
+        `review round trip through the API (${roundTrips.length} reviews after ${WARM_UP_POSTS * REVIEWS.length} to warm up): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < 50 ms)`,
+      );
 
       // Throughput: 50 posts at once, each created, reviewed four times, published now.
       const t0 = performance.now();
@@ -142,7 +158,9 @@ export async function benchPosts(): Promise<void> {
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
-      console.log(`posts driven from creation to published: ${CONCURRENT_POSTS} concurrent in ${seconds.toFixed(2)} s = ${(CONCURRENT_POSTS / seconds).toFixed(1)} posts/s`);
+      console.log(
+        `posts driven from creation to published: ${CONCURRENT_POSTS} concurrent in ${seconds.toFixed(2)} s = ${(CONCURRENT_POSTS / seconds).toFixed(1)} posts/s`,
+      );
 
       // History size: a standard post with four reviews, three platforms, three snapshots.
       const postId = await createStandardPost(base, keys, 'history');
@@ -150,7 +168,9 @@ export async function benchPosts(): Promise<void> {
       const handle = env.client.workflow.getHandle(postWorkflowId(postId));
       await handle.result(); // lets the server skip through the wait, publishing and 7 days of tracking
       const history = await handle.fetchHistory();
-      console.log(`history events of a standard 4-review post on 3 platforms with 3 snapshots: ${history.events?.length} (target ≤ 60)`);
+      console.log(
+        `history events of a standard 4-review post on 3 platforms with 3 snapshots: ${history.events?.length} (target ≤ 60)`,
+      );
       console.log(`  by type: ${eventTypeCounts(history.events ?? [])}`);
     })();
   } finally {

@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const db = createKnex(databaseUrl);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities: createWorkerActivities({ db }) });
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    activities: createWorkerActivities({ db }),
+  });
   process.on('message', () => worker.shutdown());
   const running = worker.run();
   process.send!({ ready: true });

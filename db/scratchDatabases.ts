@@ -40,31 +40,54 @@ export function withDatabase(url: string, databaseName: string): string {
 }
 
 /** Creates a database on the server `adminUrl` points at, after dropping abandoned ones of the prefix. */
-export async function createScratchDatabase({ adminUrl, prefix }: { adminUrl: string; prefix: string }): Promise<ScratchDatabase> {
+export async function createScratchDatabase({
+  adminUrl,
+  prefix,
+}: {
+  adminUrl: string;
+  prefix: string;
+}): Promise<ScratchDatabase> {
   checkPrefix(prefix);
   const name = `${prefix}_${Date.now()}_${process.pid}`;
   await withClient(adminUrl, async (client) => {
     // Housekeeping only: a role that may not drop another run's database still gets its own.
     await dropAbandoned(client, prefix, Date.now()).catch((error: unknown) => {
-      process.emitWarning(`could not drop abandoned ${prefix} databases: ${error instanceof Error ? error.message : String(error)}`);
+      process.emitWarning(
+        `could not drop abandoned ${prefix} databases: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     await client.query(`CREATE DATABASE "${name}"`);
   });
   return {
     name,
     url: withDatabase(adminUrl, name),
-    drop: () => withClient(adminUrl, async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+    drop: () =>
+      withClient(
+        adminUrl,
+        async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+      ),
   };
 }
 
 /** Drops the prefix's databases created more than ABANDONED_AFTER_MS before `now`; returns their names. */
-export async function dropAbandonedScratchDatabases({ adminUrl, prefix, now = Date.now() }: { adminUrl: string; prefix: string; now?: number }): Promise<string[]> {
+export async function dropAbandonedScratchDatabases({
+  adminUrl,
+  prefix,
+  now = Date.now(),
+}: {
+  adminUrl: string;
+  prefix: string;
+  now?: number;
+}): Promise<string[]> {
   checkPrefix(prefix);
   return withClient(adminUrl, (client) => dropAbandoned(client, prefix, now));
 }
 
 async function dropAbandoned(client: pg.Client, prefix: string, now: number): Promise<string[]> {
-  const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${prefix}_`]);
+  const { rows } = await client.query<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+    [`${prefix}_`],
+  );
   const pattern = new RegExp(`^${prefix}_(\\d{13})(_\\d+)?$`);
   const abandoned = rows
     .map((row) => row.datname)
@@ -78,5 +101,6 @@ async function dropAbandoned(client: pg.Client, prefix: string, now: number): Pr
 
 /** The prefix becomes part of SQL identifiers and a pattern: plain lower-case words only. */
 function checkPrefix(prefix: string): void {
-  if (!/^[a-z][a-z0-9_]*$/.test(prefix)) throw new Error(`scratch database prefix ${JSON.stringify(prefix)} must be lower-case letters, digits and _`);
+  if (!/^[a-z][a-z0-9_]*$/.test(prefix))
+    throw new Error(`scratch database prefix ${JSON.stringify(prefix)} must be lower-case letters, digits and _`);
 }

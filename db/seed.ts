@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Platform, Role } from '../workflows/domain/types';
+import type { Platform, Role } from '../domain/types';
 import { createAccountStore, type Account } from './accounts';
 import { createBrandStore, type Brand, type Campaign } from './brands';
 import { createUserStore, type User } from './users';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Role } from '../workflows/domain/types';
+import type { Role } from '../domain/types';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
 export interface User {
@@ -142,15 +142,21 @@ export function createUserStore(db: Knex) {
     },
 
     /** The user a bearer key belongs to, unless the key is unknown or revoked. */
-    async findUserByApiKey(
-      key: string,
-      trx: Executor = db,
-    ): Promise<{ user: User; apiKey: ApiKeyRecord } | undefined> {
+    async findUserByApiKey(key: string, trx: Executor = db): Promise<{ user: User; apiKey: ApiKeyRecord } | undefined> {
       const row = await trx('api_keys as k')
         .join('users as u', 'u.id', 'k.user_id')
         .where('k.key_hash', hashApiKey(key))
         .whereNull('k.revoked_at')
-        .first<UserRow & { key_id: string; key_user_id: string; key_prefix: string; key_created_at: Date; last_used_at: Date | null; revoked_at: Date | null }>(
+        .first<
+          UserRow & {
+            key_id: string;
+            key_user_id: string;
+            key_prefix: string;
+            key_created_at: Date;
+            last_used_at: Date | null;
+            revoked_at: Date | null;
+          }
+        >(
           'u.*',
           'k.id as key_id',
           'k.user_id as key_user_id',
@@ -180,7 +186,11 @@ export function createUserStore(db: Knex) {
       await trx('api_keys')
         .where({ id: input.apiKeyId })
         .andWhere((q) => {
-          q.whereNull('last_used_at').orWhere('last_used_at', '<', new Date(Date.parse(at) - API_KEY_USE_PRECISION_MS).toISOString());
+          q.whereNull('last_used_at').orWhere(
+            'last_used_at',
+            '<',
+            new Date(Date.parse(at) - API_KEY_USE_PRECISION_MS).toISOString(),
+          );
         })
         .update({ last_used_at: at });
     },

@@ -2,7 +2,7 @@
 // It reads the same configuration as the processes it probes, so ports and queues never drift.
 'use strict';
 const os = require('node:os');
-const { loadConfig } = require('../dist/worker/config.js');
+const { loadConfig } = require('../dist/config/index.js');
 
 const TIMEOUT_MS = 4000;
 
@@ -10,7 +10,9 @@ async function probeApi(config) {
   // A wildcard bind address is reachable on loopback from inside the container.
   const host = ['0.0.0.0', '::', '[::]'].includes(config.host) ? '127.0.0.1' : config.host;
   const authority = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const response = await fetch(`http://${authority}:${config.port}/healthz`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const response = await fetch(`http://${authority}:${config.port}/healthz`, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
   if (!response.ok) throw new Error(`/healthz answered ${response.status}`);
 }
 

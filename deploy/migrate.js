@@ -2,7 +2,7 @@
 // and worker start, so neither has to race the other to migrate; knex's migration lock still
 // makes a concurrent run harmless.
 'use strict';
-const { loadConfig } = require('../dist/worker/config.js');
+const { loadConfig } = require('../dist/config/index.js');
 const { createKnex } = require('../dist/db/knex.js');
 const { migrateLatest } = require('../dist/db/migrate.js');
 

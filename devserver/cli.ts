@@ -20,7 +20,10 @@ export function parseArgs(argv: string[]): DevServerOptions {
   }
   while (args.length) {
     const arg = args.shift()!;
-    const [flag, inline] = arg.includes('=') && arg.startsWith('--') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.includes('=') && arg.startsWith('--')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? args.shift();
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -33,7 +36,8 @@ export function parseArgs(argv: string[]): DevServerOptions {
       case '--port':
       case '-p':
         options.port = Number(value());
-        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error(`invalid port ${options.port}`);
+        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+          throw new Error(`invalid port ${options.port}`);
         break;
       case '--ip':
         options.host = value();
@@ -44,7 +48,8 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
       case '--search-attribute': {
         const [name, type] = value().split('=');
-        if (!name || !TYPES.has(type)) throw new Error(`--search-attribute expects Name=Type with Type one of ${[...TYPES].join(', ')}`);
+        if (!name || !TYPES.has(type))
+          throw new Error(`--search-attribute expects Name=Type with Type one of ${[...TYPES].join(', ')}`);
         options.searchAttributes![name] = type as SearchAttributeType;
         break;
       }
@@ -52,7 +57,8 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
       default:
         // Options of the real CLI that have no meaning here (log format, UI port, dynamic config...).
-        if (flag.startsWith('--') && inline === undefined && args[0] !== undefined && !args[0].startsWith('--')) args.shift();
+        if (flag.startsWith('--') && inline === undefined && args[0] !== undefined && !args[0].startsWith('--'))
+          args.shift();
         break;
     }
   }

@@ -22,7 +22,8 @@ export const invalidArgument = (message: string): ServiceError => new ServiceErr
 export const notFound = (message: string): ServiceError =>
   withDetails(status.NOT_FOUND, message, 'temporal.api.errordetails.v1.NotFoundFailure', {});
 
-export const failedPrecondition = (message: string): ServiceError => new ServiceError(status.FAILED_PRECONDITION, message);
+export const failedPrecondition = (message: string): ServiceError =>
+  new ServiceError(status.FAILED_PRECONDITION, message);
 
 export const unimplemented = (message: string): ServiceError => new ServiceError(status.UNIMPLEMENTED, message);
 
@@ -35,9 +36,19 @@ export const workflowAlreadyStarted = (message: string, startRequestId: string, 
   });
 
 export const queryFailed = (message: string, failure?: Msg): ServiceError =>
-  withDetails(status.INVALID_ARGUMENT, message, 'temporal.api.errordetails.v1.QueryFailedFailure', failure ? { failure } : {});
+  withDetails(
+    status.INVALID_ARGUMENT,
+    message,
+    'temporal.api.errordetails.v1.QueryFailedFailure',
+    failure ? { failure } : {},
+  );
 
 export const namespaceNotFound = (namespace: string): ServiceError =>
-  withDetails(status.NOT_FOUND, `Namespace ${namespace} is not found.`, 'temporal.api.errordetails.v1.NamespaceNotFoundFailure', {
-    namespace,
-  });
+  withDetails(
+    status.NOT_FOUND,
+    `Namespace ${namespace} is not found.`,
+    'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
+    {
+      namespace,
+    },
+  );

@@ -5,7 +5,8 @@ import type { TimerHandle } from './time';
 import type { Msg } from './protos';
 import type { EventDraft } from './events';
 
-export type ExecutionStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
+export type ExecutionStatus =
+  'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
 
 export const STATUS_ENUM: Record<ExecutionStatus, string> = {
   Running: 'WORKFLOW_EXECUTION_STATUS_RUNNING',

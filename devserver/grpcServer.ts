@@ -59,7 +59,10 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
     const fn = impl[lowerCamel(method.name)] as Handler | undefined;
     handlers[method.name] = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       if (typeof fn !== 'function') {
-        callback({ code: grpc.status.UNIMPLEMENTED, details: `${serviceName}/${method.name} is not implemented by this server` });
+        callback({
+          code: grpc.status.UNIMPLEMENTED,
+          details: `${serviceName}/${method.name} is not implemented by this server`,
+        });
         return;
       }
       let cancelled = false;
@@ -71,7 +74,11 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
       });
       const deadlineValue = call.getDeadline();
       const deadline =
-        deadlineValue instanceof Date ? deadlineValue.getTime() : Number.isFinite(deadlineValue) ? Number(deadlineValue) : undefined;
+        deadlineValue instanceof Date
+          ? deadlineValue.getTime()
+          : Number.isFinite(deadlineValue)
+            ? Number(deadlineValue)
+            : undefined;
       const afterResponse: Array<() => void> = [];
       const context: CallContext = {
         deadline,
@@ -83,14 +90,23 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
       try {
         request = decode(requestType, call.request);
       } catch (err) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: `malformed ${requestType}: ${(err as Error).message}` });
+        callback({
+          code: grpc.status.INVALID_ARGUMENT,
+          details: `malformed ${requestType}: ${(err as Error).message}`,
+        });
         return;
       }
-      if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`);
+      if (TRACE)
+        process.stderr.write(
+          `[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`,
+        );
       void Promise.resolve()
         .then(() => fn.call(impl, request, context))
         .then((response) => {
-          if (TRACE) process.stderr.write(`[devserver] ${(performance.now() % 100000).toFixed(1)} <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`);
+          if (TRACE)
+            process.stderr.write(
+              `[devserver] ${(performance.now() % 100000).toFixed(1)} <- ${method.name} ${JSON.stringify(response, traceReplacer).slice(0, 2000)}\n`,
+            );
           return response;
         })
         .then((response) => encode(responseType, response ?? {}))

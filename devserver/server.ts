@@ -44,14 +44,24 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
   });
-  addTemporalService(server, 'temporal.api.workflowservice.v1.WorkflowService', service as unknown as Record<string, unknown>);
-  addTemporalService(server, 'temporal.api.operatorservice.v1.OperatorService', operator as unknown as Record<string, unknown>);
+  addTemporalService(
+    server,
+    'temporal.api.workflowservice.v1.WorkflowService',
+    service as unknown as Record<string, unknown>,
+  );
+  addTemporalService(
+    server,
+    'temporal.api.operatorservice.v1.OperatorService',
+    operator as unknown as Record<string, unknown>,
+  );
   const testService = options.timeSkipping ? new TestService(clock) : {};
   addTemporalService(server, 'temporal.api.testservice.v1.TestService', testService);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
+    server.bindAsync(
+      `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
     );
   });
 

@@ -13,7 +13,8 @@ export class TestService {
   }
 
   unlockTimeSkipping(): Msg {
-    if (!this.clock.locked) throw failedPrecondition('time skipping is already unlocked: unbalanced UnlockTimeSkipping');
+    if (!this.clock.locked)
+      throw failedPrecondition('time skipping is already unlocked: unbalanced UnlockTimeSkipping');
     this.clock.unlock();
     return {};
   }
@@ -31,7 +32,8 @@ export class TestService {
   }
 
   async unlockTimeSkippingWithSleep(req: Msg): Promise<Msg> {
-    if (!this.clock.locked) throw failedPrecondition('time skipping is already unlocked: unbalanced UnlockTimeSkipping');
+    if (!this.clock.locked)
+      throw failedPrecondition('time skipping is already unlocked: unbalanced UnlockTimeSkipping');
     const done = this.until(this.clock.now() + (durToMs(req.duration) ?? 0));
     this.clock.unlock();
     try {

@@ -33,9 +33,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   if (searchAttributes.length) {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        searchAttributes.map(([name, type]) => [name, indexedValueType(type)]),
-      ),
+      searchAttributes: Object.fromEntries(searchAttributes.map(([name, type]) => [name, indexedValueType(type)])),
     });
   }
   return env;
@@ -44,5 +42,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
 function indexedValueType(type: SearchAttributeType): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { temporal } = require('@temporalio/proto') as typeof import('@temporalio/proto');
-  return temporal.api.enums.v1.IndexedValueType[SEARCH_ATTRIBUTE_TYPES[type] as keyof typeof temporal.api.enums.v1.IndexedValueType];
+  return temporal.api.enums.v1.IndexedValueType[
+    SEARCH_ATTRIBUTE_TYPES[type] as keyof typeof temporal.api.enums.v1.IndexedValueType
+  ];
 }

@@ -53,7 +53,11 @@ export class VirtualClock {
     const timer: ScheduledTimer = { at, seq: this.seq++, fire, cancelled: false };
     // Timers are few per run; a sorted insert keeps firing order (time, then creation) exact.
     let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1].at > at || (this.timers[i - 1].at === at && this.timers[i - 1].seq > timer.seq))) i--;
+    while (
+      i > 0 &&
+      (this.timers[i - 1].at > at || (this.timers[i - 1].at === at && this.timers[i - 1].seq > timer.seq))
+    )
+      i--;
     this.timers.splice(i, 0, timer);
     this.poke();
     return {

@@ -4,9 +4,4 @@
  */
 export { compileVisibilityQuery } from './visibility/compile';
 export { VisibilityQueryError, EXECUTION_STATUSES } from './visibility/model';
-export type {
-  CompiledQuery,
-  ExecutionStatus,
-  SearchAttributeType,
-  VisibilityRecord,
-} from './visibility/model';
+export type { CompiledQuery, ExecutionStatus, SearchAttributeType, VisibilityRecord } from './visibility/model';

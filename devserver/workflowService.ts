@@ -18,10 +18,23 @@ import {
   workflowAlreadyStarted,
 } from './errors';
 import { type EventDraft, buildEvent, commandAttributesKey, eventAttributes, isCloseCommand } from './events';
-import { type ActivityState, Execution, type ExecutionStatus, type PendingQuery, STATUS_ENUM, type UpdateState } from './execution';
+import {
+  type ActivityState,
+  Execution,
+  type ExecutionStatus,
+  type PendingQuery,
+  STATUS_ENUM,
+  type UpdateState,
+} from './execution';
 import { TaskQueue } from './matching';
 import { VirtualClock, durToMs, msToDur, msToTs, tsToMs } from './time';
-import { type CompiledQuery, type SearchAttributeType, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
+import {
+  type CompiledQuery,
+  type SearchAttributeType,
+  type VisibilityRecord,
+  VisibilityQueryError,
+  compileVisibilityQuery,
+} from './visibility';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const LONG_POLL_MS = 20_000;
@@ -30,8 +43,7 @@ const SERVER_VERSION = '1.24.0';
 export const STARTED_IN_COMPLETION = 'request-from-RespondWorkflowTaskCompleted';
 
 type WorkflowTask =
-  | { kind: 'workflow'; ex: Execution; token: string }
-  | { kind: 'query'; ex: Execution; query: PendingQuery };
+  { kind: 'workflow'; ex: Execution; token: string } | { kind: 'query'; ex: Execution; query: PendingQuery };
 interface ActivityTask {
   ex: Execution;
   activity: ActivityState;
@@ -194,13 +206,30 @@ export class WorkflowService {
   }
 
   getClusterInfo(): Msg {
-    return { clusterName: 'devserver', clusterId: 'devserver', serverVersion: SERVER_VERSION, historyShardCount: 1, persistenceStore: 'memory', visibilityStore: 'memory' };
+    return {
+      clusterName: 'devserver',
+      clusterId: 'devserver',
+      serverVersion: SERVER_VERSION,
+      historyShardCount: 1,
+      persistenceStore: 'memory',
+      visibilityStore: 'memory',
+    };
   }
 
   private describeNamespaceRecord(ns: Namespace): Msg {
     return {
-      namespaceInfo: { name: ns.name, state: 'NAMESPACE_STATE_REGISTERED', description: ns.description, id: ns.id, supportsSchedules: false },
-      config: { workflowExecutionRetentionTtl: msToDur(ns.retentionMs), historyArchivalState: 'ARCHIVAL_STATE_DISABLED', visibilityArchivalState: 'ARCHIVAL_STATE_DISABLED' },
+      namespaceInfo: {
+        name: ns.name,
+        state: 'NAMESPACE_STATE_REGISTERED',
+        description: ns.description,
+        id: ns.id,
+        supportsSchedules: false,
+      },
+      config: {
+        workflowExecutionRetentionTtl: msToDur(ns.retentionMs),
+        historyArchivalState: 'ARCHIVAL_STATE_DISABLED',
+        visibilityArchivalState: 'ARCHIVAL_STATE_DISABLED',
+      },
       replicationConfig: { activeClusterName: 'devserver', clusters: [{ clusterName: 'devserver' }] },
       isGlobalNamespace: false,
     };
@@ -218,8 +247,13 @@ export class WorkflowService {
 
   registerNamespace(req: Msg): Msg {
     if (!req.namespace) throw invalidArgument('namespace is required');
-    if (this.namespaces.has(req.namespace)) throw new ServiceError(status.ALREADY_EXISTS, `Namespace ${req.namespace} already exists.`);
-    this.registerNamespaceRecord(req.namespace, req.description ?? '', durToMs(req.workflowExecutionRetentionPeriod) ?? 86_400_000);
+    if (this.namespaces.has(req.namespace))
+      throw new ServiceError(status.ALREADY_EXISTS, `Namespace ${req.namespace} already exists.`);
+    this.registerNamespaceRecord(
+      req.namespace,
+      req.description ?? '',
+      durToMs(req.workflowExecutionRetentionPeriod) ?? 86_400_000,
+    );
     return {};
   }
 
@@ -250,7 +284,9 @@ export class WorkflowService {
     const runId: string | undefined = execution?.runId || undefined;
     const ex = runId ? this.runsById.get(`${namespace}\u0000${runId}`) : this.latestRun(namespace, workflowId);
     if (!ex || ex.workflowId !== workflowId) {
-      throw notFound(`workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`);
+      throw notFound(
+        `workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`,
+      );
     }
     return ex;
   }
@@ -273,7 +309,9 @@ export class WorkflowService {
     for (const [name, payload] of Object.entries(fields)) {
       const type = ns.searchAttributes.get(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name];
       typed[name] =
-        type && !payload.metadata?.type ? { ...payload, metadata: { ...payload.metadata, type: Buffer.from(type) } } : payload;
+        type && !payload.metadata?.type
+          ? { ...payload, metadata: { ...payload.metadata, type: Buffer.from(type) } }
+          : payload;
     }
     return typed;
   }
@@ -332,7 +370,9 @@ export class WorkflowService {
     const executionTimeoutMs = durationOr(request.workflowExecutionTimeout, undefined);
     const runTimeoutMs = durationOr(request.workflowRunTimeout, executionTimeoutMs);
     const firstStart = params.parent === undefined && params.firstExecutionRunId === undefined ? now : undefined;
-    const expiration = (request.__executionExpiration as number | undefined) ?? (executionTimeoutMs && firstStart !== undefined ? firstStart + executionTimeoutMs : undefined);
+    const expiration =
+      (request.__executionExpiration as number | undefined) ??
+      (executionTimeoutMs && firstStart !== undefined ? firstStart + executionTimeoutMs : undefined);
     request.__executionExpiration = expiration;
     this.appendEvent(ex, {
       kind: 'WorkflowExecutionStarted',
@@ -340,7 +380,9 @@ export class WorkflowService {
         workflowType: request.workflowType,
         parentWorkflowNamespace: params.parent?.namespace,
         parentWorkflowNamespaceId: params.parent ? this.namespaces.get(params.parent.namespace)?.id : undefined,
-        parentWorkflowExecution: params.parent ? { workflowId: params.parent.workflowId, runId: params.parent.runId } : undefined,
+        parentWorkflowExecution: params.parent
+          ? { workflowId: params.parent.workflowId, runId: params.parent.runId }
+          : undefined,
         parentInitiatedEventId: params.parent?.initiatedEventId,
         taskQueue: { name: ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
         input: request.input,
@@ -398,7 +440,10 @@ export class WorkflowService {
         if (request.requestId) current.requestIds.add(request.requestId);
         return { existing: current, started: false };
       }
-      if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' || reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING') {
+      if (
+        conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' ||
+        reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING'
+      ) {
         this.terminateRun(current, 'terminated by a new start with the same workflow id', undefined, request.identity);
         return { started: true };
       }
@@ -458,7 +503,10 @@ export class WorkflowService {
       return { runId: current.runId, started: false };
     }
     this.validateStart(ns, req);
-    const { existing, started } = this.applyStartPolicies(ns, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy });
+    const { existing, started } = this.applyStartPolicies(ns, {
+      ...req,
+      workflowIdConflictPolicy: req.workflowIdConflictPolicy,
+    });
     if (existing) return { runId: existing.runId, started };
     const ex = this.createRun({ ns, request: req, beforeFirstTask: (run) => this.appendEvent(run, signal) });
     return { runId: ex.runId, started: true };
@@ -472,12 +520,19 @@ export class WorkflowService {
     const ns = this.namespace(req.namespace);
     const start: Msg = { ...ops[0].startWorkflow, namespace: ns.name };
     const update: Msg = ops[1].updateWorkflow;
-    if (start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' && start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_FAIL') {
+    if (
+      start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' &&
+      start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_FAIL'
+    ) {
       throw invalidArgument('update-with-start requires a workflow id conflict policy of USE_EXISTING or FAIL');
     }
     const startResponse = this.startWorkflowExecution(start);
     return this.updateWorkflowExecution(
-      { ...update, namespace: ns.name, workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId } },
+      {
+        ...update,
+        namespace: ns.name,
+        workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId },
+      },
       context,
     ).then((updateResponse) => ({ responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }] }));
   }
@@ -606,7 +661,8 @@ export class WorkflowService {
     for (const ex of this.runsById.values()) {
       if (ex.namespace !== namespace || ex.sticky?.queue !== queue) continue;
       ex.sticky = undefined;
-      if (ex.wt?.state === 'scheduled') this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
+      if (ex.wt?.state === 'scheduled')
+        this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
     }
   }
 
@@ -696,7 +752,10 @@ export class WorkflowService {
    * Starts the run's scheduled workflow task for a worker. `partialHistory`: the worker has the run
    * cached (a sticky poll, or the completion of its last task), so it gets only what happened since.
    */
-  private startWorkflowTask(ex: Execution, taker: { identity?: string; partialHistory: boolean; requestId?: string }): Msg | undefined {
+  private startWorkflowTask(
+    ex: Execution,
+    taker: { identity?: string; partialHistory: boolean; requestId?: string },
+  ): Msg | undefined {
     const wt = ex.wt;
     if (!wt || wt.state !== 'scheduled') return undefined;
     const { identity, requestId } = taker;
@@ -715,7 +774,11 @@ export class WorkflowService {
         ...historyForWorker(),
         buildEvent(wt.scheduledEventId, wt.scheduledTime, {
           kind: 'WorkflowTaskScheduled',
-          attributes: { taskQueue: { name: ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' }, startToCloseTimeout: msToDur(this.workflowTaskTimeoutMs(ex)), attempt: wt.attempt },
+          attributes: {
+            taskQueue: { name: ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+            startToCloseTimeout: msToDur(this.workflowTaskTimeoutMs(ex)),
+            attempt: wt.attempt,
+          },
         }),
         buildEvent(wt.startedEventId, wt.startedTime, {
           kind: 'WorkflowTaskStarted',
@@ -792,7 +855,10 @@ export class WorkflowService {
     const transientRetry = wt.attempt > 1 && wt.speculative && !unhandled;
     if (!transientRetry) {
       if (wt.speculative) this.materializeWorkflowTask(ex);
-      this.appendEvent(ex, { kind, attributes: { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, ...attributes } });
+      this.appendEvent(ex, {
+        kind,
+        attributes: { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, ...attributes },
+      });
     }
     this.finishWorkflowTask(ex);
     if (!unhandled) ex.wtFailureStreak++;
@@ -827,11 +893,16 @@ export class WorkflowService {
     const commands: Msg[] = req.commands ?? [];
     const messages: Msg[] = req.messages ?? [];
 
-    for (const result of Object.entries((req.queryResults ?? {}) as Record<string, Msg>)) this.answerQuery(ex, result[0], result[1]);
+    for (const result of Object.entries((req.queryResults ?? {}) as Record<string, Msg>))
+      this.answerQuery(ex, result[0], result[1]);
 
     const invalid = this.validateCommands(ex, commands);
     if (invalid) {
-      this.failWorkflowTask(ex, 'WorkflowTaskFailed', { cause: invalid.cause, failure: { message: invalid.message }, identity: req.identity });
+      this.failWorkflowTask(ex, 'WorkflowTaskFailed', {
+        cause: invalid.cause,
+        failure: { message: invalid.message },
+        identity: req.identity,
+      });
       // The error makes the worker drop its cached run and replay on the retry.
       throw invalidArgument(invalid.message);
     }
@@ -852,7 +923,9 @@ export class WorkflowService {
     ex.nextTaskInAnswer = Boolean(req.returnNewWorkflowTask);
     const decoded = messages.map((m) => ({ message: m, body: unpackAny(m.body ?? {}) }));
     const writesSomething =
-      commands.length > 0 || decoded.some((d) => !d.body.typeName.endsWith('Rejection')) || req.forceCreateNewWorkflowTask;
+      commands.length > 0 ||
+      decoded.some((d) => !d.body.typeName.endsWith('Rejection')) ||
+      req.forceCreateNewWorkflowTask;
     if (wt.droppable && !writesSomething) {
       // Nothing to keep: the task vanishes from history and the worker rewinds to the last real one.
       for (const d of decoded) this.applyUpdateMessage(ex, d.message, d.body, 0);
@@ -942,10 +1015,16 @@ export class WorkflowService {
       switch (command.commandType) {
         case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK': {
           if (!attrs.activityId || !attrs.activityType?.name) {
-            return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES', message: 'ActivityId and ActivityType are required' };
+            return {
+              cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES',
+              message: 'ActivityId and ActivityType are required',
+            };
           }
           if (activityIds.has(attrs.activityId)) {
-            return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID', message: `activity id ${attrs.activityId} is already in use` };
+            return {
+              cause: 'WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID',
+              message: `activity id ${attrs.activityId} is already in use`,
+            };
           }
           activityIds.add(attrs.activityId);
           if (!durToMs(attrs.scheduleToCloseTimeout) && !durToMs(attrs.startToCloseTimeout)) {
@@ -957,7 +1036,11 @@ export class WorkflowService {
           break;
         }
         case 'COMMAND_TYPE_START_TIMER':
-          if (timerIds.has(attrs.timerId)) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID', message: `timer id ${attrs.timerId} is already in use` };
+          if (timerIds.has(attrs.timerId))
+            return {
+              cause: 'WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID',
+              message: `timer id ${attrs.timerId} is already in use`,
+            };
           timerIds.add(attrs.timerId);
           break;
         case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
@@ -966,16 +1049,25 @@ export class WorkflowService {
           break;
         }
         case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION': {
-          const bad = this.validateSearchAttributes(this.namespace(attrs.namespace || ex.namespace), attrs.searchAttributes);
+          const bad = this.validateSearchAttributes(
+            this.namespace(attrs.namespace || ex.namespace),
+            attrs.searchAttributes,
+          );
           if (bad) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', message: bad };
           if (!attrs.workflowId || !attrs.workflowType?.name) {
-            return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES', message: 'WorkflowId and WorkflowType are required' };
+            return {
+              cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES',
+              message: 'WorkflowId and WorkflowType are required',
+            };
           }
           break;
         }
         case 'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION':
         case 'COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION':
-          return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED', message: 'Nexus operations are not supported by this server' };
+          return {
+            cause: 'WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED',
+            message: 'Nexus operations are not supported by this server',
+          };
         default:
           break;
       }
@@ -983,7 +1075,13 @@ export class WorkflowService {
     return undefined;
   }
 
-  private applyCommand(ex: Execution, command: Msg, completedEventId: number, deferred: Array<() => void>, eager: ActivityState[]): void {
+  private applyCommand(
+    ex: Execution,
+    command: Msg,
+    completedEventId: number,
+    deferred: Array<() => void>,
+    eager: ActivityState[],
+  ): void {
     const attrs: Msg = command[commandAttributesKey(command.commandType)] ?? {};
     switch (command.commandType) {
       case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK':
@@ -999,31 +1097,53 @@ export class WorkflowService {
         ex.timers.delete(attrs.timerId);
         this.appendEvent(ex, {
           kind: 'TimerCanceled',
-          attributes: { timerId: attrs.timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: completedEventId },
+          attributes: {
+            timerId: attrs.timerId,
+            startedEventId: timer.startedEventId,
+            workflowTaskCompletedEventId: completedEventId,
+          },
         });
         return;
       }
       case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
-        return this.closeRun(ex, 'Completed', 'WorkflowExecutionCompleted', { result: attrs.result, workflowTaskCompletedEventId: completedEventId });
+        return this.closeRun(ex, 'Completed', 'WorkflowExecutionCompleted', {
+          result: attrs.result,
+          workflowTaskCompletedEventId: completedEventId,
+        });
       case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION':
         return this.failRun(ex, attrs.failure, completedEventId);
       case 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION':
-        return this.closeRun(ex, 'Canceled', 'WorkflowExecutionCanceled', { details: attrs.details, workflowTaskCompletedEventId: completedEventId });
+        return this.closeRun(ex, 'Canceled', 'WorkflowExecutionCanceled', {
+          details: attrs.details,
+          workflowTaskCompletedEventId: completedEventId,
+        });
       case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
         return this.continueAsNew(ex, attrs, completedEventId);
       case 'COMMAND_TYPE_RECORD_MARKER':
         this.appendEvent(ex, {
           kind: 'MarkerRecorded',
-          attributes: { markerName: attrs.markerName, details: attrs.details, header: attrs.header, failure: attrs.failure, workflowTaskCompletedEventId: completedEventId },
+          attributes: {
+            markerName: attrs.markerName,
+            details: attrs.details,
+            header: attrs.header,
+            failure: attrs.failure,
+            workflowTaskCompletedEventId: completedEventId,
+          },
         });
         return;
       case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
-        const fields = this.typedSearchAttributes(this.namespace(ex.namespace), attrs.searchAttributes?.indexedFields ?? {});
+        const fields = this.typedSearchAttributes(
+          this.namespace(ex.namespace),
+          attrs.searchAttributes?.indexedFields ?? {},
+        );
         for (const [name, payload] of Object.entries(fields)) {
           if (payloadToJs(payload) === undefined || payloadToJs(payload) === null) delete ex.searchAttributes[name];
           else ex.searchAttributes[name] = payload;
         }
-        this.appendEvent(ex, { kind: 'UpsertWorkflowSearchAttributes', attributes: { searchAttributes: attrs.searchAttributes, workflowTaskCompletedEventId: completedEventId } });
+        this.appendEvent(ex, {
+          kind: 'UpsertWorkflowSearchAttributes',
+          attributes: { searchAttributes: attrs.searchAttributes, workflowTaskCompletedEventId: completedEventId },
+        });
         return;
       }
       case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
@@ -1031,7 +1151,10 @@ export class WorkflowService {
           if (payloadToJs(payload) === undefined) delete ex.memo[name];
           else ex.memo[name] = payload;
         }
-        this.appendEvent(ex, { kind: 'WorkflowPropertiesModified', attributes: { upsertedMemo: attrs.upsertedMemo, workflowTaskCompletedEventId: completedEventId } });
+        this.appendEvent(ex, {
+          kind: 'WorkflowPropertiesModified',
+          attributes: { upsertedMemo: attrs.upsertedMemo, workflowTaskCompletedEventId: completedEventId },
+        });
         return;
       }
       case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION':
@@ -1050,7 +1173,11 @@ export class WorkflowService {
   private startTimer(ex: Execution, attrs: Msg, completedEventId: number): void {
     const startedEventId = this.appendEvent(ex, {
       kind: 'TimerStarted',
-      attributes: { timerId: attrs.timerId, startToFireTimeout: attrs.startToFireTimeout, workflowTaskCompletedEventId: completedEventId },
+      attributes: {
+        timerId: attrs.timerId,
+        startToFireTimeout: attrs.startToFireTimeout,
+        workflowTaskCompletedEventId: completedEventId,
+      },
     });
     const timerId: string = attrs.timerId;
     const handle = this.clock.scheduleAfter(durToMs(attrs.startToFireTimeout) ?? 0, () => {
@@ -1116,7 +1243,9 @@ export class WorkflowService {
     ex.activities.set(scheduledEventId, activity);
     if (scheduleToClose) {
       activity.timers.push(
-        this.clock.scheduleAfter(scheduleToClose, () => this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false)),
+        this.clock.scheduleAfter(scheduleToClose, () =>
+          this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false),
+        ),
       );
     }
     if (eager && attrs.requestEagerExecution && activity.attributes.taskQueue.name === ex.taskQueue) {
@@ -1137,7 +1266,8 @@ export class WorkflowService {
     if (scheduleToStart) {
       activity.heartbeatTimer?.cancel();
       activity.heartbeatTimer = this.clock.scheduleAfter(scheduleToStart, () => {
-        if (activity.token === token && activity.state === 'scheduled') this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_START', false);
+        if (activity.token === token && activity.state === 'scheduled')
+          this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_START', false);
       });
     }
     this.outstandingActivityTasks++;
@@ -1157,7 +1287,8 @@ export class WorkflowService {
     const queueName: string = req.taskQueue?.name;
     if (!queueName) throw invalidArgument('TaskQueue is not set on request.');
     const queue = this.activityQueue(ns.name, queueName);
-    const isLive = (t: ActivityTask): boolean => t.activity.token === t.token && t.activity.state === 'scheduled' && t.ex.isRunning;
+    const isLive = (t: ActivityTask): boolean =>
+      t.activity.token === t.token && t.activity.state === 'scheduled' && t.ex.isRunning;
     const task = await queue.poll(context, this.pollTimeout(context), isLive);
     if (!task) return {};
     if (context.isCancelled()) {
@@ -1177,14 +1308,22 @@ export class WorkflowService {
     if (startToClose) {
       activity.timers.push(
         this.clock.scheduleAfter(startToClose, () => {
-          if (activity.token === token && activity.state === 'started') this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_START_TO_CLOSE', true);
+          if (activity.token === token && activity.state === 'started')
+            this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_START_TO_CLOSE', true);
         }),
       );
     }
     this.armHeartbeatTimeout(ex, activity);
     const a = activity.attributes;
     return {
-      taskToken: encodeToken({ k: 'at', ns: ex.namespace, wid: ex.workflowId, rid: ex.runId, id: String(activity.scheduledEventId), a: activity.attempt }),
+      taskToken: encodeToken({
+        k: 'at',
+        ns: ex.namespace,
+        wid: ex.workflowId,
+        rid: ex.runId,
+        id: String(activity.scheduledEventId),
+        a: activity.attempt,
+      }),
       workflowNamespace: ex.namespace,
       workflowType: { name: ex.workflowType },
       workflowExecution: ex.execution,
@@ -1211,7 +1350,8 @@ export class WorkflowService {
     activity.heartbeatTimer?.cancel();
     const token = activity.token;
     activity.heartbeatTimer = this.clock.scheduleAfter(heartbeat, () => {
-      if (activity.token === token && activity.state === 'started') this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_HEARTBEAT', true);
+      if (activity.token === token && activity.state === 'started')
+        this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_HEARTBEAT', true);
     });
   }
 
@@ -1284,7 +1424,11 @@ export class WorkflowService {
       this.addEvent(ex, started, false);
       this.addEvent(ex, close, true);
     } else {
-      this.addEvent(ex, { kind, attributes: { ...attributes, scheduledEventId: activity.scheduledEventId, startedEventId: 0 } }, true);
+      this.addEvent(
+        ex,
+        { kind, attributes: { ...attributes, scheduledEventId: activity.scheduledEventId, startedEventId: 0 } },
+        true,
+      );
     }
     activity.state = 'backoff';
   }
@@ -1317,7 +1461,12 @@ export class WorkflowService {
     return {};
   }
 
-  private cancelActivityTask(ex: Execution, activity: ActivityState, details: Msg | undefined, identity?: string): void {
+  private cancelActivityTask(
+    ex: Execution,
+    activity: ActivityState,
+    details: Msg | undefined,
+    identity?: string,
+  ): void {
     this.finishActivity(ex, activity, 'ActivityTaskCanceled', {
       details,
       latestCancelRequestedEventId: activity.cancelRequestedEventId,
@@ -1338,18 +1487,27 @@ export class WorkflowService {
   }
 
   /** How long until the next attempt, or why there is none. */
-  private activityRetry(activity: ActivityState, failure: Msg | undefined): { delayMs: number } | { retryState: string } {
+  private activityRetry(
+    activity: ActivityState,
+    failure: Msg | undefined,
+  ): { delayMs: number } | { retryState: string } {
     const policy = activity.attributes.retryPolicy;
     const info = failure?.applicationFailureInfo;
     if (info?.nonRetryable) return { retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
-    if (info?.type && (policy.nonRetryableErrorTypes as string[]).includes(info.type)) return { retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
-    if (policy.maximumAttempts > 0 && activity.attempt >= policy.maximumAttempts) return { retryState: 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' };
+    if (info?.type && (policy.nonRetryableErrorTypes as string[]).includes(info.type))
+      return { retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
+    if (policy.maximumAttempts > 0 && activity.attempt >= policy.maximumAttempts)
+      return { retryState: 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' };
     const initial = durToMs(policy.initialInterval)!;
     const maximum = durToMs(policy.maximumInterval)!;
     const explicit = durToMs(info?.nextRetryDelay);
-    const delayMs = explicit && explicit > 0 ? explicit : Math.min(maximum, initial * Math.pow(policy.backoffCoefficient, activity.attempt - 1));
+    const delayMs =
+      explicit && explicit > 0
+        ? explicit
+        : Math.min(maximum, initial * Math.pow(policy.backoffCoefficient, activity.attempt - 1));
     const scheduleToClose = durToMs(activity.attributes.scheduleToCloseTimeout);
-    if (scheduleToClose && this.clock.now() + delayMs >= activity.scheduledTime + scheduleToClose) return { retryState: 'RETRY_STATE_TIMEOUT' };
+    if (scheduleToClose && this.clock.now() + delayMs >= activity.scheduledTime + scheduleToClose)
+      return { retryState: 'RETRY_STATE_TIMEOUT' };
     return { delayMs };
   }
 
@@ -1366,25 +1524,40 @@ export class WorkflowService {
     const scheduleToClose = durToMs(activity.attributes.scheduleToCloseTimeout);
     if (scheduleToClose) {
       activity.timers.push(
-        this.clock.schedule(activity.scheduledTime + scheduleToClose, () => this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false)),
+        this.clock.schedule(activity.scheduledTime + scheduleToClose, () =>
+          this.timeOutActivity(ex, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false),
+        ),
       );
     }
     activity.timers.push(
       this.clock.scheduleAfter(delayMs, () => {
-        if (!ex.isRunning || ex.activities.get(activity.scheduledEventId) !== activity || activity.state !== 'backoff') return;
+        if (!ex.isRunning || ex.activities.get(activity.scheduledEventId) !== activity || activity.state !== 'backoff')
+          return;
         this.enqueueActivity(ex, activity);
       }),
     );
   }
 
-  private failActivity(ex: Execution, activity: ActivityState, failure: Msg | undefined, identity?: string, heartbeatDetails?: Msg): void {
+  private failActivity(
+    ex: Execution,
+    activity: ActivityState,
+    failure: Msg | undefined,
+    identity?: string,
+    heartbeatDetails?: Msg,
+  ): void {
     if (heartbeatDetails) activity.heartbeatDetails = heartbeatDetails;
-    const decision = activity.cancelRequested ? { retryState: 'RETRY_STATE_CANCEL_REQUESTED' } : this.activityRetry(activity, failure);
+    const decision = activity.cancelRequested
+      ? { retryState: 'RETRY_STATE_CANCEL_REQUESTED' }
+      : this.activityRetry(activity, failure);
     if ('delayMs' in decision) {
       this.retryActivity(ex, activity, failure ?? { message: 'activity failed' }, decision.delayMs);
       return;
     }
-    this.finishActivity(ex, activity, 'ActivityTaskFailed', { failure, identity: identity ?? activity.identity, retryState: decision.retryState });
+    this.finishActivity(ex, activity, 'ActivityTaskFailed', {
+      failure,
+      identity: identity ?? activity.identity,
+      retryState: decision.retryState,
+    });
   }
 
   private timeOutActivity(ex: Execution, activity: ActivityState, timeoutType: string, retryable: boolean): void {
@@ -1393,7 +1566,10 @@ export class WorkflowService {
       message: `activity ${timeoutType.replace('TIMEOUT_TYPE_', '').toLowerCase().replace(/_/g, '-')} timeout`,
       source: 'Server',
       timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: activity.heartbeatDetails },
-      cause: timeoutType === 'TIMEOUT_TYPE_HEARTBEAT' || timeoutType === 'TIMEOUT_TYPE_START_TO_CLOSE' ? undefined : activity.lastFailure,
+      cause:
+        timeoutType === 'TIMEOUT_TYPE_HEARTBEAT' || timeoutType === 'TIMEOUT_TYPE_START_TO_CLOSE'
+          ? undefined
+          : activity.lastFailure,
     };
     if (retryable) {
       const decision = this.activityRetry(activity, failure);
@@ -1406,7 +1582,19 @@ export class WorkflowService {
     }
     if (activity.state === 'scheduled' && activity.startedTime === 0) {
       this.detachActivity(ex, activity);
-      this.addEvent(ex, { kind: 'ActivityTaskTimedOut', attributes: { failure, scheduledEventId: activity.scheduledEventId, startedEventId: 0, retryState: 'RETRY_STATE_TIMEOUT' } }, true);
+      this.addEvent(
+        ex,
+        {
+          kind: 'ActivityTaskTimedOut',
+          attributes: {
+            failure,
+            scheduledEventId: activity.scheduledEventId,
+            startedEventId: 0,
+            retryState: 'RETRY_STATE_TIMEOUT',
+          },
+        },
+        true,
+      );
       activity.state = 'backoff';
       return;
     }
@@ -1425,7 +1613,18 @@ export class WorkflowService {
     if (activity.state !== 'started') {
       // Never reached a worker: cancelled on the spot.
       this.detachActivity(ex, activity);
-      this.addEvent(ex, { kind: 'ActivityTaskCanceled', attributes: { scheduledEventId: activity.scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requestedEventId } }, true);
+      this.addEvent(
+        ex,
+        {
+          kind: 'ActivityTaskCanceled',
+          attributes: {
+            scheduledEventId: activity.scheduledEventId,
+            startedEventId: 0,
+            latestCancelRequestedEventId: requestedEventId,
+          },
+        },
+        true,
+      );
       activity.state = 'backoff';
     }
   }
@@ -1462,7 +1661,11 @@ export class WorkflowService {
   private failRun(ex: Execution, failure: Msg | undefined, completedEventId: number): void {
     const retry = this.workflowRetry(ex, failure);
     if (retry === 'timeout') {
-      this.closeRun(ex, 'Failed', 'WorkflowExecutionFailed', { failure, retryState: 'RETRY_STATE_TIMEOUT', workflowTaskCompletedEventId: completedEventId });
+      this.closeRun(ex, 'Failed', 'WorkflowExecutionFailed', {
+        failure,
+        retryState: 'RETRY_STATE_TIMEOUT',
+        workflowTaskCompletedEventId: completedEventId,
+      });
       return;
     }
     if (retry) {
@@ -1484,7 +1687,9 @@ export class WorkflowService {
     }
     this.closeRun(ex, 'Failed', 'WorkflowExecutionFailed', {
       failure,
-      retryState: ex.startRequest.retryPolicy ? 'RETRY_STATE_NON_RETRYABLE_FAILURE' : 'RETRY_STATE_RETRY_POLICY_NOT_SET',
+      retryState: ex.startRequest.retryPolicy
+        ? 'RETRY_STATE_NON_RETRYABLE_FAILURE'
+        : 'RETRY_STATE_RETRY_POLICY_NOT_SET',
       workflowTaskCompletedEventId: completedEventId,
     });
   }
@@ -1493,7 +1698,8 @@ export class WorkflowService {
     const policy = ex.startRequest.retryPolicy;
     if (!policy) return undefined;
     const info = failure?.applicationFailureInfo;
-    if (info?.nonRetryable || (info?.type && (policy.nonRetryableErrorTypes ?? []).includes(info.type))) return undefined;
+    if (info?.nonRetryable || (info?.type && (policy.nonRetryableErrorTypes ?? []).includes(info.type)))
+      return undefined;
     const attempt: number = eventAttributes(ex.history[0]).attempt ?? 1;
     if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return undefined;
     const initial = durationOr(policy.initialInterval, 1000)!;
@@ -1508,7 +1714,14 @@ export class WorkflowService {
   /** Starts the next run of a chain (continue-as-new or retry); returns its run id. */
   private startNextRun(
     ex: Execution,
-    params: { request: Msg; attempt: number; initiator: string; continuedFailure?: Msg; lastCompletionResult?: Msg; backoffMs?: number },
+    params: {
+      request: Msg;
+      attempt: number;
+      initiator: string;
+      continuedFailure?: Msg;
+      lastCompletionResult?: Msg;
+      backoffMs?: number;
+    },
   ): string {
     const pendingUpdates = [...ex.updates.values()].filter((u) => u.stage === 'admitted' || u.stage === 'delivered');
     const next = this.createRun({
@@ -1599,7 +1812,8 @@ export class WorkflowService {
   terminateWorkflowExecution(req: Msg): Msg {
     const ns = this.namespace(req.namespace);
     const ex = this.runningRun(ns.name, req.workflowExecution);
-    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for the given first execution run id');
+    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId)
+      throw notFound('workflow execution not found for the given first execution run id');
     this.terminateRun(ex, req.reason, req.details, req.identity);
     return {};
   }
@@ -1619,12 +1833,17 @@ export class WorkflowService {
   requestCancelWorkflowExecution(req: Msg): Msg {
     const ns = this.namespace(req.namespace);
     const ex = this.runningRun(ns.name, req.workflowExecution);
-    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for the given first execution run id');
+    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId)
+      throw notFound('workflow execution not found for the given first execution run id');
     if (req.requestId && ex.requestIds.has(`cancel:${req.requestId}`)) return {};
     if (req.requestId) ex.requestIds.add(`cancel:${req.requestId}`);
     if (ex.cancelRequested) return {};
     ex.cancelRequested = true;
-    this.addEvent(ex, { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: req.reason, identity: req.identity } }, true);
+    this.addEvent(
+      ex,
+      { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: req.reason, identity: req.identity } },
+      true,
+    );
     return {};
   }
 
@@ -1636,7 +1855,10 @@ export class WorkflowService {
     if (req.requestId) ex.requestIds.add(`signal:${req.requestId}`);
     this.addEvent(
       ex,
-      { kind: 'WorkflowExecutionSignaled', attributes: { signalName: req.signalName, input: req.input, identity: req.identity, header: req.header } },
+      {
+        kind: 'WorkflowExecutionSignaled',
+        attributes: { signalName: req.signalName, input: req.input, identity: req.identity, header: req.header },
+      },
       true,
     );
     return {};
@@ -1648,11 +1870,24 @@ export class WorkflowService {
     const namespace: string = attrs.namespace || ex.namespace;
     const initiatedEventId = this.appendEvent(ex, {
       kind: 'StartChildWorkflowExecutionInitiated',
-      attributes: { ...attrs, namespace, workflowTaskCompletedEventId: completedEventId, taskQueue: { name: attrs.taskQueue?.name || ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' } },
+      attributes: {
+        ...attrs,
+        namespace,
+        workflowTaskCompletedEventId: completedEventId,
+        taskQueue: { name: attrs.taskQueue?.name || ex.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      },
     });
     const parentClosePolicy: string =
-      attrs.parentClosePolicy && attrs.parentClosePolicy !== 'PARENT_CLOSE_POLICY_UNSPECIFIED' ? attrs.parentClosePolicy : 'PARENT_CLOSE_POLICY_TERMINATE';
-    ex.children.set(initiatedEventId, { initiatedEventId, namespace, workflowId: attrs.workflowId, workflowType: attrs.workflowType.name, parentClosePolicy });
+      attrs.parentClosePolicy && attrs.parentClosePolicy !== 'PARENT_CLOSE_POLICY_UNSPECIFIED'
+        ? attrs.parentClosePolicy
+        : 'PARENT_CLOSE_POLICY_TERMINATE';
+    ex.children.set(initiatedEventId, {
+      initiatedEventId,
+      namespace,
+      workflowId: attrs.workflowId,
+      workflowType: attrs.workflowType.name,
+      parentClosePolicy,
+    });
     deferred.push(() => {
       if (!ex.isRunning) return;
       const child = ex.children.get(initiatedEventId)!;
@@ -1705,7 +1940,13 @@ export class WorkflowService {
         ex,
         {
           kind: 'ChildWorkflowExecutionStarted',
-          attributes: { namespace, initiatedEventId, workflowExecution: run.execution, workflowType: attrs.workflowType, header: attrs.header },
+          attributes: {
+            namespace,
+            initiatedEventId,
+            workflowExecution: run.execution,
+            workflowType: attrs.workflowType,
+            header: attrs.header,
+          },
           onWritten: (id) => (child.startedEventId = id),
         },
         true,
@@ -1730,7 +1971,10 @@ export class WorkflowService {
     };
     const mapping: Record<string, [string, Msg]> = {
       WorkflowExecutionCompleted: ['ChildWorkflowExecutionCompleted', { result: attributes.result }],
-      WorkflowExecutionFailed: ['ChildWorkflowExecutionFailed', { failure: attributes.failure, retryState: attributes.retryState }],
+      WorkflowExecutionFailed: [
+        'ChildWorkflowExecutionFailed',
+        { failure: attributes.failure, retryState: attributes.retryState },
+      ],
       WorkflowExecutionCanceled: ['ChildWorkflowExecutionCanceled', { details: attributes.details }],
       WorkflowExecutionTimedOut: ['ChildWorkflowExecutionTimedOut', { retryState: attributes.retryState }],
       WorkflowExecutionTerminated: ['ChildWorkflowExecutionTerminated', {}],
@@ -1743,12 +1987,23 @@ export class WorkflowService {
     for (const child of ex.children.values()) {
       if (!child.runId) continue;
       const run = this.latestRun(child.namespace, child.workflowId);
-      if (!run?.isRunning || run.firstExecutionRunId !== this.runsById.get(`${child.namespace}\u0000${child.runId}`)?.firstExecutionRunId) continue;
+      if (
+        !run?.isRunning ||
+        run.firstExecutionRunId !== this.runsById.get(`${child.namespace}\u0000${child.runId}`)?.firstExecutionRunId
+      )
+        continue;
       if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_TERMINATE') {
         this.terminateRun(run, 'by parent close policy', undefined, 'history-service');
       } else if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL' && !run.cancelRequested) {
         run.cancelRequested = true;
-        this.addEvent(run, { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: 'by parent close policy', identity: 'history-service' } }, true);
+        this.addEvent(
+          run,
+          {
+            kind: 'WorkflowExecutionCancelRequested',
+            attributes: { cause: 'by parent close policy', identity: 'history-service' },
+          },
+          true,
+        );
       }
     }
     ex.children.clear();
@@ -1798,13 +2053,22 @@ export class WorkflowService {
         target,
         {
           kind: 'WorkflowExecutionSignaled',
-          attributes: { signalName: attrs.signalName, input: attrs.input, identity: `workflow:${ex.workflowId}`, header: attrs.header, externalWorkflowExecution: ex.execution },
+          attributes: {
+            signalName: attrs.signalName,
+            input: attrs.input,
+            identity: `workflow:${ex.workflowId}`,
+            header: attrs.header,
+            externalWorkflowExecution: ex.execution,
+          },
         },
         true,
       );
       this.addEvent(
         ex,
-        { kind: 'ExternalWorkflowExecutionSignaled', attributes: { initiatedEventId, namespace, workflowExecution: target.execution, control: attrs.control } },
+        {
+          kind: 'ExternalWorkflowExecutionSignaled',
+          attributes: { initiatedEventId, namespace, workflowExecution: target.execution, control: attrs.control },
+        },
         true,
       );
     });
@@ -1855,14 +2119,22 @@ export class WorkflowService {
           target,
           {
             kind: 'WorkflowExecutionCancelRequested',
-            attributes: { cause: attrs.reason, externalInitiatedEventId: initiatedEventId, externalWorkflowExecution: ex.execution, identity: `workflow:${ex.workflowId}` },
+            attributes: {
+              cause: attrs.reason,
+              externalInitiatedEventId: initiatedEventId,
+              externalWorkflowExecution: ex.execution,
+              identity: `workflow:${ex.workflowId}`,
+            },
           },
           true,
         );
       }
       this.addEvent(
         ex,
-        { kind: 'ExternalWorkflowExecutionCancelRequested', attributes: { initiatedEventId, namespace, workflowExecution: target.execution } },
+        {
+          kind: 'ExternalWorkflowExecutionCancelRequested',
+          attributes: { initiatedEventId, namespace, workflowExecution: target.execution },
+        },
         true,
       );
     });
@@ -1892,7 +2164,12 @@ export class WorkflowService {
   }
 
   /** Waits until the update reaches the stage, the run closes, the client leaves or the long poll ends. */
-  private async waitForUpdate(ex: Execution, update: UpdateState, waitStage: string, context: CallContext): Promise<Msg> {
+  private async waitForUpdate(
+    ex: Execution,
+    update: UpdateState,
+    waitStage: string,
+    context: CallContext,
+  ): Promise<Msg> {
     const deadline = Date.now() + this.pollTimeout(context);
     while (!this.reached(update, waitStage)) {
       const owner = this.runOfUpdate(ex, update.updateId);
@@ -1930,7 +2207,8 @@ export class WorkflowService {
     if (!updateId) throw invalidArgument('update id is required');
     if (!request.input?.name) throw invalidArgument('update name is required');
     const ex = this.findRun(ns.name, req.workflowExecution);
-    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for the given first execution run id');
+    if (req.firstExecutionRunId && ex.firstExecutionRunId !== req.firstExecutionRunId)
+      throw notFound('workflow execution not found for the given first execution run id');
     const waitStage: string = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
     const existingRun = this.runOfUpdate(ex, updateId);
     if (existingRun) return this.waitForUpdate(existingRun, existingRun.updates.get(updateId)!, waitStage, context);
@@ -1951,7 +2229,12 @@ export class WorkflowService {
     return this.waitForUpdate(owner, owner.updates.get(ref.updateId)!, waitStage, context);
   }
 
-  private applyUpdateMessage(ex: Execution, message: Msg, body: { typeName: string; value: Msg }, completedEventId: number): void {
+  private applyUpdateMessage(
+    ex: Execution,
+    message: Msg,
+    body: { typeName: string; value: Msg },
+    completedEventId: number,
+  ): void {
     const update = ex.updates.get(message.protocolInstanceId);
     if (!update) return;
     const wake = (): void => update.waiters.splice(0).forEach((w) => w());
@@ -1977,7 +2260,11 @@ export class WorkflowService {
       case 'temporal.api.update.v1.Response':
         this.appendEvent(ex, {
           kind: 'WorkflowExecutionUpdateCompleted',
-          attributes: { meta: body.value.meta ?? update.request.meta, acceptedEventId: update.acceptedEventId, outcome: body.value.outcome },
+          attributes: {
+            meta: body.value.meta ?? update.request.meta,
+            acceptedEventId: update.acceptedEventId,
+            outcome: body.value.outcome,
+          },
         });
         update.outcome = body.value.outcome;
         update.stage = 'completed';
@@ -1995,11 +2282,13 @@ export class WorkflowService {
     const ns = this.namespace(req.namespace);
     const ex = this.findRun(ns.name, req.execution);
     const condition: string | undefined = req.queryRejectCondition;
-    if (!ex.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_OPEN') return { queryRejected: { status: STATUS_ENUM[ex.status] } };
+    if (!ex.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_OPEN')
+      return { queryRejected: { status: STATUS_ENUM[ex.status] } };
     if (!ex.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY' && ex.status !== 'Completed') {
       return { queryRejected: { status: STATUS_ENUM[ex.status] } };
     }
-    if (ex.lastCompletedWtStartedId === 0 && !ex.isRunning) throw failedPrecondition('workflow closed before its first workflow task completed');
+    if (ex.lastCompletedWtStartedId === 0 && !ex.isRunning)
+      throw failedPrecondition('workflow closed before its first workflow task completed');
     const result = await new Promise<Msg>((resolve, reject) => {
       const query: PendingQuery = { id: randomUUID(), query: req.query, resolve, reject, dispatched: false };
       ex.queries.push(query);
@@ -2126,7 +2415,9 @@ export class WorkflowService {
         maximumAttempts: a.attributes.retryPolicy.maximumAttempts,
         scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
         nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
-        expirationTime: durToMs(a.attributes.scheduleToCloseTimeout) ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!) : undefined,
+        expirationTime: durToMs(a.attributes.scheduleToCloseTimeout)
+          ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!)
+          : undefined,
         lastFailure: a.lastFailure,
         lastWorkerIdentity: a.identity,
       })),
@@ -2139,7 +2430,10 @@ export class WorkflowService {
       })),
       pendingWorkflowTask: ex.wt
         ? {
-            state: ex.wt.state === 'started' ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
+            state:
+              ex.wt.state === 'started'
+                ? 'PENDING_WORKFLOW_TASK_STATE_STARTED'
+                : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
             scheduledTime: msToTs(ex.wt.scheduledTime),
             originalScheduledTime: msToTs(ex.wt.scheduledTime),
             startedTime: ex.wt.startedTime ? msToTs(ex.wt.startedTime) : undefined,
@@ -2174,7 +2468,10 @@ export class WorkflowService {
       if (!req.waitNewEvent) return { history: { events: [] } };
       const remaining = deadline - Date.now();
       if (remaining <= 0 || context.isCancelled()) {
-        return { history: { events: [] }, nextPageToken: closeOnly ? req.nextPageToken : Buffer.from(JSON.stringify({ from })) };
+        return {
+          history: { events: [] },
+          nextPageToken: closeOnly ? req.nextPageToken : Buffer.from(JSON.stringify({ from })),
+        };
       }
       await Promise.race([ex.waitForChange(remaining), context.cancelled]);
     }
@@ -2202,11 +2499,18 @@ export class WorkflowService {
     };
   }
 
-  private queryRuns(namespace: string, query: string | undefined, allowGroupBy = false): { runs: Execution[]; compiled: CompiledQuery } {
+  private queryRuns(
+    namespace: string,
+    query: string | undefined,
+    allowGroupBy = false,
+  ): { runs: Execution[]; compiled: CompiledQuery } {
     const ns = this.namespace(namespace);
     let compiled: CompiledQuery;
     try {
-      compiled = compileVisibilityQuery(query ?? '', { ...PREDEFINED_SEARCH_ATTRIBUTES, ...Object.fromEntries(ns.searchAttributes) });
+      compiled = compileVisibilityQuery(query ?? '', {
+        ...PREDEFINED_SEARCH_ATTRIBUTES,
+        ...Object.fromEntries(ns.searchAttributes),
+      });
     } catch (err) {
       if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
       throw err;
@@ -2215,7 +2519,8 @@ export class WorkflowService {
       .filter((ex) => ex.namespace === ns.name)
       .map((ex) => ({ ex, record: this.visibilityRecord(ex) }))
       .filter((row) => compiled.matches(row.record));
-    if (compiled.groupBy.length && !allowGroupBy) throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
+    if (compiled.groupBy.length && !allowGroupBy)
+      throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
     rows.sort((a, b) => compiled.compare(a.record, b.record));
     return { runs: rows.map((r) => r.ex), compiled };
   }
@@ -2250,18 +2555,27 @@ export class WorkflowService {
     return {
       count: runs.length,
       groups: [...groups.values()].map((g) => ({
-        groupValues: g.values.map((v) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(v)) })),
+        groupValues: g.values.map((v) => ({
+          metadata: { encoding: Buffer.from('json/plain') },
+          data: Buffer.from(JSON.stringify(v)),
+        })),
         count: g.count,
       })),
     };
   }
 
   listOpenWorkflowExecutions(req: Msg): Msg {
-    return { executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((ex) => this.executionInfo(ex)) };
+    return {
+      executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((ex) => this.executionInfo(ex)),
+    };
   }
 
   listClosedWorkflowExecutions(req: Msg): Msg {
-    return { executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((ex) => this.executionInfo(ex)) };
+    return {
+      executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((ex) =>
+        this.executionInfo(ex),
+      ),
+    };
   }
 
   // ---------------------------------------------------------------- worker housekeeping
@@ -2276,7 +2590,8 @@ export class WorkflowService {
     const ns = this.namespace(req.namespace);
     const ex = this.findRun(ns.name, req.execution);
     ex.sticky = undefined;
-    if (ex.wt?.state === 'scheduled') this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
+    if (ex.wt?.state === 'scheduled')
+      this.workflowQueue(ex.namespace, ex.taskQueue).offer({ kind: 'workflow', ex, token: ex.wt.token });
     return {};
   }
 
@@ -2294,7 +2609,9 @@ export class WorkflowService {
     const ns = this.namespace(req.namespace);
     const name: string = req.taskQueue?.name;
     const backlog =
-      req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? this.activityQueue(ns.name, name).backlog : this.workflowQueue(ns.name, name).backlog;
+      req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY'
+        ? this.activityQueue(ns.name, name).backlog
+        : this.workflowQueue(ns.name, name).backlog;
     return { pollers: [], taskQueueStatus: { backlogCountHint: backlog } };
   }
 

@@ -39,7 +39,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...('bundlePath' in source ? { workflowBundle: { codePath: source.bundlePath } } : { workflowsPath: source.workflowsPath }),
+    ...('bundlePath' in source
+      ? { workflowBundle: { codePath: source.bundlePath } }
+      : { workflowsPath: source.workflowsPath }),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
   });
 }

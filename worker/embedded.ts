@@ -16,7 +16,7 @@ import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed';
 import { startDevServer, type DevServer } from '../devserver/server';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../config';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './postActivities';
 import { installWorkerRuntime } from './runtime';
@@ -74,7 +74,12 @@ async function main(): Promise<void> {
   let devServer: DevServer | undefined;
   if (!temporalAddress) {
     devServer = await startOnPreferredPort(
-      (port) => startDevServer({ port, namespaces: [config.temporalNamespace], searchAttributes: { ...POST_SEARCH_ATTRIBUTES } }),
+      (port) =>
+        startDevServer({
+          port,
+          namespaces: [config.temporalNamespace],
+          searchAttributes: { ...POST_SEARCH_ATTRIBUTES },
+        }),
       EMBEDDED_TEMPORAL_PORT,
     );
     stops.unshift(() => devServer!.stop());

@@ -5,7 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createKnex } from '../db/knex';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../config';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './postActivities';
 import { installWorkerRuntime } from './runtime';
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   if (!config.databaseUrl || !config.temporalAddress) {
     throw new ConfigError(
       [
-        !config.databaseUrl && { variable: 'DATABASE_URL', problem: 'required by the standalone worker (`npm start` runs an embedded one)' },
+        !config.databaseUrl && {
+          variable: 'DATABASE_URL',
+          problem: 'required by the standalone worker (`npm start` runs an embedded one)',
+        },
         !config.temporalAddress && {
           variable: 'TEMPORAL_ADDRESS',
           problem: 'required by the standalone worker (`npm start` runs the offline server in-process)',

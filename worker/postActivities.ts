@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import type { Config } from '../config';
 import { createPostActivities, type ActivityLogger, type PostActivities } from '../activities';
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';

@@ -3,7 +3,7 @@
  * a durable wait for its publish time, one publication per variant, metric snapshots, a summary.
  * The workflow id is `post:<postId>`; the query `getPostState` returns the state as it stands.
  */
-import type { PostLifecycleInput } from './domain/types';
+import type { PostLifecycleInput } from '../domain/types';
 import type { PostState } from './messages';
 import { registerPostHandlers } from './post/handlers';
 import { publishPost } from './post/publish';
@@ -49,7 +49,13 @@ function cancelPost(run: PostRun): Promise<PostState> {
   const request = run.cancellation!;
   return run.finish(
     'cancelled',
-    { action: 'cancelled', actorId: request.by, fromStage: run.state.stage, detail: { reason: request.reason }, tickets: [request.ticket] },
+    {
+      action: 'cancelled',
+      actorId: request.by,
+      fromStage: run.state.stage,
+      detail: { reason: request.reason },
+      tickets: [request.ticket],
+    },
     `cancelled by ${request.by}: ${request.reason}`,
   );
 }

@@ -144,10 +144,15 @@ export function createSandboxConnector(deps: { db: Knex; clock?: () => Date }): 
     async validate(variant: VariantToPublish): Promise<QualityIssue[]> {
       const account = await accounts.findById(variant.accountId);
       const about = { accountId: variant.accountId, platform: variant.platform };
-      if (!account) return [{ ...about, code: 'account_not_found', message: `account ${variant.accountId} does not exist` }];
+      if (!account)
+        return [{ ...about, code: 'account_not_found', message: `account ${variant.accountId} does not exist` }];
       const issues: QualityIssue[] = [];
       if (account.status === 'revoked') {
-        issues.push({ ...about, code: 'account_revoked', message: `the access token of ${account.handle} has been revoked` });
+        issues.push({
+          ...about,
+          code: 'account_revoked',
+          message: `the access token of ${account.handle} has been revoked`,
+        });
       }
       if (account.platform !== variant.platform) {
         issues.push({

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { MetricCounts } from '../../db/metrics';
-import type { Platform } from '../../workflows/domain/types';
+import type { Platform } from '../../domain/types';
 import type { QualityIssue } from '../../workflows/messages';
 import { ErrorType, type PublishVariantInput } from '../contract';
 

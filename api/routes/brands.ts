@@ -3,7 +3,7 @@
  * post not yet published is told through its workflow's brandPause signal.
  */
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { PostStage } from '../../workflows/domain/types';
+import type { PostStage } from '../../domain/types';
 import { brandPause, postWorkflowId } from '../../workflows/messages';
 import { coversBrand, type AuthenticatedUser } from '../auth';
 import { notFound } from '../errors';
@@ -12,7 +12,15 @@ import { BrandIdParams, BrandPauseResponse, PauseBrandBody, EmptyBody } from '..
 import type { ApiServices } from '../services';
 
 /** Stages in which a post has not started publishing, so a pause still holds it back. */
-const NOT_YET_PUBLISHED: PostStage[] = ['ideation', 'drafting', 'design', 'copy_edit', 'legal_review', 'final_approval', 'scheduled'];
+const NOT_YET_PUBLISHED: PostStage[] = [
+  'ideation',
+  'drafting',
+  'design',
+  'copy_edit',
+  'legal_review',
+  'final_approval',
+  'scheduled',
+];
 const PAGE_SIZE = 200;
 /** Signals sent at once; enough to be quick for a busy brand without flooding Temporal. */
 const SIGNAL_CONCURRENCY = 8;
@@ -38,7 +46,9 @@ export function mountBrandRoutes(target: OperationTarget, services: ApiServices)
     const signal = { paused, by: user.id, ...(reason !== undefined ? { reason } : {}) };
     await forEachLimited(postIds, SIGNAL_CONCURRENCY, async (postId) => {
       try {
-        await services.callTemporal(() => services.temporal.workflow.getHandle(postWorkflowId(postId)).signal(brandPause, signal));
+        await services.callTemporal(() =>
+          services.temporal.workflow.getHandle(postWorkflowId(postId)).signal(brandPause, signal),
+        );
       } catch (error) {
         // A workflow that has finished since the projection was read has nothing left to publish.
         if (error instanceof WorkflowNotFoundError) notReached.push(postId);

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
 import { CalendarQuery, CalendarResponse } from '../schemas';
 import type { ApiServices } from '../services';
-import { localDay, toLocalDateTime } from '../../workflows/domain/publishTime';
+import { localDay, toLocalDateTime } from '../../domain/publishTime';
 
 export function mountCalendarRoutes(target: OperationTarget, services: ApiServices): void {
   mountOperation(target, {

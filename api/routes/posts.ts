@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { UpdateDefinition } from '@temporalio/common';
 import type { PostRecord } from '../../db/posts';
 import { postEntity } from '../../db/audit';
-import { TERMINAL_STAGES, type PostLifecycleInput } from '../../workflows/domain/types';
+import { TERMINAL_STAGES, type PostLifecycleInput } from '../../domain/types';
 import {
   POST_WORKFLOW_TYPE,
   brandPause,
@@ -22,17 +22,11 @@ import {
   review,
   submitRevision,
 } from '../../workflows/messages';
-import { mayTakeAction, type PostAction } from '../../workflows/post/permissions';
+import { mayTakeAction, type PostAction } from '../../domain/permissions';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
 import { classifyError, conflict, forbidden, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
-import {
-  draftContent,
-  initialPostState,
-  invalidField,
-  resolveBrandAccounts,
-  resolvePublishAt,
-} from '../postInput';
+import { draftContent, initialPostState, invalidField, resolveBrandAccounts, resolvePublishAt } from '../postInput';
 import { initialSearchAttributes } from '../searchAttributes';
 import {
   AuditQuery,
@@ -92,7 +86,9 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       if (!permission.ok) throw forbidden(permission.reason);
     }
     if (TERMINAL_STAGES.includes(post.stage)) {
-      throw conflict(`post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it takes no further changes`);
+      throw conflict(
+        `post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it takes no further changes`,
+      );
     }
     const handle = temporal.workflow.getHandle(post.workflowId);
     const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
@@ -121,7 +117,8 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         const earlier = await posts.findById(postId);
         if (earlier) return createdAnswer(res, earlier);
       }
-      if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
+      if (!coversBrand(user, body.brandId))
+        throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
       const brand = await brands.findById(body.brandId);
       if (!brand) throw invalidField(['brandId'], `no brand ${body.brandId}`);
       if (body.campaignId !== undefined) {
@@ -130,7 +127,9 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
           throw invalidField(['campaignId'], `campaign ${body.campaignId} is not one of brand ${brand.id}'s campaigns`);
         }
       }
-      const accountIds = body.draft ? body.draft.variants.map((v) => v.accountId) : (body.targets ?? []).map((t) => t.accountId);
+      const accountIds = body.draft
+        ? body.draft.variants.map((v) => v.accountId)
+        : (body.targets ?? []).map((t) => t.accountId);
       const targetAccounts = await resolveBrandAccounts({
         brandId: brand.id,
         accountIds,
@@ -404,7 +403,13 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'The stage the post was cancelled in', schema: UpdateAcceptedResponse },
     handle: ({ params, body, user }) =>
-      updatePost({ user, postId: params.id, update: cancel, action: 'cancel', argument: () => ({ by: actorOf(user), reason: body.reason }) }),
+      updatePost({
+        user,
+        postId: params.id,
+        update: cancel,
+        action: 'cancel',
+        argument: () => ({ by: actorOf(user), reason: body.reason }),
+      }),
   });
 
   mountOperation(target, {
@@ -419,7 +424,13 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'Publishing has started', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
-      updatePost({ user, postId: params.id, update: publishNow, action: 'publish_now', argument: () => ({ by: actorOf(user) }) }),
+      updatePost({
+        user,
+        postId: params.id,
+        update: publishNow,
+        action: 'publish_now',
+        argument: () => ({ by: actorOf(user) }),
+      }),
   });
 
   mountOperation(target, {
@@ -435,7 +446,13 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     errors: [404, 409],
     success: { status: 200, description: 'How many variants are being retried', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
-      updatePost({ user, postId: params.id, update: retryFailedVariants, action: 'retry_failed_variants', argument: () => ({ by: actorOf(user) }) }),
+      updatePost({
+        user,
+        postId: params.id,
+        update: retryFailedVariants,
+        action: 'retry_failed_variants',
+        argument: () => ({ by: actorOf(user) }),
+      }),
   });
 }
 
@@ -466,7 +483,10 @@ async function forgetUnstartedPost(services: ApiServices, postId: string, cause:
   try {
     await services.posts.deletePlaceholder({ postId, sequence: INITIAL_PROJECTION_SEQUENCE });
   } catch (error) {
-    services.logger.error({ err: error, postId, cause }, 'could not remove the projection of a post whose workflow did not start');
+    services.logger.error(
+      { err: error, postId, cause },
+      'could not remove the projection of a post whose workflow did not start',
+    );
   }
 }
 

@@ -14,7 +14,9 @@ export async function up(knex: Knex): Promise<void> {
     WHERE n.id = numbered.id`);
   await knex.raw('ALTER TABLE notifications ALTER COLUMN position SET NOT NULL');
   await knex.raw('ALTER TABLE notifications ALTER COLUMN position ADD GENERATED ALWAYS AS IDENTITY');
-  await knex.raw(`SELECT setval(pg_get_serial_sequence('notifications', 'position'), COALESCE(max(position), 0) + 1, false) FROM notifications`);
+  await knex.raw(
+    `SELECT setval(pg_get_serial_sequence('notifications', 'position'), COALESCE(max(position), 0) + 1, false) FROM notifications`,
+  );
   await knex.raw('CREATE INDEX notifications_post_position ON notifications (post_id, position)');
 }
 

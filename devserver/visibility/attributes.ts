@@ -57,7 +57,10 @@ export function resolveAttribute(
   if (Object.hasOwn(customAttributes, name)) {
     const type = customAttributes[name];
     if (!SEARCH_ATTRIBUTE_TYPES.has(type)) {
-      throw new VisibilityQueryError(`search attribute "${name}" is registered with unknown type "${String(type)}"`, pos);
+      throw new VisibilityQueryError(
+        `search attribute "${name}" is registered with unknown type "${String(type)}"`,
+        pos,
+      );
     }
     return { name, type, read: (r) => r.searchAttributes[name] };
   }

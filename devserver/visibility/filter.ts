@@ -82,17 +82,24 @@ function anyElement(value: unknown, test: ElementTest): boolean {
 }
 
 type OperatorLabel =
-  | ComparisonOperator
-  | 'IN'
-  | 'NOT IN'
-  | 'BETWEEN'
-  | 'NOT BETWEEN'
-  | 'STARTS_WITH'
-  | 'NOT STARTS_WITH';
+  ComparisonOperator | 'IN' | 'NOT IN' | 'BETWEEN' | 'NOT BETWEEN' | 'STARTS_WITH' | 'NOT STARTS_WITH';
 
 /** Which operators each type accepts, as on a real Temporal server. */
 const OPERATORS_BY_TYPE: Record<SearchAttributeType, readonly OperatorLabel[]> = {
-  Keyword: ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN', 'BETWEEN', 'NOT BETWEEN', 'STARTS_WITH', 'NOT STARTS_WITH'],
+  Keyword: [
+    '=',
+    '!=',
+    '<',
+    '<=',
+    '>',
+    '>=',
+    'IN',
+    'NOT IN',
+    'BETWEEN',
+    'NOT BETWEEN',
+    'STARTS_WITH',
+    'NOT STARTS_WITH',
+  ],
   KeywordList: ['=', '!=', 'IN', 'NOT IN'],
   Text: ['=', '!='],
   Int: ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN', 'BETWEEN', 'NOT BETWEEN'],
@@ -194,7 +201,11 @@ const OPERATOR_HOLDS: Record<Exclude<ComparisonOperator, '!='>, (order: number) 
 };
 
 /** A comparison with every element of a stored value, with != compiled as a negated =. */
-function comparisonTest(binding: AttributeBinding, operator: Exclude<ComparisonOperator, '!='>, literal: Literal): ElementTest {
+function comparisonTest(
+  binding: AttributeBinding,
+  operator: Exclude<ComparisonOperator, '!='>,
+  literal: Literal,
+): ElementTest {
   const value = queryValue(binding, literal);
   if (binding.type === 'Text') {
     const words = new Set(textTokens(value as string));

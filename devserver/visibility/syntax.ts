@@ -243,7 +243,10 @@ class Parser {
             this.index += 2;
             return numberLiteral(token.text === '-' ? `-${next.text}` : next.text, token.pos);
           }
-          throw new VisibilityQueryError(`expected a number after "${token.text}", found ${describeToken(next)}`, next.pos);
+          throw new VisibilityQueryError(
+            `expected a number after "${token.text}", found ${describeToken(next)}`,
+            next.pos,
+          );
         }
         break;
       case 'word': {
@@ -320,7 +323,8 @@ class Parser {
     const where = context === 'a condition' ? 'to start a condition' : `after ${context}`;
     let hint = '';
     if (token.kind === 'string') hint = ' (attribute names are not quoted; use `backticks` if needed)';
-    else if (token.kind === 'word') hint = ` (${token.upper} is a keyword; write \`${token.text}\` for an attribute of that name)`;
+    else if (token.kind === 'word')
+      hint = ` (${token.upper} is a keyword; write \`${token.text}\` for an attribute of that name)`;
     const found = token.kind === 'end' ? '' : `, found ${describeToken(token)}`;
     throw new VisibilityQueryError(`expected a search attribute name ${where}${found}${hint}`, token.pos);
   }

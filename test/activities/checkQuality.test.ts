@@ -26,7 +26,12 @@ function input(overrides: Partial<CheckQualityInput> & Pick<CheckQualityInput, '
     sponsored: false,
     content: {
       variants: [
-        { accountId: 'acc-li', platform: 'linkedin', text: 'Our autumn blend is back: https://shop.example.com/autumn', media: [] },
+        {
+          accountId: 'acc-li',
+          platform: 'linkedin',
+          text: 'Our autumn blend is back: https://shop.example.com/autumn',
+          media: [],
+        },
       ],
     },
     ...overrides,
@@ -40,7 +45,9 @@ describe('checkQuality', () => {
       activities.checkQuality,
       input({
         brandId: brand.id,
-        content: { variants: [{ accountId: 'acc-x', platform: 'x', text: 'Guaranteed   results with every cup', media: [] }] },
+        content: {
+          variants: [{ accountId: 'acc-x', platform: 'x', text: 'Guaranteed   results with every cup', media: [] }],
+        },
       }),
     );
     expect(result.issues).toEqual([expect.objectContaining({ accountId: 'acc-x', code: 'banned_phrase' })]);
@@ -48,14 +55,21 @@ describe('checkQuality', () => {
 
   it('applies the brand rules as they are when the check runs', async () => {
     const brand = await insertBrand(db, { bannedPhrases: [] });
-    const check = input({ brandId: brand.id, content: { variants: [{ accountId: 'acc-x', platform: 'x', text: 'A miracle cure for Mondays', media: [] }] } });
+    const check = input({
+      brandId: brand.id,
+      content: { variants: [{ accountId: 'acc-x', platform: 'x', text: 'A miracle cure for Mondays', media: [] }] },
+    });
     expect((await env.run(activities.checkQuality, check)).issues).toEqual([]);
 
-    await db('brands').where({ id: brand.id }).update({ banned_phrases: JSON.stringify(['miracle cure']) });
-    expect((await env.run(activities.checkQuality, check)).issues.map((issue) => issue.code)).toEqual(['banned_phrase']);
+    await db('brands')
+      .where({ id: brand.id })
+      .update({ banned_phrases: JSON.stringify(['miracle cure']) });
+    expect((await env.run(activities.checkQuality, check)).issues.map((issue) => issue.code)).toEqual([
+      'banned_phrase',
+    ]);
   });
 
-  it('tags links with the brand\'s UTM source, the campaign\'s UTM name and the post id', async () => {
+  it("tags links with the brand's UTM source, the campaign's UTM name and the post id", async () => {
     const brand = await insertBrand(db, { utmSource: 'demo-coffee' });
     const campaign = await insertCampaign(db, { brandId: brand.id, utmCampaign: 'autumn-launch' });
     const check = input({ brandId: brand.id, campaignId: campaign.id });

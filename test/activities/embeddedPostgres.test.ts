@@ -6,9 +6,13 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 it('starts with its data under a private directory and answers queries', () => {
-  const output = execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'embeddedPostgresProbe.ts')], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(__dirname, 'embeddedPostgresProbe.ts')],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(JSON.parse(output)).toEqual([{ answer: 42 }]);
 });

@@ -12,7 +12,10 @@ import { startEmbeddedPostgres } from '../../db/embeddedPostgres';
 async function probe(): Promise<void> {
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socialops-private-'));
   fs.chmodSync(privateDir, 0o700);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(privateDir, '.data', 'postgres'), persistent: false });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(privateDir, '.data', 'postgres'),
+    persistent: false,
+  });
   try {
     const client = new pg.Client({ connectionString: server.adminUrl });
     await client.connect();

@@ -30,7 +30,13 @@ describe('sandbox metrics', () => {
   it('start at zero and never shrink as time passes', () => {
     for (const externalId of ['sbx-post-a', 'sbx-post-b', 'sbx-post-c', 'sbx-post-d']) {
       expect(sandboxMetrics({ externalId, elapsedMs: 0 })).toEqual({
-        impressions: 0, reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, clicks: 0,
+        impressions: 0,
+        reach: 0,
+        likes: 0,
+        comments: 0,
+        shares: 0,
+        saves: 0,
+        clicks: 0,
       });
       let previous = sandboxMetrics({ externalId, elapsedMs: 0 });
       for (let elapsedMs = 10 * 60_000; elapsedMs <= 14 * 24 * HOUR; elapsedMs *= 1.5) {
@@ -74,14 +80,24 @@ describe('snapshotMetrics and summarizePerformance', () => {
     const linkedin = await insertAccount(db, { brandId: brand.id, platform: 'linkedin' });
     const postId = uniqueId('post');
     await env.run(activities.recordTransition, {
-      sequence: 1, action: 'published', actorId: 'system', fromStage: 'publishing', at: new Date(PUBLISHED_AT).toISOString(),
+      sequence: 1,
+      action: 'published',
+      actorId: 'system',
+      fromStage: 'publishing',
+      at: new Date(PUBLISHED_AT).toISOString(),
       state: postState({ postId, brandId: brand.id, stage: 'published' }),
     });
     now = new Date(PUBLISHED_AT);
     const publish = async (account: typeof x) => ({
       account,
       publication: await env.run(activities.publishVariant, {
-        postId, revision: 1, accountId: account.id, platform: account.platform, text: 'Autumn', media: [], idempotencyKey: `${postId}:1:${account.id}`,
+        postId,
+        revision: 1,
+        accountId: account.id,
+        platform: account.platform,
+        text: 'Autumn',
+        media: [],
+        idempotencyKey: `${postId}:1:${account.id}`,
       }),
     });
     return { postId, variants: [await publish(x), await publish(linkedin)] };
@@ -92,18 +108,31 @@ describe('snapshotMetrics and summarizePerformance', () => {
     const [{ account, publication }] = variants;
     now = new Date(PUBLISHED_AT + HOUR);
     const hour = await env.run(activities.snapshotMetrics, {
-      postId, accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR,
+      postId,
+      accountId: account.id,
+      platform: account.platform,
+      externalId: publication.externalId,
+      offsetMs: HOUR,
     });
     expect(hour).toEqual({
-      offsetMs: HOUR, takenAt: new Date(PUBLISHED_AT + HOUR).toISOString(), accountId: account.id, platform: 'x',
+      offsetMs: HOUR,
+      takenAt: new Date(PUBLISHED_AT + HOUR).toISOString(),
+      accountId: account.id,
+      platform: 'x',
       ...sandboxMetrics({ externalId: publication.externalId, elapsedMs: HOUR }),
     });
     // The workflow's clock, when given, decides the reading time.
     const day = await env.run(activities.snapshotMetrics, {
-      postId, accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: 24 * HOUR,
+      postId,
+      accountId: account.id,
+      platform: account.platform,
+      externalId: publication.externalId,
+      offsetMs: 24 * HOUR,
       at: new Date(PUBLISHED_AT + 24 * HOUR).toISOString(),
     });
-    expect(day.impressions).toBe(sandboxMetrics({ externalId: publication.externalId, elapsedMs: 24 * HOUR }).impressions);
+    expect(day.impressions).toBe(
+      sandboxMetrics({ externalId: publication.externalId, elapsedMs: 24 * HOUR }).impressions,
+    );
     expect(day.impressions).toBeGreaterThan(hour.impressions);
     expect(await createMetricStore(db).listByPost({ postId })).toEqual([hour, day]);
   });
@@ -111,7 +140,13 @@ describe('snapshotMetrics and summarizePerformance', () => {
   it('replaces a snapshot taken again at the same offset instead of adding another', async () => {
     const { postId, variants } = await publishedPost();
     const [{ account, publication }] = variants;
-    const input = { postId, accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR };
+    const input = {
+      postId,
+      accountId: account.id,
+      platform: account.platform,
+      externalId: publication.externalId,
+      offsetMs: HOUR,
+    };
     now = new Date(PUBLISHED_AT + HOUR);
     await env.run(activities.snapshotMetrics, input);
     now = new Date(PUBLISHED_AT + HOUR + 60_000);
@@ -126,7 +161,11 @@ describe('snapshotMetrics and summarizePerformance', () => {
       for (const offsetMs of [HOUR, 24 * HOUR]) {
         taken.push(
           await env.run(activities.snapshotMetrics, {
-            postId, accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs,
+            postId,
+            accountId: account.id,
+            platform: account.platform,
+            externalId: publication.externalId,
+            offsetMs,
             at: new Date(PUBLISHED_AT + offsetMs).toISOString(),
           }),
         );
@@ -144,25 +183,42 @@ describe('snapshotMetrics and summarizePerformance', () => {
     const { postId, variants } = await publishedPost();
     const [{ account }] = variants;
     await expect(
-      env.run(activities.snapshotMetrics, { postId, accountId: account.id, platform: 'x', externalId: 'sbx-post-unknown', offsetMs: HOUR }),
+      env.run(activities.snapshotMetrics, {
+        postId,
+        accountId: account.id,
+        platform: 'x',
+        externalId: 'sbx-post-unknown',
+        offsetMs: HOUR,
+      }),
     ).rejects.toMatchObject({ type: ErrorType.PublicationNotFound, nonRetryable: true });
   });
 
   it('takes every snapshot due at one moment in one call, skipping one that can never be taken', async () => {
     const { postId, variants } = await publishedPost();
     const at = new Date(PUBLISHED_AT + HOUR).toISOString();
-    const due = variants.map(({ account, publication }) => ({ accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR, at }));
+    const due = variants.map(({ account, publication }) => ({
+      accountId: account.id,
+      platform: account.platform,
+      externalId: publication.externalId,
+      offsetMs: HOUR,
+      at,
+    }));
     const gone = { ...due[0], externalId: 'sbx-post-unknown', offsetMs: 24 * HOUR };
 
     const result = await env.run(activities.takeSnapshots, { postId, due: [...due, gone] });
 
     expect(result.taken).toEqual(
       variants.map(({ account, publication }) => ({
-        offsetMs: HOUR, takenAt: at, accountId: account.id, platform: account.platform,
+        offsetMs: HOUR,
+        takenAt: at,
+        accountId: account.id,
+        platform: account.platform,
         ...sandboxMetrics({ externalId: publication.externalId, elapsedMs: HOUR }),
       })),
     );
-    expect(result.skipped).toEqual([{ accountId: gone.accountId, offsetMs: 24 * HOUR, reason: expect.stringMatching(/sbx-post-unknown/) }]);
+    expect(result.skipped).toEqual([
+      { accountId: gone.accountId, offsetMs: 24 * HOUR, reason: expect.stringMatching(/sbx-post-unknown/) },
+    ]);
     expect(await createMetricStore(db).listByPost({ postId })).toHaveLength(2);
   });
 
@@ -194,10 +250,18 @@ describe('snapshotMetrics and summarizePerformance', () => {
     const input = {
       postId,
       attempts: 3,
-      due: variants.map(({ account, publication }) => ({ accountId: account.id, platform: account.platform, externalId: publication.externalId, offsetMs: HOUR, at })),
+      due: variants.map(({ account, publication }) => ({
+        accountId: account.id,
+        platform: account.platform,
+        externalId: publication.externalId,
+        offsetMs: HOUR,
+        at,
+      })),
     };
 
-    await expect(quietActivityEnvironment({ attempt: 1 }).run(flaky.takeSnapshots, input)).rejects.toThrow('the platform is busy');
+    await expect(quietActivityEnvironment({ attempt: 1 }).run(flaky.takeSnapshots, input)).rejects.toThrow(
+      'the platform is busy',
+    );
     const last = await quietActivityEnvironment({ attempt: 3 }).run(flaky.takeSnapshots, input);
 
     expect(last.taken).toEqual([expect.objectContaining({ accountId: fine.account.id, offsetMs: HOUR })]);

@@ -4,8 +4,19 @@ import { createScratchDatabase, withDatabase } from '../../db/scratchDatabases';
 import { testDatabaseUrl } from '../helpers/db';
 
 const ALL_TABLES = [
-  'brands', 'campaigns', 'accounts', 'users', 'api_keys', 'posts', 'post_revisions', 'post_variants',
-  'reviews', 'metric_snapshots', 'audit_log', 'sandbox_publications', 'notifications',
+  'brands',
+  'campaigns',
+  'accounts',
+  'users',
+  'api_keys',
+  'posts',
+  'post_revisions',
+  'post_variants',
+  'reviews',
+  'metric_snapshots',
+  'audit_log',
+  'sandbox_publications',
+  'notifications',
 ];
 
 async function publicTables(db: ReturnType<typeof createKnex>): Promise<string[]> {
@@ -50,16 +61,28 @@ describe('database migrations', () => {
   });
 
   it('numbers notifications already on record by when they were recorded, and new ones after them', async () => {
-    const scratch = await createScratchDatabase({ adminUrl: withDatabase(testDatabaseUrl(), 'postgres'), prefix: 'socialops_migrations' });
+    const scratch = await createScratchDatabase({
+      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
+      prefix: 'socialops_migrations',
+    });
     const db = createKnex(scratch.url, { poolMax: 1 });
     try {
       await migrateLatest(db);
       await db.migrate.down({ ...migrationConfig, name: '20261123150000_notification_position' });
       const at = (minute: number) => `2026-09-01T10:0${minute}:00.000Z`;
-      const row = (id: string, minute: number) => ({ id, kind: 'review_due', post_id: 'p1', brand_id: 'b1', payload: '{}', created_at: at(minute) });
+      const row = (id: string, minute: number) => ({
+        id,
+        kind: 'review_due',
+        post_id: 'p1',
+        brand_id: 'b1',
+        payload: '{}',
+        created_at: at(minute),
+      });
       await db('notifications').insert([row('c', 3), row('a', 1), row('d', 4), row('b', 2)]);
       // Noting deliveries moves rows in the table's physical order.
-      await db('notifications').whereIn('id', ['a', 'b']).update({ delivered_at: at(5) });
+      await db('notifications')
+        .whereIn('id', ['a', 'b'])
+        .update({ delivered_at: at(5) });
 
       await db.migrate.up({ ...migrationConfig, name: '20261123150000_notification_position' });
       await db('notifications').insert(row('e', 0));

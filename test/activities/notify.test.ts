@@ -49,11 +49,22 @@ describe('notify', () => {
       const [{ headers, body }] = receiver.received;
       expect(headers['content-type']).toBe('application/json');
       expect(headers['x-socialops-notification-id']).toBe(input.notificationId);
-      expect(headers['x-socialops-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`);
-      expect(verifyWebhookSignature({ body, secret: WEBHOOK_SECRET, signature: String(headers['x-socialops-signature']) })).toBe(true);
-      expect(verifyWebhookSignature({ body, secret: 'another-secret', signature: String(headers['x-socialops-signature']) })).toBe(false);
+      expect(headers['x-socialops-signature']).toBe(
+        `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+      );
+      expect(
+        verifyWebhookSignature({ body, secret: WEBHOOK_SECRET, signature: String(headers['x-socialops-signature']) }),
+      ).toBe(true);
+      expect(
+        verifyWebhookSignature({ body, secret: 'another-secret', signature: String(headers['x-socialops-signature']) }),
+      ).toBe(false);
       expect(JSON.parse(body)).toMatchObject({
-        id: input.notificationId, kind: 'review_due', postId: input.postId, roles: ['legal'], message: input.message, data: input.data,
+        id: input.notificationId,
+        kind: 'review_due',
+        postId: input.postId,
+        roles: ['legal'],
+        message: input.message,
+        data: input.data,
       });
 
       const record = await createNotificationStore(db).findById(input.notificationId);
@@ -69,7 +80,10 @@ describe('notify', () => {
     try {
       const input = notification();
       const notify = activitiesFor(receiver.url).notify;
-      const failure = await env.run(notify, input).then(() => undefined, (error: unknown) => error);
+      const failure = await env.run(notify, input).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect(failure).toMatchObject({ type: ErrorType.NotificationDeliveryFailed, nonRetryable: false });
       expect((await createNotificationStore(db).findById(input.notificationId))?.deliveredAt).toBeNull();

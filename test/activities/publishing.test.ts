@@ -8,7 +8,7 @@ import { createConnectorRegistry } from '../../activities/connectors/types';
 import { createWebhookNotifier } from '../../activities/notifier';
 import { createAccountStore, type SandboxFailure } from '../../db/accounts';
 import { createSandboxStore } from '../../db/sandbox';
-import type { Platform } from '../../workflows/domain/types';
+import type { Platform } from '../../domain/types';
 import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
 
 let db: Knex;
@@ -70,12 +70,16 @@ describe('publishVariant on the sandbox platform', () => {
   it('publishes a new revision of the same variant as a separate post', async () => {
     const input = await variantFor('linkedin');
     const first = await env.run(activities.publishVariant, input);
-    const second = await env.run(activities.publishVariant, { ...input, revision: 2, idempotencyKey: `${input.postId}:2:${input.accountId}` });
+    const second = await env.run(activities.publishVariant, {
+      ...input,
+      revision: 2,
+      idempotencyKey: `${input.postId}:2:${input.accountId}`,
+    });
     expect(second.externalId).not.toBe(first.externalId);
     expect(await createSandboxStore(db).listByPost({ postId: input.postId })).toHaveLength(2);
   });
 
-  it('answers a rate limit with a retryable failure that asks to wait the platform\'s retry-after', async () => {
+  it("answers a rate limit with a retryable failure that asks to wait the platform's retry-after", async () => {
     const input = await variantFor('x', { sandboxFailure: { mode: 'rate_limit', retryAfterSeconds: 90 } });
     const failure = await publishFailure(input);
     expect(failure.type).toBe(ErrorType.RateLimited);
@@ -85,7 +89,9 @@ describe('publishVariant on the sandbox platform', () => {
   });
 
   it('fails a rate-limited account only as many times as told, then publishes', async () => {
-    const input = await variantFor('bluesky', { sandboxFailure: { mode: 'rate_limit', retryAfterSeconds: 5, times: 2 } });
+    const input = await variantFor('bluesky', {
+      sandboxFailure: { mode: 'rate_limit', retryAfterSeconds: 5, times: 2 },
+    });
     expect((await publishFailure(input)).type).toBe(ErrorType.RateLimited);
     expect((await publishFailure(input)).type).toBe(ErrorType.RateLimited);
     const published = await env.run(activities.publishVariant, input);
@@ -145,11 +151,19 @@ describe('sandbox replies and validation', () => {
   it('sends one reply per idempotency key', async () => {
     const connector = createSandboxConnector({ db });
     const { accountId, platform } = await variantFor('x');
-    const reply = { accountId, platform, threadExternalId: uniqueId('thread'), text: 'Thanks, it is back today!', idempotencyKey: uniqueId('reply') };
+    const reply = {
+      accountId,
+      platform,
+      threadExternalId: uniqueId('thread'),
+      text: 'Thanks, it is back today!',
+      idempotencyKey: uniqueId('reply'),
+    };
     const first = await connector.sendReply(reply);
     const again = await connector.sendReply(reply);
     expect(again).toEqual(first);
-    expect(await createSandboxStore(db).listRepliesByThread({ threadExternalId: reply.threadExternalId })).toHaveLength(1);
+    expect(await createSandboxStore(db).listRepliesByThread({ threadExternalId: reply.threadExternalId })).toHaveLength(
+      1,
+    );
   });
 
   it('names a revoked account and a platform mismatch without publishing', async () => {

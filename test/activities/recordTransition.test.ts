@@ -55,7 +55,13 @@ describe('recordTransition', () => {
 
     const entries = await createAuditLog(db).listByEntity({ entity: `post:${ids.postId}` });
     expect(entries).toEqual([
-      expect.objectContaining({ sequence: 1, action: 'revision_submitted', actorId: 'author-1', fromStage: 'drafting', toStage: 'design' }),
+      expect.objectContaining({
+        sequence: 1,
+        action: 'revision_submitted',
+        actorId: 'author-1',
+        fromStage: 'drafting',
+        toStage: 'design',
+      }),
     ]);
     const post = await createPostStore(db).findById(ids.postId);
     expect(post).toMatchObject({ stage: 'design', revision: 1, lastSequence: 1, workflowId: `post:${ids.postId}` });
@@ -79,7 +85,9 @@ describe('recordTransition', () => {
         openStages: ['copy_edit'],
         revision: 1,
         content,
-        decisions: [{ stage: 'design', revision: 1, decision: 'approve', by: 'designer-1', at: '2026-09-01T11:00:00.000Z' }],
+        decisions: [
+          { stage: 'design', revision: 1, decision: 'approve', by: 'designer-1', at: '2026-09-01T11:00:00.000Z' },
+        ],
       }),
     };
     await env.run(activities.recordTransition, first);
@@ -98,7 +106,14 @@ describe('recordTransition', () => {
 
   it('records each review decision once and the variants with their publishing status', async () => {
     const ids = await newPost();
-    const decision = { stage: 'legal_review', revision: 2, decision: 'approve' as const, by: 'legal-1', at: '2026-09-02T09:00:00.000Z', comment: 'claims are sourced' };
+    const decision = {
+      stage: 'legal_review',
+      revision: 2,
+      decision: 'approve' as const,
+      by: 'legal-1',
+      at: '2026-09-02T09:00:00.000Z',
+      comment: 'claims are sourced',
+    };
     const published: RecordTransitionInput = {
       sequence: 7,
       action: 'variant_published',
@@ -113,21 +128,58 @@ describe('recordTransition', () => {
         content,
         decisions: [decision],
         variants: [
-          { accountId: 'acc-x', platform: 'x', status: 'published', externalId: 'sbx-1', url: 'https://example.test/1', publishedAt: '2026-10-01T08:00:03.000Z', attempts: 1 },
-          { accountId: 'acc-li', platform: 'linkedin', status: 'failed', failureType: 'AccountRevoked', failureReason: 'token revoked', attempts: 1 },
+          {
+            accountId: 'acc-x',
+            platform: 'x',
+            status: 'published',
+            externalId: 'sbx-1',
+            url: 'https://example.test/1',
+            publishedAt: '2026-10-01T08:00:03.000Z',
+            attempts: 1,
+          },
+          {
+            accountId: 'acc-li',
+            platform: 'linkedin',
+            status: 'failed',
+            failureType: 'AccountRevoked',
+            failureReason: 'token revoked',
+            attempts: 1,
+          },
         ],
       }),
     };
     await env.run(activities.recordTransition, published);
-    await env.run(activities.recordTransition, { ...published, sequence: 8, action: 'tracking_started', state: { ...published.state, stage: 'tracking' } });
+    await env.run(activities.recordTransition, {
+      ...published,
+      sequence: 8,
+      action: 'tracking_started',
+      state: { ...published.state, stage: 'tracking' },
+    });
 
     const posts = createPostStore(db);
     expect(await posts.listReviews({ postId: ids.postId })).toEqual([
-      expect.objectContaining({ stage: 'legal_review', revision: 2, decision: 'approve', reviewerId: 'legal-1', comment: 'claims are sourced' }),
+      expect.objectContaining({
+        stage: 'legal_review',
+        revision: 2,
+        decision: 'approve',
+        reviewerId: 'legal-1',
+        comment: 'claims are sourced',
+      }),
     ]);
     expect(await posts.listVariants({ postId: ids.postId })).toEqual([
-      expect.objectContaining({ accountId: 'acc-li', status: 'failed', failureType: 'AccountRevoked', failureReason: 'token revoked', revision: 2 }),
-      expect.objectContaining({ accountId: 'acc-x', status: 'published', externalId: 'sbx-1', publishedAt: '2026-10-01T08:00:03.000Z' }),
+      expect.objectContaining({
+        accountId: 'acc-li',
+        status: 'failed',
+        failureType: 'AccountRevoked',
+        failureReason: 'token revoked',
+        revision: 2,
+      }),
+      expect.objectContaining({
+        accountId: 'acc-x',
+        status: 'published',
+        externalId: 'sbx-1',
+        publishedAt: '2026-10-01T08:00:03.000Z',
+      }),
     ]);
   });
 });
@@ -140,16 +192,32 @@ describe('recordTransition with notifications', () => {
   });
 
   const withWebhook = (url: string) =>
-    createPostActivities({ db, connectors: createConnectorRegistry([]), notifier: createWebhookNotifier({ url, secret: WEBHOOK_SECRET }) });
+    createPostActivities({
+      db,
+      connectors: createConnectorRegistry([]),
+      notifier: createWebhookNotifier({ url, secret: WEBHOOK_SECRET }),
+    });
 
-  function dueNotification(ids: { postId: string; brandId: string }, kind: NotifyInput['kind'] = 'review_due'): NotifyInput {
-    return { kind, ...ids, notificationId: `${ids.postId}:${kind}:1`, roles: ['designer'], message: 'Design review is due' };
+  function dueNotification(
+    ids: { postId: string; brandId: string },
+    kind: NotifyInput['kind'] = 'review_due',
+  ): NotifyInput {
+    return {
+      kind,
+      ...ids,
+      notificationId: `${ids.postId}:${kind}:1`,
+      roles: ['designer'],
+      message: 'Design review is due',
+    };
   }
 
   it('records the notifications with the transition and delivers each once, even when recorded again', async () => {
     receiver = await startReceiverAnswering([204]);
     const ids = await newPost();
-    const transition = { ...submitted(ids), notifications: [dueNotification(ids), dueNotification(ids, 'quality_blocked')] };
+    const transition = {
+      ...submitted(ids),
+      notifications: [dueNotification(ids), dueNotification(ids, 'quality_blocked')],
+    };
     const activities = withWebhook(receiver.url);
 
     expect(await env.run(activities.recordTransition, transition)).toEqual({ undelivered: [] });
@@ -173,10 +241,16 @@ describe('recordTransition with notifications', () => {
     const ids = await newPost();
     const notification = dueNotification(ids);
 
-    const result = await env.run(withWebhook(receiver.url).recordTransition, { ...submitted(ids), notifications: [notification] });
+    const result = await env.run(withWebhook(receiver.url).recordTransition, {
+      ...submitted(ids),
+      notifications: [notification],
+    });
 
     expect(result).toEqual({ undelivered: [notification.notificationId] });
-    expect(await createNotificationStore(db).findById(notification.notificationId)).toMatchObject({ attempts: 1, deliveredAt: null });
+    expect(await createNotificationStore(db).findById(notification.notificationId)).toMatchObject({
+      attempts: 1,
+      deliveredAt: null,
+    });
     expect(await createPostStore(db).findById(ids.postId)).toMatchObject({ stage: 'design', lastSequence: 1 });
   });
 
@@ -186,7 +260,10 @@ describe('recordTransition with notifications', () => {
     const broken = createPostActivities({
       db,
       connectors: createConnectorRegistry([]),
-      notifier: { deliversToWebhook: true, deliver: () => Promise.reject(new TypeError('cannot read properties of undefined')) },
+      notifier: {
+        deliversToWebhook: true,
+        deliver: () => Promise.reject(new TypeError('cannot read properties of undefined')),
+      },
     });
 
     expect(await env.run(broken.recordTransition, { ...submitted(ids), notifications: [notification] })).toEqual({
@@ -202,7 +279,9 @@ describe('recordTransition with notifications', () => {
   it('only records the notifications when no webhook is configured', async () => {
     const ids = await newPost();
     const notification = dueNotification(ids);
-    expect(await env.run(activities.recordTransition, { ...submitted(ids), notifications: [notification] })).toEqual({ undelivered: [] });
+    expect(await env.run(activities.recordTransition, { ...submitted(ids), notifications: [notification] })).toEqual({
+      undelivered: [],
+    });
     expect(await createNotificationStore(db).findById(notification.notificationId)).toMatchObject({
       kind: 'review_due',
       attempts: 0,
@@ -217,8 +296,20 @@ describe('recordTransition told what changed', () => {
     const ids = await newPost();
     const posts = createPostStore(db);
     await env.run(activities.recordTransition, submitted(ids));
-    const decision = { stage: 'design', revision: 1, decision: 'approve' as const, by: 'designer-1', at: '2026-09-01T11:00:00.000Z' };
-    const later = { stage: 'copy_edit', revision: 1, decision: 'approve' as const, by: 'editor-1', at: '2026-09-01T12:00:00.000Z' };
+    const decision = {
+      stage: 'design',
+      revision: 1,
+      decision: 'approve' as const,
+      by: 'designer-1',
+      at: '2026-09-01T11:00:00.000Z',
+    };
+    const later = {
+      stage: 'copy_edit',
+      revision: 1,
+      decision: 'approve' as const,
+      by: 'editor-1',
+      at: '2026-09-01T12:00:00.000Z',
+    };
     // The state claims a second revision and two decisions, but the transition says only the
     // second decision is new: the rest was written by earlier transitions (or is not its to write).
     await env.run(activities.recordTransition, {
@@ -227,13 +318,22 @@ describe('recordTransition told what changed', () => {
       actorId: 'editor-1',
       fromStage: 'copy_edit',
       at: '2026-09-01T12:00:00.000Z',
-      state: postState({ ...ids, stage: 'final_approval', openStages: ['final_approval'], revision: 2, content, decisions: [decision, later] }),
+      state: postState({
+        ...ids,
+        stage: 'final_approval',
+        openStages: ['final_approval'],
+        revision: 2,
+        content,
+        decisions: [decision, later],
+      }),
       changed: { revision: false, variants: false, decisionsFrom: 1 },
     });
 
     expect(await posts.findById(ids.postId)).toMatchObject({ stage: 'final_approval', lastSequence: 2 });
     expect((await posts.listRevisions({ postId: ids.postId })).map((revision) => revision.revision)).toEqual([1]);
-    expect(await posts.listReviews({ postId: ids.postId })).toEqual([expect.objectContaining({ stage: 'copy_edit', reviewerId: 'editor-1' })]);
+    expect(await posts.listReviews({ postId: ids.postId })).toEqual([
+      expect.objectContaining({ stage: 'copy_edit', reviewerId: 'editor-1' }),
+    ]);
   });
 });
 
@@ -245,6 +345,8 @@ describe('audit log', () => {
 
     await expect(db('audit_log').where({ entity }).update({ actor_id: 'someone-else' })).rejects.toThrow(/append-only/);
     await expect(db('audit_log').where({ entity }).delete()).rejects.toThrow(/append-only/);
-    expect(await createAuditLog(db).listByEntity({ entity })).toEqual([expect.objectContaining({ actorId: 'author-1' })]);
+    expect(await createAuditLog(db).listByEntity({ entity })).toEqual([
+      expect.objectContaining({ actorId: 'author-1' }),
+    ]);
   });
 });

@@ -1,4 +1,10 @@
-import { ABANDONED_AFTER_MS, createScratchDatabase, dropAbandonedScratchDatabases, withClient, withDatabase } from '../../db/scratchDatabases';
+import {
+  ABANDONED_AFTER_MS,
+  createScratchDatabase,
+  dropAbandonedScratchDatabases,
+  withClient,
+  withDatabase,
+} from '../../db/scratchDatabases';
 import { testDatabaseUrl } from '../helpers/db';
 
 const PREFIX = 'socialops_scratchcheck';
@@ -6,7 +12,10 @@ const adminUrl = withDatabase(testDatabaseUrl(), 'postgres');
 
 async function databasesOfPrefix(): Promise<string[]> {
   return withClient(adminUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname', [`${PREFIX}_`]);
+    const { rows } = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
+      [`${PREFIX}_`],
+    );
     return rows.map((row) => row.datname);
   });
 }
@@ -25,7 +34,12 @@ describe('scratch databases', () => {
   it('are created empty and reachable, and dropped on request', async () => {
     const scratch = await createScratchDatabase({ adminUrl, prefix: PREFIX });
     expect(scratch.name).toMatch(new RegExp(`^${PREFIX}_\\d{13}_${process.pid}$`));
-    expect(await withClient(scratch.url, async (client) => (await client.query('SELECT current_database() AS name')).rows[0].name)).toBe(scratch.name);
+    expect(
+      await withClient(
+        scratch.url,
+        async (client) => (await client.query('SELECT current_database() AS name')).rows[0].name,
+      ),
+    ).toBe(scratch.name);
     await scratch.drop();
     expect(await databasesOfPrefix()).not.toContain(scratch.name);
   });
@@ -38,11 +52,15 @@ describe('scratch databases', () => {
     const otherName = `${PREFIX}_keep_me`;
     for (const name of [abandoned, abandonedWithoutPid, recent, otherName]) await createNamed(name);
 
-    expect((await dropAbandonedScratchDatabases({ adminUrl, prefix: PREFIX, now })).sort()).toEqual([abandoned, abandonedWithoutPid].sort());
+    expect((await dropAbandonedScratchDatabases({ adminUrl, prefix: PREFIX, now })).sort()).toEqual(
+      [abandoned, abandonedWithoutPid].sort(),
+    );
     expect((await databasesOfPrefix()).sort()).toEqual([otherName, recent].sort());
   });
 
   it('refuse a prefix that is not a plain identifier', async () => {
-    await expect(createScratchDatabase({ adminUrl, prefix: 'x"; DROP DATABASE postgres; --' })).rejects.toThrow(/lower-case letters/);
+    await expect(createScratchDatabase({ adminUrl, prefix: 'x"; DROP DATABASE postgres; --' })).rejects.toThrow(
+      /lower-case letters/,
+    );
   });
 });

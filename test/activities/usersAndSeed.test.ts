@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { seedDemo, DEMO_BRAND_ID } from '../../db/seed';
 import { createUserStore, isNewApiKeyUse } from '../../db/users';
-import { ROLES } from '../../workflows/domain/types';
+import { ROLES } from '../../domain/types';
 import { createTestKnex, insertUser } from '../helpers/db';
 
 let db: Knex;
@@ -52,7 +52,7 @@ describe('API keys', () => {
     expect((await users.findUserByApiKey(apiKey))?.apiKey.lastUsedAt).toBe('2026-09-01T10:00:00.000Z');
   });
 
-  it('keeps a key\'s last use to the minute, so a busy key is not written on every request', async () => {
+  it("keeps a key's last use to the minute, so a busy key is not written on every request", async () => {
     const users = createUserStore(db);
     const { apiKey } = await insertUser(db, { roles: ['viewer'] });
     const { apiKey: record } = (await users.findUserByApiKey(apiKey))!;
@@ -76,7 +76,13 @@ describe('demo seed', () => {
 
     expect(first.brand).toMatchObject({ id: DEMO_BRAND_ID, timeZone: 'Europe/Berlin' });
     expect(first.brand.bannedPhrases.length).toBeGreaterThan(0);
-    expect(first.accounts.map((account) => account.platform).sort()).toEqual(['bluesky', 'instagram', 'linkedin', 'tiktok', 'x']);
+    expect(first.accounts.map((account) => account.platform).sort()).toEqual([
+      'bluesky',
+      'instagram',
+      'linkedin',
+      'tiktok',
+      'x',
+    ]);
     const seededRoles = new Set(first.users.flatMap((seeded) => seeded.user.roles));
     expect([...seededRoles].sort()).toEqual([...ROLES].sort());
     expect(first.users.map((seeded) => seeded.user.id)).toEqual(

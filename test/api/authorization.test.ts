@@ -3,7 +3,7 @@
  * API answers coarse role questions itself; the workflow's validators decide stage, ownership and
  * separation of duties, and their refusals arrive with the workflow's own words.
  */
-import { ROLES, type Role } from '../../workflows/domain/types';
+import { ROLES, type Role } from '../../domain/types';
 import type { BrandFixture } from '../helpers/db';
 import { insertUser } from '../helpers/db';
 import { call, type ApiResponse } from './http';
@@ -36,7 +36,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A low-risk post that has passed its reviews and waits for its publish time. */
 async function scheduledPost(): Promise<string> {
   const { postId, revision } = await postAwaiting(live, fixture, 'copy_edit');
-  for (const [stage, role] of [['copy_edit', 'copy_editor'], ['final_approval', 'final_approver']] as const) {
+  for (const [stage, role] of [
+    ['copy_edit', 'copy_editor'],
+    ['final_approval', 'final_approver'],
+  ] as const) {
     await postWhen(live, keyOf('author'), postId, stageOpen(stage));
     const decided = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
       key: keyOf(role),
@@ -116,7 +119,9 @@ const MATRIX: Record<string, ActionCase> = {
       const postId = await draftingPost(fresh);
       return call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
         key: keyOf(role),
-        body: { variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Fresh beans, fresh week' })) },
+        body: {
+          variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Fresh beans, fresh week' })),
+        },
       });
     },
   },
@@ -135,7 +140,10 @@ const MATRIX: Record<string, ActionCase> = {
     allowed: ['author', 'manager', 'admin'],
     status: 200,
     act: async (role, fresh) =>
-      call(live.api, 'POST', `/v1/posts/${await draftingPost(fresh)}/cancel`, { key: keyOf(role), body: { reason: 'no longer needed' } }),
+      call(live.api, 'POST', `/v1/posts/${await draftingPost(fresh)}/cancel`, {
+        key: keyOf(role),
+        body: { reason: 'no longer needed' },
+      }),
   },
   'publish a scheduled post now': {
     allowed: ['manager', 'admin'],
@@ -151,7 +159,10 @@ const MATRIX: Record<string, ActionCase> = {
     act: async (role) => {
       // A brand of its own, so that pausing holds back none of the posts the other actions use.
       const team = await sharedPost('pause-brand', () => brand(live, ['x']));
-      return call(live.api, 'POST', `/v1/brands/${team.brand.id}/pause`, { key: keyOf(role, team), body: { reason: 'test' } });
+      return call(live.api, 'POST', `/v1/brands/${team.brand.id}/pause`, {
+        key: keyOf(role, team),
+        body: { reason: 'test' },
+      });
     },
   },
 };
@@ -177,7 +188,10 @@ describe('refusals decided by the workflow', () => {
       body: { stage: 'final_approval', revision, decision: 'approve' },
     });
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ reason: 'InvalidTransition', message: 'post is in copy_edit, not final_approval' });
+    expect(response.body).toMatchObject({
+      reason: 'InvalidTransition',
+      message: 'post is in copy_edit, not final_approval',
+    });
   });
 
   it('refuses a decision on a revision that is not the current one with 409', async () => {
@@ -206,14 +220,20 @@ describe('refusals decided by the workflow', () => {
   it("refuses an author acting on someone else's post before asking the workflow", async () => {
     const { postId } = await postAwaiting(live, fixture, 'copy_edit');
     const otherAuthor = await insertUser(live.harness.db, { roles: ['author'], brandId: fixture.brand.id });
-    const response = await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, { key: otherAuthor.apiKey, body: { reason: 'mine now' } });
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, {
+      key: otherAuthor.apiKey,
+      body: { reason: 'mine now' },
+    });
     expect(response.status).toBe(403);
     expect(response.body.message).toBe('a post is cancelled only by its author or manager or admin');
   });
 
   it('refuses to publish now a post still in review (409)', async () => {
     const { postId } = await postAwaiting(live, fixture, 'copy_edit');
-    const response = await call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, { key: keyOf('manager'), body: {} });
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, {
+      key: keyOf('manager'),
+      body: {},
+    });
     expect(response.status).toBe(409);
     expect(response.body.message).toBe('post is in copy_edit; only a scheduled post can be published now');
   });
@@ -233,7 +253,9 @@ describe('refusals decided by the workflow', () => {
     const tooLong = 'Our autumn blend is here. '.repeat(20);
     const response = await call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
       key: keyOf('author'),
-      body: { variants: [{ accountId: fixture.accounts.find((account) => account.platform === 'x')!.id, text: tooLong }] },
+      body: {
+        variants: [{ accountId: fixture.accounts.find((account) => account.platform === 'x')!.id, text: tooLong }],
+      },
     });
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ error: 'quality_check_failed', revision: 1 });
@@ -242,7 +264,14 @@ describe('refusals decided by the workflow', () => {
 
   it('answers any change to a cancelled post with 409', async () => {
     const postId = await draftingPost(true);
-    expect((await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, { key: keyOf('manager'), body: { reason: 'dropped' } })).status).toBe(200);
+    expect(
+      (
+        await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, {
+          key: keyOf('manager'),
+          body: { reason: 'dropped' },
+        })
+      ).status,
+    ).toBe(200);
     await postWhen(live, keyOf('viewer'), postId, (post) => post.stage === 'cancelled');
     const response = await call(live.api, 'POST', `/v1/posts/${postId}/reschedule`, {
       key: keyOf('manager'),

@@ -12,7 +12,10 @@ import { testDatabaseUrl } from '../helpers/db';
 import { call, startApi, unreachableTemporal } from './http';
 
 const refusal = (type: string, message: string) =>
-  new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message, nonRetryable: true }));
+  new WorkflowUpdateFailedError(
+    'Workflow Update failed',
+    ApplicationFailure.create({ type, message, nonRetryable: true }),
+  );
 
 describe('update refusals from the workflow', () => {
   it.each([

@@ -11,8 +11,8 @@ import pino from 'pino';
 import { createApp, type AppOptions } from '../../api/app';
 import type { PostState } from '../../workflows/messages';
 import { createPostStore } from '../../db/posts';
-import { deriveReviewPlan } from '../../workflows/domain/reviewPolicy';
-import type { PostStage, RiskTier } from '../../workflows/domain/types';
+import { deriveReviewPlan } from '../../domain/reviewPolicy';
+import type { PostStage, RiskTier } from '../../domain/types';
 import { uniqueId } from '../helpers/db';
 
 export interface RunningApi {
@@ -20,7 +20,9 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(options: Omit<AppOptions, 'logger'> & { logger?: AppOptions['logger'] }): Promise<RunningApi> {
+export async function startApi(
+  options: Omit<AppOptions, 'logger'> & { logger?: AppOptions['logger'] },
+): Promise<RunningApi> {
   const app = createApp({ logger: pino({ level: 'silent' }), ...options });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -27,13 +27,20 @@ async function createWithKey(idempotencyKey: string | undefined, role: keyof Bra
       title: 'Retried launch post',
       riskTier: 'low',
       publishAt: await localTimeAhead(live, fixture, 3 * 24 * 60 * 60 * 1000),
-      draft: { variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Launching today https://example.com/launch' })) },
+      draft: {
+        variants: fixture.accounts.map((account) => ({
+          accountId: account.id,
+          text: 'Launching today https://example.com/launch',
+        })),
+      },
     },
   });
 }
 
 async function postsTitled(): Promise<Json[]> {
-  const listed = await call(live.api, 'GET', `/v1/posts?brandId=${fixture.brand.id}`, { key: fixture.users.viewer.apiKey });
+  const listed = await call(live.api, 'GET', `/v1/posts?brandId=${fixture.brand.id}`, {
+    key: fixture.users.viewer.apiKey,
+  });
   return listed.body.items as Json[];
 }
 

@@ -4,8 +4,8 @@
  * Temporal client never unlocks time skipping, so virtual time moves only when a test asks.
  */
 import { Client } from '@temporalio/client';
-import type { Platform } from '../../workflows/domain/types';
-import { toLocalDateTime } from '../../workflows/domain/publishTime';
+import type { Platform } from '../../domain/types';
+import { toLocalDateTime } from '../../domain/publishTime';
 import { insertBrandFixture, type BrandFixture } from '../helpers/db';
 import { startPostHarness, type PostHarness } from '../workflows/postHarness';
 import { call, startApi, type ApiResponse, type Json, type RunningApi } from './http';
@@ -46,9 +46,17 @@ export async function createPost(
   options: { key?: string; body?: Record<string, unknown>; withDraft?: boolean } = {},
 ): Promise<ApiResponse> {
   const publishAt = await localTimeAhead(live, fixture, 3 * 24 * 60 * 60 * 1000);
-  const content = options.withDraft === false
-    ? { targets: fixture.accounts.map((account) => ({ accountId: account.id })) }
-    : { draft: { variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Autumn blend is back this week' })) } };
+  const content =
+    options.withDraft === false
+      ? { targets: fixture.accounts.map((account) => ({ accountId: account.id })) }
+      : {
+          draft: {
+            variants: fixture.accounts.map((account) => ({
+              accountId: account.id,
+              text: 'Autumn blend is back this week',
+            })),
+          },
+        };
   return call(live.api, 'POST', '/v1/posts', {
     key: options.key ?? fixture.users.author.apiKey,
     body: { brandId: fixture.brand.id, title: 'Autumn blend', riskTier: 'low', publishAt, ...content, ...options.body },
@@ -68,7 +76,9 @@ export async function postWhen(
     const response = await call(live.api, 'GET', `/v1/posts/${postId}`, { key });
     if (response.status === 200 && ready(response.body.post)) return response.body;
     if (Date.now() > giveUpAt) {
-      throw new Error(`post ${postId} did not get there in time; last answer ${response.status} ${response.text.slice(0, 500)}`);
+      throw new Error(
+        `post ${postId} did not get there in time; last answer ${response.status} ${response.text.slice(0, 500)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -32,8 +32,12 @@ describe('GET /metrics', () => {
     const response = await call(api, 'GET', '/metrics');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(response.text).toMatch(/socialops_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
-    expect(response.text).toMatch(/socialops_http_request_duration_seconds_count\{method="GET",route="\/v1\/posts\/:id",status="401"\} 2/);
+    expect(response.text).toMatch(
+      /socialops_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
+    );
+    expect(response.text).toMatch(
+      /socialops_http_request_duration_seconds_count\{method="GET",route="\/v1\/posts\/:id",status="401"\} 2/,
+    );
     expect(response.text).not.toContain('post-one');
   });
 

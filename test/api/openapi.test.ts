@@ -3,7 +3,7 @@
  * a coherent 3.1 document, list every route the API serves, and every route it lists must exist.
  */
 import type { Knex } from 'knex';
-import { RISK_TIERS } from '../../workflows/domain/types';
+import { RISK_TIERS } from '../../domain/types';
 import { createTestKnex } from '../helpers/db';
 import { call, startApi, unreachableTemporal, type Json, type RunningApi } from './http';
 
@@ -107,7 +107,10 @@ it('resolves every schema reference', () => {
   expect(refs.length).toBeGreaterThan(10);
   for (const ref of refs) {
     const [, section, name] = /^#\/components\/(\w+)\/(.+)$/.exec(ref) ?? [];
-    expect({ ref, found: Boolean(section && name && document.components[section]?.[name]) }).toEqual({ ref, found: true });
+    expect({ ref, found: Boolean(section && name && document.components[section]?.[name]) }).toEqual({
+      ref,
+      found: true,
+    });
   }
 });
 
@@ -126,7 +129,9 @@ it('documents authentication, authorization and error responses per operation', 
     // Only operations that need a key pass through the request budgets.
     expect({ label, has429: '429' in operation.responses }).toEqual({ label, has429: !isPublic });
   }
-  expect(document.paths['/readyz'].get.responses['503'].content['application/json'].schema.$ref).toBe('#/components/schemas/Readiness');
+  expect(document.paths['/readyz'].get.responses['503'].content['application/json'].schema.$ref).toBe(
+    '#/components/schemas/Readiness',
+  );
   const review = document.paths['/v1/posts/{id}/reviews'].post;
   expect(review.description).toMatch(/Roles allowed: .*legal/);
   expect(Object.keys(review.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
@@ -147,7 +152,8 @@ it('serves every route it documents', async () => {
   for (const { method, path } of operations()) {
     const response = await call(api, method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'some-id'));
     // Without a key a served route answers 401 (public ones answer themselves); an unserved one says it has no route.
-    if (response.status === 404 && String(response.body?.message).startsWith('No route')) unserved.push(`${method} ${path}`);
+    if (response.status === 404 && String(response.body?.message).startsWith('No route'))
+      unserved.push(`${method} ${path}`);
   }
   expect(unserved).toEqual([]);
 });

@@ -8,7 +8,11 @@ import { closedPort } from './http';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
   // One process (no tsx wrapper in between), so that a signal or a kill reaches the API itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {

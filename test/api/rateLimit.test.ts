@@ -30,8 +30,18 @@ afterAll(async () => {
 });
 
 /** Each test gets an app of its own, so that budgets spent in one never show in another. */
-async function apiLimitedTo(rateLimitPerMinute: number | undefined, options: { trustProxy?: number | string[] } = {}): Promise<RunningApi> {
-  const api = await startApi({ db, temporal: temporalClient, taskQueue: 'api-rate-limit', temporalDeadlineMs: 500, rateLimitPerMinute, ...options });
+async function apiLimitedTo(
+  rateLimitPerMinute: number | undefined,
+  options: { trustProxy?: number | string[] } = {},
+): Promise<RunningApi> {
+  const api = await startApi({
+    db,
+    temporal: temporalClient,
+    taskQueue: 'api-rate-limit',
+    temporalDeadlineMs: 500,
+    rateLimitPerMinute,
+    ...options,
+  });
   started.push(api);
   return api;
 }
@@ -42,10 +52,14 @@ const listPosts = (api: RunningApi, key: string) => call(api, 'GET', '/v1/posts'
 /** GET from another loopback address, to stand for a second client machine. */
 function statusFrom(api: RunningApi, localAddress: string, path: string, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.get(`${api.baseUrl}${path}`, { localAddress, headers: { authorization: `Bearer ${key}` } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const request = http.get(
+      `${api.baseUrl}${path}`,
+      { localAddress, headers: { authorization: `Bearer ${key}` } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -90,7 +104,9 @@ describe('requests without a valid key', () => {
     expect(refused.body).toMatchObject({
       error: 'rate_limited',
       message: expect.stringMatching(
-        new RegExp(`^too many requests with a missing or wrong API key from this address \\(limit ${LIMIT} per minute\\); retry after \\d+ s$`),
+        new RegExp(
+          `^too many requests with a missing or wrong API key from this address \\(limit ${LIMIT} per minute\\); retry after \\d+ s$`,
+        ),
       ),
       retryAfterSeconds: Number(refused.headers.get('retry-after')),
     });

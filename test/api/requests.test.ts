@@ -108,7 +108,10 @@ describe('bad input', () => {
   });
 
   it('requires either targets or a draft, and not both', async () => {
-    const neither = await call(api, 'POST', '/v1/posts', { key: keyOf('author'), body: validPost({ targets: undefined }) });
+    const neither = await call(api, 'POST', '/v1/posts', {
+      key: keyOf('author'),
+      body: validPost({ targets: undefined }),
+    });
     expect(neither.status).toBe(400);
     expect(neither.body.issues[0].path).toEqual(['targets']);
     const both = await call(api, 'POST', '/v1/posts', {
@@ -157,22 +160,34 @@ describe('bad input', () => {
     ]);
   });
 
-  it("refuses a campaign of another brand", async () => {
+  it('refuses a campaign of another brand', async () => {
     const campaign = await insertCampaign(db, { brandId: otherBrand.brand.id });
-    const response = await call(api, 'POST', '/v1/posts', { key: keyOf('author'), body: validPost({ campaignId: campaign.id }) });
+    const response = await call(api, 'POST', '/v1/posts', {
+      key: keyOf('author'),
+      body: validPost({ campaignId: campaign.id }),
+    });
     expect(response.status).toBe(400);
     expect(response.body.issues[0].path).toEqual(['campaignId']);
   });
 
   it('refuses a local publish time that the clocks skip over', async () => {
     // Berlin moves from 02:00 to 03:00 on 28 March 2027.
-    const response = await call(api, 'POST', '/v1/posts', { key: keyOf('author'), body: validPost({ publishAt: '2027-03-28T02:30' }) });
+    const response = await call(api, 'POST', '/v1/posts', {
+      key: keyOf('author'),
+      body: validPost({ publishAt: '2027-03-28T02:30' }),
+    });
     expect(response.status).toBe(400);
-    expect(response.body.issues[0]).toMatchObject({ path: ['publishAt'], message: expect.stringContaining('does not exist') });
+    expect(response.body.issues[0]).toMatchObject({
+      path: ['publishAt'],
+      message: expect.stringContaining('does not exist'),
+    });
   });
 
   it('refuses an unknown time zone', async () => {
-    const response = await call(api, 'POST', '/v1/posts', { key: keyOf('author'), body: validPost({ timeZone: 'Mars/Olympus' }) });
+    const response = await call(api, 'POST', '/v1/posts', {
+      key: keyOf('author'),
+      body: validPost({ timeZone: 'Mars/Olympus' }),
+    });
     expect(response.status).toBe(400);
     expect(response.body.issues[0].path).toEqual(['timeZone']);
   });
@@ -200,7 +215,10 @@ describe('unknown posts', () => {
     ['POST', '/cancel', { reason: 'not needed' }],
     ['POST', '/publish-now', {}],
   ])('answers %s /v1/posts/:id%s for an unknown post with 404', async (method, suffix, body) => {
-    const response = await call(api, method, `/v1/posts/${uniqueId('missing')}${suffix}`, { key: keyOf('manager'), body });
+    const response = await call(api, method, `/v1/posts/${uniqueId('missing')}${suffix}`, {
+      key: keyOf('manager'),
+      body,
+    });
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ error: 'not_found', message: 'No such post' });
   });
@@ -213,7 +231,9 @@ describe('unknown posts', () => {
       publishAt: '2027-04-01T10:00:00.000Z',
     });
     expect((await call(api, 'GET', `/v1/posts/${post.postId}`, { key: keyOf('manager') })).status).toBe(404);
-    expect((await call(api, 'GET', `/v1/posts/${post.postId}`, { key: otherBrand.users.viewer.apiKey })).status).toBe(200);
+    expect((await call(api, 'GET', `/v1/posts/${post.postId}`, { key: otherBrand.users.viewer.apiKey })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -238,7 +258,9 @@ describe('reading posts from the projection', () => {
       attempts: status === 'published' ? 1 : 0,
     });
     ids = {
-      drafting: (await projectPost(db, { brandId, authorId: author, stage: 'drafting', publishAt: '2027-05-01T08:00:00.000Z' })).postId,
+      drafting: (
+        await projectPost(db, { brandId, authorId: author, stage: 'drafting', publishAt: '2027-05-01T08:00:00.000Z' })
+      ).postId,
       scheduledX: (
         await projectPost(db, {
           brandId,
@@ -290,7 +312,11 @@ describe('reading posts from the projection', () => {
   it('pages with a cursor and counts the total across pages', async () => {
     const first = await call(api, 'GET', '/v1/posts?limit=3', { key: viewerKey });
     expect(first.body).toMatchObject({ total: 4, limit: 3, nextCursor: expect.any(String) });
-    expect(first.body.items.map((item: { id: string }) => item.id)).toEqual([ids.drafting, ids.scheduledX, ids.scheduledLinkedin]);
+    expect(first.body.items.map((item: { id: string }) => item.id)).toEqual([
+      ids.drafting,
+      ids.scheduledX,
+      ids.scheduledLinkedin,
+    ]);
     const second = await call(api, 'GET', `/v1/posts?limit=3&cursor=${first.body.nextCursor}`, { key: viewerKey });
     expect(second.body.items.map((item: { id: string }) => item.id)).toEqual([ids.published]);
     expect(second.body).toMatchObject({ total: 4, nextCursor: null });
@@ -329,11 +355,31 @@ describe('reading posts from the projection', () => {
   it('lists the audit trail in order', async () => {
     const log = createAuditLog(db);
     const entity = `post:${ids.published}`;
-    await log.append({ entity, sequence: 2, action: 'approved', actorId: 'fiona', fromStage: 'final_approval', toStage: 'scheduled', at: '2027-05-01T10:00:00.000Z', detail: {} });
-    await log.append({ entity, sequence: 1, action: 'created', actorId: author, fromStage: null, toStage: 'drafting', at: '2027-05-01T09:00:00.000Z', detail: {} });
+    await log.append({
+      entity,
+      sequence: 2,
+      action: 'approved',
+      actorId: 'fiona',
+      fromStage: 'final_approval',
+      toStage: 'scheduled',
+      at: '2027-05-01T10:00:00.000Z',
+      detail: {},
+    });
+    await log.append({
+      entity,
+      sequence: 1,
+      action: 'created',
+      actorId: author,
+      fromStage: null,
+      toStage: 'drafting',
+      at: '2027-05-01T09:00:00.000Z',
+      detail: {},
+    });
     const response = await call(api, 'GET', `/v1/posts/${ids.published}/audit`, { key: viewerKey });
     expect(response.status).toBe(200);
-    expect(response.body.entries.map((entry: { sequence: number; action: string }) => [entry.sequence, entry.action])).toEqual([
+    expect(
+      response.body.entries.map((entry: { sequence: number; action: string }) => [entry.sequence, entry.action]),
+    ).toEqual([
       [1, 'created'],
       [2, 'approved'],
     ]);
@@ -356,11 +402,35 @@ describe('review queue', () => {
       onTimeout: 'hold' as const,
       decidingRoles,
     });
-    const later = await projectPost(db, { brandId: queued.brand.id, authorId: author, stage: 'legal_review', publishAt: '2027-06-10T08:00:00.000Z', deadlines: [deadline('legal_review', '2027-06-02T12:00:00.000Z', ['legal'])] });
-    const sooner = await projectPost(db, { brandId: queued.brand.id, authorId: author, stage: 'legal_review', publishAt: '2027-06-11T08:00:00.000Z', deadlines: [deadline('legal_review', '2027-06-01T12:00:00.000Z', ['legal'])] });
-    await projectPost(db, { brandId: queued.brand.id, authorId: author, stage: 'design', publishAt: '2027-06-12T08:00:00.000Z', deadlines: [deadline('design', '2027-06-01T10:00:00.000Z', ['designer'])] });
+    const later = await projectPost(db, {
+      brandId: queued.brand.id,
+      authorId: author,
+      stage: 'legal_review',
+      publishAt: '2027-06-10T08:00:00.000Z',
+      deadlines: [deadline('legal_review', '2027-06-02T12:00:00.000Z', ['legal'])],
+    });
+    const sooner = await projectPost(db, {
+      brandId: queued.brand.id,
+      authorId: author,
+      stage: 'legal_review',
+      publishAt: '2027-06-11T08:00:00.000Z',
+      deadlines: [deadline('legal_review', '2027-06-01T12:00:00.000Z', ['legal'])],
+    });
+    await projectPost(db, {
+      brandId: queued.brand.id,
+      authorId: author,
+      stage: 'design',
+      publishAt: '2027-06-12T08:00:00.000Z',
+      deadlines: [deadline('design', '2027-06-01T10:00:00.000Z', ['designer'])],
+    });
     const legalAuthor = await insertUser(db, { roles: ['legal'], brandId: queued.brand.id });
-    const byLegalAuthor = await projectPost(db, { brandId: queued.brand.id, authorId: legalAuthor.user.id, stage: 'legal_review', publishAt: '2027-06-13T08:00:00.000Z', deadlines: [deadline('legal_review', '2027-06-01T09:00:00.000Z', ['legal'])] });
+    const byLegalAuthor = await projectPost(db, {
+      brandId: queued.brand.id,
+      authorId: legalAuthor.user.id,
+      stage: 'legal_review',
+      publishAt: '2027-06-13T08:00:00.000Z',
+      deadlines: [deadline('legal_review', '2027-06-01T09:00:00.000Z', ['legal'])],
+    });
 
     const forLegal = await call(api, 'GET', '/v1/review-queue', { key: queued.users.legal.apiKey });
     expect(forLegal.status).toBe(200);
@@ -369,10 +439,16 @@ describe('review queue', () => {
       sooner.postId,
       later.postId,
     ]);
-    expect(forLegal.body.items[1]).toMatchObject({ dueAt: '2027-06-01T12:00:00.000Z', deadlines: [{ stage: 'legal_review' }] });
+    expect(forLegal.body.items[1]).toMatchObject({
+      dueAt: '2027-06-01T12:00:00.000Z',
+      deadlines: [{ stage: 'legal_review' }],
+    });
 
     const ownExcluded = await call(api, 'GET', '/v1/review-queue', { key: legalAuthor.apiKey });
-    expect(ownExcluded.body.items.map((item: { post: { id: string } }) => item.post.id)).toEqual([sooner.postId, later.postId]);
+    expect(ownExcluded.body.items.map((item: { post: { id: string } }) => item.post.id)).toEqual([
+      sooner.postId,
+      later.postId,
+    ]);
 
     const forViewer = await call(api, 'GET', '/v1/review-queue', { key: queued.users.viewer.apiKey });
     expect(forViewer.body.items).toEqual([]);
@@ -384,12 +460,34 @@ describe('calendar', () => {
     const planned = await insertBrandFixture(db, { platforms: ['x'], timeZone: 'America/New_York' });
     const author = planned.users.author.user.id;
     // 03:30 UTC on the 2nd is still the evening of the 1st in New York.
-    const lateEvening = await projectPost(db, { brandId: planned.brand.id, authorId: author, stage: 'scheduled', publishAt: '2027-07-02T03:30:00.000Z' });
-    const morning = await projectPost(db, { brandId: planned.brand.id, authorId: author, stage: 'published', publishAt: '2027-07-02T13:00:00.000Z' });
-    await projectPost(db, { brandId: planned.brand.id, authorId: author, stage: 'legal_review', publishAt: '2027-07-02T14:00:00.000Z' });
-    await projectPost(db, { brandId: planned.brand.id, authorId: author, stage: 'scheduled', publishAt: '2027-07-04T14:00:00.000Z' });
+    const lateEvening = await projectPost(db, {
+      brandId: planned.brand.id,
+      authorId: author,
+      stage: 'scheduled',
+      publishAt: '2027-07-02T03:30:00.000Z',
+    });
+    const morning = await projectPost(db, {
+      brandId: planned.brand.id,
+      authorId: author,
+      stage: 'published',
+      publishAt: '2027-07-02T13:00:00.000Z',
+    });
+    await projectPost(db, {
+      brandId: planned.brand.id,
+      authorId: author,
+      stage: 'legal_review',
+      publishAt: '2027-07-02T14:00:00.000Z',
+    });
+    await projectPost(db, {
+      brandId: planned.brand.id,
+      authorId: author,
+      stage: 'scheduled',
+      publishAt: '2027-07-04T14:00:00.000Z',
+    });
 
-    const response = await call(api, 'GET', '/v1/calendar?from=2027-07-01&to=2027-07-03', { key: planned.users.viewer.apiKey });
+    const response = await call(api, 'GET', '/v1/calendar?from=2027-07-01&to=2027-07-03', {
+      key: planned.users.viewer.apiKey,
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ brandId: planned.brand.id, timeZone: 'America/New_York' });
     const days = response.body.days.map((day: { day: string; posts: Array<{ id: string; localTime: string }> }) => [
@@ -425,22 +523,42 @@ describe('brand pause', () => {
       body: { reason: 'crisis review' },
     });
     expect(paused.status).toBe(200);
-    expect(paused.body).toEqual({ brandId: quiet.brand.id, paused: true, pausedReason: 'crisis review', postsSignalled: 0, postsNotReached: [] });
-    const resumed = await call(api, 'POST', `/v1/brands/${quiet.brand.id}/resume`, { key: quiet.users.manager.apiKey, body: {} });
+    expect(paused.body).toEqual({
+      brandId: quiet.brand.id,
+      paused: true,
+      pausedReason: 'crisis review',
+      postsSignalled: 0,
+      postsNotReached: [],
+    });
+    const resumed = await call(api, 'POST', `/v1/brands/${quiet.brand.id}/resume`, {
+      key: quiet.users.manager.apiKey,
+      body: {},
+    });
     expect(resumed.body).toMatchObject({ paused: false, pausedReason: null });
   });
 
-  it('answers 404 for a brand that does not exist or is not the caller\'s', async () => {
-    const missing = await call(api, 'POST', `/v1/brands/${uniqueId('nobrand')}/pause`, { key: keyOf('manager'), body: {} });
+  it("answers 404 for a brand that does not exist or is not the caller's", async () => {
+    const missing = await call(api, 'POST', `/v1/brands/${uniqueId('nobrand')}/pause`, {
+      key: keyOf('manager'),
+      body: {},
+    });
     expect(missing.status).toBe(404);
-    const foreign = await call(api, 'POST', `/v1/brands/${otherBrand.brand.id}/pause`, { key: keyOf('manager'), body: {} });
+    const foreign = await call(api, 'POST', `/v1/brands/${otherBrand.brand.id}/pause`, {
+      key: keyOf('manager'),
+      body: {},
+    });
     expect(foreign.status).toBe(404);
   });
 });
 
 describe('accounts used in a revision', () => {
-  it("refuses a revision naming an account of another brand before asking the workflow", async () => {
-    const post = await projectPost(db, { brandId: fixture.brand.id, authorId: fixture.users.author.user.id, stage: 'drafting', publishAt: '2027-08-01T08:00:00.000Z' });
+  it('refuses a revision naming an account of another brand before asking the workflow', async () => {
+    const post = await projectPost(db, {
+      brandId: fixture.brand.id,
+      authorId: fixture.users.author.user.id,
+      stage: 'drafting',
+      publishAt: '2027-08-01T08:00:00.000Z',
+    });
     const stranger = await insertAccount(db, { brandId: otherBrand.brand.id, platform: 'linkedin' });
     const response = await call(api, 'POST', `/v1/posts/${post.postId}/revisions`, {
       key: keyOf('author'),

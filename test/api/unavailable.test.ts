@@ -56,7 +56,9 @@ describe('with Temporal unreachable', () => {
     expect(response.headers.get('retry-after')).toBe('5');
     expectNoInternals(response.text);
 
-    const listed = await call(api, 'GET', `/v1/posts?brandId=${fixture.brand.id}`, { key: fixture.users.viewer.apiKey });
+    const listed = await call(api, 'GET', `/v1/posts?brandId=${fixture.brand.id}`, {
+      key: fixture.users.viewer.apiKey,
+    });
     expect(listed.body.items.map((post: { title: string }) => post.title)).not.toContain(title);
   });
 
@@ -83,7 +85,10 @@ describe('with Temporal unreachable', () => {
       stage: 'scheduled',
       publishAt: '2027-09-03T08:00:00.000Z',
     });
-    const response = await call(api, 'POST', `/v1/brands/${brand.brand.id}/pause`, { key: brand.users.manager.apiKey, body: {} });
+    const response = await call(api, 'POST', `/v1/brands/${brand.brand.id}/pause`, {
+      key: brand.users.manager.apiKey,
+      body: {},
+    });
     expect(response.status).toBe(503);
     expect((await createBrandStore(db).findById(brand.brand.id))?.publishingPaused).toBe(true);
   });
@@ -114,7 +119,12 @@ describe('with Postgres unreachable', () => {
       // The refused connections are the point of this suite; knex need not report each one.
       log: { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined },
     });
-    api = await startApi({ db: deadDb, temporal: temporal.client, taskQueue: 'api-unavailable', temporalDeadlineMs: 1_500 });
+    api = await startApi({
+      db: deadDb,
+      temporal: temporal.client,
+      taskQueue: 'api-unavailable',
+      temporalDeadlineMs: 1_500,
+    });
   });
 
   afterAll(async () => {

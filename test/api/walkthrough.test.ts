@@ -84,8 +84,11 @@ it('takes a standard post from creation through four reviews to published and me
   // Nothing publishes before its time; then every platform gets its variant.
   expect(scheduled.post.variants.map((variant: Json) => variant.status)).toEqual(['pending', 'pending', 'pending']);
   await live.harness.env.sleep(2 * DAY_MS + HOUR_MS / 2);
-  const published = await postWhen(live, key('viewer'), postId, (post) =>
-    post.variants.length === 3 && post.variants.every((variant: Json) => variant.status === 'published'),
+  const published = await postWhen(
+    live,
+    key('viewer'),
+    postId,
+    (post) => post.variants.length === 3 && post.variants.every((variant: Json) => variant.status === 'published'),
   );
   for (const variant of published.post.variants) expect(variant.url).toEqual(expect.stringMatching(/^https?:\/\//));
 
@@ -94,7 +97,9 @@ it('takes a standard post from creation through four reviews to published and me
   const measured = await postWhen(live, key('viewer'), postId, (post) => post.stage === 'completed');
   expect(measured.source).toBe('projection');
   expect(measured.post.snapshots).toHaveLength(9);
-  const offsets = [...new Set(measured.post.snapshots.map((snapshot: Json) => snapshot.offsetMs))].sort((a, b) => Number(a) - Number(b));
+  const offsets = [...new Set(measured.post.snapshots.map((snapshot: Json) => snapshot.offsetMs))].sort(
+    (a, b) => Number(a) - Number(b),
+  );
   expect(offsets).toEqual([HOUR_MS, DAY_MS, 7 * DAY_MS]);
   for (const snapshot of measured.post.snapshots) expect(snapshot.impressions).toBeGreaterThan(0);
 
@@ -103,16 +108,24 @@ it('takes a standard post from creation through four reviews to published and me
   expect(actions[0]).toBe('created');
   expect(actions).toEqual(expect.arrayContaining(['approved', 'published', 'completed']));
   expect(actions.filter((action: string) => action === 'approved')).toHaveLength(4);
-  expect(audit.body.entries.map((entry: Json) => entry.sequence)).toEqual(audit.body.entries.map((_: Json, index: number) => index + 1));
+  expect(audit.body.entries.map((entry: Json) => entry.sequence)).toEqual(
+    audit.body.entries.map((_: Json, index: number) => index + 1),
+  );
 
-  const done = await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, { key: key('manager'), body: { reason: 'too late' } });
+  const done = await call(live.api, 'POST', `/v1/posts/${postId}/cancel`, {
+    key: key('manager'),
+    body: { reason: 'too late' },
+  });
   expect(done.status).toBe(409);
 });
 
 it('holds a post created while its brand is paused until the brand resumes', async () => {
   const pausedBrand = await brand(live, ['x']);
   const key = (role: keyof BrandFixture['users']) => pausedBrand.users[role].apiKey;
-  const paused = await call(live.api, 'POST', `/v1/brands/${pausedBrand.brand.id}/pause`, { key: key('manager'), body: { reason: 'crisis' } });
+  const paused = await call(live.api, 'POST', `/v1/brands/${pausedBrand.brand.id}/pause`, {
+    key: key('manager'),
+    body: { reason: 'crisis' },
+  });
   expect(paused.status).toBe(200);
 
   const created = await call(live.api, 'POST', '/v1/posts', {
@@ -130,7 +143,10 @@ it('holds a post created while its brand is paused until the brand resumes', asy
   const { postId } = created.body;
   expect((await postWhen(live, key('viewer'), postId, (post) => post.paused === true)).post.paused).toBe(true);
 
-  for (const [stage, role] of [['copy_edit', 'copy_editor'], ['final_approval', 'final_approver']] as const) {
+  for (const [stage, role] of [
+    ['copy_edit', 'copy_editor'],
+    ['final_approval', 'final_approver'],
+  ] as const) {
     const open = await postWhen(live, key(role), postId, stageOpen(stage));
     if (open.post.stage === 'scheduled') break;
     const decided = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
@@ -146,10 +162,16 @@ it('holds a post created while its brand is paused until the brand resumes', asy
   expect(held.post).toMatchObject({ paused: true, stage: 'scheduled' });
   expect(held.post.variants.every((variant: Json) => variant.status === 'pending')).toBe(true);
 
-  const resumed = await call(live.api, 'POST', `/v1/brands/${pausedBrand.brand.id}/resume`, { key: key('manager'), body: {} });
+  const resumed = await call(live.api, 'POST', `/v1/brands/${pausedBrand.brand.id}/resume`, {
+    key: key('manager'),
+    body: {},
+  });
   expect(resumed.body).toMatchObject({ paused: false, postsSignalled: 1 });
-  const published = await postWhen(live, key('viewer'), postId, (post) =>
-    post.variants.length === 1 && post.variants[0].status === 'published',
+  const published = await postWhen(
+    live,
+    key('viewer'),
+    postId,
+    (post) => post.variants.length === 1 && post.variants[0].status === 'published',
   );
   expect(published.post.paused).toBe(false);
 });

@@ -3,7 +3,13 @@
  * failures, the timeouts, heartbeats and their details, cancellation and async completion.
  */
 import { ActivityCancelledError, ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, CancelledFailure, defaultPayloadConverter, TimeoutFailure } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  defaultPayloadConverter,
+  TimeoutFailure,
+} from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
   approvalWithDeadline,
@@ -79,7 +85,10 @@ describe('results and retries', () => {
 
   test('activities scheduled together each return their own result', async () => {
     const names = ['ana', 'bo', 'cy', 'di', 'ed', 'flo', 'gus', 'hal'];
-    const handle = await suite.start(greetEveryone, { workflowId: suite.uniqueId('fan-out-activities'), args: [names] });
+    const handle = await suite.start(greetEveryone, {
+      workflowId: suite.uniqueId('fan-out-activities'),
+      args: [names],
+    });
 
     expect(await handle.result()).toEqual(names.map((name) => `hello ${name}`));
     expect(eventsOfType(await handle.fetchHistory(), 'ActivityTaskCompleted')).toHaveLength(names.length);
@@ -127,13 +136,18 @@ describe('results and retries', () => {
     expect(pending.lastFailure?.message).toBe('attempt 1 fails');
     expect(pending.activityType?.name).toBe('failUntilAttempt');
     // The second attempt waits out the one-hour initial interval.
-    expect(protoMs(pending.nextAttemptScheduleTime) - protoMs(pending.lastStartedTime)).toBeGreaterThanOrEqual(3_590_000);
+    expect(protoMs(pending.nextAttemptScheduleTime) - protoMs(pending.lastStartedTime)).toBeGreaterThanOrEqual(
+      3_590_000,
+    );
 
     expect(await handle.result()).toBe(3);
   });
 
   test('a non-retryable application failure fails the activity on its first attempt', async () => {
-    const handle = await suite.start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-failure'), args: [{ nonRetryable: true }] });
+    const handle = await suite.start(refusedPublish, {
+      workflowId: suite.uniqueId('non-retryable-failure'),
+      args: [{ nonRetryable: true }],
+    });
 
     const failure = await activityFailureOf(handle);
     expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
@@ -145,7 +159,10 @@ describe('results and retries', () => {
   });
 
   test('an error type the retry policy lists as non-retryable fails the activity on its first attempt', async () => {
-    const handle = await suite.start(refusedPublish, { workflowId: suite.uniqueId('non-retryable-type'), args: [{ nonRetryable: false }] });
+    const handle = await suite.start(refusedPublish, {
+      workflowId: suite.uniqueId('non-retryable-type'),
+      args: [{ nonRetryable: false }],
+    });
 
     const failure = await activityFailureOf(handle);
     expect(failure.retryState).toBe('NON_RETRYABLE_FAILURE');
@@ -157,7 +174,10 @@ describe('results and retries', () => {
 
 describe('server-side defaults', () => {
   test('an activity scheduled with only a start-to-close timeout gets the default retry policy and no other timeouts', async () => {
-    const handle = await suite.start(greetThrice, { workflowId: suite.uniqueId('activity-defaults'), args: ['defaults'] });
+    const handle = await suite.start(greetThrice, {
+      workflowId: suite.uniqueId('activity-defaults'),
+      args: ['defaults'],
+    });
     await handle.result();
 
     const [scheduled] = eventsOfType(await handle.fetchHistory(), 'ActivityTaskScheduled');
@@ -188,7 +208,9 @@ describe('timeouts and heartbeats', () => {
   });
 
   test('an activity that keeps heartbeating runs past its heartbeat timeout on its first attempt', async () => {
-    const handle = await suite.start(heartbeatsThroughLongWork, { workflowId: suite.uniqueId('heartbeating-long-work') });
+    const handle = await suite.start(heartbeatsThroughLongWork, {
+      workflowId: suite.uniqueId('heartbeating-long-work'),
+    });
 
     expect(await handle.result()).toBe(1);
     expect(eventTypes(await handle.fetchHistory())).not.toContain('ActivityTaskTimedOut');
@@ -250,14 +272,21 @@ describe('cancellation and async completion', () => {
     const handle = await suite.start(cancelsHeartbeatingActivity, { workflowId });
     await eventually('the activity is running', async () => {
       const { raw } = await handle.describe();
-      return raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+      return (
+        raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+      );
     });
 
     await handle.signal(cancelActivity);
 
     expect(await handle.result()).toBe('activity cancelled');
     expect(suite.probe.sawCancellation).toContain(workflowId);
-    const sequence = ['ActivityTaskScheduled', 'ActivityTaskCancelRequested', 'ActivityTaskCanceled', 'WorkflowExecutionCompleted'];
+    const sequence = [
+      'ActivityTaskScheduled',
+      'ActivityTaskCancelRequested',
+      'ActivityTaskCanceled',
+      'WorkflowExecutionCompleted',
+    ];
     expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
   });
 
@@ -266,7 +295,9 @@ describe('cancellation and async completion', () => {
     const handle = await suite.start(publishesUntilCancelled, { workflowId });
     await eventually('the activity is running', async () => {
       const { raw } = await handle.describe();
-      return raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+      return (
+        raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+      );
     });
 
     await handle.cancel();
@@ -281,7 +312,9 @@ describe('cancellation and async completion', () => {
   test('an activity completed from outside learns of its cancellation from a heartbeat and reports it', async () => {
     const workflowId = suite.uniqueId('withdrawn-approval');
     const handle = await suite.start(withdrawableApproval, { workflowId });
-    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    const taskToken = await eventually('the activity handed out its task token', () =>
+      suite.probe.taskTokens.get(workflowId),
+    );
 
     await handle.signal(cancelActivity);
     await eventually('a heartbeat reports the cancellation', () =>
@@ -300,7 +333,9 @@ describe('cancellation and async completion', () => {
   test('an activity completed later by its task token completes with the given result', async () => {
     const workflowId = suite.uniqueId('complete-by-token');
     const handle = await suite.start(awaitsApproval, { workflowId });
-    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    const taskToken = await eventually('the activity handed out its task token', () =>
+      suite.probe.taskTokens.get(workflowId),
+    );
 
     await suite.client.activity.complete(taskToken, 'approved by token');
 
@@ -311,15 +346,20 @@ describe('cancellation and async completion', () => {
   test('an activity failed later by its task token fails the way the caller said', async () => {
     const workflowId = suite.uniqueId('fail-by-token');
     const handle = await suite.start(awaitsApproval, { workflowId });
-    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    const taskToken = await eventually('the activity handed out its task token', () =>
+      suite.probe.taskTokens.get(workflowId),
+    );
 
-    await suite.client.activity.fail(taskToken, ApplicationFailure.nonRetryable('the reviewer rejected it', 'Rejected'));
+    await suite.client.activity.fail(
+      taskToken,
+      ApplicationFailure.nonRetryable('the reviewer rejected it', 'Rejected'),
+    );
 
     const failure = await activityFailureOf(handle);
     expect(failure.cause).toMatchObject({ message: 'the reviewer rejected it', type: 'Rejected' });
   });
 
-  test('heartbeats sent from outside the worker by activity id show as the pending activity\'s details', async () => {
+  test("heartbeats sent from outside the worker by activity id show as the pending activity's details", async () => {
     const workflowId = suite.uniqueId('heartbeat-by-id');
     const handle = await suite.start(awaitsApproval, { workflowId });
     await eventually('the activity has started', () => suite.probe.taskTokens.has(workflowId));
@@ -336,10 +376,14 @@ describe('cancellation and async completion', () => {
   test('completing an activity after it timed out is refused and changes nothing', async () => {
     const workflowId = suite.uniqueId('complete-too-late');
     const handle = await suite.start(approvalWithDeadline, { workflowId });
-    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    const taskToken = await eventually('the activity handed out its task token', () =>
+      suite.probe.taskTokens.get(workflowId),
+    );
     await waitForEvent(handle, 'ActivityTaskTimedOut');
 
-    await expect(suite.client.activity.complete(taskToken, 'approved too late')).rejects.toBeInstanceOf(ActivityNotFoundError);
+    await expect(suite.client.activity.complete(taskToken, 'approved too late')).rejects.toBeInstanceOf(
+      ActivityNotFoundError,
+    );
 
     await handle.signal(finish);
     expect(await handle.result()).toBe('no approval in time');

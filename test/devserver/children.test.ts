@@ -43,7 +43,8 @@ afterAll(async () => {
   await suite?.stop();
 });
 
-const statusOf = async (workflowId: string) => (await suite.client.workflow.getHandle(workflowId).describe()).status.name;
+const statusOf = async (workflowId: string) =>
+  (await suite.client.workflow.getHandle(workflowId).describe()).status.name;
 
 describe('child workflows', () => {
   test("a child's result reaches its parent", async () => {
@@ -96,7 +97,10 @@ describe('child workflows', () => {
 
   test('a child started under the id of a running workflow fails to start in the parent', async () => {
     const running = await suite.start(collector, { workflowId: suite.uniqueId('taken-id') });
-    const handle = await suite.start(startsDuplicateChild, { workflowId: suite.uniqueId('duplicate-child'), args: [{ childId: running.workflowId }] });
+    const handle = await suite.start(startsDuplicateChild, {
+      workflowId: suite.uniqueId('duplicate-child'),
+      args: [{ childId: running.workflowId }],
+    });
 
     expect(await handle.result()).toBe('already started');
     expect(eventTypes(await handle.fetchHistory())).toContain('StartChildWorkflowExecutionFailed');
@@ -126,7 +130,10 @@ describe('child workflows', () => {
   });
 
   test('parent close policy TERMINATE terminates the child when the parent completes', async () => {
-    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-terminate'), args: ['TERMINATE'] });
+    const handle = await suite.start(leavesChildBehind, {
+      workflowId: suite.uniqueId('close-terminate'),
+      args: ['TERMINATE'],
+    });
     const childId = await handle.result();
     suite.runs.addById(childId);
 
@@ -134,18 +141,29 @@ describe('child workflows', () => {
   });
 
   test('parent close policy REQUEST_CANCEL cancels the child when the parent completes', async () => {
-    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-cancel'), args: ['REQUEST_CANCEL'] });
+    const handle = await suite.start(leavesChildBehind, {
+      workflowId: suite.uniqueId('close-cancel'),
+      args: ['REQUEST_CANCEL'],
+    });
     const childId = await handle.result();
     suite.runs.addById(childId);
 
-    const error = await suite.client.workflow.getHandle(childId).result().catch((err: unknown) => err);
+    const error = await suite.client.workflow
+      .getHandle(childId)
+      .result()
+      .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    expect(eventTypes(await suite.client.workflow.getHandle(childId).fetchHistory())).toContain('WorkflowExecutionCancelRequested');
+    expect(eventTypes(await suite.client.workflow.getHandle(childId).fetchHistory())).toContain(
+      'WorkflowExecutionCancelRequested',
+    );
   });
 
   test('parent close policy ABANDON leaves the child running after the parent completes', async () => {
-    const handle = await suite.start(leavesChildBehind, { workflowId: suite.uniqueId('close-abandon'), args: ['ABANDON'] });
+    const handle = await suite.start(leavesChildBehind, {
+      workflowId: suite.uniqueId('close-abandon'),
+      args: ['ABANDON'],
+    });
     const childId = await handle.result();
     suite.runs.addById(childId);
     const child = suite.client.workflow.getHandle<typeof collector>(childId);
@@ -166,7 +184,11 @@ describe('child workflows', () => {
 
     expect(suite.probe.cleanedUp).toContain(`${workflowId}-child`);
     expect(await statusOf(`${workflowId}-child`)).toBe('CANCELLED');
-    const sequence = ['ChildWorkflowExecutionStarted', 'RequestCancelExternalWorkflowExecutionInitiated', 'ChildWorkflowExecutionCanceled'];
+    const sequence = [
+      'ChildWorkflowExecutionStarted',
+      'RequestCancelExternalWorkflowExecutionInitiated',
+      'ChildWorkflowExecutionCanceled',
+    ];
     expect(inOrder(eventTypes(await handle.fetchHistory()), sequence)).toEqual(sequence);
   });
 });
@@ -201,7 +223,10 @@ describe('external workflows', () => {
   test('a workflow cancels another, which runs its cleanup and ends cancelled', async () => {
     const target = await suite.start(cleanupOnCancel, { workflowId: suite.uniqueId('cancel-target') });
     await waitForEvent(target, 'TimerStarted');
-    const canceller = await suite.start(cancelsExternal, { workflowId: suite.uniqueId('canceller'), args: [{ targetId: target.workflowId }] });
+    const canceller = await suite.start(cancelsExternal, {
+      workflowId: suite.uniqueId('canceller'),
+      args: [{ targetId: target.workflowId }],
+    });
 
     expect(await canceller.result()).toBe('cancel requested');
 
@@ -229,9 +254,14 @@ describe('continue-as-new', () => {
       ['WorkflowExecutionStarted', ...WORKFLOW_TASK, 'WorkflowExecutionCompleted'],
     ]);
     const startedEvents = chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes);
-    expect(startedEvents.map((e) => e?.continuedExecutionRunId || undefined)).toEqual([undefined, ...chain.slice(0, -1).map((r) => r.runId)]);
+    expect(startedEvents.map((e) => e?.continuedExecutionRunId || undefined)).toEqual([
+      undefined,
+      ...chain.slice(0, -1).map((r) => r.runId),
+    ]);
     expect(startedEvents.every((e) => e?.firstExecutionRunId === handle.firstExecutionRunId)).toBe(true);
-    expect((await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    expect((await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe(
+      'CONTINUED_AS_NEW',
+    );
     expect((await suite.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
   });
 });

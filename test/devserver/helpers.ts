@@ -3,7 +3,12 @@
  * one worker per test file, and a record of every run so its history can be replayed.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import type {
+  Client,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+  WorkflowStartOptions,
+} from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,7 +32,10 @@ export interface DevServerSuite {
   /** A workflow id no other test uses. */
   uniqueId(label: string): string;
   /** Starts a workflow on this file's task queue and records it for replay. */
-  start<T extends Workflow>(workflow: T, options: Omit<WorkflowStartOptions<T>, 'taskQueue'>): Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
+  start<T extends Workflow>(
+    workflow: T,
+    options: Omit<WorkflowStartOptions<T>, 'taskQueue'>,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +74,12 @@ export async function startSuite(options: SuiteOptions): Promise<DevServerSuite>
     workflowBundle,
     uniqueId: (label) => `${label}-${prefix}-${randomUUID().slice(0, 8)}`,
     start: async (workflow, startOptions) =>
-      runs.add(await env.client.workflow.start(workflow, { taskQueue: options.taskQueue, ...startOptions } as WorkflowStartOptions<typeof workflow>)),
+      runs.add(
+        await env.client.workflow.start(workflow, {
+          taskQueue: options.taskQueue,
+          ...startOptions,
+        } as WorkflowStartOptions<typeof workflow>),
+      ),
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
@@ -122,7 +135,10 @@ export function inOrder(types: string[], expected: string[]): string[] {
  * Polls until `check` returns a value other than undefined/false. For waiting on work the
  * worker does in the background, never for asserting how long something took.
  */
-export async function eventually<T>(description: string, check: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
+export async function eventually<T>(
+  description: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
   for (let i = 0; i < 400; i++) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
@@ -132,8 +148,9 @@ export async function eventually<T>(description: string, check: () => Promise<T 
 }
 
 export async function waitForEvent(handle: WorkflowHandle, type: string): Promise<HistoryEvent> {
-  return eventually(`${handle.workflowId} records ${type}`, async () =>
-    eventsOfType(await handle.fetchHistory(), type)[0],
+  return eventually(
+    `${handle.workflowId} records ${type}`,
+    async () => eventsOfType(await handle.fetchHistory(), type)[0],
   );
 }
 
@@ -172,9 +189,13 @@ export class RunRecorder {
 }
 
 /** The histories of a run and of every run that continued it (continue-as-new, retries). */
-export async function fetchRunChain(client: Client, workflowId: string, firstRunId: string): Promise<Array<{ runId: string; history: History }>> {
+export async function fetchRunChain(
+  client: Client,
+  workflowId: string,
+  firstRunId: string,
+): Promise<Array<{ runId: string; history: History }>> {
   const chain: Array<{ runId: string; history: History }> = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     chain.push({ runId, history });
     runId = nextRunId(history);
@@ -196,14 +217,17 @@ function nextRunId(history: History): string | undefined {
 }
 
 /** Replays every recorded run and returns the ones that did not replay cleanly. */
-export async function replayFailures(suite: DevServerSuite): Promise<Array<{ workflowId: string; runId: string; error: string }>> {
+export async function replayFailures(
+  suite: DevServerSuite,
+): Promise<Array<{ workflowId: string; runId: string; error: string }>> {
   const histories = await suite.runs.histories();
   expect(histories.length).toBeGreaterThan(0);
   const failures: Array<{ workflowId: string; runId: string; error: string }> = [];
   let replayed = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: suite.workflowBundle }, histories)) {
     replayed++;
-    if (result.error) failures.push({ workflowId: result.workflowId, runId: result.runId, error: String(result.error) });
+    if (result.error)
+      failures.push({ workflowId: result.workflowId, runId: result.runId, error: String(result.error) });
   }
   expect(replayed).toBe(histories.length);
   return failures;

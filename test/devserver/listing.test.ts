@@ -39,10 +39,19 @@ let bStartTime: Date;
 beforeAll(async () => {
   suite = await startSuite({
     taskQueue: 'devserver-listing',
-    searchAttributes: { Brand: 'Keyword', Priority: 'Int', Tags: 'KeywordList', PublishAt: 'Datetime', Urgent: 'Bool', Score: 'Double' },
+    searchAttributes: {
+      Brand: 'Keyword',
+      Priority: 'Int',
+      Tags: 'KeywordList',
+      PublishAt: 'Datetime',
+      Urgent: 'Bool',
+      Score: 'Double',
+    },
   });
   prefix = suite.uniqueId('list');
-  await (await suite.start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })).result();
+  await (
+    await suite.start(labelled, { workflowId: `${prefix}-a`, args: [{ brand: 'acme', priority: 1, hold: false }] })
+  ).result();
   const b = await suite.start(labelled, {
     workflowId: `${prefix}-b`,
     args: [{ brand: 'acme', priority: 5, hold: true }],
@@ -50,8 +59,14 @@ beforeAll(async () => {
   });
   await waitForEvent(b, 'UpsertWorkflowSearchAttributes');
   bStartTime = (await b.describe()).startTime;
-  await (await suite.start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })).result();
-  await (await suite.start(failing, { workflowId: `${prefix}-d`, args: ['failing on purpose'] })).result().catch(() => undefined);
+  await (
+    await suite.start(labelled, { workflowId: `${prefix}-c`, args: [{ brand: 'globex', priority: 3, hold: false }] })
+  ).result();
+  await (
+    await suite.start(failing, { workflowId: `${prefix}-d`, args: ['failing on purpose'] })
+  )
+    .result()
+    .catch(() => undefined);
   await (await suite.start(quick, { workflowId: `${prefix}-e`, args: ['done'] })).result();
 });
 
@@ -62,7 +77,9 @@ afterAll(async () => {
 /** Runs among those whose id starts with `scope` (the five above by default) that a filter lists. */
 async function listed(filter: string, scope = prefix): Promise<WorkflowExecutionInfo[]> {
   const found: WorkflowExecutionInfo[] = [];
-  for await (const execution of suite.client.workflow.list({ query: `WorkflowId STARTS_WITH "${scope}-" AND ${filter}` })) {
+  for await (const execution of suite.client.workflow.list({
+    query: `WorkflowId STARTS_WITH "${scope}-" AND ${filter}`,
+  })) {
     found.push(execution);
   }
   return found;
@@ -147,11 +164,15 @@ test('a listing read in small pages returns every run once, in order', async () 
 test('counting applies the same filters', async () => {
   expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-"`)).count).toBe(5);
   expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND Brand = 'acme'`)).count).toBe(2);
-  expect((await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND ExecutionStatus = 'Running'`)).count).toBe(1);
+  expect(
+    (await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" AND ExecutionStatus = 'Running'`)).count,
+  ).toBe(1);
 });
 
 test('counting grouped by execution status gives a count per status', async () => {
-  const { count, groups } = await suite.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}-" GROUP BY ExecutionStatus`);
+  const { count, groups } = await suite.client.workflow.count(
+    `WorkflowId STARTS_WITH "${prefix}-" GROUP BY ExecutionStatus`,
+  );
 
   expect(count).toBe(5);
   const perStatus = Object.fromEntries(groups.map((group) => [String(group.groupValues[0]), group.count]));
@@ -160,7 +181,10 @@ test('counting grouped by execution status gives a count per status', async () =
 
 test('every run of a continue-as-new chain is listed with its own status', async () => {
   const scope = suite.uniqueId('chain');
-  const handle = await suite.start(accumulator, { workflowId: `${scope}-chain`, args: [{ entries: [], remaining: 1 }] });
+  const handle = await suite.start(accumulator, {
+    workflowId: `${scope}-chain`,
+    args: [{ entries: [], remaining: 1 }],
+  });
   await handle.result();
 
   const runs = await listed(`WorkflowId = '${scope}-chain' ORDER BY StartTime ASC`, scope);
@@ -181,7 +205,9 @@ test('attributes of every type upserted through the typed API are filtered and l
 
   expect(await only(`Tags = 'video'`)).toEqual(['detailed']);
   expect(await only(`Tags IN ('evergreen')`)).toEqual([]);
-  expect(await only(`PublishAt >= '2024-05-02T00:00:00Z' AND PublishAt < '2024-05-03T00:00:00Z'`)).toEqual(['detailed']);
+  expect(await only(`PublishAt >= '2024-05-02T00:00:00Z' AND PublishAt < '2024-05-03T00:00:00Z'`)).toEqual([
+    'detailed',
+  ]);
   expect(await only(`Urgent = true`)).toEqual(['detailed']);
   expect(await only(`Score > 0.5 AND Score <= 1`)).toEqual(['detailed']);
   expect(await only(`Score > 1`)).toEqual([]);
@@ -250,7 +276,10 @@ describe('rejected search attributes', () => {
         temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
       );
       expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/Audience/);
-      await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+      await eventually(
+        'the failed task is retried',
+        async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2,
+      );
       // Retries of a failing task are not written to history until one of them succeeds.
       const history = await handle.fetchHistory();
       expect(eventsOfType(history, 'WorkflowTaskFailed')).toHaveLength(1);
@@ -294,7 +323,10 @@ describe('rejected queries', () => {
 
   test('GROUP BY in a list query is INVALID_ARGUMENT', async () => {
     const listError = await (async () => {
-      for await (const _ of suite.client.workflow.list({ query: `ExecutionStatus = 'Running' GROUP BY ExecutionStatus` })) return undefined;
+      for await (const _ of suite.client.workflow.list({
+        query: `ExecutionStatus = 'Running' GROUP BY ExecutionStatus`,
+      }))
+        return undefined;
       return undefined;
     })().catch((err: { cause?: { code?: number; details?: string } }) => err.cause);
 

@@ -14,13 +14,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEVSERVER_EXECUTABLE } from '../../devserver/testing';
 import { collector, greetThrice, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
-import {
-  eventsOfType,
-  protoMs,
-  replayFailures,
-  startSuite,
-  type DevServerSuite,
-} from './helpers';
+import { eventsOfType, protoMs, replayFailures, startSuite, type DevServerSuite } from './helpers';
 
 const NAMESPACE = 'socialops-ops';
 const campaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
@@ -86,7 +80,9 @@ function run(args: string[]): { child: ChildProcess; firstLine: Promise<string>;
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<Exited>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const exited = new Promise<Exited>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   const firstLine = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
       if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
@@ -152,13 +148,19 @@ describe('the start-dev form used by createLocal', () => {
   });
 
   test('registers the search attributes given on the command line, and only those', async () => {
-    const { customAttributes } = await suite.env.connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
+    const { customAttributes } = await suite.env.connection.operatorService.listSearchAttributes({
+      namespace: NAMESPACE,
+    });
     expect(customAttributes?.Campaign).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
 
     const workflowId = suite.uniqueId('campaign-attribute');
-    const handle = await suite.start(collector, { workflowId, typedSearchAttributes: [{ key: campaignKey, value: 'spring sale' }] });
+    const handle = await suite.start(collector, {
+      workflowId,
+      typedSearchAttributes: [{ key: campaignKey, value: 'spring sale' }],
+    });
     const listed: string[] = [];
-    for await (const execution of suite.client.workflow.list({ query: `Campaign = 'spring sale'` })) listed.push(execution.workflowId);
+    for await (const execution of suite.client.workflow.list({ query: `Campaign = 'spring sale'` }))
+      listed.push(execution.workflowId);
     expect(listed).toEqual([workflowId]);
 
     const unregistered = defineSearchAttributeKey('Audience', SearchAttributeType.KEYWORD);
@@ -188,7 +190,9 @@ describe('namespaces', () => {
     const described = await suite.env.connection.workflowService.describeNamespace({ namespace });
     expect(described.namespaceInfo?.name).toBe(namespace);
     expect(described.namespaceInfo?.description).toBe('a brand of its own');
-    expect((await grpcFailure(suite.env.connection.workflowService.registerNamespace({ namespace }))).code).toBe(grpcStatus.ALREADY_EXISTS);
+    expect((await grpcFailure(suite.env.connection.workflowService.registerNamespace({ namespace }))).code).toBe(
+      grpcStatus.ALREADY_EXISTS,
+    );
   });
 
   test('workflows of one namespace are invisible from another', async () => {
@@ -225,7 +229,11 @@ describe('errors', () => {
 
   test('an RPC the server does not implement is UNIMPLEMENTED and names the method', async () => {
     const failure = await grpcFailure(
-      suite.client.workflowService.createSchedule({ namespace: NAMESPACE, scheduleId: 'weekly-report', requestId: 'weekly-report' }),
+      suite.client.workflowService.createSchedule({
+        namespace: NAMESPACE,
+        scheduleId: 'weekly-report',
+        requestId: 'weekly-report',
+      }),
     );
 
     expect(failure.code).toBe(grpcStatus.UNIMPLEMENTED);
@@ -242,7 +250,11 @@ describe('errors', () => {
     expect(capabilities?.buildIdBasedVersioning).toBeFalsy();
     expect(capabilities?.nexus).toBeFalsy();
     const versioning = await grpcFailure(
-      suite.client.workflowService.updateWorkerBuildIdCompatibility({ namespace: NAMESPACE, taskQueue: suite.taskQueue, addNewBuildIdInNewDefaultSet: 'v2' }),
+      suite.client.workflowService.updateWorkerBuildIdCompatibility({
+        namespace: NAMESPACE,
+        taskQueue: suite.taskQueue,
+        addNewBuildIdInNewDefaultSet: 'v2',
+      }),
     );
     expect(versioning.code).toBe(grpcStatus.UNIMPLEMENTED);
     expect(versioning.details).toMatch(/UpdateWorkerBuildIdCompatibility/);

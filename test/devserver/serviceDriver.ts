@@ -19,7 +19,9 @@ export function call(): CallContext & { answer(): void } {
   };
 }
 
-export const QUERY_RESULT = { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('[]') }] };
+export const QUERY_RESULT = {
+  payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('[]') }],
+};
 
 export type QueueKind = 'TASK_QUEUE_KIND_NORMAL' | 'TASK_QUEUE_KIND_STICKY';
 
@@ -52,32 +54,56 @@ export class ServiceDriver {
 
   startRun(): Run {
     const n = ++this.sequence;
-    const run = { workflowId: `${this.label}-${n}`, taskQueue: `${this.label}-queue-${n}`, stickyQueue: `${this.label}-sticky-${n}` };
-    this.service.startWorkflowExecution({ namespace: 'default', workflowId: run.workflowId, workflowType: { name: 'collector' }, taskQueue: { name: run.taskQueue } });
+    const run = {
+      workflowId: `${this.label}-${n}`,
+      taskQueue: `${this.label}-queue-${n}`,
+      stickyQueue: `${this.label}-sticky-${n}`,
+    };
+    this.service.startWorkflowExecution({
+      namespace: 'default',
+      workflowId: run.workflowId,
+      workflowType: { name: 'collector' },
+      taskQueue: { name: run.taskQueue },
+    });
     return run;
   }
 
   /** A long-poll that records when it is handed a task. */
   poller(queue: string, kind: QueueKind): Poller {
     let handedOut = false;
-    const task = this.service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue, kind }, identity: 'worker' }, call()).then((response) => {
-      handedOut = true;
-      return response;
-    });
+    const task = this.service
+      .pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue, kind }, identity: 'worker' }, call())
+      .then((response) => {
+        handedOut = true;
+        return response;
+      });
     return { task, handedOut: () => handedOut };
   }
 
   signal(workflowId: string, name: string): void {
-    this.service.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: name, identity: 'client' });
+    this.service.signalWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+      signalName: name,
+      identity: 'client',
+    });
   }
 
   query(workflowId: string): Promise<Msg> {
-    return this.service.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: 'items' } }, call());
+    return this.service.queryWorkflow(
+      { namespace: 'default', execution: { workflowId }, query: { queryType: 'items' } },
+      call(),
+    );
   }
 
   answerQuery(queryTask: Msg, context: CallContext): void {
     this.service.respondQueryTaskCompleted(
-      { namespace: 'default', taskToken: queryTask.taskToken, completedType: 'QUERY_RESULT_TYPE_ANSWERED', queryResult: QUERY_RESULT },
+      {
+        namespace: 'default',
+        taskToken: queryTask.taskToken,
+        completedType: 'QUERY_RESULT_TYPE_ANSWERED',
+        queryResult: QUERY_RESULT,
+      },
       context,
     );
   }
@@ -98,7 +124,10 @@ export class ServiceDriver {
         taskToken: task.taskToken,
         identity: 'worker',
         commands: [],
-        stickyAttributes: { workerTaskQueue: { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY' }, scheduleToStartTimeout: { seconds: 10 } },
+        stickyAttributes: {
+          workerTaskQueue: { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY' },
+          scheduleToStartTimeout: { seconds: 10 },
+        },
         ...request,
       },
       context,
@@ -107,7 +136,9 @@ export class ServiceDriver {
 }
 
 export const signalNames = (task: Msg): string[] =>
-  (task.history?.events ?? []).flatMap((event: Msg) => event.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+  (task.history?.events ?? []).flatMap(
+    (event: Msg) => event.workflowExecutionSignaledEventAttributes?.signalName ?? [],
+  );
 
 /** Whether the poller is still waiting once everything already due has run: a task handed out would have arrived. */
 export async function stillWaiting(poller: Poller): Promise<boolean> {

@@ -58,7 +58,13 @@ test('the retry of a failed task reaches the waiting poller only after the failu
   const next = driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
   const failure = call();
   driver.service.respondWorkflowTaskFailed(
-    { namespace: 'default', taskToken: first.taskToken, identity: 'worker', cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE', failure: { message: 'a bug' } },
+    {
+      namespace: 'default',
+      taskToken: first.taskToken,
+      identity: 'worker',
+      cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE',
+      failure: { message: 'a bug' },
+    },
     failure,
   );
   expect(await stillWaiting(next)).toBe(true);
@@ -74,7 +80,10 @@ test('a query that waited for a running task reaches the waiting poller only aft
   const answer = driver.query(run.workflowId);
   const next = driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL');
   const completion = call();
-  driver.service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'worker', commands: [] }, completion);
+  driver.service.respondWorkflowTaskCompleted(
+    { namespace: 'default', taskToken: first.taskToken, identity: 'worker', commands: [] },
+    completion,
+  );
   expect(await stillWaiting(next)).toBe(true);
 
   completion.answer();
@@ -152,7 +161,9 @@ test('the gRPC binding sends a whole answer before the work held back for after 
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   const session = http2.connect(`http://127.0.0.1:${port}`);
   try {
@@ -161,7 +172,14 @@ test('the gRPC binding sends a whole answer before the work held back for after 
     await eventually('the poll waits on the server', () => polled);
     await Promise.all([poll, rawCall(session, 'RespondWorkflowTaskCompleted', 'completion', arrivals)]);
 
-    expect(arrivals).toEqual(['completion headers', 'completion message', 'completion status', 'poll headers', 'poll message', 'poll status']);
+    expect(arrivals).toEqual([
+      'completion headers',
+      'completion message',
+      'completion status',
+      'poll headers',
+      'poll message',
+      'poll status',
+    ]);
   } finally {
     session.close();
     server.forceShutdown();

@@ -41,7 +41,10 @@ describe('the answer to a completion', () => {
   const kinds = (task: Msg): string[] => (task.history?.events ?? []).map(eventKind);
 
   async function history(run: Run): Promise<Msg[]> {
-    const response = await driver.service.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: run.workflowId } }, call());
+    const response = await driver.service.getWorkflowExecutionHistory(
+      { namespace: 'default', execution: { workflowId: run.workflowId } },
+      call(),
+    );
     return response.history.events;
   }
 
@@ -64,11 +67,19 @@ describe('the answer to a completion', () => {
     expect(next.workflowExecution).toEqual({ workflowId: run.workflowId, runId: first.workflowExecution.runId });
     expect(next.previousStartedEventId).toBe(first.startedEventId);
     expect(next.attempt).toBe(1);
-    expect(kinds(next)).toEqual(['WorkflowTaskCompleted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled', 'WorkflowTaskStarted']);
+    expect(kinds(next)).toEqual([
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+    ]);
     expect(next.history.events[0].eventId).toBe(first.startedEventId + 1);
     const started: Msg = next.history.events[3];
     expect(started.eventId).toBe(next.startedEventId);
-    expect(started.workflowTaskStartedEventAttributes).toMatchObject({ identity: 'worker', requestId: STARTED_IN_COMPLETION });
+    expect(started.workflowTaskStartedEventAttributes).toMatchObject({
+      identity: 'worker',
+      requestId: STARTED_IN_COMPLETION,
+    });
     // Written, not shown only to the worker: every reader of the history sees the same events.
     expect((await history(run)).slice(first.startedEventId)).toEqual(next.history.events);
     // As the SDK decodes it.
@@ -87,11 +98,16 @@ describe('the answer to a completion', () => {
 
     const closing = driver.completeSticky(answer.workflowTask, run.stickyQueue, call(), {
       ...ASK,
-      commands: [{ commandType: 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION', completeWorkflowExecutionCommandAttributes: {} }],
+      commands: [
+        { commandType: 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION', completeWorkflowExecutionCommandAttributes: {} },
+      ],
     });
 
     expect(closing.workflowTask).toBeUndefined();
-    expect((await history(run)).map(eventKind).slice(-2)).toEqual(['WorkflowTaskCompleted', 'WorkflowExecutionCompleted']);
+    expect((await history(run)).map(eventKind).slice(-2)).toEqual([
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
   });
 
   test('without being asked for it, the next task goes to the task queue', async () => {
@@ -101,7 +117,12 @@ describe('the answer to a completion', () => {
     expect(answer.workflowTask).toBeUndefined();
     completion.answer();
     const next = await stickyPoller.task;
-    expect(kinds(next)).toEqual(['WorkflowTaskCompleted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled', 'WorkflowTaskStarted']);
+    expect(kinds(next)).toEqual([
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+    ]);
     expect(next.history.events[3].workflowTaskStartedEventAttributes.requestId).toBeUndefined();
   });
 
@@ -109,21 +130,32 @@ describe('the answer to a completion', () => {
     const { run, answer } = await completeFirstTask(ASK);
 
     expect(answer.workflowTask).toBeUndefined();
-    const described = driver.service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: run.workflowId } });
+    const described = driver.service.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId: run.workflowId },
+    });
     expect(described.pendingWorkflowTask).toBeUndefined();
   });
 
   test('carries the next task of a workflow task heartbeat', async () => {
     const { answer } = await completeFirstTask({ ...ASK, forceCreateNewWorkflowTask: true });
 
-    expect(kinds(answer.workflowTask)).toEqual(['WorkflowTaskCompleted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted']);
+    expect(kinds(answer.workflowTask)).toEqual([
+      'WorkflowTaskCompleted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+    ]);
   });
 
   test('carries an update that arrived while the task ran, on a task that stays out of history unless it produces something', async () => {
     let update: Promise<Msg> = Promise.resolve({});
     const { run, first, answer } = await completeFirstTask(ASK, (running) => {
       update = driver.service.updateWorkflowExecution(
-        { namespace: 'default', workflowExecution: { workflowId: running.workflowId }, request: { meta: { updateId: 'limit' }, input: { name: 'setLimit' } } },
+        {
+          namespace: 'default',
+          workflowExecution: { workflowId: running.workflowId },
+          request: { meta: { updateId: 'limit' }, input: { name: 'setLimit' } },
+        },
         call(),
       );
     });
@@ -136,7 +168,10 @@ describe('the answer to a completion', () => {
     const rejection = {
       id: 'limit/rejection',
       protocolInstanceId: 'limit',
-      body: packAny('temporal.api.update.v1.Rejection', { rejectedRequestMessageId: 'limit/request', failure: { message: 'not now' } }),
+      body: packAny('temporal.api.update.v1.Rejection', {
+        rejectedRequestMessageId: 'limit/request',
+        failure: { message: 'not now' },
+      }),
     };
     const rejected = driver.completeSticky(next, run.stickyQueue, call(), { ...ASK, messages: [rejection] });
 
@@ -151,9 +186,14 @@ describe('the answer to a completion', () => {
     const first = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
     signalWhileRunning(run);
     const completion = call();
-    const badCommand = { commandType: 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK', scheduleActivityTaskCommandAttributes: {} };
+    const badCommand = {
+      commandType: 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK',
+      scheduleActivityTaskCommandAttributes: {},
+    };
 
-    expect(() => driver.completeSticky(first, run.stickyQueue, completion, { ...ASK, commands: [badCommand] })).toThrow(/ActivityId/);
+    expect(() => driver.completeSticky(first, run.stickyQueue, completion, { ...ASK, commands: [badCommand] })).toThrow(
+      /ActivityId/,
+    );
     completion.answer();
     const retry = await driver.poller(run.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
     expect(retry.attempt).toBe(2);
@@ -193,7 +233,10 @@ describe('the SDK worker', () => {
     const workflowId = suite.uniqueId('heartbeat-in-answer');
     // The worker heartbeats a task it holds open for most of the task timeout.
     const handle = await suite.start(gatedCollector, { workflowId, workflowTaskTimeout: '1s' });
-    await eventually('the held task heartbeats', async () => eventsOfType(await handle.fetchHistory(), 'WorkflowTaskStarted').length > 1);
+    await eventually(
+      'the held task heartbeats',
+      async () => eventsOfType(await handle.fetchHistory(), 'WorkflowTaskStarted').length > 1,
+    );
 
     suite.probe.openGate(workflowId);
     await handle.signal(finish);

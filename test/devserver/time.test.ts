@@ -81,7 +81,10 @@ test('env.sleep moves time forward for workflows waiting on timers, and only as 
   await suite.env.sleep('3 hours');
 
   expect((await suite.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * HOUR);
-  await eventually('the two-hour sleeper completes', async () => (await twoHours.describe()).status.name === 'COMPLETED');
+  await eventually(
+    'the two-hour sleeper completes',
+    async () => (await twoHours.describe()).status.name === 'COMPLETED',
+  );
   expect((await fiveHours.describe()).status.name).toBe('RUNNING');
   expect(eventTypes(await fiveHours.fetchHistory())).not.toContain('TimerFired');
   expect(await fiveHours.result()).toBe('woke');

@@ -334,7 +334,11 @@ describe('Datetime attributes', () => {
   it('accept epoch nanoseconds as integers', () => {
     const nanos = `${BigInt(Date.parse('2024-05-02T09:00:00Z')) * 1_000_000n}`;
     expect(matching(`PublishAt = ${nanos}`)).toEqual(['post:1', 'post:3']);
-    expect(matching(`StartTime >= ${BigInt(minutes(15)) * 1_000_000n}`)).toEqual(['post:2', 'thread:x:1', 'thread:x:2']);
+    expect(matching(`StartTime >= ${BigInt(minutes(15)) * 1_000_000n}`)).toEqual([
+      'post:2',
+      'thread:x:1',
+      'thread:x:2',
+    ]);
   });
 
   it('keep nanosecond precision at the boundaries', () => {
@@ -342,7 +346,9 @@ describe('Datetime attributes', () => {
     expect(matching("StartTime >= '2024-05-01T00:20:00.000000001Z'")).toEqual([]);
     const oneNanoAfter = `${BigInt(minutes(20)) * 1_000_000n + 1n}`;
     expect(matching(`StartTime < ${oneNanoAfter} AND StartTime > '2024-05-01T00:15:00Z'`)).toEqual(['post:2']);
-    const runs = [run('precise', { startMinute: 0, searchAttributes: { PublishAt: '2024-05-02T09:00:00.000000500Z' } })];
+    const runs = [
+      run('precise', { startMinute: 0, searchAttributes: { PublishAt: '2024-05-02T09:00:00.000000500Z' } }),
+    ];
     expect(matching("PublishAt > '2024-05-02T09:00:00.0000004Z'", runs)).toEqual(['precise']);
     expect(matching("PublishAt > '2024-05-02T09:00:00.0000005Z'", runs)).toEqual([]);
   });
@@ -428,24 +434,64 @@ describe('ORDER BY', () => {
   it('sorts by StartTime in either direction', () => {
     expect(list('ORDER BY StartTime')).toEqual(['post:4', 'post:3', 'post:1', 'thread:x:2', 'thread:x:1', 'post:2']);
     expect(list('ORDER BY StartTime ASC')).toEqual(list('ORDER BY StartTime'));
-    expect(list('ORDER BY StartTime DESC')).toEqual(['post:2', 'thread:x:2', 'thread:x:1', 'post:1', 'post:3', 'post:4']);
+    expect(list('ORDER BY StartTime DESC')).toEqual([
+      'post:2',
+      'thread:x:2',
+      'thread:x:1',
+      'post:1',
+      'post:3',
+      'post:4',
+    ]);
   });
 
   it('sorts by CloseTime with running runs last in both directions', () => {
-    expect(list('ORDER BY CloseTime DESC')).toEqual(['thread:x:2', 'post:3', 'post:2', 'post:4', 'thread:x:1', 'post:1']);
-    expect(list('ORDER BY CloseTime ASC')).toEqual(['post:4', 'post:2', 'post:3', 'thread:x:2', 'thread:x:1', 'post:1']);
+    expect(list('ORDER BY CloseTime DESC')).toEqual([
+      'thread:x:2',
+      'post:3',
+      'post:2',
+      'post:4',
+      'thread:x:1',
+      'post:1',
+    ]);
+    expect(list('ORDER BY CloseTime ASC')).toEqual([
+      'post:4',
+      'post:2',
+      'post:3',
+      'thread:x:2',
+      'thread:x:1',
+      'post:1',
+    ]);
   });
 
   it('applies to the filtered runs', () => {
-    expect(list("ExecutionStatus != 'Running' ORDER BY CloseTime")).toEqual(['post:4', 'post:2', 'post:3', 'thread:x:2']);
+    expect(list("ExecutionStatus != 'Running' ORDER BY CloseTime")).toEqual([
+      'post:4',
+      'post:2',
+      'post:3',
+      'thread:x:2',
+    ]);
   });
 
   it('sorts by Keyword, Int, Double, Bool and Datetime custom attributes, missing values last', () => {
     expect(list('ORDER BY Brand')).toEqual(['post:3', 'post:2', 'post:1', 'post:4', 'thread:x:1', 'thread:x:2']);
-    expect(list('ORDER BY Priority DESC')).toEqual(['post:3', 'post:1', 'post:4', 'post:2', 'thread:x:1', 'thread:x:2']);
+    expect(list('ORDER BY Priority DESC')).toEqual([
+      'post:3',
+      'post:1',
+      'post:4',
+      'post:2',
+      'thread:x:1',
+      'thread:x:2',
+    ]);
     expect(list('ORDER BY Score')).toEqual(['post:3', 'post:1', 'post:2', 'thread:x:2', 'thread:x:1', 'post:4']);
     expect(list('ORDER BY Urgent DESC')).toEqual(['post:1', 'post:2', 'thread:x:2', 'thread:x:1', 'post:3', 'post:4']);
-    expect(list('ORDER BY PublishAt DESC')).toEqual(['post:2', 'post:1', 'post:3', 'thread:x:2', 'thread:x:1', 'post:4']);
+    expect(list('ORDER BY PublishAt DESC')).toEqual([
+      'post:2',
+      'post:1',
+      'post:3',
+      'thread:x:2',
+      'thread:x:1',
+      'post:4',
+    ]);
   });
 
   it('breaks ties with later terms, then by newest start', () => {
@@ -494,7 +540,7 @@ describe('literals and names', () => {
     expect(matching("Brand = 'O\\'Brien'", quoting)).toEqual(['quote:1']);
     expect(matching('Brand = "O\'Brien"', quoting)).toEqual(['quote:1']);
     expect(matching('Brand = "say ""hi"""', quoting)).toEqual(['quote:2']);
-    expect(matching("Brand = 'say \"hi\"'", quoting)).toEqual(['quote:2']);
+    expect(matching('Brand = \'say "hi"\'', quoting)).toEqual(['quote:2']);
     expect(matching("Brand = 'back\\\\slash'", quoting)).toEqual(['quote:3']);
   });
 
@@ -534,7 +580,10 @@ describe('rejected queries', () => {
     ["WorkflowId = 'a' || Brand = 'b'", 'operator || is not supported (use OR) at position 18'],
     ['StartTime > now()', 'functions are not supported ("now(") at position 13'],
     ["lower(WorkflowId) = 'a'", 'functions are not supported ("lower(") at position 1'],
-    ["WorkflowId = 'a' ORDER BY StartTime GROUP BY ExecutionStatus", 'GROUP BY must come before ORDER BY at position 37'],
+    [
+      "WorkflowId = 'a' ORDER BY StartTime GROUP BY ExecutionStatus",
+      'GROUP BY must come before ORDER BY at position 37',
+    ],
     ['GROUP BY WorkflowType', 'GROUP BY is supported only for ExecutionStatus, not "WorkflowType" at position 10'],
     ['GROUP BY ExecutionStatus, TaskQueue', 'GROUP BY supports a single attribute at position 27'],
     ['ORDER BY Notes', 'ORDER BY cannot sort by search attribute "Notes" of type Text at position 10'],
@@ -542,7 +591,10 @@ describe('rejected queries', () => {
     ['WorkflowId = ', 'expected a value after "=" at position 14'],
     ['WorkflowId', 'expected an operator after "WorkflowId", found the end of the query at position 11'],
     ["WorkflowId 'a'", `expected an operator after "WorkflowId", found string 'a' at position 12`],
-    ["WorkflowId = 'a' WorkflowType = 'b'", 'expected AND, OR, ORDER BY or the end of the query, found "WorkflowType" at position 18'],
+    [
+      "WorkflowId = 'a' WorkflowType = 'b'",
+      'expected AND, OR, ORDER BY or the end of the query, found "WorkflowType" at position 18',
+    ],
     ["WorkflowId = 'a' AND", 'expected a search attribute name to start a condition at position 21'],
     [
       "WorkflowId = 'a' AND OR Brand = 'b'",
@@ -556,7 +608,10 @@ describe('rejected queries', () => {
       'WorkflowType = postLifecycle',
       'expected a value after "=", found "postLifecycle" (quote it to compare with a string; an attribute cannot be compared with another attribute) at position 16',
     ],
-    ['WorkflowId = `Brand`', 'expected a value after "=", found attribute name `Brand` (strings take \' or ") at position 14'],
+    [
+      'WorkflowId = `Brand`',
+      'expected a value after "=", found attribute name `Brand` (strings take \' or ") at position 14',
+    ],
     ['WorkflowId = NULL', 'NULL is not a value (use IS NULL or IS NOT NULL) at position 14'],
     ['WorkflowId IS EMPTY', 'expected NULL after IS, found "EMPTY" at position 15'],
     ['WorkflowId IS NOT 5', 'expected NULL after IS NOT, found "5" at position 19'],
@@ -635,11 +690,26 @@ describe('rejected queries', () => {
       "Score BETWEEN 1 AND '2'",
       `search attribute "Score" of type Double cannot be compared with string '2' (expected a number) at position 21`,
     ],
-    ['WorkflowId = 42', 'search attribute "WorkflowId" of type Keyword cannot be compared with number 42 (expected a string) at position 14'],
-    ["Tags = TRUE", 'search attribute "Tags" of type KeywordList cannot be compared with boolean TRUE (expected a string) at position 8'],
-    ['Notes = 3', 'search attribute "Notes" of type Text cannot be compared with number 3 (expected a string) at position 9'],
-    ["Urgent = 'true'", `search attribute "Urgent" of type Bool cannot be compared with string 'true' (expected TRUE or FALSE) at position 10`],
-    ['Urgent = 1', 'search attribute "Urgent" of type Bool cannot be compared with number 1 (expected TRUE or FALSE) at position 10'],
+    [
+      'WorkflowId = 42',
+      'search attribute "WorkflowId" of type Keyword cannot be compared with number 42 (expected a string) at position 14',
+    ],
+    [
+      'Tags = TRUE',
+      'search attribute "Tags" of type KeywordList cannot be compared with boolean TRUE (expected a string) at position 8',
+    ],
+    [
+      'Notes = 3',
+      'search attribute "Notes" of type Text cannot be compared with number 3 (expected a string) at position 9',
+    ],
+    [
+      "Urgent = 'true'",
+      `search attribute "Urgent" of type Bool cannot be compared with string 'true' (expected TRUE or FALSE) at position 10`,
+    ],
+    [
+      'Urgent = 1',
+      'search attribute "Urgent" of type Bool cannot be compared with number 1 (expected TRUE or FALSE) at position 10',
+    ],
     [
       'StartTime > 1.5',
       'search attribute "StartTime" of type Datetime cannot be compared with number 1.5 (expected an RFC 3339 time string or integer epoch nanoseconds) at position 13',
@@ -692,7 +762,10 @@ describe('a compiled query', () => {
         searchAttributes: { Brand: i % 3 === 0 ? 'acme' : 'globex', Priority: i % 10 },
       }),
     );
-    const compiled = compileVisibilityQuery("Brand = 'acme' AND Priority BETWEEN 2 AND 4 ORDER BY Priority DESC", customAttributes);
+    const compiled = compileVisibilityQuery(
+      "Brand = 'acme' AND Priority BETWEEN 2 AND 4 ORDER BY Priority DESC",
+      customAttributes,
+    );
     const first = many.filter((r) => compiled.matches(r)).sort((a, b) => compiled.compare(a, b));
     const second = [...many]
       .reverse()
@@ -704,7 +777,9 @@ describe('a compiled query', () => {
       const [a, b] = [first[i - 1], first[i]];
       const pa = a.searchAttributes.Priority as number;
       const pb = b.searchAttributes.Priority as number;
-      expect(pa > pb || (pa === pb && (a.startTime > b.startTime || (a.startTime === b.startTime && a.runId < b.runId)))).toBe(true);
+      expect(
+        pa > pb || (pa === pb && (a.startTime > b.startTime || (a.startTime === b.startTime && a.runId < b.runId))),
+      ).toBe(true);
     }
   });
 });

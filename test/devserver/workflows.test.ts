@@ -81,7 +81,11 @@ describe('starting workflows', () => {
     const workflowId = suite.uniqueId('reject-duplicate');
     const first = await suite.start(quick, { workflowId, args: ['first'] });
     expect(await first.result()).toBe('first');
-    expect(eventTypes(await first.fetchHistory())).toEqual(['WorkflowExecutionStarted', ...WORKFLOW_TASK, 'WorkflowExecutionCompleted']);
+    expect(eventTypes(await first.fetchHistory())).toEqual([
+      'WorkflowExecutionStarted',
+      ...WORKFLOW_TASK,
+      'WorkflowExecutionCompleted',
+    ]);
 
     await expect(
       suite.client.workflow.start(quick, {
@@ -119,7 +123,11 @@ describe('starting workflows', () => {
     const failedId = suite.uniqueId('failed-only-failed');
     const failedRun = await suite.start(failing, { workflowId: failedId, args: ['broken on purpose'] });
     await expect(failedRun.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const rerun = await suite.start(quick, { workflowId: failedId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    const rerun = await suite.start(quick, {
+      workflowId: failedId,
+      args: ['again'],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
     expect(rerun.firstExecutionRunId).not.toBe(failedRun.firstExecutionRunId);
     expect(await rerun.result()).toBe('again');
   });
@@ -154,7 +162,11 @@ describe('starting workflows', () => {
   });
 
   test('a delayed start runs the workflow only after the delay', async () => {
-    const handle = await suite.start(quick, { workflowId: suite.uniqueId('start-delay'), args: ['later'], startDelay: '2 hours' });
+    const handle = await suite.start(quick, {
+      workflowId: suite.uniqueId('start-delay'),
+      args: ['later'],
+      startDelay: '2 hours',
+    });
 
     expect(await handle.result()).toBe('later');
 
@@ -162,7 +174,9 @@ describe('starting workflows', () => {
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     expect(Number(started?.firstWorkflowTaskBackoff?.seconds)).toBe(2 * 3600);
     const taskScheduled = eventsOfType(history, 'WorkflowTaskScheduled')[0];
-    expect(protoMs(taskScheduled.eventTime) - protoMs(history.events?.[0].eventTime)).toBeGreaterThanOrEqual(2 * 3600 * 1000);
+    expect(protoMs(taskScheduled.eventTime) - protoMs(history.events?.[0].eventTime)).toBeGreaterThanOrEqual(
+      2 * 3600 * 1000,
+    );
   });
 
   test('a start repeated with the same request id creates a single run', async () => {
@@ -212,7 +226,10 @@ describe('starting workflows', () => {
   });
 
   test('a memo the workflow upserts is merged into the one it started with', async () => {
-    const handle = await suite.start(annotated, { workflowId: suite.uniqueId('upsert-memo'), memo: { owner: 'social team' } });
+    const handle = await suite.start(annotated, {
+      workflowId: suite.uniqueId('upsert-memo'),
+      memo: { owner: 'social team' },
+    });
     await waitForEvent(handle, 'WorkflowPropertiesModified');
 
     expect((await handle.describe()).memo).toEqual({ owner: 'social team', reviewedBy: 'legal' });
@@ -222,7 +239,11 @@ describe('starting workflows', () => {
   });
 
   test('a run that outlives its run timeout times out', async () => {
-    const handle = await suite.start(sleeper, { workflowId: suite.uniqueId('run-timeout'), args: ['1 day'], workflowRunTimeout: '1 hour' });
+    const handle = await suite.start(sleeper, {
+      workflowId: suite.uniqueId('run-timeout'),
+      args: ['1 day'],
+      workflowRunTimeout: '1 hour',
+    });
 
     const error = await handle.result().catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -232,7 +253,11 @@ describe('starting workflows', () => {
   });
 
   test('a run that outlives its workflow execution timeout times out', async () => {
-    const handle = await suite.start(sleeper, { workflowId: suite.uniqueId('execution-timeout'), args: ['1 day'], workflowExecutionTimeout: '1 hour' });
+    const handle = await suite.start(sleeper, {
+      workflowId: suite.uniqueId('execution-timeout'),
+      args: ['1 day'],
+      workflowExecutionTimeout: '1 hour',
+    });
 
     const error = await handle.result().catch((err: unknown) => err);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
@@ -260,7 +285,10 @@ describe('starting workflows', () => {
     expect((error as WorkflowFailedError).retryState).toBe('TIMEOUT');
     expect((error as WorkflowFailedError).cause?.message).toBe('attempt 2 fails');
     const chain = await fetchRunChain(suite.client, workflowId, handle.firstExecutionRunId);
-    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual(['WorkflowExecutionFailed', 'WorkflowExecutionFailed']);
+    expect(chain.map(({ history }) => eventTypes(history).at(-1))).toEqual([
+      'WorkflowExecutionFailed',
+      'WorkflowExecutionFailed',
+    ]);
   });
 
   test('a workflow retry policy runs new attempts until one succeeds and the client follows them', async () => {
@@ -279,7 +307,9 @@ describe('starting workflows', () => {
       'WorkflowExecutionFailed',
       'WorkflowExecutionCompleted',
     ]);
-    expect(chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes?.attempt)).toEqual([1, 2, 3]);
+    expect(chain.map(({ history }) => history.events?.[0].workflowExecutionStartedEventAttributes?.attempt)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   test('records a patch marker and takes the patched branch', async () => {
@@ -305,7 +335,9 @@ describe('signals and queries', () => {
   test('signal-with-start starts the workflow once and signals the same run the second time', async () => {
     const workflowId = suite.uniqueId('signal-with-start');
     const options = { workflowId, taskQueue: suite.taskQueue, signal: addItem };
-    const first = suite.runs.add(await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first'] }));
+    const first = suite.runs.add(
+      await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first'] }),
+    );
     const second = await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['second'] });
 
     expect(second.signaledRunId).toBe(first.signaledRunId);
@@ -319,7 +351,9 @@ describe('signals and queries', () => {
   test('signal-with-start on the id of a closed workflow starts a new run', async () => {
     const workflowId = suite.uniqueId('signal-with-start-again');
     const options = { workflowId, taskQueue: suite.taskQueue, signal: addItem };
-    const first = suite.runs.add(await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first run'] }));
+    const first = suite.runs.add(
+      await suite.client.workflow.signalWithStart(collector, { ...options, signalArgs: ['first run'] }),
+    );
     await first.signal(finish);
     expect(await first.result()).toEqual(['first run']);
 
@@ -355,12 +389,21 @@ describe('signals and queries', () => {
   test('a query that rejects closed workflows is rejected with the workflow status', async () => {
     const handle = await suite.start(quick, { workflowId: suite.uniqueId('query-rejected'), args: ['done'] });
     await handle.result();
-    const strict = new Client({ connection: suite.env.connection, namespace: namespace(), workflow: { queryRejectCondition: 'NOT_OPEN' } });
+    const strict = new Client({
+      connection: suite.env.connection,
+      namespace: namespace(),
+      workflow: { queryRejectCondition: 'NOT_OPEN' },
+    });
 
-    const rejection = await strict.workflow.getHandle(handle.workflowId).query(items).catch((err: unknown) => err);
+    const rejection = await strict.workflow
+      .getHandle(handle.workflowId)
+      .query(items)
+      .catch((err: unknown) => err);
 
     expect(rejection).toBeInstanceOf(QueryRejectedError);
-    expect((rejection as QueryRejectedError).status).toBe(temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    expect((rejection as QueryRejectedError).status).toBe(
+      temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+    );
   });
 
   test('signal, cancel, terminate and update of a closed workflow fail with WorkflowNotFoundError', async () => {
@@ -410,7 +453,9 @@ describe('messages while a workflow task is running', () => {
       temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
     );
     const types = eventTypes(history);
-    expect(inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted'])).toHaveLength(3);
+    expect(
+      inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted']),
+    ).toHaveLength(3);
   });
 
   test('an update sent while a workflow task is running is delivered in the next task, which comes with the completion', async () => {
@@ -424,7 +469,11 @@ describe('messages while a workflow task is running', () => {
         .pollWorkflowExecutionUpdate({
           namespace: namespace(),
           updateRef: { workflowExecution: { workflowId }, updateId: 'limit' },
-          waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED },
+          waitPolicy: {
+            lifecycleStage:
+              temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage
+                .UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED,
+          },
         })
         .then(
           () => true,
@@ -507,10 +556,15 @@ describe('updates', () => {
 
     expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((failure as WorkflowUpdateFailedError).cause).toBeInstanceOf(ApplicationFailure);
-    expect((failure as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NoSuchItem', message: 'there is no item missing' });
+    expect((failure as WorkflowUpdateFailedError).cause).toMatchObject({
+      type: 'NoSuchItem',
+      message: 'there is no item missing',
+    });
     const completed = eventsOfType(await handle.fetchHistory(), 'WorkflowExecutionUpdateCompleted');
     expect(completed).toHaveLength(1);
-    expect(completed[0].workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure?.message).toBe('there is no item missing');
+    expect(completed[0].workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure?.message).toBe(
+      'there is no item missing',
+    );
     await handle.signal(finish);
     await handle.result();
   });
@@ -520,7 +574,9 @@ describe('updates', () => {
     expect(await handle.query(items)).toEqual([]);
     const before = eventTypes(await handle.fetchHistory());
 
-    await expect(handle.executeUpdate('renameCampaign', { args: ['spring'] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate('renameCampaign', { args: ['spring'] })).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
 
     expect(eventTypes(await handle.fetchHistory())).toEqual(before);
     await handle.signal(finish);
@@ -542,7 +598,11 @@ describe('updates', () => {
   test('an update started without waiting can be awaited later through its id', async () => {
     const handle = await suite.start(collector, { workflowId: suite.uniqueId('update-handle') });
 
-    const started = await handle.startUpdate(setLimit, { args: [7], updateId: 'later', waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const started = await handle.startUpdate(setLimit, {
+      args: [7],
+      updateId: 'later',
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
     const elsewhere = suite.client.workflow.getHandle(handle.workflowId).getUpdateHandle<number>('later');
 
     expect(await elsewhere.result()).toBe(10);
@@ -553,7 +613,11 @@ describe('updates', () => {
 
   test('update-with-start whose update is rejected still starts the workflow', async () => {
     const workflowId = suite.uniqueId('update-with-start-rejected');
-    const operation = new WithStartWorkflowOperation(collector, { workflowId, taskQueue: suite.taskQueue, workflowIdConflictPolicy: 'FAIL' });
+    const operation = new WithStartWorkflowOperation(collector, {
+      workflowId,
+      taskQueue: suite.taskQueue,
+      workflowIdConflictPolicy: 'FAIL',
+    });
 
     await expect(
       suite.client.workflow.executeUpdateWithStart(setLimit, { args: [-5], startWorkflowOperation: operation }),
@@ -569,14 +633,28 @@ describe('updates', () => {
   test('update-with-start starts the workflow, and the next call updates the same run', async () => {
     const workflowId = suite.uniqueId('update-with-start');
     const startOperation = () =>
-      new WithStartWorkflowOperation(collector, { workflowId, taskQueue: suite.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+      new WithStartWorkflowOperation(collector, {
+        workflowId,
+        taskQueue: suite.taskQueue,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
 
     const firstOperation = startOperation();
-    expect(await suite.client.workflow.executeUpdateWithStart(setLimit, { args: [2], startWorkflowOperation: firstOperation })).toBe(10);
+    expect(
+      await suite.client.workflow.executeUpdateWithStart(setLimit, {
+        args: [2],
+        startWorkflowOperation: firstOperation,
+      }),
+    ).toBe(10);
     const handle = suite.runs.add(await firstOperation.workflowHandle());
 
     // Answering 2, the limit the first call set, shows the second update reached the same run.
-    expect(await suite.client.workflow.executeUpdateWithStart(setLimit, { args: [1], startWorkflowOperation: startOperation() })).toBe(2);
+    expect(
+      await suite.client.workflow.executeUpdateWithStart(setLimit, {
+        args: [1],
+        startWorkflowOperation: startOperation(),
+      }),
+    ).toBe(2);
 
     await handle.signal(addItem, 'only one needed');
     expect(await handle.result()).toEqual(['only one needed']);
@@ -633,10 +711,16 @@ describe('cancelling and terminating', () => {
 describe('workflow tasks', () => {
   test('a workflow task that fails is recorded once and retried while the workflow stays running', async () => {
     // Not recorded for replay: its code fails every task by design.
-    const handle = await suite.client.workflow.start(brokenCode, { taskQueue: suite.taskQueue, workflowId: suite.uniqueId('broken-code') });
+    const handle = await suite.client.workflow.start(brokenCode, {
+      taskQueue: suite.taskQueue,
+      workflowId: suite.uniqueId('broken-code'),
+    });
 
     try {
-      await eventually('the failed task is retried', async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2);
+      await eventually(
+        'the failed task is retried',
+        async () => ((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2,
+      );
 
       expect((await handle.describe()).status.name).toBe('RUNNING');
       const failed = eventsOfType(await handle.fetchHistory(), 'WorkflowTaskFailed');
@@ -650,18 +734,30 @@ describe('workflow tasks', () => {
 
   test('a workflow carries on with a new worker after its worker shuts down', async () => {
     const taskQueue = suite.uniqueId('restarted-worker');
-    const handle = suite.runs.add(await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId('worker-restart') }));
+    const handle = suite.runs.add(
+      await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId('worker-restart') }),
+    );
     const { activities } = createActivities({ client: suite.client });
     const worker = () =>
-      Worker.create({ connection: suite.env.nativeConnection, namespace: namespace(), taskQueue, workflowBundle: suite.workflowBundle, activities });
+      Worker.create({
+        connection: suite.env.nativeConnection,
+        namespace: namespace(),
+        taskQueue,
+        workflowBundle: suite.workflowBundle,
+        activities,
+      });
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await handle.signal(addItem, 'before the restart');
       expect(await handle.query(items)).toEqual(['before the restart']);
     });
     await handle.signal(addItem, 'while no worker ran');
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       expect(await handle.query(items)).toEqual(['before the restart', 'while no worker ran']);
       await handle.signal(finish);
       expect(await handle.result()).toEqual(['before the restart', 'while no worker ran']);
@@ -684,7 +780,9 @@ describe('workflow tasks', () => {
     await worker.runUntil(async () => {
       const handles = await Promise.all(
         [1, 2, 3, 4, 5].map(async (n) =>
-          suite.runs.add(await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId(`evicted-${n}`) })),
+          suite.runs.add(
+            await suite.client.workflow.start(collector, { taskQueue, workflowId: suite.uniqueId(`evicted-${n}`) }),
+          ),
         ),
       );
       for (const round of ['first', 'second', 'third']) {
@@ -721,7 +819,9 @@ describe('workflow tasks', () => {
       commands: [
         {
           commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
-          completeWorkflowExecutionCommandAttributes: { result: { payloads: [defaultPayloadConverter.toPayload('by hand')] } },
+          completeWorkflowExecutionCommandAttributes: {
+            result: { payloads: [defaultPayloadConverter.toPayload('by hand')] },
+          },
         },
       ],
     });
@@ -761,11 +861,18 @@ describe('describe, results and history', () => {
       const { raw } = await handle.describe();
       return raw.pendingActivities?.length === 1 && raw.pendingChildren?.length === 1 && raw;
     });
-    expect(pending.workflowExecutionInfo?.status).toBe(temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    expect(pending.workflowExecutionInfo?.status).toBe(
+      temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    );
     expect(pending.pendingActivities?.[0].activityType?.name).toBe('awaitApproval');
-    expect(pending.pendingChildren?.[0]).toMatchObject({ workflowId: `${workflowId}-child`, workflowTypeName: 'collector' });
+    expect(pending.pendingChildren?.[0]).toMatchObject({
+      workflowId: `${workflowId}-child`,
+      workflowTypeName: 'collector',
+    });
 
-    const taskToken = await eventually('the activity handed out its task token', () => suite.probe.taskTokens.get(workflowId));
+    const taskToken = await eventually('the activity handed out its task token', () =>
+      suite.probe.taskTokens.get(workflowId),
+    );
     await suite.client.activity.complete(taskToken, 'approved');
     await suite.client.workflow.getHandle(`${workflowId}-child`).signal(finish);
 

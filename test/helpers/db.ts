@@ -8,7 +8,7 @@ import { createAccountStore, type Account, type SandboxFailure } from '../../db/
 import { createBrandStore, type Brand, type Campaign } from '../../db/brands';
 import { createKnex } from '../../db/knex';
 import { createUserStore, type User } from '../../db/users';
-import type { Platform, Role } from '../../workflows/domain/types';
+import type { Platform, Role } from '../../domain/types';
 import { readRecordedDatabaseUrl } from '../setup/database';
 
 /** The database global setup created for this test run. */
@@ -82,7 +82,14 @@ export async function insertCampaign(
 
 export async function insertAccount(
   db: Knex,
-  input: { brandId: string; platform: Platform; id?: string; handle?: string; sandboxFailure?: SandboxFailure | null; status?: 'active' | 'revoked' },
+  input: {
+    brandId: string;
+    platform: Platform;
+    id?: string;
+    handle?: string;
+    sandboxFailure?: SandboxFailure | null;
+    status?: 'active' | 'revoked';
+  },
 ): Promise<Account> {
   const id = input.id ?? uniqueId(`account-${input.platform}`);
   return createAccountStore(db).create({
@@ -120,7 +127,17 @@ export interface BrandFixture {
   users: Record<Role, { user: User; apiKey: string }>;
 }
 
-const ALL_ROLES: Role[] = ['admin', 'manager', 'author', 'designer', 'copy_editor', 'legal', 'final_approver', 'agent', 'viewer'];
+const ALL_ROLES: Role[] = [
+  'admin',
+  'manager',
+  'author',
+  'designer',
+  'copy_editor',
+  'legal',
+  'final_approver',
+  'agent',
+  'viewer',
+];
 
 /** A fresh brand with an account per platform and a user (with API key) for every role. */
 export async function insertBrandFixture(

@@ -20,7 +20,9 @@ export interface WebhookReceiver {
  * `answer` decides each request's status; it may hold a request by returning a promise that
  * settles later (a receiver that hangs).
  */
-export async function startWebhookReceiver(answer: (request: ReceivedRequest, index: number) => number | Promise<number>): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  answer: (request: ReceivedRequest, index: number) => number | Promise<number>,
+): Promise<WebhookReceiver> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];

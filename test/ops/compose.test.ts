@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLE_NAMES, loadConfig } from '../../worker/config';
+import { CONFIG_VARIABLE_NAMES, loadConfig } from '../../config';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const read = (relative: string): string => fs.readFileSync(path.join(repoRoot, relative), 'utf8');
@@ -89,7 +89,10 @@ function publishedPorts(name: string): Array<{ host: number; container: number }
 function sourceFiles(dir: string): string[] {
   const root = path.join(repoRoot, dir);
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).map((file) => path.join(root, file));
+  return fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join(root, file));
 }
 
 /** `dist/api/main.js` is compiled from `api/main.ts`; scripts under deploy/ ship as they are. */
@@ -129,7 +132,10 @@ describe('docker-compose.yml', () => {
   it('keeps every long-running service restarting and health-checked, and lets one-shot steps exit', () => {
     for (const name of LONG_RUNNING) {
       expect({ name, restart: service(name).restart }).toEqual({ name, restart: 'unless-stopped' });
-      expect({ name, test: commandLine(service(name).healthcheck?.test) }).toEqual({ name, test: expect.stringMatching(/\S/) });
+      expect({ name, test: commandLine(service(name).healthcheck?.test) }).toEqual({
+        name,
+        test: expect.stringMatching(/\S/),
+      });
     }
     for (const name of ONE_SHOT) {
       expect({ name, restart: service(name).restart }).toEqual({ name, restart: undefined });
@@ -156,13 +162,18 @@ describe('docker-compose.yml', () => {
     expect(waitsFor('temporal-ui')).toContain('temporal');
     expect(waitsFor('migrate')).toContain('postgresql');
     for (const app of ['api', 'worker']) {
-      expect(waitsFor(app)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-admin-tools', 'migrate']));
+      expect(waitsFor(app)).toEqual(
+        expect.arrayContaining(['postgresql', 'temporal', 'temporal-admin-tools', 'migrate']),
+      );
     }
   });
 
   it('uses the Temporal server image with a separate schema step, never the deprecated auto-setup image', () => {
     for (const [name, definition] of Object.entries(services)) {
-      expect({ name, image: definition.image ?? '' }).not.toEqual({ name, image: expect.stringContaining('auto-setup') });
+      expect({ name, image: definition.image ?? '' }).not.toEqual({
+        name,
+        image: expect.stringContaining('auto-setup'),
+      });
     }
     expect(service('temporal').image).toMatch(/^temporalio\/server:/);
     expect(service('temporal-schema').image).toMatch(/^temporalio\/admin-tools:/);
@@ -207,7 +218,9 @@ describe('docker-compose.yml', () => {
     const used: Record<string, string> = { ...REQUIRED_SEARCH_ATTRIBUTES };
     for (const file of sourceFiles('workflows')) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/defineSearchAttributeKey\(\s*['"`](\w+)['"`]\s*,\s*(?:SearchAttributeType\.)?['"`]?(\w+)/g)) {
+      for (const match of text.matchAll(
+        /defineSearchAttributeKey\(\s*['"`](\w+)['"`]\s*,\s*(?:SearchAttributeType\.)?['"`]?(\w+)/g,
+      )) {
         used[match[1] ?? ''] = SDK_TYPE_TO_CLI_TYPE[match[2] ?? ''] ?? `unknown type ${match[2]}`;
       }
     }
@@ -252,7 +265,9 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       const environment = environmentOf(name);
       for (const variable of Object.keys(environment)) expect(CONFIG_VARIABLE_NAMES).toContain(variable);
-      const resolved = Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, withComposeDefaults(value)]));
+      const resolved = Object.fromEntries(
+        Object.entries(environment).map(([key, value]) => [key, withComposeDefaults(value)]),
+      );
       const config = loadConfig(resolved);
       expect(config.databaseUrl).toBeDefined();
       const database = new URL(config.databaseUrl ?? '');
@@ -270,7 +285,11 @@ describe('docker-compose.yml', () => {
       for (const volume of definition.volumes ?? []) {
         const source = volume.split(':')[0] ?? '';
         if (!source.startsWith('./')) continue;
-        expect({ name, source, exists: fs.existsSync(path.join(repoRoot, source)) }).toEqual({ name, source, exists: true });
+        expect({ name, source, exists: fs.existsSync(path.join(repoRoot, source)) }).toEqual({
+          name,
+          source,
+          exists: true,
+        });
       }
     }
   });
@@ -318,34 +337,48 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local state and dependencies out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git', '.env']));
   });
 });
 
 describe('entry points named by the deployment files', () => {
   const nodeCommands = [
-    ...Object.values(services).flatMap((definition) => [commandLine(definition.command), commandLine(definition.healthcheck?.test)]),
+    ...Object.values(services).flatMap((definition) => [
+      commandLine(definition.command),
+      commandLine(definition.healthcheck?.test),
+    ]),
     ...[...dockerfile.matchAll(/node (\S+\.js)/g)].map((match) => `node ${match[1]}`),
     ...[...dockerfile.matchAll(/CMD \[(.*)\]/g)].map((match) => (JSON.parse(`[${match[1]}]`) as string[]).join(' ')),
   ];
-  const scripts = [...new Set(nodeCommands.flatMap((line) => [...line.matchAll(/node (\S+\.js)/g)].map((match) => match[1] ?? '')))];
+  const scripts = [
+    ...new Set(nodeCommands.flatMap((line) => [...line.matchAll(/node (\S+\.js)/g)].map((match) => match[1] ?? ''))),
+  ];
 
   it.each(scripts)('%s has a source file in the repository', (script) => {
     expect(fs.existsSync(path.join(repoRoot, sourceOf(script)))).toBe(true);
   });
 
-  it.each(['deploy/healthcheck.js', 'deploy/migrate.js'])('%s uses only functions the compiled modules export', (script) => {
-    const text = read(script);
-    for (const match of text.matchAll(/const \{([^}]+)\} = require\('\.\.\/(dist\/[^']+)'\)/g)) {
-      const source = read(sourceOf(match[2] ?? ''));
-      for (const name of (match[1] ?? '').split(',').map((part) => part.trim())) {
-        expect({ script, name, exported: new RegExp(`export (async )?(function|const|class) ${name}\\b`).test(source) }).toEqual({
-          script,
-          name,
-          exported: true,
-        });
+  it.each(['deploy/healthcheck.js', 'deploy/migrate.js'])(
+    '%s uses only functions the compiled modules export',
+    (script) => {
+      const text = read(script);
+      for (const match of text.matchAll(/const \{([^}]+)\} = require\('\.\.\/(dist\/[^']+)'\)/g)) {
+        const source = read(sourceOf(match[2] ?? ''));
+        for (const name of (match[1] ?? '').split(',').map((part) => part.trim())) {
+          expect({
+            script,
+            name,
+            exported: new RegExp(`export (async )?(function|const|class) ${name}\\b`).test(source),
+          }).toEqual({
+            script,
+            name,
+            exported: true,
+          });
+        }
       }
-    }
-  });
+    },
+  );
 });

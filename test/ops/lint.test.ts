@@ -34,7 +34,13 @@ beforeAll(() => {
   write(
     'tsconfig.json',
     JSON.stringify({
-      compilerOptions: { strict: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: ['node'] },
+      compilerOptions: {
+        strict: true,
+        module: 'commonjs',
+        moduleResolution: 'node',
+        target: 'ES2022',
+        types: ['node'],
+      },
       include: ['workflows', 'activities'],
     }),
   );
@@ -99,7 +105,10 @@ beforeAll(() => {
     if (failed.status !== 1 || failed.stdout === undefined) throw new Error(`eslint failed: ${failed.stderr ?? ''}`);
     output = failed.stdout;
   }
-  const results = JSON.parse(output) as Array<{ filePath: string; messages: Array<{ line: number; ruleId: string | null }> }>;
+  const results = JSON.parse(output) as Array<{
+    filePath: string;
+    messages: Array<{ line: number; ruleId: string | null }>;
+  }>;
   findings = results.flatMap((result) =>
     result.messages.map((message) => ({
       file: path.relative(scratch, result.filePath),
@@ -125,7 +134,9 @@ describe('eslint.config.js', () => {
   });
 
   it('allows Node builtins outside workflow code but reports a floating promise', () => {
-    expect(findingsIn('activities/floating.ts')).toEqual([{ line: 3, rule: '@typescript-eslint/no-floating-promises' }]);
+    expect(findingsIn('activities/floating.ts')).toEqual([
+      { line: 3, rule: '@typescript-eslint/no-floating-promises' },
+    ]);
   });
 
   it('accepts an async activity that has nothing to await, since activities return promises by contract', () => {

@@ -13,7 +13,11 @@ type History = temporal.api.history.v1.IHistory;
 const HistoryMessage = temporal.api.history.v1.History;
 
 export function writeHistoryFile({ name, history }: { name: string; history: History }): string {
-  const plain = HistoryMessage.toObject(HistoryMessage.fromObject(history), { longs: String, enums: String, bytes: String });
+  const plain = HistoryMessage.toObject(HistoryMessage.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   const file = path.join(HISTORIES_DIR, `${name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(plain, null, 1)}\n`);

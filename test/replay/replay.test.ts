@@ -17,10 +17,14 @@ try {
  */
 const recorded = readHistoryFiles();
 
-async function replay(options: ReplayWorkerOptions, histories: RecordedHistory[]): Promise<Array<[string, Error | undefined]>> {
+async function replay(
+  options: ReplayWorkerOptions,
+  histories: RecordedHistory[],
+): Promise<Array<[string, Error | undefined]>> {
   const results: Array<[string, Error | undefined]> = [];
   const inputs = histories.map(({ workflowId, history }) => ({ workflowId, history }));
-  for await (const result of Worker.runReplayHistories(options, inputs)) results.push([result.workflowId, result.error]);
+  for await (const result of Worker.runReplayHistories(options, inputs))
+    results.push([result.workflowId, result.error]);
   return results;
 }
 

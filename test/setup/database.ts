@@ -65,7 +65,8 @@ export async function releaseDatabase(): Promise<void> {
       await runState.socialopsEmbeddedPostgres.stop();
       runState.socialopsEmbeddedPostgres = undefined;
     }
-    if (provisioned.embeddedDataDir) fs.rmSync(path.dirname(provisioned.embeddedDataDir), { recursive: true, force: true });
+    if (provisioned.embeddedDataDir)
+      fs.rmSync(path.dirname(provisioned.embeddedDataDir), { recursive: true, force: true });
     runState.socialopsTestDatabase = undefined;
   }
 }

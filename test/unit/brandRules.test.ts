@@ -1,10 +1,12 @@
-import { carriesSponsorDisclosure, findBannedPhrases } from '../../workflows/domain/brandRules';
+import { carriesSponsorDisclosure, findBannedPhrases } from '../../domain/brandRules';
 
 describe('findBannedPhrases', () => {
   const bannedPhrases = ['guaranteed returns', 'scam', 'risk-free', '100% natural', 'C++'];
 
   it('finds a banned phrase whatever its case', () => {
-    expect(findBannedPhrases({ text: 'GUARANTEED Returns for everyone', bannedPhrases })).toEqual(['guaranteed returns']);
+    expect(findBannedPhrases({ text: 'GUARANTEED Returns for everyone', bannedPhrases })).toEqual([
+      'guaranteed returns',
+    ]);
   });
 
   it('matches whole phrases only', () => {
@@ -35,9 +37,12 @@ describe('findBannedPhrases', () => {
 });
 
 describe('carriesSponsorDisclosure', () => {
-  it.each(['Loving it #ad', '#Ad at the start', 'Thanks to our partner #sponsored', '#SPONSORED'])('accepts %j', (text) => {
-    expect(carriesSponsorDisclosure(text)).toBe(true);
-  });
+  it.each(['Loving it #ad', '#Ad at the start', 'Thanks to our partner #sponsored', '#SPONSORED'])(
+    'accepts %j',
+    (text) => {
+      expect(carriesSponsorDisclosure(text)).toBe(true);
+    },
+  );
 
   it.each(['an ad without a hashtag', '#adventure time', 'https://acme.com/#ad', '#sponsoredby', 'ad#ad'])(
     'does not accept %j',

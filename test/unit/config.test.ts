@@ -7,7 +7,7 @@ import {
   loadConfig,
   renderConfigTable,
   type ConfigIssue,
-} from '../../worker/config';
+} from '../../config';
 
 const SECRET = 'a-signing-secret-of-some-length';
 
@@ -140,10 +140,9 @@ describe('loadConfig', () => {
 
   describe('TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE', () => {
     it('refuses names with spaces or slashes', () => {
-      expect(issuesFor({ TEMPORAL_NAMESPACE: 'my namespace', TEMPORAL_TASK_QUEUE: 'a/b' }).map((i) => i.variable)).toEqual([
-        'TEMPORAL_NAMESPACE',
-        'TEMPORAL_TASK_QUEUE',
-      ]);
+      expect(
+        issuesFor({ TEMPORAL_NAMESPACE: 'my namespace', TEMPORAL_TASK_QUEUE: 'a/b' }).map((i) => i.variable),
+      ).toEqual(['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']);
     });
   });
 
@@ -155,14 +154,20 @@ describe('loadConfig', () => {
     });
 
     it('carries the URL and the secret when both are set', () => {
-      const config = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/socialops', NOTIFY_WEBHOOK_SECRET: SECRET });
+      const config = loadConfig({
+        NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/socialops',
+        NOTIFY_WEBHOOK_SECRET: SECRET,
+      });
       expect(config.notifyWebhookUrl).toBe('https://hooks.example.com/socialops');
       expect(config.notifyWebhookSecret).toBe(SECRET);
     });
 
     it('requires a secret once the URL is set, since every notification is signed', () => {
       expect(issuesFor({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x' })).toEqual([
-        { variable: 'NOTIFY_WEBHOOK_SECRET', problem: 'required when NOTIFY_WEBHOOK_URL is set (notifications are signed)' },
+        {
+          variable: 'NOTIFY_WEBHOOK_SECRET',
+          problem: 'required when NOTIFY_WEBHOOK_URL is set (notifications are signed)',
+        },
       ]);
     });
 
@@ -179,7 +184,10 @@ describe('loadConfig', () => {
 
     it('refuses a URL that is not http or https', () => {
       expect(issuesFor({ NOTIFY_WEBHOOK_URL: 'ftp://files.example.com', NOTIFY_WEBHOOK_SECRET: SECRET })).toEqual([
-        { variable: 'NOTIFY_WEBHOOK_URL', problem: 'expected an http:// or https:// URL, got "ftp://files.example.com"' },
+        {
+          variable: 'NOTIFY_WEBHOOK_URL',
+          problem: 'expected an http:// or https:// URL, got "ftp://files.example.com"',
+        },
       ]);
     });
   });
@@ -208,7 +216,9 @@ describe('loadConfig', () => {
     });
 
     it('uses the given URL without its trailing slash', () => {
-      expect(loadConfig({ PUBLIC_BASE_URL: 'https://social.example.com/' }).publicBaseUrl).toBe('https://social.example.com');
+      expect(loadConfig({ PUBLIC_BASE_URL: 'https://social.example.com/' }).publicBaseUrl).toBe(
+        'https://social.example.com',
+      );
     });
 
     it('refuses a value that is not an http(s) URL', () => {
@@ -225,17 +235,22 @@ describe('loadConfig', () => {
       expect(loadConfig({ API_RATE_LIMIT_PER_MINUTE: value }).apiRateLimitPerMinute).toBe(expected);
     });
 
-    it.each(['-1', 'abc', '1.5', '1e3', '600/min', '99999999999999999999'])('refuses %j and names the variable', (value) => {
-      expect(issuesFor({ API_RATE_LIMIT_PER_MINUTE: value })).toEqual([
-        {
-          variable: 'API_RATE_LIMIT_PER_MINUTE',
-          problem: `expected a whole number of requests per minute (0 turns limiting off), got "${value}"`,
-        },
-      ]);
-    });
+    it.each(['-1', 'abc', '1.5', '1e3', '600/min', '99999999999999999999'])(
+      'refuses %j and names the variable',
+      (value) => {
+        expect(issuesFor({ API_RATE_LIMIT_PER_MINUTE: value })).toEqual([
+          {
+            variable: 'API_RATE_LIMIT_PER_MINUTE',
+            problem: `expected a whole number of requests per minute (0 turns limiting off), got "${value}"`,
+          },
+        ]);
+      },
+    );
 
     it('stops the process with a message naming the variable', () => {
-      expect(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: '-5' })).toThrow(/API_RATE_LIMIT_PER_MINUTE: expected a whole number/);
+      expect(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: '-5' })).toThrow(
+        /API_RATE_LIMIT_PER_MINUTE: expected a whole number/,
+      );
     });
   });
 
@@ -254,11 +269,17 @@ describe('loadConfig', () => {
       expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
     });
 
-    it.each(['true', 'all', '10.0.0.0/33', '10.0.0', 'fd00::/129', '10.0.0.0/8/8', '-1', 'loopback,'])('refuses %j and names the variable', (value) => {
-      expect(issuesFor({ TRUST_PROXY: value })).toEqual([
-        { variable: 'TRUST_PROXY', problem: expect.stringMatching(/^expected a number of proxy hops, or proxy addresses and subnets/) },
-      ]);
-    });
+    it.each(['true', 'all', '10.0.0.0/33', '10.0.0', 'fd00::/129', '10.0.0.0/8/8', '-1', 'loopback,'])(
+      'refuses %j and names the variable',
+      (value) => {
+        expect(issuesFor({ TRUST_PROXY: value })).toEqual([
+          {
+            variable: 'TRUST_PROXY',
+            problem: expect.stringMatching(/^expected a number of proxy hops, or proxy addresses and subnets/),
+          },
+        ]);
+      },
+    );
   });
 
   describe('WORKER_METRICS_ADDRESS', () => {
@@ -266,14 +287,23 @@ describe('loadConfig', () => {
       expect(loadConfig({ WORKER_METRICS_ADDRESS: value }).workerMetricsAddress).toBe(value);
     });
 
-    it.each(['localhost:9464', '9464', '0.0.0.0', '0.0.0.0:0', '0.0.0.0:70000', '999.0.0.1:9464', '[nope]:9464', 'http://0.0.0.0:9464'])(
-      'refuses %j and names the variable',
-      (value) => {
-        expect(issuesFor({ WORKER_METRICS_ADDRESS: value })).toEqual([
-          { variable: 'WORKER_METRICS_ADDRESS', problem: expect.stringMatching(/^expected an IP address and port to listen on/) },
-        ]);
-      },
-    );
+    it.each([
+      'localhost:9464',
+      '9464',
+      '0.0.0.0',
+      '0.0.0.0:0',
+      '0.0.0.0:70000',
+      '999.0.0.1:9464',
+      '[nope]:9464',
+      'http://0.0.0.0:9464',
+    ])('refuses %j and names the variable', (value) => {
+      expect(issuesFor({ WORKER_METRICS_ADDRESS: value })).toEqual([
+        {
+          variable: 'WORKER_METRICS_ADDRESS',
+          problem: expect.stringMatching(/^expected an IP address and port to listen on/),
+        },
+      ]);
+    });
   });
 
   it('reports every wrong variable at once, not only the first', () => {

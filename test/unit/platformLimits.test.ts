@@ -1,6 +1,6 @@
-import { PLATFORM_LIMITS, checkPlatformLimits } from '../../workflows/domain/platformLimits';
-import { findWebLinks, measureText } from '../../workflows/domain/textEntities';
-import { PLATFORMS, type Media, type Platform, type VariantContent } from '../../workflows/domain/types';
+import { PLATFORM_LIMITS, checkPlatformLimits } from '../../domain/platformLimits';
+import { findWebLinks, measureText } from '../../domain/textEntities';
+import { PLATFORMS, type Media, type Platform, type VariantContent } from '../../domain/types';
 
 const IMAGE: Media = { url: 'https://cdn.acme.com/a.jpg', kind: 'image' };
 const VIDEO: Media = { url: 'https://cdn.acme.com/a.mp4', kind: 'video' };
@@ -24,18 +24,21 @@ const mentions = (n: number) => Array.from({ length: n }, (_, i) => `@user${i}`)
 const links = (n: number) => Array.from({ length: n }, (_, i) => `https://acme.com/p/${i}`).join(' ');
 
 describe('text length per platform', () => {
-  it.each(PLATFORMS.filter((p) => p !== 'x'))('%s accepts text at its limit and refuses one character more', (platform) => {
-    const { maxLength } = PLATFORM_LIMITS[platform];
-    expect(checkPlatformLimits({ variant: variant(platform, 'a'.repeat(maxLength)) })).toEqual([]);
-    expect(checkPlatformLimits({ variant: variant(platform, 'a'.repeat(maxLength + 1)) })).toEqual([
-      {
-        accountId: `acme-${platform}`,
-        platform,
-        code: 'text_too_long',
-        message: `${platform}: text is ${maxLength + 1} characters, limit ${maxLength}`,
-      },
-    ]);
-  });
+  it.each(PLATFORMS.filter((p) => p !== 'x'))(
+    '%s accepts text at its limit and refuses one character more',
+    (platform) => {
+      const { maxLength } = PLATFORM_LIMITS[platform];
+      expect(checkPlatformLimits({ variant: variant(platform, 'a'.repeat(maxLength)) })).toEqual([]);
+      expect(checkPlatformLimits({ variant: variant(platform, 'a'.repeat(maxLength + 1)) })).toEqual([
+        {
+          accountId: `acme-${platform}`,
+          platform,
+          code: 'text_too_long',
+          message: `${platform}: text is ${maxLength + 1} characters, limit ${maxLength}`,
+        },
+      ]);
+    },
+  );
 
   it.each<[Platform, number]>([
     ['x', 280],
@@ -122,7 +125,10 @@ describe('hashtags, mentions and links per platform', () => {
     const { maxLinks } = PLATFORM_LIMITS[platform];
     expect(codes(variant(platform, links(maxLinks)))).toEqual([]);
     expect(checkPlatformLimits({ variant: variant(platform, links(maxLinks + 1)) })).toEqual([
-      expect.objectContaining({ code: 'too_many_links', message: `${platform}: ${maxLinks + 1} links, limit ${maxLinks}` }),
+      expect.objectContaining({
+        code: 'too_many_links',
+        message: `${platform}: ${maxLinks + 1} links, limit ${maxLinks}`,
+      }),
     ]);
   });
 
@@ -147,15 +153,18 @@ describe('hashtags, mentions and links per platform', () => {
 });
 
 describe('media per platform', () => {
-  it.each<Platform>(['tiktok', 'instagram_reels', 'youtube_shorts'])('%s refuses a post without a video', (platform) => {
-    expect(checkPlatformLimits({ variant: variant(platform, 'Watch this', []) })).toEqual([
-      { accountId: `acme-${platform}`, platform, code: 'video_required', message: `${platform}: needs a video` },
-    ]);
-    expect(checkPlatformLimits({ variant: variant(platform, 'Watch this', [IMAGE]) })[0].message).toBe(
-      `${platform}: needs a video; images alone cannot be posted`,
-    );
-    expect(codes(variant(platform, 'Watch this', [VIDEO]))).toEqual([]);
-  });
+  it.each<Platform>(['tiktok', 'instagram_reels', 'youtube_shorts'])(
+    '%s refuses a post without a video',
+    (platform) => {
+      expect(checkPlatformLimits({ variant: variant(platform, 'Watch this', []) })).toEqual([
+        { accountId: `acme-${platform}`, platform, code: 'video_required', message: `${platform}: needs a video` },
+      ]);
+      expect(checkPlatformLimits({ variant: variant(platform, 'Watch this', [IMAGE]) })[0].message).toBe(
+        `${platform}: needs a video; images alone cannot be posted`,
+      );
+      expect(codes(variant(platform, 'Watch this', [VIDEO]))).toEqual([]);
+    },
+  );
 
   it('refuses an Instagram post without an image or video', () => {
     expect(checkPlatformLimits({ variant: variant('instagram', 'Caption', []) })).toEqual([
@@ -164,9 +173,12 @@ describe('media per platform', () => {
     expect(codes(variant('instagram', 'Caption', [VIDEO]))).toEqual([]);
   });
 
-  it.each(PLATFORMS.filter((p) => PLATFORM_LIMITS[p].requiredMedia === 'none'))('%s accepts text without media', (platform) => {
-    expect(codes(variant(platform, 'Just words', []))).toEqual([]);
-  });
+  it.each(PLATFORMS.filter((p) => PLATFORM_LIMITS[p].requiredMedia === 'none'))(
+    '%s accepts text without media',
+    (platform) => {
+      expect(codes(variant(platform, 'Just words', []))).toEqual([]);
+    },
+  );
 
   it.each(PLATFORMS)('%s accepts its media limit and refuses one more', (platform) => {
     const { maxMedia, requiredMedia } = PLATFORM_LIMITS[platform];
@@ -189,7 +201,10 @@ describe('media per platform', () => {
 
   it('refuses a video mixed with images where the platform does not allow it, and accepts it where it does', () => {
     expect(checkPlatformLimits({ variant: variant('linkedin', 'Mixed', [IMAGE, VIDEO]) })).toEqual([
-      expect.objectContaining({ code: 'video_with_images', message: 'linkedin: a video cannot be posted together with images' }),
+      expect.objectContaining({
+        code: 'video_with_images',
+        message: 'linkedin: a video cannot be posted together with images',
+      }),
     ]);
     expect(codes(variant('x', 'Mixed', [IMAGE, VIDEO]))).toEqual([]);
     expect(codes(variant('instagram', 'Carousel', [IMAGE, VIDEO, IMAGE]))).toEqual([]);

@@ -5,7 +5,7 @@ import {
   localDay,
   toLocalDateTime,
   toUtcInstant,
-} from '../../workflows/domain/publishTime';
+} from '../../domain/publishTime';
 
 function errorOf(fn: () => unknown): PublishTimeError {
   try {
@@ -46,8 +46,12 @@ describe('toUtcInstant from a local wall time', () => {
   });
 
   it('uses the offset in force on each side of the spring change to summer time', () => {
-    expect(toUtcInstant({ localDateTime: '2026-03-29T01:59', timeZone: 'Europe/Berlin' })).toBe('2026-03-29T00:59:00.000Z');
-    expect(toUtcInstant({ localDateTime: '2026-03-29T03:00', timeZone: 'Europe/Berlin' })).toBe('2026-03-29T01:00:00.000Z');
+    expect(toUtcInstant({ localDateTime: '2026-03-29T01:59', timeZone: 'Europe/Berlin' })).toBe(
+      '2026-03-29T00:59:00.000Z',
+    );
+    expect(toUtcInstant({ localDateTime: '2026-03-29T03:00', timeZone: 'Europe/Berlin' })).toBe(
+      '2026-03-29T01:00:00.000Z',
+    );
   });
 
   it('refuses a wall time that the spring change skips, saying why', () => {
@@ -65,14 +69,22 @@ describe('toUtcInstant from a local wall time', () => {
   });
 
   it('takes the first occurrence of a wall time that the autumn change repeats', () => {
-    expect(toUtcInstant({ localDateTime: '2027-11-07T01:30', timeZone: 'America/New_York' })).toBe('2027-11-07T05:30:00.000Z');
-    expect(toUtcInstant({ localDateTime: '2026-10-25T02:30', timeZone: 'Europe/Berlin' })).toBe('2026-10-25T00:30:00.000Z');
+    expect(toUtcInstant({ localDateTime: '2027-11-07T01:30', timeZone: 'America/New_York' })).toBe(
+      '2027-11-07T05:30:00.000Z',
+    );
+    expect(toUtcInstant({ localDateTime: '2026-10-25T02:30', timeZone: 'Europe/Berlin' })).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
   });
 
   it('handles a zone whose summer time moves clocks by half an hour', () => {
     // Lord Howe Island is UTC+10:30 in winter and UTC+11 in summer.
-    expect(toUtcInstant({ localDateTime: '2026-07-01T09:00', timeZone: 'Australia/Lord_Howe' })).toBe('2026-06-30T22:30:00.000Z');
-    expect(toUtcInstant({ localDateTime: '2026-12-01T09:00', timeZone: 'Australia/Lord_Howe' })).toBe('2026-11-30T22:00:00.000Z');
+    expect(toUtcInstant({ localDateTime: '2026-07-01T09:00', timeZone: 'Australia/Lord_Howe' })).toBe(
+      '2026-06-30T22:30:00.000Z',
+    );
+    expect(toUtcInstant({ localDateTime: '2026-12-01T09:00', timeZone: 'Australia/Lord_Howe' })).toBe(
+      '2026-11-30T22:00:00.000Z',
+    );
   });
 
   it.each([
@@ -104,7 +116,9 @@ describe('toUtcInstant from an instant', () => {
   });
 
   it('refuses an impossible date', () => {
-    expect(errorOf(() => toUtcInstant({ instant: '2026-02-30T09:00:00Z', timeZone: 'UTC' })).code).toBe('invalid_instant');
+    expect(errorOf(() => toUtcInstant({ instant: '2026-02-30T09:00:00Z', timeZone: 'UTC' })).code).toBe(
+      'invalid_instant',
+    );
   });
 });
 
@@ -145,6 +159,8 @@ describe('localDay and toLocalDateTime', () => {
 
   it('refuses a bad instant or zone with a typed error', () => {
     expect(errorOf(() => localDay({ instant: 'tomorrow', timeZone: 'UTC' })).code).toBe('invalid_instant');
-    expect(errorOf(() => localDay({ instant: '2026-12-01T00:00:00Z', timeZone: 'Moon/Base' })).code).toBe('invalid_time_zone');
+    expect(errorOf(() => localDay({ instant: '2026-12-01T00:00:00Z', timeZone: 'Moon/Base' })).code).toBe(
+      'invalid_time_zone',
+    );
   });
 });

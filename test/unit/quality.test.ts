@@ -1,5 +1,5 @@
-import { checkContent, type CheckContentInput } from '../../workflows/domain/quality';
-import type { RevisionContent } from '../../workflows/domain/types';
+import { checkContent, type CheckContentInput } from '../../domain/quality';
+import type { RevisionContent } from '../../domain/types';
 
 const TAGS = 'utm_source=acme&utm_medium=social&utm_campaign=spring&utm_content=post-42';
 
@@ -102,7 +102,8 @@ describe('checkContent', () => {
         accountId: 'acme-bsky',
         platform: 'bluesky',
         code: 'text_too_long',
-        message: 'bluesky: text is 368 characters once UTM parameters are added to its links (294 as written), limit 300',
+        message:
+          'bluesky: text is 368 characters once UTM parameters are added to its links (294 as written), limit 300',
       },
     ]);
   });
@@ -138,7 +139,11 @@ describe('checkContent', () => {
       ],
     };
     expect(checkContent(input(content)).issues).toEqual([
-      { accountId: 'acme-x', code: 'duplicate_account', message: 'account acme-x has 2 variants; each account publishes one' },
+      {
+        accountId: 'acme-x',
+        code: 'duplicate_account',
+        message: 'account acme-x has 2 variants; each account publishes one',
+      },
     ]);
   });
 
@@ -147,7 +152,10 @@ describe('checkContent', () => {
       variants: [{ accountId: 'acme-li', platform: 'linkedin', text: 'https://acme.com/a', media: [] }],
     };
     const result = checkContent(
-      input(content, { brand: { bannedPhrases: [], utmSource: 'acme_b2b' }, utm: { campaign: 'q3-launch', content: 'p-7' } }),
+      input(content, {
+        brand: { bannedPhrases: [], utmSource: 'acme_b2b' },
+        utm: { campaign: 'q3-launch', content: 'p-7' },
+      }),
     );
     const url = new URL(result.content.variants[0].text);
     expect(Object.fromEntries(url.searchParams)).toEqual({

@@ -12,7 +12,7 @@ import {
   stageGroups,
   type CanDecideInput,
   type PlanStageName,
-} from '../../workflows/domain/reviewPolicy';
+} from '../../domain/reviewPolicy';
 import {
   REVIEW_STAGES,
   RISK_TIERS,
@@ -21,7 +21,7 @@ import {
   type RiskTier,
   type SensitivityFlag,
   type StageSpec,
-} from '../../workflows/domain/types';
+} from '../../domain/types';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -43,8 +43,15 @@ const FLAG_SETS: SensitivityFlag[][] = Array.from({ length: 1 << SENSITIVITY_FLA
 const EVERY_INPUT = RISK_TIERS.flatMap((riskTier) =>
   FLAG_SETS.flatMap((flags) => [false, true].map((urgent) => ({ riskTier, flags, urgent }))),
 );
-const describeInput = ({ riskTier, flags, urgent }: { riskTier: RiskTier; flags: SensitivityFlag[]; urgent: boolean }) =>
-  `${riskTier}${urgent ? ' urgent' : ''} [${flags.join(',')}]`;
+const describeInput = ({
+  riskTier,
+  flags,
+  urgent,
+}: {
+  riskTier: RiskTier;
+  flags: SensitivityFlag[];
+  urgent: boolean;
+}) => `${riskTier}${urgent ? ' urgent' : ''} [${flags.join(',')}]`;
 
 describe('deriveReviewPlan: stages per risk tier', () => {
   it.each<[RiskTier, PlanStageName[]]>([
@@ -120,15 +127,36 @@ describe('deriveReviewPlan: turnaround times and forced decisions', () => {
     ['low', { drafting: 'hold', copy_edit: 'auto_approve', legal_review: 'hold', final_approval: 'auto_approve' }],
     [
       'standard',
-      { ideation: 'auto_approve', drafting: 'hold', design: 'auto_approve', copy_edit: 'auto_approve', legal_review: 'hold', final_approval: 'hold' },
+      {
+        ideation: 'auto_approve',
+        drafting: 'hold',
+        design: 'auto_approve',
+        copy_edit: 'auto_approve',
+        legal_review: 'hold',
+        final_approval: 'hold',
+      },
     ],
     [
       'high',
-      { ideation: 'hold', drafting: 'hold', design: 'hold', copy_edit: 'hold', legal_review: 'reject', final_approval: 'hold' },
+      {
+        ideation: 'hold',
+        drafting: 'hold',
+        design: 'hold',
+        copy_edit: 'hold',
+        legal_review: 'reject',
+        final_approval: 'hold',
+      },
     ],
     [
       'regulated',
-      { ideation: 'hold', drafting: 'hold', design: 'hold', copy_edit: 'hold', legal_review: 'reject', final_approval: 'hold' },
+      {
+        ideation: 'hold',
+        drafting: 'hold',
+        design: 'hold',
+        copy_edit: 'hold',
+        legal_review: 'reject',
+        final_approval: 'hold',
+      },
     ],
   ])('a %s post (flagged for pricing) takes these forced decisions: %j', (riskTier, expected) => {
     const plan = deriveReviewPlan({ riskTier, flags: ['pricing'], urgent: false });
@@ -157,12 +185,12 @@ describe('deriveReviewPlan: quorum and distinct approvers', () => {
 
   it('requires distinct approvers for a high-risk post only when a flag calls for legal review', () => {
     expect(deriveReviewPlan({ riskTier: 'high', flags: [], urgent: false }).distinctApproversAcrossStages).toBe(false);
-    expect(deriveReviewPlan({ riskTier: 'high', flags: ['health_claim'], urgent: false }).distinctApproversAcrossStages).toBe(
-      true,
-    );
-    expect(deriveReviewPlan({ riskTier: 'standard', flags: ['health_claim'], urgent: false }).distinctApproversAcrossStages).toBe(
-      false,
-    );
+    expect(
+      deriveReviewPlan({ riskTier: 'high', flags: ['health_claim'], urgent: false }).distinctApproversAcrossStages,
+    ).toBe(true);
+    expect(
+      deriveReviewPlan({ riskTier: 'standard', flags: ['health_claim'], urgent: false }).distinctApproversAcrossStages,
+    ).toBe(false);
   });
 });
 
@@ -292,7 +320,9 @@ describe('canDecide: separation of duties', () => {
   );
 
   it('treats whoever submitted a revision as an author of the post', () => {
-    const check = canDecide(base({ actor: { userId: 'rob', roles: ['copy_editor'] }, revisionAuthorIds: ['ann', 'rob'] }));
+    const check = canDecide(
+      base({ actor: { userId: 'rob', roles: ['copy_editor'] }, revisionAuthorIds: ['ann', 'rob'] }),
+    );
     expect(check).toMatchObject({ ok: false, code: 'own_post' });
   });
 
@@ -336,7 +366,9 @@ describe('canDecide: separation of duties', () => {
       reason: 'lee has already approved legal_review; its quorum of 2 needs different people',
     });
     expect(
-      canDecide(base({ plan: regulated, stage: 'legal_review', actor: { userId: 'liz', roles: ['legal'] }, priorApprovers })),
+      canDecide(
+        base({ plan: regulated, stage: 'legal_review', actor: { userId: 'liz', roles: ['legal'] }, priorApprovers }),
+      ),
     ).toEqual({ ok: true });
   });
 
@@ -348,14 +380,18 @@ describe('canDecide: separation of duties', () => {
       code: 'approved_another_stage',
       reason: 'sam approved copy_edit; this post needs a different approver at every stage',
     });
-    expect(canDecide(base({ plan: standard, stage: 'final_approval', actor: both, priorApprovers }))).toEqual({ ok: true });
+    expect(canDecide(base({ plan: standard, stage: 'final_approval', actor: both, priorApprovers }))).toEqual({
+      ok: true,
+    });
   });
 
   it('still lets an earlier approver reject or request changes when the plan needs distinct approvers', () => {
     const both = { userId: 'sam', roles: ['copy_editor' as const, 'final_approver' as const] };
     const priorApprovers = [{ stage: 'copy_edit', userId: 'sam' }];
     for (const decision of ['reject', 'request_changes'] as const) {
-      expect(canDecide(base({ plan: regulated, stage: 'final_approval', decision, actor: both, priorApprovers }))).toEqual({
+      expect(
+        canDecide(base({ plan: regulated, stage: 'final_approval', decision, actor: both, priorApprovers })),
+      ).toEqual({
         ok: true,
       });
     }
@@ -379,13 +415,17 @@ describe('canSubmitRevision', () => {
   const plan = deriveReviewPlan({ riskTier: 'standard', flags: [], urgent: false });
 
   it('lets the post author submit a revision whatever their roles', () => {
-    expect(canSubmitRevision({ plan, actor: { userId: 'ann', roles: [] }, authorId: 'ann', escalated: false })).toEqual({
-      ok: true,
-    });
+    expect(canSubmitRevision({ plan, actor: { userId: 'ann', roles: [] }, authorId: 'ann', escalated: false })).toEqual(
+      {
+        ok: true,
+      },
+    );
   });
 
   it('lets another author write the revision', () => {
-    expect(canSubmitRevision({ plan, actor: { userId: 'rob', roles: ['author'] }, authorId: 'ann', escalated: false })).toEqual({
+    expect(
+      canSubmitRevision({ plan, actor: { userId: 'rob', roles: ['author'] }, authorId: 'ann', escalated: false }),
+    ).toEqual({
       ok: true,
     });
   });

@@ -1,4 +1,4 @@
-import { tagLinks, type UtmTags } from '../../workflows/domain/utm';
+import { tagLinks, type UtmTags } from '../../domain/utm';
 
 const utm: UtmTags = { source: 'acme', medium: 'social', campaign: 'spring', content: 'post-42' };
 const TAGS = 'utm_source=acme&utm_medium=social&utm_campaign=spring&utm_content=post-42';
@@ -16,7 +16,9 @@ describe('tagLinks', () => {
 
   it('puts the parameters before the fragment, keeping the fragment', () => {
     expect(tagLinks({ text: 'Read https://acme.com/p#reviews', utm })).toBe(`Read https://acme.com/p?${TAGS}#reviews`);
-    expect(tagLinks({ text: 'https://acme.com/app#/route?tab=2', utm })).toBe(`https://acme.com/app?${TAGS}#/route?tab=2`);
+    expect(tagLinks({ text: 'https://acme.com/app#/route?tab=2', utm })).toBe(
+      `https://acme.com/app?${TAGS}#/route?tab=2`,
+    );
   });
 
   it('leaves an already tagged link unchanged', () => {
@@ -38,7 +40,13 @@ describe('tagLinks', () => {
   });
 
   it('never changes the scheme, host or path of a link', () => {
-    const written = ['HTTPS://Acme.COM/Sale', 'https://日本.jp/path', 'acme.com/a/b/', 'http://acme.com:8080/x', 'https://acme.com'];
+    const written = [
+      'HTTPS://Acme.COM/Sale',
+      'https://日本.jp/path',
+      'acme.com/a/b/',
+      'http://acme.com:8080/x',
+      'https://acme.com',
+    ];
     for (const link of written) {
       const tagged = tagLinks({ text: link, utm });
       expect(tagged.startsWith(link)).toBe(true);

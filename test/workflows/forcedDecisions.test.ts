@@ -54,7 +54,11 @@ describe('when a review stage runs out of time', () => {
     expect(await notificationKinds(input.postId)).toEqual(['review_due', 'review_reminder']);
     await harness.env.sleep(2 * HOUR_MS);
     const escalated = await stateWhen(handle, (state) => state.deadlines[0]?.escalated === true);
-    expect(escalated.deadlines[0]).toMatchObject({ stage: 'copy_edit', escalated: true, decidingRoles: ['copy_editor', 'manager'] });
+    expect(escalated.deadlines[0]).toMatchObject({
+      stage: 'copy_edit',
+      escalated: true,
+      decidingRoles: ['copy_editor', 'manager'],
+    });
 
     await harness.env.sleep(8 * HOUR_MS);
     const scheduled = await stateWhen(handle, (state) => state.stage === 'scheduled');

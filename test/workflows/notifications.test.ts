@@ -1,4 +1,9 @@
-import { startWebhookReceiver, WEBHOOK_SECRET, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhookReceiver';
+import {
+  startWebhookReceiver,
+  WEBHOOK_SECRET,
+  type ReceivedRequest,
+  type WebhookReceiver,
+} from '../helpers/webhookReceiver';
 import {
   brandWithTeam,
   decide,
@@ -53,7 +58,10 @@ describe('notifications of a post', () => {
 
     // The refused notification's retry is now held by the receiver, yet the review goes on.
     await stateWhen(handle, () => receiver.received.filter((request) => request.notificationId === dueId).length === 2);
-    expect(await decide(handle, fixture.team.manager, { stage: 'ideation', decision: 'approve' })).toEqual({ stage: 'design', revision: 1 });
+    expect(await decide(handle, fixture.team.manager, { stage: 'ideation', decision: 'approve' })).toEqual({
+      stage: 'design',
+      revision: 1,
+    });
     expect(await notificationRecord(dueId)).toMatchObject({ attempts: 2, delivered_at: null });
     const description = await handle.describe();
     expect(description.raw.pendingActivities?.map((activity) => activity.activityType?.name)).toEqual(['notify']);

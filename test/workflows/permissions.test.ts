@@ -1,5 +1,5 @@
-import type { Actor, PostStage } from '../../workflows/domain/types';
-import { mayTakeAction, stageRefusal, type PostAction } from '../../workflows/post/permissions';
+import type { Actor, PostStage } from '../../domain/types';
+import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permissions';
 
 const author: Actor = { userId: 'ann', roles: ['author'] };
 const otherAuthor: Actor = { userId: 'ben', roles: ['author'] };
@@ -15,10 +15,13 @@ describe('mayTakeAction', () => {
     expect(mayTakeAction({ action, actor: admin, authorId: 'ann' })).toEqual({ ok: true });
   });
 
-  it.each(['reschedule', 'cancel', 'retry_failed_variants'] as PostAction[])('lets the author %s their own post only', (action) => {
-    expect(mayTakeAction({ action, actor: author, authorId: 'ann' })).toEqual({ ok: true });
-    expect(mayTakeAction({ action, actor: otherAuthor, authorId: 'ann' }).ok).toBe(false);
-  });
+  it.each(['reschedule', 'cancel', 'retry_failed_variants'] as PostAction[])(
+    'lets the author %s their own post only',
+    (action) => {
+      expect(mayTakeAction({ action, actor: author, authorId: 'ann' })).toEqual({ ok: true });
+      expect(mayTakeAction({ action, actor: otherAuthor, authorId: 'ann' }).ok).toBe(false);
+    },
+  );
 
   it('keeps publishing ahead of time from the author', () => {
     expect(mayTakeAction({ action: 'publish_now', actor: author, authorId: 'ann' })).toEqual({
@@ -36,7 +39,15 @@ describe('mayTakeAction', () => {
 });
 
 describe('stageRefusal', () => {
-  const beforePublishing: PostStage[] = ['ideation', 'drafting', 'design', 'copy_edit', 'legal_review', 'final_approval', 'scheduled'];
+  const beforePublishing: PostStage[] = [
+    'ideation',
+    'drafting',
+    'design',
+    'copy_edit',
+    'legal_review',
+    'final_approval',
+    'scheduled',
+  ];
 
   it.each(beforePublishing)('allows rescheduling and cancelling in %s', (stage) => {
     expect(stageRefusal({ action: 'reschedule', stage })).toBeUndefined();
@@ -44,12 +55,18 @@ describe('stageRefusal', () => {
   });
 
   it('refuses cancelling once publishing has begun', () => {
-    expect(stageRefusal({ action: 'cancel', stage: 'publishing' })).toBe('post is publishing; it can no longer be changed');
-    expect(stageRefusal({ action: 'cancel', stage: 'tracking' })).toBe('post is in tracking; a published post cannot be cancelled');
+    expect(stageRefusal({ action: 'cancel', stage: 'publishing' })).toBe(
+      'post is publishing; it can no longer be changed',
+    );
+    expect(stageRefusal({ action: 'cancel', stage: 'tracking' })).toBe(
+      'post is in tracking; a published post cannot be cancelled',
+    );
     expect(stageRefusal({ action: 'reschedule', stage: 'published' })).toBe(
       'post is in published; a published post cannot be rescheduled',
     );
-    expect(stageRefusal({ action: 'cancel', stage: 'failed' })).toBe('post is failed; only its failed variants can be retried');
+    expect(stageRefusal({ action: 'cancel', stage: 'failed' })).toBe(
+      'post is failed; only its failed variants can be retried',
+    );
   });
 
   it('allows publishing now only from scheduled', () => {
@@ -57,7 +74,9 @@ describe('stageRefusal', () => {
     expect(stageRefusal({ action: 'publish_now', stage: 'legal_review' })).toBe(
       'post is in legal_review; only a scheduled post can be published now',
     );
-    expect(stageRefusal({ action: 'publish_now', stage: 'tracking' })).toBe('post is in tracking; it has already been published');
+    expect(stageRefusal({ action: 'publish_now', stage: 'tracking' })).toBe(
+      'post is in tracking; it has already been published',
+    );
   });
 
   it('allows a retry once something has been published or everything failed', () => {
@@ -70,6 +89,7 @@ describe('stageRefusal', () => {
   });
 
   it.each(['completed', 'rejected', 'cancelled'] as PostStage[])('refuses every action in %s', (stage) => {
-    for (const action of ACTIONS) expect(stageRefusal({ action, stage })).toBe(`post is ${stage}; it takes no further changes`);
+    for (const action of ACTIONS)
+      expect(stageRefusal({ action, stage })).toBe(`post is ${stage}; it takes no further changes`);
   });
 });

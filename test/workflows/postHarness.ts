@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
 import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
-import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../workflows/domain/types';
+import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
 import {
   getPostState,
   postWorkflowId,
@@ -65,7 +65,11 @@ export async function startPostHarness(options: PostHarnessOptions = {}): Promis
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createWorkerActivities({ db, notifyWebhookUrl: options.webhook?.url, notifyWebhookSecret: options.webhook?.secret }),
+      activities: createWorkerActivities({
+        db,
+        notifyWebhookUrl: options.webhook?.url,
+        notifyWebhookSecret: options.webhook?.secret,
+      }),
       workflows: { bundlePath: testWorkflowBundlePath() },
     });
   } catch (error) {
@@ -93,7 +97,10 @@ export interface PostFixture extends BrandFixture {
 }
 
 /** A brand with one account per platform and one person per role. */
-export async function brandWithTeam(harness: PostHarness, platforms: Platform[] = ['x', 'linkedin', 'facebook']): Promise<PostFixture> {
+export async function brandWithTeam(
+  harness: PostHarness,
+  platforms: Platform[] = ['x', 'linkedin', 'facebook'],
+): Promise<PostFixture> {
   const fixture = await insertBrandFixture(harness.db, { platforms });
   const team = Object.fromEntries(
     Object.entries(fixture.users).map(([role, { user }]) => [role, { userId: user.id, roles: user.roles }]),
@@ -103,9 +110,12 @@ export async function brandWithTeam(harness: PostHarness, platforms: Platform[] 
 
 export function draftFor(fixture: BrandFixture, text = 'Autumn blend is back in our shops this week'): RevisionContent {
   return {
-    variants: fixture.accounts.map(
-      (account): VariantContent => ({ accountId: account.id, platform: account.platform, text, media: [] }),
-    ),
+    variants: fixture.accounts.map((account): VariantContent => ({
+      accountId: account.id,
+      platform: account.platform,
+      text,
+      media: [],
+    })),
   };
 }
 
@@ -160,7 +170,11 @@ export function stateOf(handle: WorkflowHandle): Promise<PostState> {
  * The state once it satisfies `ready`. After the server's clock has been moved on, the timers it
  * fired may still be in a workflow task when the call returns.
  */
-export async function stateWhen(handle: WorkflowHandle, ready: (state: PostState) => boolean, timeoutMs = 15_000): Promise<PostState> {
+export async function stateWhen(
+  handle: WorkflowHandle,
+  ready: (state: PostState) => boolean,
+  timeoutMs = 15_000,
+): Promise<PostState> {
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     const state = await stateOf(handle);

@@ -48,7 +48,9 @@ describe('publishing a post', () => {
 
     const failedNotice = await harness.db('notifications').where({ post_id: input.postId, kind: 'publish_failed' });
     expect(failedNotice).toHaveLength(1);
-    expect(failedNotice[0].payload.data.failed.map((variant: { accountId: string }) => variant.accountId)).toEqual([linkedin.id]);
+    expect(failedNotice[0].payload.data.failed.map((variant: { accountId: string }) => variant.accountId)).toEqual([
+      linkedin.id,
+    ]);
     const variantRows = await harness.db('post_variants').where({ post_id: input.postId, account_id: linkedin.id });
     expect(variantRows[0]).toMatchObject({ status: 'failed', failure_type: 'AccountRevoked' });
 
@@ -71,7 +73,8 @@ describe('publishing a post', () => {
   it('retries a rate-limited publication and publishes it exactly once', async () => {
     const fixture = await brandWithTeam(harness);
     const [x] = fixture.accounts;
-    await harness.db('accounts')
+    await harness
+      .db('accounts')
       .where({ id: x.id })
       .update({ sandbox_failure: JSON.stringify({ mode: 'rate_limit', retryAfterSeconds: 90, times: 2 }) });
     const { handle, input } = await startPost(harness, fixture);
@@ -81,7 +84,10 @@ describe('publishing a post', () => {
     await harness.env.sleep(5 * 60 * 1000);
 
     const published = await stateWhen(handle, (state) => state.stage === 'published');
-    expect(published.variants.find((variant) => variant.accountId === x.id)).toMatchObject({ status: 'published', attempts: 1 });
+    expect(published.variants.find((variant) => variant.accountId === x.id)).toMatchObject({
+      status: 'published',
+      attempts: 1,
+    });
     expect(await publicationsByAccount(input.postId)).toEqual(
       Object.fromEntries(fixture.accounts.map((account) => [account.id, 1])),
     );
@@ -99,7 +105,13 @@ describe('publishing a post', () => {
   it('fails the post when every variant fails, and still accepts a retry for a while', async () => {
     const fixture = await brandWithTeam(harness, ['x', 'linkedin']);
     const refused = JSON.stringify({ mode: 'refused' });
-    await harness.db('accounts').whereIn('id', fixture.accounts.map((account) => account.id)).update({ sandbox_failure: refused });
+    await harness
+      .db('accounts')
+      .whereIn(
+        'id',
+        fixture.accounts.map((account) => account.id),
+      )
+      .update({ sandbox_failure: refused });
     const { handle, input } = await startPost(harness, fixture);
     await approveOpenStages(handle, fixture.team);
     await handle.executeUpdate(publishNow, { args: [{ by: fixture.team.manager }] });
@@ -109,8 +121,16 @@ describe('publishing a post', () => {
     expect(failed.exitReason).toMatch(/^every variant failed to publish: /);
     expect(failed.variants.map((variant) => variant.failureType)).toEqual(['ContentRefused', 'ContentRefused']);
 
-    await harness.db('accounts').whereIn('id', fixture.accounts.map((account) => account.id)).update({ sandbox_failure: null });
-    expect(await handle.executeUpdate(retryFailedVariants, { args: [{ by: fixture.team.manager }] })).toEqual({ retried: 2 });
+    await harness
+      .db('accounts')
+      .whereIn(
+        'id',
+        fixture.accounts.map((account) => account.id),
+      )
+      .update({ sandbox_failure: null });
+    expect(await handle.executeUpdate(retryFailedVariants, { args: [{ by: fixture.team.manager }] })).toEqual({
+      retried: 2,
+    });
     const final = (await handle.result()) as PostState;
     expect(final.stage).toBe('completed');
     expect(final.exitReason).toBeUndefined();
@@ -127,9 +147,15 @@ describe('publishing a post', () => {
 
     const final = (await handle.result()) as PostState;
     expect(final.stage).toBe('failed');
-    const audit = await harness.db('audit_log').where({ entity: `post:${input.postId}` }).orderBy('sequence');
+    const audit = await harness
+      .db('audit_log')
+      .where({ entity: `post:${input.postId}` })
+      .orderBy('sequence');
     const [failedAt, closedAt] = audit.slice(-2).map((row: { at: Date }) => new Date(row.at).getTime());
-    expect(audit.slice(-2).map((row: { action: string }) => row.action)).toEqual(['publish_failed', 'retry_window_closed']);
+    expect(audit.slice(-2).map((row: { action: string }) => row.action)).toEqual([
+      'publish_failed',
+      'retry_window_closed',
+    ]);
     expect(closedAt - failedAt).toBeGreaterThanOrEqual(FAILED_POST_RETRY_WINDOW_MS);
   });
 
@@ -137,7 +163,10 @@ describe('publishing a post', () => {
     const fixture = await brandWithTeam(harness);
     const { handle, input } = await startPost(harness, fixture);
     await approveOpenStages(handle, fixture.team);
-    await harness.db('brands').where({ id: fixture.brand.id }).update({ banned_phrases: JSON.stringify(['autumn blend']) });
+    await harness
+      .db('brands')
+      .where({ id: fixture.brand.id })
+      .update({ banned_phrases: JSON.stringify(['autumn blend']) });
 
     await handle.executeUpdate(publishNow, { args: [{ by: fixture.team.manager }] });
     const blocked = await stateWhen(handle, (state) => state.stage === 'drafting');
@@ -152,18 +181,26 @@ describe('publishing a post', () => {
 
   it('measures a published post at custom offsets and summarizes it', async () => {
     const fixture = await brandWithTeam(harness, ['x', 'bluesky']);
-    const { handle, input } = await startPost(harness, fixture, { trackingOffsetsMs: [2 * 60 * 60 * 1000, 3 * DAY_MS] });
+    const { handle, input } = await startPost(harness, fixture, {
+      trackingOffsetsMs: [2 * 60 * 60 * 1000, 3 * DAY_MS],
+    });
     await approveOpenStages(handle, fixture.team);
     const final = (await handle.result()) as PostState;
     expect(final.stage).toBe('completed');
-    const rows = await harness.db('metric_snapshots').where({ post_id: input.postId }).orderBy(['account_id', 'offset_ms']);
+    const rows = await harness
+      .db('metric_snapshots')
+      .where({ post_id: input.postId })
+      .orderBy(['account_id', 'offset_ms']);
     expect(rows.map((row: { offset_ms: number }) => row.offset_ms).sort((a: number, b: number) => a - b)).toEqual([
       2 * 60 * 60 * 1000,
       2 * 60 * 60 * 1000,
       3 * DAY_MS,
       3 * DAY_MS,
     ]);
-    const summary = await harness.db('notifications').where({ post_id: input.postId, kind: 'performance_summary' }).first();
+    const summary = await harness
+      .db('notifications')
+      .where({ post_id: input.postId, kind: 'performance_summary' })
+      .first();
     expect(Object.keys(summary.payload.data.byPlatform).sort()).toEqual(['bluesky', 'x']);
   });
 });

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import type { Role } from '../../workflows/domain/types';
+import type { Role } from '../../domain/types';
 import { POST_WORKFLOW_TYPE, postWorkflowId, review, submitRevision, type PostState } from '../../workflows/messages';
 import {
   brandWithTeam,
@@ -47,7 +47,10 @@ describe('review stages', () => {
       revision: 1,
     });
     expect((await stateOf(handle)).openStages).toEqual(['legal_review']);
-    expect(await decide(handle, team.legal, { stage: 'legal_review', decision: 'approve' })).toEqual({ stage: 'scheduled', revision: 1 });
+    expect(await decide(handle, team.legal, { stage: 'legal_review', decision: 'approve' })).toEqual({
+      stage: 'scheduled',
+      revision: 1,
+    });
     await recordHistoryIfAsked(handle, 'fast-track');
   });
 
@@ -58,7 +61,11 @@ describe('review stages', () => {
     await decide(handle, team.manager, { stage: 'ideation', decision: 'approve' });
     await decide(handle, team.designer, { stage: 'design', decision: 'approve' });
     expect(
-      await decide(handle, team.copy_editor, { stage: 'copy_edit', decision: 'request_changes', comment: 'shorter, please' }),
+      await decide(handle, team.copy_editor, {
+        stage: 'copy_edit',
+        decision: 'request_changes',
+        comment: 'shorter, please',
+      }),
     ).toEqual({ stage: 'drafting', revision: 1 });
 
     expect(await refusal(decide(handle, team.copy_editor, { stage: 'copy_edit', decision: 'approve' }))).toEqual({
@@ -67,7 +74,9 @@ describe('review stages', () => {
     });
 
     const revised = { variants: draftFor(fixture, 'Autumn blend: back this week').variants, note: 'shorter' };
-    expect(await handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: revised }] })).toEqual({ revision: 2 });
+    expect(await handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: revised }] })).toEqual({
+      revision: 2,
+    });
 
     // The idea was approved and stays approved; design judged revision 1 and must look again.
     const reopened = await stateOf(handle);
@@ -76,10 +85,12 @@ describe('review stages', () => {
     expect(variantRows.map((row: { revision: number; status: string }) => [row.revision, row.status])).toEqual(
       revised.variants.map(() => [2, 'pending']),
     );
-    expect(await refusal(decide(handle, team.designer, { stage: 'design', decision: 'approve', revision: 1 }))).toEqual({
-      type: 'StaleRevision',
-      message: 'the decision is for revision 1, but the post is at revision 2',
-    });
+    expect(await refusal(decide(handle, team.designer, { stage: 'design', decision: 'approve', revision: 1 }))).toEqual(
+      {
+        type: 'StaleRevision',
+        message: 'the decision is for revision 1, but the post is at revision 2',
+      },
+    );
     await decide(handle, team.designer, { stage: 'design', decision: 'approve' });
     await decide(handle, team.copy_editor, { stage: 'copy_edit', decision: 'approve' });
     const approved = await decide(handle, team.final_approver, { stage: 'final_approval', decision: 'approve' });
@@ -136,7 +147,9 @@ describe('review stages', () => {
     expect((await stateOf(handle)).stage).toBe('drafting');
 
     const tooLongForX = draftFor(fixture, 'Autumn blend '.repeat(40));
-    const failure = await refusal(handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: tooLongForX }] }));
+    const failure = await refusal(
+      handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: tooLongForX }] }),
+    );
     expect(failure.type).toBe('QualityCheckFailed');
     expect(failure.message).toMatch(/^revision 1 was recorded but does not pass the quality checks: x: /);
 
@@ -144,13 +157,22 @@ describe('review stages', () => {
     expect(blocked).toMatchObject({ stage: 'drafting', revision: 1, content: tooLongForX });
     expect(blocked.qualityIssues.map((issue) => issue.platform)).toContain('x');
 
-    expect(await handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: draftFor(fixture) }] })).toEqual({
+    expect(
+      await handle.executeUpdate(submitRevision, { args: [{ by: team.author, content: draftFor(fixture) }] }),
+    ).toEqual({
       revision: 2,
     });
     expect(await stateOf(handle)).toMatchObject({ stage: 'copy_edit', revision: 2, qualityIssues: [] });
 
-    const audit = await harness.db('audit_log').where({ entity: `post:${blocked.postId}` }).orderBy('sequence');
-    expect(audit.map((row: { action: string }) => row.action)).toEqual(['created', 'revision_blocked', 'revision_submitted']);
+    const audit = await harness
+      .db('audit_log')
+      .where({ entity: `post:${blocked.postId}` })
+      .orderBy('sequence');
+    expect(audit.map((row: { action: string }) => row.action)).toEqual([
+      'created',
+      'revision_blocked',
+      'revision_submitted',
+    ]);
   });
 
   it('ends the post when a reviewer rejects it', async () => {
@@ -168,8 +190,15 @@ describe('review stages', () => {
   });
 
   /** Starts a post together with a decision, so the decision reaches the workflow in its very first task. */
-  async function startWithDecision(fixture: PostFixture, by: Team[Role], request: { stage: string; decision: 'approve' }) {
-    const input = postInput(fixture, { riskTier: 'low', publishAt: new Date((await serverNow(harness)) + 30 * DAY_MS).toISOString() });
+  async function startWithDecision(
+    fixture: PostFixture,
+    by: Team[Role],
+    request: { stage: string; decision: 'approve' },
+  ) {
+    const input = postInput(fixture, {
+      riskTier: 'low',
+      publishAt: new Date((await serverNow(harness)) + 30 * DAY_MS).toISOString(),
+    });
     const startWorkflowOperation = new WithStartWorkflowOperation(POST_WORKFLOW_TYPE, {
       workflowId: postWorkflowId(input.postId),
       taskQueue: harness.taskQueue,
@@ -186,16 +215,27 @@ describe('review stages', () => {
   it('holds a decision that arrives with the post’s first task until its stage opens, instead of refusing it', async () => {
     const fixture = await brandWithTeam(harness);
     // Low risk with a draft starts in copy edit once the draft has passed its checks.
-    const { answer, handle } = await startWithDecision(fixture, fixture.team.copy_editor, { stage: 'copy_edit', decision: 'approve' });
+    const { answer, handle } = await startWithDecision(fixture, fixture.team.copy_editor, {
+      stage: 'copy_edit',
+      decision: 'approve',
+    });
     expect(await answer).toEqual({ stage: 'final_approval', revision: 1 });
     const state = await stateOf(handle);
-    expect(state.decisions).toEqual([expect.objectContaining({ stage: 'copy_edit', decision: 'approve', by: fixture.team.copy_editor.userId })]);
+    expect(state.decisions).toEqual([
+      expect.objectContaining({ stage: 'copy_edit', decision: 'approve', by: fixture.team.copy_editor.userId }),
+    ]);
   });
 
   it('still refuses such an early decision once the stage it names turns out not to be open', async () => {
     const fixture = await brandWithTeam(harness);
-    const { answer, handle } = await startWithDecision(fixture, fixture.team.final_approver, { stage: 'final_approval', decision: 'approve' });
-    expect(await refusal(answer)).toMatchObject({ type: 'InvalidTransition', message: 'post is in copy_edit, not final_approval' });
+    const { answer, handle } = await startWithDecision(fixture, fixture.team.final_approver, {
+      stage: 'final_approval',
+      decision: 'approve',
+    });
+    expect(await refusal(answer)).toMatchObject({
+      type: 'InvalidTransition',
+      message: 'post is in copy_edit, not final_approval',
+    });
     expect((await stateOf(handle)).decisions).toEqual([]);
   });
 

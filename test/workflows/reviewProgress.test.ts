@@ -1,5 +1,5 @@
-import { deriveReviewPlan } from '../../workflows/domain/reviewPolicy';
-import type { ReviewPlan } from '../../workflows/domain/types';
+import { deriveReviewPlan } from '../../domain/reviewPolicy';
+import type { ReviewPlan } from '../../domain/types';
 import type { QualityIssue, ReviewDecisionRecord } from '../../workflows/messages';
 import {
   countedApprovals,
@@ -9,13 +9,18 @@ import {
   stageStatus,
   type ReviewRecord,
   type ReviewStep,
-} from '../../workflows/post/reviewProgress';
+} from '../../domain/reviewProgress';
 
 const standard = deriveReviewPlan({ riskTier: 'standard', flags: [], urgent: false });
 const fastTrack = deriveReviewPlan({ riskTier: 'standard', flags: ['pricing'], urgent: true });
 const crisis = deriveReviewPlan({ riskTier: 'standard', flags: ['crisis_sensitive'], urgent: false });
 
-function decision(stage: string, revision: number, kind: ReviewDecisionRecord['decision'], by: string): ReviewDecisionRecord {
+function decision(
+  stage: string,
+  revision: number,
+  kind: ReviewDecisionRecord['decision'],
+  by: string,
+): ReviewDecisionRecord {
   return { stage, revision, decision: kind, by, at: '2026-11-01T09:00:00.000Z' };
 }
 
@@ -55,7 +60,10 @@ describe('judgesIdea', () => {
   });
 
   it('is false for a plan without drafting and for stages the plan lacks', () => {
-    const noDrafting: ReviewPlan = { ...standard, stages: standard.stages.filter((stage) => stage.stage !== 'drafting') };
+    const noDrafting: ReviewPlan = {
+      ...standard,
+      stages: standard.stages.filter((stage) => stage.stage !== 'drafting'),
+    };
     expect(judgesIdea({ plan: noDrafting, stage: 'ideation' })).toBe(false);
     expect(judgesIdea({ plan: standard, stage: 'legal_review' })).toBe(false);
   });
@@ -67,24 +75,36 @@ describe('stageStatus', () => {
 
   it('is open until the quorum of approvals on the current revision is reached', () => {
     expect(stageStatus({ record: record(standard, 1), spec: design })).toBe('open');
-    expect(stageStatus({ record: record(standard, 1, [decision('design', 1, 'approve', 'dana')]), spec: design })).toBe('approved');
+    expect(stageStatus({ record: record(standard, 1, [decision('design', 1, 'approve', 'dana')]), spec: design })).toBe(
+      'approved',
+    );
   });
 
   it('counts each approver once towards a quorum', () => {
     const finalApproval = spec(crisis, 'final_approval');
     expect(finalApproval.quorum).toBe(2);
-    const twiceBySame = [decision('final_approval', 1, 'approve', 'fay'), decision('final_approval', 1, 'approve', 'fay')];
+    const twiceBySame = [
+      decision('final_approval', 1, 'approve', 'fay'),
+      decision('final_approval', 1, 'approve', 'fay'),
+    ];
     expect(stageStatus({ record: record(crisis, 1, twiceBySame), spec: finalApproval })).toBe('open');
-    const twoPeople = [decision('final_approval', 1, 'approve', 'fay'), decision('final_approval', 1, 'approve', 'gus')];
+    const twoPeople = [
+      decision('final_approval', 1, 'approve', 'fay'),
+      decision('final_approval', 1, 'approve', 'gus'),
+    ];
     expect(stageStatus({ record: record(crisis, 1, twoPeople), spec: finalApproval })).toBe('approved');
   });
 
   it('ignores approvals of an older revision for a stage that judges the content', () => {
-    expect(stageStatus({ record: record(standard, 2, [decision('design', 1, 'approve', 'dana')]), spec: design })).toBe('open');
+    expect(stageStatus({ record: record(standard, 2, [decision('design', 1, 'approve', 'dana')]), spec: design })).toBe(
+      'open',
+    );
   });
 
   it('keeps approvals of an older revision for a stage that judges the idea', () => {
-    expect(stageStatus({ record: record(standard, 3, [decision('ideation', 1, 'approve', 'max')]), spec: ideation })).toBe('approved');
+    expect(
+      stageStatus({ record: record(standard, 3, [decision('ideation', 1, 'approve', 'max')]), spec: ideation }),
+    ).toBe('approved');
   });
 
   it('reports changes requested on the current revision, but not on an older one', () => {
@@ -96,17 +116,21 @@ describe('stageStatus', () => {
   });
 
   it('is rejected by a rejection on any revision, human or forced', () => {
-    expect(stageStatus({ record: record(standard, 2, [decision('design', 1, 'reject', 'dana')]), spec: design })).toBe('rejected');
-    expect(stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_reject', 'system')]), spec: design })).toBe(
+    expect(stageStatus({ record: record(standard, 2, [decision('design', 1, 'reject', 'dana')]), spec: design })).toBe(
       'rejected',
     );
+    expect(
+      stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_reject', 'system')]), spec: design }),
+    ).toBe('rejected');
   });
 
   it('is approved by a forced approval, and stays open on a hold', () => {
-    expect(stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_approve', 'system')]), spec: design })).toBe(
-      'approved',
-    );
-    expect(stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_hold', 'system')]), spec: design })).toBe('open');
+    expect(
+      stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_approve', 'system')]), spec: design }),
+    ).toBe('approved');
+    expect(
+      stageStatus({ record: record(standard, 1, [decision('design', 1, 'forced_hold', 'system')]), spec: design }),
+    ).toBe('open');
   });
 });
 

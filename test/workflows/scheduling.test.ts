@@ -43,7 +43,9 @@ describe('a scheduled post', () => {
 
     const later = new Date(Date.parse(input.publishAt) + 3 * DAY_MS).toISOString();
     expect(
-      await handle.executeUpdate(reschedule, { args: [{ by: team.author, publishAt: later, timeZone: 'America/New_York' }] }),
+      await handle.executeUpdate(reschedule, {
+        args: [{ by: team.author, publishAt: later, timeZone: 'America/New_York' }],
+      }),
     ).toEqual({ publishAt: later });
     expect(await stateOf(handle)).toMatchObject({ stage: 'scheduled', publishAt: later, timeZone: 'America/New_York' });
 
@@ -56,11 +58,21 @@ describe('a scheduled post', () => {
       stage: 'cancelled',
     });
     const final = (await handle.result()) as PostState;
-    expect(final).toMatchObject({ stage: 'cancelled', exitReason: `cancelled by ${team.manager.userId}: campaign pulled` });
+    expect(final).toMatchObject({
+      stage: 'cancelled',
+      exitReason: `cancelled by ${team.manager.userId}: campaign pulled`,
+    });
     expect(await publicationsOf(input.postId)).toBe(0);
-    const audit = await harness.db('audit_log').where({ entity: `post:${input.postId}` }).orderBy('sequence');
+    const audit = await harness
+      .db('audit_log')
+      .where({ entity: `post:${input.postId}` })
+      .orderBy('sequence');
     expect(audit.map((row: { action: string }) => row.action).slice(-2)).toEqual(['rescheduled', 'cancelled']);
-    expect(audit.at(-1)).toMatchObject({ actor_id: team.manager.userId, from_stage: 'scheduled', to_stage: 'cancelled' });
+    expect(audit.at(-1)).toMatchObject({
+      actor_id: team.manager.userId,
+      from_stage: 'scheduled',
+      to_stage: 'cancelled',
+    });
     await recordHistoryIfAsked(handle, 'reschedule-cancel');
   });
 
@@ -94,7 +106,10 @@ describe('a scheduled post', () => {
     const resumed = await stateWhen(handle, (state) => state.stage === 'published');
     expect(resumed).toMatchObject({ stage: 'published', paused: false });
     expect(await publicationsOf(input.postId)).toBe(3);
-    const audit = await harness.db('audit_log').where({ entity: `post:${input.postId}` }).orderBy('sequence');
+    const audit = await harness
+      .db('audit_log')
+      .where({ entity: `post:${input.postId}` })
+      .orderBy('sequence');
     expect(audit.map((row: { action: string }) => row.action).slice(-4)).toEqual([
       'brand_paused',
       'brand_resumed',

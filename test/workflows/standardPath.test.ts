@@ -37,12 +37,24 @@ describe('a standard post', () => {
     const { handle, input } = await startPost(harness, fixture, { publishInMs: 2 * DAY_MS });
 
     const opened = await stateOf(handle);
-    expect(opened.plan.stages.map((spec) => spec.stage)).toEqual(['ideation', 'drafting', 'design', 'copy_edit', 'final_approval']);
+    expect(opened.plan.stages.map((spec) => spec.stage)).toEqual([
+      'ideation',
+      'drafting',
+      'design',
+      'copy_edit',
+      'final_approval',
+    ]);
     expect(opened).toMatchObject({ stage: 'ideation', openStages: ['ideation'], revision: 1, qualityIssues: [] });
 
     const { team } = fixture;
-    expect(await decide(handle, team.manager, { stage: 'ideation', decision: 'approve' })).toEqual({ stage: 'design', revision: 1 });
-    expect(await decide(handle, team.designer, { stage: 'design', decision: 'approve' })).toEqual({ stage: 'copy_edit', revision: 1 });
+    expect(await decide(handle, team.manager, { stage: 'ideation', decision: 'approve' })).toEqual({
+      stage: 'design',
+      revision: 1,
+    });
+    expect(await decide(handle, team.designer, { stage: 'design', decision: 'approve' })).toEqual({
+      stage: 'copy_edit',
+      revision: 1,
+    });
     await decide(handle, team.copy_editor, { stage: 'copy_edit', decision: 'approve', comment: 'reads well' });
     expect(await decide(handle, team.final_approver, { stage: 'final_approval', decision: 'approve' })).toEqual({
       stage: 'scheduled',
@@ -66,19 +78,34 @@ describe('a standard post', () => {
       fixture.accounts.map((account) => `${input.postId}:1:${account.id}`).sort(),
     );
 
-    const snapshots = await harness.db('metric_snapshots').where({ post_id: input.postId }).orderBy(['account_id', 'offset_ms']);
+    const snapshots = await harness
+      .db('metric_snapshots')
+      .where({ post_id: input.postId })
+      .orderBy(['account_id', 'offset_ms']);
     expect(snapshots).toHaveLength(9);
     for (const account of fixture.accounts) {
-      const offsets = snapshots.filter((row: { account_id: string }) => row.account_id === account.id).map((row: { offset_ms: number }) => row.offset_ms);
+      const offsets = snapshots
+        .filter((row: { account_id: string }) => row.account_id === account.id)
+        .map((row: { offset_ms: number }) => row.offset_ms);
       expect(offsets).toEqual([HOUR_MS, DAY_MS, 7 * DAY_MS]);
     }
     expect(final.snapshots).toHaveLength(9);
 
     const post = await harness.db('posts').where({ id: input.postId }).first();
     expect(post).toMatchObject({ stage: 'completed', revision: 1 });
-    const audit = await harness.db('audit_log').where({ entity: postEntity(input.postId) }).orderBy('sequence');
-    expect(audit.map((row: { sequence: number }) => row.sequence)).toEqual(audit.map((_row: unknown, index: number) => index + 1));
-    expect(audit[0]).toMatchObject({ action: 'created', actor_id: team.author.userId, from_stage: null, to_stage: 'ideation' });
+    const audit = await harness
+      .db('audit_log')
+      .where({ entity: postEntity(input.postId) })
+      .orderBy('sequence');
+    expect(audit.map((row: { sequence: number }) => row.sequence)).toEqual(
+      audit.map((_row: unknown, index: number) => index + 1),
+    );
+    expect(audit[0]).toMatchObject({
+      action: 'created',
+      actor_id: team.author.userId,
+      from_stage: null,
+      to_stage: 'ideation',
+    });
     expect(audit.map((row: { action: string }) => row.action)).toEqual([
       'created',
       'approved',

@@ -22,7 +22,10 @@ afterAll(async () => {
 function outputUntil(child: ChildProcessWithoutNullStreams, line: RegExp, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`no ${line} within ${timeoutMs} ms; output so far:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${line} within ${timeoutMs} ms; output so far:\n${output}`)),
+      timeoutMs,
+    );
     const collect = (chunk: Buffer): void => {
       output += chunk.toString();
       if (line.test(output)) {
@@ -97,7 +100,9 @@ describe('the worker process', () => {
         expect(post).toMatchObject({ stage: 'copy_edit' });
 
         const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-        expect(metrics).toMatch(new RegExp(`^temporal_workflow_task_execution_latency\\w*\\{[^}]*task_queue="${taskQueue}"`, 'm'));
+        expect(metrics).toMatch(
+          new RegExp(`^temporal_workflow_task_execution_latency\\w*\\{[^}]*task_queue="${taskQueue}"`, 'm'),
+        );
         expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
       } finally {
         await connection.close();

@@ -24,8 +24,16 @@ export function refuse(type: PostUpdateError, message: string): ApplicationFailu
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-export function qualityCheckFailed({ revision, issues }: { revision: number; issues: QualityIssue[] }): ApplicationFailure {
-  const listed = issues.map((issue) => (issue.platform ? `${issue.platform}: ${issue.message}` : issue.message)).join('; ');
+export function qualityCheckFailed({
+  revision,
+  issues,
+}: {
+  revision: number;
+  issues: QualityIssue[];
+}): ApplicationFailure {
+  const listed = issues
+    .map((issue) => (issue.platform ? `${issue.platform}: ${issue.message}` : issue.message))
+    .join('; ');
   return ApplicationFailure.create({
     type: PostUpdateError.QualityCheckFailed,
     message: `revision ${revision} was recorded but does not pass the quality checks: ${listed}`,

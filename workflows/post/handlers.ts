@@ -3,8 +3,8 @@
  * reaches history; an accepted update is answered once its transition is recorded.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import { canDecide, canSubmitRevision, findStage, type DecisionRefusal } from '../domain/reviewPolicy';
-import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../domain/types';
+import { canDecide, canSubmitRevision, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
+import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../../domain/types';
 import {
   brandPause,
   cancel,
@@ -23,8 +23,8 @@ import {
   type SubmitRevisionRequest,
 } from '../messages';
 import { PostUpdateError, qualityCheckFailed, refuse } from './errors';
-import { mayTakeAction, stageRefusal, type PostAction } from './permissions';
-import { countedApprovals } from './reviewProgress';
+import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permissions';
+import { countedApprovals } from '../../domain/reviewProgress';
 import { applyRevision } from './revisions';
 import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
 
@@ -52,7 +52,10 @@ export function registerPostHandlers(run: PostRun): void {
       }
       run.revisionBeingChecked = true;
       try {
-        const { revision, issues } = await applyRevision(run, { content: request.content, submittedBy: request.by.userId });
+        const { revision, issues } = await applyRevision(run, {
+          content: request.content,
+          submittedBy: request.by.userId,
+        });
         if (issues.length > 0) {
           await run.transition({
             action: 'revision_blocked',
@@ -100,7 +103,11 @@ export function registerPostHandlers(run: PostRun): void {
         action: DECISION_ACTIONS[request.decision],
         actorId: request.by.userId,
         fromStage: request.stage as PostStage,
-        detail: { stage: request.stage, revision: request.revision, ...(request.comment ? { comment: request.comment } : {}) },
+        detail: {
+          stage: request.stage,
+          revision: request.revision,
+          ...(request.comment ? { comment: request.comment } : {}),
+        },
       });
       await run.acknowledgement(ticket);
       return { stage: state.stage, revision: state.revision };
@@ -127,13 +134,17 @@ export function registerPostHandlers(run: PostRun): void {
       validator: (request: RescheduleRequest) => {
         requireActor(request?.by);
         const publishAt = typeof request.publishAt === 'string' ? Date.parse(request.publishAt) : Number.NaN;
-        if (Number.isNaN(publishAt)) throw refuse(PostUpdateError.InvalidInput, 'publishAt must be an ISO-8601 instant');
+        if (Number.isNaN(publishAt))
+          throw refuse(PostUpdateError.InvalidInput, 'publishAt must be an ISO-8601 instant');
         if (request.timeZone !== undefined && (typeof request.timeZone !== 'string' || request.timeZone === '')) {
           throw refuse(PostUpdateError.InvalidInput, 'timeZone must be an IANA time zone name');
         }
         requireAllowed(run, 'reschedule', request.by);
         if (publishAt <= Date.now()) {
-          throw refuse(PostUpdateError.InvalidInput, `publish time ${new Date(publishAt).toISOString()} is in the past`);
+          throw refuse(
+            PostUpdateError.InvalidInput,
+            `publish time ${new Date(publishAt).toISOString()} is in the past`,
+          );
         }
       },
     },
@@ -150,8 +161,15 @@ export function registerPostHandlers(run: PostRun): void {
     {
       validator: (request: CancelRequest) => {
         requireActor(request?.by);
-        if (typeof request.reason !== 'string' || request.reason.trim() === '' || request.reason.length > MAX_REASON_LENGTH) {
-          throw refuse(PostUpdateError.InvalidInput, `a cancellation needs a reason of 1 to ${MAX_REASON_LENGTH} characters`);
+        if (
+          typeof request.reason !== 'string' ||
+          request.reason.trim() === '' ||
+          request.reason.length > MAX_REASON_LENGTH
+        ) {
+          throw refuse(
+            PostUpdateError.InvalidInput,
+            `a cancellation needs a reason of 1 to ${MAX_REASON_LENGTH} characters`,
+          );
         }
         requireAllowed(run, 'cancel', request.by);
         if (run.cancellation) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
@@ -193,7 +211,8 @@ export function registerPostHandlers(run: PostRun): void {
       validator: (request: ActorRequest) => {
         requireActor(request?.by);
         requireAllowed(run, 'retry_failed_variants', request.by);
-        if (run.retryRequest) throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
+        if (run.retryRequest)
+          throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
         if (!state.variants.some((variant) => variant.status === 'failed')) {
           throw refuse(PostUpdateError.InvalidTransition, 'post has no failed variants to retry');
         }
@@ -229,7 +248,10 @@ function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
     throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not drafting`);
   }
   if (run.revisionBeingChecked) {
-    throw refuse(PostUpdateError.InvalidTransition, `revision ${state.revision + 1} is being checked; submit again once it is done`);
+    throw refuse(
+      PostUpdateError.InvalidTransition,
+      `revision ${state.revision + 1} is being checked; submit again once it is done`,
+    );
   }
   const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
   const check = canSubmitRevision({ plan: state.plan, actor: request.by, authorId: state.authorId, escalated });
@@ -239,14 +261,18 @@ function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
 function validateReview(run: PostRun, request: ReviewRequest): void {
   const { state } = run;
   requireActor(request?.by);
-  if (typeof request.stage !== 'string' || request.stage === '') throw refuse(PostUpdateError.InvalidInput, 'stage is required');
+  if (typeof request.stage !== 'string' || request.stage === '')
+    throw refuse(PostUpdateError.InvalidInput, 'stage is required');
   if (!DECISIONS.includes(request.decision)) {
     throw refuse(PostUpdateError.InvalidInput, `decision must be one of ${DECISIONS.join(', ')}`);
   }
   if (!Number.isInteger(request.revision) || request.revision < 0) {
     throw refuse(PostUpdateError.InvalidInput, 'revision must be a whole number');
   }
-  if (request.comment !== undefined && (typeof request.comment !== 'string' || request.comment.length > MAX_COMMENT_LENGTH)) {
+  if (
+    request.comment !== undefined &&
+    (typeof request.comment !== 'string' || request.comment.length > MAX_COMMENT_LENGTH)
+  ) {
     throw refuse(PostUpdateError.InvalidInput, `comment must be text of at most ${MAX_COMMENT_LENGTH} characters`);
   }
   requireOpen(run);
@@ -297,11 +323,16 @@ function requireActor(actor: Actor | undefined): void {
     actor.userId !== '' &&
     Array.isArray(actor.roles) &&
     actor.roles.every((role) => (ROLES as readonly string[]).includes(role));
-  if (!valid) throw refuse(PostUpdateError.InvalidInput, 'the request must say who is acting: a user id and known roles');
+  if (!valid)
+    throw refuse(PostUpdateError.InvalidInput, 'the request must say who is acting: a user id and known roles');
 }
 
 function requireOpen(run: PostRun): void {
-  if (run.finished) throw refuse(PostUpdateError.InvalidTransition, `post is ${run.state.stage === 'failed' ? 'failed' : 'closed'}; it takes no further changes`);
+  if (run.finished)
+    throw refuse(
+      PostUpdateError.InvalidTransition,
+      `post is ${run.state.stage === 'failed' ? 'failed' : 'closed'}; it takes no further changes`,
+    );
 }
 
 function requireAllowed(run: PostRun, action: PostAction, actor: Actor): void {
@@ -330,11 +361,17 @@ function contentProblem(content: RevisionContent | undefined): string | undefine
       return `${where} has unknown platform "${String(variant.platform)}"; expected one of ${PLATFORMS.join(', ')}`;
     }
     if (typeof variant.text !== 'string') return `${where} needs text`;
-    if (!Array.isArray(variant.media) || !variant.media.every(isMedia)) return `${where} media must be a list of { url, kind: image | video }`;
+    if (!Array.isArray(variant.media) || !variant.media.every(isMedia))
+      return `${where} media must be a list of { url, kind: image | video }`;
   }
   return undefined;
 }
 
 function isMedia(media: Media): boolean {
-  return typeof media === 'object' && media !== null && typeof media.url === 'string' && (media.kind === 'image' || media.kind === 'video');
+  return (
+    typeof media === 'object' &&
+    media !== null &&
+    typeof media.url === 'string' &&
+    (media.kind === 'image' || media.kind === 'video')
+  );
 }

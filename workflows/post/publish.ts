@@ -12,9 +12,7 @@ import { SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun 
 export const FAILED_POST_RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
 
 export type PublishOutcome =
-  | { kind: 'live' }
-  | { kind: 'blocked'; blockedBy: PendingAction }
-  | { kind: 'failed'; closedBy: PendingAction };
+  { kind: 'live' } | { kind: 'blocked'; blockedBy: PendingAction } | { kind: 'failed'; closedBy: PendingAction };
 
 export async function publishPost(run: PostRun, trigger: PendingAction): Promise<PublishOutcome> {
   const { state } = run;
@@ -34,7 +32,11 @@ export async function publishPost(run: PostRun, trigger: PendingAction): Promise
     state.qualityIssues = check.issues;
     return {
       kind: 'blocked',
-      blockedBy: { ...trigger, action: 'quality_blocked', detail: { ...trigger.detail, trigger: trigger.action, issues: check.issues } },
+      blockedBy: {
+        ...trigger,
+        action: 'quality_blocked',
+        detail: { ...trigger.detail, trigger: trigger.action, issues: check.issues },
+      },
     };
   }
   run.publishContent = check.content;
@@ -120,7 +122,8 @@ function markFailed(variant: VariantState, type: string, reason: string): void {
 function failureOf(error: unknown): { type: string; reason: string } {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', reason: cause.message };
-  if (cause instanceof TimeoutFailure) return { type: 'Timeout', reason: `the platform did not answer in time (${cause.timeoutType})` };
+  if (cause instanceof TimeoutFailure)
+    return { type: 'Timeout', reason: `the platform did not answer in time (${cause.timeoutType})` };
   if (cause instanceof Error) return { type: cause.name, reason: cause.message };
   return { type: 'Error', reason: String(cause) };
 }

@@ -3,10 +3,10 @@
  * Each open stage runs its clock — remind its reviewers, escalate to the backup role, then force
  * the decision the policy names — while decisions and revisions arrive through updates.
  */
-import { decidingRoles, stageDeadlines } from '../domain/reviewPolicy';
-import type { StageSpec } from '../domain/types';
+import { decidingRoles, stageDeadlines } from '../../domain/reviewPolicy';
+import type { StageSpec } from '../../domain/types';
 import type { ReviewDecisionRecord, StageDeadline } from '../messages';
-import { nextReviewStep, type ReviewStep } from './reviewProgress';
+import { nextReviewStep, type ReviewStep } from '../../domain/reviewProgress';
 import { nowIso, SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun } from './run';
 
 export type ReviewOutcome =
@@ -62,7 +62,10 @@ async function openStep(run: PostRun, step: OpenStep, openedBy: PendingAction): 
 async function awaitStep(run: PostRun, step: OpenStep): Promise<PendingAction | 'cancelled'> {
   for (;;) {
     const due = nextDeadline(run);
-    const { timedOut } = await run.waitFor(() => run.inbox.length > 0, due ? Date.parse(due.at) - Date.now() : undefined);
+    const { timedOut } = await run.waitFor(
+      () => run.inbox.length > 0,
+      due ? Date.parse(due.at) - Date.now() : undefined,
+    );
     if (run.cancellation) return 'cancelled';
     if (run.inbox.length > 0) {
       const settledBy = await recordOrCarry(run, step, run.drainInbox());
@@ -78,9 +81,14 @@ async function awaitStep(run: PostRun, step: OpenStep): Promise<PendingAction | 
  * Records what happened while the step stays open. When the step has settled, the last action
  * is returned instead, to be recorded together with whatever opens next.
  */
-async function recordOrCarry(run: PostRun, step: OpenStep, actions: PendingAction[]): Promise<PendingAction | undefined> {
+async function recordOrCarry(
+  run: PostRun,
+  step: OpenStep,
+  actions: PendingAction[],
+): Promise<PendingAction | undefined> {
   const next = nextReviewStep(run.reviewRecord());
-  const stillOpen = (next.kind === 'drafting' || next.kind === 'review') && next.kind === step.kind && next.group === step.group;
+  const stillOpen =
+    (next.kind === 'drafting' || next.kind === 'review') && next.kind === step.kind && next.group === step.group;
   if (stillOpen) {
     if (next.kind === 'review') narrowTo(run, next.stages);
     for (const action of actions) await run.transition(action);

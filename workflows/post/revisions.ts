@@ -2,7 +2,7 @@
  * A new revision of the post's content: checked for quality, then recorded as the current revision
  * whether or not it passes. A revision with issues keeps the post in drafting.
  */
-import type { RevisionContent, VariantContent } from '../domain/types';
+import type { RevisionContent, VariantContent } from '../../domain/types';
 import type { QualityIssue, VariantState } from '../messages';
 import { checkQuality } from './activityProxies';
 import { PostUpdateError, refuse } from './errors';

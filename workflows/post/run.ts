@@ -3,16 +3,24 @@
  * and the process has yet to record, and the one way anything is recorded — a transition that
  * writes the audit entry and projection, sends its notifications and keeps search attributes current.
  */
-import { ApplicationFailure, allHandlersFinished, condition, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { NotifyInput, RecordTransitionInput } from '../../activities/contract';
-import { deriveReviewPlan } from '../domain/reviewPolicy';
-import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../domain/types';
+import { deriveReviewPlan } from '../../domain/reviewPolicy';
+import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../../domain/types';
 import type { PostState, StageDeadline } from '../messages';
 import { notify, recordTransition, redeliverNotification } from './activityProxies';
 import { PostUpdateError } from './errors';
 import { ONE_ACTIVITY_PER_STEP } from './patches';
-import type { ReviewRecord } from './reviewProgress';
+import type { ReviewRecord } from '../../domain/reviewProgress';
 import { brandKey, campaignKey, postStageKey, riskTierKey } from './searchAttributes';
 
 /** Who acts when the process itself moves the post on (timers, forced decisions). */
@@ -114,7 +122,12 @@ export class PostRun {
       publishAt: new Date(publishAt).toISOString(),
       timeZone: input.timeZone,
       paused: false,
-      variants: (input.targets ?? []).map(({ accountId, platform }) => ({ accountId, platform, status: 'pending' as const, attempts: 0 })),
+      variants: (input.targets ?? []).map(({ accountId, platform }) => ({
+        accountId,
+        platform,
+        status: 'pending' as const,
+        attempts: 0,
+      })),
       snapshots: [],
       updatedAt: nowIso(),
     };
@@ -147,7 +160,15 @@ export class PostRun {
   }
 
   /** Moves the post into a stage (or a group of stages reviewed side by side). */
-  enter({ stage, openStages, deadlines }: { stage: PostStage; openStages?: string[]; deadlines?: StageDeadline[] }): void {
+  enter({
+    stage,
+    openStages,
+    deadlines,
+  }: {
+    stage: PostStage;
+    openStages?: string[];
+    deadlines?: StageDeadline[];
+  }): void {
     this.state.stage = stage;
     this.state.openStages = openStages ?? (isTerminal(stage) ? [] : [stage]);
     this.state.deadlines = deadlines ?? [];
@@ -190,7 +211,8 @@ export class PostRun {
       await Promise.all([recordTransition(record), ...notifications.map((notification) => this.deliver(notification))]);
     }
     // Transitions started from handlers may finish out of order; the latest one is the baseline.
-    if (sequence > this.recorded.sequence) this.recorded = { sequence, revision: state.revision, variants, decisions: state.decisions.length };
+    if (sequence > this.recorded.sequence)
+      this.recorded = { sequence, revision: state.revision, variants, decisions: state.decisions.length };
     for (const ticket of pending.tickets ?? []) this.acknowledged.add(ticket);
   }
 

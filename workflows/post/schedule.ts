@@ -17,7 +17,12 @@ export async function schedulePost(run: PostRun, approvedBy: PendingAction): Pro
       run.publishNowRequest = undefined;
       return {
         kind: 'publish',
-        trigger: { action: 'publish_now', actorId: publishNow.by, fromStage: 'scheduled', tickets: [publishNow.ticket] },
+        trigger: {
+          action: 'publish_now',
+          actorId: publishNow.by,
+          fromStage: 'scheduled',
+          tickets: [publishNow.ticket],
+        },
       };
     }
     const seen = run.scheduleVersion;
@@ -27,7 +32,12 @@ export async function schedulePost(run: PostRun, approvedBy: PendingAction): Pro
     if (timedOut && !run.cancellation) {
       return {
         kind: 'publish',
-        trigger: { action: 'publish_time_reached', actorId: SYSTEM_ACTOR, fromStage: 'scheduled', detail: { publishAt: state.publishAt } },
+        trigger: {
+          action: 'publish_time_reached',
+          actorId: SYSTEM_ACTOR,
+          fromStage: 'scheduled',
+          detail: { publishAt: state.publishAt },
+        },
       };
     }
   }

@@ -37,14 +37,20 @@ export async function trackPerformance(run: PostRun): Promise<PendingAction> {
 }
 
 function trackingOffsets(configured: number[] | undefined): number[] {
-  const offsets = (configured ?? DEFAULT_TRACKING_OFFSETS_MS).filter((offset) => Number.isFinite(offset) && offset >= 0);
+  const offsets = (configured ?? DEFAULT_TRACKING_OFFSETS_MS).filter(
+    (offset) => Number.isFinite(offset) && offset >= 0,
+  );
   return [...new Set(offsets)].sort((a, b) => a - b);
 }
 
 function snapshotSchedule(run: PostRun, offsets: number[]): SnapshotDue[] {
   return run.state.variants
-    .filter((variant) => variant.status === 'published' && variant.externalId && run.liveAt[variant.accountId] !== undefined)
-    .flatMap((variant) => offsets.map((offsetMs) => ({ variant, offsetMs, at: run.liveAt[variant.accountId] + offsetMs })));
+    .filter(
+      (variant) => variant.status === 'published' && variant.externalId && run.liveAt[variant.accountId] !== undefined,
+    )
+    .flatMap((variant) =>
+      offsets.map((offsetMs) => ({ variant, offsetMs, at: run.liveAt[variant.accountId] + offsetMs })),
+    );
 }
 
 function snapshotKey(due: SnapshotDue): string {

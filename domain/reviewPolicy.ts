@@ -122,7 +122,13 @@ export interface ReviewPolicyInput {
   urgent: boolean;
 }
 
-export function requiresLegalReview({ riskTier, flags }: { riskTier: RiskTier; flags: readonly SensitivityFlag[] }): boolean {
+export function requiresLegalReview({
+  riskTier,
+  flags,
+}: {
+  riskTier: RiskTier;
+  flags: readonly SensitivityFlag[];
+}): boolean {
   return STAGES_BY_TIER[riskTier].includes('legal_review') || flags.some((flag) => FLAG_RULES[flag].requiresLegal);
 }
 
@@ -165,7 +171,9 @@ export function deriveReviewPlan(input: ReviewPolicyInput): ReviewPlan {
 
 function assertKnownInput({ riskTier, flags, urgent }: ReviewPolicyInput): void {
   if (!RISK_TIERS.includes(riskTier)) {
-    throw new ReviewPolicyInputError(`unknown risk tier "${String(riskTier)}"; expected one of ${RISK_TIERS.join(', ')}`);
+    throw new ReviewPolicyInputError(
+      `unknown risk tier "${String(riskTier)}"; expected one of ${RISK_TIERS.join(', ')}`,
+    );
   }
   const unknown = flags.filter((flag) => !SENSITIVITY_FLAGS.includes(flag));
   if (unknown.length > 0) {
@@ -176,13 +184,29 @@ function assertKnownInput({ riskTier, flags, urgent }: ReviewPolicyInput): void 
   if (typeof urgent !== 'boolean') throw new ReviewPolicyInputError('urgent must be true or false');
 }
 
-function turnaround({ stage, riskTier, urgent }: { stage: PlanStageName; riskTier: RiskTier; urgent: boolean }): number {
+function turnaround({
+  stage,
+  riskTier,
+  urgent,
+}: {
+  stage: PlanStageName;
+  riskTier: RiskTier;
+  urgent: boolean;
+}): number {
   const normalMs = TURNAROUND_HOURS[stage][riskTier] * HOUR_MS;
   if (!urgent) return normalMs;
   return Math.max(Math.round(normalMs / FAST_TRACK.turnaroundDivisor), FAST_TRACK.minimumTurnaroundMs);
 }
 
-function quorumFor({ stage, riskTier, flagRules }: { stage: PlanStageName; riskTier: RiskTier; flagRules: FlagRule[] }): number {
+function quorumFor({
+  stage,
+  riskTier,
+  flagRules,
+}: {
+  stage: PlanStageName;
+  riskTier: RiskTier;
+  flagRules: FlagRule[];
+}): number {
   if (stage === 'legal_review') return TIER_RULES[riskTier].legalQuorum;
   if (stage === 'final_approval') return Math.max(1, ...flagRules.map((rule) => rule.finalApprovalQuorum));
   return 1;
@@ -294,7 +318,9 @@ export function canDecide(input: CanDecideInput): DecisionCheck {
     );
   }
   if (plan.distinctApproversAcrossStages) {
-    const earlier = priorApprovers.find((approval) => approval.stage !== spec.stage && approval.userId === actor.userId);
+    const earlier = priorApprovers.find(
+      (approval) => approval.stage !== spec.stage && approval.userId === actor.userId,
+    );
     if (earlier) {
       return refuse(
         'approved_another_stage',

@@ -20,7 +20,13 @@ export type Platform = (typeof PLATFORMS)[number];
 export const RISK_TIERS = ['low', 'standard', 'high', 'regulated'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
 
-export const SENSITIVITY_FLAGS = ['pricing', 'health_claim', 'financial_claim', 'sponsored', 'crisis_sensitive'] as const;
+export const SENSITIVITY_FLAGS = [
+  'pricing',
+  'health_claim',
+  'financial_claim',
+  'sponsored',
+  'crisis_sensitive',
+] as const;
 export type SensitivityFlag = (typeof SENSITIVITY_FLAGS)[number];
 
 export const ROLES = [

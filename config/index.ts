@@ -54,9 +54,7 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
-    super(
-      `Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.problem}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.problem}`).join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -87,7 +85,11 @@ const VARIABLES: readonly ConfigVariable[] = [
       'Temporal frontend as `host:port` (e.g. `temporal:7233`). Unset: the offline Temporal server runs inside the process.',
   },
   { name: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace holding the workflows.' },
-  { name: 'TEMPORAL_TASK_QUEUE', default: 'socialops', meaning: 'Task queue the worker polls and the API starts workflows on.' },
+  {
+    name: 'TEMPORAL_TASK_QUEUE',
+    default: 'socialops',
+    meaning: 'Task queue the worker polls and the API starts workflows on.',
+  },
   { name: 'PORT', default: '3000', meaning: 'TCP port the API listens on.' },
   {
     name: 'HOST',
@@ -99,14 +101,19 @@ const VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'NOTIFY_WEBHOOK_URL',
     default: '—',
-    meaning: 'http(s) URL that receives notifications (reviews due, reminders, escalations, failures). Unset: none are sent.',
+    meaning:
+      'http(s) URL that receives notifications (reviews due, reminders, escalations, failures). Unset: none are sent.',
   },
   {
     name: 'NOTIFY_WEBHOOK_SECRET',
     default: '—',
     meaning: `Key for the HMAC-SHA256 signature of each notification; required with \`NOTIFY_WEBHOOK_URL\`, at least ${MIN_WEBHOOK_SECRET_LENGTH} characters.`,
   },
-  { name: 'DATA_DIR', default: './.data', meaning: 'Data directory of the embedded Postgres (ignored when `DATABASE_URL` is set).' },
+  {
+    name: 'DATA_DIR',
+    default: './.data',
+    meaning: 'Data directory of the embedded Postgres (ignored when `DATABASE_URL` is set).',
+  },
   {
     name: 'PUBLIC_BASE_URL',
     default: 'http://HOST:PORT',
@@ -141,7 +148,9 @@ export function describeConfig(): ConfigVariable[] {
 
 /** The configuration table as Markdown, for the README. */
 export function renderConfigTable(): string {
-  const rows = VARIABLES.map((v) => `| \`${v.name}\` | ${v.default === '—' ? '—' : `\`${v.default}\``} | ${v.meaning} |`);
+  const rows = VARIABLES.map(
+    (v) => `| \`${v.name}\` | ${v.default === '—' ? '—' : `\`${v.default}\``} | ${v.meaning} |`,
+  );
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
@@ -170,8 +179,13 @@ function isProxyAddress(entry: string): boolean {
 
 const trustedProxies = z
   .string()
-  .refine((value) => /^\d+$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim())), TRUST_PROXY_PROBLEM)
-  .transform((value): number | string[] => (/^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim())));
+  .refine(
+    (value) => /^\d+$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim())),
+    TRUST_PROXY_PROBLEM,
+  )
+  .transform((value): number | string[] =>
+    /^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim()),
+  );
 
 const portNumber = z
   .string()
@@ -191,12 +205,10 @@ const postgresUrl = z
   .refine((value) => hasProtocol(value, ['postgres:', 'postgresql:']), 'expected a postgres:// or postgresql:// URL');
 
 /** `host:port`, `[ipv6]:port`; the SDK takes no scheme here, so one is refused rather than misread. */
-const temporalAddress = z
-  .string()
-  .refine((value) => {
-    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(value);
-    return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
-  }, 'expected host:port (for example temporal:7233), without a scheme');
+const temporalAddress = z.string().refine((value) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(value);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+}, 'expected host:port (for example temporal:7233), without a scheme');
 
 /** An IP address and port to listen on (the SDK's metrics server takes no host names). */
 const listenAddress = z.string().refine((value) => {
@@ -216,23 +228,26 @@ const host = z
 const httpUrl = (problem: string) => z.string().refine((value) => hasProtocol(value, ['http:', 'https:']), problem);
 
 const envSchema = z.object({
-    DATABASE_URL: postgresUrl.optional(),
-    TEMPORAL_ADDRESS: temporalAddress.optional(),
-    TEMPORAL_NAMESPACE: identifier('namespace name').default('default'),
-    TEMPORAL_TASK_QUEUE: identifier('task queue name').default('socialops'),
-    PORT: portNumber.default(3000),
-    HOST: host.default('127.0.0.1'),
-    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-    NOTIFY_WEBHOOK_URL: httpUrl('expected an http:// or https:// URL').optional(),
-    NOTIFY_WEBHOOK_SECRET: z
-      .string()
-      .refine((value) => value.length >= MIN_WEBHOOK_SECRET_LENGTH, `expected at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
-      .optional(),
-    DATA_DIR: z.string().default('./.data'),
-    PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
-    API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
-    TRUST_PROXY: trustedProxies.optional(),
-    WORKER_METRICS_ADDRESS: listenAddress.optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  TEMPORAL_ADDRESS: temporalAddress.optional(),
+  TEMPORAL_NAMESPACE: identifier('namespace name').default('default'),
+  TEMPORAL_TASK_QUEUE: identifier('task queue name').default('socialops'),
+  PORT: portNumber.default(3000),
+  HOST: host.default('127.0.0.1'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  NOTIFY_WEBHOOK_URL: httpUrl('expected an http:// or https:// URL').optional(),
+  NOTIFY_WEBHOOK_SECRET: z
+    .string()
+    .refine(
+      (value) => value.length >= MIN_WEBHOOK_SECRET_LENGTH,
+      `expected at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
+    )
+    .optional(),
+  DATA_DIR: z.string().default('./.data'),
+  PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
+  API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
+  TRUST_PROXY: trustedProxies.optional(),
+  WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
 
 /** Names the schema reads; exported so the tests can hold it against `describeConfig()`. */

@@ -5,11 +5,7 @@
 import { DateTime, IANAZone } from 'luxon';
 
 export type PublishTimeErrorCode =
-  | 'invalid_time_zone'
-  | 'invalid_instant'
-  | 'invalid_local_time'
-  | 'nonexistent_local_time'
-  | 'ambiguous_input';
+  'invalid_time_zone' | 'invalid_instant' | 'invalid_local_time' | 'nonexistent_local_time' | 'ambiguous_input';
 
 export class PublishTimeError extends Error {
   override readonly name = 'PublishTimeError';
@@ -55,7 +51,10 @@ export function toUtcInstant({
 }): string {
   assertTimeZone(timeZone);
   if ((localDateTime === undefined) === (instant === undefined)) {
-    throw new PublishTimeError('ambiguous_input', 'give either a local date and time or an instant, not both or neither');
+    throw new PublishTimeError(
+      'ambiguous_input',
+      'give either a local date and time or an instant, not both or neither',
+    );
   }
   if (instant !== undefined) return parseInstant(instant).toUTC().toISO()!;
   return localToUtc({ localDateTime: localDateTime!, timeZone }).toUTC().toISO()!;
@@ -75,7 +74,10 @@ export function toLocalDateTime({ instant, timeZone }: { instant: string; timeZo
 
 function assertTimeZone(timeZone: string): void {
   if (!isValidTimeZone(timeZone)) {
-    throw new PublishTimeError('invalid_time_zone', `"${String(timeZone)}" is not an IANA time zone such as Europe/Paris`);
+    throw new PublishTimeError(
+      'invalid_time_zone',
+      `"${String(timeZone)}" is not an IANA time zone such as Europe/Paris`,
+    );
   }
 }
 
@@ -89,7 +91,10 @@ function parseInstant(instant: string): DateTime {
   }
   const parsed = DateTime.fromISO(instant, { setZone: true });
   if (!parsed.isValid) {
-    throw new PublishTimeError('invalid_instant', `"${instant}" is not a valid date and time (${parsed.invalidExplanation})`);
+    throw new PublishTimeError(
+      'invalid_instant',
+      `"${instant}" is not a valid date and time (${parsed.invalidExplanation})`,
+    );
   }
   return parsed;
 }
@@ -114,7 +119,10 @@ function localToUtc({ localDateTime, timeZone }: { localDateTime: string; timeZo
   };
   const asIfUtc = DateTime.fromObject(fields, { zone: 'utc' });
   if (!asIfUtc.isValid) {
-    throw new PublishTimeError('invalid_local_time', `"${localDateTime}" is not a valid date and time (${asIfUtc.invalidExplanation})`);
+    throw new PublishTimeError(
+      'invalid_local_time',
+      `"${localDateTime}" is not a valid date and time (${asIfUtc.invalidExplanation})`,
+    );
   }
 
   // Offsets can only change around a transition; the ones in force a day either side are the

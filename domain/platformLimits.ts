@@ -3,7 +3,7 @@
  * elsewhere a cap that keeps a brand's posts readable (X has no hashtag limit, but ten tags in
  * 280 characters is spam). One table, so a platform's rules change in one line.
  */
-import type { QualityIssue } from '../messages';
+import type { QualityIssue } from './postState';
 import { PLATFORMS, type Platform, type VariantContent } from './types';
 import { findHashtags, findMentions, findWebLinks, measureText, type LengthUnit } from './textEntities';
 
@@ -79,10 +79,17 @@ export function checkPlatformLimits({
 
   const length = measureText({ text, unit: limits.lengthUnit });
   if (length > limits.maxLength) {
-    const writtenLength = writtenText === undefined ? length : measureText({ text: writtenText, unit: limits.lengthUnit });
-    const cause = writtenLength <= limits.maxLength ? ` once UTM parameters are added to its links (${writtenLength} as written)` : '';
+    const writtenLength =
+      writtenText === undefined ? length : measureText({ text: writtenText, unit: limits.lengthUnit });
+    const cause =
+      writtenLength <= limits.maxLength
+        ? ` once UTM parameters are added to its links (${writtenLength} as written)`
+        : '';
     const unit = limits.lengthUnit === 'x_weighted' ? 'weighted characters' : 'characters';
-    issue('text_too_long', `text is ${length} ${unit}${cause}, limit ${limits.maxLength}${LENGTH_NOTE[limits.lengthUnit]}`);
+    issue(
+      'text_too_long',
+      `text is ${length} ${unit}${cause}, limit ${limits.maxLength}${LENGTH_NOTE[limits.lengthUnit]}`,
+    );
   }
 
   const counted: Array<[code: string, noun: string, count: number, limit: number]> = [

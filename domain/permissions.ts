@@ -2,7 +2,7 @@
  * Who may steer a post outside the review stages, and in which stages each action applies.
  * Pure, so the API can answer early with the same words the workflow would use.
  */
-import { POST_STAGES, type Actor, type PostStage, type Role } from '../domain/types';
+import { POST_STAGES, type Actor, type PostStage, type Role } from './types';
 
 export type PostAction = 'reschedule' | 'cancel' | 'publish_now' | 'retry_failed_variants';
 
@@ -34,7 +34,15 @@ const ACTION_RULES: Readonly<Record<PostAction, ActionRule>> = {
 
 export type PermissionCheck = { ok: true } | { ok: false; reason: string };
 
-export function mayTakeAction({ action, actor, authorId }: { action: PostAction; actor: Actor; authorId: string }): PermissionCheck {
+export function mayTakeAction({
+  action,
+  actor,
+  authorId,
+}: {
+  action: PostAction;
+  actor: Actor;
+  authorId: string;
+}): PermissionCheck {
   const rule = ACTION_RULES[action];
   if (rule.author && actor.userId === authorId) return { ok: true };
   if (rule.roles.some((role) => actor.roles.includes(role))) return { ok: true };

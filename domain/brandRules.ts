@@ -24,7 +24,13 @@ function phrasePattern(phrase: string): RegExp {
  * the amount of white space between words, and takes whole phrases only: "scam" does not
  * match "scampi".
  */
-export function findBannedPhrases({ text, bannedPhrases }: { text: string; bannedPhrases: readonly string[] }): string[] {
+export function findBannedPhrases({
+  text,
+  bannedPhrases,
+}: {
+  text: string;
+  bannedPhrases: readonly string[];
+}): string[] {
   const normalized = text.normalize('NFC');
   const found = new Map<string, string>();
   for (const phrase of bannedPhrases) {

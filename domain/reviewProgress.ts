@@ -2,9 +2,9 @@
  * Where a post's review stands, derived from its plan, current revision and decisions alone.
  * Pure: the workflow asks it what to wait for next, the validators ask it who has approved.
  */
-import { stageGroups, type StageApproval } from '../domain/reviewPolicy';
-import type { ReviewPlan, StageSpec } from '../domain/types';
-import type { QualityIssue, ReviewDecisionRecord } from '../messages';
+import { stageGroups, type StageApproval } from './reviewPolicy';
+import type { ReviewPlan, StageSpec } from './types';
+import type { QualityIssue, ReviewDecisionRecord } from '../workflows/messages';
 
 export interface ReviewRecord {
   plan: ReviewPlan;
@@ -43,7 +43,8 @@ export function stageStatus({ record, spec }: { record: ReviewRecord; spec: Stag
   const decisions = countsFor({ record, spec });
   // A rejection ends the post, so one on any revision settles the stage for good.
   const rejectedEver = record.decisions.some(
-    (decision) => decision.stage === spec.stage && (decision.decision === 'reject' || decision.decision === 'forced_reject'),
+    (decision) =>
+      decision.stage === spec.stage && (decision.decision === 'reject' || decision.decision === 'forced_reject'),
   );
   if (rejectedEver) return 'rejected';
   const changesRequested = decisions.some(
@@ -51,7 +52,9 @@ export function stageStatus({ record, spec }: { record: ReviewRecord; spec: Stag
   );
   if (changesRequested) return 'changes_requested';
   if (decisions.some((decision) => decision.decision === 'forced_approve')) return 'approved';
-  const approvers = new Set(decisions.filter((decision) => decision.decision === 'approve').map((decision) => decision.by));
+  const approvers = new Set(
+    decisions.filter((decision) => decision.decision === 'approve').map((decision) => decision.by),
+  );
   return approvers.size >= spec.quorum ? 'approved' : 'open';
 }
 

@@ -2,7 +2,7 @@
  * The quality gate a post passes before approval and again before publishing. Pure: the
  * caller loads the brand's configuration and passes it in.
  */
-import type { QualityIssue } from '../messages';
+import type { QualityIssue } from './postState';
 import type { RevisionContent, VariantContent } from './types';
 import { carriesSponsorDisclosure, findBannedPhrases, SPONSOR_DISCLOSURE_TAGS } from './brandRules';
 import { checkPlatformLimits } from './platformLimits';
@@ -29,8 +29,16 @@ export interface CheckContentResult {
 }
 
 export function checkContent({ content, sponsored, brand, utm }: CheckContentInput): CheckContentResult {
-  const tags: UtmTags = { source: brand.utmSource, medium: SOCIAL_MEDIUM, campaign: utm.campaign, content: utm.content };
-  const variants = content.variants.map((variant): VariantContent => ({ ...variant, text: tagLinks({ text: variant.text, utm: tags }) }));
+  const tags: UtmTags = {
+    source: brand.utmSource,
+    medium: SOCIAL_MEDIUM,
+    campaign: utm.campaign,
+    content: utm.content,
+  };
+  const variants = content.variants.map((variant): VariantContent => ({
+    ...variant,
+    text: tagLinks({ text: variant.text, utm: tags }),
+  }));
 
   const issues: QualityIssue[] = [...checkVariantSet(content.variants)];
   content.variants.forEach((written, index) => {
