@@ -19,6 +19,11 @@ export const ErrorType = {
   PublicationNotFound: 'PublicationNotFound',
   /** The outbound webhook did not accept a notification; retried. */
   NotificationDeliveryFailed: 'NotificationDeliveryFailed',
+  /**
+   * A value the activity was asked to write can never be written as it is (it breaks the text
+   * policy, or Postgres refuses it as data); retrying cannot help. The message names the value.
+   */
+  UnstorableValue: 'UnstorableValue',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
@@ -26,7 +31,10 @@ export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
   ErrorType.ContentRefused,
   ErrorType.AccountNotFound,
   ErrorType.BrandNotFound,
+  ErrorType.UnstorableValue,
 ];
+/** Why recording a transition can fail for good; the workflow then fails the post and says why. */
+export const NON_RETRYABLE_RECORD_ERRORS: string[] = [ErrorType.UnstorableValue];
 
 export interface RecordTransitionInput {
   /** Position of this transition in the post's history; (entity, sequence) makes the write idempotent. */

@@ -11,6 +11,23 @@ import type {
   TakeSnapshotsResult,
 } from './contract';
 import { requireAccount, systemClock, type PostActivityDeps } from './deps';
+import { permanentOnBadData } from './writeFailures';
+
+/** The largest count a metric column holds (Postgres `integer`). */
+const MAX_STORED_COUNT = 2_147_483_647;
+
+/**
+ * A platform's counters as they can be stored: nobody can correct a platform's answer, so a
+ * count that is not a whole number in the column's range is brought into it rather than failing.
+ */
+function storableCounts(counts: MetricCounts): MetricCounts {
+  const result = zeroCounts();
+  for (const metric of METRIC_NAMES) {
+    const value = Number(counts[metric]);
+    result[metric] = Number.isFinite(value) ? Math.min(Math.max(Math.trunc(value), 0), MAX_STORED_COUNT) : 0;
+  }
+  return result;
+}
 
 const zeroCounts = (): MetricCounts => ({
   impressions: 0,
@@ -43,9 +60,11 @@ export function createSnapshotMetrics(deps: PostActivityDeps): PostActivities['s
       takenAt: at,
       accountId: input.accountId,
       platform: input.platform,
-      ...counts,
+      ...storableCounts(counts),
     };
-    await metrics.upsertSnapshot({ postId: input.postId, snapshot });
+    await permanentOnBadData(`metric snapshot of ${input.accountId} at ${input.offsetMs} ms`, () =>
+      metrics.upsertSnapshot({ postId: input.postId, snapshot }),
+    );
     return snapshot;
   };
 }

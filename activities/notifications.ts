@@ -3,6 +3,7 @@ import type { Executor } from '../db/rows';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType, type NotifyInput, type PostActivities } from './contract';
 import { systemClock, type PostActivityDeps } from './deps';
+import { permanentOnBadData, requireStorable } from './writeFailures';
 
 /** How a notification is kept in Postgres: its payload is what the webhook receives. */
 export function notificationRow(input: NotifyInput, createdAt: string) {
@@ -84,7 +85,11 @@ export function createNotify(deps: PostActivityDeps): PostActivities['notify'] {
   const clock = deps.clock ?? systemClock;
 
   return async function notify(input: NotifyInput): Promise<void> {
-    const record = await notifications.recordOnce(notificationRow(input, clock().toISOString()));
+    const what = `notification ${input.notificationId}`;
+    requireStorable(input, what);
+    const record = await permanentOnBadData(what, () =>
+      notifications.recordOnce(notificationRow(input, clock().toISOString())),
+    );
     await delivery.deliver(input, record);
   };
 }

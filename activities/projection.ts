@@ -10,6 +10,7 @@ import {
 } from './contract';
 import { silentLogger, type PostActivityDeps } from './deps';
 import { createNotificationDelivery } from './notifications';
+import { permanentOnBadData, requireStorable } from './writeFailures';
 
 /**
  * The one delivery attempt a transition makes itself is kept short: the update that caused the
@@ -63,50 +64,54 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
   return async function recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
     const { state, changed } = input;
     const notifications = input.notifications ?? [];
-    await deps.db.transaction(async (trx) => {
-      const appended = await audit.append(
-        {
-          entity: postEntity(state.postId),
-          sequence: input.sequence,
-          action: input.action,
-          actorId: input.actorId,
-          fromStage: input.fromStage,
-          toStage: state.stage,
-          at: input.at,
-          detail: input.detail ?? {},
-        },
-        trx,
-      );
-      const projected = await posts.applyProjection({ state, sequence: input.sequence }, trx);
-      if (state.content && state.revision > 0 && (changed?.revision ?? true)) {
-        await posts.recordRevision(
+    const what = `transition ${input.sequence} (${input.action}) of post ${state.postId}`;
+    requireStorable(input, what);
+    await permanentOnBadData(what, () =>
+      deps.db.transaction(async (trx) => {
+        const appended = await audit.append(
           {
-            postId: state.postId,
-            revision: state.revision,
-            content: state.content,
-            submittedBy: input.actorId,
-            submittedAt: input.at,
+            entity: postEntity(state.postId),
+            sequence: input.sequence,
+            action: input.action,
+            actorId: input.actorId,
+            fromStage: input.fromStage,
+            toStage: state.stage,
+            at: input.at,
+            detail: input.detail ?? {},
           },
           trx,
         );
-      }
-      if (projected && (changed?.variants ?? true)) {
-        await posts.writeVariants({ postId: state.postId, revision: state.revision, variants: state.variants }, trx);
-      }
-      await posts.recordReviews(
-        { postId: state.postId, decisions: state.decisions.slice(changed?.decisionsFrom ?? 0) },
-        trx,
-      );
-      await delivery.record(notifications, trx);
-      if (!appended || !projected) {
-        logger.info('post transition already recorded or superseded', {
-          postId: state.postId,
-          sequence: input.sequence,
-          appended,
-          projected,
-        });
-      }
-    });
+        const projected = await posts.applyProjection({ state, sequence: input.sequence }, trx);
+        if (state.content && state.revision > 0 && (changed?.revision ?? true)) {
+          await posts.recordRevision(
+            {
+              postId: state.postId,
+              revision: state.revision,
+              content: state.content,
+              submittedBy: input.actorId,
+              submittedAt: input.at,
+            },
+            trx,
+          );
+        }
+        if (projected && (changed?.variants ?? true)) {
+          await posts.writeVariants({ postId: state.postId, revision: state.revision, variants: state.variants }, trx);
+        }
+        await posts.recordReviews(
+          { postId: state.postId, decisions: state.decisions.slice(changed?.decisionsFrom ?? 0) },
+          trx,
+        );
+        await delivery.record(notifications, trx);
+        if (!appended || !projected) {
+          logger.info('post transition already recorded or superseded', {
+            postId: state.postId,
+            sequence: input.sequence,
+            appended,
+            projected,
+          });
+        }
+      }),
+    );
     return { undelivered: await deliverOnce(notifications) };
   };
 }

@@ -16,7 +16,16 @@ import { trackPerformance } from './post/track';
 export async function postLifecycle(input: PostLifecycleInput): Promise<PostState> {
   const run = new PostRun(input);
   registerPostHandlers(run);
+  try {
+    return await livePost(run);
+  } catch (error) {
+    // A transition that can never be recorded fails the post with the reason, not the run.
+    if (run.unrecordable) return run.failUnrecordable();
+    throw error;
+  }
+}
 
+async function livePost(run: PostRun): Promise<PostState> {
   let next: PendingAction = await createPost(run);
   for (;;) {
     const reviewed = await reviewPost(run, next);

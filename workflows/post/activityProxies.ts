@@ -8,12 +8,20 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { PostActivities } from '../../activities/contract';
 // The contract's error list is plain data; importing the value keeps one list for both sides.
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { NON_RETRYABLE_PUBLISH_ERRORS } from '../../activities/contract';
+import { NON_RETRYABLE_PUBLISH_ERRORS, NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
 
-/** Projection and audit writes: retried until Postgres answers, since the record must exist. */
+/**
+ * Projection and audit writes: retried until Postgres answers, since the record must exist; but a
+ * value it will never take fails at once (the post then fails, saying why).
+ */
 export const { recordTransition } = proxyLocalActivities<Pick<PostActivities, 'recordTransition'>>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: NON_RETRYABLE_RECORD_ERRORS,
+  },
 });
 
 /** Quality checks read brand rules from Postgres; a revision waits for them. */

@@ -27,10 +27,11 @@ import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permi
 import { countedApprovals } from '../../domain/reviewProgress';
 import { applyRevision } from './revisions';
 import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
+import { MAX_MEDIA_PER_VARIANT, MAX_URL_LENGTH, MAX_VARIANTS, TEXT } from '../../domain/limits';
+import { storableValue, unstorableText } from '../../domain/storable';
+import { textProblem, type TextRules } from '../../domain/text';
 
 const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
-const MAX_COMMENT_LENGTH = 5000;
-const MAX_REASON_LENGTH = 1000;
 
 const DECISION_ACTIONS: Record<ReviewRequest['decision'], string> = {
   approve: 'approved',
@@ -139,6 +140,7 @@ export function registerPostHandlers(run: PostRun): void {
         if (request.timeZone !== undefined && (typeof request.timeZone !== 'string' || request.timeZone === '')) {
           throw refuse(PostUpdateError.InvalidInput, 'timeZone must be an IANA time zone name');
         }
+        requireStorable(request);
         requireAllowed(run, 'reschedule', request.by);
         if (publishAt <= Date.now()) {
           throw refuse(
@@ -161,16 +163,14 @@ export function registerPostHandlers(run: PostRun): void {
     {
       validator: (request: CancelRequest) => {
         requireActor(request?.by);
-        if (
-          typeof request.reason !== 'string' ||
-          request.reason.trim() === '' ||
-          request.reason.length > MAX_REASON_LENGTH
-        ) {
+        if (typeof request.reason !== 'string') {
           throw refuse(
             PostUpdateError.InvalidInput,
-            `a cancellation needs a reason of 1 to ${MAX_REASON_LENGTH} characters`,
+            `a cancellation needs a reason of 1 to ${TEXT.cancelReason.maxGraphemes} characters`,
           );
         }
+        requireText('reason', request.reason, TEXT.cancelReason);
+        requireStorable(request);
         requireAllowed(run, 'cancel', request.by);
         if (run.cancellation) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
       },
@@ -190,6 +190,7 @@ export function registerPostHandlers(run: PostRun): void {
     {
       validator: (request: ActorRequest) => {
         requireActor(request?.by);
+        requireStorable(request);
         requireAllowed(run, 'publish_now', request.by);
         if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
         if (run.publishNowRequest) throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
@@ -210,6 +211,7 @@ export function registerPostHandlers(run: PostRun): void {
     {
       validator: (request: ActorRequest) => {
         requireActor(request?.by);
+        requireStorable(request);
         requireAllowed(run, 'retry_failed_variants', request.by);
         if (run.retryRequest)
           throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
@@ -221,18 +223,25 @@ export function registerPostHandlers(run: PostRun): void {
     },
   );
 
+  // A signal has no validator and nobody to answer: what it carries is made storable, never refused.
   setHandler(brandPause, async (signal: BrandPauseSignal) => {
     if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
     state.paused = signal.paused;
     run.scheduleVersion += 1;
     // A pause delivered with the start is part of the post's first transition.
     if (!run.created) return;
-    await run.transition({
-      action: signal.paused ? 'brand_paused' : 'brand_resumed',
-      actorId: typeof signal.by === 'string' && signal.by !== '' ? signal.by : SYSTEM_ACTOR,
-      fromStage: state.stage,
-      ...(signal.reason ? { detail: { reason: signal.reason } } : {}),
-    });
+    const reason = typeof signal.reason === 'string' ? storableValue({ reason: signal.reason }).reason : undefined;
+    try {
+      await run.transition({
+        action: signal.paused ? 'brand_paused' : 'brand_resumed',
+        actorId: typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : SYSTEM_ACTOR,
+        fromStage: state.stage,
+        ...(reason ? { detail: { reason } } : {}),
+      });
+    } catch (error) {
+      // The post's own process ends it as failed; a signal handler failing would fail the run.
+      if (!run.unrecordable) throw error;
+    }
   });
 }
 
@@ -241,6 +250,7 @@ function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
   requireActor(request?.by);
   const problem = contentProblem(request.content);
   if (problem) throw refuse(PostUpdateError.InvalidInput, problem);
+  requireStorable(request);
   requireOpen(run);
   // Until the first stage opens the handler waits and checks again.
   if (run.settingUp) return;
@@ -269,12 +279,15 @@ function validateReview(run: PostRun, request: ReviewRequest): void {
   if (!Number.isInteger(request.revision) || request.revision < 0) {
     throw refuse(PostUpdateError.InvalidInput, 'revision must be a whole number');
   }
-  if (
-    request.comment !== undefined &&
-    (typeof request.comment !== 'string' || request.comment.length > MAX_COMMENT_LENGTH)
-  ) {
-    throw refuse(PostUpdateError.InvalidInput, `comment must be text of at most ${MAX_COMMENT_LENGTH} characters`);
+  if (request.comment !== undefined && typeof request.comment !== 'string') {
+    throw refuse(
+      PostUpdateError.InvalidInput,
+      `comment must be text of at most ${TEXT.reviewComment.maxGraphemes} characters`,
+    );
   }
+  // An empty comment is no comment (an approval needs none).
+  if (request.comment) requireText('comment', request.comment, TEXT.reviewComment);
+  requireStorable(request);
   requireOpen(run);
   if (!findStage({ plan: state.plan, stage: request.stage })) {
     throw refuse(PostUpdateError.InvalidTransition, `this post's review has no ${request.stage} stage`);
@@ -327,8 +340,20 @@ function requireActor(actor: Actor | undefined): void {
     throw refuse(PostUpdateError.InvalidInput, 'the request must say who is acting: a user id and known roles');
 }
 
+/** The text policy every client-written text passes, with the same limits as the API's schemas. */
+function requireText(field: string, value: string, rules: TextRules): void {
+  const problem = textProblem(value, rules);
+  if (problem) throw refuse(PostUpdateError.InvalidInput, `${field} ${problem.message}`);
+}
+
+/** Nothing accepted may hold a value an activity could never write (ids and names included). */
+function requireStorable(request: unknown): void {
+  const problem = unstorableText(request);
+  if (problem) throw refuse(PostUpdateError.InvalidInput, `${problem.path} ${problem.message}`);
+}
+
 function requireOpen(run: PostRun): void {
-  if (run.finished)
+  if (run.finished || run.unrecordable)
     throw refuse(
       PostUpdateError.InvalidTransition,
       `post is ${run.state.stage === 'failed' ? 'failed' : 'closed'}; it takes no further changes`,
@@ -353,6 +378,9 @@ function contentProblem(content: RevisionContent | undefined): string | undefine
     return 'content must have a list of variants';
   }
   if (content.note !== undefined && typeof content.note !== 'string') return 'note must be text';
+  const noteProblem = content.note ? textProblem(content.note, TEXT.revisionNote) : undefined;
+  if (noteProblem) return `note ${noteProblem.message}`;
+  if (content.variants.length > MAX_VARIANTS) return `a revision has at most ${MAX_VARIANTS} variants`;
   for (const [index, variant] of content.variants.entries()) {
     const where = `variant ${index + 1}`;
     if (typeof variant !== 'object' || variant === null) return `${where} must be an object`;
@@ -361,8 +389,11 @@ function contentProblem(content: RevisionContent | undefined): string | undefine
       return `${where} has unknown platform "${String(variant.platform)}"; expected one of ${PLATFORMS.join(', ')}`;
     }
     if (typeof variant.text !== 'string') return `${where} needs text`;
+    const textIssue = textProblem(variant.text, TEXT.variantText);
+    if (textIssue) return `${where} text ${textIssue.message}`;
     if (!Array.isArray(variant.media) || !variant.media.every(isMedia))
       return `${where} media must be a list of { url, kind: image | video }`;
+    if (variant.media.length > MAX_MEDIA_PER_VARIANT) return `${where} has more than ${MAX_MEDIA_PER_VARIANT} media`;
   }
   return undefined;
 }
@@ -372,6 +403,7 @@ function isMedia(media: Media): boolean {
     typeof media === 'object' &&
     media !== null &&
     typeof media.url === 'string' &&
+    media.url.length <= MAX_URL_LENGTH &&
     (media.kind === 'image' || media.kind === 'video')
   );
 }

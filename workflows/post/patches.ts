@@ -10,3 +10,10 @@
  * taken together. Before, each notification and each snapshot had its own local activity.
  */
 export const ONE_ACTIVITY_PER_STEP = 'one-activity-per-step';
+
+/**
+ * A transition whose record can never be written (Postgres or the text policy refuses a value in
+ * it, which the activity reports as non-retryable) fails the post with the reason, written storable.
+ * Before, the write was retried forever and the post stayed where it was.
+ */
+export const UNRECORDABLE_TRANSITION_FAILS_POST = 'unrecordable-transition-fails-post';

@@ -4,6 +4,7 @@
  * Temporal or by a person — can publish a variant twice. A failed variant does not hold the others.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { storableText } from '../../domain/text';
 import type { VariantState } from '../messages';
 import { checkQuality, publishVariant } from './activityProxies';
 import { SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun } from './run';
@@ -109,7 +110,8 @@ async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: n
     run.liveAt[variant.accountId] = roundStartedAt;
   } catch (error) {
     const { type, reason } = failureOf(error);
-    markFailed(variant, type, reason);
+    // The reason is recorded with the post; a platform's message is never a reason to stop it.
+    markFailed(variant, storableText(type), storableText(reason));
   }
 }
 

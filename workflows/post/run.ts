@@ -4,6 +4,7 @@
  * writes the audit entry and projection, sends its notifications and keeps search attributes current.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -13,13 +14,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { NotifyInput, RecordTransitionInput } from '../../activities/contract';
+import type { NotifyInput, RecordTransitionInput, RecordTransitionResult } from '../../activities/contract';
+// The contract's error list is plain data; importing the value keeps one list for both sides.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
+import { NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
+import { storableValue } from '../../domain/storable';
 import { deriveReviewPlan } from '../../domain/reviewPolicy';
 import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../../domain/types';
 import type { PostState, StageDeadline } from '../messages';
 import { notify, recordTransition, redeliverNotification } from './activityProxies';
 import { PostUpdateError } from './errors';
-import { ONE_ACTIVITY_PER_STEP } from './patches';
+import { ONE_ACTIVITY_PER_STEP, UNRECORDABLE_TRANSITION_FAILS_POST } from './patches';
 import type { ReviewRecord } from '../../domain/reviewProgress';
 import { brandKey, campaignKey, postStageKey, riskTierKey } from './searchAttributes';
 
@@ -53,6 +58,13 @@ export interface RetryRequest {
   ticket: number;
 }
 
+/** A transition whose record can never be written, and why: the post fails with this reason. */
+export interface Unrecordable {
+  sequence: number;
+  action: string;
+  reason: string;
+}
+
 /** How far a stage's clock has run: each deadline is acted on once. */
 export type DeadlineProgress = 'waiting' | 'reminded' | 'escalated' | 'forced';
 
@@ -81,6 +93,8 @@ export class PostRun {
   readonly liveAt: Record<string, number> = {};
   /** Once set, updates are refused: the post is being closed. */
   finished = false;
+  /** Set when a transition could not be recorded, ever; the run then ends as failed. */
+  unrecordable?: Unrecordable;
 
   /** Set once the final transition is recorded: nothing waits for an answer any more. */
   private closed = false;
@@ -203,12 +217,12 @@ export class PostRun {
       },
     };
     if (patched(ONE_ACTIVITY_PER_STEP)) {
-      const { undelivered } = await recordTransition({ ...record, notifications });
+      const { undelivered } = await this.record({ ...record, notifications });
       for (const notification of notifications) {
         if (undelivered.includes(notification.notificationId)) this.redeliver(notification);
       }
     } else {
-      await Promise.all([recordTransition(record), ...notifications.map((notification) => this.deliver(notification))]);
+      await Promise.all([this.record(record), ...notifications.map((notification) => this.deliver(notification))]);
     }
     // Transitions started from handlers may finish out of order; the latest one is the baseline.
     if (sequence > this.recorded.sequence)
@@ -228,9 +242,13 @@ export class PostRun {
     return this.lastTicket;
   }
 
-  /** Resolves once the transition answering the ticket has been recorded. */
+  /**
+   * Resolves once the transition answering the ticket has been recorded. A request the post could
+   * not record before it failed is answered with the reason.
+   */
   async acknowledgement(ticket: number, orWhen: () => boolean = () => false): Promise<void> {
     await condition(() => this.acknowledged.has(ticket) || this.closed || orWhen());
+    if (this.unrecordable && !this.acknowledged.has(ticket)) throw this.unrecordableFailure();
   }
 
   drainInbox(): PendingAction[] {
@@ -244,14 +262,15 @@ export class PostRun {
    * is still waited for, with the shortest timer, for the same reason.
    */
   async waitFor(ready: () => boolean, timeoutMs?: number): Promise<{ timedOut: boolean }> {
-    const wake = (): boolean => ready() || this.cancellation !== undefined;
-    if (wake()) return { timedOut: false };
-    if (timeoutMs === undefined) {
-      await condition(wake);
-      return { timedOut: false };
+    // A handler's transition that could not be recorded ends the wait: the run unwinds to fail the post.
+    const wake = (): boolean => ready() || this.cancellation !== undefined || this.unrecordable !== undefined;
+    let timedOut = false;
+    if (!wake()) {
+      if (timeoutMs === undefined) await condition(wake);
+      else timedOut = !(await condition(wake, Math.max(1, Math.ceil(timeoutMs))));
     }
-    const woke = await condition(wake, Math.max(1, Math.ceil(timeoutMs)));
-    return { timedOut: !woke };
+    if (this.unrecordable) throw this.unrecordableFailure();
+    return { timedOut };
   }
 
   /** Ends the run in a terminal stage, answering every request still waiting. */
@@ -265,6 +284,54 @@ export class PostRun {
     // A handler finishing now may still start a redelivery: both are waited for together.
     await condition(() => allHandlersFinished() && this.redeliveriesInFlight === 0);
     return this.state;
+  }
+
+  /**
+   * Ends the run as failed after a transition could not be recorded. The state is made storable
+   * first, so that the failure and its reason still reach the audit log and the projection, and the
+   * query shows what they show.
+   */
+  async failUnrecordable(): Promise<PostState> {
+    const { sequence, action, reason } = this.unrecordable!;
+    Object.assign(this.state, storableValue(this.state));
+    return this.finish(
+      'failed',
+      {
+        action: 'recording_failed',
+        actorId: SYSTEM_ACTOR,
+        fromStage: this.state.stage,
+        detail: { refusedSequence: sequence, refusedAction: action, reason },
+      },
+      `could not record ${reason}`,
+    );
+  }
+
+  private unrecordableFailure(): ApplicationFailure {
+    return ApplicationFailure.create({
+      type: PostUpdateError.InvalidTransition,
+      message: `post failed: ${this.state.exitReason ?? `could not record ${this.unrecordable?.reason ?? 'a transition'}`}`,
+      nonRetryable: true,
+    });
+  }
+
+  /**
+   * Writes one transition. A write refused for good (a value Postgres or the text policy refuses)
+   * marks the run unrecordable and throws, so the post fails instead of retrying forever; once it
+   * is, the remaining transitions are sent storable, and one still refused is only logged.
+   */
+  private async record(input: RecordTransitionInput): Promise<RecordTransitionResult> {
+    try {
+      return await recordTransition(this.unrecordable ? storableValue(input) : input);
+    } catch (error) {
+      const refused = refusedRecord(error);
+      if (!refused || !patched(UNRECORDABLE_TRANSITION_FAILS_POST)) throw error;
+      if (this.unrecordable) {
+        log.warn('post transition not recorded', { sequence: input.sequence, action: input.action, reason: refused });
+        return { undelivered: [] };
+      }
+      this.unrecordable = { sequence: input.sequence, action: input.action, reason: refused };
+      throw this.unrecordableFailure();
+    }
   }
 
   private publishSearchAttributes(): void {
@@ -320,6 +387,14 @@ export class PostRun {
       });
     }
   }
+}
+
+/** The reason a transition's write can never succeed, or undefined for any other failure. */
+function refusedRecord(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || !NON_RETRYABLE_RECORD_ERRORS.includes(cause.type ?? ''))
+    return undefined;
+  return cause.message;
 }
 
 function isTerminal(stage: PostStage): boolean {
