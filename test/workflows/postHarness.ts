@@ -10,6 +10,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
 import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
+import type { PostActivities } from '../../activities/contract';
 import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
 import {
   getPostState,
@@ -52,6 +53,8 @@ function quietRuntime(): void {
 export interface PostHarnessOptions {
   /** The signed webhook the worker delivers notifications to; without it they are only recorded. */
   webhook?: { url: string; secret: string };
+  /** Wraps the real activities, e.g. to watch what the workflow asks of them. */
+  wrapActivities?: (activities: PostActivities) => PostActivities;
 }
 
 export async function startPostHarness(options: PostHarnessOptions = {}): Promise<PostHarness> {
@@ -61,15 +64,16 @@ export async function startPostHarness(options: PostHarnessOptions = {}): Promis
   const taskQueue = uniqueId('posts');
   let worker: Worker;
   try {
+    const activities = createWorkerActivities({
+      db,
+      notifyWebhookUrl: options.webhook?.url,
+      notifyWebhookSecret: options.webhook?.secret,
+    });
     worker = await createWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createWorkerActivities({
-        db,
-        notifyWebhookUrl: options.webhook?.url,
-        notifyWebhookSecret: options.webhook?.secret,
-      }),
+      activities: options.wrapActivities ? options.wrapActivities(activities) : activities,
       workflows: { bundlePath: testWorkflowBundlePath() },
     });
   } catch (error) {

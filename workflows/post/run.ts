@@ -391,7 +391,8 @@ export class PostRun {
 
 /** The reason a transition's write can never succeed, or undefined for any other failure. */
 function refusedRecord(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  // A local activity's failure may arrive wrapped in an ActivityFailure or as it was thrown.
+  const cause = error instanceof ActivityFailure ? error.cause : error;
   if (!(cause instanceof ApplicationFailure) || !NON_RETRYABLE_RECORD_ERRORS.includes(cause.type ?? ''))
     return undefined;
   return cause.message;
