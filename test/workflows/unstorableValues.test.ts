@@ -20,8 +20,15 @@ import {
   type Team,
 } from './postHarness';
 
-/** Posts whose ids start with this get a reschedule written with a publish time Postgres refuses. */
-const UNWRITABLE_RESCHEDULE = 'unwritable-reschedule';
+/** Posts whose ids start with one of these get that transition written with a publish time Postgres refuses. */
+const UNWRITABLE: Record<string, string> = {
+  'unwritable-reschedule': 'rescheduled',
+  'unwritable-approval': 'approved',
+};
+
+function unwritable(postId: string, action: string): boolean {
+  return Object.entries(UNWRITABLE).some(([prefix, refused]) => postId.startsWith(prefix) && action === refused);
+}
 
 interface RecordAttempt {
   sequence: number;
@@ -45,10 +52,9 @@ function watched(activities: PostActivities): PostActivities {
       attempts.set(postId, noted);
       const attempt: RecordAttempt = { sequence: input.sequence, action: input.action };
       noted.push(attempt);
-      const sent =
-        postId.startsWith(UNWRITABLE_RESCHEDULE) && input.action === 'rescheduled'
-          ? { ...input, state: { ...input.state, publishAt: 'next tuesday-ish' } }
-          : input;
+      const sent = unwritable(postId, input.action)
+        ? { ...input, state: { ...input.state, publishAt: 'next tuesday-ish' } }
+        : input;
       try {
         return await activities.recordTransition(sent);
       } catch (error) {
@@ -215,7 +221,7 @@ describe('a transition that can never be recorded', () => {
   it('answers the update whose transition Postgres refuses with the reason, and fails the post', async () => {
     const fixture = await brandWithTeam(harness);
     const { team } = fixture;
-    const { handle, input } = await startPost(harness, fixture, { postId: uniqueId(UNWRITABLE_RESCHEDULE) });
+    const { handle, input } = await startPost(harness, fixture, { postId: uniqueId('unwritable-reschedule') });
     const { stage } = await openReview(handle, team);
     const later = new Date(Date.parse(input.publishAt) + DAY_MS).toISOString();
 
@@ -240,5 +246,25 @@ describe('a transition that can never be recorded', () => {
     });
     expect(await createPostStore(harness.db).findById(input.postId)).toMatchObject({ stage: 'failed' });
     await recordHistoryIfAsked(handle, 'unrecordable-reschedule');
+  });
+
+  it('answers the decision whose transition cannot be recorded with the reason, and fails the post', async () => {
+    const fixture = await brandWithTeam(harness);
+    const { handle, input } = await startPost(harness, fixture, { postId: uniqueId('unwritable-approval') });
+    const { stage, reviewer } = await openReview(handle, fixture.team);
+
+    const refused = await refusal(decide(handle, reviewer, { stage, decision: 'approve' }));
+    expect(refused).toEqual({
+      type: 'InvalidTransition',
+      message: expect.stringMatching(/^post failed: could not record transition \d+ \(approved\) .*SQLSTATE 22007/),
+    });
+    const final = (await handle.result()) as PostState;
+    expect(final).toMatchObject({ stage: 'failed', openStages: [], deadlines: [] });
+    expect(final.decisions).toEqual([expect.objectContaining({ stage, decision: 'approve' })]);
+    expect(attemptsOf(input.postId).filter((attempt) => attempt.refused)).toEqual([
+      expect.objectContaining({ action: 'approved', refused: { type: ErrorType.UnstorableValue, nonRetryable: true } }),
+    ]);
+    expect(await createPostStore(harness.db).findById(input.postId)).toMatchObject({ stage: 'failed' });
+    await recordHistoryIfAsked(handle, 'unrecordable-decision');
   });
 });

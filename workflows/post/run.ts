@@ -193,6 +193,8 @@ export class PostRun {
    * same step, which admins never need to filter on.
    */
   async transition(pending: PendingAction, options: { passing?: boolean } = {}): Promise<void> {
+    // Once a record has been refused, the post goes no further: only its closing is recorded.
+    if (this.unrecordable && !this.finished) throw this.unrecordableFailure();
     this.sequence += 1;
     const sequence = this.sequence;
     const at = nowIso();
