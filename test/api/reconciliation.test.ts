@@ -190,6 +190,19 @@ it('records what the platform published for a post lost while publishing', async
   });
 });
 
+it('closes a post when an action is the first to meet its terminated workflow', async () => {
+  const { postId, revision } = await postAwaiting(live, fixture, 'copy_edit');
+  await live.harness.env.client.workflow.getHandle(postWorkflowId(postId)).terminate('duplicate run');
+
+  const review = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+    key: fixture.users.copy_editor.apiKey,
+    body: { stage: 'copy_edit', revision, decision: 'approve' },
+  });
+  expect(review.status).toBe(410);
+  expect(review.body.reason).toBe('the workflow was terminated by an admin: duplicate run');
+  expect(await reviewQueueIds(fixture.users.copy_editor.apiKey)).not.toContain(postId);
+});
+
 describe('the admin reconciliation', () => {
   it('closes every open post whose workflow is gone, leaves running ones, and finds nothing more the second time', async () => {
     const own = await brand(live, ['x']);
