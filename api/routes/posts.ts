@@ -49,7 +49,6 @@ import {
 } from '../schemas';
 import type { ApiServices } from '../services';
 
-const INITIAL_PROJECTION_SEQUENCE = PLACEHOLDER_SEQUENCE;
 /** A read should not wait long on a workflow that cannot answer; the projection is a fine answer. */
 const LIVE_STATE_DEADLINE_MS = 5_000;
 /**
@@ -103,7 +102,8 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
       return { postId, result: result as Record<string, unknown> };
     } catch (error) {
-      const lost = await services.reconciler.lostAfter(post, error);
+      // When the check itself fails (Temporal unreachable), the update's own error says more.
+      const lost = await services.reconciler.lostAfter(post, error).catch(() => undefined);
       throw lost ? lostPostGone(lost) : error;
     }
   }
@@ -123,7 +123,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       );
     }
     let post = earlier;
-    if (post.lastSequence === INITIAL_PROJECTION_SEQUENCE) {
+    if (post.lastSequence === PLACEHOLDER_SEQUENCE) {
       // The first request may still be starting the workflow: answer with the stage it enters.
       const stage = await enteredStage({ postId: post.id, workflowId: post.workflowId, expected: post.stage });
       post = (await posts.findById(post.id)) ?? post;
@@ -161,7 +161,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, giveUpAt - Date.now()))));
     }
     const projected = await posts.findById(input.postId);
-    return projected && projected.lastSequence !== INITIAL_PROJECTION_SEQUENCE ? projected.stage : input.expected;
+    return projected && projected.lastSequence !== PLACEHOLDER_SEQUENCE ? projected.stage : input.expected;
   }
 
   mountOperation(target, {
@@ -236,7 +236,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
           : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
       };
       const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
-      await posts.applyProjection({ state: initial, sequence: INITIAL_PROJECTION_SEQUENCE, requestHash });
+      await posts.applyProjection({ state: initial, sequence: PLACEHOLDER_SEQUENCE, requestHash });
 
       const workflowId = postWorkflowId(postId);
       const options = {
@@ -332,7 +332,8 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     summary: "A post's current state",
     description:
       "Asks the post's workflow for its live state. When the workflow has finished, or cannot answer right " +
-      'now, answers with the state last projected to Postgres; `source` says which.',
+      'now, answers with the state last projected to Postgres; `source` says which. A post whose workflow is ' +
+      'gone from Temporal is closed in the stage `lost` and `staleReason` says how it was lost.',
     access: 'readPosts',
     params: PostIdParams,
     errors: [404],
@@ -593,7 +594,7 @@ function createdAnswer(res: Response, post: PostRecord): Record<string, unknown>
 
 async function forgetUnstartedPost(services: ApiServices, postId: string, cause: unknown): Promise<void> {
   try {
-    await services.posts.deletePlaceholder({ postId, sequence: INITIAL_PROJECTION_SEQUENCE });
+    await services.posts.deletePlaceholder({ postId, sequence: PLACEHOLDER_SEQUENCE });
   } catch (error) {
     services.logger.error(
       { err: error, postId, cause },
