@@ -16,7 +16,7 @@ import { publicationKey } from '../../domain/publicationKey';
 import { POST_WORKFLOW_TYPE, postWorkflowId } from '../../workflows/messages';
 import { insertBrandFixture, testDatabaseUrl, uniqueId, type BrandFixture } from '../helpers/db';
 import { call, projectPost, type Json } from './http';
-import { brand, createPost, postAwaiting, postWhen, startLiveApi, type LiveApi } from './liveApi';
+import { brand, createPost, postAwaiting, postWhen, stageOpen, startLiveApi, type LiveApi } from './liveApi';
 
 let live: LiveApi;
 let fixture: BrandFixture;
@@ -201,6 +201,66 @@ it('closes a post when an action is the first to meet its terminated workflow', 
   expect(review.status).toBe(410);
   expect(review.body.reason).toBe('the workflow was terminated by an admin: duplicate run');
   expect(await reviewQueueIds(fixture.users.copy_editor.apiKey)).not.toContain(postId);
+});
+
+it('shows what the platform published for a post whose workflow was killed mid-publication', async () => {
+  const own = await brand(live, ['x', 'linkedin']);
+  const [x, linkedin] = own.accounts;
+  // LinkedIn keeps the publication waiting a day, long after the workflow is gone.
+  await live.harness
+    .db('accounts')
+    .where({ id: linkedin.id })
+    .update({ sandbox_failure: JSON.stringify({ mode: 'rate_limit', retryAfterSeconds: 86_400, times: 5 }) });
+  const { postId, revision } = await postAwaiting(live, own, 'copy_edit');
+  for (const [stage, role] of [
+    ['copy_edit', 'copy_editor'],
+    ['final_approval', 'final_approver'],
+  ] as const) {
+    await postWhen(live, own.users[role].apiKey, postId, stageOpen(stage));
+    const decided = await call(live.api, 'POST', `/v1/posts/${postId}/reviews`, {
+      key: own.users[role].apiKey,
+      body: { stage, revision, decision: 'approve' },
+    });
+    expect(decided.status).toBe(200);
+  }
+  await postWhen(live, own.users.manager.apiKey, postId, (post) => post.stage === 'scheduled');
+  const now = await call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, {
+    key: own.users.manager.apiKey,
+    body: {},
+  });
+  expect(now.status).toBe(200);
+  const xPublication = () =>
+    createSandboxStore(live.harness.db).findByIdempotencyKey(publicationKey({ postId, revision, accountId: x.id }));
+  for (let waited = 0; !(await xPublication()); waited += 50) {
+    if (waited > 20_000) throw new Error('x never published');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await live.harness.env.client.workflow.getHandle(postWorkflowId(postId)).terminate('killed mid-publish');
+  // As a crash leaves it: the platform took X's variant, the projection never heard of it.
+  const projected = (await createPostStore(live.harness.db).findById(postId))!;
+  const crashed = {
+    ...projected.state,
+    stage: 'publishing' as const,
+    variants: projected.state.variants.map(({ accountId, platform }) => ({
+      accountId,
+      platform,
+      status: 'publishing' as const,
+      attempts: 1,
+    })),
+  };
+  await live.harness
+    .db('posts')
+    .where({ id: postId })
+    .update({ stage: 'publishing', state: JSON.stringify(crashed) });
+
+  const detail = await get(`/v1/posts/${postId}`, own.users.author.apiKey);
+  expect(detail.body.post.stage).toBe('lost');
+  expect(detail.body.post.exitReason).toBe(
+    `the workflow was terminated by an admin: killed mid-publish; published before it was lost: x (${x.id})`,
+  );
+  const variants = Object.fromEntries((detail.body.post.variants as Json[]).map((v) => [v.accountId, v]));
+  expect(variants[x.id]).toMatchObject({ status: 'published', externalId: (await xPublication())!.externalId });
+  expect(variants[linkedin.id]).toMatchObject({ status: 'failed', failureType: 'WorkflowLost' });
 });
 
 describe('the admin reconciliation', () => {
