@@ -47,6 +47,8 @@ export interface ReconcileSummary {
   lost: LostPost[];
   /** Open posts whose workflow is still being started (a placeholder younger than the grace period). */
   starting: number;
+  /** Open posts that could not be checked this time (logged); the next pass tries again. */
+  failed: number;
 }
 
 export type LiveState = { kind: 'live'; state: PostState } | { kind: 'lost'; post: PostRecord };
@@ -223,7 +225,7 @@ export function createPostReconciler(deps: PostReconcilerDeps) {
 
     /** Checks every open post (of these brands), closing those whose workflow is gone. */
     async reconcileOpenPosts(input: { brandIds?: string[]; concurrency?: number } = {}): Promise<ReconcileSummary> {
-      const summary: ReconcileSummary = { checked: 0, running: 0, lost: [], starting: 0 };
+      const summary: ReconcileSummary = { checked: 0, running: 0, lost: [], starting: 0, failed: 0 };
       let afterId: string | undefined;
       for (;;) {
         const page = await posts.listOpen({
@@ -233,11 +235,21 @@ export function createPostReconciler(deps: PostReconcilerDeps) {
         });
         if (page.length === 0) break;
         afterId = page[page.length - 1].id;
-        const checks = await mapBounded(page, input.concurrency ?? RECONCILE_CONCURRENCY, async (ref) => ({
-          ref,
-          check: await inspect(ref),
-        }));
+        const checks = await mapBounded(page, input.concurrency ?? RECONCILE_CONCURRENCY, async (ref) => {
+          try {
+            return { ref, check: await inspect(ref) };
+          } catch (error) {
+            // Temporal being away ends the pass; one post Temporal cannot describe does not.
+            if (isTemporalUnreachable(error)) throw error;
+            deps.logger.warn({ err: error, postId: ref.id }, 'could not check the workflow of an open post');
+            return { ref, check: undefined };
+          }
+        });
         for (const { ref, check } of checks) {
+          if (!check) {
+            summary.failed += 1;
+            continue;
+          }
           summary.checked += 1;
           if (check.kind === 'starting') summary.starting += 1;
           if (check.kind === 'running' || check.kind === 'completed') summary.running += 1;

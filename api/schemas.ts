@@ -521,6 +521,12 @@ export const ReconcileResponse = z
       .number()
       .int()
       .openapi({ description: 'Posts created moments ago whose workflow is still being started; checked next time' }),
+    failed: z
+      .number()
+      .int()
+      .openapi({
+        description: 'Open posts whose workflow could not be looked up this time; the next pass tries again',
+      }),
     lost: z
       .array(
         z.object({

@@ -287,7 +287,7 @@ describe('the admin reconciliation', () => {
     expect(first.body.lost[0]).toMatchObject({ reason: 'the workflow no longer exists in Temporal', publishedTo: [] });
 
     const second = await call(live.api, 'POST', '/v1/admin/reconcile', { key: own.users.admin.apiKey, body: {} });
-    expect(second.body).toMatchObject({ checked: 1, running: 1, lost: [] });
+    expect(second.body).toMatchObject({ checked: 1, running: 1, starting: 0, failed: 0, lost: [] });
     const still = await get(`/v1/posts/${created.body.postId}`, own.users.author.apiKey);
     expect(still.body.source).toBe('workflow');
   });
