@@ -11,6 +11,7 @@ import { authenticate } from './auth';
 import { errorHandler, routeNotFound } from './errors';
 import { createOpenApiRegistry, mountDocumentationRoutes } from './openapi';
 import type { OperationTarget } from './operations';
+import { mountAdminRoutes } from './routes/admin';
 import { mountBrandRoutes } from './routes/brands';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions): Express {
   mountReviewQueueRoutes(target, services);
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
+  mountAdminRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   app.use(router);
   metrics.mount(app);

@@ -38,6 +38,7 @@ export const ACTION_ROLES = {
   publishNow: ['manager', 'admin'],
   retryFailedVariants: ['author', 'manager', 'admin'],
   pauseBrand: ['manager', 'admin'],
+  reconcilePosts: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type ApiAction = keyof typeof ACTION_ROLES;
 
@@ -51,6 +52,7 @@ const ACTION_WORDS: Record<ApiAction, string> = {
   publishNow: 'publish posts immediately',
   retryFailedVariants: 'retry failed publications',
   pauseBrand: "pause or resume a brand's publishing",
+  reconcilePosts: 'reconcile posts with Temporal',
 };
 
 export function mayPerform(user: Pick<AuthenticatedUser, 'roles'>, action: ApiAction): boolean {

@@ -27,6 +27,10 @@ export const ApiErrorCode = {
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   Conflict: 'conflict',
+  /** The post's workflow is gone (the post is `lost`): nothing can act on it any more. */
+  Gone: 'gone',
+  /** An Idempotency-Key already used for a different request body. */
+  IdempotencyKeyReused: 'idempotency_key_reused',
   QualityCheckFailed: 'quality_check_failed',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
@@ -65,6 +69,8 @@ export const unauthenticated = (message: string) => new HttpError(401, ApiErrorC
 export const forbidden = (message: string) => new HttpError(403, ApiErrorCode.Forbidden, message);
 export const notFound = (message: string) => new HttpError(404, ApiErrorCode.NotFound, message);
 export const conflict = (message: string) => new HttpError(409, ApiErrorCode.Conflict, message);
+export const gone = (message: string, details?: Record<string, unknown>) =>
+  new HttpError(410, ApiErrorCode.Gone, message, details);
 /** The error handler turns `retryAfterSeconds` into the Retry-After header as well. */
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HttpError(429, ApiErrorCode.RateLimited, message, { retryAfterSeconds });

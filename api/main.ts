@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createApp } from './app';
+import { reconcilePostsAtStartup } from './reconciliation';
 
 /** How long requests in flight may take to finish once shutdown has begun. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ address: config.temporalAddress! });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const api = await listenApi({ config, db, temporal, logger });
+  void reconcilePostsAtStartup({ db, temporal, logger });
   logger.info(
     {
       url: config.publicBaseUrl,

@@ -70,6 +70,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: "The caller's roles do not allow this (or, for a post, the workflow refuses this user: wrong stage role, own post)",
   404: 'No such post or brand (or it belongs to a brand the caller does not work for)',
   409: "The post is not in a state that allows this; the message is the workflow's reason",
+  410: 'The post is `lost`: its workflow is gone from Temporal, so nothing can act on it; `reason` says how it was lost',
   413: 'The request body is larger than the limit',
   415: 'The request body is not sent as application/json',
   422: 'The revision was recorded but fails the quality checks; `qualityIssues` lists what to fix',

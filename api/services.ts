@@ -10,6 +10,8 @@ import { createAuditLog } from '../db/audit';
 import { createBrandStore } from '../db/brands';
 import { createPostStore } from '../db/posts';
 import { createUserStore } from '../db/users';
+import type { ConnectorRegistry } from '../activities/connectors/types';
+import { createPostReconciler, defaultConnectors, type PostReconciler } from './reconciliation';
 
 /**
  * How long the API waits for Temporal to answer one call. The SDK retries an unreachable server
@@ -27,6 +29,8 @@ export interface ApiServices {
   users: ReturnType<typeof createUserStore>;
   posts: ReturnType<typeof createPostStore>;
   audit: ReturnType<typeof createAuditLog>;
+  /** Closes posts whose workflow is gone as `lost`. */
+  reconciler: PostReconciler;
   /** Runs a Temporal call under the API's deadline (or a shorter one). */
   callTemporal<T>(call: () => Promise<T>, options?: { deadlineMs?: number }): Promise<T>;
 }
@@ -37,13 +41,21 @@ export function createServices({
   taskQueue,
   logger,
   temporalDeadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
+  connectors,
 }: {
   db: Knex;
   temporal: Client;
   taskQueue: string;
   logger: Logger;
   temporalDeadlineMs?: number;
+  /** The platforms whose ledgers say what a lost post published; the sandbox by default. */
+  connectors?: ConnectorRegistry;
 }): ApiServices {
+  const callTemporal: ApiServices['callTemporal'] = (call, options) =>
+    temporal.connection.withDeadline(
+      Date.now() + Math.min(options?.deadlineMs ?? temporalDeadlineMs, temporalDeadlineMs),
+      call,
+    );
   return {
     db,
     temporal,
@@ -54,10 +66,13 @@ export function createServices({
     users: createUserStore(db),
     posts: createPostStore(db),
     audit: createAuditLog(db),
-    callTemporal: (call, options) =>
-      temporal.connection.withDeadline(
-        Date.now() + Math.min(options?.deadlineMs ?? temporalDeadlineMs, temporalDeadlineMs),
-        call,
-      ),
+    reconciler: createPostReconciler({
+      db,
+      temporal,
+      logger,
+      connectors: connectors ?? defaultConnectors(db),
+      callTemporal,
+    }),
+    callTemporal,
   };
 }

@@ -34,6 +34,16 @@ export interface PostSummary {
 /** A post with the workflow state last projected for it. */
 export interface PostRecord extends PostSummary {
   state: PostState;
+  /** Hash of the create request the post came from (null for posts created before it was kept). */
+  requestHash: string | null;
+}
+
+/** What the reconciler needs to find an open post's workflow. */
+export interface OpenPostRef {
+  id: string;
+  workflowId: string;
+  lastSequence: number;
+  createdAt: string;
 }
 
 export interface PostListFilter {
@@ -105,6 +115,12 @@ export interface ReviewRecord {
   decidedAt: string;
 }
 
+/**
+ * The sequence of the row the API writes when it creates a post: below any the workflow writes,
+ * so the workflow's first projection always replaces it.
+ */
+export const PLACEHOLDER_SEQUENCE = -1;
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 /** Stages that belong on a publishing calendar. */
@@ -147,6 +163,7 @@ interface PostRow {
   created_at: Date;
   updated_at: Date;
   state?: PostState;
+  request_hash?: string | null;
 }
 
 function toSummary(row: PostRow): PostSummary {
@@ -168,6 +185,10 @@ function toSummary(row: PostRow): PostSummary {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
+}
+
+function toRecord(row: PostRow): PostRecord {
+  return { ...toSummary(row), state: row.state as PostState, requestHash: row.request_hash ?? null };
 }
 
 function clampLimit(limit: number | undefined): number {
@@ -205,7 +226,7 @@ export function createPostStore(db: Knex) {
      * been projected (an older, retried write never overwrites a newer state). True when written.
      */
     async applyProjection(
-      input: { state: PostState; sequence: number; workflowId?: string },
+      input: { state: PostState; sequence: number; workflowId?: string; requestHash?: string },
       trx: Executor = db,
     ): Promise<boolean> {
       const { state } = input;
@@ -226,6 +247,7 @@ export function createPostStore(db: Knex) {
         last_sequence: input.sequence,
         state: json(state),
         updated_at: state.updatedAt,
+        ...(input.requestHash !== undefined ? { request_hash: input.requestHash } : {}),
       };
       const written = await trx('posts')
         .insert(row)
@@ -330,7 +352,34 @@ export function createPostStore(db: Knex) {
 
     async findById(id: string, trx: Executor = db): Promise<PostRecord | undefined> {
       const row = await trx<PostRow>('posts').where({ id }).first();
-      return row ? { ...toSummary(row), state: row.state as PostState } : undefined;
+      return row ? toRecord(row) : undefined;
+    },
+
+    /** The post, locked until `trx` ends, so that two reconcilers never close it twice. */
+    async findByIdForUpdate(id: string, trx: Knex.Transaction): Promise<PostRecord | undefined> {
+      const row = await trx<PostRow>('posts').where({ id }).forUpdate().first();
+      return row ? toRecord(row) : undefined;
+    },
+
+    /** Posts not yet in a terminal stage, in id order, a page at a time (keyset on id). */
+    async listOpen(
+      input: { afterId?: string; limit: number; brandIds?: string[] },
+      trx: Executor = db,
+    ): Promise<OpenPostRef[]> {
+      const query = trx<PostRow>('posts')
+        .select('id', 'workflow_id', 'last_sequence', 'created_at')
+        .whereNotIn('stage', TERMINAL_STAGES as PostStage[])
+        .orderBy('id')
+        .limit(input.limit);
+      if (input.afterId !== undefined) query.where('id', '>', input.afterId);
+      if (input.brandIds) query.whereIn('brand_id', input.brandIds);
+      const rows = await query;
+      return rows.map((row) => ({
+        id: row.id,
+        workflowId: row.workflow_id,
+        lastSequence: row.last_sequence,
+        createdAt: iso(row.created_at),
+      }));
     },
 
     async list(filter: PostListFilter = {}, trx: Executor = db): Promise<PostPage> {

@@ -58,6 +58,7 @@ export const POST_STAGES = [
   'rejected',
   'cancelled',
   'failed',
+  'lost',
 ] as const;
 export type PostStage = (typeof POST_STAGES)[number];
 
@@ -65,7 +66,12 @@ export type PostStage = (typeof POST_STAGES)[number];
 export const REVIEW_STAGES = ['ideation', 'design', 'copy_edit', 'legal_review', 'final_approval'] as const;
 export type ReviewStageName = (typeof REVIEW_STAGES)[number];
 
-export const TERMINAL_STAGES: readonly PostStage[] = ['completed', 'rejected', 'cancelled', 'failed'];
+/**
+ * `lost`: the post's workflow is gone from Temporal (terminated, timed out, failed, or never kept
+ * by an offline server that restarted) while its projection was still open. Nothing will move the
+ * post on, so it is closed with the reason; its content can be created again as a new post.
+ */
+export const TERMINAL_STAGES: readonly PostStage[] = ['completed', 'rejected', 'cancelled', 'failed', 'lost'];
 
 export type ReviewDecisionKind = 'approve' | 'reject' | 'request_changes';
 

@@ -10,6 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import pino from 'pino';
 import { listenApi } from '../api/main';
+import { reconcilePostsAtStartup } from '../api/reconciliation';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const api = await listenApi({ config, db, temporal, logger });
   stops.unshift(() => api.close());
+  void reconcilePostsAtStartup({ db, temporal, logger });
 
   const lines = [
     '',

@@ -108,6 +108,18 @@ export function createSandboxConnector(deps: { db: Knex; clock?: () => Date }): 
       };
     },
 
+    async findPublication(idempotencyKey) {
+      const published = await sandbox.findByIdempotencyKey(idempotencyKey);
+      if (!published) return undefined;
+      return {
+        accountId: published.accountId,
+        platform: published.platform,
+        externalId: published.externalId,
+        url: published.url,
+        publishedAt: published.publishedAt,
+      };
+    },
+
     async fetchMetrics(publication, at) {
       const published = await sandbox.findByExternalId(publication.externalId);
       if (!published) {

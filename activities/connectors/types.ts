@@ -43,6 +43,11 @@ export interface PlatformConnector {
    * publication instead of posting again. Failures are ApplicationFailures typed by ErrorType.
    */
   publish(variant: VariantToPublish, idempotencyKey: string): Promise<Publication>;
+  /**
+   * What the platform published under the idempotency key, if anything, without publishing.
+   * The platform's ledger is the truth for "published" when the workflow that asked is gone.
+   */
+  findPublication(idempotencyKey: string): Promise<Publication | undefined>;
   /** The publication's counters as of `at` (ISO instant). */
   fetchMetrics(publication: PublishedRef, at: string): Promise<MetricCounts>;
   sendReply(reply: ReplyToSend): Promise<SentReply>;

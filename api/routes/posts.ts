@@ -5,11 +5,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Response } from 'express';
+import { QueryRejectedError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { PostRecord } from '../../db/posts';
+import { PLACEHOLDER_SEQUENCE, type PostRecord } from '../../db/posts';
 import { postEntity } from '../../db/audit';
-import { TERMINAL_STAGES, type PostLifecycleInput } from '../../domain/types';
+import { TERMINAL_STAGES, type PostLifecycleInput, type PostStage } from '../../domain/types';
 import {
   POST_WORKFLOW_TYPE,
   brandPause,
@@ -24,7 +25,7 @@ import {
 } from '../../workflows/messages';
 import { mayTakeAction, type PostAction } from '../../domain/permissions';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
-import { classifyError, conflict, forbidden, notFound } from '../errors';
+import { ApiErrorCode, HttpError, classifyError, conflict, forbidden, gone, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
 import { draftContent, initialPostState, invalidField, resolveBrandAccounts, resolvePublishAt } from '../postInput';
 import { initialSearchAttributes } from '../searchAttributes';
@@ -36,6 +37,7 @@ import {
   CreatePostHeaders,
   CreatedPostResponse,
   EmptyBody,
+  ErrorResponse,
   ListPostsQuery,
   PostDetailResponse,
   PostIdParams,
@@ -47,10 +49,14 @@ import {
 } from '../schemas';
 import type { ApiServices } from '../services';
 
-/** Below any sequence the workflow writes, so the workflow's first projection always replaces it. */
-const INITIAL_PROJECTION_SEQUENCE = -1;
 /** A read should not wait long on a workflow that cannot answer; the projection is a fine answer. */
 const LIVE_STATE_DEADLINE_MS = 5_000;
+/**
+ * How long a create waits for the workflow's first step (the draft's quality check decides
+ * between drafting and the first review stage) before answering with the expected stage.
+ */
+const ENTERED_STAGE_DEADLINE_MS = 3_000;
+const ENTERED_STAGE_POLL_MS = [20, 40, 80, 120] as const;
 
 const POST_NOT_FOUND = 'No such post';
 
@@ -85,14 +91,77 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       const permission = mayTakeAction({ action, actor: actorOf(user), authorId: post.authorId });
       if (!permission.ok) throw forbidden(permission.reason);
     }
+    if (post.stage === 'lost') throw lostPostGone(post);
     if (TERMINAL_STAGES.includes(post.stage)) {
       throw conflict(
         `post is ${post.stage}${post.state.exitReason ? ` (${post.state.exitReason})` : ''}; it takes no further changes`,
       );
     }
     const handle = temporal.workflow.getHandle(post.workflowId);
-    const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
-    return { postId, result: result as Record<string, unknown> };
+    try {
+      const result = await services.callTemporal(() => handle.executeUpdate(update, { args: [argument(post)] }));
+      return { postId, result: result as Record<string, unknown> };
+    } catch (error) {
+      // When the check itself fails (Temporal unreachable), the update's own error says more.
+      const lost = await services.reconciler.lostAfter(post, error).catch(() => undefined);
+      throw lost ? lostPostGone(lost) : error;
+    }
+  }
+
+  /**
+   * A create repeated with an Idempotency-Key: the same request gets the post it created; another
+   * body under the same key is refused, and so is a key whose post was lost (a new key creates it again).
+   */
+  async function answerRepeat(res: Response, earlier: PostRecord, requestHash: string) {
+    if (earlier.requestHash !== null && earlier.requestHash !== requestHash) {
+      throw new HttpError(
+        422,
+        ApiErrorCode.IdempotencyKeyReused,
+        `this Idempotency-Key was already used for a different request (post ${earlier.id}); ` +
+          'send a new key for a new post',
+        { postId: earlier.id },
+      );
+    }
+    let post = earlier;
+    if (post.lastSequence === PLACEHOLDER_SEQUENCE) {
+      // The first request may still be starting the workflow: answer with the stage it enters.
+      const stage = await enteredStage({ postId: post.id, workflowId: post.workflowId, expected: post.stage });
+      post = (await posts.findById(post.id)) ?? post;
+      if (!TERMINAL_STAGES.includes(post.stage)) post = { ...post, stage };
+    }
+    if (!TERMINAL_STAGES.includes(post.stage)) post = await services.reconciler.reconcile(post);
+    if (post.stage === 'lost') {
+      throw gone(
+        `the post this Idempotency-Key created (${post.id}) was lost: ${post.state.exitReason ?? 'its workflow is gone'}; ` +
+          'send the request with a new key to create it again',
+        { postId: post.id, reason: post.state.exitReason ?? null },
+      );
+    }
+    return createdAnswer(res, post);
+  }
+
+  /**
+   * The stage the workflow's first step entered, from the workflow itself; the projection (or the
+   * expected stage) when the workflow does not get there within a short deadline.
+   */
+  async function enteredStage(input: { postId: string; workflowId: string; expected: PostStage }): Promise<PostStage> {
+    const giveUpAt = Date.now() + ENTERED_STAGE_DEADLINE_MS;
+    const handle = temporal.workflow.getHandle(input.workflowId);
+    for (let attempt = 0; Date.now() < giveUpAt; attempt += 1) {
+      try {
+        const state = await services.callTemporal(() => handle.query(getPostState), {
+          deadlineMs: Math.max(1, giveUpAt - Date.now()),
+        });
+        if (state.openStages.length > 0 || TERMINAL_STAGES.includes(state.stage)) return state.stage;
+      } catch (error) {
+        // Not started yet (a repeat racing the first request) is worth waiting for; anything else is not.
+        if (!(error instanceof WorkflowNotFoundError)) break;
+      }
+      const pause = ENTERED_STAGE_POLL_MS[Math.min(attempt, ENTERED_STAGE_POLL_MS.length - 1)];
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, giveUpAt - Date.now()))));
+    }
+    const projected = await posts.findById(input.postId);
+    return projected && projected.lastSequence !== PLACEHOLDER_SEQUENCE ? projected.stage : input.expected;
   }
 
   mountOperation(target, {
@@ -108,14 +177,27 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'createPost',
     body: CreatePostBody,
     headers: CreatePostHeaders,
-    errors: [404],
-    success: { status: 201, description: 'The post exists and its workflow is running', schema: CreatedPostResponse },
+    errors: [404, 410],
+    otherResponses: {
+      422: {
+        description: 'The Idempotency-Key was already used by this user for a request with a different body',
+        schema: ErrorResponse,
+      },
+    },
+    success: {
+      status: 201,
+      description:
+        'The post exists and its workflow is running; `stage` is the stage its first step entered (drafting ' +
+        'when the draft fails the quality checks). A repeat with the same Idempotency-Key and body answers the same post',
+      schema: CreatedPostResponse,
+    },
     handle: async ({ body, user, res, headers }) => {
       const idempotencyKey = headers['idempotency-key'];
       const postId = idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID();
+      const requestHash = hashRequest(body);
       if (idempotencyKey) {
         const earlier = await posts.findById(postId);
-        if (earlier) return createdAnswer(res, earlier);
+        if (earlier) return answerRepeat(res, earlier, requestHash);
       }
       if (!coversBrand(user, body.brandId))
         throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
@@ -154,7 +236,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
           : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
       };
       const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
-      await posts.applyProjection({ state: initial, sequence: INITIAL_PROJECTION_SEQUENCE });
+      await posts.applyProjection({ state: initial, sequence: PLACEHOLDER_SEQUENCE, requestHash });
 
       const workflowId = postWorkflowId(postId);
       const options = {
@@ -185,7 +267,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
           // The same request, repeated at the same moment, won the race: answer with its post.
           const earlier = await posts.findById(postId);
-          if (earlier) return createdAnswer(res, earlier);
+          if (earlier) return answerRepeat(res, earlier, requestHash);
         }
         await forgetUnstartedPost(services, postId, error);
         throw error;
@@ -195,7 +277,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
       return {
         postId,
         workflowId,
-        stage: initial.stage,
+        stage: await enteredStage({ postId, workflowId, expected: initial.stage }),
         publishAt: input.publishAt,
         timeZone,
         brandPaused: brand.publishingPaused,
@@ -250,29 +332,27 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     summary: "A post's current state",
     description:
       "Asks the post's workflow for its live state. When the workflow has finished, or cannot answer right " +
-      'now, answers with the state last projected to Postgres; `source` says which.',
+      'now, answers with the state last projected to Postgres; `source` says which. A post whose workflow is ' +
+      'gone from Temporal is closed in the stage `lost` and `staleReason` says how it was lost.',
     access: 'readPosts',
     params: PostIdParams,
     errors: [404],
     success: { status: 200, description: 'The post', schema: PostDetailResponse },
     handle: async ({ params, user }) => {
       const post = await visiblePost(user, params.id);
-      if (TERMINAL_STAGES.includes(post.stage)) {
-        return { source: 'projection', staleReason: `the workflow has finished (${post.stage})`, post: post.state };
-      }
+      if (TERMINAL_STAGES.includes(post.stage)) return finishedPostAnswer(post);
       try {
-        const live = await services.callTemporal(
-          () => temporal.workflow.getHandle(post.workflowId).query(getPostState),
-          { deadlineMs: LIVE_STATE_DEADLINE_MS },
-        );
-        return { source: 'workflow', post: live };
+        const live = await services.reconciler.liveState(post, { deadlineMs: LIVE_STATE_DEADLINE_MS });
+        return live.kind === 'live' ? { source: 'workflow', post: live.state } : finishedPostAnswer(live.post);
       } catch (error) {
         const staleReason =
           error instanceof WorkflowNotFoundError
-            ? 'the workflow has finished'
-            : classifyError(error).status === 503
-              ? 'Temporal did not answer'
-              : 'the workflow could not answer';
+            ? 'the workflow is still being started'
+            : error instanceof QueryRejectedError
+              ? 'the workflow has finished'
+              : classifyError(error).status === 503
+                ? 'Temporal did not answer'
+                : 'the workflow could not answer';
         services.logger.warn({ err: error, postId: post.id }, 'serving projected post state');
         return { source: 'projection', staleReason, post: post.state };
       }
@@ -314,7 +394,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'submitRevision',
     params: PostIdParams,
     body: SubmitRevisionBody,
-    errors: [404, 409, 422],
+    errors: [404, 409, 410, 422],
     success: { status: 200, description: 'The revision number', schema: UpdateAcceptedResponse },
     handle: async ({ params, body, user }) => {
       const post = await visiblePost(user, params.id);
@@ -347,7 +427,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'review',
     params: PostIdParams,
     body: ReviewBody,
-    errors: [404, 409],
+    errors: [404, 409, 410],
     success: { status: 200, description: 'The stage and revision now open', schema: UpdateAcceptedResponse },
     handle: ({ params, body, user }) =>
       updatePost({
@@ -375,7 +455,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'reschedule',
     params: PostIdParams,
     body: RescheduleBody,
-    errors: [404, 409],
+    errors: [404, 409, 410],
     success: { status: 200, description: 'The new publish time', schema: UpdateAcceptedResponse },
     handle: ({ params, body, user }) =>
       updatePost({
@@ -400,7 +480,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'cancel',
     params: PostIdParams,
     body: CancelBody,
-    errors: [404, 409],
+    errors: [404, 409, 410],
     success: { status: 200, description: 'The stage the post was cancelled in', schema: UpdateAcceptedResponse },
     handle: ({ params, body, user }) =>
       updatePost({
@@ -421,7 +501,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'publishNow',
     params: PostIdParams,
     body: EmptyBody,
-    errors: [404, 409],
+    errors: [404, 409, 410],
     success: { status: 200, description: 'Publishing has started', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
       updatePost({
@@ -443,7 +523,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     access: 'retryFailedVariants',
     params: PostIdParams,
     body: EmptyBody,
-    errors: [404, 409],
+    errors: [404, 409, 410],
     success: { status: 200, description: 'How many variants are being retried', schema: UpdateAcceptedResponse },
     handle: ({ params, user }) =>
       updatePost({
@@ -467,6 +547,39 @@ function postIdForKey({ userId, key }: { userId: string; key: string }): string 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** 410 for any action on a lost post: its workflow is gone, and the reason says how. */
+function lostPostGone(post: PostRecord): HttpError {
+  const reason = post.state.exitReason ?? 'its workflow is gone';
+  return gone(`post ${post.id} was lost: ${reason}; it takes no further changes`, { postId: post.id, reason });
+}
+
+function finishedPostAnswer(post: PostRecord): Record<string, unknown> {
+  const staleReason =
+    post.stage === 'lost'
+      ? `the post was lost: ${post.state.exitReason ?? 'its workflow is gone'}`
+      : `the workflow has finished (${post.stage})`;
+  return { source: 'projection', staleReason, post: post.state };
+}
+
+/**
+ * The create request as a hash of its validated body with keys in a fixed order, so that the
+ * same request sent again matches however its JSON was laid out.
+ */
+function hashRequest(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 function createdAnswer(res: Response, post: PostRecord): Record<string, unknown> {
   res.setHeader('Location', `/v1/posts/${post.id}`);
   return {
@@ -481,7 +594,7 @@ function createdAnswer(res: Response, post: PostRecord): Record<string, unknown>
 
 async function forgetUnstartedPost(services: ApiServices, postId: string, cause: unknown): Promise<void> {
   try {
-    await services.posts.deletePlaceholder({ postId, sequence: INITIAL_PROJECTION_SEQUENCE });
+    await services.posts.deletePlaceholder({ postId, sequence: PLACEHOLDER_SEQUENCE });
   } catch (error) {
     services.logger.error(
       { err: error, postId, cause },

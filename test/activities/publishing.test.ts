@@ -147,6 +147,22 @@ describe('publishVariant on the sandbox platform', () => {
   });
 });
 
+describe('the sandbox ledger', () => {
+  it('answers what it published under a key, without publishing anything', async () => {
+    const input = await variantFor('linkedin');
+    const connector = createSandboxConnector({ db });
+    expect(await connector.findPublication(input.idempotencyKey)).toBeUndefined();
+    expect(await createSandboxStore(db).listByPost({ postId: input.postId })).toEqual([]);
+
+    const published = await env.run(activities.publishVariant, input);
+    expect(await connector.findPublication(input.idempotencyKey)).toEqual({
+      accountId: input.accountId,
+      platform: 'linkedin',
+      ...published,
+    });
+  });
+});
+
 describe('sandbox replies and validation', () => {
   it('sends one reply per idempotency key', async () => {
     const connector = createSandboxConnector({ db });

@@ -27,6 +27,7 @@ const EXPECTED_OPERATIONS = [
   'GET /v1/calendar',
   'POST /v1/brands/{id}/pause',
   'POST /v1/brands/{id}/resume',
+  'POST /v1/admin/reconcile',
   'GET /healthz',
   'GET /readyz',
   'GET /openapi.json',
@@ -135,6 +136,14 @@ it('documents authentication, authorization and error responses per operation', 
   const review = document.paths['/v1/posts/{id}/reviews'].post;
   expect(review.description).toMatch(/Roles allowed: .*legal/);
   expect(Object.keys(review.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
+});
+
+it('documents lost as a stage and 410 on every action a lost post refuses', () => {
+  expect(document.components.schemas.PostStage.enum).toContain('lost');
+  for (const action of ['revisions', 'reviews', 'reschedule', 'cancel', 'publish-now', 'retry']) {
+    expect(Object.keys(document.paths[`/v1/posts/{id}/${action}`].post.responses)).toContain('410');
+  }
+  expect(Object.keys(document.paths['/v1/posts'].post.responses)).toEqual(expect.arrayContaining(['410', '422']));
 });
 
 it('describes the new-post body from the validating schema', () => {
