@@ -10,3 +10,9 @@
  * taken together. Before, each notification and each snapshot had its own local activity.
  */
 export const ONE_ACTIVITY_PER_STEP = 'one-activity-per-step';
+/**
+ * Only the post's author writes its revisions (or drafting's backup role once escalated). Before,
+ * anyone holding the author role could replace a colleague's draft. Guards the check the update
+ * handler repeats once setting up is over, which replays.
+ */
+export const REVISIONS_BY_AUTHOR_ONLY = 'revisions-by-author-only';
