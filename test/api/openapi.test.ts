@@ -27,6 +27,7 @@ const EXPECTED_OPERATIONS = [
   'GET /v1/calendar',
   'POST /v1/brands/{id}/pause',
   'POST /v1/brands/{id}/resume',
+  'GET /v1/brands/{id}/publishing',
   'GET /healthz',
   'GET /readyz',
   'GET /openapi.json',
