@@ -16,6 +16,7 @@ import { LATE_POSTS_WINDOW_MS } from '../../workflows/brandPublishing';
 import { projectPost } from '../api/http';
 import {
   brandWithTeam,
+  recordHistoryIfAsked,
   startPost,
   startPostHarness,
   stateWhen,
@@ -149,6 +150,10 @@ describe('brand publishing', () => {
     for (const { handle } of posts) {
       expect((await stateWhen(handle, (state) => state.paused === last.paused)).paused).toBe(last.paused);
     }
+    await recordHistoryIfAsked(
+      harness.env.client.workflow.getHandle(brandWorkflowId(fixture.brand.id)),
+      'brand-publishing',
+    );
   });
 
   it('also pauses a post whose creation read the flag just before it changed', async () => {
