@@ -1,4 +1,9 @@
+import type { BrandPublishingActivities } from './brandContract';
+import type { PostActivities } from './contract';
+
 export { createPostActivities } from './postActivities';
+export { createBrandPublishingActivities } from './brandPublishing';
+export * from './brandContract';
 export type { ActivityLogger, PostActivityDeps } from './deps';
 export * from './contract';
 export { createConnectorRegistry } from './connectors/types';
@@ -21,3 +26,6 @@ export {
   verifyWebhookSignature,
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
+
+/** Every activity a worker hosts: the post lifecycle's and the brand publishing workflow's. */
+export type WorkerActivities = PostActivities & BrandPublishingActivities;

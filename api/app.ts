@@ -65,11 +65,9 @@ export function createApp(options: AppOptions): Express {
   const target: OperationTarget = {
     router,
     registry: createOpenApiRegistry(),
-    admitCaller: [
-      ...budgets.beforeAuthentication,
-      authenticate({ users: services.users, logger }),
-      ...budgets.afterAuthentication,
-    ],
+    // Budgets are judged once the key is known, so that a valid key is never refused for what
+    // others at the same address sent.
+    admitCaller: [authenticate({ users: services.users, logger }), ...budgets.afterAuthentication],
   };
   mountHealthRoutes(target, services);
   mountPostRoutes(target, services);

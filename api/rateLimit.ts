@@ -1,9 +1,11 @@
 /**
- * Request budgets, so that one noisy integration cannot starve the others and API keys cannot be
- * tried at full speed. Every authenticated user has a budget of requests per minute; requests
- * with a missing or wrong key are counted per client address against a budget of their own.
- * Only operations that need a key pass through here: liveness, readiness, the documentation and
- * /metrics must keep answering probes and scrapers whatever a client does.
+ * Request budgets, so that one noisy integration cannot starve the others and a client sending
+ * wrong keys is slowed down. Every authenticated user has a budget of requests per minute;
+ * requests with a missing or wrong key are counted per client address against a budget of their
+ * own, which never refuses a request with a valid key: everyone behind one NAT or proxy shares an
+ * address, and one of them must not lock the others out. Only operations that need a key pass
+ * through here: liveness, readiness, the documentation and /metrics must keep answering probes
+ * and scrapers whatever a client does.
  *
  * The counters live in this process's memory. With several API replicas each keeps its own, so a
  * caller whose requests are spread over N replicas may make up to N times the limit.
@@ -19,19 +21,15 @@ const WINDOW_MS = 60_000;
 export type GuardHandler = RequestHandler | ErrorRequestHandler;
 
 export interface RequestBudgets {
-  /** Runs before authentication. */
-  beforeAuthentication: GuardHandler[];
   /** Runs after authentication, including when it failed. */
   afterAuthentication: GuardHandler[];
 }
 
 /** Budgets of `perMinute` requests; absent or 0 means no limit at all. */
 export function createRequestBudgets({ perMinute, logger }: { perMinute?: number; logger: Logger }): RequestBudgets {
-  if (!perMinute) return { beforeAuthentication: [], afterAuthentication: [] };
-  const failures = failedAuthenticationBudget(perMinute, logger);
+  if (!perMinute) return { afterAuthentication: [] };
   return {
-    beforeAuthentication: [failures.refuseSpentAddress],
-    afterAuthentication: [failures.countFailure, callerBudget(perMinute, logger)],
+    afterAuthentication: [failedAuthenticationBudget(perMinute, logger), callerBudget(perMinute, logger)],
   };
 }
 
@@ -51,21 +49,21 @@ function callerBudget(perMinute: number, logger: Logger): RequestHandler {
 
 /**
  * Only answers of 401 are counted, once they are known, so that a busy integration's requests in
- * flight (or abandoned by its client) never use this budget. Once an address has spent it, every
- * request from it that needs a key is refused before the key is looked at, until its minute is
- * over: otherwise the one guess that happened to be right would stand out from the refusals.
+ * flight (or abandoned by its client) never use this budget. Once an address has spent it, its
+ * requests with a missing or wrong key get 429 instead of 401 until its minute is over, while a
+ * valid key from the same address is served on its user's own budget. That a right key then
+ * stands out from the refusals gives nothing away worth guarding: keys carry 192 random bits.
  *
  * The address is the connection's peer: behind a reverse proxy that is the proxy for every client,
  * unless TRUST_PROXY names it, so that its X-Forwarded-For gives the client's address.
  */
-function failedAuthenticationBudget(perMinute: number, logger: Logger) {
+function failedAuthenticationBudget(perMinute: number, logger: Logger): ErrorRequestHandler {
   const reason = `too many requests with a missing or wrong API key from this address (limit ${perMinute} per minute)`;
-  // IPv6 clients usually hold a whole prefix, so their addresses are grouped by it.
-  const addressOf = (req: Request) => `address:${ipKeyGenerator(req.ip ?? '')}`;
   const failures = rateLimit({
     windowMs: WINDOW_MS,
     limit: perMinute,
-    keyGenerator: addressOf,
+    // IPv6 clients usually hold a whole prefix, so their addresses are grouped by it.
+    keyGenerator: (req: Request) => `address:${ipKeyGenerator(req.ip ?? '')}`,
     // Its headers would describe a budget that callers with a valid key do not use.
     standardHeaders: false,
     legacyHeaders: false,
@@ -73,23 +71,13 @@ function failedAuthenticationBudget(perMinute: number, logger: Logger) {
     logger: limiterLogger(logger),
   });
 
-  const refuseSpentAddress: RequestHandler = async (req, _res, next) => {
-    const spent = await failures.getKey(addressOf(req));
-    if (spent?.resetTime && spent.totalHits >= perMinute && spent.resetTime.getTime() > Date.now()) {
-      throw budgetSpent(reason, spent.resetTime);
-    }
-    next();
-  };
-
-  const countFailure: ErrorRequestHandler = (error, req, res, next) => {
+  return (error, req, res, next) => {
     if (!(error instanceof HttpError && error.status === 401)) {
       next(error);
       return;
     }
     void failures(req, res, (refusal?: unknown) => next(refusal ?? error));
   };
-
-  return { refuseSpentAddress, countFailure };
 }
 
 function budgetSpent(reason: string, resetTime: Date | undefined): HttpError {

@@ -4,6 +4,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { BRAND_OPERATION_STATUSES } from '../workflows/brand/messages';
 import { isValidTimeZone } from '../domain/publishTime';
 import { PLATFORMS, POST_STAGES, RISK_TIERS, ROLES, SENSITIVITY_FLAGS } from '../domain/types';
 
@@ -499,15 +500,39 @@ export const CalendarResponse = z
 
 export const PauseBrandBody = z.object({ reason: z.string().trim().max(2000).optional() }).openapi('PauseBrand');
 
+export const BrandOperationResponse = z
+  .object({
+    operationId: z.string(),
+    paused: z.boolean().openapi({ description: 'What was asked: pause (true) or resume (false)' }),
+    by: z.string(),
+    reason: z.string().optional(),
+    status: z.enum(BRAND_OPERATION_STATUSES).openapi({
+      description:
+        'queued (waits for earlier requests), recording (the flag), signalling (the posts), ' +
+        'checking_late_posts (posts whose creation began before the flag changed), done, failed',
+    }),
+    requestedAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    postsFound: z.number().int().openapi({ description: 'Not-yet-published posts found so far' }),
+    postsSignalled: z.number().int().openapi({ description: 'Posts told so far' }),
+    postsNotReached: z
+      .array(z.string())
+      .openapi({ description: 'Posts whose workflow could not be told: it had finished, or never started' }),
+    error: z.string().optional(),
+  })
+  .openapi('BrandOperation');
+
 export const BrandPauseResponse = z
   .object({
     brandId: z.string(),
-    paused: z.boolean(),
+    paused: z.boolean().openapi({ description: 'The state asked for' }),
     pausedReason: z.string().nullable(),
-    postsSignalled: z.number().int().openapi({ description: 'Not-yet-published posts told about the change' }),
+    postsSignalled: z.number().int().openapi({ description: "Not-yet-published posts told so far (the operation's)" }),
     postsNotReached: z
       .array(z.string())
-      .openapi({ description: 'Posts whose workflow had already finished and needed no signal' }),
+      .openapi({ description: "Posts whose workflow could not be told so far (the operation's)" }),
+    operation: BrandOperationResponse,
   })
   .openapi('BrandPause');
 
@@ -521,12 +546,9 @@ export const ReconcileResponse = z
       .number()
       .int()
       .openapi({ description: 'Posts created moments ago whose workflow is still being started; checked next time' }),
-    failed: z
-      .number()
-      .int()
-      .openapi({
-        description: 'Open posts whose workflow could not be looked up this time; the next pass tries again',
-      }),
+    failed: z.number().int().openapi({
+      description: 'Open posts whose workflow could not be looked up this time; the next pass tries again',
+    }),
     lost: z
       .array(
         z.object({
@@ -541,6 +563,21 @@ export const ReconcileResponse = z
       .openapi({ description: 'Posts closed as `lost` by this pass' }),
   })
   .openapi('ReconcileResult');
+
+export const BrandPublishingResponse = z
+  .object({
+    brandId: z.string(),
+    paused: z.boolean().openapi({ description: "The brand's flag, which posts created now read" }),
+    pausedReason: z.string().nullable(),
+    source: z
+      .enum(['workflow', 'database'])
+      .openapi({ description: 'Whether the operations come from the brand workflow, or none could be read' }),
+    staleReason: z.string().optional(),
+    operations: z
+      .array(BrandOperationResponse)
+      .openapi({ description: 'Latest finished, running and waiting pause and resume requests, oldest first' }),
+  })
+  .openapi('BrandPublishing');
 
 // ---------- health ----------
 

@@ -123,7 +123,7 @@ const VARIABLES: readonly ConfigVariable[] = [
     name: 'API_RATE_LIMIT_PER_MINUTE',
     default: String(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
     meaning:
-      'Requests per minute each API user may make before getting 429. Requests with a missing or wrong key are counted per client address against a budget of the same size; an address that spends it gets 429 on every request needing a key until its minute is over. Counted per API process (each replica has its own). `0` turns limiting off. Health, readiness, the documentation and `/metrics` are never limited.',
+      'Requests per minute each API user may make before getting 429. Requests with a missing or wrong key are counted per client address against a budget of the same size; once an address has spent it, its requests with a missing or wrong key get 429 instead of 401 until its minute is over. That budget never refuses a valid key: a user behind the same NAT or proxy keeps working on their own budget. Counted per API process (each replica has its own). `0` turns limiting off. Health, readiness, the documentation and `/metrics` are never limited.',
   },
   {
     name: 'TRUST_PROXY',

@@ -1,5 +1,17 @@
 import type { Knex } from 'knex';
+import type { PostStage } from '../domain/types';
 import { iso, isoOrNull, json, type Executor } from './rows';
+
+/** Stages in which a post has not started publishing, so a brand's pause still holds it back. */
+export const NOT_YET_PUBLISHED_STAGES: readonly PostStage[] = [
+  'ideation',
+  'drafting',
+  'design',
+  'copy_edit',
+  'legal_review',
+  'final_approval',
+  'scheduled',
+];
 
 export interface Brand {
   id: string;
@@ -124,6 +136,20 @@ export function createBrandStore(db: Knex) {
         .update({ publishing_paused: input.paused, paused_reason: input.paused ? (input.reason ?? null) : null })
         .returning('*');
       return row ? toBrand(row) : undefined;
+    },
+
+    /** Ids of the brand's posts a pause still holds back, in id order, after `afterPostId`. */
+    async postsNotYetPublished(
+      input: { brandId: string; afterPostId?: string; limit: number },
+      trx: Executor = db,
+    ): Promise<string[]> {
+      const query = trx('posts')
+        .where({ brand_id: input.brandId })
+        .whereIn('stage', NOT_YET_PUBLISHED_STAGES as PostStage[])
+        .orderBy('id')
+        .limit(input.limit);
+      if (input.afterPostId !== undefined) query.where('id', '>', input.afterPostId);
+      return query.pluck('id');
     },
 
     async createCampaign(input: NewCampaign, trx: Executor = db): Promise<Campaign> {

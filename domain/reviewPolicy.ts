@@ -307,7 +307,7 @@ export function canDecide(input: CanDecideInput): DecisionCheck {
   if (actor.userId === authorId || revisionAuthorIds.includes(actor.userId)) {
     return refuse('own_post', `${actor.userId} wrote this post and cannot review it`);
   }
-  const roleCheck = holdsStageRole({ spec, actor, escalated, action: 'decided' });
+  const roleCheck = holdsStageRole({ spec, actor, escalated });
   if (!roleCheck.ok) return roleCheck;
   if (decision !== 'approve') return { ok: true };
 
@@ -331,34 +331,14 @@ export function canDecide(input: CanDecideInput): DecisionCheck {
   return { ok: true };
 }
 
-/** Who may submit a revision: the post's author, anyone writing as author, or the backup after escalation. */
-export function canSubmitRevision({
-  plan,
-  actor,
-  authorId,
-  escalated,
-}: {
-  plan: ReviewPlan;
-  actor: Actor;
-  authorId: string;
-  escalated: boolean;
-}): DecisionCheck {
-  const spec = findStage({ plan, stage: 'drafting' });
-  if (!spec) return refuse('stage_not_in_plan', "this post's review has no drafting stage");
-  if (actor.userId === authorId) return { ok: true };
-  return holdsStageRole({ spec, actor, escalated, action: 'written' });
-}
-
 function holdsStageRole({
   spec,
   actor,
   escalated,
-  action,
 }: {
   spec: StageSpec;
   actor: Actor;
   escalated: boolean;
-  action: 'decided' | 'written';
 }): DecisionCheck {
   if (actor.roles.includes(spec.role)) return { ok: true };
   if (escalated && actor.roles.includes(spec.backupRole)) return { ok: true };
@@ -367,7 +347,7 @@ function holdsStageRole({
     : actor.roles.includes(spec.backupRole)
       ? `; ${spec.backupRole} may step in only once the stage is escalated`
       : '';
-  return refuse('missing_role', `${spec.stage} is ${action} by ${spec.role}${backupNote}`);
+  return refuse('missing_role', `${spec.stage} is decided by ${spec.role}${backupNote}`);
 }
 
 function refuse(code: DecisionRefusal, reason: string): DecisionCheck {

@@ -1,12 +1,12 @@
 /**
  * The worker's wiring, shared by the worker process, the all-in-one `npm start` and the tests:
- * the post workflows and their activities on one task queue.
+ * the post and brand publishing workflows and their activities on one task queue.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { PostActivities } from '../activities/contract';
+import type { WorkerActivities } from '../activities';
 
 /** The workflow code's entry module (source under ts-jest/tsx, compiled JavaScript under dist/). */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -21,7 +21,7 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: PostActivities;
+  activities: WorkerActivities;
   /** Defaults to the prebuilt bundle when one exists, else the workflow sources. */
   workflows?: WorkflowSource;
   /** How long in-flight activities may finish after shutdown is requested. */

@@ -1,11 +1,17 @@
 /**
  * The activities a worker hosts, built from its Postgres and configuration: the sandbox platform
- * connector and the signed notification webhook (recorded only, when no URL is configured).
+ * connector and the signed notification webhook (recorded only, when no URL is configured), and
+ * the brand publishing workflow's Postgres writes.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { createPostActivities, type ActivityLogger, type PostActivities } from '../activities';
+import {
+  createBrandPublishingActivities,
+  createPostActivities,
+  type ActivityLogger,
+  type WorkerActivities,
+} from '../activities';
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
 import { createWebhookNotifier } from '../activities/notifier';
@@ -26,7 +32,7 @@ export function createConfiguredActivities({
   db: Knex;
   config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret'>;
   logger: Logger;
-}): PostActivities {
+}): WorkerActivities {
   return createWorkerActivities({
     db,
     notifyWebhookUrl: config.notifyWebhookUrl,
@@ -38,11 +44,14 @@ export function createConfiguredActivities({
   });
 }
 
-export function createWorkerActivities(options: WorkerActivitiesOptions): PostActivities {
-  return createPostActivities({
-    db: options.db,
-    connectors: createConnectorRegistry([createSandboxConnector({ db: options.db })]),
-    notifier: createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret }),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
+  return {
+    ...createPostActivities({
+      db: options.db,
+      connectors: createConnectorRegistry([createSandboxConnector({ db: options.db })]),
+      notifier: createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret }),
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
+    ...createBrandPublishingActivities({ db: options.db }),
+  };
 }

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow type the worker hosts. */
 export { postLifecycle } from './postLifecycle';
+export { brandPublishing } from './brandPublishing';

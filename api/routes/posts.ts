@@ -24,6 +24,7 @@ import {
   submitRevision,
 } from '../../workflows/messages';
 import { mayTakeAction, type PostAction } from '../../domain/permissions';
+import { findStage } from '../../domain/reviewPolicy';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
 import { ApiErrorCode, HttpError, classifyError, conflict, forbidden, gone, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
@@ -398,6 +399,16 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     success: { status: 200, description: 'The revision number', schema: UpdateAcceptedResponse },
     handle: async ({ params, body, user }) => {
       const post = await visiblePost(user, params.id);
+      // The projection may not show an escalation yet, so whether the backup role may step in is
+      // left to the workflow; everyone else is answered here.
+      const drafting = findStage({ plan: post.state.plan, stage: 'drafting' });
+      const permission = mayTakeAction({
+        action: 'submit_revision',
+        actor: actorOf(user),
+        authorId: post.authorId,
+        ...(drafting ? { escalation: { backupRole: drafting.backupRole, escalated: true } } : {}),
+      });
+      if (!permission.ok) throw forbidden(permission.reason);
       const revisionAccounts = await resolveBrandAccounts({
         brandId: post.brandId,
         accountIds: body.variants.map((variant) => variant.accountId),

@@ -22,6 +22,9 @@ const env = quietActivityEnvironment();
 /** A platform whose answers nobody can correct: it puts what it likes into messages and counters. */
 const hostile: PlatformConnector = {
   name: 'hostile',
+  async findPublication() {
+    return undefined;
+  },
   async publish(variant) {
     if (variant.text.startsWith('refuse')) {
       throw ApplicationFailure.create({

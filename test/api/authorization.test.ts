@@ -228,6 +228,46 @@ describe('refusals decided by the workflow', () => {
     expect(response.body.message).toBe('a post is cancelled only by its author or manager or admin');
   });
 
+  it("refuses an author revising a colleague's post (403 with the reason), while its author may", async () => {
+    const postId = await draftingPost(true);
+    const colleague = await insertUser(live.harness.db, { roles: ['author'], brandId: fixture.brand.id });
+    const revision = (text: string) => ({
+      variants: fixture.accounts.map((account) => ({ accountId: account.id, text })),
+    });
+    const refused = await call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
+      key: colleague.apiKey,
+      body: revision('Not my post, but my words'),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      error: 'forbidden',
+      message: 'a post is revised only by its author, or by manager once drafting has been escalated',
+    });
+
+    const accepted = await call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
+      key: keyOf('author'),
+      body: revision('Fresh beans, fresh week'),
+    });
+    expect(accepted.status).toBe(200);
+    const { post } = await postWhen(live, keyOf('viewer'), postId, (state) => state.revision === 1);
+    expect(post.content.variants.map((variant: { text: string }) => variant.text)).toEqual(
+      fixture.accounts.map(() => expect.stringContaining('Fresh beans, fresh week')),
+    );
+  });
+
+  it("refuses the backup role a revision before drafting has been escalated, in the workflow's words", async () => {
+    const postId = await draftingPost(true);
+    const response = await call(live.api, 'POST', `/v1/posts/${postId}/revisions`, {
+      key: keyOf('manager'),
+      body: { variants: fixture.accounts.map((account) => ({ accountId: account.id, text: 'Stepping in early' })) },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({
+      reason: 'Forbidden',
+      message: 'a post is revised only by its author, or by manager once drafting has been escalated',
+    });
+  });
+
   it('refuses to publish now a post still in review (409)', async () => {
     const { postId } = await postAwaiting(live, fixture, 'copy_edit');
     const response = await call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, {

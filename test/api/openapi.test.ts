@@ -28,6 +28,7 @@ const EXPECTED_OPERATIONS = [
   'POST /v1/brands/{id}/pause',
   'POST /v1/brands/{id}/resume',
   'POST /v1/admin/reconcile',
+  'GET /v1/brands/{id}/publishing',
   'GET /healthz',
   'GET /readyz',
   'GET /openapi.json',

@@ -516,27 +516,6 @@ describe('calendar', () => {
 });
 
 describe('brand pause', () => {
-  it('pauses and resumes a brand with nothing waiting to publish', async () => {
-    const quiet = await insertBrandFixture(db, { platforms: ['x'] });
-    const paused = await call(api, 'POST', `/v1/brands/${quiet.brand.id}/pause`, {
-      key: quiet.users.manager.apiKey,
-      body: { reason: 'crisis review' },
-    });
-    expect(paused.status).toBe(200);
-    expect(paused.body).toEqual({
-      brandId: quiet.brand.id,
-      paused: true,
-      pausedReason: 'crisis review',
-      postsSignalled: 0,
-      postsNotReached: [],
-    });
-    const resumed = await call(api, 'POST', `/v1/brands/${quiet.brand.id}/resume`, {
-      key: quiet.users.manager.apiKey,
-      body: {},
-    });
-    expect(resumed.body).toMatchObject({ paused: false, pausedReason: null });
-  });
-
   it("answers 404 for a brand that does not exist or is not the caller's", async () => {
     const missing = await call(api, 'POST', `/v1/brands/${uniqueId('nobrand')}/pause`, {
       key: keyOf('manager'),
@@ -548,6 +527,8 @@ describe('brand pause', () => {
       body: {},
     });
     expect(foreign.status).toBe(404);
+    const unseen = await call(api, 'GET', `/v1/brands/${otherBrand.brand.id}/publishing`, { key: keyOf('viewer') });
+    expect(unseen.status).toBe(404);
   });
 });
 

@@ -77,7 +77,7 @@ describe('with Temporal unreachable', () => {
     expect(response.body.dependency).toBe('temporal');
   });
 
-  it('answers a brand pause with 503 when its posts cannot be told, keeping the pause for the retry', async () => {
+  it('answers a brand pause with 503 and leaves the brand as it was', async () => {
     const brand = await insertBrandFixture(db, { platforms: ['x'] });
     await projectPost(db, {
       brandId: brand.brand.id,
@@ -90,7 +90,26 @@ describe('with Temporal unreachable', () => {
       body: {},
     });
     expect(response.status).toBe(503);
-    expect((await createBrandStore(db).findById(brand.brand.id))?.publishingPaused).toBe(true);
+    expect(response.body.dependency).toBe('temporal');
+    expect(await createBrandStore(db).findById(brand.brand.id)).toMatchObject({
+      publishingPaused: false,
+      pausedReason: null,
+    });
+  });
+
+  it("answers a brand's publishing state from Postgres, saying its progress is unknown", async () => {
+    const response = await call(api, 'GET', `/v1/brands/${fixture.brand.id}/publishing`, {
+      key: fixture.users.viewer.apiKey,
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      brandId: fixture.brand.id,
+      paused: false,
+      pausedReason: null,
+      source: 'database',
+      staleReason: 'Temporal did not answer',
+      operations: [],
+    });
   });
 
   it('reports not ready, with Postgres fine and Temporal down', async () => {

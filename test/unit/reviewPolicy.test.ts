@@ -2,7 +2,6 @@ import {
   ReviewPolicyInputError,
   STAGE_ORDER,
   canDecide,
-  canSubmitRevision,
   decidingRoles,
   deriveReviewPlan,
   findStage,
@@ -408,42 +407,6 @@ describe('canDecide: separation of duties', () => {
       ok: false,
       code: 'not_a_review_stage',
     });
-  });
-});
-
-describe('canSubmitRevision', () => {
-  const plan = deriveReviewPlan({ riskTier: 'standard', flags: [], urgent: false });
-
-  it('lets the post author submit a revision whatever their roles', () => {
-    expect(canSubmitRevision({ plan, actor: { userId: 'ann', roles: [] }, authorId: 'ann', escalated: false })).toEqual(
-      {
-        ok: true,
-      },
-    );
-  });
-
-  it('lets another author write the revision', () => {
-    expect(
-      canSubmitRevision({ plan, actor: { userId: 'rob', roles: ['author'] }, authorId: 'ann', escalated: false }),
-    ).toEqual({
-      ok: true,
-    });
-  });
-
-  it('lets a manager write the revision only once drafting is escalated', () => {
-    const actor = { userId: 'max', roles: ['manager' as const] };
-    expect(canSubmitRevision({ plan, actor, authorId: 'ann', escalated: false })).toEqual({
-      ok: false,
-      code: 'missing_role',
-      reason: 'drafting is written by author; manager may step in only once the stage is escalated',
-    });
-    expect(canSubmitRevision({ plan, actor, authorId: 'ann', escalated: true })).toEqual({ ok: true });
-  });
-
-  it('refuses a viewer', () => {
-    expect(
-      canSubmitRevision({ plan, actor: { userId: 'vic', roles: ['viewer'] }, authorId: 'ann', escalated: true }),
-    ).toMatchObject({ ok: false, code: 'missing_role' });
   });
 });
 

@@ -30,6 +30,48 @@ describe('mayTakeAction', () => {
     });
   });
 
+  describe('submitting a revision', () => {
+    const drafting = (escalated: boolean) => ({ backupRole: 'manager' as const, escalated });
+    const revise = (actor: Actor, escalated = false) =>
+      mayTakeAction({ action: 'submit_revision', actor, authorId: 'ann', escalation: drafting(escalated) });
+
+    it('lets the author revise their own post whatever their roles', () => {
+      expect(revise({ userId: 'ann', roles: [] })).toEqual({ ok: true });
+    });
+
+    it("refuses another author a colleague's post, saying who may", () => {
+      expect(revise(otherAuthor)).toEqual({
+        ok: false,
+        reason: 'a post is revised only by its author, or by manager once drafting has been escalated',
+      });
+      expect(revise(otherAuthor, true).ok).toBe(false);
+    });
+
+    it('lets the backup role step in only once drafting has been escalated', () => {
+      expect(revise(manager).ok).toBe(false);
+      expect(revise(manager, true)).toEqual({ ok: true });
+    });
+
+    it('gives an admin no say over the draft unless admin is the backup role', () => {
+      expect(revise(admin, true).ok).toBe(false);
+      expect(
+        mayTakeAction({
+          action: 'submit_revision',
+          actor: admin,
+          authorId: 'ann',
+          escalation: { backupRole: 'admin', escalated: true },
+        }),
+      ).toEqual({ ok: true });
+    });
+
+    it('lets only the author revise when nothing is known of an escalation', () => {
+      expect(mayTakeAction({ action: 'submit_revision', actor: manager, authorId: 'ann' })).toEqual({
+        ok: false,
+        reason: 'a post is revised only by its author',
+      });
+    });
+  });
+
   it('refuses a reviewer role with the roles that may act', () => {
     expect(mayTakeAction({ action: 'cancel', actor: designer, authorId: 'ann' })).toEqual({
       ok: false,

@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
 import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
-import type { PostActivities } from '../../activities/contract';
+import type { WorkerActivities } from '../../activities';
 import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
 import {
   getPostState,
@@ -54,7 +54,7 @@ export interface PostHarnessOptions {
   /** The signed webhook the worker delivers notifications to; without it they are only recorded. */
   webhook?: { url: string; secret: string };
   /** Wraps the real activities, e.g. to watch what the workflow asks of them. */
-  wrapActivities?: (activities: PostActivities) => PostActivities;
+  wrapActivities?: (activities: WorkerActivities) => WorkerActivities;
 }
 
 export async function startPostHarness(options: PostHarnessOptions = {}): Promise<PostHarness> {

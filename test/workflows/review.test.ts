@@ -15,6 +15,7 @@ import {
   startPost,
   startPostHarness,
   stateOf,
+  stateWhen,
   type PostFixture,
   type PostHarness,
   type Team,
@@ -247,5 +248,48 @@ describe('review stages', () => {
     expect(state.variants).toEqual(targets.map((target) => ({ ...target, status: 'pending', attempts: 0 })));
     const post = await harness.db('post_variants').where({ post_id: state.postId }).orderBy('account_id');
     expect(post.map((row: { account_id: string }) => row.account_id)).toEqual(targets.map((t) => t.accountId).sort());
+  });
+});
+
+describe('who writes a revision', () => {
+  it("keeps a colleague's hands off the draft, and lets the backup role step in once drafting is escalated", async () => {
+    const fixture = await brandWithTeam(harness);
+    const { handle } = await startPost(harness, fixture, {
+      riskTier: 'low',
+      draft: undefined,
+      targets: fixture.accounts.map((account) => ({ accountId: account.id, platform: account.platform })),
+    });
+    const { team } = fixture;
+    const colleague = { userId: `${team.author.userId}-colleague`, roles: ['author' as Role] };
+    const content = draftFor(fixture, 'Someone else wrote this');
+    const drafting = await stateWhen(handle, (state) => state.openStages.includes('drafting'));
+    const reason = 'a post is revised only by its author, or by manager once drafting has been escalated';
+
+    expect(await refusal(handle.executeUpdate(submitRevision, { args: [{ by: colleague, content }] }))).toEqual({
+      type: 'Forbidden',
+      message: reason,
+    });
+    expect(await refusal(handle.executeUpdate(submitRevision, { args: [{ by: team.manager, content }] }))).toEqual({
+      type: 'Forbidden',
+      message: reason,
+    });
+    expect((await stateOf(handle)).revision).toBe(0);
+
+    const clock = drafting.deadlines.find((deadline) => deadline.stage === 'drafting')!;
+    await harness.env.sleep(Date.parse(clock.escalateAt) - (await serverNow(harness)) + 60_000);
+    const escalated = await stateWhen(
+      handle,
+      (state) => state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated === true,
+    );
+    expect(escalated.openStages).toEqual(['drafting']);
+
+    expect(await refusal(handle.executeUpdate(submitRevision, { args: [{ by: colleague, content }] }))).toEqual({
+      type: 'Forbidden',
+      message: reason,
+    });
+    expect(await handle.executeUpdate(submitRevision, { args: [{ by: team.manager, content }] })).toEqual({
+      revision: 1,
+    });
+    expect(await stateOf(handle)).toMatchObject({ revision: 1, content, stage: 'copy_edit' });
   });
 });

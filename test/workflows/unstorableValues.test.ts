@@ -43,7 +43,7 @@ function attemptsOf(postId: string): RecordAttempt[] {
 }
 
 /** The real activities, with every attempt at recording a transition noted per post. */
-function watched(activities: PostActivities): PostActivities {
+function watched<Activities extends PostActivities>(activities: Activities): Activities {
   return {
     ...activities,
     async recordTransition(input: RecordTransitionInput) {

@@ -2,8 +2,8 @@
  * The post's messages. Every update has a validator that refuses bad requests before anything
  * reaches history; an accepted update is answered once its transition is recorded.
  */
-import { condition, setHandler } from '@temporalio/workflow';
-import { canDecide, canSubmitRevision, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
+import { condition, patched, setHandler } from '@temporalio/workflow';
+import { canDecide, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
 import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../../domain/types';
 import {
   brandPause,
@@ -25,6 +25,7 @@ import {
 import { PostUpdateError, qualityCheckFailed, refuse } from './errors';
 import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permissions';
 import { countedApprovals } from '../../domain/reviewProgress';
+import { REVISIONS_BY_AUTHOR_ONLY } from './patches';
 import { applyRevision } from './revisions';
 import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
 import { MAX_MEDIA_PER_VARIANT, MAX_URL_LENGTH, MAX_VARIANTS, TEXT } from '../../domain/limits';
@@ -49,7 +50,9 @@ export function registerPostHandlers(run: PostRun): void {
     async (request: SubmitRevisionRequest) => {
       if (run.settingUp) {
         await condition(() => !run.settingUp);
-        validateRevision(run, request);
+        // This check runs again on replay, so a run that took a colleague's revision before the
+        // rule changed must take it again. The validator itself never replays and needs no guard.
+        validateRevision(run, request, patched(REVISIONS_BY_AUTHOR_ONLY) ? 'author_only' : 'any_author');
       }
       run.revisionBeingChecked = true;
       try {
@@ -245,7 +248,10 @@ export function registerPostHandlers(run: PostRun): void {
   });
 }
 
-function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
+/** Who may write a revision: since REVISIONS_BY_AUTHOR_ONLY, no longer any holder of drafting's role. */
+type RevisionRule = 'author_only' | 'any_author';
+
+function validateRevision(run: PostRun, request: SubmitRevisionRequest, rule: RevisionRule = 'author_only'): void {
   const { state } = run;
   requireActor(request?.by);
   const problem = contentProblem(request.content);
@@ -263,9 +269,17 @@ function validateRevision(run: PostRun, request: SubmitRevisionRequest): void {
       `revision ${state.revision + 1} is being checked; submit again once it is done`,
     );
   }
+  const drafting = findStage({ plan: state.plan, stage: 'drafting' });
+  if (!drafting) throw refuse(PostUpdateError.Forbidden, "this post's review has no drafting stage");
   const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
-  const check = canSubmitRevision({ plan: state.plan, actor: request.by, authorId: state.authorId, escalated });
-  if (!check.ok) throw refuse(PostUpdateError.Forbidden, check.reason);
+  const permission = mayTakeAction({
+    action: 'submit_revision',
+    actor: request.by,
+    authorId: state.authorId,
+    escalation: { backupRole: drafting.backupRole, escalated },
+  });
+  const colleagueMayWrite = rule === 'any_author' && request.by.roles.includes(drafting.role);
+  if (!permission.ok && !colleagueMayWrite) throw refuse(PostUpdateError.Forbidden, permission.reason);
 }
 
 function validateReview(run: PostRun, request: ReviewRequest): void {

@@ -17,3 +17,10 @@ export const ONE_ACTIVITY_PER_STEP = 'one-activity-per-step';
  * Before, the write was retried forever and the post stayed where it was.
  */
 export const UNRECORDABLE_TRANSITION_FAILS_POST = 'unrecordable-transition-fails-post';
+
+/**
+ * Only the post's author writes its revisions (or drafting's backup role once escalated). Before,
+ * anyone holding the author role could replace a colleague's draft. Guards the check the update
+ * handler repeats once setting up is over, which replays.
+ */
+export const REVISIONS_BY_AUTHOR_ONLY = 'revisions-by-author-only';
