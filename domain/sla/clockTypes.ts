@@ -17,7 +17,11 @@ export type ConversationEvent =
   | { type: 'reopen'; at: string }
   | { type: 'priority_changed'; at: string; priority: Priority }
   | { type: 'calendar_changed'; at: string; calendar: BusinessCalendar }
-  /** A durable timer fired: the deadlines up to `at` have been reached. */
+  /**
+   * A durable timer fired: the deadlines up to `at` have been reached. A timer that fires at an
+   * instant older than the last event (a platform's timestamp ahead of the worker's clock) reaches
+   * nothing new rather than failing the workflow.
+   */
   | { type: 'time_reached'; at: string };
 
 export type ConversationStatus = 'new' | 'open' | 'pending' | 'resolved';

@@ -86,7 +86,11 @@ export function eventProblem({ state, event }: { state: SlaState; event: Convers
   } catch (error) {
     return (error as Error).message;
   }
-  if (state.lastEventAt !== null && at < instantMs({ value: state.lastEventAt, field: 'lastEventAt' })) {
+  if (
+    event.type !== 'time_reached' &&
+    state.lastEventAt !== null &&
+    at < instantMs({ value: state.lastEventAt, field: 'lastEventAt' })
+  ) {
     return `event at ${event.at} is before the last event at ${state.lastEventAt}; events must come in order`;
   }
   switch (event.type) {
@@ -391,11 +395,13 @@ export function applyEvent({ state, event }: { state: SlaState; event: Conversat
   const problem = eventProblem({ state, event });
   if (problem !== undefined) throw new SlaClockError('invalid_event', `${event.type}: ${problem}`);
   const next = JSON.parse(JSON.stringify(state)) as SlaState;
-  const at = instantMs({ value: event.at, field: 'at' });
+  const lastAt = state.lastEventAt === null ? -Infinity : instantMs({ value: state.lastEventAt, field: 'lastEventAt' });
+  const at = Math.max(instantMs({ value: event.at, field: 'at' }), lastAt);
   const deadlinesReached = reachDeadlines({ state: next, at, inclusive: false });
-  const clocksFinished = applyToClocks({ state: next, event, at });
+  // One spelling of every instant in the state, whatever offset the caller wrote it with.
+  const clocksFinished = applyToClocks({ state: next, event: { ...event, at: isoInstant(at) }, at });
   deadlinesReached.push(...reachDeadlines({ state: next, at, inclusive: true }));
-  next.lastEventAt = event.at;
+  next.lastEventAt = isoInstant(at);
   const versionsInUse = new Set(next.running.map((clock) => clock.calendarVersion));
   next.earlierCalendars = next.earlierCalendars.filter((calendar) => versionsInUse.has(calendar.version));
   return { state: next, deadlinesReached, clocksFinished };

@@ -30,7 +30,7 @@ const TUE = '2026-12-08';
 const WED = '2026-12-09';
 
 function at(day: string, time: string): string {
-  return `${day}T${time}:00Z`;
+  return `${day}T${time}:00.000Z`;
 }
 
 function run(
@@ -368,6 +368,63 @@ describe('reopening', () => {
       'the reopen window of 10080 minutes after resolving has passed',
     );
     expect(() => applyEvent({ state: closed, event: tooLate })).toThrow(SlaClockError);
+  });
+});
+
+describe('instants', () => {
+  it('records every instant in UTC whatever offset the event was written with', () => {
+    const { state } = run([
+      { type: 'customer_message', at: '2026-12-07T11:00:00+01:00', messageId: 'm1' },
+      { type: 'human_reply', at: '2026-12-07T06:30:00-05:00' },
+    ]);
+    expect(finishedOf(state, 'first_response')[0]).toMatchObject({
+      startedAt: '2026-12-07T10:00:00.000Z',
+      endedAt: '2026-12-07T11:30:00.000Z',
+      elapsedBusinessMinutes: 90,
+    });
+    expect(state.lastEventAt).toBe('2026-12-07T11:30:00.000Z');
+  });
+
+  it('lets a timer that fires behind the last event reach nothing instead of failing', () => {
+    const { state } = run([{ type: 'customer_message', at: at(MON, '10:00'), messageId: 'm1' }], { priority: 'high' });
+    const late = applyEvent({ state, event: { type: 'time_reached', at: at(MON, '09:59') } });
+    expect(late.deadlinesReached).toEqual([]);
+    expect(late.state.lastEventAt).toBe(at(MON, '10:00'));
+  });
+
+  it('keeps a Berlin first response on local business hours across the spring clock change', () => {
+    const berlin: BusinessCalendar = { ...weekdaysUtc, timeZone: 'Europe/Berlin' };
+    const { state } = run(
+      [
+        // Friday 27 March 2026 17:30 CET; the reply comes Monday 30 March 09:30 CEST.
+        { type: 'customer_message', at: '2026-03-27T16:30:00Z', messageId: 'm1' },
+        { type: 'human_reply', at: '2026-03-30T07:30:00Z' },
+      ],
+      { calendar: berlin, priority: 'high' },
+    );
+    expect(finishedOf(state, 'first_response')[0]).toMatchObject({
+      dueAt: '2026-03-30T07:30:00.000Z',
+      outcome: 'met',
+      elapsedBusinessMinutes: 60,
+      elapsedCalendarMinutes: 63 * 60,
+    });
+  });
+
+  it('runs a calendar-time clock through the weekend when the policy says so', () => {
+    const policy = slaPolicyWithDefaults({ overrides: { timeBasis: { first_response: 'calendar' } } });
+    const { state } = run(
+      [
+        { type: 'customer_message', at: '2026-12-04T17:30:00.000Z', messageId: 'm1' },
+        { type: 'human_reply', at: at(MON, '09:30') },
+      ],
+      { policy, priority: 'high' },
+    );
+    expect(finishedOf(state, 'first_response')[0]).toMatchObject({
+      timeBasis: 'calendar',
+      dueAt: '2026-12-04T18:30:00.000Z',
+      outcome: 'breached',
+      elapsedBusinessMinutes: 60,
+    });
   });
 });
 
