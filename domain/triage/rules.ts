@@ -97,9 +97,9 @@ function ruleProblems(rule: TriageRule, path: string): TriageRulesProblem[] {
   }
   if (
     rule?.kinds !== undefined &&
-    (!Array.isArray(rule.kinds) || !rule.kinds.every((kind) => isOneOf(MESSAGE_KINDS, kind)))
+    (!Array.isArray(rule.kinds) || rule.kinds.length === 0 || !rule.kinds.every((kind) => isOneOf(MESSAGE_KINDS, kind)))
   ) {
-    problems.push({ path: `${path}.kinds`, message: `must list kinds among ${MESSAGE_KINDS.join(', ')}` });
+    problems.push({ path: `${path}.kinds`, message: `must list at least one kind among ${MESSAGE_KINDS.join(', ')}` });
   }
   if (rule?.priority !== undefined && !isOneOf(PRIORITIES, rule.priority)) {
     problems.push({ path: `${path}.priority`, message: `must be one of ${PRIORITIES.join(', ')}` });

@@ -238,11 +238,17 @@ describe('validateTriageRules', () => {
       { path: 'rules[3]', message: 'decides nothing: give it a priority, a category or a queue' },
       { path: 'rules[4].queue', message: expect.stringContaining('queue name') },
       { path: 'rules[4].closeWithoutReply', message: 'is allowed only on a rule with category spam' },
-      { path: 'rules[5].kinds', message: 'must list kinds among dm, comment, mention' },
+      { path: 'rules[5].kinds', message: 'must list at least one kind among dm, comment, mention' },
       { path: 'rules[5].category', message: expect.stringContaining('must be one of support') },
       { path: 'vipAuthors[0]', message: expect.stringContaining('author id or handle') },
       { path: 'priorityByKind.mention', message: 'must be one of urgent, high, normal, low' },
     ]);
+  });
+
+  it('refuses a rule limited to no kind of message at all', () => {
+    expect(
+      validateTriageRules({ rules: brandRules([{ id: 'never', phrases: ['x'], kinds: [], priority: 'high' }]) }),
+    ).toEqual([{ path: 'rules[0].kinds', message: 'must list at least one kind among dm, comment, mention' }]);
   });
 
   it('limits the number of rules', () => {
