@@ -1,0 +1,32 @@
+export {
+  DEFAULT_SLA_POLICY,
+  ESCALATION_ACTIONS,
+  MAX_ESCALATION_STEPS,
+  MAX_TARGET_MINUTES,
+  planSlaClock,
+  PRIORITIES,
+  SLA_CLOCK_KINDS,
+  slaPolicyWithDefaults,
+  validateSlaPolicy,
+  warningPointMinutes,
+  type EscalationAction,
+  type EscalationStep,
+  type PlannedEscalation,
+  type PolicyProblem,
+  type Priority,
+  type SlaClockKind,
+  type SlaClockPlan,
+  type SlaPolicy,
+  type SlaPolicyOverrides,
+  type SlaTimeBasis,
+  type SlaWarning,
+} from './policy';
+export {
+  applyEvent,
+  createSlaState,
+  eventProblem,
+  nextDeadline,
+  SlaClockError,
+  type SlaClockErrorCode,
+} from './clocks';
+export type * from './clockTypes';

@@ -1,0 +1,26 @@
+export {
+  DEFAULT_TRIAGE_RULES,
+  MAX_AUTHOR_LENGTH,
+  MAX_PHRASE_LENGTH,
+  MAX_PHRASES_PER_RULE,
+  MAX_TRIAGE_RULES,
+  MAX_VIP_AUTHORS,
+  MESSAGE_KINDS,
+  TRIAGE_CATEGORIES,
+  validateTriageRules,
+  type MessageKind,
+  type QueueName,
+  type TriageCategory,
+  type TriageRule,
+  type TriageRules,
+  type TriageRulesProblem,
+} from './rules';
+export {
+  triageMessage,
+  TriageRulesError,
+  type InboundMessage,
+  type MatchedRule,
+  type SentimentReading,
+  type TriageReason,
+  type TriageResult,
+} from './triage';
