@@ -189,7 +189,7 @@ function rejectionDetails(failure: ApplicationFailure): Record<string, unknown> 
 }
 
 function classifyBodyParserError(error: unknown): Classified | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
   switch ((error as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return { status: 400, code: ApiErrorCode.MalformedJson, message: 'The request body is not valid JSON' };
