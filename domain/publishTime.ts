@@ -30,7 +30,8 @@ const MINUTE_MS = 60_000;
 /** A wall-clock time without offset: 2026-12-01T09:00, optionally with seconds and milliseconds. */
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
 /** An instant must say where it is: a trailing Z or a numeric offset. */
-const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|(?<sign>[+-])(?<hours>\d{2}):?(?<minutes>\d{2}))$/i;
+const INSTANT_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|(?<sign>[+-])(?<hours>\d{2}):?(?<minutes>\d{2}))$/i;
 /** A calendar day as people enter it. */
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
