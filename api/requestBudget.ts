@@ -18,6 +18,8 @@ export function requestBudget({ budgetMs, logger }: { budgetMs: number; logger: 
       abandoned.abort();
       answerWithError({ logger, error: requestTimedOut(budgetMs), req, res });
     }, budgetMs);
+    // A budget never keeps the process alive on its own, e.g. while a server shuts down.
+    timer.unref();
     const stop = () => clearTimeout(timer);
     res.once('finish', stop);
     res.once('close', stop);
