@@ -175,7 +175,7 @@ export const ErrorResponse = z
         }),
       )
       .optional()
-      .openapi({ description: 'zod validation issues (400 only)' }),
+      .openapi({ description: 'zod validation issues (400 only): the path of each offending field and what is wrong' }),
     reason: z.string().optional().openapi({ description: "The workflow validator's failure type (403/409)" }),
     dependency: z.enum(['temporal', 'postgres']).optional().openapi({ description: 'What is unavailable (503 only)' }),
     revision: z
@@ -194,6 +194,15 @@ export const ErrorResponse = z
       )
       .optional()
       .openapi({ description: 'What fails the quality checks (422 only)' }),
+    budgetMs: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'The time budget the request ran out of (503 `request_timeout` only)' }),
+    allow: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'The methods the path takes, as in the Allow header (405 only)' }),
     retryAfterSeconds: z.number().int().optional().openapi({
       description: 'Seconds until the spent request budget is renewed; also sent as Retry-After (429 only)',
     }),
