@@ -17,10 +17,9 @@ import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
-import { createServices } from './services';
+import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
 import { createApiMetrics } from './metrics';
 import { createRequestBudgets } from './rateLimit';
-import { DEFAULT_TEMPORAL_DEADLINE_MS } from './services';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
