@@ -18,7 +18,7 @@ const ANSWER_BOUND_MS = 5_000;
 let live: LiveApi;
 let fixture: BrandFixture;
 let target: { postId: string; revision: number };
-let operations: Array<{ method: string; path: string; query: string[]; body: string[] }>;
+let operations: Array<{ operationId: string; method: string; path: string; query: string[]; body: string[] }>;
 
 beforeAll(async () => {
   live = await startLiveApi();
@@ -31,6 +31,7 @@ beforeAll(async () => {
       const parameters: Json[] = operation.parameters ?? [];
       const bodySchema = resolve(document, operation.requestBody?.content?.['application/json']?.schema);
       operations.push({
+        operationId: operation.operationId as string,
         method: method.toUpperCase(),
         path,
         query: parameters.filter((p) => p.in === 'query').map((p) => p.name as string),
@@ -318,6 +319,63 @@ describe('a barrage of hostile requests', () => {
     // into validation and beyond.
     expect([...aimedAt].sort()).toEqual(operations.map((operation) => `${operation.method} ${operation.path}`).sort());
     expect([...statuses]).toEqual(expect.arrayContaining([200, 400, 401, 404]));
+  });
+
+  it('refuses hostile free text in every field of every operation that takes text, with 400 naming the field', async () => {
+    // Who may attempt each operation on the post under fire, so the request reaches validation.
+    const senders: Record<string, keyof BrandFixture['users']> = {
+      createPost: 'author',
+      submitRevision: 'author',
+      reviewPost: 'copy_editor',
+    };
+    const valid: Record<string, unknown> = {
+      brandId: fixture.brand.id,
+      riskTier: 'low',
+      publishAt: '2027-06-01T09:00',
+      targets: [{ accountId: fixture.accounts[0].id }],
+      stage: 'copy_edit',
+      revision: target.revision,
+      decision: 'approve',
+      variants: [{ accountId: fixture.accounts[0].id, text: 'Autumn blend is back' }],
+    };
+    const textOperations = operations.filter((operation) => operation.body.some((name) => FREE_TEXT_FIELDS.has(name)));
+    expect(textOperations.map((operation) => operation.operationId).sort()).toEqual(
+      expect.arrayContaining(['cancelPost', 'createPost', 'pauseBrand', 'reviewPost', 'submitRevision']),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...textOperations),
+        fc.array(invalidText, { minLength: 4, maxLength: 4 }),
+        fc.nat(),
+        async (operation, texts, pick) => {
+          const textFields = operation.body.filter((name) => FREE_TEXT_FIELDS.has(name));
+          const hostileField = textFields[pick % textFields.length];
+          const body: Record<string, unknown> = {};
+          for (const name of operation.body) if (name in valid) body[name] = valid[name];
+          textFields.forEach((name, index) => {
+            if (name === hostileField || pick % 2 === 0) body[name] = texts[index % texts.length];
+          });
+          const path = operation.path.replace(
+            '{id}',
+            operation.path.startsWith('/v1/brands') ? fixture.brand.id : target.postId,
+          );
+          const response = await call(live.api, operation.method, path, {
+            key: fixture.users[senders[operation.operationId] ?? 'manager'].apiKey,
+            body,
+          });
+          const label = `${operation.operationId} ${hostileField}=${JSON.stringify(body[hostileField]).slice(0, 80)}`;
+          expect({ label, status: response.status }).toEqual({ label, status: 400 });
+          expect({
+            label,
+            paths: response.body.issues.map((issue: { path: unknown[] }) => issue.path.join('.')),
+          }).toEqual({
+            label,
+            paths: expect.arrayContaining([hostileField]),
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('answers broken percent-encoding in any path with any method with 400', async () => {
