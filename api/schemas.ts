@@ -236,7 +236,9 @@ export const CreatePostBody = z
         example: '2026-12-01T09:00',
       }),
     timeZone: TimeZone.optional().openapi({
-      description: "Zone the publish time is entered in and shown in; default the brand's zone",
+      description:
+        "IANA zone the publish time is entered in and shown in; default the brand's zone. Stored in its canonical " +
+        'spelling (utc → UTC, europe/berlin → Europe/Berlin)',
     }),
     targets: z
       .array(z.object({ accountId: Identifier }))
@@ -476,8 +478,12 @@ export const ListPostsQuery = z
     brandId: Identifier.optional(),
     campaignId: Identifier.optional(),
     platform: PlatformSchema.optional(),
-    publishFrom: InstantInput.optional().openapi({ description: 'Publish time at or after this instant' }),
-    publishTo: InstantInput.optional().openapi({ description: 'Publish time before this instant' }),
+    publishFrom: InstantInput.optional().openapi({
+      description: 'Publish time at or after this instant (Z or an offset within ±14:00; years 1970 to 9999)',
+    }),
+    publishTo: InstantInput.optional().openapi({
+      description: 'Publish time before this instant (Z or an offset within ±14:00; years 1970 to 9999)',
+    }),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
     offset: z.coerce
       .number()
@@ -574,8 +580,10 @@ export const ReviewQueueResponse = z
 
 export const CalendarQuery = z
   .object({
-    from: LocalDate.openapi({ description: "First day, in the brand's time zone" }),
-    to: LocalDate.openapi({ description: "Last day (inclusive), in the brand's time zone" }),
+    from: LocalDate.openapi({ description: "First day, in the brand's time zone (years 1970 to 9999)" }),
+    to: LocalDate.openapi({
+      description: `Last day (inclusive), in the brand's time zone; from to to spans at most ${MAX_CALENDAR_DAYS} days`,
+    }),
     brandId: Identifier.optional().openapi({ description: "Default: the caller's brand" }),
   })
   .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['to'] })
