@@ -8,16 +8,17 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { authenticate } from './auth';
-import { errorHandler, routeNotFound } from './errors';
+import { errorHandler, malformedPath, routeNotFound } from './errors';
 import { createOpenApiRegistry, mountDocumentationRoutes } from './openapi';
-import type { OperationTarget } from './operations';
 import { mountAdminRoutes } from './routes/admin';
+import { mountMethodFallbacks, type OperationTarget } from './operations';
+import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
 import { mountBrandRoutes } from './routes/brands';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
-import { createServices } from './services';
+import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
 import { createApiMetrics } from './metrics';
 import { createRequestBudgets } from './rateLimit';
 
@@ -32,6 +33,12 @@ export interface AppOptions {
   bodyLimit?: string;
   /** How long one Temporal call may take before the request fails with 503. */
   temporalDeadlineMs?: number;
+  /**
+   * How long a whole request may take before it is answered with 503 `request_timeout`. Never
+   * less than a Temporal call's deadline and a few seconds more, so that an unreachable Temporal
+   * is reported as such.
+   */
+  requestBudgetMs?: number;
   /** Base URL announced in the OpenAPI document's `servers`. */
   publicBaseUrl?: string;
   /**
@@ -58,7 +65,18 @@ export function createApp(options: AppOptions): Express {
   app.use(assignRequestId);
   app.use(metrics.recordRequests);
   app.use(logRequest(logger));
-  app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+  app.use(
+    requestBudget({
+      budgetMs:
+        options.requestBudgetMs ??
+        Math.max(DEFAULT_REQUEST_BUDGET_MS, (options.temporalDeadlineMs ?? DEFAULT_TEMPORAL_DEADLINE_MS) + 5_000),
+      logger,
+    }),
+  );
+  app.use(rejectMalformedPath);
+  // Not strict: any JSON value parses, so that a body that is valid JSON but not an object is told
+  // exactly that (see mountOperation) instead of being called invalid JSON.
+  app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false }));
 
   const router = express.Router();
   const budgets = createRequestBudgets({ perMinute: options.rateLimitPerMinute, logger });
@@ -76,6 +94,7 @@ export function createApp(options: AppOptions): Express {
   mountBrandRoutes(target, services);
   mountAdminRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
+  mountMethodFallbacks(target);
   app.use(router);
   metrics.mount(app);
 
@@ -92,6 +111,20 @@ const assignRequestId: RequestHandler = (req, res, next) => {
   const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
   res.locals.requestId = requestId;
   res.setHeader('X-Request-Id', requestId);
+  next();
+};
+
+/**
+ * Paths must decode to UTF-8 text before any route sees them; otherwise the router's own decoding
+ * fails deep inside matching, for every method.
+ */
+const rejectMalformedPath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    next(malformedPath());
+    return;
+  }
   next();
 };
 

@@ -3,7 +3,7 @@
  * validation and infrastructure errors; this module decides the status and the body, and
  * makes sure a client never sees a stack trace.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   ServiceError,
   WorkflowUpdateFailedError,
@@ -26,6 +26,7 @@ export const ApiErrorCode = {
   Unauthenticated: 'unauthenticated',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
+  MethodNotAllowed: 'method_not_allowed',
   Conflict: 'conflict',
   /** The post's workflow is gone (the post is `lost`): nothing can act on it any more. */
   Gone: 'gone',
@@ -36,6 +37,7 @@ export const ApiErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   Unavailable: 'service_unavailable',
+  TimedOut: 'request_timeout',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
@@ -74,6 +76,19 @@ export const gone = (message: string, details?: Record<string, unknown>) =>
 /** The error handler turns `retryAfterSeconds` into the Retry-After header as well. */
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HttpError(429, ApiErrorCode.RateLimited, message, { retryAfterSeconds });
+
+/** A path whose percent-encoding does not decode to UTF-8 text (`%ZZ`, a lone `%`, overlong `%C0%AE`). */
+export const malformedPath = () =>
+  new HttpError(400, ApiErrorCode.InvalidInput, 'The request path is not valid percent-encoded UTF-8');
+/** The request's time budget ran out before its answer was ready. */
+export const requestTimedOut = (budgetMs: number) =>
+  new HttpError(
+    503,
+    ApiErrorCode.TimedOut,
+    `The request did not finish within ${budgetMs / 1000} s; it may or may not have taken effect, so check ` +
+      'before repeating it (or repeat it with the same Idempotency-Key)',
+    { budgetMs },
+  );
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -132,6 +147,8 @@ export function classifyError(error: unknown): Classified {
   }
   const bodyParserFailure = classifyBodyParserError(error);
   if (bodyParserFailure) return bodyParserFailure;
+  // The router decodes path parameters and throws URIError for encodings that are not UTF-8.
+  if (error instanceof URIError) return classifyError(malformedPath());
 
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause;
@@ -178,7 +195,7 @@ function rejectionDetails(failure: ApplicationFailure): Record<string, unknown> 
 }
 
 function classifyBodyParserError(error: unknown): Classified | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
   switch ((error as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return { status: 400, code: ApiErrorCode.MalformedJson, message: 'The request body is not valid JSON' };
@@ -196,9 +213,27 @@ function classifyBodyParserError(error: unknown): Classified | undefined {
       return { status: 415, code: ApiErrorCode.UnsupportedMediaType, message: 'Unsupported body encoding' };
     case 'request.aborted':
       return { status: 400, code: ApiErrorCode.InvalidInput, message: 'The request was aborted' };
+    case 'request.size.invalid':
+      return {
+        status: 400,
+        code: ApiErrorCode.InvalidInput,
+        message: 'The request body is shorter or longer than its Content-Length says',
+      };
     default:
-      return undefined;
+      return isDecompressionFailure(error)
+        ? {
+            status: 400,
+            code: ApiErrorCode.InvalidInput,
+            message: 'The request body is not compressed as its Content-Encoding says; send it as declared',
+          }
+        : undefined;
   }
+}
+
+/** zlib and brotli refusing a body that body-parser tried to inflate (it marks them 400, without a type). */
+function isDecompressionFailure(error: object): boolean {
+  const { code, status } = error as { code?: unknown; status?: unknown };
+  return status === 400 && typeof code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(code);
 }
 
 function grpcCode(error: unknown): number | undefined {
@@ -242,33 +277,46 @@ export function isPostgresUnreachable(error: unknown): boolean {
 
 /** The error handler: maps, logs and answers. Registered last on the app. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    const classified = classifyError(error);
-    const requestId = requestIdOf(res);
-    const log = { requestId, method: req.method, path: req.originalUrl, status: classified.status };
-    if (classified.unexpected) logger.error({ ...log, err: error }, 'request failed');
-    else if (classified.status >= 500) logger.warn({ ...log, err: error }, classified.message);
-    else logger.debug(log, classified.message);
+  return (error, req, res, _next) => answerWithError({ logger, error, req, res });
+}
 
-    if (res.headersSent) return;
-    const body: ErrorBody = {
-      error: classified.code,
-      message: classified.message,
-      requestId,
-      ...classified.extra,
-    };
-    const retryAfterSeconds = classified.extra?.retryAfterSeconds;
-    if (typeof retryAfterSeconds === 'number') res.setHeader('Retry-After', String(retryAfterSeconds));
-    else if (classified.status === 503) res.setHeader('Retry-After', '5');
-    res.status(classified.status).json(body);
+/** Answers with the error's status and body (unless an answer has already gone out). */
+export function answerWithError({
+  logger,
+  error,
+  req,
+  res,
+}: {
+  logger: Logger;
+  error: unknown;
+  req: Request;
+  res: Response;
+}): void {
+  const classified = classifyError(error);
+  const requestId = requestIdOf(res);
+  const log = { requestId, method: req.method, path: req.originalUrl, status: classified.status };
+  if (classified.unexpected) logger.error({ ...log, err: error }, 'request failed');
+  else if (classified.status >= 500) logger.warn({ ...log, err: error }, classified.message);
+  else logger.debug(log, classified.message);
+
+  if (res.headersSent) return;
+  const body: ErrorBody = {
+    error: classified.code,
+    message: classified.message,
+    requestId,
+    ...classified.extra,
   };
+  const retryAfterSeconds = classified.extra?.retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number') res.setHeader('Retry-After', String(retryAfterSeconds));
+  else if (classified.status === 503) res.setHeader('Retry-After', '5');
+  res.status(classified.status).json(body);
 }
 
 /** Answers requests no route matched. */
 export const routeNotFound: RequestHandler = (req, res) => {
   const body: ErrorBody = {
     error: ApiErrorCode.NotFound,
-    message: `No route for ${req.method} ${req.path}`,
+    message: `No route for ${req.method} ${req.path.length > 200 ? `${req.path.slice(0, 200)}…` : req.path}`,
     requestId: requestIdOf(res),
   };
   res.status(404).json(body);

@@ -8,7 +8,8 @@ import type { Request, Response, Router } from 'express';
 import type { output, ZodObject, ZodType } from 'zod';
 import type { Role } from '../domain/types';
 import { ACTION_ROLES, assertMayPerform, currentUser, type ApiAction, type AuthenticatedUser } from './auth';
-import { ApiErrorCode, HttpError } from './errors';
+import { ApiErrorCode, HttpError, requestIdOf, type ErrorBody } from './errors';
+import { isAbandoned } from './requestBudget';
 import type { GuardHandler } from './rateLimit';
 import { ErrorResponse } from './schemas';
 
@@ -65,20 +66,25 @@ export interface OperationTarget {
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input (the zod issues are listed), malformed JSON, or a request the workflow refuses as invalid',
+  400:
+    'Invalid input (the zod issues are listed), malformed JSON or a body that is not a JSON object, a body not ' +
+    'compressed as its Content-Encoding says, a path that is not valid percent-encoding, or a request the ' +
+    'workflow refuses as invalid',
   401: 'Missing, malformed, unknown or revoked API key',
   403: "The caller's roles do not allow this (or, for a post, the workflow refuses this user: wrong stage role, own post)",
   404: 'No such post or brand (or it belongs to a brand the caller does not work for)',
   409: "The post is not in a state that allows this; the message is the workflow's reason",
   410: 'The post is `lost`: its workflow is gone from Temporal, so nothing can act on it; `reason` says how it was lost',
   413: 'The request body is larger than the limit',
-  415: 'The request body is not sent as application/json',
+  415: 'The request body is not sent as application/json, or in a Content-Encoding other than gzip, deflate or br',
   422: 'The revision was recorded but fails the quality checks; `qualityIssues` lists what to fix',
   429:
     "The caller's budget of requests per minute is spent (or, without a valid key, the client address's); " +
     'retry after the seconds in `Retry-After` (also `retryAfterSeconds`). `RateLimit` and `RateLimit-Policy` tell the budget',
   500: 'Unexpected failure; the body carries a request id to quote, never internal details',
-  503: 'Temporal or Postgres is unreachable; retry later',
+  503:
+    'Temporal or Postgres is unreachable (`dependency` says which), or the request did not finish within its ' +
+    'time budget (`request_timeout`); retry later',
 };
 
 export function toOpenApiPath(expressPath: string): string {
@@ -160,6 +166,7 @@ export function mountOperation<
   H extends ZodObject | undefined = undefined,
 >(target: OperationTarget, operation: Operation<P, Q, B, H>): void {
   documentOperation(target.registry, operation);
+  recordMethod(target, operation.path, operation.method);
   const guards: GuardHandler[] = operation.access === 'public' ? [] : target.admitCaller;
   target.router[operation.method](operation.path, ...guards, async (req: Request, res: Response) => {
     const user = operation.access === 'public' ? publicCaller : currentUser(res);
@@ -171,6 +178,13 @@ export function mountOperation<
         'Send the request body as JSON with Content-Type: application/json',
       );
     }
+    if (operation.body && !isJsonObject(req.body)) {
+      throw new HttpError(
+        400,
+        ApiErrorCode.InvalidInput,
+        `The request body must be a JSON object ({...}), not ${describeJson(req.body)}`,
+      );
+    }
     const context: OperationContext<P, Q, B, H> = {
       req,
       res,
@@ -180,12 +194,57 @@ export function mountOperation<
       headers: (operation.headers ? operation.headers.parse(req.headers) : undefined) as Parsed<H>,
       user,
     };
+    if (isAbandoned(res)) return;
     const result = await operation.handle(context);
     if (res.headersSent) return;
     res.status(operation.success.status);
     if (operation.success.contentType === 'text/html') res.type('html').send(result);
     else res.json(result);
   });
+}
+
+const methodsByPath = new WeakMap<Router, Map<string, Set<string>>>();
+
+function recordMethod(target: OperationTarget, path: string, method: string): void {
+  const paths = methodsByPath.get(target.router) ?? new Map<string, Set<string>>();
+  methodsByPath.set(target.router, paths);
+  paths.set(path, (paths.get(path) ?? new Set()).add(method.toUpperCase()));
+}
+
+/**
+ * Answers a method an operation's path does not take with 405 and the methods it does take (in
+ * `Allow`), and OPTIONS with those methods. Mount after every operation, so that they match first.
+ */
+export function mountMethodFallbacks(target: OperationTarget): void {
+  for (const [path, methods] of methodsByPath.get(target.router) ?? []) {
+    // HEAD is answered wherever GET is.
+    const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', ');
+    target.router.all(path, (req: Request, res: Response) => {
+      res.setHeader('Allow', allowed);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      const body: ErrorBody = {
+        error: ApiErrorCode.MethodNotAllowed,
+        message: `${req.method} is not allowed on ${path}; use ${allowed}`,
+        requestId: requestIdOf(res),
+        allow: allowed.split(', '),
+      };
+      res.status(405).json(body);
+    });
+  }
+}
+
+function isJsonObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeJson(value: unknown): string {
+  if (value === undefined) return 'an empty body';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 function hasBody(req: Request): boolean {

@@ -4,7 +4,7 @@
  * point at the offending field.
  */
 import type { Account } from '../db/accounts';
-import { PublishTimeError, toUtcInstant } from '../domain/publishTime';
+import { PublishTimeError, assertPublishable, toUtcInstant } from '../domain/publishTime';
 import { deriveReviewPlan } from '../domain/reviewPolicy';
 import type { PostLifecycleInput, PostStage, RevisionContent } from '../domain/types';
 import type { PostState } from '../workflows/messages';
@@ -17,20 +17,28 @@ export function invalidField(path: Array<string | number>, message: string) {
 
 const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
-/** Reads an instant with an offset as is, and a wall-clock time in the given zone. */
+/**
+ * Reads an instant with an offset as is, and a wall-clock time in the given zone. A time that has
+ * passed is refused rather than published at once: a year typed wrong would otherwise send a post
+ * out the moment it is approved. Publishing now has its own action.
+ */
 export function resolvePublishAt({
   publishAt,
   timeZone,
   field = 'publishAt',
+  now = Date.now(),
 }: {
   publishAt: string;
   timeZone: string;
   field?: string;
+  now?: number;
 }): string {
   try {
-    return HAS_OFFSET.test(publishAt)
+    const instant = HAS_OFFSET.test(publishAt)
       ? toUtcInstant({ instant: publishAt, timeZone })
       : toUtcInstant({ localDateTime: publishAt, timeZone });
+    assertPublishable({ instant, now });
+    return instant;
   } catch (error) {
     if (error instanceof PublishTimeError) {
       throw invalidField([error.code === 'invalid_time_zone' ? 'timeZone' : field], error.message);

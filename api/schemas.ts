@@ -5,17 +5,53 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { BRAND_OPERATION_STATUSES } from '../workflows/brand/messages';
-import { isValidTimeZone } from '../domain/publishTime';
-import { PLATFORMS, POST_STAGES, RISK_TIERS, ROLES, SENSITIVITY_FLAGS } from '../domain/types';
+import { MAX_PAGE_SIZE } from '../db/posts';
+import { MAX_MEDIA_PER_VARIANT, MAX_URL_LENGTH, MAX_VARIANTS, TEXT } from '../domain/limits';
+import {
+  EARLIEST_YEAR,
+  LATEST_YEAR,
+  PublishTimeError,
+  canonicalInstant,
+  canonicalTimeZone,
+  daysBetween,
+  isValidTimeZone,
+  parseLocalDate,
+} from '../domain/publishTime';
+import { textProblem, unpairedSurrogateAt, type TextRules } from '../domain/text';
+import { PLATFORMS, POST_STAGES, REVIEW_STAGES, RISK_TIERS, ROLES, SENSITIVITY_FLAGS } from '../domain/types';
 
 extendZodWithOpenApi(z);
 
 export { z };
 
-const MAX_VARIANTS = 20;
-const MAX_TEXT_LENGTH = 10_000;
+/** The longest calendar one request may ask for: a quarter, the longest a planner looks ahead at once. */
+export const MAX_CALENDAR_DAYS = 92;
+/** Offset paging reads and skips every earlier row; further than this, page with the cursor. */
+export const MAX_LIST_OFFSET = 10_000;
+/** Sequences and revisions are Postgres integers; a larger number cannot name one. */
+const MAX_INT32 = 2_147_483_647;
 
 // ---------- building blocks ----------
+
+/**
+ * Free text under the shared text policy (domain/text.ts): no NUL, other controls or unpaired
+ * surrogates, length in graphemes, visible text unless the rules allow blank. `trim` removes
+ * surrounding whitespace before the checks, for one-line values such as titles and reasons.
+ */
+export function Text(rules: TextRules, { trim = false }: { trim?: boolean } = {}) {
+  const base = trim ? z.string().trim() : z.string();
+  return base
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value, rules);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { reason: problem.code } });
+    })
+    .openapi({
+      description:
+        `Text of at most ${rules.maxGraphemes} characters (counted as a person sees them)` +
+        `${rules.multiline ? ', line breaks allowed' : ', one line'}` +
+        `${rules.allowBlank ? '' : ', with something visible'}; no control characters.`,
+    });
+}
 
 export const Identifier = z
   .string()
@@ -23,17 +59,72 @@ export const Identifier = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'expected letters, digits and . _ : @ - only');
 
+/** An ISO instant read strictly (offsets within ±14:00, years 1970..9999) and passed on in UTC. */
+export const InstantInput = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    try {
+      return canonicalInstant(value);
+    } catch (error) {
+      if (!(error instanceof PublishTimeError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  })
+  .openapi({
+    type: 'string',
+    format: 'date-time',
+    description: `ISO-8601 instant with Z or an offset (at most ±14:00), in the years ${EARLIEST_YEAR} to ${LATEST_YEAR}`,
+    example: '2026-12-01T08:00:00Z',
+  });
+
+/** An instant as the API answers with it. */
 export const IsoInstant = z.iso.datetime({ offset: true }).openapi({
   description: 'ISO-8601 instant with Z or an offset',
   example: '2026-12-01T08:00:00Z',
 });
 
+/** An IANA zone, stored in its canonical spelling ("europe/berlin" becomes "Europe/Berlin"). */
 export const TimeZone = z
   .string()
+  .max(64)
   .refine((value) => isValidTimeZone(value), { message: 'expected an IANA time zone such as Europe/Paris' })
-  .openapi({ description: 'IANA time zone', example: 'Europe/Berlin' });
+  .transform((value) => canonicalTimeZone(value))
+  .openapi({
+    type: 'string',
+    description: 'IANA time zone; stored in its canonical spelling (utc → UTC)',
+    example: 'Europe/Berlin',
+  });
 
-export const LocalDate = z.iso.date().openapi({ description: 'Calendar day YYYY-MM-DD', example: '2026-12-01' });
+export const LocalDate = z
+  .string()
+  .max(10)
+  .refine(
+    (value) => {
+      try {
+        parseLocalDate(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a calendar day YYYY-MM-DD in the years ${EARLIEST_YEAR} to ${LATEST_YEAR}` },
+  )
+  .openapi({
+    type: 'string',
+    format: 'date',
+    description: `Calendar day YYYY-MM-DD, years ${EARLIEST_YEAR} to ${LATEST_YEAR}`,
+    example: '2026-12-01',
+  });
+
+/** An http(s) URL that Postgres can store: no controls, whitespace or unpaired surrogates. */
+export const WebUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(MAX_URL_LENGTH)
+  .refine((value) => !/[\p{Cc}\p{White_Space}]/u.test(value) && unpairedSurrogateAt(value) < 0, {
+    message: 'a URL may not contain control characters, spaces or unpaired surrogates',
+  });
 
 export const RiskTierSchema = z.enum(RISK_TIERS).openapi('RiskTier');
 export const SensitivityFlagSchema = z.enum(SENSITIVITY_FLAGS).openapi('SensitivityFlag');
@@ -43,7 +134,7 @@ export const RoleSchema = z.enum(ROLES).openapi('Role');
 
 export const MediaSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).max(2000),
+    url: WebUrl,
     kind: z.enum(['image', 'video']),
   })
   .openapi('Media');
@@ -51,8 +142,8 @@ export const MediaSchema = z
 export const DraftVariantSchema = z
   .object({
     accountId: Identifier.openapi({ description: "One of the brand's accounts; the platform is the account's" }),
-    text: z.string().max(MAX_TEXT_LENGTH),
-    media: z.array(MediaSchema).max(20).default([]),
+    text: Text(TEXT.variantText),
+    media: z.array(MediaSchema).max(MAX_MEDIA_PER_VARIANT).default([]),
   })
   .openapi('DraftVariant');
 
@@ -65,7 +156,7 @@ export const RevisionContentInput = z
       .refine((variants) => new Set(variants.map((v) => v.accountId)).size === variants.length, {
         message: 'each account may appear only once',
       }),
-    note: z.string().max(2000).optional(),
+    note: Text(TEXT.revisionNote).optional(),
   })
   .openapi('RevisionContentInput');
 
@@ -85,7 +176,7 @@ export const ErrorResponse = z
         }),
       )
       .optional()
-      .openapi({ description: 'zod validation issues (400 only)' }),
+      .openapi({ description: 'zod validation issues (400 only): the path of each offending field and what is wrong' }),
     reason: z.string().optional().openapi({ description: "The workflow validator's failure type (403/409)" }),
     dependency: z.enum(['temporal', 'postgres']).optional().openapi({ description: 'What is unavailable (503 only)' }),
     revision: z
@@ -104,6 +195,15 @@ export const ErrorResponse = z
       )
       .optional()
       .openapi({ description: 'What fails the quality checks (422 only)' }),
+    budgetMs: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'The time budget the request ran out of (503 `request_timeout` only)' }),
+    allow: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'The methods the path takes, as in the Allow header (405 only)' }),
     retryAfterSeconds: z.number().int().optional().openapi({
       description: 'Seconds until the spent request budget is renewed; also sent as Retry-After (429 only)',
     }),
@@ -116,8 +216,8 @@ export const CreatePostBody = z
   .object({
     brandId: Identifier,
     campaignId: Identifier.optional(),
-    title: z.string().trim().min(1).max(200),
-    brief: z.string().max(5000).optional(),
+    title: Text(TEXT.title, { trim: true }),
+    brief: Text(TEXT.brief).optional(),
     riskTier: RiskTierSchema,
     flags: z
       .array(SensitivityFlagSchema)
@@ -128,14 +228,18 @@ export const CreatePostBody = z
     publishAt: z
       .string()
       .min(1)
+      .max(40)
       .openapi({
         description:
           'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
-          "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone).",
+          "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone). From now " +
+          '(a minute of grace) to ten years ahead.',
         example: '2026-12-01T09:00',
       }),
     timeZone: TimeZone.optional().openapi({
-      description: "Zone the publish time is entered in and shown in; default the brand's zone",
+      description:
+        "IANA zone the publish time is entered in and shown in; default the brand's zone. Stored in its canonical " +
+        'spelling (utc → UTC, europe/berlin → Europe/Berlin)',
     }),
     targets: z
       .array(z.object({ accountId: Identifier }))
@@ -183,12 +287,12 @@ export const CreatePostHeaders = z.object({
 
 export const ReviewBody = z
   .object({
-    stage: z.string().min(1).openapi({ description: 'The stage being decided', example: 'legal_review' }),
-    revision: z.number().int().min(1).openapi({ description: 'The revision the reviewer looked at' }),
+    stage: z.enum(REVIEW_STAGES).openapi({ description: 'The stage being decided', example: 'legal_review' }),
+    revision: z.number().int().min(1).max(MAX_INT32).openapi({ description: 'The revision the reviewer looked at' }),
     decision: z.enum(['approve', 'reject', 'request_changes']),
-    comment: z.string().max(5000).optional(),
+    comment: Text(TEXT.reviewComment).optional(),
   })
-  .refine((body) => body.decision === 'approve' || (body.comment ?? '').trim().length > 0, {
+  .refine((body) => body.decision === 'approve' || body.comment !== undefined, {
     message: 'say why: a comment is required to reject or request changes',
     path: ['comment'],
   })
@@ -196,15 +300,21 @@ export const ReviewBody = z
 
 export const RescheduleBody = z
   .object({
-    publishAt: z.string().min(1).openapi({
-      description: 'New publish time: an instant with an offset, or a local date-time read in `timeZone`',
-      example: '2026-12-02T10:30',
-    }),
+    publishAt: z
+      .string()
+      .min(1)
+      .max(40)
+      .openapi({
+        description:
+          "New publish time: an instant with an offset, or a local date-time read in `timeZone` (default the post's); " +
+          'from now (a minute of grace) to ten years ahead',
+        example: '2026-12-02T10:30',
+      }),
     timeZone: TimeZone.optional(),
   })
   .openapi('Reschedule');
 
-export const CancelBody = z.object({ reason: z.string().trim().min(1).max(2000) }).openapi('Cancel');
+export const CancelBody = z.object({ reason: Text(TEXT.cancelReason, { trim: true }) }).openapi('Cancel');
 
 export const EmptyBody = z.object({}).strict().openapi('Empty');
 
@@ -369,16 +479,27 @@ export const ListPostsQuery = z
     brandId: Identifier.optional(),
     campaignId: Identifier.optional(),
     platform: PlatformSchema.optional(),
-    publishFrom: IsoInstant.optional().openapi({ description: 'Publish time at or after this instant' }),
-    publishTo: IsoInstant.optional().openapi({ description: 'Publish time before this instant' }),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    publishFrom: InstantInput.optional().openapi({
+      description: 'Publish time at or after this instant (Z or an offset within ±14:00; years 1970 to 9999)',
+    }),
+    publishTo: InstantInput.optional().openapi({
+      description: 'Publish time before this instant (Z or an offset within ±14:00; years 1970 to 9999)',
+    }),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
     offset: z.coerce
       .number()
       .int()
       .min(0)
+      .max(MAX_LIST_OFFSET)
       .optional()
-      .openapi({ description: 'Skip this many posts (alternative to cursor)' }),
-    cursor: z.string().min(1).max(500).optional().openapi({ description: '`nextCursor` of the previous page' }),
+      .openapi({ description: `Skip this many posts (alternative to cursor), at most ${MAX_LIST_OFFSET}` }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued; pass nextCursor from the previous page')
+      .optional()
+      .openapi({ description: '`nextCursor` of the previous page' }),
   })
   .refine((query) => !(query.cursor !== undefined && query.offset !== undefined), {
     message: 'use either cursor or offset, not both',
@@ -425,7 +546,13 @@ export const AuditEntrySchema = z
   .openapi('AuditEntry');
 
 export const AuditQuery = z.object({
-  afterSequence: z.coerce.number().int().min(-1).optional().openapi({ description: 'Entries after this sequence' }),
+  afterSequence: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .max(MAX_INT32)
+    .optional()
+    .openapi({ description: 'Entries after this sequence' }),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
@@ -434,7 +561,7 @@ export const AuditResponse = z.object({ postId: z.string(), entries: z.array(Aud
 // ---------- review queue ----------
 
 export const ReviewQueueQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
 });
 
 export const ReviewQueueResponse = z
@@ -454,19 +581,17 @@ export const ReviewQueueResponse = z
 
 export const CalendarQuery = z
   .object({
-    from: LocalDate.openapi({ description: "First day, in the brand's time zone" }),
-    to: LocalDate.openapi({ description: "Last day (inclusive), in the brand's time zone" }),
+    from: LocalDate.openapi({ description: "First day, in the brand's time zone (years 1970 to 9999)" }),
+    to: LocalDate.openapi({
+      description: `Last day (inclusive), in the brand's time zone; from to to spans at most ${MAX_CALENDAR_DAYS} days`,
+    }),
     brandId: Identifier.optional().openapi({ description: "Default: the caller's brand" }),
   })
   .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['to'] })
-  .refine((query) => daysBetween(query.from, query.to) <= 92, {
-    message: 'a calendar covers at most 92 days',
+  .refine((query) => daysBetween(query.from, query.to) < MAX_CALENDAR_DAYS, {
+    message: `a calendar covers at most ${MAX_CALENDAR_DAYS} days`,
     path: ['to'],
   });
-
-function daysBetween(from: string, to: string): number {
-  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
-}
 
 export const CalendarResponse = z
   .object({
@@ -498,7 +623,9 @@ export const CalendarResponse = z
 
 // ---------- brands ----------
 
-export const PauseBrandBody = z.object({ reason: z.string().trim().max(2000).optional() }).openapi('PauseBrand');
+export const PauseBrandBody = z
+  .object({ reason: Text(TEXT.pauseReason, { trim: true }).optional() })
+  .openapi('PauseBrand');
 
 export const BrandOperationResponse = z
   .object({

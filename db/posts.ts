@@ -121,6 +121,13 @@ export interface ReviewRecord {
  */
 export const PLACEHOLDER_SEQUENCE = -1;
 
+/**
+ * Reads made for people (lists, queue, calendar) give up after this long and cancel their query in
+ * Postgres, so that a slow or pathological read never outlives the request that asked for it.
+ */
+export const READ_TIMEOUT_MS = 10_000;
+const cancelAfter = { cancel: true } as const;
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 /** Stages that belong on a publishing calendar. */
@@ -393,10 +400,12 @@ export function createPostStore(db: Knex) {
         page
           .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }])
           .limit(limit)
-          .offset(offset) as Promise<PostRow[]>,
-        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter) as Promise<
-          Array<{ total: number }>
-        >,
+          .offset(offset)
+          .timeout(READ_TIMEOUT_MS, cancelAfter) as Promise<PostRow[]>,
+        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter).timeout(
+          READ_TIMEOUT_MS,
+          cancelAfter,
+        ) as Promise<Array<{ total: number }>>,
       ]);
       return { items: rows.map(toSummary), total: Number(counted[0]?.total ?? 0), limit, offset };
     },
@@ -420,7 +429,7 @@ export function createPostStore(db: Knex) {
         );
       if (input.brandIds) query.whereIn('brand_id', input.brandIds);
       if (input.userId) query.whereNot('author_id', input.userId);
-      const rows = await query;
+      const rows = await query.timeout(READ_TIMEOUT_MS, cancelAfter);
 
       const items: ReviewQueueItem[] = [];
       for (const row of rows) {
@@ -464,7 +473,9 @@ export function createPostStore(db: Knex) {
         .where('posts.publish_at', '<', input.to)
         .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }]);
       if (input.brandIds) query.whereIn('posts.brand_id', input.brandIds);
-      const rows = (await query) as Array<PostRow & { brand_time_zone: string; variants: VariantState[] | null }>;
+      const rows = (await query.timeout(READ_TIMEOUT_MS, cancelAfter)) as Array<
+        PostRow & { brand_time_zone: string; variants: VariantState[] | null }
+      >;
       return rows.map((row) => ({
         ...toSummary(row),
         brandTimeZone: row.brand_time_zone,

@@ -1,11 +1,10 @@
 /** The publishing calendar: scheduled and published posts by day, days as the brand counts them. */
-import { DateTime } from 'luxon';
 import { coversBrand } from '../auth';
 import { badRequest, notFound } from '../errors';
 import { mountOperation, type OperationTarget } from '../operations';
-import { CalendarQuery, CalendarResponse } from '../schemas';
+import { CalendarQuery, CalendarResponse, MAX_CALENDAR_DAYS } from '../schemas';
 import type { ApiServices } from '../services';
-import { localDay, toLocalDateTime } from '../../domain/publishTime';
+import { dayRangeInZone, daysFrom, localDay, toLocalDateTime } from '../../domain/publishTime';
 
 export function mountCalendarRoutes(target: OperationTarget, services: ApiServices): void {
   mountOperation(target, {
@@ -16,7 +15,8 @@ export function mountCalendarRoutes(target: OperationTarget, services: ApiServic
     summary: 'Scheduled and published posts by day',
     description:
       "Days run midnight to midnight in the brand's time zone; every day from `from` to `to` is listed, " +
-      "empty or not. `brandId` defaults to the caller's brand.",
+      `empty or not, at most ${MAX_CALENDAR_DAYS} days (years 1970 to 9999). \`brandId\` defaults to the ` +
+      "caller's brand.",
     access: 'readPosts',
     query: CalendarQuery,
     errors: [404],
@@ -27,13 +27,9 @@ export function mountCalendarRoutes(target: OperationTarget, services: ApiServic
       const brand = coversBrand(user, brandId) ? await services.brands.findById(brandId) : undefined;
       if (!brand) throw notFound('No such brand');
 
-      const days = calendarDays({ from: query.from, to: query.to });
-      const startOf = (day: string) => DateTime.fromISO(day, { zone: brand.timeZone }).startOf('day').toUTC().toISO()!;
-      const entries = await services.posts.calendar({
-        from: startOf(query.from),
-        to: startOf(DateTime.fromISO(query.to).plus({ days: 1 }).toISODate()!),
-        brandIds: [brand.id],
-      });
+      const days = daysFrom({ from: query.from, to: query.to });
+      const range = dayRangeInZone({ from: query.from, to: query.to, timeZone: brand.timeZone });
+      const entries = await services.posts.calendar({ from: range.start, to: range.end, brandIds: [brand.id] });
 
       const byDay = new Map(days.map((day) => [day, [] as unknown[]]));
       for (const { lastSequence: _lastSequence, brandTimeZone: _zone, ...entry } of entries) {
@@ -52,12 +48,4 @@ export function mountCalendarRoutes(target: OperationTarget, services: ApiServic
       };
     },
   });
-}
-
-function calendarDays({ from, to }: { from: string; to: string }): string[] {
-  const days: string[] = [];
-  for (let day = DateTime.fromISO(from, { zone: 'utc' }); day.toISODate()! <= to; day = day.plus({ days: 1 })) {
-    days.push(day.toISODate()!);
-  }
-  return days;
 }

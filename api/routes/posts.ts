@@ -27,6 +27,7 @@ import { mayTakeAction, type PostAction } from '../../domain/permissions';
 import { findStage } from '../../domain/reviewPolicy';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';
 import { ApiErrorCode, HttpError, classifyError, conflict, forbidden, gone, notFound } from '../errors';
+import { decodeListCursor, encodeListCursor } from '../listCursor';
 import { mountOperation, type OperationTarget } from '../operations';
 import { draftContent, initialPostState, invalidField, resolveBrandAccounts, resolvePublishAt } from '../postInput';
 import { initialSearchAttributes } from '../searchAttributes';
@@ -299,7 +300,10 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
     query: ListPostsQuery,
     success: { status: 200, description: 'One page of posts', schema: PostListResponse },
     handle: async ({ query, user }) => {
-      const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor !== undefined ? decodeListCursor(query.cursor) : undefined;
+      if (query.cursor !== undefined && !after) {
+        throw invalidField(['cursor'], 'not a cursor this API issued; pass nextCursor from the previous page');
+      }
       const page = await posts.list({
         brandIds: brandScope(user),
         ...(query.brandId ? { brandId: query.brandId } : {}),
@@ -320,7 +324,7 @@ export function mountPostRoutes(target: OperationTarget, services: ApiServices):
         total: page.total,
         limit: query.limit,
         ...(after ? {} : { offset: page.offset }),
-        nextCursor: more && last ? encodeCursor({ publishAt: last.publishAt, id: last.id }) : null,
+        nextCursor: more && last ? encodeListCursor({ publishAt: last.publishAt, id: last.id }) : null,
       };
     },
   });
@@ -612,26 +616,4 @@ async function forgetUnstartedPost(services: ApiServices, postId: string, cause:
       'could not remove the projection of a post whose workflow did not start',
     );
   }
-}
-
-function encodeCursor(position: { publishAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([position.publishAt, position.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { publishAt: string; id: string } {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      typeof decoded[0] === 'string' &&
-      !Number.isNaN(Date.parse(decoded[0])) &&
-      typeof decoded[1] === 'string'
-    ) {
-      return { publishAt: decoded[0], id: decoded[1] };
-    }
-  } catch {
-    // fall through to the refusal below
-  }
-  throw invalidField(['cursor'], 'not a cursor this API issued; pass nextCursor from the previous page');
 }

@@ -284,8 +284,13 @@ describe('refusals decided by the workflow', () => {
       key: keyOf('manager'),
       body: { publishAt: '2020-01-01T09:00:00Z' },
     });
+    // Refused at the edge, before the workflow is asked, naming the field.
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ reason: 'InvalidInput', message: expect.stringContaining('is in the past') });
+    expect(response.body.error).toBe('invalid_input');
+    expect(response.body.issues[0]).toMatchObject({
+      path: ['publishAt'],
+      message: expect.stringContaining('is in the past'),
+    });
   });
 
   it('answers a revision that fails the quality checks with 422 and the issues to fix', async () => {
