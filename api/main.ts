@@ -1,16 +1,19 @@
 /**
  * The API process against an external Postgres and Temporal (`npm start` runs everything
  * embedded instead). It starts even while a dependency is still coming up: /readyz answers 503
- * and requests that need it get 503 until it is reachable. SIGTERM or SIGINT stops accepting
+ * and requests that need it get 503 until it is reachable, and a missing Temporal is retried
+ * with capped backoff and logged. SIGTERM or SIGINT stops accepting
  * connections, lets requests in flight finish, then closes the pools.
  */
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { exitWithStartupFailure } from '../config/startup';
 import { createApp } from './app';
+import { connectApiToTemporal } from './temporalConnection';
 
 /** How long requests in flight may take to finish once shutdown has begun. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -80,10 +83,14 @@ async function main(): Promise<void> {
   if (missing.length > 0) throw new ConfigError(missing);
 
   const db = createKnex(config.databaseUrl!);
-  // Lazy: the first call connects, so a Temporal that is still starting does not stop the API.
-  const connection = Connection.lazy({ address: config.temporalAddress! });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  // Serving does not wait for Temporal: until it answers, readiness and the requests needing it say 503.
+  const temporalConnection = connectApiToTemporal({ address: config.temporalAddress!, logger });
+  const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
   const api = await listenApi({ config, db, temporal, logger });
+  void temporalConnection.reachable.then((reachable) => {
+    if (!reachable) return;
+    // Start-up work that needs both Postgres and Temporal runs here, once Temporal has answered.
+  });
   logger.info(
     {
       url: config.publicBaseUrl,
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'API shutting down');
     try {
       await api.close();
-      await Promise.allSettled([connection.close(), db.destroy()]);
+      await Promise.allSettled([temporalConnection.close(), db.destroy()]);
       logger.info('API stopped');
       process.exit(0);
     } catch (error) {
@@ -114,8 +121,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(1);
-  });
+  main().catch((error: unknown) => exitWithStartupFailure('API', error));
 }
