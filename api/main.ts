@@ -5,7 +5,7 @@
  * with capped backoff and logged. SIGTERM or SIGINT stops accepting
  * connections, lets requests in flight finish, then closes the pools.
  */
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
@@ -48,9 +48,17 @@ export async function listenApi({
     rateLimitPerMinute: config.apiRateLimitPerMinute,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
+  // Not app.listen: Express 5 hands a listen error to the callback, which would pass for success.
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `the API cannot listen on ${config.host}:${config.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set PORT to another one)' : error.message}`,
+        ),
+      ),
+    );
+    server.listen(config.port, config.host, () => resolve());
   });
   return {
     server,

@@ -47,7 +47,7 @@ export function connectApiToTemporal({
       ),
   }).then(
     () => {
-      logger.info({ address }, `connected to Temporal at ${address}`);
+      logger.info({ address }, `API connected to Temporal at ${address}`);
       return true;
     },
     () => false,

@@ -12,7 +12,14 @@ export function describeStartupFailure(error: unknown): string {
   if (error instanceof ConfigError) {
     return `invalid configuration: ${error.issues.map((issue) => `${issue.variable}: ${issue.problem}`).join('; ')}`;
   }
-  const message = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+  const message =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'string'
+        ? error
+        : error === undefined
+          ? ''
+          : JSON.stringify(error);
   const line = message.replace(/\s+/g, ' ').trim();
   if (line === '') return `unexpected failure (${error instanceof Error ? error.name : typeof error})`;
   return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;

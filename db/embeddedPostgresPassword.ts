@@ -82,7 +82,9 @@ export async function adoptPassword(connection: Omit<pg.ClientConfig, 'password'
     throw new Error('the embedded PostgreSQL does not accept the password in its password file');
   }
   try {
-    await legacy.query(`ALTER ROLE ${legacy.escapeIdentifier(String(connection.user))} PASSWORD ${legacy.escapeLiteral(password)}`);
+    await legacy.query(
+      `ALTER ROLE ${legacy.escapeIdentifier(String(connection.user))} PASSWORD ${legacy.escapeLiteral(password)}`,
+    );
   } finally {
     await legacy.end();
   }

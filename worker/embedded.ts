@@ -4,6 +4,7 @@
  * in-process. Then it migrates, seeds the demo brand, starts a worker and the API, and prints
  * where the API is and where the demo users' keys are kept.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -44,9 +45,19 @@ async function ensureDatabase(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 async function startOfflineTemporal(config: Config): Promise<DevServer> {
   const start = (port?: number) =>
     startDevServer({ port, namespaces: [config.temporalNamespace], searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+  // Asking first keeps gRPC from logging its failed bind when the port is taken.
+  if (!(await portIsFree(EMBEDDED_TEMPORAL_PORT))) return start(undefined);
   try {
     return await start(EMBEDDED_TEMPORAL_PORT);
   } catch {

@@ -34,7 +34,7 @@ export async function connectWorkerToTemporal({
           `Temporal at ${address} is not reachable (${reason}); retrying in ${formatDelay(delayMs)}`,
         ),
     }).then((connection) => {
-      logger.info({ address }, `connected to Temporal at ${address}`);
+      logger.info({ address }, `worker connected to Temporal at ${address}`);
       return connection;
     });
   } catch (error) {
