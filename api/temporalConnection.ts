@@ -4,6 +4,7 @@
  * capped exponential backoff, each failed probe logged on one line, so an operator sees what the
  * API waits for and the gRPC channel never sleeps longer than the cap before reconnecting.
  */
+import net from 'node:net';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { retryWithBackoff, TEMPORAL_CONNECT_BACKOFF, type Backoff } from '../config/startup';
@@ -15,6 +16,28 @@ export interface ApiTemporalConnection {
   /** Resolves once Temporal has answered a first time (never rejects; stops waiting on `close`). */
   reachable: Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Opens and closes a TCP connection to `host:port`. A gRPC call to a closed port waits out its
+ * whole deadline; this says at once that nothing listens there.
+ */
+function acceptsTcp(address: string): Promise<void> {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(separator + 1));
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, timeout: PROBE_DEADLINE_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error('timed out'));
+    });
+    socket.once('error', reject);
+  });
 }
 
 export function connectApiToTemporal({
@@ -36,8 +59,10 @@ export function connectApiToTemporal({
   });
   const closing = new AbortController();
   const reachable = retryWithBackoff({
-    attempt: () =>
-      connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () => connection.workflowService.getSystemInfo({})),
+    attempt: async () => {
+      await acceptsTcp(address);
+      await connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () => connection.workflowService.getSystemInfo({}));
+    },
     backoff,
     signal: closing.signal,
     onRetry: ({ attempt, delayMs, reason }) =>

@@ -19,7 +19,7 @@ export function describeStartupFailure(error: unknown): string {
         ? error
         : error === undefined
           ? ''
-          : JSON.stringify(error);
+          : (JSON.stringify(error) ?? typeof error);
   const line = message.replace(/\s+/g, ' ').trim();
   if (line === '') return `unexpected failure (${error instanceof Error ? error.name : typeof error})`;
   return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;
@@ -34,7 +34,7 @@ export function exitWithStartupFailure(what: string, error: unknown): never {
 /** The gist of a failed connection attempt; the SDK's native errors carry a whole Rust status. */
 export function describeConnectionFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/connection refused/i.test(message)) return 'connection refused';
+  if (/connection refused|ECONNREFUSED/i.test(message)) return 'connection refused';
   if (/dns error|failed to lookup|ENOTFOUND|name or service not known|EAI_AGAIN/i.test(message)) {
     return 'host name not found';
   }
