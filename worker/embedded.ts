@@ -112,6 +112,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
         dataDir: path.join(config.dataDir, 'postgres'),
         persistent: true,
         passwordFile,
+        stopOnSignals: false,
         ...(config.embeddedPostgresPort !== undefined ? { port: config.embeddedPostgresPort } : {}),
       });
       stack.push(() => embedded.stop());
