@@ -81,6 +81,7 @@ export async function retryWithBackoff<T>({
       onRetry({ attempt: count, delayMs, reason: describeConnectionFailure(error) });
     }
     await new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
       const timer = setTimeout(done, delayMs);
       function done(): void {
         clearTimeout(timer);
