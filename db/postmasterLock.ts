@@ -46,6 +46,18 @@ export function isLivePostgres(pid: number): boolean {
   return command.startsWith('postgres');
 }
 
+/**
+ * Whether the process was started on `dataDir`, so that a pid the system has since handed to
+ * another PostgreSQL server is never stopped. Where /proc is missing, the lock file is trusted.
+ */
+function runsOn(pid: number, dataDir: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
+  } catch {
+    return !fs.existsSync('/proc/self/cmdline');
+  }
+}
+
 async function exitedWithin(pid: number, ms: number): Promise<boolean> {
   const giveUpAt = Date.now() + ms;
   while (Date.now() < giveUpAt) {
@@ -63,7 +75,7 @@ async function exitedWithin(pid: number, ms: number): Promise<boolean> {
  */
 export async function stopLeftoverPostmaster(dataDir: string): Promise<number | undefined> {
   const pid = lockHolderPid(dataDir);
-  if (pid === undefined || pid === process.pid || !isLivePostgres(pid)) return undefined;
+  if (pid === undefined || pid === process.pid || !isLivePostgres(pid) || !runsOn(pid, dataDir)) return undefined;
   process.kill(pid, 'SIGINT');
   if (await exitedWithin(pid, FAST_SHUTDOWN_MS)) return pid;
   process.kill(pid, 'SIGQUIT');

@@ -99,7 +99,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
     await stack.stopAll();
     process.exit(0);
   };
-  // Until the worker runs, a signal stops whatever has started so far.
+  // Whatever has started by then stops, newest first: the worker and the API before the database.
   const onSignal = (signal: string): void => void shutdown(signal);
   for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
 
@@ -118,7 +118,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       stack.push(() => embedded.stop());
       if (embedded.stoppedLeftoverPid !== undefined) {
         logger.warn(
-          { pid: embedded.stoppedLeftoverPid },
+          { postgresPid: embedded.stoppedLeftoverPid },
           'stopped the PostgreSQL server an earlier run had left running on the data directory',
         );
       }
