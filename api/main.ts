@@ -1,17 +1,20 @@
 /**
  * The API process against an external Postgres and Temporal (`npm start` runs everything
  * embedded instead). It starts even while a dependency is still coming up: /readyz answers 503
- * and requests that need it get 503 until it is reachable. SIGTERM or SIGINT stops accepting
+ * and requests that need it get 503 until it is reachable, and a missing Temporal is retried
+ * with capped backoff and logged. SIGTERM or SIGINT stops accepting
  * connections, lets requests in flight finish, then closes the pools.
  */
-import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import http, { type Server } from 'node:http';
+import { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { exitWithStartupFailure } from '../config/startup';
 import { createApp } from './app';
 import { reconcilePostsAtStartup } from './reconciliation';
+import { connectApiToTemporal } from './temporalConnection';
 
 /** How long requests in flight may take to finish once shutdown has begun. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -46,9 +49,17 @@ export async function listenApi({
     rateLimitPerMinute: config.apiRateLimitPerMinute,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
+  // Not app.listen: Express 5 hands a listen error to the callback, which would pass for success.
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `the API cannot listen on ${config.host}:${config.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set PORT to another one)' : error.message}`,
+        ),
+      ),
+    );
+    server.listen(config.port, config.host, () => resolve());
   });
   return {
     server,
@@ -81,11 +92,14 @@ async function main(): Promise<void> {
   if (missing.length > 0) throw new ConfigError(missing);
 
   const db = createKnex(config.databaseUrl!);
-  // Lazy: the first call connects, so a Temporal that is still starting does not stop the API.
-  const connection = Connection.lazy({ address: config.temporalAddress! });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  // Serving does not wait for Temporal: until it answers, readiness and the requests needing it say 503.
+  const temporalConnection = connectApiToTemporal({ address: config.temporalAddress!, logger });
+  const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
   const api = await listenApi({ config, db, temporal, logger });
-  void reconcilePostsAtStartup({ db, temporal, logger });
+  void temporalConnection.reachable.then((reachable) => {
+    if (!reachable) return;
+    void reconcilePostsAtStartup({ db, temporal, logger });
+  });
   logger.info(
     {
       url: config.publicBaseUrl,
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'API shutting down');
     try {
       await api.close();
-      await Promise.allSettled([connection.close(), db.destroy()]);
+      await Promise.allSettled([temporalConnection.close(), db.destroy()]);
       logger.info('API stopped');
       process.exit(0);
     } catch (error) {
@@ -116,8 +130,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(1);
-  });
+  main().catch((error: unknown) => exitWithStartupFailure('API', error));
 }

@@ -30,8 +30,10 @@ export interface Config {
   notifyWebhookUrl?: string;
   /** HMAC-SHA256 key for the notification signature; present exactly when the URL is. */
   notifyWebhookSecret?: string;
-  /** Absolute path of the embedded Postgres data directory. */
+  /** Absolute path of `npm start`'s data: the embedded Postgres, its password, the demo keys. */
   dataDir: string;
+  /** Fixed port for the embedded Postgres; absent means a free port picked at each start. */
+  embeddedPostgresPort?: number;
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
@@ -112,7 +114,14 @@ const VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'DATA_DIR',
     default: './.data',
-    meaning: 'Data directory of the embedded Postgres (ignored when `DATABASE_URL` is set).',
+    meaning:
+      "Where `npm start` keeps its data: the embedded Postgres (`postgres/`) and its superuser's password (`postgres-password`), and the demo users' API keys (`demo-keys.json`); both files are readable by their owner only.",
+  },
+  {
+    name: 'EMBEDDED_POSTGRES_PORT',
+    default: '—',
+    meaning:
+      'Port of the embedded Postgres, which listens on 127.0.0.1 only. Unset: a free port is picked at every start (`npm start` prints it).',
   },
   {
     name: 'PUBLIC_BASE_URL',
@@ -244,6 +253,7 @@ const envSchema = z.object({
     )
     .optional(),
   DATA_DIR: z.string().default('./.data'),
+  EMBEDDED_POSTGRES_PORT: portNumber.optional(),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
   TRUST_PROXY: trustedProxies.optional(),
@@ -322,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyWebhookUrl: values.NOTIFY_WEBHOOK_URL,
     notifyWebhookSecret: values.NOTIFY_WEBHOOK_SECRET,
     dataDir: path.resolve(values.DATA_DIR),
+    ...(values.EMBEDDED_POSTGRES_PORT !== undefined ? { embeddedPostgresPort: values.EMBEDDED_POSTGRES_PORT } : {}),
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),

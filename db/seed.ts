@@ -19,7 +19,11 @@ const DEMO_USERS: Array<{ id: string; name: string; roles: Role[] }> = [
   { id: 'dan', name: 'Dan Designer', roles: ['designer'] },
   { id: 'carla', name: 'Carla Copy Editor', roles: ['copy_editor'] },
   { id: 'leo', name: 'Leo Legal', roles: ['legal'] },
+  // Regulated posts need two legal approvals from different people.
+  { id: 'lena', name: 'Lena Legal', roles: ['legal'] },
   { id: 'fiona', name: 'Fiona Final Approver', roles: ['final_approver'] },
+  // Crisis-sensitive posts need two final approvals from different people.
+  { id: 'felix', name: 'Felix Final Approver', roles: ['final_approver'] },
   { id: 'mia', name: 'Mia Manager', roles: ['manager'] },
   { id: 'adam', name: 'Adam Admin', roles: ['admin'] },
   { id: 'aggie', name: 'Aggie Agent', roles: ['agent'] },
@@ -28,10 +32,10 @@ const DEMO_USERS: Array<{ id: string; name: string; roles: Role[] }> = [
 
 export interface SeededUser {
   user: User;
-  /** A bearer key issued by this run (earlier keys stay valid; their plain text is not kept). */
+  /** The user's one valid bearer key. */
   apiKey: string;
-  /** Whether the user already held a key before this run, so this one is an additional key. */
-  hadKeyBefore: boolean;
+  /** Whether this run issued the key (the known one was missing or no longer valid). */
+  issued: boolean;
 }
 
 export interface DemoSeed {
@@ -44,10 +48,16 @@ export interface DemoSeed {
 }
 
 /**
- * Creates the demo brand, its accounts, a campaign and a user for every role. Running it again
- * creates no duplicates; since stored keys are hashes, every run issues a fresh key per user.
+ * Creates the demo brand, its accounts, a campaign and users for every role, with enough
+ * reviewers that every risk tier and flag can be approved. Running it again creates no
+ * duplicates. `knownKeys` (user id → key, as kept from an earlier run) are reused while they
+ * are valid; a user without one gets a new key, and every other key of theirs is revoked, since
+ * stored keys are hashes and a key whose plain text is lost may still sit in an old log.
  */
-export async function seedDemo(db: Knex): Promise<DemoSeed> {
+export async function seedDemo(
+  db: Knex,
+  { knownKeys = {} }: { knownKeys?: Record<string, string> } = {},
+): Promise<DemoSeed> {
   return db.transaction(async (trx) => {
     const brands = createBrandStore(db);
     const accounts = createAccountStore(db);
@@ -88,13 +98,17 @@ export async function seedDemo(db: Knex): Promise<DemoSeed> {
         { ...demoUser, brandId: brand.id, email: `${demoUser.id}@demo.socialops.example` },
         trx,
       );
+      const known = knownKeys[user.id];
+      if (known !== undefined && (await users.findUserByApiKey(known, trx))?.user.id === user.id) {
+        seededUsers.push({ user, apiKey: known, issued: false });
+        continue;
+      }
       const earlierKeys = await users.listApiKeys({ userId: user.id }, trx);
+      for (const earlier of earlierKeys) {
+        if (earlier.revokedAt === null) await users.revokeApiKey({ apiKeyId: earlier.id }, trx);
+      }
       const issued = await users.createApiKey({ userId: user.id }, trx);
-      seededUsers.push({
-        user,
-        apiKey: issued.key,
-        hadKeyBefore: earlierKeys.some((key) => key.revokedAt === null),
-      });
+      seededUsers.push({ user, apiKey: issued.key, issued: true });
     }
 
     return { brand, campaign, accounts: seededAccounts, users: seededUsers, createdBrand };

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
 import { PREBUILT_BUNDLE_PATH, WORKFLOWS_PATH } from './createWorker';
 
 export async function writeWorkflowBundle({
@@ -18,7 +18,11 @@ export async function writeWorkflowBundle({
 }
 
 if (require.main === module) {
-  writeWorkflowBundle({ outputPath: process.argv[2] ? path.resolve(process.argv[2]) : undefined })
+  // webpack's report is for debugging the bundle; a build needs only its warnings.
+  writeWorkflowBundle({
+    outputPath: process.argv[2] ? path.resolve(process.argv[2]) : undefined,
+    logger: new DefaultLogger('WARN'),
+  })
     .then((written) => console.log(`workflow bundle written to ${written}`))
     .catch((error: unknown) => {
       console.error('could not bundle the workflows:', error);

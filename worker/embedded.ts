@@ -2,30 +2,35 @@
  * `npm start`: the whole system in one process. Without DATABASE_URL it runs an embedded
  * PostgreSQL (data under DATA_DIR); without TEMPORAL_ADDRESS it runs the offline Temporal server
  * in-process. Then it migrates, seeds the demo brand, starts a worker and the API, and prints
- * the API's URL and the demo users' keys.
+ * where the API is and where the demo users' keys are kept.
  */
+import net from 'node:net';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { listenApi } from '../api/main';
 import { reconcilePostsAtStartup } from '../api/reconciliation';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
+import { connectApiToTemporal } from '../api/temporalConnection';
+import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed';
 import { startDevServer, type DevServer } from '../devserver/server';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
-import { ConfigError, loadConfig } from '../config';
-import { createWorker } from './createWorker';
+import { loadConfig, type Config } from '../config';
+import { exitWithStartupFailure } from '../config/startup';
+import { createWorker, type WorkflowSource } from './createWorker';
+import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
 import { createConfiguredActivities } from './postActivities';
 import { installWorkerRuntime } from './runtime';
+import { connectWorkerToTemporal } from './temporalConnection';
 
 const DATABASE_NAME = 'socialops';
-/** The embedded services keep fixed ports when they are free, so a restart keeps its addresses. */
-const EMBEDDED_POSTGRES_PORT = 54329;
+/** The offline server keeps Temporal's usual port when it is free, so clients find it there. */
 const EMBEDDED_TEMPORAL_PORT = 7233;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 async function ensureDatabase(adminUrl: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -41,99 +46,154 @@ async function ensureDatabase(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function startOnPreferredPort<T>(start: (port?: number) => Promise<T>, preferred: number): Promise<T> {
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function startOfflineTemporal(config: Config): Promise<DevServer> {
+  const start = (port?: number) =>
+    startDevServer({ port, namespaces: [config.temporalNamespace], searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+  // Asking first keeps gRPC from logging its failed bind when the port is taken.
+  if (!(await portIsFree(EMBEDDED_TEMPORAL_PORT))) return start(undefined);
   try {
-    return await start(preferred);
+    return await start(EMBEDDED_TEMPORAL_PORT);
   } catch {
     return start(undefined);
   }
 }
 
-async function main(): Promise<void> {
+/** Stops what has started so far, newest first, once. */
+function stopStack(logger: Logger) {
+  const stops: Array<() => Promise<unknown>> = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    push: (stop: () => Promise<unknown>) => void stops.unshift(stop),
+    stopAll: () =>
+      (stopping ??= (async () => {
+        for (const stop of stops)
+          await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+      })()),
+  };
+}
+
+function banner(lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([label]) => label.length)) + 2;
+  return [
+    '',
+    'socialops is running',
+    ...lines.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`),
+    '',
+  ].join('\n');
+}
+
+export async function runEmbedded(options: { workflows?: WorkflowSource } = {}): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
-  const stops: Array<() => Promise<unknown>> = [];
-
-  let databaseUrl = config.databaseUrl;
-  let embeddedPostgres: EmbeddedPostgres | undefined;
-  if (!databaseUrl) {
-    embeddedPostgres = await startOnPreferredPort(
-      (port) => startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), persistent: true, port }),
-      EMBEDDED_POSTGRES_PORT,
-    );
-    stops.unshift(() => embeddedPostgres!.stop());
-    databaseUrl = await ensureDatabase(embeddedPostgres.adminUrl);
-    logger.info({ port: embeddedPostgres.port, dataDir: config.dataDir }, 'embedded PostgreSQL running');
-  }
-  const db = createKnex(databaseUrl);
-  stops.unshift(() => db.destroy());
-  await migrateLatest(db);
-  const seed = await seedDemo(db);
-
-  let temporalAddress = config.temporalAddress;
-  let devServer: DevServer | undefined;
-  if (!temporalAddress) {
-    devServer = await startOnPreferredPort(
-      (port) =>
-        startDevServer({
-          port,
-          namespaces: [config.temporalNamespace],
-          searchAttributes: { ...POST_SEARCH_ATTRIBUTES },
-        }),
-      EMBEDDED_TEMPORAL_PORT,
-    );
-    stops.unshift(() => devServer!.stop());
-    temporalAddress = devServer.address;
-    logger.info({ address: temporalAddress }, 'offline Temporal server running');
-  }
-
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-  stops.unshift(() => nativeConnection.close());
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.temporalTaskQueue,
-    activities: createConfiguredActivities({ db, config, logger }),
-  });
-  const workerRun = worker.run();
-
-  const connection = await Connection.connect({ address: temporalAddress });
-  stops.unshift(() => connection.close());
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const api = await listenApi({ config, db, temporal, logger });
-  stops.unshift(() => api.close());
-  void reconcilePostsAtStartup({ db, temporal, logger });
-
-  const lines = [
-    '',
-    `socialops is running`,
-    `  API:              ${config.publicBaseUrl}  (docs: ${config.publicBaseUrl}/docs)`,
-    `  Temporal:         ${temporalAddress}${devServer ? ' (offline server, in memory: workflows do not survive a restart)' : ''}`,
-    `  Postgres:         ${embeddedPostgres ? `embedded on port ${embeddedPostgres.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
-    `  Demo brand:       ${seed.brand.id} (${seed.brand.name}, ${seed.brand.timeZone})`,
-    '  API keys (Authorization: Bearer <key>):',
-    ...seed.users.map(({ user, apiKey }) => `    ${user.id.padEnd(7)} ${user.roles.join(',').padEnd(16)} ${apiKey}`),
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down');
-    worker.shutdown();
-    await workerRun.catch(() => undefined);
-    for (const stop of stops) await stop().catch((error: unknown) => logger.warn({ error }, 'error while stopping'));
+  const stack = stopStack(logger);
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    await stack.stopAll();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
-  await workerRun;
+  // Whatever has started by then stops, newest first: the worker and the API before the database.
+  const onSignal = (signal: string): void => void shutdown(signal);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    let postgresLine = 'DATABASE_URL';
+    if (!databaseUrl) {
+      const passwordFile = path.join(config.dataDir, 'postgres-password');
+      const embedded = await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        persistent: true,
+        passwordFile,
+        stopOnSignals: false,
+        ...(config.embeddedPostgresPort !== undefined ? { port: config.embeddedPostgresPort } : {}),
+      });
+      stack.push(() => embedded.stop());
+      if (embedded.stoppedLeftoverPid !== undefined) {
+        logger.warn(
+          { postgresPid: embedded.stoppedLeftoverPid },
+          'stopped the PostgreSQL server an earlier run had left running on the data directory',
+        );
+      }
+      databaseUrl = await ensureDatabase(embedded.adminUrl);
+      postgresLine = `embedded, 127.0.0.1:${embedded.port} (password in ${passwordFile})`;
+      logger.debug({ port: embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL running');
+    }
+    const db = createKnex(databaseUrl);
+    stack.push(() => db.destroy());
+    await migrateLatest(db);
+    const keysFile = path.join(config.dataDir, DEMO_KEYS_FILE_NAME);
+    const seed = await seedDemo(db, { knownKeys: readDemoKeys(keysFile) });
+    writeDemoKeys(keysFile, seed);
+
+    let temporalAddress = config.temporalAddress;
+    let temporalLine: string;
+    let nativeConnection: NativeConnection | undefined;
+    if (temporalAddress) {
+      nativeConnection = await connectWorkerToTemporal({ address: temporalAddress, logger });
+      // A signal arrived while waiting for Temporal; the shutdown it started ends the process.
+      if (!nativeConnection) return;
+      temporalLine = temporalAddress;
+    } else {
+      const devServer = await startOfflineTemporal(config);
+      stack.push(() => devServer.stop());
+      temporalAddress = devServer.address;
+      temporalLine = `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
+      nativeConnection = await connectWorkerToTemporal({ address: temporalAddress, logger });
+      if (!nativeConnection) return;
+    }
+    const connected = nativeConnection;
+    stack.push(() => connected.close());
+
+    const temporalConnection = connectApiToTemporal({ address: temporalAddress, logger });
+    stack.push(() => temporalConnection.close());
+    const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
+
+    // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
+    // closed as lost before anyone acts on them; it runs in the background and retries.
+    void reconcilePostsAtStartup({ db, temporal, logger });
+
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.temporalTaskQueue,
+      activities: createConfiguredActivities({ db, config, logger }),
+      ...(options.workflows ? { workflows: options.workflows } : {}),
+    });
+    const workerRun = worker.run();
+    // The SDK's runtime may already have begun the worker's shutdown on the same signal.
+    stack.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun.catch(() => undefined);
+    });
+
+    const api = await listenApi({ config, db, temporal, logger });
+    stack.push(() => api.close());
+
+    process.stdout.write(
+      `${banner([
+        ['API', `${config.publicBaseUrl}  (docs: ${config.publicBaseUrl}/docs)`],
+        ['Temporal', temporalLine],
+        ['Postgres', postgresLine],
+        ['Demo brand', `${seed.brand.id} (${seed.brand.name}, ${seed.brand.timeZone})`],
+        ['Demo API keys', `${keysFile} (readable by you only; Authorization: Bearer <key>)`],
+      ])}\n`,
+    );
+    await workerRun;
+  } catch (error) {
+    await stack.stopAll();
+    throw error;
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  runEmbedded().catch((error: unknown) => exitWithStartupFailure('socialops', error));
+}

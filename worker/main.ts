@@ -2,13 +2,14 @@
  * The worker process: hosts the post workflows and activities against an external Postgres and
  * Temporal. SIGTERM or SIGINT stops polling, lets running activities finish, then exits.
  */
-import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from '../config';
+import { exitWithStartupFailure } from '../config/startup';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './postActivities';
 import { installWorkerRuntime } from './runtime';
+import { connectWorkerToTemporal } from './temporalConnection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
   }
 
   const db = createKnex(config.databaseUrl);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectWorkerToTemporal({ address: config.temporalAddress, logger });
+  if (!connection) {
+    await db.destroy();
+    logger.info('worker stopped before Temporal answered');
+    return;
+  }
   try {
     const worker = await createWorker({
       connection,
@@ -51,7 +57,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithStartupFailure('worker', error));

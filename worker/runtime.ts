@@ -24,10 +24,22 @@ const SDK_TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error
   ERROR: 'error',
 };
 
+/**
+ * Bundling the workflow code at start-up logs webpack's whole report at info level: useful when
+ * debugging the bundle, noise before every start otherwise.
+ */
+function isBundlerReport(entry: LogEntry): boolean {
+  return (
+    entry.level === 'INFO' &&
+    (entry.message === 'Workflow bundle created' || /^asset |\bwebpack \d+\.\d+\.\d+ compiled/m.test(entry.message))
+  );
+}
+
 function toPino(logger: Logger, entry: LogEntry): void {
   const { error, ...meta } = (entry.meta ?? {}) as Record<string, unknown>;
+  const level = isBundlerReport(entry) ? 'debug' : SDK_TO_PINO[entry.level];
   // pino serialises an Error (message, type, stack) only under `err`.
-  logger[SDK_TO_PINO[entry.level]]({ ...meta, ...(error !== undefined ? { err: error } : {}) }, entry.message);
+  logger[level]({ ...meta, ...(error !== undefined ? { err: error } : {}) }, entry.message);
 }
 
 export function installWorkerRuntime({ logger, metricsAddress }: { logger: Logger; metricsAddress?: string }): void {

@@ -72,7 +72,7 @@ describe('API keys', () => {
 describe('demo seed', () => {
   it('creates the demo brand, its accounts and a user with a working key for every role, without duplicates on a second run', async () => {
     const first = await seedDemo(db);
-    const second = await seedDemo(db);
+    const second = await seedDemo(db, { knownKeys: keysOf(first) });
 
     expect(first.brand).toMatchObject({ id: DEMO_BRAND_ID, timeZone: 'Europe/Berlin' });
     expect(first.brand.bannedPhrases.length).toBeGreaterThan(0);
@@ -86,17 +86,58 @@ describe('demo seed', () => {
     const seededRoles = new Set(first.users.flatMap((seeded) => seeded.user.roles));
     expect([...seededRoles].sort()).toEqual([...ROLES].sort());
     expect(first.users.map((seeded) => seeded.user.id)).toEqual(
-      expect.arrayContaining(['alice', 'dan', 'carla', 'leo', 'fiona', 'mia', 'adam', 'aggie', 'vic']),
+      expect.arrayContaining(['alice', 'dan', 'carla', 'leo', 'lena', 'fiona', 'felix', 'mia', 'adam', 'aggie', 'vic']),
     );
 
     expect(await db('brands').where({ id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 1 }]);
     expect(await db('accounts').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 5 }]);
-    expect(await db('users').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 9 }]);
-    expect(second.users.every((seeded) => seeded.hadKeyBefore)).toBe(true);
+    expect(await db('users').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 11 }]);
 
     const users = createUserStore(db);
-    for (const seeded of [...first.users, ...second.users]) {
+    for (const seeded of second.users) {
+      expect((await users.findUserByApiKey(seeded.apiKey))?.user.id).toBe(seeded.user.id);
+    }
+  });
+
+  it('seeds two people for the roles whose quorum is two: legal (regulated) and final approval (crisis-sensitive)', async () => {
+    const seed = await seedDemo(db);
+    const holding = (role: string) => seed.users.filter((seeded) => seeded.user.roles.includes(role as never));
+    expect(holding('legal')).toHaveLength(2);
+    expect(holding('final_approver')).toHaveLength(2);
+  });
+
+  it('reuses the keys it is given while they are valid, issuing and revoking nothing', async () => {
+    const first = await seedDemo(db);
+    const again = await seedDemo(db, { knownKeys: keysOf(first) });
+    expect(again.users.every((seeded) => !seeded.issued)).toBe(true);
+    expect(keysOf(again)).toEqual(keysOf(first));
+    const users = createUserStore(db);
+    for (const seeded of again.users) {
+      const active = (await users.listApiKeys({ userId: seeded.user.id })).filter((key) => key.revokedAt === null);
+      expect(active).toHaveLength(1);
+    }
+  });
+
+  it('issues a new key to a user whose known key is missing or revoked, and revokes every other key of theirs', async () => {
+    const first = await seedDemo(db);
+    const users = createUserStore(db);
+    const alice = first.users.find((seeded) => seeded.user.id === 'alice')!;
+    const { apiKey: aliceRecord } = (await users.findUserByApiKey(alice.apiKey))!;
+    await users.revokeApiKey({ apiKeyId: aliceRecord.id });
+    const known = keysOf(first);
+    delete known.mia;
+
+    const next = await seedDemo(db, { knownKeys: known });
+    const issued = next.users.filter((seeded) => seeded.issued).map((seeded) => seeded.user.id);
+    expect(issued.sort()).toEqual(['alice', 'mia']);
+    const mia = first.users.find((seeded) => seeded.user.id === 'mia')!;
+    expect(await users.findUserByApiKey(mia.apiKey)).toBeUndefined();
+    for (const seeded of next.users) {
       expect((await users.findUserByApiKey(seeded.apiKey))?.user.id).toBe(seeded.user.id);
     }
   });
 });
+
+function keysOf(seed: { users: Array<{ user: { id: string }; apiKey: string }> }): Record<string, string> {
+  return Object.fromEntries(seed.users.map((seeded) => [seeded.user.id, seeded.apiKey]));
+}

@@ -2,7 +2,9 @@
  * The API as an operator runs it: `api/main.ts` as its own process, configured by environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
+import { startDevServer } from '../../devserver/server';
 import { testDatabaseUrl } from '../helpers/db';
 import { closedPort } from './http';
 
@@ -67,5 +69,73 @@ it('serves while Temporal is down, reports not ready, and stops cleanly on SIGTE
     expect(started.output()).toMatch(/API stopped/);
   } finally {
     if (started.child.exitCode === null) started.child.kill('SIGKILL');
+  }
+});
+
+it('connects once Temporal comes up, logging one line per failed attempt meanwhile', async () => {
+  const port = await closedPort();
+  const temporalPort = await closedPort();
+  const started = startProcess({
+    DATABASE_URL: testDatabaseUrl(),
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    PORT: String(port),
+  });
+  let temporal: Awaited<ReturnType<typeof startDevServer>> | undefined;
+  try {
+    await until(async () => (/is not reachable/.test(started.output()) ? true : undefined), 30_000);
+    expect(started.output()).toMatch(
+      new RegExp(
+        `^\\{"level":40,.*"msg":"Temporal at 127\\.0\\.0\\.1:${temporalPort} is not reachable \\(connection refused\\);.*tries again in [\\d.]+ s"\\}$`,
+        'm',
+      ),
+    );
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+
+    temporal = await startDevServer({ port: temporalPort });
+    const ready = await until(async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return response.status === 200 ? response.status : undefined;
+    }, 30_000);
+    expect(ready).toBe(200);
+    await until(async () => (/"msg":"API connected to Temporal at /.test(started.output()) ? true : undefined), 30_000);
+    expect(started.output()).not.toMatch(/TransportError|^\s+at /m);
+
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  } finally {
+    if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    await temporal?.stop();
+  }
+});
+
+it('stops with one line naming the variable when the configuration is wrong', async () => {
+  const started = startProcess({
+    DATABASE_URL: testDatabaseUrl(),
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    PORT: 'eighty',
+  });
+  expect(await started.exited).toBe(1);
+  expect(started.output().trim().split('\n')).toEqual([
+    'API could not start: invalid configuration: PORT: expected an integer between 1 and 65535, got "eighty"',
+  ]);
+});
+
+it('stops with one line when its port is taken', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as net.AddressInfo;
+  try {
+    const started = startProcess({
+      DATABASE_URL: testDatabaseUrl(),
+      TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}`,
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+    });
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim().split('\n')).toEqual([
+      `API could not start: the API cannot listen on 127.0.0.1:${port}: the port is in use (set PORT to another one)`,
+    ]);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
   }
 });

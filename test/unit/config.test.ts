@@ -202,6 +202,22 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('EMBEDDED_POSTGRES_PORT', () => {
+    it('is unset by default: the embedded Postgres takes a free port', () => {
+      expect(loadConfig({}).embeddedPostgresPort).toBeUndefined();
+    });
+
+    it('fixes the port when given', () => {
+      expect(loadConfig({ EMBEDDED_POSTGRES_PORT: '54329' }).embeddedPostgresPort).toBe(54329);
+    });
+
+    it.each(['0', '65536', 'auto', '5432.5'])('refuses %j and names the variable', (value) => {
+      expect(issuesFor({ EMBEDDED_POSTGRES_PORT: value })).toEqual([
+        { variable: 'EMBEDDED_POSTGRES_PORT', problem: `expected an integer between 1 and 65535, got "${value}"` },
+      ]);
+    });
+  });
+
   describe('PUBLIC_BASE_URL', () => {
     it('is derived from HOST and PORT when unset', () => {
       expect(loadConfig({ HOST: 'api.local', PORT: '8080' }).publicBaseUrl).toBe('http://api.local:8080');

@@ -10,10 +10,7 @@ import { draftFor, stateWhen } from './postHarness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
-});
+let server: DevServer | undefined;
 afterAll(async () => {
   await server?.stop();
 });
@@ -48,16 +45,18 @@ async function freePort(): Promise<number> {
 }
 
 describe('the worker process', () => {
-  it('runs post workflows against external Postgres and Temporal, logs JSON, serves its metrics, and stops cleanly on SIGTERM', async () => {
+  it('waits for a Temporal that is not up yet, then runs post workflows against external Postgres and Temporal, logs JSON, serves its metrics, and stops cleanly on SIGTERM', async () => {
     const taskQueue = uniqueId('worker-process');
     const metricsAddress = `127.0.0.1:${await freePort()}`;
+    const temporalPort = await freePort();
+    const temporalAddress = `127.0.0.1:${temporalPort}`;
     // One process (no tsx wrapper in between), so that killing it kills the worker itself.
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,
         DATABASE_URL: testDatabaseUrl(),
-        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_TASK_QUEUE: taskQueue,
         LOG_LEVEL: 'info',
         WORKER_METRICS_ADDRESS: metricsAddress,
@@ -65,13 +64,25 @@ describe('the worker process', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
+      const waiting = await outputUntil(child, /is not reachable.*retrying in/, 30_000);
+      expect(waiting).toMatch(
+        new RegExp(
+          `^\\{"level":40,.*"msg":"Temporal at ${temporalAddress} is not reachable \\(connection refused\\); retrying in [\\d.]+ m?s"\\}$`,
+          'm',
+        ),
+      );
+      server = await startDevServer({ port: temporalPort, searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+
       const started = await outputUntil(child, /"state":"RUNNING"/, 90_000);
+      expect(started).toMatch(/"msg":"worker connected to Temporal at /);
+      // Every line is one JSON object: no native error dumped with its stack.
+      expect(started).not.toMatch(/TransportError|^\s+at /m);
       // The SDK's own lines go through the same JSON logger as the process's.
       expect(started).toMatch(/^\{"level":30,.*"msg":"worker polling"/m);
       expect(started).toMatch(/^\{"level":30,.*"state":"RUNNING","msg":"Worker state changed"/m);
 
       const db = createTestKnex();
-      const connection = await Connection.connect({ address: server.address });
+      const connection = await Connection.connect({ address: temporalAddress });
       try {
         const fixture = await insertBrandFixture(db, { platforms: ['x'] });
         const postId = uniqueId('post');
@@ -117,4 +128,26 @@ describe('the worker process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('stops cleanly on SIGTERM while it still waits for Temporal', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: testDatabaseUrl(),
+        TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+        LOG_LEVEL: 'info',
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await outputUntil(child, /is not reachable/, 30_000);
+      const stopped = outputUntil(child, /worker stopped before Temporal answered/, 30_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await stopped;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
 });
