@@ -22,6 +22,7 @@ let updateFinished: Promise<void> = Promise.resolve();
 
 /** A Temporal whose update hangs: the only way to make a request outlive its budget on purpose. */
 const hangingTemporal = {
+  options: { namespace: 'default' },
   connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn() },
   workflow: {
     getHandle: () => ({
