@@ -8,6 +8,7 @@ import { storableText } from '../../domain/text';
 import type { VariantState } from '../messages';
 import { checkQuality, publishVariant } from './activityProxies';
 import { SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun } from './run';
+import { publicationKey } from '../../domain/publicationKey';
 
 /** How long a post whose every variant failed still accepts a retry before it closes as failed. */
 export const FAILED_POST_RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
@@ -101,7 +102,7 @@ async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: n
       platform: variant.platform,
       text: content.text,
       media: content.media,
-      idempotencyKey: `${state.postId}:${state.revision}:${variant.accountId}`,
+      idempotencyKey: publicationKey({ postId: state.postId, revision: state.revision, accountId: variant.accountId }),
     });
     variant.status = 'published';
     variant.externalId = published.externalId;
