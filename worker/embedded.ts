@@ -14,7 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPost
 import { createKnex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed';
-import { startDevServer, type DevServer } from '../devserver/server';
+import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { ConfigError, loadConfig } from '../config';
 import { createWorker } from './createWorker';

@@ -11,7 +11,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defineSearchAttributeKey, NamespaceNotFoundError, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEVSERVER_EXECUTABLE } from '../../devserver/testing';
+import { DEVSERVER_EXECUTABLE } from '../src/testing';
 import { collector, greetThrice, sleeper } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import { eventsOfType, protoMs, replayFailures, startSuite, type DevServerSuite } from './helpers';

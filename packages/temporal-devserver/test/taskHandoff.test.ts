@@ -7,8 +7,8 @@
  */
 import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
-import { addTemporalService, type CallContext } from '../../devserver/grpcServer';
-import type { Msg } from '../../devserver/protos';
+import { addTemporalService, type CallContext } from '../src/grpcServer';
+import type { Msg } from '../src/protos';
 import { eventually } from './helpers';
 import { call, QUERY_RESULT, type Run, ServiceDriver, signalNames, stillWaiting } from './serviceDriver';
 

@@ -13,8 +13,8 @@ import type { Workflow } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createTestEnvironment, type TestEnvironmentOptions } from '../../devserver/testing';
-import { STARTED_IN_COMPLETION } from '../../devserver/workflowService';
+import { createTestEnvironment, type TestEnvironmentOptions } from '../src/testing';
+import { STARTED_IN_COMPLETION } from '../src/workflowService';
 import { createActivities, type ActivityProbe } from './fixtures/activities';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -7,9 +7,9 @@
  * itself. The SDK's worker takes such tasks here for a long local activity, and in
  * workflows.test.ts for a signal and an update that arrive while a task runs.
  */
-import { eventKind } from '../../devserver/events';
-import { decode, encode, type Msg, packAny } from '../../devserver/protos';
-import { STARTED_IN_COMPLETION } from '../../devserver/workflowService';
+import { eventKind } from '../src/events';
+import { decode, encode, type Msg, packAny } from '../src/protos';
+import { STARTED_IN_COMPLETION } from '../src/workflowService';
 import { gatedCollector } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import {

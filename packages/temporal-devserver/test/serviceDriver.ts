@@ -3,10 +3,10 @@
  * one call answers and when. Clients hide such detail (which of two answers reached them first,
  * whether a task came from a poll or with an answer), so these tests play the worker themselves.
  */
-import type { CallContext } from '../../devserver/grpcServer';
-import type { Msg } from '../../devserver/protos';
-import { VirtualClock } from '../../devserver/time';
-import { WorkflowService } from '../../devserver/workflowService';
+import type { CallContext } from '../src/grpcServer';
+import type { Msg } from '../src/protos';
+import { VirtualClock } from '../src/time';
+import { WorkflowService } from '../src/workflowService';
 
 /** A call as the gRPC binding makes it; `answer()` is the moment its answer has gone out. */
 export function call(): CallContext & { answer(): void } {

@@ -3,7 +3,7 @@ import {
   VisibilityQueryError,
   type SearchAttributeType,
   type VisibilityRecord,
-} from '../../devserver/visibility';
+} from '../src/visibility';
 
 const customAttributes: Record<string, SearchAttributeType> = {
   Brand: 'Keyword',
