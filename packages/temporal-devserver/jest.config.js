@@ -6,5 +6,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  globalSetup: '<rootDir>/test/warmUp.ts',
   testTimeout: 60_000,
 };

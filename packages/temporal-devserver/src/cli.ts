@@ -5,9 +5,7 @@
  * [--search-attribute Name=Type]...` (the dev server's), ignoring options it does not need.
  */
 import { startDevServer, type DevServerOptions } from './server';
-import type { SearchAttributeType } from './visibility';
-
-const TYPES = new Set(['Keyword', 'KeywordList', 'Text', 'Int', 'Double', 'Bool', 'Datetime']);
+import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttributes';
 
 export function parseArgs(argv: string[]): DevServerOptions {
   const options: DevServerOptions = { namespaces: [], searchAttributes: {} };
@@ -48,9 +46,11 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
       case '--search-attribute': {
         const [name, type] = value().split('=');
-        if (!name || !TYPES.has(type))
-          throw new Error(`--search-attribute expects Name=Type with Type one of ${[...TYPES].join(', ')}`);
-        options.searchAttributes![name] = type as SearchAttributeType;
+        if (!name || !isSearchAttributeType(type))
+          throw new Error(
+            `--search-attribute expects Name=Type with Type one of ${Object.keys(SEARCH_ATTRIBUTE_TYPES).join(', ')}`,
+          );
+        options.searchAttributes![name] = type;
         break;
       }
       case '--headless':

@@ -4,19 +4,7 @@
 import type { TimerHandle } from './time';
 import type { Msg } from './protos';
 import type { EventDraft } from './events';
-
-export type ExecutionStatus =
-  'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
-
-export const STATUS_ENUM: Record<ExecutionStatus, string> = {
-  Running: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
-  Completed: 'WORKFLOW_EXECUTION_STATUS_COMPLETED',
-  Failed: 'WORKFLOW_EXECUTION_STATUS_FAILED',
-  Canceled: 'WORKFLOW_EXECUTION_STATUS_CANCELED',
-  Terminated: 'WORKFLOW_EXECUTION_STATUS_TERMINATED',
-  ContinuedAsNew: 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW',
-  TimedOut: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
-};
+import type { ExecutionStatus } from './executionStatus';
 
 export interface WorkflowTaskState {
   scheduledEventId: number;
@@ -106,9 +94,9 @@ export class Execution {
   readonly history: Msg[] = [];
   status: ExecutionStatus = 'Running';
   closeTime?: number;
-  wt: WorkflowTaskState | null = null;
+  workflowTask: WorkflowTaskState | null = null;
   /** Started event id of the last completed workflow task (0 before the first). */
-  lastCompletedWtStartedId = 0;
+  lastCompletedWorkflowTaskStartedId = 0;
   /** Events that arrived while a workflow task was in flight; written after its completion. */
   buffered: EventDraft[] = [];
   /** Whether a buffered event asks the workflow to run. */
@@ -126,7 +114,7 @@ export class Execution {
   searchAttributes: Record<string, Msg> = {};
   memo: Record<string, Msg> = {};
   newRunIdOnClose?: string;
-  wtFailureStreak = 0;
+  workflowTaskFailureStreak = 0;
   /** The sticky queue of the worker that has this run cached, if it asked for one. */
   sticky?: { queue: string; timeoutMs: number };
   /**

@@ -1,59 +1,52 @@
 /** The parts of temporal.api.operatorservice.v1.OperatorService that manage search attributes. */
-import type { Msg } from './protos';
 import { invalidArgument, notFound } from './errors';
-import { PREDEFINED_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_TYPES, type WorkflowService } from './workflowService';
-import type { SearchAttributeType } from './visibility';
+import type { Namespaces } from './namespaces';
+import type { Msg } from './protos';
+import {
+  isReservedSearchAttribute,
+  PREDEFINED_SEARCH_ATTRIBUTES,
+  SEARCH_ATTRIBUTE_TYPES,
+  searchAttributeTypeOfWireName,
+  SYSTEM_SEARCH_ATTRIBUTES,
+  type SearchAttributeType,
+} from './searchAttributes';
 
-const TYPE_BY_ENUM = Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([k, v]) => [v, k])) as Record<
-  string,
-  SearchAttributeType
->;
-const SYSTEM_ATTRIBUTES: Record<string, string> = {
-  WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD',
-  RunId: 'INDEXED_VALUE_TYPE_KEYWORD',
-  WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD',
-  ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD',
-  TaskQueue: 'INDEXED_VALUE_TYPE_KEYWORD',
-  StartTime: 'INDEXED_VALUE_TYPE_DATETIME',
-  ExecutionTime: 'INDEXED_VALUE_TYPE_DATETIME',
-  CloseTime: 'INDEXED_VALUE_TYPE_DATETIME',
-};
+const byWireName = (attributes: Record<string, SearchAttributeType>): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes).map(([name, type]) => [name, SEARCH_ATTRIBUTE_TYPES[type]]));
 
 export class OperatorService {
-  constructor(private readonly workflows: WorkflowService) {}
+  constructor(private readonly namespaces: Namespaces) {}
 
   addSearchAttributes(req: Msg): Msg {
-    const ns = this.workflows.namespace(req.namespace);
+    const namespace = this.namespaces.get(req.namespace);
     const entries = Object.entries((req.searchAttributes ?? {}) as Record<string, string>);
-    for (const [name, enumName] of entries) {
-      const type = TYPE_BY_ENUM[enumName];
-      if (!type) throw invalidArgument(`search attribute ${name} has an unsupported type ${enumName}`);
-      if (SYSTEM_ATTRIBUTES[name] || PREDEFINED_SEARCH_ATTRIBUTES[name])
-        throw invalidArgument(`search attribute ${name} is reserved by the system`);
-      const existing = ns.searchAttributes.get(name);
+    const added: Array<[string, SearchAttributeType]> = [];
+    for (const [name, wireName] of entries) {
+      const type = searchAttributeTypeOfWireName(wireName);
+      if (!type) throw invalidArgument(`search attribute ${name} has an unsupported type ${wireName}`);
+      if (isReservedSearchAttribute(name)) throw invalidArgument(`search attribute ${name} is reserved by the system`);
+      const existing = namespace.searchAttributes.get(name);
       if (existing && existing !== type)
         throw invalidArgument(`search attribute ${name} already exists with type ${existing}`);
+      added.push([name, type]);
     }
-    for (const [name, enumName] of entries) ns.searchAttributes.set(name, TYPE_BY_ENUM[enumName]);
+    for (const [name, type] of added) namespace.searchAttributes.set(name, type);
     return {};
   }
 
   removeSearchAttributes(req: Msg): Msg {
-    const ns = this.workflows.namespace(req.namespace);
+    const namespace = this.namespaces.get(req.namespace);
     for (const name of (req.searchAttributes ?? []) as string[]) {
-      if (!ns.searchAttributes.delete(name)) throw notFound(`search attribute ${name} is not defined`);
+      if (!namespace.searchAttributes.delete(name)) throw notFound(`search attribute ${name} is not defined`);
     }
     return {};
   }
 
   listSearchAttributes(req: Msg): Msg {
-    const ns = this.workflows.namespace(req.namespace);
-    const predefined = Object.fromEntries(
-      Object.entries(PREDEFINED_SEARCH_ATTRIBUTES).map(([name, type]) => [name, SEARCH_ATTRIBUTE_TYPES[type]]),
-    );
+    const namespace = this.namespaces.get(req.namespace);
     return {
-      customAttributes: this.workflows.searchAttributeKeys(ns),
-      systemAttributes: { ...SYSTEM_ATTRIBUTES, ...predefined },
+      customAttributes: this.namespaces.searchAttributeKeys(namespace),
+      systemAttributes: { ...byWireName(SYSTEM_SEARCH_ATTRIBUTES), ...byWireName(PREDEFINED_SEARCH_ATTRIBUTES) },
       storageSchema: {},
     };
   }

@@ -8,7 +8,7 @@ import { OperatorService } from './operatorService';
 import { TestService } from './testService';
 import { VirtualClock } from './time';
 import { WorkflowService } from './workflowService';
-import type { SearchAttributeType } from './visibility';
+import type { SearchAttributeType } from './searchAttributes';
 
 export interface DevServerOptions {
   /** 0 (the default) picks a free port. */
@@ -34,10 +34,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
   const service = new WorkflowService({ clock });
   busy.check = () => service.isBusy();
-  const operator = new OperatorService(service);
+  const operator = new OperatorService(service.namespaces);
   for (const name of options.namespaces ?? []) if (name !== 'default') service.registerNamespace({ namespace: name });
-  for (const ns of service.namespaces.values()) {
-    for (const [name, type] of Object.entries(options.searchAttributes ?? {})) ns.searchAttributes.set(name, type);
+  for (const namespace of service.namespaces.byName.values()) {
+    for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
+      namespace.searchAttributes.set(name, type);
   }
 
   const server = new grpc.Server({

@@ -5,8 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { SearchAttributeType } from './visibility';
-import { SEARCH_ATTRIBUTE_TYPES } from './workflowService';
+import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from './searchAttributes';
 
 /** bin/ of the project this module belongs to, whether it runs from the sources or from dist/. */
 function projectRoot(): string {

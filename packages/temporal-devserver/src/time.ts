@@ -10,6 +10,11 @@ export const tsToMs = (ts: Msg | null | undefined): number | undefined =>
 export const msToTs = (ms: number): Msg => ({ seconds: Math.floor(ms / 1000), nanos: Math.round(ms % 1000) * 1e6 });
 export const durToMs = tsToMs;
 export const msToDur = msToTs;
+/** A duration from a request, or the fallback when it is absent or zero (zero means "not set"). */
+export const durationOr = (value: Msg | undefined, fallback: number | undefined): number | undefined => {
+  const ms = durToMs(value);
+  return ms && ms > 0 ? ms : fallback;
+};
 
 interface ScheduledTimer {
   at: number;

@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createTestEnvironment, type TestEnvironmentOptions } from '../src/testing';
-import { STARTED_IN_COMPLETION } from '../src/workflowService';
+import { STARTED_IN_COMPLETION } from '../src/workflowTasks';
 import { createActivities, type ActivityProbe } from './fixtures/activities';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -9,7 +9,7 @@
  */
 import { eventKind } from '../src/events';
 import { decode, encode, type Msg, packAny } from '../src/protos';
-import { STARTED_IN_COMPLETION } from '../src/workflowService';
+import { STARTED_IN_COMPLETION } from '../src/workflowTasks';
 import { gatedCollector } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import {

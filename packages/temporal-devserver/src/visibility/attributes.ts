@@ -1,5 +1,11 @@
 /** Which search attributes a list filter may name, their types, and where a run keeps their values. */
-import { VisibilityQueryError, type SearchAttributeType, type VisibilityRecord } from './model';
+import {
+  isSearchAttributeType,
+  SYSTEM_SEARCH_ATTRIBUTES,
+  type SearchAttributeType,
+  type SystemSearchAttribute,
+} from '../searchAttributes';
+import { VisibilityQueryError, type VisibilityRecord } from './model';
 import type { AttributeName } from './syntax';
 
 export interface AttributeBinding {
@@ -8,16 +14,23 @@ export interface AttributeBinding {
   read: (record: VisibilityRecord) => unknown;
 }
 
-const SYSTEM_ATTRIBUTES: Record<string, AttributeBinding> = {
-  WorkflowId: { name: 'WorkflowId', type: 'Keyword', read: (r) => r.workflowId },
-  RunId: { name: 'RunId', type: 'Keyword', read: (r) => r.runId },
-  WorkflowType: { name: 'WorkflowType', type: 'Keyword', read: (r) => r.workflowType },
-  ExecutionStatus: { name: 'ExecutionStatus', type: 'Keyword', read: (r) => r.executionStatus },
-  TaskQueue: { name: 'TaskQueue', type: 'Keyword', read: (r) => r.taskQueue },
-  StartTime: { name: 'StartTime', type: 'Datetime', read: (r) => r.startTime },
-  ExecutionTime: { name: 'ExecutionTime', type: 'Datetime', read: (r) => r.executionTime },
-  CloseTime: { name: 'CloseTime', type: 'Datetime', read: (r) => r.closeTime },
+const READ_SYSTEM_ATTRIBUTE: Record<SystemSearchAttribute, (record: VisibilityRecord) => unknown> = {
+  WorkflowId: (r) => r.workflowId,
+  RunId: (r) => r.runId,
+  WorkflowType: (r) => r.workflowType,
+  ExecutionStatus: (r) => r.executionStatus,
+  TaskQueue: (r) => r.taskQueue,
+  StartTime: (r) => r.startTime,
+  ExecutionTime: (r) => r.executionTime,
+  CloseTime: (r) => r.closeTime,
 };
+
+const SYSTEM_ATTRIBUTES: Record<string, AttributeBinding> = Object.fromEntries(
+  Object.entries(SYSTEM_SEARCH_ATTRIBUTES).map(([name, type]) => [
+    name,
+    { name, type, read: READ_SYSTEM_ATTRIBUTE[name as SystemSearchAttribute] },
+  ]),
+);
 
 /** System attributes of a real Temporal server that this server does not record. */
 const UNRECORDED_SYSTEM_ATTRIBUTES = new Set([
@@ -43,8 +56,6 @@ const UNRECORDED_SYSTEM_ATTRIBUTES = new Set([
   'TemporalWorkflowVersioningBehavior',
 ]);
 
-const SEARCH_ATTRIBUTE_TYPES = new Set<string>(['Keyword', 'KeywordList', 'Text', 'Int', 'Double', 'Bool', 'Datetime']);
-
 export const isSystemAttribute = (name: string): boolean => Object.hasOwn(SYSTEM_ATTRIBUTES, name);
 
 /** Binds a name written in a query to its attribute; names are case-sensitive, as on a real server. */
@@ -56,7 +67,7 @@ export function resolveAttribute(
   if (Object.hasOwn(SYSTEM_ATTRIBUTES, name)) return SYSTEM_ATTRIBUTES[name];
   if (Object.hasOwn(customAttributes, name)) {
     const type = customAttributes[name];
-    if (!SEARCH_ATTRIBUTE_TYPES.has(type)) {
+    if (!isSearchAttributeType(type)) {
       throw new VisibilityQueryError(
         `search attribute "${name}" is registered with unknown type "${String(type)}"`,
         pos,

@@ -1,17 +1,9 @@
 /** What the visibility filter reads from a workflow run, and what it gives back. */
 
-export type SearchAttributeType = 'Keyword' | 'KeywordList' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime';
+import type { ExecutionStatus } from '../executionStatus';
 
-export const EXECUTION_STATUSES = [
-  'Running',
-  'Completed',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'ContinuedAsNew',
-  'TimedOut',
-] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export { EXECUTION_STATUSES, type ExecutionStatus } from '../executionStatus';
+export type { SearchAttributeType } from '../searchAttributes';
 
 export interface VisibilityRecord {
   workflowId: string;
