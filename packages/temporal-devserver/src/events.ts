@@ -29,7 +29,7 @@ export function buildEvent(eventId: number, eventTimeMs: number, draft: EventDra
 }
 
 export function eventKind(event: Msg): string {
-  const type: string = event.eventType;
+  const type = event.eventType as string;
   return type
     .replace(/^EVENT_TYPE_/, '')
     .toLowerCase()
@@ -37,7 +37,7 @@ export function eventKind(event: Msg): string {
 }
 
 export function eventAttributes(event: Msg): Msg {
-  return event[attributesKey(eventKind(event))] ?? {};
+  return (event[attributesKey(eventKind(event))] as Msg | undefined) ?? {};
 }
 
 const CLOSE_KINDS = new Set([
@@ -56,7 +56,7 @@ const CLOSE_COMMANDS = new Set([
   'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION',
   'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION',
 ]);
-export const isCloseCommand = (command: Msg): boolean => CLOSE_COMMANDS.has(command.commandType);
+export const isCloseCommand = (command: Msg): boolean => CLOSE_COMMANDS.has(command.commandType as string);
 
 /** 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK' → 'scheduleActivityTaskCommandAttributes' */
 export function commandAttributesKey(commandType: string): string {

@@ -76,7 +76,7 @@ export interface UpdateState {
 
 export interface PendingQuery {
   id: string;
-  query: Msg;
+  query: Msg | undefined;
   resolve(result: Msg): void;
   reject(err: Error): void;
   dispatched: boolean;

@@ -5,6 +5,7 @@
  */
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type { GetWorkflowExecutionHistoryRequest } from './wire';
 import { type EventDraft, buildEvent } from './events';
 import type { Execution } from './execution';
 import type { ServerContext } from './context';
@@ -45,11 +46,11 @@ export class History {
     return wake;
   }
 
-  async getWorkflowExecutionHistory(req: Msg, context: CallContext): Promise<Msg> {
+  async getWorkflowExecutionHistory(req: GetWorkflowExecutionHistoryRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.execution);
     const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
-    const pageSize: number = req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
+    const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     let from = 1;
     if (req.nextPageToken?.length) {
       const token = JSON.parse(Buffer.from(req.nextPageToken).toString()) as { from: number };
@@ -79,7 +80,7 @@ export class History {
     }
   }
 
-  getWorkflowExecutionHistoryReverse(req: Msg): Msg {
+  getWorkflowExecutionHistoryReverse(req: GetWorkflowExecutionHistoryRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.execution);
     return { history: { events: [...run.history].reverse() } };

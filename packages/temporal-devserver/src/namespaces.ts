@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Msg } from './protos';
+import type { DescribeNamespaceRequest, RegisterNamespaceRequest } from './wire';
 import { ServiceError, invalidArgument, namespaceNotFound } from './errors';
 import { durToMs, msToDur } from './time';
 import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from './searchAttributes';
@@ -88,8 +89,10 @@ export class Namespaces {
     };
   }
 
-  describeNamespace(req: Msg): Msg {
-    const namespace = req.id ? [...this.byName.values()].find((n) => n.id === req.id) : this.byName.get(req.namespace);
+  describeNamespace(req: DescribeNamespaceRequest): Msg {
+    const namespace = req.id
+      ? [...this.byName.values()].find((n) => n.id === req.id)
+      : this.byName.get(req.namespace ?? '');
     if (!namespace) throw namespaceNotFound(req.namespace ?? req.id ?? '');
     return this.describe(namespace);
   }
@@ -98,7 +101,7 @@ export class Namespaces {
     return { namespaces: [...this.byName.values()].map((namespace) => this.describe(namespace)) };
   }
 
-  registerNamespace(req: Msg): Msg {
+  registerNamespace(req: RegisterNamespaceRequest): Msg {
     if (!req.namespace) throw invalidArgument('namespace is required');
     if (this.byName.has(req.namespace))
       throw new ServiceError(status.ALREADY_EXISTS, `Namespace ${req.namespace} already exists.`);

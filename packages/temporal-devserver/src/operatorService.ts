@@ -2,6 +2,7 @@
 import { invalidArgument, notFound } from './errors';
 import type { Namespaces } from './namespaces';
 import type { Msg } from './protos';
+import type { AddSearchAttributesRequest, NamespaceScoped, RemoveSearchAttributesRequest } from './wire';
 import {
   isReservedSearchAttribute,
   PREDEFINED_SEARCH_ATTRIBUTES,
@@ -17,9 +18,9 @@ const byWireName = (attributes: Record<string, SearchAttributeType>): Record<str
 export class OperatorService {
   constructor(private readonly namespaces: Namespaces) {}
 
-  addSearchAttributes(req: Msg): Msg {
+  addSearchAttributes(req: AddSearchAttributesRequest): Msg {
     const namespace = this.namespaces.get(req.namespace);
-    const entries = Object.entries((req.searchAttributes ?? {}) as Record<string, string>);
+    const entries = Object.entries(req.searchAttributes ?? {});
     const added: Array<[string, SearchAttributeType]> = [];
     for (const [name, wireName] of entries) {
       const type = searchAttributeTypeOfWireName(wireName);
@@ -34,15 +35,15 @@ export class OperatorService {
     return {};
   }
 
-  removeSearchAttributes(req: Msg): Msg {
+  removeSearchAttributes(req: RemoveSearchAttributesRequest): Msg {
     const namespace = this.namespaces.get(req.namespace);
-    for (const name of (req.searchAttributes ?? []) as string[]) {
+    for (const name of req.searchAttributes ?? []) {
       if (!namespace.searchAttributes.delete(name)) throw notFound(`search attribute ${name} is not defined`);
     }
     return {};
   }
 
-  listSearchAttributes(req: Msg): Msg {
+  listSearchAttributes(req: NamespaceScoped): Msg {
     const namespace = this.namespaces.get(req.namespace);
     return {
       customAttributes: this.namespaces.searchAttributeKeys(namespace),

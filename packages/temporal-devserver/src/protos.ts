@@ -6,7 +6,7 @@
 import type { Root, Type } from 'protobufjs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const root: Root = require('@temporalio/proto/protos/json-module.js');
+export const root = require('@temporalio/proto/protos/json-module.js') as Root;
 
 const typeCache = new Map<string, Type>();
 export function protoType(name: string): Type {
@@ -41,9 +41,9 @@ export function packAny(typeName: string, obj: Msg): Msg {
 
 /** Unpacks google.protobuf.Any (as a plain object) into a plain message. */
 export function unpackAny(any: Msg): { typeName: string; value: Msg } {
-  const url: string = any.type_url ?? any.typeUrl ?? '';
+  const url = (any.type_url ?? any.typeUrl ?? '') as string;
   const typeName = url.slice(url.lastIndexOf('/') + 1);
-  return { typeName, value: decode(typeName, Buffer.from(any.value ?? [])) };
+  return { typeName, value: decode(typeName, Buffer.from((any.value ?? []) as Uint8Array)) };
 }
 
 export function enumValue(enumName: string, valueName: string): number {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type { QueryWorkflowRequest, RespondQueryTaskCompletedRequest, WorkflowQueryResult } from './wire';
 import { deadlineExceeded, failedPrecondition, invalidArgument, notFound, queryFailed } from './errors';
 import type { Execution, PendingQuery } from './execution';
 import { STATUS_ENUM } from './executionStatus';
@@ -15,10 +16,10 @@ import type { ServerContext } from './context';
 export class Queries {
   constructor(private readonly server: ServerContext) {}
 
-  async queryWorkflow(req: Msg, context: CallContext): Promise<Msg> {
+  async queryWorkflow(req: QueryWorkflowRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.execution);
-    const condition: string | undefined = req.queryRejectCondition;
+    const condition = req.queryRejectCondition;
     if (!run.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_OPEN')
       return { queryRejected: { status: STATUS_ENUM[run.status] } };
     if (!run.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY' && run.status !== 'Completed') {
@@ -86,7 +87,7 @@ export class Queries {
     };
   }
 
-  answer(run: Execution, queryId: string, result: Msg): void {
+  answer(run: Execution, queryId: string, result: WorkflowQueryResult): void {
     const query = run.queries.find((q) => q.id === queryId);
     if (!query) return;
     this.remove(run, query);
@@ -94,7 +95,7 @@ export class Queries {
     else query.reject(queryFailed(result.errorMessage || 'query failed', result.failure));
   }
 
-  respondQueryTaskCompleted(req: Msg, context: CallContext): Msg {
+  respondQueryTaskCompleted(req: RespondQueryTaskCompletedRequest, context: CallContext): Msg {
     const token = decodeToken(req.taskToken);
     if (token.kind !== 'query') throw invalidArgument('not a query task token');
     const run = this.server.runs.byRunId(token.namespace, token.runId);

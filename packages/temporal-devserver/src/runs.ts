@@ -1,7 +1,7 @@
 /** Every run the server knows, by workflow id (oldest first) and by run id. */
 import { invalidArgument, notFound } from './errors';
 import type { Execution } from './execution';
-import type { Msg } from './protos';
+import type { WorkflowExecutionRef } from './wire';
 
 const key = (namespace: string, id: string): string => `${namespace}\u0000${id}`;
 
@@ -34,10 +34,10 @@ export class RunStore {
   }
 
   /** The run a request names: its run id, or the workflow's latest run. */
-  find(namespace: string, execution: Msg | undefined): Execution {
-    const workflowId: string | undefined = execution?.workflowId;
+  find(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
+    const workflowId = execution?.workflowId;
     if (!workflowId) throw invalidArgument('workflow id is required');
-    const runId: string | undefined = execution?.runId || undefined;
+    const runId = execution?.runId || undefined;
     const run = runId ? this.byRunId(namespace, runId) : this.latest(namespace, workflowId);
     if (!run || run.workflowId !== workflowId) {
       throw notFound(
@@ -47,7 +47,7 @@ export class RunStore {
     return run;
   }
 
-  running(namespace: string, execution: Msg | undefined): Execution {
+  running(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
     const run = this.find(namespace, execution);
     if (!run.isRunning) throw notFound('workflow execution already completed');
     return run;

@@ -4,6 +4,7 @@
  */
 import type { Namespace } from './namespaces';
 import type { Msg } from './protos';
+import type { Payload } from './wire';
 
 export type SearchAttributeType = 'Keyword' | 'KeywordList' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime';
 
@@ -67,7 +68,7 @@ const typeOf = (namespace: Namespace, name: string): SearchAttributeType | undef
   namespace.searchAttributes.get(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name];
 
 /** A JSON payload's value (search attributes and memo fields are JSON), or its text. */
-export function payloadValue(payload: Msg | undefined): unknown {
+export function payloadValue(payload: Payload | undefined): unknown {
   if (!payload?.data || payload.data.length === 0) return undefined;
   try {
     return JSON.parse(Buffer.from(payload.data).toString());
@@ -114,8 +115,8 @@ export function validateSearchAttributes(namespace: Namespace, attributes: Msg |
 }
 
 /** Stamps each payload with its attribute's type, as the server's type map does for old SDKs. */
-export function typedSearchAttributes(namespace: Namespace, fields: Record<string, Msg>): Record<string, Msg> {
-  const typed: Record<string, Msg> = {};
+export function typedSearchAttributes(namespace: Namespace, fields: Record<string, Payload>): Record<string, Payload> {
+  const typed: Record<string, Payload> = {};
   for (const [name, payload] of Object.entries(fields)) {
     const type = typeOf(namespace, name);
     typed[name] =

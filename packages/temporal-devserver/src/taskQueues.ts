@@ -4,6 +4,7 @@
  */
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type { DescribeTaskQueueRequest } from './wire';
 import { invalidArgument } from './errors';
 import type { ActivityState, Execution, PendingQuery } from './execution';
 import { TaskQueue } from './matching';
@@ -59,9 +60,9 @@ export class TaskQueues {
     return {};
   }
 
-  describeTaskQueue(req: Msg): Msg {
+  describeTaskQueue(req: DescribeTaskQueueRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
-    const name: string = req.taskQueue?.name;
+    const name = req.taskQueue?.name ?? '';
     const backlog =
       req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY'
         ? this.activityQueue(namespace.name, name).backlog

@@ -1,5 +1,6 @@
 /** temporal.api.testservice.v1.TestService: control of the virtual clock for tests. */
 import type { Msg } from './protos';
+import type { SleepRequest, SleepUntilRequest } from './wire';
 import type { VirtualClock } from './time';
 import { durToMs, msToTs, tsToMs } from './time';
 import { failedPrecondition } from './errors';
@@ -23,15 +24,15 @@ export class TestService {
     return new Promise((resolve) => this.clock.schedule(at, () => resolve({})));
   }
 
-  sleep(req: Msg): Promise<Msg> {
+  sleep(req: SleepRequest): Promise<Msg> {
     return this.until(this.clock.now() + (durToMs(req.duration) ?? 0));
   }
 
-  sleepUntil(req: Msg): Promise<Msg> {
+  sleepUntil(req: SleepUntilRequest): Promise<Msg> {
     return this.until(tsToMs(req.timestamp) ?? this.clock.now());
   }
 
-  async unlockTimeSkippingWithSleep(req: Msg): Promise<Msg> {
+  async unlockTimeSkippingWithSleep(req: SleepRequest): Promise<Msg> {
     if (!this.clock.locked)
       throw failedPrecondition('time skipping is already unlocked: unbalanced UnlockTimeSkipping');
     const done = this.until(this.clock.now() + (durToMs(req.duration) ?? 0));

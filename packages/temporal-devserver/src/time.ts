@@ -3,15 +3,18 @@
  * jumps straight to the next due timer whenever nothing is being worked on and no client holds
  * a time-skipping lock — which is how a 30-day timer fires in milliseconds under test.
  */
-import type { Msg } from './protos';
+import type { WireTime } from './wire';
 
-export const tsToMs = (ts: Msg | null | undefined): number | undefined =>
+export const tsToMs = (ts: WireTime | null | undefined): number | undefined =>
   ts ? Number(ts.seconds ?? 0) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1e6) : undefined;
-export const msToTs = (ms: number): Msg => ({ seconds: Math.floor(ms / 1000), nanos: Math.round(ms % 1000) * 1e6 });
+export const msToTs = (ms: number): WireTime => ({
+  seconds: Math.floor(ms / 1000),
+  nanos: Math.round(ms % 1000) * 1e6,
+});
 export const durToMs = tsToMs;
 export const msToDur = msToTs;
 /** A duration from a request, or the fallback when it is absent or zero (zero means "not set"). */
-export const durationOr = (value: Msg | undefined, fallback: number | undefined): number | undefined => {
+export const durationOr = (value: WireTime | undefined, fallback: number | undefined): number | undefined => {
   const ms = durToMs(value);
   return ms && ms > 0 ? ms : fallback;
 };

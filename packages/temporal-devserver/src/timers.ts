@@ -1,5 +1,5 @@
 /** Durable timers of a run, on the virtual clock. */
-import type { Msg } from './protos';
+import type { CancelTimerAttributes, StartTimerAttributes } from './wire';
 import type { Execution } from './execution';
 import { durToMs } from './time';
 import type { ServerContext } from './context';
@@ -7,7 +7,7 @@ import type { ServerContext } from './context';
 export class Timers {
   constructor(private readonly server: ServerContext) {}
 
-  start(run: Execution, attrs: Msg, completedEventId: number): void {
+  start(run: Execution, attrs: StartTimerAttributes, completedEventId: number): void {
     const startedEventId = this.server.history.append(run, {
       kind: 'TimerStarted',
       attributes: {
@@ -16,7 +16,7 @@ export class Timers {
         workflowTaskCompletedEventId: completedEventId,
       },
     });
-    const timerId: string = attrs.timerId;
+    const timerId = attrs.timerId!;
     const handle = this.server.clock.scheduleAfter(durToMs(attrs.startToFireTimeout) ?? 0, () => {
       if (run.timers.get(timerId)?.handle !== handle) return;
       run.timers.delete(timerId);
@@ -25,11 +25,11 @@ export class Timers {
     run.timers.set(timerId, { startedEventId, handle });
   }
 
-  cancel(run: Execution, attrs: Msg, completedEventId: number): void {
-    const timer = run.timers.get(attrs.timerId);
+  cancel(run: Execution, attrs: CancelTimerAttributes, completedEventId: number): void {
+    const timer = run.timers.get(attrs.timerId!);
     if (!timer) return;
     timer.handle.cancel();
-    run.timers.delete(attrs.timerId);
+    run.timers.delete(attrs.timerId!);
     this.server.history.append(run, {
       kind: 'TimerCanceled',
       attributes: {

@@ -12,6 +12,13 @@ import type { Execution } from './execution';
 import { msToDur, msToTs, durationOr } from './time';
 import { encodeToken, decodeToken, type TaskToken } from './taskTokens';
 import type { WorkflowTask } from './taskQueues';
+import type {
+  PollTaskQueueRequest,
+  ResetStickyTaskQueueRequest,
+  RespondWorkflowTaskFailedRequest,
+  ShutdownWorkerRequest,
+  WireTime,
+} from './wire';
 import type { ServerContext } from './context';
 
 export const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -22,7 +29,7 @@ export class WorkflowTasks {
   constructor(private readonly server: ServerContext) {}
 
   private timeoutMs(run: Execution): number {
-    return durationOr(run.startRequest.workflowTaskTimeout, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)!;
+    return durationOr(run.startRequest.workflowTaskTimeout as WireTime | undefined, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)!;
   }
 
   /**
@@ -146,9 +153,9 @@ export class WorkflowTasks {
     this.doneAtWorker(run, token);
   }
 
-  async pollWorkflowTaskQueue(req: Msg, context: CallContext): Promise<Msg> {
+  async pollWorkflowTaskQueue(req: PollTaskQueueRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const queueName: string = req.taskQueue?.name;
+    const queueName = req.taskQueue?.name;
     if (!queueName) throw invalidArgument('TaskQueue is not set on request.');
     const queue = this.server.taskQueues.workflowQueue(namespace.name, queueName);
     for (;;) {
@@ -257,7 +264,7 @@ export class WorkflowTasks {
   }
 
   /** The run and task a completion or failure is about; the run's next task waits for its answer. */
-  fromToken(taskToken: Buffer, context: CallContext): { run: Execution; token: TaskToken } {
+  fromToken(taskToken: Buffer | undefined, context: CallContext): { run: Execution; token: TaskToken } {
     const token = decodeToken(taskToken);
     if (token.kind !== 'workflowTask') throw invalidArgument('not a workflow task token');
     const run = this.server.runs.byRunId(token.namespace, token.runId);
@@ -311,7 +318,7 @@ export class WorkflowTasks {
     this.server.queries.dispatch(run);
   }
 
-  respondWorkflowTaskFailed(req: Msg, context: CallContext): Msg {
+  respondWorkflowTaskFailed(req: RespondWorkflowTaskFailedRequest, context: CallContext): Msg {
     const { run } = this.fromToken(req.taskToken, context);
     this.fail(run, 'WorkflowTaskFailed', {
       cause: req.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
@@ -349,13 +356,13 @@ export class WorkflowTasks {
     this.server.queries.dispatch(run);
   }
 
-  shutdownWorker(req: Msg): Msg {
+  shutdownWorker(req: ShutdownWorkerRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     if (req.stickyTaskQueue) this.releaseStickyQueue(namespace.name, req.stickyTaskQueue);
     return {};
   }
 
-  resetStickyTaskQueue(req: Msg): Msg {
+  resetStickyTaskQueue(req: ResetStickyTaskQueueRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.execution);
     run.sticky = undefined;
