@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# npm ci installs the workspace packages too, so their manifests come before it.
 COPY package.json package-lock.json ./
+COPY packages/temporal-devserver/package.json ./packages/temporal-devserver/
 RUN npm ci --no-audit --no-fund
 COPY . .
 # The workflow bundle is built once here, so workers start without running webpack.
@@ -19,8 +21,12 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/temporal-devserver/package.json ./packages/temporal-devserver/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# api and worker run against a real Temporal; only `node dist/worker/embedded.js` (no
+# TEMPORAL_ADDRESS) loads the offline server, from its build.
+COPY --from=build /app/packages/temporal-devserver/dist ./packages/temporal-devserver/dist
 COPY deploy/healthcheck.js deploy/migrate.js ./deploy/
 # Embedded Postgres (used only when DATABASE_URL is unset) refuses to run as root and needs a
 # writable data directory.

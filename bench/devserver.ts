@@ -5,14 +5,14 @@
 import { fork, spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startDevServer } from '../devserver/server';
+import { startDevServer } from '@socialops/temporal-devserver';
 import * as activities from './devserverActivities';
 import { CONCURRENT } from './devserverLoad';
 
 const ROUNDS = 5;
 
 /** The server's command line, compiled when the benchmark runs compiled (`npm run bench`). */
-const CLI = require.resolve('../devserver/cli');
+const CLI = require.resolve('@socialops/temporal-devserver/cli');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { seedDemo } from '../db/seed';
-import { createTestEnvironment } from '../devserver/testing';
+import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { postWorkflowId } from '../workflows/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { benchDatabase, percentile } from './support';

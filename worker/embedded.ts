@@ -17,7 +17,7 @@ import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed';
-import { startDevServer, type DevServer } from '../devserver/server';
+import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { loadConfig, type Config } from '../config';
 import { exitWithStartupFailure } from '../config/startup';

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { startDevServer } from '../../devserver/server';
+import { startDevServer } from '@socialops/temporal-devserver';
 import { testDatabaseUrl } from '../helpers/db';
 import { closedPort } from './http';
 

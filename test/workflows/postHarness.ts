@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { createTestEnvironment } from '../../devserver/testing';
+import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
 import type { WorkerActivities } from '../../activities';

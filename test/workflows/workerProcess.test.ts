@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../devserver/server';
+import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { postWorkflowId, POST_WORKFLOW_TYPE } from '../../workflows/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
 import { createTestKnex, insertBrandFixture, testDatabaseUrl, uniqueId } from '../helpers/db';

@@ -1,0 +1,288 @@
+/**
+ * Child workflows (start, the parent told of their end, parent close policies) and the signals and
+ * cancellation requests a workflow sends to other workflows.
+ */
+import type { Msg } from './protos';
+import type { Execution } from './execution';
+import type { ServerContext } from './context';
+
+export class Children {
+  constructor(private readonly server: ServerContext) {}
+
+  initiate(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
+    const namespace: string = attrs.namespace || run.namespace;
+    const initiatedEventId = this.server.history.append(run, {
+      kind: 'StartChildWorkflowExecutionInitiated',
+      attributes: {
+        ...attrs,
+        namespace,
+        workflowTaskCompletedEventId: completedEventId,
+        taskQueue: { name: attrs.taskQueue?.name || run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      },
+    });
+    const parentClosePolicy: string =
+      attrs.parentClosePolicy && attrs.parentClosePolicy !== 'PARENT_CLOSE_POLICY_UNSPECIFIED'
+        ? attrs.parentClosePolicy
+        : 'PARENT_CLOSE_POLICY_TERMINATE';
+    run.children.set(initiatedEventId, {
+      initiatedEventId,
+      namespace,
+      workflowId: attrs.workflowId,
+      workflowType: attrs.workflowType.name,
+      parentClosePolicy,
+    });
+    deferred.push(() => {
+      if (!run.isRunning) return;
+      const child = run.children.get(initiatedEventId)!;
+      const childNamespace = this.server.namespaces.get(namespace);
+      const request: Msg = {
+        namespace,
+        workflowId: attrs.workflowId,
+        workflowType: attrs.workflowType,
+        taskQueue: { name: attrs.taskQueue?.name || run.taskQueue },
+        input: attrs.input,
+        workflowExecutionTimeout: attrs.workflowExecutionTimeout,
+        workflowRunTimeout: attrs.workflowRunTimeout,
+        workflowTaskTimeout: attrs.workflowTaskTimeout,
+        workflowIdReusePolicy: attrs.workflowIdReusePolicy,
+        retryPolicy: attrs.retryPolicy,
+        memo: attrs.memo,
+        searchAttributes: attrs.searchAttributes,
+        header: attrs.header,
+        identity: `parent:${run.workflowId}`,
+      };
+      try {
+        this.server.runStart.applyStartPolicies(childNamespace, {
+          ...request,
+          workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL',
+        });
+      } catch {
+        run.children.delete(initiatedEventId);
+        this.server.history.add(
+          run,
+          {
+            kind: 'StartChildWorkflowExecutionFailed',
+            attributes: {
+              namespace,
+              workflowId: attrs.workflowId,
+              workflowType: attrs.workflowType,
+              cause: 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS',
+              control: attrs.control,
+              initiatedEventId,
+              workflowTaskCompletedEventId: completedEventId,
+            },
+          },
+          true,
+        );
+        return;
+      }
+      const childRun = this.server.runStart.create({
+        namespace: childNamespace,
+        request,
+        parent: { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, initiatedEventId },
+      });
+      child.runId = childRun.runId;
+      this.server.history.add(
+        run,
+        {
+          kind: 'ChildWorkflowExecutionStarted',
+          attributes: {
+            namespace,
+            initiatedEventId,
+            workflowExecution: childRun.execution,
+            workflowType: attrs.workflowType,
+            header: attrs.header,
+          },
+          onWritten: (id) => (child.startedEventId = id),
+        },
+        true,
+      );
+    });
+  }
+
+  /** Tells a parent that its child's chain has ended. */
+  notifyParent(run: Execution, kind: string, attributes: Msg): void {
+    if (!run.parent) return;
+    const parent = this.server.runs.byRunId(run.parent.namespace, run.parent.runId);
+    if (!parent?.isRunning) return;
+    const child = parent.children.get(run.parent.initiatedEventId);
+    if (!child) return;
+    parent.children.delete(run.parent.initiatedEventId);
+    const common = {
+      namespace: run.namespace,
+      workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+      workflowType: { name: run.workflowType },
+      initiatedEventId: child.initiatedEventId,
+      startedEventId: child.startedEventId,
+    };
+    const mapping: Record<string, [string, Msg]> = {
+      WorkflowExecutionCompleted: ['ChildWorkflowExecutionCompleted', { result: attributes.result }],
+      WorkflowExecutionFailed: [
+        'ChildWorkflowExecutionFailed',
+        { failure: attributes.failure, retryState: attributes.retryState },
+      ],
+      WorkflowExecutionCanceled: ['ChildWorkflowExecutionCanceled', { details: attributes.details }],
+      WorkflowExecutionTimedOut: ['ChildWorkflowExecutionTimedOut', { retryState: attributes.retryState }],
+      WorkflowExecutionTerminated: ['ChildWorkflowExecutionTerminated', {}],
+    };
+    const [childKind, extra] = mapping[kind];
+    this.server.history.add(parent, { kind: childKind, attributes: { ...common, ...extra } }, true);
+  }
+
+  applyParentClosePolicy(run: Execution): void {
+    for (const child of run.children.values()) {
+      if (!child.runId) continue;
+      const childRun = this.server.runs.latest(child.namespace, child.workflowId);
+      if (
+        !childRun?.isRunning ||
+        childRun.firstExecutionRunId !== this.server.runs.byRunId(child.namespace, child.runId)?.firstExecutionRunId
+      )
+        continue;
+      if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_TERMINATE') {
+        this.server.runClose.terminate(childRun, 'by parent close policy', undefined, 'history-service');
+      } else if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL' && !childRun.cancelRequested) {
+        childRun.cancelRequested = true;
+        this.server.history.add(
+          childRun,
+          {
+            kind: 'WorkflowExecutionCancelRequested',
+            attributes: { cause: 'by parent close policy', identity: 'history-service' },
+          },
+          true,
+        );
+      }
+    }
+    run.children.clear();
+  }
+
+  signalExternal(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
+    const namespace: string = attrs.namespace || run.namespace;
+    const initiatedEventId = this.server.history.append(run, {
+      kind: 'SignalExternalWorkflowExecutionInitiated',
+      attributes: {
+        namespace,
+        workflowExecution: attrs.execution,
+        signalName: attrs.signalName,
+        input: attrs.input,
+        control: attrs.control,
+        childWorkflowOnly: attrs.childWorkflowOnly,
+        header: attrs.header,
+        workflowTaskCompletedEventId: completedEventId,
+      },
+    });
+    deferred.push(() => {
+      let target: Execution | undefined;
+      try {
+        target = this.server.runs.running(namespace, attrs.execution);
+      } catch {
+        target = undefined;
+      }
+      if (!target) {
+        this.server.history.add(
+          run,
+          {
+            kind: 'SignalExternalWorkflowExecutionFailed',
+            attributes: {
+              cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+              namespace,
+              workflowExecution: attrs.execution,
+              initiatedEventId,
+              control: attrs.control,
+              workflowTaskCompletedEventId: completedEventId,
+            },
+          },
+          true,
+        );
+        return;
+      }
+      this.server.history.add(
+        target,
+        {
+          kind: 'WorkflowExecutionSignaled',
+          attributes: {
+            signalName: attrs.signalName,
+            input: attrs.input,
+            identity: `workflow:${run.workflowId}`,
+            header: attrs.header,
+            externalWorkflowExecution: run.execution,
+          },
+        },
+        true,
+      );
+      this.server.history.add(
+        run,
+        {
+          kind: 'ExternalWorkflowExecutionSignaled',
+          attributes: { initiatedEventId, namespace, workflowExecution: target.execution, control: attrs.control },
+        },
+        true,
+      );
+    });
+  }
+
+  cancelExternal(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
+    const namespace: string = attrs.namespace || run.namespace;
+    const execution = { workflowId: attrs.workflowId, runId: attrs.runId };
+    const initiatedEventId = this.server.history.append(run, {
+      kind: 'RequestCancelExternalWorkflowExecutionInitiated',
+      attributes: {
+        namespace,
+        workflowExecution: execution,
+        control: attrs.control,
+        childWorkflowOnly: attrs.childWorkflowOnly,
+        reason: attrs.reason,
+        workflowTaskCompletedEventId: completedEventId,
+      },
+    });
+    deferred.push(() => {
+      let target: Execution | undefined;
+      try {
+        target = this.server.runs.running(namespace, execution);
+      } catch {
+        target = undefined;
+      }
+      if (!target) {
+        this.server.history.add(
+          run,
+          {
+            kind: 'RequestCancelExternalWorkflowExecutionFailed',
+            attributes: {
+              cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+              namespace,
+              workflowExecution: execution,
+              initiatedEventId,
+              control: attrs.control,
+              workflowTaskCompletedEventId: completedEventId,
+            },
+          },
+          true,
+        );
+        return;
+      }
+      if (!target.cancelRequested) {
+        target.cancelRequested = true;
+        this.server.history.add(
+          target,
+          {
+            kind: 'WorkflowExecutionCancelRequested',
+            attributes: {
+              cause: attrs.reason,
+              externalInitiatedEventId: initiatedEventId,
+              externalWorkflowExecution: run.execution,
+              identity: `workflow:${run.workflowId}`,
+            },
+          },
+          true,
+        );
+      }
+      this.server.history.add(
+        run,
+        {
+          kind: 'ExternalWorkflowExecutionCancelRequested',
+          attributes: { initiatedEventId, namespace, workflowExecution: target.execution },
+        },
+        true,
+      );
+    });
+  }
+}

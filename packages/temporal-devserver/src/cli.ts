@@ -1,0 +1,88 @@
+/**
+ * Command line: `temporal-devserver <port> [--enable-time-skipping]` (the test server's contract;
+ * time skipping is on in this form)
+ * or `temporal-devserver server start-dev --port P [--namespace N] [--ip I]
+ * [--search-attribute Name=Type]...` (the dev server's), ignoring options it does not need.
+ */
+import { startDevServer, type DevServerOptions } from './server';
+import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttributes';
+
+export function parseArgs(argv: string[]): DevServerOptions {
+  const options: DevServerOptions = { namespaces: [], searchAttributes: {} };
+  const args = [...argv];
+  if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
+  else if (args[0] && /^\d+$/.test(args[0])) {
+    // The test server's form: its TestService and time skipping are always on.
+    options.port = Number(args.shift());
+    options.timeSkipping = true;
+  }
+  while (args.length) {
+    const arg = args.shift()!;
+    const [flag, inline] =
+      arg.includes('=') && arg.startsWith('--')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? args.shift();
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--enable-time-skipping':
+        options.timeSkipping = true;
+        break;
+      case '--port':
+      case '-p':
+        options.port = Number(value());
+        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+          throw new Error(`invalid port ${options.port}`);
+        break;
+      case '--ip':
+        options.host = value();
+        break;
+      case '--namespace':
+      case '-n':
+        options.namespaces!.push(value());
+        break;
+      case '--search-attribute': {
+        const [name, type] = value().split('=');
+        if (!name || !isSearchAttributeType(type))
+          throw new Error(
+            `--search-attribute expects Name=Type with Type one of ${Object.keys(SEARCH_ATTRIBUTE_TYPES).join(', ')}`,
+          );
+        options.searchAttributes![name] = type;
+        break;
+      }
+      case '--headless':
+        break;
+      default:
+        // Options of the real CLI that have no meaning here (log format, UI port, dynamic config...).
+        if (flag.startsWith('--') && inline === undefined && args[0] !== undefined && !args[0].startsWith('--'))
+          args.shift();
+        break;
+    }
+  }
+  return options;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let options: DevServerOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`temporal-devserver: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  const server = await startDevServer(options);
+  process.stdout.write(
+    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n`,
+  );
+  const shutdown = (): void => {
+    void server.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (require.main === module) void main(process.argv.slice(2));

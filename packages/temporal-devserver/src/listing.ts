@@ -1,0 +1,188 @@
+/**
+ * DescribeWorkflowExecution and the visibility listings (list, scan, count with GROUP BY), with
+ * list filters compiled by visibility/.
+ */
+import { payloadValue, settableSearchAttributes } from './searchAttributes';
+import type { Msg } from './protos';
+import { invalidArgument } from './errors';
+import { eventAttributes } from './events';
+import type { Execution } from './execution';
+import { STATUS_ENUM } from './executionStatus';
+import { durToMs, msToDur, msToTs } from './time';
+import { type CompiledQuery, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
+import type { ServerContext } from './context';
+
+export class Listing {
+  constructor(private readonly server: ServerContext) {}
+
+  private executionInfo(run: Execution): Msg {
+    return {
+      execution: run.execution,
+      type: { name: run.workflowType },
+      startTime: msToTs(run.startTime),
+      closeTime: run.closeTime !== undefined ? msToTs(run.closeTime) : undefined,
+      status: STATUS_ENUM[run.status],
+      historyLength: run.history.length,
+      parentNamespaceId: run.parent ? this.server.namespaces.byName.get(run.parent.namespace)?.id : undefined,
+      parentExecution: run.parent ? { workflowId: run.parent.workflowId, runId: run.parent.runId } : undefined,
+      executionTime: msToTs(run.executionTime),
+      memo: { fields: run.memo },
+      searchAttributes: { indexedFields: run.searchAttributes },
+      taskQueue: run.taskQueue,
+      stateTransitionCount: run.history.length,
+      historySizeBytes: 0,
+      firstRunId: run.firstExecutionRunId,
+      executionDuration: run.closeTime !== undefined ? msToDur(run.closeTime - run.startTime) : undefined,
+    };
+  }
+
+  describeWorkflowExecution(req: Msg): Msg {
+    const namespace = this.server.namespaces.get(req.namespace);
+    const run = this.server.runs.find(namespace.name, req.execution);
+    const started = eventAttributes(run.history[0]);
+    return {
+      executionConfig: {
+        taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        workflowExecutionTimeout: started.workflowExecutionTimeout,
+        workflowRunTimeout: started.workflowRunTimeout,
+        defaultWorkflowTaskTimeout: started.workflowTaskTimeout,
+      },
+      workflowExecutionInfo: this.executionInfo(run),
+      pendingActivities: [...run.activities.values()].map((a) => ({
+        activityId: a.activityId,
+        activityType: a.attributes.activityType,
+        state: a.cancelRequested
+          ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED'
+          : a.state === 'started'
+            ? 'PENDING_ACTIVITY_STATE_STARTED'
+            : 'PENDING_ACTIVITY_STATE_SCHEDULED',
+        heartbeatDetails: a.heartbeatDetails,
+        lastHeartbeatTime: a.lastHeartbeatTime ? msToTs(a.lastHeartbeatTime) : undefined,
+        lastStartedTime: a.startedTime ? msToTs(a.startedTime) : undefined,
+        attempt: a.attempt,
+        maximumAttempts: a.attributes.retryPolicy.maximumAttempts,
+        scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
+        nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
+        expirationTime: durToMs(a.attributes.scheduleToCloseTimeout)
+          ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!)
+          : undefined,
+        lastFailure: a.lastFailure,
+        lastWorkerIdentity: a.identity,
+      })),
+      pendingChildren: [...run.children.values()].map((c) => ({
+        workflowId: c.workflowId,
+        runId: c.runId,
+        workflowTypeName: c.workflowType,
+        initiatedId: c.initiatedEventId,
+        parentClosePolicy: c.parentClosePolicy,
+      })),
+      pendingWorkflowTask: run.workflowTask
+        ? {
+            state:
+              run.workflowTask.state === 'started'
+                ? 'PENDING_WORKFLOW_TASK_STATE_STARTED'
+                : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
+            scheduledTime: msToTs(run.workflowTask.scheduledTime),
+            originalScheduledTime: msToTs(run.workflowTask.scheduledTime),
+            startedTime: run.workflowTask.startedTime ? msToTs(run.workflowTask.startedTime) : undefined,
+            attempt: run.workflowTask.attempt,
+          }
+        : undefined,
+    };
+  }
+
+  private record(run: Execution): VisibilityRecord {
+    const searchAttributes: Record<string, unknown> = {};
+    for (const [name, payload] of Object.entries(run.searchAttributes)) searchAttributes[name] = payloadValue(payload);
+    return {
+      workflowId: run.workflowId,
+      runId: run.runId,
+      workflowType: run.workflowType,
+      executionStatus: run.status,
+      taskQueue: run.taskQueue,
+      startTime: run.startTime,
+      executionTime: run.executionTime,
+      closeTime: run.closeTime,
+      searchAttributes,
+    };
+  }
+
+  private queryRuns(
+    namespaceName: string,
+    query: string | undefined,
+    allowGroupBy = false,
+  ): { runs: Execution[]; compiled: CompiledQuery } {
+    const namespace = this.server.namespaces.get(namespaceName);
+    let compiled: CompiledQuery;
+    try {
+      compiled = compileVisibilityQuery(query ?? '', settableSearchAttributes(namespace));
+    } catch (err) {
+      if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
+      throw err;
+    }
+    const rows = this.server.runs
+      .all()
+      .filter((run) => run.namespace === namespace.name)
+      .map((run) => ({ run, record: this.record(run) }))
+      .filter((row) => compiled.matches(row.record));
+    if (compiled.groupBy.length && !allowGroupBy)
+      throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
+    rows.sort((a, b) => compiled.compare(a.record, b.record));
+    return { runs: rows.map((r) => r.run), compiled };
+  }
+
+  listWorkflowExecutions(req: Msg): Msg {
+    const { runs } = this.queryRuns(req.namespace, req.query);
+    const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
+    const pageSize: number = req.pageSize > 0 ? req.pageSize : 1000;
+    const page = runs.slice(offset, offset + pageSize);
+    const next = offset + page.length;
+    return {
+      executions: page.map((run) => this.executionInfo(run)),
+      nextPageToken: next < runs.length ? Buffer.from(String(next)) : undefined,
+    };
+  }
+
+  scanWorkflowExecutions(req: Msg): Msg {
+    return this.listWorkflowExecutions(req);
+  }
+
+  countWorkflowExecutions(req: Msg): Msg {
+    const { runs, compiled } = this.queryRuns(req.namespace, req.query, true);
+    if (!compiled.groupBy.length) return { count: runs.length };
+    const groups = new Map<string, { values: string[]; count: number }>();
+    for (const run of runs) {
+      const values = compiled.groupValues(this.record(run));
+      const key = JSON.stringify(values);
+      const group = groups.get(key) ?? { values, count: 0 };
+      group.count++;
+      groups.set(key, group);
+    }
+    return {
+      count: runs.length,
+      groups: [...groups.values()].map((g) => ({
+        groupValues: g.values.map((v) => ({
+          metadata: { encoding: Buffer.from('json/plain') },
+          data: Buffer.from(JSON.stringify(v)),
+        })),
+        count: g.count,
+      })),
+    };
+  }
+
+  listOpenWorkflowExecutions(req: Msg): Msg {
+    return {
+      executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((run) =>
+        this.executionInfo(run),
+      ),
+    };
+  }
+
+  listClosedWorkflowExecutions(req: Msg): Msg {
+    return {
+      executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((run) =>
+        this.executionInfo(run),
+      ),
+    };
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Closing runs: completion, failure with the workflow retry policy, continue-as-new, timeouts,
+ * termination, cancellation requests and deletion.
+ */
+import type { Msg } from './protos';
+import { notFound } from './errors';
+import { eventAttributes } from './events';
+import type { Execution } from './execution';
+import type { ExecutionStatus } from './executionStatus';
+import { durToMs, msToDur, durationOr } from './time';
+import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS } from './workflowTasks';
+import type { ServerContext } from './context';
+
+export class RunClose {
+  constructor(private readonly server: ServerContext) {}
+
+  close(run: Execution, status: ExecutionStatus, kind: string, attributes: Msg): void {
+    if (!run.isRunning) return;
+    this.server.history.append(run, { kind, attributes });
+    run.status = status;
+    run.closeTime = this.server.clock.now();
+    if (run.workflowTask) this.server.workflowTasks.drop(run);
+    run.buffered = [];
+    for (const t of run.closeTimers) t.cancel();
+    for (const timer of run.timers.values()) timer.handle.cancel();
+    run.timers.clear();
+    for (const activity of run.activities.values()) {
+      this.server.activities.releaseTask(activity);
+      for (const t of activity.timers) t.cancel();
+      activity.heartbeatTimer?.cancel();
+      activity.token = '';
+    }
+    run.activities.clear();
+    for (const update of run.updates.values()) {
+      if (update.stage !== 'completed') update.waiters.splice(0).forEach((w) => w());
+    }
+    this.server.children.applyParentClosePolicy(run);
+    if (status !== 'ContinuedAsNew' && !run.newRunIdOnClose) this.server.children.notifyParent(run, kind, attributes);
+    run.notify();
+    this.server.queries.dispatch(run);
+    this.server.clock.poke();
+  }
+
+  fail(run: Execution, failure: Msg | undefined, completedEventId: number): void {
+    const retry = this.retryDecision(run, failure);
+    if (retry === 'timeout') {
+      this.close(run, 'Failed', 'WorkflowExecutionFailed', {
+        failure,
+        retryState: 'RETRY_STATE_TIMEOUT',
+        workflowTaskCompletedEventId: completedEventId,
+      });
+      return;
+    }
+    if (retry) {
+      const attempt = (eventAttributes(run.history[0]).attempt ?? 1) + 1;
+      const next = this.startNext(run, {
+        request: run.startRequest,
+        attempt,
+        initiator: 'CONTINUE_AS_NEW_INITIATOR_RETRY',
+        continuedFailure: failure,
+        backoffMs: retry.delayMs,
+      });
+      this.close(run, 'Failed', 'WorkflowExecutionFailed', {
+        failure,
+        retryState: 'RETRY_STATE_IN_PROGRESS',
+        workflowTaskCompletedEventId: completedEventId,
+        newExecutionRunId: next,
+      });
+      return;
+    }
+    this.close(run, 'Failed', 'WorkflowExecutionFailed', {
+      failure,
+      retryState: run.startRequest.retryPolicy
+        ? 'RETRY_STATE_NON_RETRYABLE_FAILURE'
+        : 'RETRY_STATE_RETRY_POLICY_NOT_SET',
+      workflowTaskCompletedEventId: completedEventId,
+    });
+  }
+
+  private retryDecision(run: Execution, failure: Msg | undefined): { delayMs: number } | 'timeout' | undefined {
+    const policy = run.startRequest.retryPolicy;
+    if (!policy) return undefined;
+    const info = failure?.applicationFailureInfo;
+    if (info?.nonRetryable || (info?.type && (policy.nonRetryableErrorTypes ?? []).includes(info.type)))
+      return undefined;
+    const attempt: number = eventAttributes(run.history[0]).attempt ?? 1;
+    if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return undefined;
+    const initial = durationOr(policy.initialInterval, 1000)!;
+    const maximum = durationOr(policy.maximumInterval, initial * 100)!;
+    const delayMs = Math.min(maximum, initial * Math.pow(policy.backoffCoefficient || 2, attempt - 1));
+    // A retry that would start after the execution timeout is not started.
+    const expiration = run.startRequest.__executionExpiration as number | undefined;
+    if (expiration !== undefined && this.server.clock.now() + delayMs >= expiration) return 'timeout';
+    return { delayMs };
+  }
+
+  /** Starts the next run of a chain (continue-as-new or retry); returns its run id. */
+  private startNext(
+    run: Execution,
+    params: {
+      request: Msg;
+      attempt: number;
+      initiator: string;
+      continuedFailure?: Msg;
+      lastCompletionResult?: Msg;
+      backoffMs?: number;
+    },
+  ): string {
+    const pendingUpdates = [...run.updates.values()].filter((u) => u.stage === 'admitted' || u.stage === 'delivered');
+    const next = this.server.runStart.create({
+      namespace: this.server.namespaces.get(run.namespace),
+      request: { ...params.request, requestId: undefined, workflowStartDelay: undefined },
+      firstExecutionRunId: run.firstExecutionRunId,
+      continuedExecutionRunId: run.runId,
+      initiator: params.initiator,
+      attempt: params.attempt,
+      continuedFailure: params.continuedFailure,
+      lastCompletionResult: params.lastCompletionResult,
+      backoffMs: params.backoffMs,
+      parent: run.parent,
+    });
+    run.newRunIdOnClose = next.runId;
+    // Updates the old run never saw move to the new run.
+    for (const update of pendingUpdates) {
+      run.updates.delete(update.updateId);
+      update.stage = 'admitted';
+      next.updates.set(update.updateId, update);
+    }
+    if (pendingUpdates.length) this.server.workflowTasks.ensure(next);
+    return next.runId;
+  }
+
+  continueAsNew(run: Execution, attrs: Msg, completedEventId: number): void {
+    const request: Msg = {
+      ...run.startRequest,
+      workflowType: attrs.workflowType?.name ? attrs.workflowType : run.startRequest.workflowType,
+      taskQueue: attrs.taskQueue?.name ? attrs.taskQueue : run.startRequest.taskQueue,
+      input: attrs.input,
+      workflowRunTimeout: attrs.workflowRunTimeout ?? run.startRequest.workflowRunTimeout,
+      workflowTaskTimeout: attrs.workflowTaskTimeout ?? run.startRequest.workflowTaskTimeout,
+      retryPolicy: attrs.retryPolicy ?? run.startRequest.retryPolicy,
+      header: attrs.header,
+      memo: attrs.memo ?? run.startRequest.memo,
+      searchAttributes: attrs.searchAttributes ?? { indexedFields: run.searchAttributes },
+    };
+    const newRunId = this.startNext(run, {
+      request,
+      attempt: 1,
+      initiator: attrs.initiator ?? 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW',
+      continuedFailure: attrs.failure,
+      lastCompletionResult: attrs.lastCompletionResult,
+      backoffMs: durToMs(attrs.backoffStartInterval),
+    });
+    this.close(run, 'ContinuedAsNew', 'WorkflowExecutionContinuedAsNew', {
+      newExecutionRunId: newRunId,
+      workflowType: request.workflowType,
+      taskQueue: { name: request.taskQueue.name, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      input: attrs.input,
+      workflowRunTimeout: request.workflowRunTimeout,
+      workflowTaskTimeout: msToDur(durationOr(request.workflowTaskTimeout, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)!),
+      workflowTaskCompletedEventId: completedEventId,
+      backoffStartInterval: attrs.backoffStartInterval,
+      initiator: attrs.initiator,
+      failure: attrs.failure,
+      lastCompletionResult: attrs.lastCompletionResult,
+      header: attrs.header,
+      memo: request.memo,
+      searchAttributes: request.searchAttributes,
+    });
+  }
+
+  timeOut(run: Execution): void {
+    if (!run.isRunning) return;
+    this.close(run, 'TimedOut', 'WorkflowExecutionTimedOut', { retryState: 'RETRY_STATE_TIMEOUT' });
+  }
+
+  terminate(run: Execution, reason: string | undefined, details: Msg | undefined, identity?: string): void {
+    if (run.workflowTask?.state === 'started') {
+      if (run.workflowTask.speculative) this.server.workflowTasks.materialize(run);
+      this.server.history.append(run, {
+        kind: 'WorkflowTaskFailed',
+        attributes: {
+          scheduledEventId: run.workflowTask.scheduledEventId,
+          startedEventId: run.workflowTask.startedEventId,
+          cause: 'WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND',
+          identity,
+        },
+      });
+      this.server.workflowTasks.drop(run);
+    }
+    this.server.history.flushBuffered(run);
+    this.close(run, 'Terminated', 'WorkflowExecutionTerminated', { reason, details, identity });
+  }
+
+  terminateWorkflowExecution(req: Msg): Msg {
+    const namespace = this.server.namespaces.get(req.namespace);
+    const run = this.server.runs.running(namespace.name, req.workflowExecution);
+    if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
+      throw notFound('workflow execution not found for the given first execution run id');
+    this.terminate(run, req.reason, req.details, req.identity);
+    return {};
+  }
+
+  deleteWorkflowExecution(req: Msg): Msg {
+    const namespace = this.server.namespaces.get(req.namespace);
+    const run = this.server.runs.find(namespace.name, req.workflowExecution);
+    if (run.isRunning) this.terminate(run, 'deleted', undefined);
+    this.server.runs.remove(run);
+    return {};
+  }
+
+  requestCancelWorkflowExecution(req: Msg): Msg {
+    const namespace = this.server.namespaces.get(req.namespace);
+    const run = this.server.runs.running(namespace.name, req.workflowExecution);
+    if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
+      throw notFound('workflow execution not found for the given first execution run id');
+    if (req.requestId && run.requestIds.has(`cancel:${req.requestId}`)) return {};
+    if (req.requestId) run.requestIds.add(`cancel:${req.requestId}`);
+    if (run.cancelRequested) return {};
+    run.cancelRequested = true;
+    this.server.history.add(
+      run,
+      { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: req.reason, identity: req.identity } },
+      true,
+    );
+    return {};
+  }
+}

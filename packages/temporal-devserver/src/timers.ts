@@ -1,0 +1,42 @@
+/** Durable timers of a run, on the virtual clock. */
+import type { CancelTimerAttributes, StartTimerAttributes } from './wire';
+import type { Execution } from './execution';
+import { durToMs } from './time';
+import type { ServerContext } from './context';
+
+export class Timers {
+  constructor(private readonly server: ServerContext) {}
+
+  start(run: Execution, attrs: StartTimerAttributes, completedEventId: number): void {
+    const startedEventId = this.server.history.append(run, {
+      kind: 'TimerStarted',
+      attributes: {
+        timerId: attrs.timerId,
+        startToFireTimeout: attrs.startToFireTimeout,
+        workflowTaskCompletedEventId: completedEventId,
+      },
+    });
+    const timerId = attrs.timerId!;
+    const handle = this.server.clock.scheduleAfter(durToMs(attrs.startToFireTimeout) ?? 0, () => {
+      if (run.timers.get(timerId)?.handle !== handle) return;
+      run.timers.delete(timerId);
+      this.server.history.add(run, { kind: 'TimerFired', attributes: { timerId, startedEventId } }, true);
+    });
+    run.timers.set(timerId, { startedEventId, handle });
+  }
+
+  cancel(run: Execution, attrs: CancelTimerAttributes, completedEventId: number): void {
+    const timer = run.timers.get(attrs.timerId!);
+    if (!timer) return;
+    timer.handle.cancel();
+    run.timers.delete(attrs.timerId!);
+    this.server.history.append(run, {
+      kind: 'TimerCanceled',
+      attributes: {
+        timerId: attrs.timerId,
+        startedEventId: timer.startedEventId,
+        workflowTaskCompletedEventId: completedEventId,
+      },
+    });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The decoded shapes of the wire messages the typed modules read, narrowed to the fields they use.
+ * protos.ts decodes int64 as number, enums by their names and bytes as Buffer, which the generated
+ * @temporalio/proto interfaces (numeric enums, Long) do not describe; any field may be absent.
+ */
+import type { Msg } from './protos';
+
+export interface WireTime {
+  seconds?: number | null;
+  nanos?: number | null;
+}
+
+export interface Payload {
+  metadata?: Record<string, Buffer>;
+  data?: Buffer;
+}
+
+export interface WorkflowExecutionRef {
+  workflowId?: string;
+  runId?: string;
+}
+
+export interface TaskQueueRef {
+  name?: string;
+  kind?: string;
+}
+
+export interface NamespaceScoped {
+  namespace?: string;
+}
+
+export interface DescribeNamespaceRequest extends NamespaceScoped {
+  id?: string;
+}
+
+export interface RegisterNamespaceRequest extends NamespaceScoped {
+  description?: string;
+  workflowExecutionRetentionPeriod?: WireTime;
+}
+
+export interface GetWorkflowExecutionHistoryRequest extends NamespaceScoped {
+  execution?: WorkflowExecutionRef;
+  maximumPageSize?: number;
+  nextPageToken?: Buffer;
+  waitNewEvent?: boolean;
+  historyEventFilterType?: string;
+}
+
+export interface DescribeTaskQueueRequest extends NamespaceScoped {
+  taskQueue?: TaskQueueRef;
+  taskQueueType?: string;
+}
+
+export interface AddSearchAttributesRequest extends NamespaceScoped {
+  /** Attribute name → IndexedValueType name. */
+  searchAttributes?: Record<string, string>;
+}
+
+export interface RemoveSearchAttributesRequest extends NamespaceScoped {
+  searchAttributes?: string[];
+}
+
+export interface StartTimerAttributes {
+  timerId?: string;
+  startToFireTimeout?: WireTime;
+}
+
+export interface CancelTimerAttributes {
+  timerId?: string;
+}
+
+export interface SleepRequest {
+  duration?: WireTime;
+}
+
+export interface SleepUntilRequest {
+  timestamp?: WireTime;
+}
+
+export interface PollTaskQueueRequest extends NamespaceScoped {
+  taskQueue?: TaskQueueRef;
+  identity?: string;
+}
+
+export interface RespondWorkflowTaskFailedRequest {
+  taskToken?: Buffer;
+  cause?: string;
+  /** temporal.api.failure.v1.Failure, passed on to history as the worker sent it. */
+  failure?: Msg;
+  identity?: string;
+  binaryChecksum?: string;
+}
+
+export interface ShutdownWorkerRequest extends NamespaceScoped {
+  stickyTaskQueue?: string;
+}
+
+export interface ResetStickyTaskQueueRequest extends NamespaceScoped {
+  execution?: WorkflowExecutionRef;
+}
+
+export interface QueryWorkflowRequest extends NamespaceScoped {
+  execution?: WorkflowExecutionRef;
+  /** temporal.api.query.v1.WorkflowQuery, handed to the worker as is. */
+  query?: Msg;
+  queryRejectCondition?: string;
+}
+
+/** A query's answer inside a workflow task completion (temporal.api.query.v1.WorkflowQueryResult). */
+export interface WorkflowQueryResult {
+  resultType?: string;
+  answer?: Msg;
+  errorMessage?: string;
+  failure?: Msg;
+}
+
+export interface RespondQueryTaskCompletedRequest extends NamespaceScoped {
+  taskToken?: Buffer;
+  completedType?: string;
+  queryResult?: Msg;
+  errorMessage?: string;
+  failure?: Msg;
+}

@@ -1,0 +1,206 @@
+/**
+ * temporal.api.workflowservice.v1.WorkflowService, in memory. Each RPC (bound by name by
+ * grpcServer.ts) goes to the module that owns its concern; they share one ServerContext.
+ */
+import { createServerContext, type ServerContext } from './context';
+import type { CallContext } from './grpcServer';
+import type { Namespaces } from './namespaces';
+import type { Msg } from './protos';
+import type { VirtualClock } from './time';
+
+export interface WorkflowServiceOptions {
+  clock: VirtualClock;
+}
+
+export class WorkflowService {
+  private readonly server: ServerContext;
+
+  constructor(options: WorkflowServiceOptions) {
+    this.server = createServerContext(options.clock);
+  }
+
+  get namespaces(): Namespaces {
+    return this.server.namespaces;
+  }
+
+  /** Workflow or activity work outstanding: time may not skip. */
+  isBusy(): boolean {
+    return this.server.taskQueues.isBusy();
+  }
+
+  stop(): void {
+    this.server.taskQueues.stop();
+  }
+
+  getSystemInfo(): Msg {
+    return this.server.namespaces.getSystemInfo();
+  }
+
+  getClusterInfo(): Msg {
+    return this.server.namespaces.getClusterInfo();
+  }
+
+  describeNamespace(request: Msg): Msg {
+    return this.server.namespaces.describeNamespace(request);
+  }
+
+  listNamespaces(): Msg {
+    return this.server.namespaces.listNamespaces();
+  }
+
+  registerNamespace(request: Msg): Msg {
+    return this.server.namespaces.registerNamespace(request);
+  }
+
+  getSearchAttributes(): Msg {
+    return this.server.namespaces.getSearchAttributes();
+  }
+
+  startWorkflowExecution(request: Msg): Msg {
+    return this.server.runStart.startWorkflowExecution(request);
+  }
+
+  signalWithStartWorkflowExecution(request: Msg): Msg {
+    return this.server.runStart.signalWithStartWorkflowExecution(request);
+  }
+
+  executeMultiOperation(request: Msg, context: CallContext): Promise<Msg> | Msg {
+    return this.server.runStart.executeMultiOperation(request, context);
+  }
+
+  pollWorkflowTaskQueue(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.workflowTasks.pollWorkflowTaskQueue(request, context);
+  }
+
+  respondWorkflowTaskFailed(request: Msg, context: CallContext): Msg {
+    return this.server.workflowTasks.respondWorkflowTaskFailed(request, context);
+  }
+
+  respondWorkflowTaskCompleted(request: Msg, context: CallContext): Msg {
+    return this.server.commands.respondWorkflowTaskCompleted(request, context);
+  }
+
+  pollActivityTaskQueue(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.activities.pollActivityTaskQueue(request, context);
+  }
+
+  recordActivityTaskHeartbeat(request: Msg): Msg {
+    return this.server.activities.recordActivityTaskHeartbeat(request);
+  }
+
+  recordActivityTaskHeartbeatById(request: Msg): Msg {
+    return this.server.activities.recordActivityTaskHeartbeatById(request);
+  }
+
+  respondActivityTaskCompleted(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskCompleted(request);
+  }
+
+  respondActivityTaskCompletedById(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskCompletedById(request);
+  }
+
+  respondActivityTaskFailed(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskFailed(request);
+  }
+
+  respondActivityTaskFailedById(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskFailedById(request);
+  }
+
+  respondActivityTaskCanceled(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskCanceled(request);
+  }
+
+  respondActivityTaskCanceledById(request: Msg): Msg {
+    return this.server.activities.respondActivityTaskCanceledById(request);
+  }
+
+  terminateWorkflowExecution(request: Msg): Msg {
+    return this.server.runClose.terminateWorkflowExecution(request);
+  }
+
+  deleteWorkflowExecution(request: Msg): Msg {
+    return this.server.runClose.deleteWorkflowExecution(request);
+  }
+
+  requestCancelWorkflowExecution(request: Msg): Msg {
+    return this.server.runClose.requestCancelWorkflowExecution(request);
+  }
+
+  signalWorkflowExecution(request: Msg): Msg {
+    return this.server.runStart.signalWorkflowExecution(request);
+  }
+
+  updateWorkflowExecution(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.updates.updateWorkflowExecution(request, context);
+  }
+
+  pollWorkflowExecutionUpdate(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.updates.pollWorkflowExecutionUpdate(request, context);
+  }
+
+  queryWorkflow(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.queries.queryWorkflow(request, context);
+  }
+
+  respondQueryTaskCompleted(request: Msg, context: CallContext): Msg {
+    return this.server.queries.respondQueryTaskCompleted(request, context);
+  }
+
+  describeWorkflowExecution(request: Msg): Msg {
+    return this.server.listing.describeWorkflowExecution(request);
+  }
+
+  getWorkflowExecutionHistory(request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.history.getWorkflowExecutionHistory(request, context);
+  }
+
+  getWorkflowExecutionHistoryReverse(request: Msg): Msg {
+    return this.server.history.getWorkflowExecutionHistoryReverse(request);
+  }
+
+  listWorkflowExecutions(request: Msg): Msg {
+    return this.server.listing.listWorkflowExecutions(request);
+  }
+
+  scanWorkflowExecutions(request: Msg): Msg {
+    return this.server.listing.scanWorkflowExecutions(request);
+  }
+
+  countWorkflowExecutions(request: Msg): Msg {
+    return this.server.listing.countWorkflowExecutions(request);
+  }
+
+  listOpenWorkflowExecutions(request: Msg): Msg {
+    return this.server.listing.listOpenWorkflowExecutions(request);
+  }
+
+  listClosedWorkflowExecutions(request: Msg): Msg {
+    return this.server.listing.listClosedWorkflowExecutions(request);
+  }
+
+  shutdownWorker(request: Msg): Msg {
+    return this.server.workflowTasks.shutdownWorker(request);
+  }
+
+  resetStickyTaskQueue(request: Msg): Msg {
+    return this.server.workflowTasks.resetStickyTaskQueue(request);
+  }
+
+  respondNexusTaskCompleted(): Msg {
+    return this.server.taskQueues.respondNexusTaskCompleted();
+  }
+
+  pollNexusTaskQueue(_request: Msg, context: CallContext): Promise<Msg> {
+    return this.server.taskQueues.pollNexusTaskQueue(context);
+  }
+
+  describeTaskQueue(request: Msg): Msg {
+    return this.server.taskQueues.describeTaskQueue(request);
+  }
+
+  recordWorkerHeartbeat(): Msg {
+    return this.server.taskQueues.recordWorkerHeartbeat();
+  }
+}
