@@ -3,7 +3,7 @@
  * `activities/index.ts` builds the implementation from its clients (Postgres, connectors,
  * notifier). Every call is idempotent through a business key.
  */
-import type { MetricSnapshot, PostState, QualityIssue } from '../workflows/messages';
+import type { MetricSnapshot, PostState, QualityIssue } from '../domain/postState';
 import type { Media, Platform, RevisionContent } from '../domain/types';
 
 /** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */

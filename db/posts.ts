@@ -7,8 +7,8 @@ import type {
   StageDeadline,
   VariantPublishStatus,
   VariantState,
-} from '../workflows/messages';
-import { postWorkflowId } from '../workflows/messages';
+} from '../domain/postState';
+import { postWorkflowId } from '../domain/ids';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
 /** A post as listed: the projection's columns without the full workflow state. */

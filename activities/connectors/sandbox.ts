@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createAccountStore, type Account, type SandboxFailure } from '../../db/accounts';
 import { createSandboxStore } from '../../db/sandbox';
-import type { QualityIssue } from '../../workflows/messages';
+import type { QualityIssue } from '../../domain/postState';
 import { ErrorType } from '../contract';
 import { sandboxMetrics } from './sandboxMetrics';
 import type { PlatformConnector, VariantToPublish } from './types';

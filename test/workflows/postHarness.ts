@@ -12,14 +12,8 @@ import { createWorker } from '../../worker/createWorker';
 import { createWorkerActivities } from '../../worker/postActivities';
 import type { WorkerActivities } from '../../activities';
 import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
-import {
-  getPostState,
-  postWorkflowId,
-  review,
-  POST_WORKFLOW_TYPE,
-  type PostState,
-  type ReviewRequest,
-} from '../../workflows/messages';
+import { getPostState, review, POST_WORKFLOW_TYPE, type PostState, type ReviewRequest } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
 import { createTestKnex, insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
 import { writeHistoryFile } from '../replay/historyFiles';
