@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '../../devserver/testing';
 import { createWorker } from '../../worker/createWorker';
-import { createWorkerActivities } from '../../worker/postActivities';
+import { createWorkerActivities } from '../../worker/workerActivities';
 import type { WorkerActivities } from '../../activities';
 import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
 import { getPostState, review, POST_WORKFLOW_TYPE, type PostState, type ReviewRequest } from '../../workflows/messages';
