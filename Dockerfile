@@ -24,7 +24,7 @@ COPY package.json package-lock.json ./
 COPY packages/temporal-devserver/package.json ./packages/temporal-devserver/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# api and worker run against a real Temporal; only `node dist/worker/embedded.js` (no
+# api and worker run against a real Temporal; only `node dist/worker/allInOne.js` (no
 # TEMPORAL_ADDRESS) loads the offline server, from its build.
 COPY --from=build /app/packages/temporal-devserver/dist ./packages/temporal-devserver/dist
 COPY deploy/healthcheck.js deploy/migrate.js ./deploy/

@@ -5,6 +5,84 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 /**
+ * Layer boundaries (DESIGN.md, Layout): imports point one way, domain ← workflows, activities, db,
+ * api. Each product folder lists the folders it may not reach; a relative import that climbs into
+ * one of them is an error. The offline Temporal server is a tool the product is started with, not
+ * part of it: only the all-in-one start-up, bin/, bench/ and tests may import it.
+ */
+const leavesFor = (/** @type {string[]} */ folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
+const offlineServerImports = [
+  {
+    regex: leavesFor(['devserver', 'packages/temporal-devserver']),
+    message: 'Product code does not depend on the offline Temporal server; only worker/allInOne.ts starts it.',
+  },
+  {
+    group: ['@socialops/temporal-devserver', '@socialops/temporal-devserver/*'],
+    message: 'Product code does not depend on the offline Temporal server; only worker/allInOne.ts starts it.',
+  },
+];
+const domainImportRules = {
+  patterns: [
+    {
+      regex: leavesFor(['workflows', 'activities', 'db', 'api', 'worker', 'config', 'bench', 'bin', 'test']),
+      message: 'domain/ holds pure rules and types: it imports only itself and pure libraries.',
+    },
+    ...offlineServerImports,
+  ],
+};
+const dbImportRules = {
+  patterns: [
+    {
+      regex: leavesFor(['workflows', 'activities', 'api', 'worker']),
+      message: 'db/ knows no workflow, activity or HTTP: it imports domain/ only (move shared rules and types there).',
+    },
+    ...offlineServerImports,
+  ],
+};
+const activityImportRules = {
+  patterns: [
+    {
+      regex: leavesFor(['api', 'worker']),
+      message: 'Activities are wired by the worker and never call the API: import db/ and domain/ only.',
+    },
+    {
+      regex: leavesFor(['workflows']),
+      allowTypeImports: true,
+      message: 'Activities do not run workflow code; take shared types from domain/ (or `import type` a message).',
+    },
+    ...offlineServerImports,
+  ],
+};
+/**
+ * The API talks to workflows through their message definitions and search attribute keys only.
+ * One exception, on purpose: the reconciler reads the platforms' ledgers when a post's workflow is
+ * gone, so api/ may use the connectors (activities/connectors/), never the activities themselves.
+ */
+const apiImportRules = {
+  patterns: [
+    {
+      regex: '^(\\.\\./)+workflows/(?!(messages|brand/messages|post/searchAttributes)$)',
+      message:
+        'api/ reaches workflows through their messages (workflows/messages, workflows/brand/messages) and search attribute keys only.',
+    },
+    {
+      regex: '^(\\.\\./)+activities(/(?!connectors/)|$)',
+      message: 'api/ does not import activities; only the connectors, for the reconciler (see eslint.config.js).',
+    },
+    { regex: leavesFor(['worker']), message: 'api/ is its own process: it does not import worker wiring.' },
+    ...offlineServerImports,
+  ],
+};
+/** Workflow code also stays clear of everything with side effects besides its activities. */
+const workflowLayerPatterns = [
+  {
+    regex: leavesFor(['db', 'api', 'worker', 'config']),
+    message: 'Workflow code reaches Postgres, the API and configuration only through activities.',
+  },
+  ...offlineServerImports,
+];
+
+/**
  * Workflow code runs in Temporal's deterministic sandbox and is bundled on its own: a Node
  * builtin or a client/worker package there either breaks replay or drags the whole server side
  * into the bundle. Activities may only be imported for their types (`proxyActivities<typeof …>`).
@@ -33,6 +111,7 @@ const workflowImportRules = {
       allowTypeImports: true,
       message: 'Workflows call activities through proxyActivities; import them with `import type` only.',
     },
+    ...workflowLayerPatterns,
   ],
 };
 
@@ -48,7 +127,7 @@ const devserverInternals = {
 };
 const devserverOutsideStartUpAndTests = {
   group: [DEVSERVER, `${DEVSERVER}/*`],
-  message: 'Only the embedded start-up (worker/embedded.ts), tests and benchmarks may use the offline Temporal server.',
+  message: 'Only the embedded start-up (worker/allInOne.ts), tests and benchmarks may use the offline Temporal server.',
 };
 workflowImportRules.patterns.push(devserverInternals, devserverOutsideStartUpAndTests);
 
@@ -94,7 +173,7 @@ module.exports = defineConfig(
     },
   },
   {
-    files: ['worker/embedded.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['worker/allInOne.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [devserverInternals] }] },
   },
   {
@@ -103,6 +182,28 @@ module.exports = defineConfig(
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', workflowImportRules],
     },
+  },
+  // Layer boundaries, one block per product folder (see the rules above).
+  {
+    files: ['domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', domainImportRules] },
+  },
+  {
+    files: ['db/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', dbImportRules] },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', activityImportRules] },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', apiImportRules] },
+  },
+  {
+    files: ['config/**/*.ts', 'worker/**/*.ts'],
+    ignores: ['worker/allInOne.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: offlineServerImports }] },
   },
   {
     // The offline server types the messages it reads with narrow local shapes (src/wire.ts). These

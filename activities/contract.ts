@@ -3,7 +3,7 @@
  * `activities/index.ts` builds the implementation from its clients (Postgres, connectors,
  * notifier). Every call is idempotent through a business key.
  */
-import type { MetricSnapshot, PostState, QualityIssue } from '../workflows/messages';
+import type { MetricSnapshot, PostState, QualityIssue } from '../domain/postState';
 import type { Media, Platform, RevisionContent } from '../domain/types';
 
 /** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */
@@ -24,6 +24,11 @@ export const ErrorType = {
    * policy, or Postgres refuses it as data); retrying cannot help. The message names the value.
    */
   UnstorableValue: 'UnstorableValue',
+  /**
+   * The content checks fail on the content itself. They are pure functions of the content and the
+   * brand's rules, so every retry would fail the same way.
+   */
+  UncheckableContent: 'UncheckableContent',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [

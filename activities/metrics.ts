@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAccountStore } from '../db/accounts';
 import { createMetricStore, METRIC_NAMES, type MetricCounts } from '../db/metrics';
-import type { MetricSnapshot } from '../workflows/messages';
+import type { MetricSnapshot } from '../domain/postState';
 import type {
   PerformanceSummary,
   PostActivities,

@@ -2,7 +2,7 @@ import type { PostActivities } from './contract';
 import type { PostActivityDeps } from './deps';
 import { createSnapshotMetrics, createSummarizePerformance, createTakeSnapshots } from './metrics';
 import { createNotify } from './notifications';
-import { createRecordTransition } from './projection';
+import { createRecordTransition } from './transitions';
 import { createPublishVariant } from './publishing';
 import { createCheckQuality } from './quality';
 

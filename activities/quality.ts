@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createBrandStore } from '../db/brands';
 import { checkContent } from '../domain/quality';
+import { storableText } from '../domain/text';
 import { ErrorType, type CheckQualityInput, type CheckQualityResult, type PostActivities } from './contract';
 import type { PostActivityDeps } from './deps';
+import { permanentOnBadData } from './writeFailures';
 
 /**
  * Runs the content checks with the brand's rules (banned phrases, UTM source) and the campaign's
@@ -12,7 +14,11 @@ export function createCheckQuality(deps: PostActivityDeps): PostActivities['chec
   const brands = createBrandStore(deps.db);
 
   return async function checkQuality(input: CheckQualityInput): Promise<CheckQualityResult> {
-    const brand = await brands.findById(input.brandId);
+    // Postgres refusing the ids themselves (a NUL, say) answers the same on every attempt.
+    const { brand, campaign } = await permanentOnBadData('quality check', async () => ({
+      brand: await brands.findById(input.brandId),
+      campaign: input.campaignId ? await brands.findCampaign(input.campaignId) : undefined,
+    }));
     if (!brand) {
       throw ApplicationFailure.create({
         type: ErrorType.BrandNotFound,
@@ -20,13 +26,24 @@ export function createCheckQuality(deps: PostActivityDeps): PostActivities['chec
         nonRetryable: true,
       });
     }
-    const campaign = input.campaignId ? await brands.findCampaign(input.campaignId) : undefined;
-    return checkContent({
-      content: input.content,
-      sponsored: input.sponsored,
-      brand: { bannedPhrases: brand.bannedPhrases, utmSource: brand.utmSource },
-      // An empty tag is left off the link, so posts outside a campaign carry no utm_campaign.
-      utm: { campaign: campaign?.utmCampaign ?? '', content: input.postId },
-    });
+    try {
+      return checkContent({
+        content: input.content,
+        sponsored: input.sponsored,
+        brand: { bannedPhrases: brand.bannedPhrases, utmSource: brand.utmSource },
+        // An empty tag is left off the link, so posts outside a campaign carry no utm_campaign.
+        utm: { campaign: campaign?.utmCampaign ?? '', content: input.postId },
+      });
+    } catch (error) {
+      throw ApplicationFailure.create({
+        type: ErrorType.UncheckableContent,
+        // The workflow may record the reason; it must be storable like everything else it records.
+        message: storableText(
+          `the content checks failed on revision ${input.revision}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+      });
+    }
   };
 }

@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { seedDemo } from '../db/seed';
 import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
-import { postWorkflowId } from '../workflows/messages';
+import { postWorkflowId } from '../domain/ids';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { benchDatabase, percentile } from './support';
 

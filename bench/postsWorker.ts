@@ -6,7 +6,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createKnex } from '../db/knex';
 import { createWorker } from '../worker/createWorker';
-import { createWorkerActivities } from '../worker/postActivities';
+import { createWorkerActivities } from '../worker/workerActivities';
 
 async function main(): Promise<void> {
   const [databaseUrl, address, taskQueue] = process.argv.slice(2);

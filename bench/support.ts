@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createKnex, type Knex } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
-import { acceptsConnection, createScratchDatabase } from '../db/scratchDatabases';
+import { acceptsConnection, createScratchDatabase } from '../test/helpers/scratchDatabases';
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

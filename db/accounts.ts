@@ -1,16 +1,8 @@
 import type { Knex } from 'knex';
 import type { Platform } from '../domain/types';
-import { iso, json, type Executor } from './rows';
+import { iso, type Executor } from './rows';
 
 export type AccountStatus = 'active' | 'revoked';
-
-/** Tells the sandbox connector to fail publications for this account. */
-export interface SandboxFailure {
-  mode: 'rate_limit' | 'revoked' | 'refused';
-  retryAfterSeconds?: number;
-  /** Fail only this many more times, then behave normally; absent means always. */
-  times?: number;
-}
 
 export interface Account {
   id: string;
@@ -19,7 +11,6 @@ export interface Account {
   handle: string;
   connector: string;
   status: AccountStatus;
-  sandboxFailure: SandboxFailure | null;
   createdAt: string;
 }
 
@@ -30,7 +21,6 @@ export interface NewAccount {
   handle: string;
   connector?: string;
   status?: AccountStatus;
-  sandboxFailure?: SandboxFailure | null;
 }
 
 interface AccountRow {
@@ -40,7 +30,6 @@ interface AccountRow {
   handle: string;
   connector: string;
   status: AccountStatus;
-  sandbox_failure: SandboxFailure | null;
   created_at: Date;
 }
 
@@ -52,7 +41,6 @@ function toAccount(row: AccountRow): Account {
     handle: row.handle,
     connector: row.connector,
     status: row.status,
-    sandboxFailure: row.sandbox_failure,
     createdAt: iso(row.created_at),
   };
 }
@@ -69,7 +57,6 @@ export function createAccountStore(db: Knex) {
           handle: input.handle,
           connector: input.connector ?? 'sandbox',
           status: input.status ?? 'active',
-          sandbox_failure: input.sandboxFailure ? json(input.sandboxFailure) : null,
         })
         .onConflict()
         .ignore();
@@ -99,45 +86,6 @@ export function createAccountStore(db: Knex) {
 
     async setStatus(input: { accountId: string; status: AccountStatus }, trx: Executor = db): Promise<void> {
       await trx('accounts').where({ id: input.accountId }).update({ status: input.status });
-    },
-
-    async setSandboxFailure(
-      input: { accountId: string; failure: SandboxFailure | null },
-      trx: Executor = db,
-    ): Promise<void> {
-      await trx('accounts')
-        .where({ id: input.accountId })
-        .update({ sandbox_failure: input.failure ? json(input.failure) : null });
-    },
-
-    /**
-     * Takes one failure from the account's sandbox failure setting, if one is due: a failure with
-     * a `times` counter is decremented in the same statement (and cleared at zero), so concurrent
-     * publish attempts never fail more often than asked.
-     */
-    async consumeSandboxFailure(input: { accountId: string }, trx: Executor = db): Promise<SandboxFailure | null> {
-      const result = await trx.raw<{ rows: Array<{ failure: SandboxFailure }> }>(
-        `WITH due AS (
-           SELECT id, sandbox_failure AS failure FROM accounts
-            WHERE id = ? AND sandbox_failure IS NOT NULL
-            FOR UPDATE
-         )
-         UPDATE accounts AS a
-            SET sandbox_failure = CASE
-                  WHEN due.failure->>'times' IS NOT NULL AND (due.failure->>'times')::int <= 1 THEN NULL
-                  WHEN due.failure->>'times' IS NOT NULL
-                    THEN jsonb_set(due.failure, '{times}', to_jsonb((due.failure->>'times')::int - 1))
-                  ELSE due.failure
-                END
-           FROM due
-          WHERE a.id = due.id
-         RETURNING due.failure AS failure`,
-        [input.accountId],
-      );
-      const failure = result.rows[0]?.failure;
-      if (!failure) return null;
-      if (failure.times !== undefined && failure.times <= 0) return null;
-      return failure;
     },
   };
 }

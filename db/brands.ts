@@ -1,17 +1,6 @@
 import type { Knex } from 'knex';
-import type { PostStage } from '../domain/types';
+import { BEFORE_PUBLISHING_STAGES, type PostStage } from '../domain/types';
 import { iso, isoOrNull, json, type Executor } from './rows';
-
-/** Stages in which a post has not started publishing, so a brand's pause still holds it back. */
-export const NOT_YET_PUBLISHED_STAGES: readonly PostStage[] = [
-  'ideation',
-  'drafting',
-  'design',
-  'copy_edit',
-  'legal_review',
-  'final_approval',
-  'scheduled',
-];
 
 export interface Brand {
   id: string;
@@ -145,7 +134,7 @@ export function createBrandStore(db: Knex) {
     ): Promise<string[]> {
       const query = trx('posts')
         .where({ brand_id: input.brandId })
-        .whereIn('stage', NOT_YET_PUBLISHED_STAGES as PostStage[])
+        .whereIn('stage', BEFORE_PUBLISHING_STAGES as PostStage[])
         .orderBy('id')
         .limit(input.limit);
       if (input.afterPostId !== undefined) query.where('id', '>', input.afterPostId);

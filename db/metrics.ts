@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Platform } from '../domain/types';
-import type { MetricSnapshot } from '../workflows/messages';
+import type { MetricSnapshot } from '../domain/postState';
 import { iso, type Executor } from './rows';
 
 export const METRIC_NAMES = ['impressions', 'reach', 'likes', 'comments', 'shares', 'saves', 'clicks'] as const;

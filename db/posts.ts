@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 import type { Platform, PostStage, RevisionContent, RiskTier, SensitivityFlag } from '../domain/types';
-import { TERMINAL_STAGES } from '../domain/types';
+import { CALENDAR_STAGES, TERMINAL_STAGES } from '../domain/types';
 import type {
   PostState,
   ReviewDecisionRecord,
   StageDeadline,
   VariantPublishStatus,
   VariantState,
-} from '../workflows/messages';
-import { postWorkflowId } from '../workflows/messages';
+} from '../domain/postState';
+import { postWorkflowId } from '../domain/ids';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
 /** A post as listed: the projection's columns without the full workflow state. */
@@ -130,8 +130,6 @@ const cancelAfter = { cancel: true } as const;
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
-/** Stages that belong on a publishing calendar. */
-export const CALENDAR_STAGES: PostStage[] = ['scheduled', 'publishing', 'published', 'tracking', 'completed'];
 
 const SUMMARY_COLUMNS = [
   'posts.id',

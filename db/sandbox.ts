@@ -2,6 +2,14 @@ import type { Knex } from 'knex';
 import type { Media, Platform } from '../domain/types';
 import { iso, json, type Executor } from './rows';
 
+/** Tells the sandbox connector to fail publications for an account. */
+export interface SandboxFailure {
+  mode: 'rate_limit' | 'revoked' | 'refused';
+  retryAfterSeconds?: number;
+  /** Fail only this many more times, then behave normally; absent means always. */
+  times?: number;
+}
+
 export interface SandboxPublication {
   idempotencyKey: string;
   accountId: string;
@@ -75,7 +83,10 @@ function toReply(row: ReplyRow): SandboxReply {
   };
 }
 
-/** What the sandbox platform has "published": the sandbox connector's own storage. */
+/**
+ * What the sandbox platform has "published", and how it is told to misbehave: the sandbox
+ * connector's own storage.
+ */
 export function createSandboxStore(db: Knex) {
   return {
     /**
@@ -156,6 +167,62 @@ export function createSandboxStore(db: Knex) {
         .where({ thread_external_id: input.threadExternalId })
         .orderBy('sent_at');
       return rows.map(toReply);
+    },
+
+    /** Sets or (with `null`) clears the failure the sandbox answers the account's publications with. */
+    async setAccountFailure(
+      input: { accountId: string; failure: SandboxFailure | null },
+      trx: Executor = db,
+    ): Promise<void> {
+      if (!input.failure) {
+        await trx('sandbox_account_behaviour').where({ account_id: input.accountId }).delete();
+        return;
+      }
+      await trx('sandbox_account_behaviour')
+        .insert({ account_id: input.accountId, failure: json(input.failure) })
+        .onConflict('account_id')
+        .merge();
+    },
+
+    async findAccountFailure(input: { accountId: string }, trx: Executor = db): Promise<SandboxFailure | null> {
+      const row = await trx<{ account_id: string; failure: SandboxFailure }>('sandbox_account_behaviour')
+        .where({ account_id: input.accountId })
+        .first();
+      return row?.failure ?? null;
+    },
+
+    /**
+     * Takes one failure from the account's failure setting, if one is due: a failure with a
+     * `times` counter is decremented in the same statement (and removed at zero), so concurrent
+     * publish attempts never fail more often than asked.
+     */
+    async consumeAccountFailure(input: { accountId: string }, trx: Executor = db): Promise<SandboxFailure | null> {
+      const result = await trx.raw<{ rows: Array<{ failure: SandboxFailure }> }>(
+        `WITH due AS (
+           SELECT account_id, failure FROM sandbox_account_behaviour
+            WHERE account_id = ?
+            FOR UPDATE
+         ),
+         spent AS (
+           DELETE FROM sandbox_account_behaviour AS b
+            USING due
+            WHERE b.account_id = due.account_id
+              AND due.failure->>'times' IS NOT NULL AND (due.failure->>'times')::int <= 1
+         ),
+         counted AS (
+           UPDATE sandbox_account_behaviour AS b
+              SET failure = jsonb_set(due.failure, '{times}', to_jsonb((due.failure->>'times')::int - 1))
+             FROM due
+            WHERE b.account_id = due.account_id
+              AND due.failure->>'times' IS NOT NULL AND (due.failure->>'times')::int > 1
+         )
+         SELECT failure FROM due`,
+        [input.accountId],
+      );
+      const failure = result.rows[0]?.failure;
+      if (!failure) return null;
+      if (failure.times !== undefined && failure.times <= 0) return null;
+      return failure;
     },
   };
 }

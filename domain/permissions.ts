@@ -2,7 +2,7 @@
  * Who may steer a post outside the review stages, and in which stages each action applies.
  * Pure, so the API can answer early with the same words the workflow would use.
  */
-import { POST_STAGES, type Actor, type PostStage, type Role } from './types';
+import { BEFORE_PUBLISHING_STAGES, type Actor, type PostStage, type Role } from './types';
 
 export type PostAction = 'submit_revision' | 'reschedule' | 'cancel' | 'publish_now' | 'retry_failed_variants';
 
@@ -18,9 +18,6 @@ interface ActionRule {
   describe: string;
 }
 
-/** Every stage before publishing starts, in order. */
-const BEFORE_PUBLISHING: readonly PostStage[] = POST_STAGES.slice(0, POST_STAGES.indexOf('publishing'));
-
 const ACTION_RULES: Readonly<Record<PostAction, ActionRule>> = {
   // A draft is its author's work: holding the author role gives no say over a colleague's post.
   submit_revision: {
@@ -30,8 +27,8 @@ const ACTION_RULES: Readonly<Record<PostAction, ActionRule>> = {
     stages: ['drafting'],
     describe: 'revised',
   },
-  reschedule: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING, describe: 'rescheduled' },
-  cancel: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING, describe: 'cancelled' },
+  reschedule: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'rescheduled' },
+  cancel: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'cancelled' },
   // Publishing ahead of the agreed time is a brand decision, not the author's.
   publish_now: { roles: ['manager', 'admin'], author: false, stages: ['scheduled'], describe: 'published now' },
   retry_failed_variants: {

@@ -4,7 +4,7 @@
  */
 import { stageGroups, type StageApproval } from './reviewPolicy';
 import type { ReviewPlan, StageSpec } from './types';
-import type { QualityIssue, ReviewDecisionRecord } from '../workflows/messages';
+import type { QualityIssue, ReviewDecisionRecord } from './postState';
 
 export interface ReviewRecord {
   plan: ReviewPlan;

@@ -73,6 +73,18 @@ export type ReviewStageName = (typeof REVIEW_STAGES)[number];
  */
 export const TERMINAL_STAGES: readonly PostStage[] = ['completed', 'rejected', 'cancelled', 'failed', 'lost'];
 
+/**
+ * Every stage before publishing starts, in order: a brand's pause still holds the post back, and
+ * it may still be rescheduled or cancelled.
+ */
+export const BEFORE_PUBLISHING_STAGES: readonly PostStage[] = POST_STAGES.slice(0, POST_STAGES.indexOf('publishing'));
+
+/** Stages that belong on a publishing calendar: from scheduled to completed, exits excluded. */
+export const CALENDAR_STAGES: readonly PostStage[] = POST_STAGES.slice(
+  POST_STAGES.indexOf('scheduled'),
+  POST_STAGES.indexOf('completed') + 1,
+);
+
 export type ReviewDecisionKind = 'approve' | 'reject' | 'request_changes';
 
 /** What the policy does when a stage's turnaround time runs out. */

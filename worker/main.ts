@@ -7,7 +7,7 @@ import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from '../config';
 import { exitWithStartupFailure } from '../config/startup';
 import { createWorker } from './createWorker';
-import { createConfiguredActivities } from './postActivities';
+import { createConfiguredActivities } from './workerActivities';
 import { installWorkerRuntime } from './runtime';
 import { connectWorkerToTemporal } from './temporalConnection';
 

@@ -7,7 +7,6 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, PostStage, ReviewDecisionKind, RevisionContent } from '../domain/types';
 
 export const POST_WORKFLOW_TYPE = 'postLifecycle';
-export const postWorkflowId = (postId: string): string => `post:${postId}`;
 
 export interface SubmitRevisionRequest {
   by: Actor;

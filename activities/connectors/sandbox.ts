@@ -1,14 +1,14 @@
 /**
  * The sandbox platform: behaves like a social network without leaving the machine. It keeps
  * what it publishes in Postgres, never publishes the same idempotency key twice, derives metrics
- * from time since publishing, and fails on request per account (accounts.sandbox_failure).
+ * from time since publishing, and fails on request per account (sandbox_account_behaviour).
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { createAccountStore, type Account, type SandboxFailure } from '../../db/accounts';
-import { createSandboxStore } from '../../db/sandbox';
-import type { QualityIssue } from '../../workflows/messages';
+import { createAccountStore, type Account } from '../../db/accounts';
+import { createSandboxStore, type SandboxFailure } from '../../db/sandbox';
+import type { QualityIssue } from '../../domain/postState';
 import { ErrorType } from '../contract';
 import { sandboxMetrics } from './sandboxMetrics';
 import type { PlatformConnector, VariantToPublish } from './types';
@@ -73,7 +73,7 @@ export function createSandboxConnector(deps: { db: Knex; clock?: () => Date }): 
     const account = await accounts.findById(accountId);
     if (!account) throw accountNotFound(accountId);
     if (account.status === 'revoked') throw revoked(account);
-    const failure = await accounts.consumeSandboxFailure({ accountId });
+    const failure = await sandbox.consumeAccountFailure({ accountId });
     if (failure) throw failureFor(account, failure);
     return account;
   }

@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { MetricCounts } from '../../db/metrics';
 import type { Platform } from '../../domain/types';
-import type { QualityIssue } from '../../workflows/messages';
+import type { QualityIssue } from '../../domain/postState';
 import { ErrorType, type PublishVariantInput } from '../contract';
 
 /** What a connector publishes: the activity's input without the idempotency key, which travels apart. */

@@ -16,13 +16,13 @@ import {
   brandPause,
   cancel,
   getPostState,
-  postWorkflowId,
   publishNow,
   reschedule,
   retryFailedVariants,
   review,
   submitRevision,
 } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
 import { mayTakeAction, type PostAction } from '../../domain/permissions';
 import { findStage } from '../../domain/reviewPolicy';
 import { actorOf, coversBrand, brandScope, type AuthenticatedUser } from '../auth';

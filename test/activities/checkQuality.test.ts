@@ -107,4 +107,23 @@ describe('checkQuality', () => {
       nonRetryable: true,
     });
   });
+
+  it('fails without retrying when Postgres refuses the brand id itself', async () => {
+    await expect(env.run(activities.checkQuality, input({ brandId: 'brand\u0000one' }))).rejects.toMatchObject({
+      type: ErrorType.UnstorableValue,
+      nonRetryable: true,
+    });
+  });
+
+  it('fails without retrying when the checks cannot read the content, since a retry reads it the same way', async () => {
+    const brand = await insertBrand(db);
+    const unreadable = input({
+      brandId: brand.id,
+      content: { variants: null } as unknown as CheckQualityInput['content'],
+    });
+    await expect(env.run(activities.checkQuality, unreadable)).rejects.toMatchObject({
+      type: ErrorType.UncheckableContent,
+      nonRetryable: true,
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { createKnex, migrationConfig } from '../../db/knex';
 import { migrateLatest, migrateRollbackAll } from '../../db/migrate';
-import { createScratchDatabase, withDatabase } from '../../db/scratchDatabases';
+import { createScratchDatabase, withDatabase } from '../helpers/scratchDatabases';
 import { testDatabaseUrl } from '../helpers/db';
 
 const ALL_TABLES = [
@@ -16,6 +16,7 @@ const ALL_TABLES = [
   'metric_snapshots',
   'audit_log',
   'sandbox_publications',
+  'sandbox_account_behaviour',
   'notifications',
 ];
 
@@ -88,6 +89,40 @@ describe('database migrations', () => {
       await db('notifications').insert(row('e', 0));
 
       expect(await db('notifications').orderBy('position').pluck('id')).toEqual(['a', 'b', 'c', 'd', 'e']);
+    } finally {
+      await db.destroy();
+      await scratch.drop();
+    }
+  });
+
+  it("moves the sandbox's failure switches out of accounts into its own table, and back on rollback", async () => {
+    const scratch = await createScratchDatabase({
+      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
+      prefix: 'socialops_migrations',
+    });
+    const db = createKnex(scratch.url, { poolMax: 1 });
+    const migration = { ...migrationConfig, name: '20261202160000_sandbox_account_behaviour' };
+    const rateLimited = { mode: 'rate_limit', retryAfterSeconds: 90, times: 2 };
+    try {
+      await migrateLatest(db);
+      await db.migrate.down(migration);
+      await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'UTC' });
+      await db('accounts').insert([
+        { id: 'a1', brand_id: 'b1', platform: 'x', handle: '@a1', sandbox_failure: JSON.stringify(rateLimited) },
+        { id: 'a2', brand_id: 'b1', platform: 'x', handle: '@a2' },
+      ]);
+
+      await db.migrate.up(migration);
+      expect(await db('sandbox_account_behaviour').select('account_id', 'failure')).toEqual([
+        { account_id: 'a1', failure: rateLimited },
+      ]);
+      expect(await db('accounts').columnInfo()).not.toHaveProperty('sandbox_failure');
+
+      await db.migrate.down(migration);
+      expect(await db('accounts').orderBy('id').select('id', 'sandbox_failure')).toEqual([
+        { id: 'a1', sandbox_failure: rateLimited },
+        { id: 'a2', sandbox_failure: null },
+      ]);
     } finally {
       await db.destroy();
       await scratch.drop();

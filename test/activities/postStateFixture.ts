@@ -1,4 +1,4 @@
-import type { PostState } from '../../workflows/messages';
+import type { PostState } from '../../domain/postState';
 
 /** A post's workflow state as the query returns it, for projection tests. */
 export function postState(overrides: Partial<PostState> & Pick<PostState, 'postId' | 'brandId'>): PostState {

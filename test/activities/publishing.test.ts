@@ -6,8 +6,7 @@ import { ErrorType, type PublishVariantInput } from '../../activities/contract';
 import { createSandboxConnector } from '../../activities/connectors/sandbox';
 import { createConnectorRegistry } from '../../activities/connectors/types';
 import { createWebhookNotifier } from '../../activities/notifier';
-import { createAccountStore, type SandboxFailure } from '../../db/accounts';
-import { createSandboxStore } from '../../db/sandbox';
+import { createSandboxStore, type SandboxFailure } from '../../db/sandbox';
 import type { Platform } from '../../domain/types';
 import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
 
@@ -96,14 +95,14 @@ describe('publishVariant on the sandbox platform', () => {
     expect((await publishFailure(input)).type).toBe(ErrorType.RateLimited);
     const published = await env.run(activities.publishVariant, input);
     expect(published.externalId).toMatch(/^sbx-post-/);
-    expect((await createAccountStore(db).findById(input.accountId))?.sandboxFailure).toBeNull();
+    expect(await createSandboxStore(db).findAccountFailure({ accountId: input.accountId })).toBeNull();
   });
 
   it('never fails more often than the counter allows when attempts run at the same time', async () => {
     const input = await variantFor('tiktok', { sandboxFailure: { mode: 'refused', times: 3 } });
-    const accounts = createAccountStore(db);
+    const sandbox = createSandboxStore(db);
     const taken = await Promise.all(
-      Array.from({ length: 8 }, () => accounts.consumeSandboxFailure({ accountId: input.accountId })),
+      Array.from({ length: 8 }, () => sandbox.consumeAccountFailure({ accountId: input.accountId })),
     );
     expect(taken.filter((failure) => failure !== null)).toHaveLength(3);
   });

@@ -4,7 +4,7 @@ import {
   dropAbandonedScratchDatabases,
   withClient,
   withDatabase,
-} from '../../db/scratchDatabases';
+} from '../helpers/scratchDatabases';
 import { testDatabaseUrl } from '../helpers/db';
 
 const PREFIX = 'socialops_scratchcheck';

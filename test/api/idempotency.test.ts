@@ -4,7 +4,7 @@
  * body, or for a post that was lost, is refused.
  */
 import type { BrandFixture } from '../helpers/db';
-import { postWorkflowId } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
 import { call, type Json } from './http';
 import { brand, localTimeAhead, startLiveApi, type LiveApi } from './liveApi';
 

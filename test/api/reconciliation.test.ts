@@ -10,11 +10,12 @@ import { createSandboxStore } from '../../db/sandbox';
 import { createPostStore, PLACEHOLDER_SEQUENCE } from '../../db/posts';
 import { migrateLatest } from '../../db/migrate';
 import { createKnex } from '../../db/knex';
-import { createScratchDatabase, withDatabase, type ScratchDatabase } from '../../db/scratchDatabases';
+import { createScratchDatabase, withDatabase, type ScratchDatabase } from '../helpers/scratchDatabases';
 import { reconcilePostsAtStartup } from '../../api/reconciliation';
 import { publicationKey } from '../../domain/publicationKey';
-import { POST_WORKFLOW_TYPE, postWorkflowId } from '../../workflows/messages';
-import { insertBrandFixture, testDatabaseUrl, uniqueId, type BrandFixture } from '../helpers/db';
+import { POST_WORKFLOW_TYPE } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
+import { insertBrandFixture, setSandboxFailure, testDatabaseUrl, uniqueId, type BrandFixture } from '../helpers/db';
 import { call, projectPost, type Json } from './http';
 import { brand, createPost, postAwaiting, postWhen, stageOpen, startLiveApi, type LiveApi } from './liveApi';
 
@@ -207,10 +208,7 @@ it('shows what the platform published for a post whose workflow was killed mid-p
   const own = await brand(live, ['x', 'linkedin']);
   const [x, linkedin] = own.accounts;
   // LinkedIn keeps the publication waiting a day, long after the workflow is gone.
-  await live.harness
-    .db('accounts')
-    .where({ id: linkedin.id })
-    .update({ sandbox_failure: JSON.stringify({ mode: 'rate_limit', retryAfterSeconds: 86_400, times: 5 }) });
+  await setSandboxFailure(live.harness.db, [linkedin.id], { mode: 'rate_limit', retryAfterSeconds: 86_400, times: 5 });
   const { postId, revision } = await postAwaiting(live, own, 'copy_edit');
   for (const [stage, role] of [
     ['copy_edit', 'copy_editor'],

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createAccountStore, type Account, type SandboxFailure } from '../../db/accounts';
+import { createAccountStore, type Account } from '../../db/accounts';
+import { createSandboxStore, type SandboxFailure } from '../../db/sandbox';
 import { createBrandStore, type Brand, type Campaign } from '../../db/brands';
 import { createKnex } from '../../db/knex';
 import { createUserStore, type User } from '../../db/users';
@@ -92,14 +93,21 @@ export async function insertAccount(
   },
 ): Promise<Account> {
   const id = input.id ?? uniqueId(`account-${input.platform}`);
-  return createAccountStore(db).create({
+  const account = await createAccountStore(db).create({
     id,
     brandId: input.brandId,
     platform: input.platform,
     handle: input.handle ?? `@${id}`,
     status: input.status,
-    sandboxFailure: input.sandboxFailure ?? null,
   });
+  await createSandboxStore(db).setAccountFailure({ accountId: account.id, failure: input.sandboxFailure ?? null });
+  return account;
+}
+
+/** Tells the sandbox platform how to answer these accounts' publications from now on (`null`: normally). */
+export async function setSandboxFailure(db: Knex, accountIds: string[], failure: SandboxFailure | null): Promise<void> {
+  const sandbox = createSandboxStore(db);
+  for (const accountId of accountIds) await sandbox.setAccountFailure({ accountId, failure });
 }
 
 /** A user with the given roles and a bearer key for it. */

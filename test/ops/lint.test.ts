@@ -1,6 +1,7 @@
 /**
- * The lint rules that keep workflow code replay-safe, proven on a scratch project linted with the
- * repository's own eslint.config.js (the real tree is not touched).
+ * The lint rules that keep workflow code replay-safe and the layers' imports pointing one way,
+ * proven on a scratch project linted with the repository's own eslint.config.js (the real tree is
+ * not touched).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,19 @@ function findingsIn(file: string): Array<{ line: number; rule: string | null }> 
   return findings.filter((f) => f.file === file).map(({ line, rule }) => ({ line, rule }));
 }
 
+/** A module of the scratch project that the boundary files import from. */
+function writeModule(relative: string): void {
+  write(relative, `export interface Shape {\n  name: string;\n}\nexport const value = 1;\n`);
+}
+
+/** One import per line, so each finding's line says which import it was. */
+function writeImports(relative: string, sources: string[]): void {
+  write(relative, sources.map((source) => `import '${source}';`).join('\n') + '\n');
+}
+
+const restricted = (lines: number[]): Array<{ line: number; rule: string }> =>
+  lines.map((line) => ({ line, rule: '@typescript-eslint/no-restricted-imports' }));
+
 beforeAll(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'socialops-lint-'));
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
@@ -41,7 +55,7 @@ beforeAll(() => {
         target: 'ES2022',
         types: ['node'],
       },
-      include: ['workflows', 'activities'],
+      include: ['workflows', 'activities', 'domain', 'db', 'api', 'worker', 'config', 'devserver'],
     }),
   );
   write('activities/publishing.ts', 'export async function publishVariant(): Promise<string> {\n  return "ok";\n}\n');
@@ -88,6 +102,94 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
+
+  for (const module of [
+    'domain/types.ts',
+    'db/posts.ts',
+    'api/app.ts',
+    'activities/contract.ts',
+    'activities/connectors/types.ts',
+    'worker/createWorker.ts',
+    'config/index.ts',
+    'devserver/server.ts',
+    'workflows/messages.ts',
+    'workflows/brand/messages.ts',
+    'workflows/post/run.ts',
+    'workflows/post/searchAttributes.ts',
+  ]) {
+    writeModule(module);
+  }
+  writeImports('domain/leaves.ts', [
+    '../workflows/messages', // 1
+    '../activities/contract', // 2
+    '../db/posts', // 3
+    '../api/app', // 4
+    '../worker/createWorker', // 5
+    '../config', // 6
+    '../devserver/server', // 7
+    './types',
+    'luxon',
+  ]);
+  write(
+    'domain/typesOnly.ts',
+    "import type { Shape } from '../workflows/messages';\nexport type Named = Shape;\n", // 1
+  );
+  writeImports('db/leaves.ts', [
+    '../workflows/messages', // 1
+    '../activities/contract', // 2
+    '../api/app', // 3
+    '../worker/createWorker', // 4
+    '../devserver/server', // 5
+    '../packages/temporal-devserver/server', // 6
+    '@socialops/temporal-devserver', // 7
+    '../domain/types',
+    './posts',
+  ]);
+  writeImports('activities/leaves.ts', [
+    '../api/app', // 1
+    '../worker/createWorker', // 2
+    '../workflows/messages', // 3
+    '../devserver/server', // 4
+    '../db/posts',
+    '../domain/types',
+    './contract',
+  ]);
+  write(
+    'activities/connectors/messageTypes.ts',
+    "import type { Shape } from '../../workflows/messages';\nexport type Message = Shape;\n",
+  );
+  writeImports('api/leaves.ts', [
+    '../workflows/post/run', // 1
+    '../activities/contract', // 2
+    '../worker/createWorker', // 3
+    '../devserver/server', // 4
+    '@socialops/temporal-devserver/testing', // 5
+    '../workflows/messages',
+    '../workflows/brand/messages',
+    '../workflows/post/searchAttributes',
+    '../activities/connectors/types',
+    '../db/posts',
+    '../domain/types',
+    '../config',
+  ]);
+  writeImports('api/routes/nested.ts', [
+    '../../workflows/post/run', // 1
+    '../../activities', // 2
+    '../../workflows/messages',
+    '../../activities/connectors/types',
+  ]);
+  writeImports('workflows/post/leaves.ts', [
+    '../../db/posts', // 1
+    '../../api/app', // 2
+    '../../worker/createWorker', // 3
+    '../../config', // 4
+    '../../devserver/server', // 5
+    '../../domain/types',
+    '../messages',
+  ]);
+  writeImports('worker/main.ts', ['../devserver/server', './createWorker', '../activities/contract']);
+  writeImports('config/startup.ts', ['@socialops/temporal-devserver']);
+  writeImports('worker/allInOne.ts', ['../devserver/server', '@socialops/temporal-devserver', './createWorker']);
 
   // ESLint loads its config through a dynamic import, which jest's module sandbox refuses, so
   // the linter runs as its own process and reports JSON.
@@ -141,5 +243,34 @@ describe('eslint.config.js', () => {
 
   it('accepts an async activity that has nothing to await, since activities return promises by contract', () => {
     expect(findingsIn('activities/publishing.ts')).toEqual([]);
+  });
+
+  it('keeps domain/ free of every other part of the product, type imports included', () => {
+    expect(findingsIn('domain/leaves.ts')).toEqual(restricted([1, 2, 3, 4, 5, 6, 7]));
+    expect(findingsIn('domain/typesOnly.ts')).toEqual(restricted([1]));
+  });
+
+  it('lets db/ import domain/ only, never workflows, activities, the API, the worker or the offline server', () => {
+    expect(findingsIn('db/leaves.ts')).toEqual(restricted([1, 2, 3, 4, 5, 6, 7]));
+  });
+
+  it('keeps activities away from the API, the worker and workflow values, allowing a type-only message import', () => {
+    expect(findingsIn('activities/leaves.ts')).toEqual(restricted([1, 2, 3, 4]));
+    expect(findingsIn('activities/connectors/messageTypes.ts')).toEqual([]);
+  });
+
+  it('lets the API use message definitions, search attribute keys and connectors but no other workflow or activity code', () => {
+    expect(findingsIn('api/leaves.ts')).toEqual(restricted([1, 2, 3, 4, 5]));
+    expect(findingsIn('api/routes/nested.ts')).toEqual(restricted([1, 2]));
+  });
+
+  it('keeps workflow code away from Postgres, the API, the worker, configuration and the offline server', () => {
+    expect(findingsIn('workflows/post/leaves.ts')).toEqual(restricted([1, 2, 3, 4, 5]));
+  });
+
+  it('lets only the all-in-one start-up import the offline Temporal server', () => {
+    expect(findingsIn('worker/main.ts')).toEqual(restricted([1]));
+    expect(findingsIn('config/startup.ts')).toEqual(restricted([1]));
+    expect(findingsIn('worker/allInOne.ts')).toEqual([]);
   });
 });

@@ -97,7 +97,7 @@ async function driveToScheduled(
 }
 
 it('stops with one line naming the variable when the configuration is wrong', async () => {
-  const run = start({ EMBEDDED_POSTGRES_PORT: 'any' }, 'worker/embedded.ts');
+  const run = start({ EMBEDDED_POSTGRES_PORT: 'any' }, 'worker/allInOne.ts');
   expect(await run.exited).toBe(1);
   expect(run.output().trim().split('\n')).toEqual([
     'socialops could not start: invalid configuration: EMBEDDED_POSTGRES_PORT: expected an integer between 1 and 65535, got "any"',

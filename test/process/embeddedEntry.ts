@@ -3,7 +3,7 @@
  * these tests does not bundle the workflow code again.
  */
 import { exitWithStartupFailure } from '../../config/startup';
-import { runEmbedded } from '../../worker/embedded';
+import { runEmbedded } from '../../worker/allInOne';
 import { testWorkflowBundlePath } from '../setup/workflowBundle';
 
 runEmbedded({ workflows: { bundlePath: testWorkflowBundlePath() } }).catch((error: unknown) =>

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createKnex } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embeddedPostgres';
-import { acceptsConnection, createScratchDatabase, withClient, withDatabase } from '../../db/scratchDatabases';
+import { acceptsConnection, createScratchDatabase, withClient, withDatabase } from '../helpers/scratchDatabases';
 
 export const TEST_DATABASE_URL_FILE = path.join(os.tmpdir(), `socialops-test-database-${process.pid}.json`);
 

@@ -9,17 +9,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { createWorker } from '../../worker/createWorker';
-import { createWorkerActivities } from '../../worker/postActivities';
+import { createWorkerActivities } from '../../worker/workerActivities';
 import type { WorkerActivities } from '../../activities';
 import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantContent } from '../../domain/types';
-import {
-  getPostState,
-  postWorkflowId,
-  review,
-  POST_WORKFLOW_TYPE,
-  type PostState,
-  type ReviewRequest,
-} from '../../workflows/messages';
+import { getPostState, review, POST_WORKFLOW_TYPE, type PostState, type ReviewRequest } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
 import { createTestKnex, insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
 import { writeHistoryFile } from '../replay/historyFiles';

@@ -1,5 +1,6 @@
 import { publishNow, retryFailedVariants, type PostState } from '../../workflows/messages';
 import { FAILED_POST_RETRY_WINDOW_MS } from '../../workflows/post/publish';
+import { setSandboxFailure } from '../helpers/db';
 import {
   approveOpenStages,
   brandWithTeam,
@@ -73,10 +74,7 @@ describe('publishing a post', () => {
   it('retries a rate-limited publication and publishes it exactly once', async () => {
     const fixture = await brandWithTeam(harness);
     const [x] = fixture.accounts;
-    await harness
-      .db('accounts')
-      .where({ id: x.id })
-      .update({ sandbox_failure: JSON.stringify({ mode: 'rate_limit', retryAfterSeconds: 90, times: 2 }) });
+    await setSandboxFailure(harness.db, [x.id], { mode: 'rate_limit', retryAfterSeconds: 90, times: 2 });
     const { handle, input } = await startPost(harness, fixture);
     await approveOpenStages(handle, fixture.team);
     await handle.executeUpdate(publishNow, { args: [{ by: fixture.team.manager }] });
@@ -104,14 +102,8 @@ describe('publishing a post', () => {
 
   it('fails the post when every variant fails, and still accepts a retry for a while', async () => {
     const fixture = await brandWithTeam(harness, ['x', 'linkedin']);
-    const refused = JSON.stringify({ mode: 'refused' });
-    await harness
-      .db('accounts')
-      .whereIn(
-        'id',
-        fixture.accounts.map((account) => account.id),
-      )
-      .update({ sandbox_failure: refused });
+    const accountIds = fixture.accounts.map((account) => account.id);
+    await setSandboxFailure(harness.db, accountIds, { mode: 'refused' });
     const { handle, input } = await startPost(harness, fixture);
     await approveOpenStages(handle, fixture.team);
     await handle.executeUpdate(publishNow, { args: [{ by: fixture.team.manager }] });
@@ -121,13 +113,7 @@ describe('publishing a post', () => {
     expect(failed.exitReason).toMatch(/^every variant failed to publish: /);
     expect(failed.variants.map((variant) => variant.failureType)).toEqual(['ContentRefused', 'ContentRefused']);
 
-    await harness
-      .db('accounts')
-      .whereIn(
-        'id',
-        fixture.accounts.map((account) => account.id),
-      )
-      .update({ sandbox_failure: null });
+    await setSandboxFailure(harness.db, accountIds, null);
     expect(await handle.executeUpdate(retryFailedVariants, { args: [{ by: fixture.team.manager }] })).toEqual({
       retried: 2,
     });

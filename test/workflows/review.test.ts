@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { Role } from '../../domain/types';
-import { POST_WORKFLOW_TYPE, postWorkflowId, review, submitRevision, type PostState } from '../../workflows/messages';
+import { POST_WORKFLOW_TYPE, review, submitRevision, type PostState } from '../../workflows/messages';
+import { postWorkflowId } from '../../domain/ids';
 import {
   brandWithTeam,
   DAY_MS,

@@ -4,7 +4,8 @@
  * neither loses nor repeats the work done.
  */
 import { getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
-import { brandPause, postWorkflowId, type BrandPauseSignal } from '../messages';
+import { brandPause, type BrandPauseSignal } from '../messages';
+import { postWorkflowId } from '../../domain/ids';
 import type { BrandOperation } from './messages';
 import { listPostsToTell } from './activityProxies';
 

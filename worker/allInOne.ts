@@ -23,7 +23,7 @@ import { loadConfig, type Config } from '../config';
 import { exitWithStartupFailure } from '../config/startup';
 import { createWorker, type WorkflowSource } from './createWorker';
 import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
-import { createConfiguredActivities } from './postActivities';
+import { createConfiguredActivities } from './workerActivities';
 import { installWorkerRuntime } from './runtime';
 import { connectWorkerToTemporal } from './temporalConnection';
 

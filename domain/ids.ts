@@ -1,0 +1,5 @@
+/**
+ * Business workflow ids. The projection, the API and the workflows that signal a post all derive
+ * the id from the post's own id, so a post has exactly one workflow and anyone can find it.
+ */
+export const postWorkflowId = (postId: string): string => `post:${postId}`;
