@@ -19,8 +19,8 @@ import type { NotifyInput, RecordTransitionInput, RecordTransitionResult } from 
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
 import { storableValue } from '../../domain/storable';
-import { deriveReviewPlan } from '../../domain/reviewPolicy';
-import type { PostLifecycleInput, PostStage, ReviewPlan, RevisionContent } from '../../domain/types';
+import { initialPostState } from '../../domain/initialPostState';
+import type { PostLifecycleInput, PostStage, RevisionContent } from '../../domain/types';
 import type { PostState, StageDeadline } from '../messages';
 import { notify, recordTransition, redeliverNotification } from './activityProxies';
 import { PostUpdateError } from './errors';
@@ -116,35 +116,7 @@ export class PostRun {
         nonRetryable: true,
       });
     }
-    const plan = planFor(input);
-    this.state = {
-      postId: input.postId,
-      brandId: input.brandId,
-      ...(input.campaignId ? { campaignId: input.campaignId } : {}),
-      authorId: input.authorId,
-      title: input.title,
-      riskTier: input.riskTier,
-      flags: [...input.flags],
-      urgent: input.urgent,
-      stage: plan.stages[0]?.stage ?? 'drafting',
-      openStages: [],
-      plan,
-      revision: 0,
-      decisions: [],
-      deadlines: [],
-      qualityIssues: [],
-      publishAt: new Date(publishAt).toISOString(),
-      timeZone: input.timeZone,
-      paused: false,
-      variants: (input.targets ?? []).map(({ accountId, platform }) => ({
-        accountId,
-        platform,
-        status: 'pending' as const,
-        attempts: 0,
-      })),
-      snapshots: [],
-      updatedAt: nowIso(),
-    };
+    this.state = startingState(input);
     const current = workflowInfo().typedSearchAttributes;
     this.searchAttributes = {
       [postStageKey.name]: current.get(postStageKey),
@@ -404,9 +376,10 @@ function isTerminal(stage: PostStage): boolean {
   return stage === 'completed' || stage === 'rejected' || stage === 'cancelled' || stage === 'failed';
 }
 
-function planFor(input: PostLifecycleInput): ReviewPlan {
+/** The post as it starts; input the review policy cannot plan fails the run at once. */
+function startingState(input: PostLifecycleInput): PostState {
   try {
-    return deriveReviewPlan({ riskTier: input.riskTier, flags: input.flags, urgent: input.urgent });
+    return initialPostState({ input, now: nowIso() });
   } catch (error) {
     throw ApplicationFailure.create({
       type: PostUpdateError.InvalidInput,
