@@ -4,7 +4,7 @@
  */
 import { condition, patched, setHandler } from '@temporalio/workflow';
 import { canDecide, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
-import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../../domain/types';
+import { PLATFORMS, ROLES, type Actor, type Media, type RevisionContent } from '../../domain/types';
 import {
   brandPause,
   cancel,
@@ -18,7 +18,6 @@ import {
   type BrandPauseSignal,
   type CancelRequest,
   type RescheduleRequest,
-  type ReviewDecisionRecord,
   type ReviewRequest,
   type SubmitRevisionRequest,
 } from '../messages';
@@ -27,18 +26,13 @@ import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permi
 import { countedApprovals } from '../../domain/reviewProgress';
 import { REVISIONS_BY_AUTHOR_ONLY } from './patches';
 import { applyRevision } from './revisions';
-import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
+import { colleagueMayWrite } from './legacy/beforeRevisionsByAuthorOnly';
+import type { PostRun } from './state';
 import { MAX_MEDIA_PER_VARIANT, MAX_URL_LENGTH, MAX_VARIANTS, TEXT } from '../../domain/limits';
 import { storableValue, unstorableText } from '../../domain/storable';
 import { textProblem, type TextRules } from '../../domain/text';
 
 const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
-
-const DECISION_ACTIONS: Record<ReviewRequest['decision'], string> = {
-  approve: 'approved',
-  reject: 'rejected',
-  request_changes: 'changes_requested',
-};
 
 export function registerPostHandlers(run: PostRun): void {
   const { state } = run;
@@ -56,26 +50,17 @@ export function registerPostHandlers(run: PostRun): void {
       }
       run.revisionBeingChecked = true;
       try {
+        // The checks are part of accepting a revision; one that fails them is still recorded.
         const { revision, issues } = await applyRevision(run, {
           content: request.content,
           submittedBy: request.by.userId,
         });
         if (issues.length > 0) {
-          await run.transition({
-            action: 'revision_blocked',
-            actorId: request.by.userId,
-            fromStage: 'drafting',
-            detail: { revision, issues },
-          });
+          await run.submit({ kind: 'revision_blocked', by: request.by.userId, revision, issues });
           throw qualityCheckFailed({ revision, issues });
         }
-        const ticket = run.enqueue({
-          action: 'revision_submitted',
-          actorId: request.by.userId,
-          fromStage: 'drafting',
-          detail: { revision, ...(request.content.note ? { note: request.content.note } : {}) },
-        });
-        await run.acknowledgement(ticket);
+        const { note } = request.content;
+        await run.submit({ kind: 'revision', by: request.by.userId, revision, ...(note ? { note } : {}) });
         return { revision };
       } finally {
         run.revisionBeingChecked = false;
@@ -91,29 +76,14 @@ export function registerPostHandlers(run: PostRun): void {
         await condition(() => !run.settingUp);
         validateReview(run, request);
       }
-      const decision: ReviewDecisionRecord = {
+      await run.submit({
+        kind: 'decision',
+        by: request.by.userId,
         stage: request.stage,
         revision: request.revision,
         decision: request.decision,
-        by: request.by.userId,
-        at: nowIso(),
         ...(request.comment ? { comment: request.comment } : {}),
-      };
-      state.decisions.push(decision);
-      if (request.decision === 'reject') {
-        state.exitReason = `rejected at ${request.stage} by ${request.by.userId}${request.comment ? `: ${request.comment}` : ''}`;
-      }
-      const ticket = run.enqueue({
-        action: DECISION_ACTIONS[request.decision],
-        actorId: request.by.userId,
-        fromStage: request.stage as PostStage,
-        detail: {
-          stage: request.stage,
-          revision: request.revision,
-          ...(request.comment ? { comment: request.comment } : {}),
-        },
       });
-      await run.acknowledgement(ticket);
       return { stage: state.stage, revision: state.revision };
     },
     { validator: (request: ReviewRequest) => validateReview(run, request) },
@@ -122,16 +92,8 @@ export function registerPostHandlers(run: PostRun): void {
   setHandler(
     reschedule,
     async (request: RescheduleRequest) => {
-      const previous = state.publishAt;
-      state.publishAt = new Date(Date.parse(request.publishAt)).toISOString();
-      if (request.timeZone) state.timeZone = request.timeZone;
-      run.scheduleVersion += 1;
-      await run.transition({
-        action: 'rescheduled',
-        actorId: request.by.userId,
-        fromStage: state.stage,
-        detail: { from: previous, to: state.publishAt, timeZone: state.timeZone },
-      });
+      const { publishAt, timeZone } = request;
+      await run.submit({ kind: 'reschedule', by: request.by.userId, publishAt, ...(timeZone ? { timeZone } : {}) });
       return { publishAt: state.publishAt };
     },
     {
@@ -158,9 +120,7 @@ export function registerPostHandlers(run: PostRun): void {
   setHandler(
     cancel,
     async (request: CancelRequest) => {
-      const ticket = run.takeTicket();
-      run.cancellation = { by: request.by.userId, reason: request.reason, ticket };
-      await run.acknowledgement(ticket);
+      await run.submit({ kind: 'cancel', by: request.by.userId, reason: request.reason });
       return { stage: state.stage };
     },
     {
@@ -175,7 +135,7 @@ export function registerPostHandlers(run: PostRun): void {
         requireText('reason', request.reason, TEXT.cancelReason);
         requireStorable(request);
         requireAllowed(run, 'cancel', request.by);
-        if (run.cancellation) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
+        if (run.cancelling) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
       },
     },
   );
@@ -183,11 +143,8 @@ export function registerPostHandlers(run: PostRun): void {
   setHandler(
     publishNow,
     async (request: ActorRequest) => {
-      const ticket = run.takeTicket();
-      run.publishNowRequest = { by: request.by.userId, ticket };
-      run.scheduleVersion += 1;
       // A brand pause arriving meanwhile defers publishing; the caller learns the post is still scheduled.
-      await run.acknowledgement(ticket, () => state.paused);
+      await run.submit({ kind: 'publish_now', by: request.by.userId }, () => state.paused);
       return { stage: state.stage };
     },
     {
@@ -196,7 +153,8 @@ export function registerPostHandlers(run: PostRun): void {
         requireStorable(request);
         requireAllowed(run, 'publish_now', request.by);
         if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
-        if (run.publishNowRequest) throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
+        if (run.inbox.has('publish_now'))
+          throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
       },
     },
   );
@@ -205,10 +163,8 @@ export function registerPostHandlers(run: PostRun): void {
     retryFailedVariants,
     async (request: ActorRequest) => {
       const failed = state.variants.filter((variant) => variant.status === 'failed');
-      for (const variant of failed) variant.status = 'pending';
-      const ticket = run.takeTicket();
-      run.retryRequest = { by: request.by.userId, accountIds: failed.map((variant) => variant.accountId), ticket };
-      await run.acknowledgement(ticket);
+      const accountIds = failed.map((variant) => variant.accountId);
+      await run.submit({ kind: 'retry', by: request.by.userId, accountIds });
       return { retried: failed.length };
     },
     {
@@ -216,7 +172,7 @@ export function registerPostHandlers(run: PostRun): void {
         requireActor(request?.by);
         requireStorable(request);
         requireAllowed(run, 'retry_failed_variants', request.by);
-        if (run.retryRequest)
+        if (run.inbox.has('retry'))
           throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
         if (!state.variants.some((variant) => variant.status === 'failed')) {
           throw refuse(PostUpdateError.InvalidTransition, 'post has no failed variants to retry');
@@ -229,17 +185,14 @@ export function registerPostHandlers(run: PostRun): void {
   // A signal has no validator and nobody to answer: what it carries is made storable, never refused.
   setHandler(brandPause, async (signal: BrandPauseSignal) => {
     if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
-    state.paused = signal.paused;
-    run.scheduleVersion += 1;
-    // A pause delivered with the start is part of the post's first transition.
-    if (!run.created) return;
+    const by = typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : undefined;
     const reason = typeof signal.reason === 'string' ? storableValue({ reason: signal.reason }).reason : undefined;
     try {
-      await run.transition({
-        action: signal.paused ? 'brand_paused' : 'brand_resumed',
-        actorId: typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : SYSTEM_ACTOR,
-        fromStage: state.stage,
-        ...(reason ? { detail: { reason } } : {}),
+      await run.submit({
+        kind: 'brand_pause',
+        paused: signal.paused,
+        ...(by !== undefined ? { by } : {}),
+        ...(reason ? { reason } : {}),
       });
     } catch (error) {
       // The post's own process ends it as failed; a signal handler failing would fail the run.
@@ -278,8 +231,8 @@ function validateRevision(run: PostRun, request: SubmitRevisionRequest, rule: Re
     authorId: state.authorId,
     escalation: { backupRole: drafting.backupRole, escalated },
   });
-  const colleagueMayWrite = rule === 'any_author' && request.by.roles.includes(drafting.role);
-  if (!permission.ok && !colleagueMayWrite) throw refuse(PostUpdateError.Forbidden, permission.reason);
+  if (permission.ok || (rule === 'any_author' && colleagueMayWrite({ actor: request.by, drafting }))) return;
+  throw refuse(PostUpdateError.Forbidden, permission.reason);
 }
 
 function validateReview(run: PostRun, request: ReviewRequest): void {
