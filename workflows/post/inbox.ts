@@ -67,6 +67,9 @@ export type ArrivingRequest = BlockedRevisionRequest | RescheduleRequest | Brand
 
 export type PostRequest = QueuedRequest | ArrivingRequest;
 
+/** The requests the review phase takes, in the order they arrived. */
+export const REVIEW_REQUESTS = ['revision', 'decision'] as const;
+
 export type Queued<K extends QueuedRequest['kind']> = { ticket: number } & Extract<QueuedRequest, { kind: K }>;
 
 export class PostInbox {

@@ -15,8 +15,9 @@ import { nextReviewStep } from '../../domain/reviewProgress';
 import type { StageSpec } from '../../domain/types';
 import type { StageDeadline } from '../messages';
 import { reviewEscalated, reviewForced, reviewReminder, stepDue, type OpenStep } from './notificationText';
-import { reviewTransition, type PostRun } from './state';
-import { nowIso, SYSTEM_ACTOR, type PendingTransition } from './transitions';
+import { REVIEW_REQUESTS } from './inbox';
+import type { PostRun } from './state';
+import { nowIso, reviewTransition, SYSTEM_ACTOR, type PendingTransition } from './transitions';
 
 /** Each outcome hands over the transition that settled the review, recorded by what comes next. */
 export type ReviewOutcome =
@@ -66,7 +67,6 @@ async function openStep(run: PostRun, step: OpenStep, handover: PendingTransitio
   });
 }
 
-const REVIEW_REQUESTS = ['revision', 'decision'] as const;
 const hasReviewRequest = (run: PostRun): boolean => REVIEW_REQUESTS.some((kind) => run.inbox.has(kind));
 
 /** Waits for the open step to settle; returns the transition that settled it, not yet recorded. */

@@ -7,11 +7,18 @@ import type { DeadlineProgress } from '../../domain/deadlineProgress';
 import { initialPostState } from '../../domain/initialPostState';
 import type { ReviewRecord } from '../../domain/reviewProgress';
 import { storableValue } from '../../domain/storable';
-import type { PostLifecycleInput, PostStage, ReviewDecisionKind, RevisionContent } from '../../domain/types';
+import type { PostLifecycleInput, PostStage, RevisionContent } from '../../domain/types';
 import type { PostState, StageDeadline } from '../messages';
 import { PostUpdateError } from './errors';
-import { PostInbox, type ArrivingRequest, type PostRequest, type Queued } from './inbox';
-import { SYSTEM_ACTOR, TransitionRecorder, nowIso, type PendingTransition, type Unrecordable } from './transitions';
+import { PostInbox, REVIEW_REQUESTS, type ArrivingRequest, type PostRequest, type QueuedRequest } from './inbox';
+import {
+  SYSTEM_ACTOR,
+  TransitionRecorder,
+  nowIso,
+  reviewTransition,
+  type PendingTransition,
+  type Unrecordable,
+} from './transitions';
 
 export class PostRun {
   readonly state: PostState;
@@ -107,22 +114,7 @@ export class PostRun {
       const pending = this.arrive(request);
       return pending ? this.transition(pending) : Promise.resolve();
     }
-    if (request.kind === 'decision') {
-      this.state.decisions.push({
-        stage: request.stage,
-        revision: request.revision,
-        decision: request.decision,
-        by: request.by,
-        at: nowIso(),
-        ...(request.comment ? { comment: request.comment } : {}),
-      });
-      if (request.decision === 'reject') {
-        this.state.exitReason = `rejected at ${request.stage} by ${request.by}${request.comment ? `: ${request.comment}` : ''}`;
-      }
-    }
-    if (request.kind === 'retry') {
-      for (const variant of this.state.variants) if (variant.status === 'failed') variant.status = 'pending';
-    }
+    this.accept(request);
     const ticket = this.inbox.enqueue(request);
     if (request.kind === 'publish_now') this.inbox.scheduleChanges += 1;
     return this.inbox.answer(ticket, orWhen);
@@ -149,8 +141,7 @@ export class PostRun {
   /** Ends the run in a terminal stage, answering every review request still waiting. */
   async finish(stage: PostStage, closing: PendingTransition, exitReason?: string): Promise<PostState> {
     this.finished = true;
-    for (const request of this.inbox.takeAll(['revision', 'decision']))
-      await this.transition(reviewTransition(request));
+    for (const request of this.inbox.takeAll(REVIEW_REQUESTS)) await this.transition(reviewTransition(request));
     this.enter({ stage });
     if (exitReason) this.state.exitReason = exitReason;
     await this.transition(closing);
@@ -178,6 +169,26 @@ export class PostRun {
       },
       `could not record ${reason}`,
     );
+  }
+
+  /** What a queued request changes at once: the query and the next validator already see it. */
+  private accept(request: QueuedRequest): void {
+    if (request.kind === 'decision') {
+      this.state.decisions.push({
+        stage: request.stage,
+        revision: request.revision,
+        decision: request.decision,
+        by: request.by,
+        at: nowIso(),
+        ...(request.comment ? { comment: request.comment } : {}),
+      });
+      if (request.decision === 'reject') {
+        this.state.exitReason = `rejected at ${request.stage} by ${request.by}${request.comment ? `: ${request.comment}` : ''}`;
+      }
+    }
+    if (request.kind === 'retry') {
+      for (const variant of this.state.variants) if (variant.status === 'failed') variant.status = 'pending';
+    }
   }
 
   /** What a request recorded on arrival changes, and the transition that records it, if any. */
@@ -216,36 +227,6 @@ export class PostRun {
         };
     }
   }
-}
-
-const DECISION_ACTIONS: Record<ReviewDecisionKind, string> = {
-  approve: 'approved',
-  reject: 'rejected',
-  request_changes: 'changes_requested',
-};
-
-/** The transition that records a revision or decision taken from the inbox. */
-export function reviewTransition(request: Queued<'revision' | 'decision'>): PendingTransition {
-  if (request.kind === 'revision') {
-    return {
-      action: 'revision_submitted',
-      actorId: request.by,
-      fromStage: 'drafting',
-      detail: { revision: request.revision, ...(request.note ? { note: request.note } : {}) },
-      tickets: [request.ticket],
-    };
-  }
-  return {
-    action: DECISION_ACTIONS[request.decision],
-    actorId: request.by,
-    fromStage: request.stage as PostStage,
-    detail: {
-      stage: request.stage,
-      revision: request.revision,
-      ...(request.comment ? { comment: request.comment } : {}),
-    },
-    tickets: [request.ticket],
-  };
 }
 
 function isArriving(request: PostRequest): request is ArrivingRequest {

@@ -10,10 +10,11 @@ import type { NotifyInput, RecordTransitionInput, RecordTransitionResult } from 
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
 import { storableValue } from '../../domain/storable';
-import type { PostStage } from '../../domain/types';
+import type { PostStage, ReviewDecisionKind } from '../../domain/types';
 import type { PostState } from '../messages';
 import { recordTransition, redeliverNotification } from './activityProxies';
 import { PostUpdateError } from './errors';
+import type { Queued } from './inbox';
 import { deliverNotification } from './legacy/beforeOneActivityPerStep';
 import { ONE_ACTIVITY_PER_STEP, UNRECORDABLE_TRANSITION_FAILS_POST } from './patches';
 import { brandKey, campaignKey, postStageKey, riskTierKey } from './searchAttributes';
@@ -198,4 +199,34 @@ function refusedRecord(error: unknown): string | undefined {
   if (!(cause instanceof ApplicationFailure) || !NON_RETRYABLE_RECORD_ERRORS.includes(cause.type ?? ''))
     return undefined;
   return cause.message;
+}
+
+const DECISION_ACTIONS: Record<ReviewDecisionKind, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'changes_requested',
+};
+
+/** The transition that records a revision or decision taken from the inbox. */
+export function reviewTransition(request: Queued<'revision' | 'decision'>): PendingTransition {
+  if (request.kind === 'revision') {
+    return {
+      action: 'revision_submitted',
+      actorId: request.by,
+      fromStage: 'drafting',
+      detail: { revision: request.revision, ...(request.note ? { note: request.note } : {}) },
+      tickets: [request.ticket],
+    };
+  }
+  return {
+    action: DECISION_ACTIONS[request.decision],
+    actorId: request.by,
+    fromStage: request.stage as PostStage,
+    detail: {
+      stage: request.stage,
+      revision: request.revision,
+      ...(request.comment ? { comment: request.comment } : {}),
+    },
+    tickets: [request.ticket],
+  };
 }
