@@ -5,8 +5,8 @@
  */
 import type { Account } from '../db/accounts';
 import { PublishTimeError, assertPublishable, toUtcInstant } from '../domain/publishTime';
-import { deriveReviewPlan } from '../domain/reviewPolicy';
-import type { PostLifecycleInput, PostStage, RevisionContent } from '../domain/types';
+import { initialPostState as initialState } from '../domain/initialPostState';
+import type { PostLifecycleInput, RevisionContent } from '../domain/types';
 import type { PostState } from '../workflows/messages';
 import { badRequest } from './errors';
 
@@ -103,47 +103,12 @@ export function draftContent({
  */
 export function initialPostState({
   input,
-  targets,
   now,
 }: {
   input: PostLifecycleInput;
-  /** The accounts the post is meant for; they show as pending variants until a revision names its own. */
-  targets: Array<Pick<Account, 'id' | 'platform'>>;
+  /** Unused: the input's draft or targets name the same accounts, with their platforms. */
+  targets?: Array<Pick<Account, 'id' | 'platform'>>;
   now: string;
 }): PostState {
-  const plan = deriveReviewPlan({ riskTier: input.riskTier, flags: input.flags, urgent: input.urgent });
-  // A supplied draft completes drafting, so the post waits on the first stage after it.
-  const waitingStages = plan.stages.filter((spec) => !(input.draft && spec.stage === 'drafting'));
-  const firstGroup = waitingStages[0]?.parallelGroup;
-  const openStages = waitingStages.filter((spec) => spec.parallelGroup === firstGroup).map((spec) => spec.stage);
-  const stage: PostStage = openStages[0] ?? 'scheduled';
-  return {
-    postId: input.postId,
-    brandId: input.brandId,
-    ...(input.campaignId !== undefined ? { campaignId: input.campaignId } : {}),
-    authorId: input.authorId,
-    title: input.title,
-    riskTier: input.riskTier,
-    flags: input.flags,
-    urgent: input.urgent,
-    stage,
-    openStages,
-    plan,
-    revision: input.draft ? 1 : 0,
-    ...(input.draft ? { content: input.draft } : {}),
-    decisions: [],
-    deadlines: [],
-    qualityIssues: [],
-    publishAt: input.publishAt,
-    timeZone: input.timeZone,
-    paused: false,
-    variants: targets.map((account) => ({
-      accountId: account.id,
-      platform: account.platform,
-      status: 'pending',
-      attempts: 0,
-    })),
-    snapshots: [],
-    updatedAt: now,
-  };
+  return initialState({ input, now, view: 'created' });
 }

@@ -2,6 +2,7 @@
  * A post's life, from idea to measured performance: review by the stages its risk demands,
  * a durable wait for its publish time, one publication per variant, metric snapshots, a summary.
  * The workflow id is `post:<postId>`; the query `getPostState` returns the state as it stands.
+ * Each phase hands the transition that ended it to the next, which records it as it opens.
  */
 import type { PostLifecycleInput } from '../domain/types';
 import type { PostState } from './messages';
@@ -9,9 +10,10 @@ import { registerPostHandlers } from './post/handlers';
 import { publishPost } from './post/publish';
 import { reviewPost } from './post/review';
 import { applyRevision } from './post/revisions';
-import { PostRun, type PendingAction } from './post/run';
 import { schedulePost } from './post/schedule';
+import { PostRun } from './post/state';
 import { trackPerformance } from './post/track';
+import type { PendingTransition } from './post/transitions';
 
 export async function postLifecycle(input: PostLifecycleInput): Promise<PostState> {
   const run = new PostRun(input);
@@ -26,25 +28,25 @@ export async function postLifecycle(input: PostLifecycleInput): Promise<PostStat
 }
 
 async function livePost(run: PostRun): Promise<PostState> {
-  let next: PendingAction = await createPost(run);
+  let handover = await createPost(run);
   for (;;) {
-    const reviewed = await reviewPost(run, next);
+    const reviewed = await reviewPost(run, handover);
     if (reviewed.kind === 'cancelled') return cancelPost(run);
-    if (reviewed.kind === 'rejected') return run.finish('rejected', reviewed.settledBy, run.state.exitReason);
+    if (reviewed.kind === 'rejected') return run.finish('rejected', reviewed.handover, run.state.exitReason);
 
-    const scheduled = await schedulePost(run, reviewed.settledBy);
+    const scheduled = await schedulePost(run, reviewed.handover);
     if (scheduled.kind === 'cancelled') return cancelPost(run);
 
-    const published = await publishPost(run, scheduled.trigger);
-    if (published.kind === 'failed') return run.finish('failed', published.closedBy, run.state.exitReason);
+    const published = await publishPost(run, scheduled.handover);
+    if (published.kind === 'failed') return run.finish('failed', published.handover, run.state.exitReason);
     if (published.kind === 'live') break;
-    next = published.blockedBy;
+    handover = published.handover;
   }
   return run.finish('completed', await trackPerformance(run));
 }
 
 /** The post's first transition; a draft given at creation is checked and becomes revision 1. */
-async function createPost(run: PostRun): Promise<PendingAction> {
+async function createPost(run: PostRun): Promise<PendingTransition> {
   const { input } = run;
   const detail: Record<string, unknown> = { publishAt: run.state.publishAt, plan: run.state.plan };
   if (input.draft) {
@@ -55,7 +57,7 @@ async function createPost(run: PostRun): Promise<PendingAction> {
 }
 
 function cancelPost(run: PostRun): Promise<PostState> {
-  const request = run.cancellation!;
+  const request = run.inbox.take('cancel')!;
   return run.finish(
     'cancelled',
     {

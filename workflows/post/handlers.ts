@@ -1,10 +1,10 @@
 /**
- * The post's messages. Every update has a validator that refuses bad requests before anything
- * reaches history; an accepted update is answered once its transition is recorded.
+ * The post's messages. Each handler's request is checked by its validator (validation.ts) before
+ * anything reaches history, then submitted to the run's inbox; the caller is answered once the
+ * transition recording it is.
  */
 import { condition, patched, setHandler } from '@temporalio/workflow';
-import { canDecide, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
-import { PLATFORMS, ROLES, type Actor, type Media, type PostStage, type RevisionContent } from '../../domain/types';
+import { storableValue } from '../../domain/storable';
 import {
   brandPause,
   cancel,
@@ -18,27 +18,21 @@ import {
   type BrandPauseSignal,
   type CancelRequest,
   type RescheduleRequest,
-  type ReviewDecisionRecord,
   type ReviewRequest,
   type SubmitRevisionRequest,
 } from '../messages';
-import { PostUpdateError, qualityCheckFailed, refuse } from './errors';
-import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permissions';
-import { countedApprovals } from '../../domain/reviewProgress';
+import { qualityCheckFailed } from './errors';
 import { REVISIONS_BY_AUTHOR_ONLY } from './patches';
 import { applyRevision } from './revisions';
-import { nowIso, SYSTEM_ACTOR, type PostRun } from './run';
-import { MAX_MEDIA_PER_VARIANT, MAX_URL_LENGTH, MAX_VARIANTS, TEXT } from '../../domain/limits';
-import { storableValue, unstorableText } from '../../domain/storable';
-import { textProblem, type TextRules } from '../../domain/text';
-
-const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
-
-const DECISION_ACTIONS: Record<ReviewRequest['decision'], string> = {
-  approve: 'approved',
-  reject: 'rejected',
-  request_changes: 'changes_requested',
-};
+import type { PostRun } from './state';
+import {
+  validateCancel,
+  validatePublishNow,
+  validateReschedule,
+  validateRetry,
+  validateReview,
+  validateRevision,
+} from './validation';
 
 export function registerPostHandlers(run: PostRun): void {
   const { state } = run;
@@ -56,26 +50,17 @@ export function registerPostHandlers(run: PostRun): void {
       }
       run.revisionBeingChecked = true;
       try {
+        // The checks are part of accepting a revision; one that fails them is still recorded.
         const { revision, issues } = await applyRevision(run, {
           content: request.content,
           submittedBy: request.by.userId,
         });
         if (issues.length > 0) {
-          await run.transition({
-            action: 'revision_blocked',
-            actorId: request.by.userId,
-            fromStage: 'drafting',
-            detail: { revision, issues },
-          });
+          await run.submit({ kind: 'revision_blocked', by: request.by.userId, revision, issues });
           throw qualityCheckFailed({ revision, issues });
         }
-        const ticket = run.enqueue({
-          action: 'revision_submitted',
-          actorId: request.by.userId,
-          fromStage: 'drafting',
-          detail: { revision, ...(request.content.note ? { note: request.content.note } : {}) },
-        });
-        await run.acknowledgement(ticket);
+        const { note } = request.content;
+        await run.submit({ kind: 'revision', by: request.by.userId, revision, ...(note ? { note } : {}) });
         return { revision };
       } finally {
         run.revisionBeingChecked = false;
@@ -91,29 +76,14 @@ export function registerPostHandlers(run: PostRun): void {
         await condition(() => !run.settingUp);
         validateReview(run, request);
       }
-      const decision: ReviewDecisionRecord = {
+      await run.submit({
+        kind: 'decision',
+        by: request.by.userId,
         stage: request.stage,
         revision: request.revision,
         decision: request.decision,
-        by: request.by.userId,
-        at: nowIso(),
         ...(request.comment ? { comment: request.comment } : {}),
-      };
-      state.decisions.push(decision);
-      if (request.decision === 'reject') {
-        state.exitReason = `rejected at ${request.stage} by ${request.by.userId}${request.comment ? `: ${request.comment}` : ''}`;
-      }
-      const ticket = run.enqueue({
-        action: DECISION_ACTIONS[request.decision],
-        actorId: request.by.userId,
-        fromStage: request.stage as PostStage,
-        detail: {
-          stage: request.stage,
-          revision: request.revision,
-          ...(request.comment ? { comment: request.comment } : {}),
-        },
       });
-      await run.acknowledgement(ticket);
       return { stage: state.stage, revision: state.revision };
     },
     { validator: (request: ReviewRequest) => validateReview(run, request) },
@@ -122,82 +92,35 @@ export function registerPostHandlers(run: PostRun): void {
   setHandler(
     reschedule,
     async (request: RescheduleRequest) => {
-      const previous = state.publishAt;
-      state.publishAt = new Date(Date.parse(request.publishAt)).toISOString();
-      if (request.timeZone) state.timeZone = request.timeZone;
-      run.scheduleVersion += 1;
-      await run.transition({
-        action: 'rescheduled',
-        actorId: request.by.userId,
-        fromStage: state.stage,
-        detail: { from: previous, to: state.publishAt, timeZone: state.timeZone },
-      });
+      const { publishAt, timeZone } = request;
+      await run.submit({ kind: 'reschedule', by: request.by.userId, publishAt, ...(timeZone ? { timeZone } : {}) });
       return { publishAt: state.publishAt };
     },
     {
-      validator: (request: RescheduleRequest) => {
-        requireActor(request?.by);
-        const publishAt = typeof request.publishAt === 'string' ? Date.parse(request.publishAt) : Number.NaN;
-        if (Number.isNaN(publishAt))
-          throw refuse(PostUpdateError.InvalidInput, 'publishAt must be an ISO-8601 instant');
-        if (request.timeZone !== undefined && (typeof request.timeZone !== 'string' || request.timeZone === '')) {
-          throw refuse(PostUpdateError.InvalidInput, 'timeZone must be an IANA time zone name');
-        }
-        requireStorable(request);
-        requireAllowed(run, 'reschedule', request.by);
-        if (publishAt <= Date.now()) {
-          throw refuse(
-            PostUpdateError.InvalidInput,
-            `publish time ${new Date(publishAt).toISOString()} is in the past`,
-          );
-        }
-      },
+      validator: (request: RescheduleRequest) => validateReschedule(run, request),
     },
   );
 
   setHandler(
     cancel,
     async (request: CancelRequest) => {
-      const ticket = run.takeTicket();
-      run.cancellation = { by: request.by.userId, reason: request.reason, ticket };
-      await run.acknowledgement(ticket);
+      await run.submit({ kind: 'cancel', by: request.by.userId, reason: request.reason });
       return { stage: state.stage };
     },
     {
-      validator: (request: CancelRequest) => {
-        requireActor(request?.by);
-        if (typeof request.reason !== 'string') {
-          throw refuse(
-            PostUpdateError.InvalidInput,
-            `a cancellation needs a reason of 1 to ${TEXT.cancelReason.maxGraphemes} characters`,
-          );
-        }
-        requireText('reason', request.reason, TEXT.cancelReason);
-        requireStorable(request);
-        requireAllowed(run, 'cancel', request.by);
-        if (run.cancellation) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
-      },
+      validator: (request: CancelRequest) => validateCancel(run, request),
     },
   );
 
   setHandler(
     publishNow,
     async (request: ActorRequest) => {
-      const ticket = run.takeTicket();
-      run.publishNowRequest = { by: request.by.userId, ticket };
-      run.scheduleVersion += 1;
       // A brand pause arriving meanwhile defers publishing; the caller learns the post is still scheduled.
-      await run.acknowledgement(ticket, () => state.paused);
+      await run.submit({ kind: 'publish_now', by: request.by.userId }, () => state.paused);
       return { stage: state.stage };
     },
     {
-      validator: (request: ActorRequest) => {
-        requireActor(request?.by);
-        requireStorable(request);
-        requireAllowed(run, 'publish_now', request.by);
-        if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
-        if (run.publishNowRequest) throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
-      },
+      validator: (request: ActorRequest) => validatePublishNow(run, request),
     },
   );
 
@@ -205,219 +128,30 @@ export function registerPostHandlers(run: PostRun): void {
     retryFailedVariants,
     async (request: ActorRequest) => {
       const failed = state.variants.filter((variant) => variant.status === 'failed');
-      for (const variant of failed) variant.status = 'pending';
-      const ticket = run.takeTicket();
-      run.retryRequest = { by: request.by.userId, accountIds: failed.map((variant) => variant.accountId), ticket };
-      await run.acknowledgement(ticket);
+      const accountIds = failed.map((variant) => variant.accountId);
+      await run.submit({ kind: 'retry', by: request.by.userId, accountIds });
       return { retried: failed.length };
     },
     {
-      validator: (request: ActorRequest) => {
-        requireActor(request?.by);
-        requireStorable(request);
-        requireAllowed(run, 'retry_failed_variants', request.by);
-        if (run.retryRequest)
-          throw refuse(PostUpdateError.InvalidTransition, 'a retry of the failed variants is already under way');
-        if (!state.variants.some((variant) => variant.status === 'failed')) {
-          throw refuse(PostUpdateError.InvalidTransition, 'post has no failed variants to retry');
-        }
-        if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
-      },
+      validator: (request: ActorRequest) => validateRetry(run, request),
     },
   );
 
   // A signal has no validator and nobody to answer: what it carries is made storable, never refused.
   setHandler(brandPause, async (signal: BrandPauseSignal) => {
     if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
-    state.paused = signal.paused;
-    run.scheduleVersion += 1;
-    // A pause delivered with the start is part of the post's first transition.
-    if (!run.created) return;
+    const by = typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : undefined;
     const reason = typeof signal.reason === 'string' ? storableValue({ reason: signal.reason }).reason : undefined;
     try {
-      await run.transition({
-        action: signal.paused ? 'brand_paused' : 'brand_resumed',
-        actorId: typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : SYSTEM_ACTOR,
-        fromStage: state.stage,
-        ...(reason ? { detail: { reason } } : {}),
+      await run.submit({
+        kind: 'brand_pause',
+        paused: signal.paused,
+        ...(by !== undefined ? { by } : {}),
+        ...(reason ? { reason } : {}),
       });
     } catch (error) {
       // The post's own process ends it as failed; a signal handler failing would fail the run.
       if (!run.unrecordable) throw error;
     }
   });
-}
-
-/** Who may write a revision: since REVISIONS_BY_AUTHOR_ONLY, no longer any holder of drafting's role. */
-type RevisionRule = 'author_only' | 'any_author';
-
-function validateRevision(run: PostRun, request: SubmitRevisionRequest, rule: RevisionRule = 'author_only'): void {
-  const { state } = run;
-  requireActor(request?.by);
-  const problem = contentProblem(request.content);
-  if (problem) throw refuse(PostUpdateError.InvalidInput, problem);
-  requireStorable(request);
-  requireOpen(run);
-  // Until the first stage opens the handler waits and checks again.
-  if (run.settingUp) return;
-  if (!state.openStages.includes('drafting')) {
-    throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not drafting`);
-  }
-  if (run.revisionBeingChecked) {
-    throw refuse(
-      PostUpdateError.InvalidTransition,
-      `revision ${state.revision + 1} is being checked; submit again once it is done`,
-    );
-  }
-  const drafting = findStage({ plan: state.plan, stage: 'drafting' });
-  if (!drafting) throw refuse(PostUpdateError.Forbidden, "this post's review has no drafting stage");
-  const escalated = state.deadlines.find((deadline) => deadline.stage === 'drafting')?.escalated ?? false;
-  const permission = mayTakeAction({
-    action: 'submit_revision',
-    actor: request.by,
-    authorId: state.authorId,
-    escalation: { backupRole: drafting.backupRole, escalated },
-  });
-  const colleagueMayWrite = rule === 'any_author' && request.by.roles.includes(drafting.role);
-  if (!permission.ok && !colleagueMayWrite) throw refuse(PostUpdateError.Forbidden, permission.reason);
-}
-
-function validateReview(run: PostRun, request: ReviewRequest): void {
-  const { state } = run;
-  requireActor(request?.by);
-  if (typeof request.stage !== 'string' || request.stage === '')
-    throw refuse(PostUpdateError.InvalidInput, 'stage is required');
-  if (!DECISIONS.includes(request.decision)) {
-    throw refuse(PostUpdateError.InvalidInput, `decision must be one of ${DECISIONS.join(', ')}`);
-  }
-  if (!Number.isInteger(request.revision) || request.revision < 0) {
-    throw refuse(PostUpdateError.InvalidInput, 'revision must be a whole number');
-  }
-  if (request.comment !== undefined && typeof request.comment !== 'string') {
-    throw refuse(
-      PostUpdateError.InvalidInput,
-      `comment must be text of at most ${TEXT.reviewComment.maxGraphemes} characters`,
-    );
-  }
-  // An empty comment is no comment (an approval needs none).
-  if (request.comment) requireText('comment', request.comment, TEXT.reviewComment);
-  requireStorable(request);
-  requireOpen(run);
-  if (!findStage({ plan: state.plan, stage: request.stage })) {
-    throw refuse(PostUpdateError.InvalidTransition, `this post's review has no ${request.stage} stage`);
-  }
-  // Until the first stage opens the handler waits and checks again.
-  if (run.settingUp) return;
-  if (request.stage === 'drafting' || !state.openStages.includes(request.stage)) {
-    throw refuse(PostUpdateError.InvalidTransition, `post is in ${describeOpenStages(run)}, not ${request.stage}`);
-  }
-  if (request.revision !== state.revision) {
-    throw refuse(
-      PostUpdateError.StaleRevision,
-      `the decision is for revision ${request.revision}, but the post is at revision ${state.revision}`,
-    );
-  }
-  if (request.decision === 'request_changes' && !findStage({ plan: state.plan, stage: 'drafting' })) {
-    throw refuse(PostUpdateError.InvalidTransition, "this post's review has no drafting stage to return to");
-  }
-  const check = canDecide({
-    plan: state.plan,
-    stage: request.stage,
-    decision: request.decision,
-    actor: request.by,
-    authorId: state.authorId,
-    revisionAuthorIds: run.revisionAuthorIds,
-    escalated: state.deadlines.find((deadline) => deadline.stage === request.stage)?.escalated ?? false,
-    priorApprovers: countedApprovals(run.reviewRecord()),
-  });
-  if (!check.ok) throw refuse(REFUSAL_ERRORS[check.code], check.reason);
-}
-
-const REFUSAL_ERRORS: Record<DecisionRefusal, PostUpdateError> = {
-  stage_not_in_plan: PostUpdateError.InvalidTransition,
-  not_a_review_stage: PostUpdateError.InvalidTransition,
-  own_post: PostUpdateError.Forbidden,
-  missing_role: PostUpdateError.Forbidden,
-  already_approved: PostUpdateError.InvalidTransition,
-  approved_another_stage: PostUpdateError.Forbidden,
-};
-
-function requireActor(actor: Actor | undefined): void {
-  const valid =
-    typeof actor === 'object' &&
-    actor !== null &&
-    typeof actor.userId === 'string' &&
-    actor.userId !== '' &&
-    Array.isArray(actor.roles) &&
-    actor.roles.every((role) => (ROLES as readonly string[]).includes(role));
-  if (!valid)
-    throw refuse(PostUpdateError.InvalidInput, 'the request must say who is acting: a user id and known roles');
-}
-
-/** The text policy every client-written text passes, with the same limits as the API's schemas. */
-function requireText(field: string, value: string, rules: TextRules): void {
-  const problem = textProblem(value, rules);
-  if (problem) throw refuse(PostUpdateError.InvalidInput, `${field} ${problem.message}`);
-}
-
-/** Nothing accepted may hold a value an activity could never write (ids and names included). */
-function requireStorable(request: unknown): void {
-  const problem = unstorableText(request);
-  if (problem) throw refuse(PostUpdateError.InvalidInput, `${problem.path} ${problem.message}`);
-}
-
-function requireOpen(run: PostRun): void {
-  if (run.finished || run.unrecordable)
-    throw refuse(
-      PostUpdateError.InvalidTransition,
-      `post is ${run.state.stage === 'failed' ? 'failed' : 'closed'}; it takes no further changes`,
-    );
-}
-
-function requireAllowed(run: PostRun, action: PostAction, actor: Actor): void {
-  requireOpen(run);
-  const stageProblem = stageRefusal({ action, stage: run.state.stage });
-  if (stageProblem) throw refuse(PostUpdateError.InvalidTransition, stageProblem);
-  const permission = mayTakeAction({ action, actor, authorId: run.state.authorId });
-  if (!permission.ok) throw refuse(PostUpdateError.Forbidden, permission.reason);
-}
-
-function describeOpenStages(run: PostRun): string {
-  const open = run.state.openStages.length > 0 ? run.state.openStages : [run.state.stage];
-  return open.join(' and ');
-}
-
-function contentProblem(content: RevisionContent | undefined): string | undefined {
-  if (typeof content !== 'object' || content === null || !Array.isArray(content.variants)) {
-    return 'content must have a list of variants';
-  }
-  if (content.note !== undefined && typeof content.note !== 'string') return 'note must be text';
-  const noteProblem = content.note ? textProblem(content.note, TEXT.revisionNote) : undefined;
-  if (noteProblem) return `note ${noteProblem.message}`;
-  if (content.variants.length > MAX_VARIANTS) return `a revision has at most ${MAX_VARIANTS} variants`;
-  for (const [index, variant] of content.variants.entries()) {
-    const where = `variant ${index + 1}`;
-    if (typeof variant !== 'object' || variant === null) return `${where} must be an object`;
-    if (typeof variant.accountId !== 'string' || variant.accountId === '') return `${where} needs an accountId`;
-    if (!(PLATFORMS as readonly string[]).includes(variant.platform)) {
-      return `${where} has unknown platform "${String(variant.platform)}"; expected one of ${PLATFORMS.join(', ')}`;
-    }
-    if (typeof variant.text !== 'string') return `${where} needs text`;
-    const textIssue = textProblem(variant.text, TEXT.variantText);
-    if (textIssue) return `${where} text ${textIssue.message}`;
-    if (!Array.isArray(variant.media) || !variant.media.every(isMedia))
-      return `${where} media must be a list of { url, kind: image | video }`;
-    if (variant.media.length > MAX_MEDIA_PER_VARIANT) return `${where} has more than ${MAX_MEDIA_PER_VARIANT} media`;
-  }
-  return undefined;
-}
-
-function isMedia(media: Media): boolean {
-  return (
-    typeof media === 'object' &&
-    media !== null &&
-    typeof media.url === 'string' &&
-    media.url.length <= MAX_URL_LENGTH &&
-    (media.kind === 'image' || media.kind === 'video')
-  );
 }

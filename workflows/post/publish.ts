@@ -5,18 +5,24 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { storableText } from '../../domain/text';
+import type { PostStage } from '../../domain/types';
 import type { VariantState } from '../messages';
+import type { Queued } from './inbox';
 import { checkQuality, publishVariant } from './activityProxies';
-import { SYSTEM_ACTOR, type NotificationDraft, type PendingAction, type PostRun } from './run';
 import { publicationKey } from '../../domain/publicationKey';
+import { describeFailure, publishFailed, published as publishedNotification } from './notificationText';
+import type { PostRun } from './state';
+import { SYSTEM_ACTOR, type NotificationDraft, type PendingTransition } from './transitions';
 
 /** How long a post whose every variant failed still accepts a retry before it closes as failed. */
 export const FAILED_POST_RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
 
+/** A blocked post hands its transition back to review; a failed one hands over its closing. */
 export type PublishOutcome =
-  { kind: 'live' } | { kind: 'blocked'; blockedBy: PendingAction } | { kind: 'failed'; closedBy: PendingAction };
+  { kind: 'live' } | { kind: 'blocked'; handover: PendingTransition } | { kind: 'failed'; handover: PendingTransition };
 
-export async function publishPost(run: PostRun, trigger: PendingAction): Promise<PublishOutcome> {
+/** `handover` is what started publishing (the publish time, or someone publishing now). */
+export async function publishPost(run: PostRun, handover: PendingTransition): Promise<PublishOutcome> {
   const { state } = run;
   // From here on the post can no longer be cancelled or rescheduled, even while it is checked.
   run.enter({ stage: 'publishing' });
@@ -34,23 +40,23 @@ export async function publishPost(run: PostRun, trigger: PendingAction): Promise
     state.qualityIssues = check.issues;
     return {
       kind: 'blocked',
-      blockedBy: {
-        ...trigger,
+      handover: {
+        ...handover,
         action: 'quality_blocked',
-        detail: { ...trigger.detail, trigger: trigger.action, issues: check.issues },
+        detail: { ...handover.detail, trigger: handover.action, issues: check.issues },
       },
     };
   }
   run.publishContent = check.content;
 
-  let next = trigger;
+  let next = handover;
   for (;;) {
     run.enter({ stage: 'publishing' });
     await run.transition(next);
     await publishPendingVariants(run);
     if (state.variants.some((variant) => variant.status === 'published')) {
       run.enter({ stage: 'published' });
-      await run.transition(publishedAction(run, 'publishing'));
+      await run.transition(publishedTransition(run, 'publishing'));
       return { kind: 'live' };
     }
     const failed = state.variants.filter((variant) => variant.status === 'failed');
@@ -61,13 +67,13 @@ export async function publishPost(run: PostRun, trigger: PendingAction): Promise
       actorId: SYSTEM_ACTOR,
       fromStage: 'publishing',
       detail: { failed },
-      notifications: [publishFailedNotification(run, failed)],
+      notifications: [publishFailed(state, failed)],
     });
     const retry = await awaitRetry(run);
     if (!retry) {
       return {
         kind: 'failed',
-        closedBy: { action: 'retry_window_closed', actorId: SYSTEM_ACTOR, fromStage: 'failed' },
+        handover: { action: 'retry_window_closed', actorId: SYSTEM_ACTOR, fromStage: 'failed' },
       };
     }
     delete state.exitReason;
@@ -132,53 +138,38 @@ function failureOf(error: unknown): { type: string; reason: string } {
 }
 
 /** Waits for someone to retry the failed variants; undefined once the retry window has passed. */
-async function awaitRetry(run: PostRun): Promise<PendingAction | undefined> {
-  await run.waitFor(() => run.retryRequest !== undefined, FAILED_POST_RETRY_WINDOW_MS);
-  const request = run.retryRequest;
+async function awaitRetry(run: PostRun): Promise<PendingTransition | undefined> {
+  await run.waitFor(() => run.inbox.has('retry'), FAILED_POST_RETRY_WINDOW_MS);
+  const request = run.inbox.take('retry');
   if (!request) return undefined;
-  run.retryRequest = undefined;
+  return retryTransition(request, 'failed');
+}
+
+/** The transition that records a retry of the failed variants taken from the inbox. */
+export function retryTransition(request: Queued<'retry'>, fromStage: PostStage): PendingTransition {
   return {
     action: 'retry_failed_variants',
     actorId: request.by,
-    fromStage: 'failed',
+    fromStage,
     detail: { accountIds: request.accountIds },
     tickets: [request.ticket],
   };
 }
 
 /** The transition after a round of publishing: who is live, who failed and why. */
-export function publishedAction(run: PostRun, fromStage: 'publishing' | 'tracking' | 'published'): PendingAction {
-  const published = run.state.variants.filter((variant) => variant.status === 'published');
+export function publishedTransition(
+  run: PostRun,
+  fromStage: 'publishing' | 'tracking' | 'published',
+): PendingTransition {
+  const live = run.state.variants.filter((variant) => variant.status === 'published');
   const failed = run.state.variants.filter((variant) => variant.status === 'failed');
-  const notifications: NotificationDraft[] = [
-    {
-      kind: 'published',
-      roles: ['manager'],
-      userIds: [run.state.authorId],
-      message: `"${run.state.title}" is live on ${published.map((variant) => variant.platform).join(', ')}.`,
-      data: { variants: published },
-    },
-  ];
-  if (failed.length > 0) notifications.push(publishFailedNotification(run, failed));
+  const notifications: NotificationDraft[] = [publishedNotification(run.state, live)];
+  if (failed.length > 0) notifications.push(publishFailed(run.state, failed));
   return {
     action: 'published',
     actorId: SYSTEM_ACTOR,
     fromStage,
-    detail: { published: published.map((variant) => variant.accountId), failed },
+    detail: { published: live.map((variant) => variant.accountId), failed },
     notifications,
   };
-}
-
-function publishFailedNotification(run: PostRun, failed: VariantState[]): NotificationDraft {
-  return {
-    kind: 'publish_failed',
-    roles: ['manager'],
-    userIds: [run.state.authorId],
-    message: `"${run.state.title}" could not be published to ${failed.map(describeFailure).join('; ')}.`,
-    data: { failed },
-  };
-}
-
-function describeFailure(variant: VariantState): string {
-  return `${variant.platform} (${variant.accountId}): ${variant.failureType ?? 'Error'} — ${variant.failureReason ?? 'unknown reason'}`;
 }

@@ -6,7 +6,7 @@ import type { RevisionContent, VariantContent } from '../../domain/types';
 import type { QualityIssue, VariantState } from '../messages';
 import { checkQuality } from './activityProxies';
 import { PostUpdateError, refuse } from './errors';
-import type { PostRun } from './run';
+import type { PostRun } from './state';
 
 export async function applyRevision(
   run: PostRun,

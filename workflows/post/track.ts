@@ -4,36 +4,36 @@
  * live they are tracked from their own publish time.
  */
 import { log, patched } from '@temporalio/workflow';
-import type { MetricSnapshot, VariantState } from '../messages';
-import { SNAPSHOT_ATTEMPTS, snapshotMetrics, summarizePerformance, takeSnapshots } from './activityProxies';
+import type { MetricSnapshot } from '../messages';
+import type { Queued } from './inbox';
+import { SNAPSHOT_ATTEMPTS, summarizePerformance, takeSnapshots } from './activityProxies';
+import { snapshotEachVariant, type SnapshotDue } from './legacy/beforeOneActivityPerStep';
+import { performanceSummary } from './notificationText';
 import { ONE_ACTIVITY_PER_STEP } from './patches';
-import { publishedAction, publishPendingVariants } from './publish';
-import { SYSTEM_ACTOR, type PendingAction, type PostRun } from './run';
+import { publishedTransition, publishPendingVariants, retryTransition } from './publish';
+import type { PostRun } from './state';
+import { SYSTEM_ACTOR, type PendingTransition } from './transitions';
 
 const HOUR_MS = 60 * 60 * 1000;
 export const DEFAULT_TRACKING_OFFSETS_MS: readonly number[] = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
 
-interface SnapshotDue {
-  variant: VariantState;
-  offsetMs: number;
-  at: number;
-}
-
-export async function trackPerformance(run: PostRun): Promise<PendingAction> {
+/** Returns the transition that completes the post, with its summary, for the run to close with. */
+export async function trackPerformance(run: PostRun): Promise<PendingTransition> {
   const offsets = trackingOffsets(run.input.trackingOffsetsMs);
   const settled = new Set<string>();
   for (;;) {
-    if (run.retryRequest) await republishFailedVariants(run);
+    const retry = run.inbox.take('retry');
+    if (retry) await republishFailedVariants(run, retry);
     const schedule = snapshotSchedule(run, offsets).filter((entry) => !settled.has(snapshotKey(entry)));
     if (schedule.length === 0) break;
     const nextAt = Math.min(...schedule.map((entry) => entry.at));
-    const { timedOut } = await run.waitFor(() => run.retryRequest !== undefined, nextAt - Date.now());
+    const { timedOut } = await run.waitFor(() => run.inbox.has('retry'), nextAt - Date.now());
     if (!timedOut) continue;
     const due = schedule.filter((entry) => entry.at <= nextAt);
     await recordSnapshots(run, due);
     for (const entry of due) settled.add(snapshotKey(entry));
   }
-  return completedAction(run);
+  return completedTransition(run);
 }
 
 function trackingOffsets(configured: number[] | undefined): number[] {
@@ -61,7 +61,7 @@ async function recordSnapshots(run: PostRun, due: SnapshotDue[]): Promise<void> 
   if (patched(ONE_ACTIVITY_PER_STEP)) {
     run.state.snapshots.push(...(await takeDueSnapshots(run, due)));
   } else {
-    const taken = await Promise.all(due.map((entry) => takeSnapshot(run, entry)));
+    const taken = await snapshotEachVariant(run.state.postId, due);
     run.state.snapshots.push(...taken.filter((snapshot): snapshot is MetricSnapshot => snapshot !== undefined));
   }
   if (run.state.stage === 'published') {
@@ -102,45 +102,14 @@ async function takeDueSnapshots(run: PostRun, due: SnapshotDue[]): Promise<Metri
   }
 }
 
-/** One variant's snapshot, as runs recorded before ONE_ACTIVITY_PER_STEP take them. */
-async function takeSnapshot(run: PostRun, due: SnapshotDue): Promise<MetricSnapshot | undefined> {
-  try {
-    return await snapshotMetrics({
-      postId: run.state.postId,
-      accountId: due.variant.accountId,
-      platform: due.variant.platform,
-      externalId: due.variant.externalId!,
-      offsetMs: due.offsetMs,
-      // The workflow's clock: metrics are read as of the moment the snapshot is due.
-      at: new Date(due.at).toISOString(),
-    });
-  } catch (error) {
-    // One missing data point must not stop the others or the summary.
-    log.warn('metric snapshot skipped', {
-      accountId: due.variant.accountId,
-      offsetMs: due.offsetMs,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return undefined;
-  }
-}
-
-async function republishFailedVariants(run: PostRun): Promise<void> {
-  const request = run.retryRequest!;
-  run.retryRequest = undefined;
+async function republishFailedVariants(run: PostRun, request: Queued<'retry'>): Promise<void> {
   const fromStage = run.state.stage;
-  await run.transition({
-    action: 'retry_failed_variants',
-    actorId: request.by,
-    fromStage,
-    detail: { accountIds: request.accountIds },
-    tickets: [request.ticket],
-  });
+  await run.transition(retryTransition(request, fromStage));
   await publishPendingVariants(run);
-  await run.transition(publishedAction(run, fromStage === 'tracking' ? 'tracking' : 'published'));
+  await run.transition(publishedTransition(run, fromStage === 'tracking' ? 'tracking' : 'published'));
 }
 
-async function completedAction(run: PostRun): Promise<PendingAction> {
+async function completedTransition(run: PostRun): Promise<PendingTransition> {
   const fromStage = run.state.stage;
   try {
     const summary = await summarizePerformance({ postId: run.state.postId });
@@ -149,15 +118,7 @@ async function completedAction(run: PostRun): Promise<PendingAction> {
       actorId: SYSTEM_ACTOR,
       fromStage,
       detail: { summary },
-      notifications: [
-        {
-          kind: 'performance_summary',
-          roles: ['manager'],
-          userIds: [run.state.authorId],
-          message: `"${run.state.title}" reached ${summary.totals.impressions} impressions and ${summary.totals.clicks} clicks.`,
-          data: { ...summary },
-        },
-      ],
+      notifications: [performanceSummary(run.state, summary)],
     };
   } catch (error) {
     log.warn('performance summary unavailable', { error: error instanceof Error ? error.message : String(error) });
