@@ -14,7 +14,7 @@ import {
   type ThreadState,
 } from '../../workflows/thread/messages';
 import { insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
-import { HOUR_MS, startPostHarness, type PostHarness } from './postHarness';
+import { HOUR_MS, recordHistoryIfAsked, startPostHarness, type PostHarness } from './postHarness';
 
 const MINUTE_MS = 60_000;
 
@@ -126,6 +126,7 @@ describe('threadLifecycle', () => {
     expect(sent[0]).toMatchObject({ external_id: answer.messageId, account_id: input.accountId });
     const projected = await harness.db('threads').where({ id: state.threadId }).first();
     expect(projected).toMatchObject({ status: 'open', last_sequence: state.sequence });
+    await recordHistoryIfAsked(handle, 'thread-first-response-met');
   });
 
   it('records the warning and then the breach at their exact instants', async () => {
@@ -146,6 +147,7 @@ describe('threadLifecycle', () => {
       },
       { kind: 'first_response', event: 'breach', at: new Date(startedAt + 240 * MINUTE_MS).toISOString() },
     ]);
+    await recordHistoryIfAsked(handle, 'thread-first-response-breached');
   });
 
   it('keeps the clock running through a private note', async () => {
