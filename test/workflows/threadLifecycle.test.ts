@@ -198,6 +198,18 @@ describe('threadLifecycle', () => {
     expect(await harness.db('sandbox_replies').where({ thread_external_id: input.externalThreadId })).toHaveLength(1);
   });
 
+  it('refuses the second of two resolves sent at once, and keeps going', async () => {
+    const handle = await customerWrites(conversation());
+    await stateWhen(handle, (state) => inbound(state).length === 1);
+    const outcomes = await Promise.allSettled([
+      handle.executeUpdate(resolveThread, { args: [{ by: agent() }] }),
+      handle.executeUpdate(resolveThread, { args: [{ by: agent() }] }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const state = await handle.query(getThreadState);
+    expect(state.status).toBe('resolved');
+  });
+
   it('refuses a reply from a viewer and changes nothing', async () => {
     const handle = await customerWrites(conversation());
     const before = await stateWhen(handle, (state) => inbound(state).length === 1);

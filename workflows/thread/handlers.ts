@@ -67,6 +67,9 @@ export function registerThreadHandlers(run: ThreadRun): void {
     replyToThread,
     ({ by, text }) =>
       run.exclusive(async () => {
+        if (state.status === 'resolved') {
+          throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
+        }
         // Reserved before the call, so a retried activity reuses the key and a new reply gets its own.
         state.repliesSent += 1;
         const idempotencyKey = `${run.workflowId}:reply:${state.repliesSent}`;
@@ -142,6 +145,8 @@ export function registerThreadHandlers(run: ThreadRun): void {
   ): ((request: { by: Actor }) => Promise<ThreadUpdateResult>) => {
     return ({ by }) =>
       run.exclusive(async () => {
+        // Validated on arrival; an action queued behind another (two resolves at once) is judged again.
+        requireEvent(run, { type, at: nowIso() });
         run.applySla({ type, at: nowIso() });
         await run.record({ action, actorId: by.userId });
         return result(run);
