@@ -101,6 +101,16 @@ describe('inbound webhooks', () => {
     expect(await live.harness.db('thread_messages').where({ thread_id: `${accountId()}:${threadId}` })).toHaveLength(2);
   });
 
+  it('refuses a signed batch that is empty or too large with 400', async () => {
+    expect((await deliver([])).status).toBe(400);
+    const threadId = uniqueId('t');
+    const tooMany = Array.from({ length: 101 }, () => event(threadId));
+    const response = await deliver(tooMany);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: 'invalid_input' });
+    expect(await live.harness.db('thread_messages').where({ thread_id: `${accountId()}:${threadId}` })).toEqual([]);
+  });
+
   it('keeps accepting the previous secret for a grace period after a rotation', async () => {
     const rotated = await call(live.api, 'POST', `/v1/accounts/${accountId()}/inbound-secret`, {
       key: fixture.users.admin.apiKey,
