@@ -1,8 +1,11 @@
 import type { BrandPublishingActivities } from './brandContract';
 import type { PostActivities } from './contract';
+import type { ThreadActivities } from './threadContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
+export { createThreadActivities, threadEntity } from './threadActivities';
+export type * from './threadContract';
 export * from './brandContract';
 export type { ActivityLogger, PostActivityDeps } from './deps';
 export * from './contract';
@@ -27,5 +30,5 @@ export {
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
 
-/** Every activity a worker hosts: the post lifecycle's and the brand publishing workflow's. */
-export type WorkerActivities = PostActivities & BrandPublishingActivities;
+/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's and the conversations'. */
+export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities;

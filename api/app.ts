@@ -16,6 +16,9 @@ import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
 import { mountBrandRoutes } from './routes/brands';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
+import { keepRawInboundBody } from './inboundSignature';
+import { mountInboundRoutes } from './routes/inbound';
+import { mountThreadRoutes } from './routes/threads';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
@@ -76,7 +79,8 @@ export function createApp(options: AppOptions): Express {
   app.use(rejectMalformedPath);
   // Not strict: any JSON value parses, so that a body that is valid JSON but not an object is told
   // exactly that (see mountOperation) instead of being called invalid JSON.
-  app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false }));
+  // Inbound webhooks are signed over their raw bytes, which the parser keeps for those routes.
+  app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, verify: keepRawInboundBody }));
 
   const router = express.Router();
   const budgets = createRequestBudgets({ perMinute: options.rateLimitPerMinute, logger });
@@ -93,6 +97,8 @@ export function createApp(options: AppOptions): Express {
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
   mountAdminRoutes(target, services);
+  mountInboundRoutes(target, services);
+  mountThreadRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   mountMethodFallbacks(target);
   app.use(router);

@@ -39,6 +39,9 @@ export const ACTION_ROLES = {
   retryFailedVariants: ['author', 'manager', 'admin'],
   pauseBrand: ['manager', 'admin'],
   reconcilePosts: ['admin'],
+  readThreads: ROLES,
+  answerThreads: ['agent', 'manager', 'admin'],
+  manageInboundSecrets: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type ApiAction = keyof typeof ACTION_ROLES;
 
@@ -53,6 +56,9 @@ const ACTION_WORDS: Record<ApiAction, string> = {
   retryFailedVariants: 'retry failed publications',
   pauseBrand: "pause or resume a brand's publishing",
   reconcilePosts: 'reconcile posts with Temporal',
+  readThreads: 'read conversations',
+  answerThreads: 'work on conversations',
+  manageInboundSecrets: "rotate an account's inbound webhook secret",
 };
 
 export function mayPerform(user: Pick<AuthenticatedUser, 'roles'>, action: ApiAction): boolean {

@@ -50,6 +50,8 @@ export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: A
   InvalidInput: { status: 400, code: ApiErrorCode.InvalidInput },
   // The revision was recorded (the post stays in drafting); the body lists what to fix.
   QualityCheckFailed: { status: 422, code: ApiErrorCode.QualityCheckFailed },
+  // The platform did not take a conversation's reply (revoked account, refused content).
+  ReplyNotSent: { status: 409, code: ApiErrorCode.Conflict },
 };
 
 /** An error that already knows its HTTP status; its message is safe to show to the client. */

@@ -1,7 +1,7 @@
 /**
  * The activities a worker hosts, built from its Postgres and configuration: the sandbox platform
  * connector and the signed notification webhook (recorded only, when no URL is configured), and
- * the brand publishing workflow's Postgres writes.
+ * the brand publishing workflow's Postgres writes, and the conversations' triage, replies and records.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import {
   createBrandPublishingActivities,
   createPostActivities,
+  createThreadActivities,
   type ActivityLogger,
   type WorkerActivities,
 } from '../activities';
@@ -45,13 +46,15 @@ export function createConfiguredActivities({
 }
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
+  const connectors = createConnectorRegistry([createSandboxConnector({ db: options.db })]);
   return {
     ...createPostActivities({
       db: options.db,
-      connectors: createConnectorRegistry([createSandboxConnector({ db: options.db })]),
+      connectors,
       notifier: createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret }),
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     ...createBrandPublishingActivities({ db: options.db }),
+    ...createThreadActivities({ db: options.db, connectors, ...(options.logger ? { logger: options.logger } : {}) }),
   };
 }

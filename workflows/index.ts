@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow type the worker hosts. */
 export { postLifecycle } from './postLifecycle';
 export { brandPublishing } from './brandPublishing';
+export { threadLifecycle } from './threadLifecycle';

@@ -12,3 +12,4 @@ export {
 } from './calendar';
 export { dueAt, elapsedBetween, isOpenAt, nextOpening, type ElapsedTime } from './businessTime';
 export { InvalidInstantError } from './instant';
+export { ROUND_THE_CLOCK_CALENDAR } from './roundTheClock';

@@ -3,9 +3,10 @@
  * API answers coarse role questions itself; the workflow's validators decide stage, ownership and
  * separation of duties, and their refusals arrive with the workflow's own words.
  */
+import { signInboundBody } from '../../api/inboundSignature';
 import { ROLES, type Role } from '../../domain/types';
 import type { BrandFixture } from '../helpers/db';
-import { insertUser } from '../helpers/db';
+import { insertUser, uniqueId } from '../helpers/db';
 import { call, type ApiResponse } from './http';
 import {
   brand,
@@ -72,6 +73,41 @@ const draftingPost = async (fresh: boolean): Promise<string> => {
   const make = () => postAwaiting(live, fixture, 'drafting');
   return (await (fresh ? make() : sharedPost('drafting', make))).postId;
 };
+
+/** A conversation started by a signed inbound message, once its projection can be read. */
+const sharedThread = () =>
+  sharedPost('thread', async (): Promise<string> => {
+    const accountId = fixture.accounts[0].id;
+    const rotated = await call(live.api, 'POST', `/v1/accounts/${accountId}/inbound-secret`, {
+      key: keyOf('admin'),
+      body: {},
+    });
+    const threadId = uniqueId('t');
+    const rawBody = JSON.stringify({
+      events: [
+        {
+          threadId,
+          messageId: uniqueId('m'),
+          kind: 'comment',
+          author: { id: 'c1', handle: '@c1' },
+          text: 'Is the winter blend decaf?',
+          sentAt: new Date().toISOString(),
+        },
+      ],
+    });
+    const delivered = await call(live.api, 'POST', `/v1/inbound/${accountId}`, {
+      rawBody,
+      headers: { 'x-socialops-signature': signInboundBody(rawBody, rotated.body.secret as string) },
+    });
+    if (delivered.status !== 202) throw new Error(`inbound failed: ${delivered.status} ${delivered.text}`);
+    const id = `${accountId}:${threadId}`;
+    const giveUpAt = Date.now() + 15_000;
+    while ((await call(live.api, 'GET', `/v1/threads/${id}`, { key: keyOf('admin') })).status !== 200) {
+      if (Date.now() > giveUpAt) throw new Error(`thread ${id} was never recorded`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return id;
+  });
 
 const EVERYONE = ROLES;
 
@@ -152,6 +188,26 @@ const MATRIX: Record<string, ActionCase> = {
       const postId = fresh ? await scheduledPost() : await sharedPost('scheduled', scheduledPost);
       return call(live.api, 'POST', `/v1/posts/${postId}/publish-now`, { key: keyOf(role), body: {} });
     },
+  },
+  'list conversations': {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/threads?brandId=${fixture.brand.id}`, { key: keyOf(role) }),
+  },
+  'add a note to a conversation': {
+    allowed: ['agent', 'manager', 'admin'],
+    status: 200,
+    act: async (role) =>
+      call(live.api, 'POST', `/v1/threads/${await sharedThread()}/notes`, {
+        key: keyOf(role),
+        body: { text: 'Asked the roastery' },
+      }),
+  },
+  "rotate an account's inbound secret": {
+    allowed: ['admin'],
+    status: 200,
+    act: (role) =>
+      call(live.api, 'POST', `/v1/accounts/${fixture.accounts[0].id}/inbound-secret`, { key: keyOf(role), body: {} }),
   },
   "pause the brand's publishing": {
     allowed: ['manager', 'admin'],

@@ -29,6 +29,16 @@ const EXPECTED_OPERATIONS = [
   'POST /v1/brands/{id}/resume',
   'POST /v1/admin/reconcile',
   'GET /v1/brands/{id}/publishing',
+  'POST /v1/inbound/{accountId}',
+  'POST /v1/accounts/{accountId}/inbound-secret',
+  'GET /v1/threads',
+  'GET /v1/threads/{id}',
+  'POST /v1/threads/{id}/reply',
+  'POST /v1/threads/{id}/notes',
+  'POST /v1/threads/{id}/pending',
+  'POST /v1/threads/{id}/resolve',
+  'POST /v1/threads/{id}/reopen',
+  'POST /v1/threads/{id}/assign',
   'GET /healthz',
   'GET /readyz',
   'GET /openapi.json',
@@ -119,9 +129,14 @@ it('resolves every schema reference', () => {
 it('documents authentication, authorization and error responses per operation', () => {
   for (const { method, path, operation } of operations()) {
     const isPublic = ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(path);
+    // Platforms sign inbound webhooks with the account's secret instead of sending an API key.
+    const isSigned = path === '/v1/inbound/{accountId}';
     const label = `${method} ${path}`;
     if (isPublic) {
       expect({ label, security: operation.security }).toEqual({ label, security: [] });
+    } else if (isSigned) {
+      expect({ label, security: operation.security }).toEqual({ label, security: [] });
+      expect({ label, has401: '401' in operation.responses }).toEqual({ label, has401: true });
     } else {
       expect({ label, security: operation.security }).toEqual({ label, security: [{ bearerAuth: [] }] });
       expect({ label, has401: '401' in operation.responses }).toEqual({ label, has401: true });
@@ -129,7 +144,7 @@ it('documents authentication, authorization and error responses per operation', 
     if (method === 'post') expect({ label, has413: '413' in operation.responses }).toEqual({ label, has413: true });
     if (!isPublic) expect({ label, has503: '503' in operation.responses }).toEqual({ label, has503: true });
     // Only operations that need a key pass through the request budgets.
-    expect({ label, has429: '429' in operation.responses }).toEqual({ label, has429: !isPublic });
+    expect({ label, has429: '429' in operation.responses }).toEqual({ label, has429: !isPublic && !isSigned });
   }
   expect(document.paths['/readyz'].get.responses['503'].content['application/json'].schema.$ref).toBe(
     '#/components/schemas/Readiness',

@@ -3,7 +3,9 @@
  * without a stack trace, and leaves nothing half-done behind that a client would see.
  */
 import knex, { type Knex } from 'knex';
+import { signInboundBody } from '../../api/inboundSignature';
 import { createBrandStore } from '../../db/brands';
+import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { createTestKnex, insertBrandFixture, type BrandFixture } from '../helpers/db';
 import { call, closedPort, projectPost, startApi, unreachableTemporal, type RunningApi } from './http';
 
@@ -37,6 +39,32 @@ describe('with Temporal unreachable', () => {
   afterAll(async () => {
     await api.close();
     await closeTemporal();
+  });
+
+  it('answers an inbound webhook with 503 naming Temporal, so the platform sends it again', async () => {
+    const { secret } = await createInboundSecretStore(db).rotate({
+      accountId: fixture.accounts[0].id,
+      now: new Date(),
+    });
+    const rawBody = JSON.stringify({
+      events: [
+        {
+          threadId: 'unreached',
+          messageId: `m-${Date.now()}`,
+          kind: 'dm',
+          author: { id: 'c', handle: '@c' },
+          text: 'Hello?',
+          sentAt: new Date().toISOString(),
+        },
+      ],
+    });
+    const response = await call(api, 'POST', `/v1/inbound/${fixture.accounts[0].id}`, {
+      rawBody,
+      headers: { 'x-socialops-signature': signInboundBody(rawBody, secret) },
+    });
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ error: 'service_unavailable', dependency: 'temporal' });
+    expectNoInternals(response.text);
   });
 
   it('answers a new post with 503 naming Temporal, and does not list a post that never started', async () => {

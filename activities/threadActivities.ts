@@ -1,0 +1,77 @@
+import { createAuditLog } from '../db/audit';
+import { createAccountStore } from '../db/accounts';
+import { createThreadStore } from '../db/threads';
+import { sentimentScore } from '../domain/triage/sentimentScore';
+import type { Platform } from '../domain/types';
+import { requireAccount, silentLogger, type PostActivityDeps } from './deps';
+import type { RecordThreadTransitionInput, ThreadActivities } from './threadContract';
+import { permanentOnBadData, requireStorable } from './writeFailures';
+
+export const threadEntity = (threadId: string): string => `thread:${threadId}`;
+
+/** The conversation workflow's activities, bound to the worker's Postgres and connectors. */
+export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'connectors' | 'logger'>): ThreadActivities {
+  const audit = createAuditLog(deps.db);
+  const threads = createThreadStore(deps.db);
+  const accounts = createAccountStore(deps.db);
+  const logger = deps.logger ?? silentLogger;
+
+  return {
+    scoreSentiment: ({ text }) => Promise.resolve(sentimentScore({ text })),
+
+    /**
+     * The audit entry, the projection, new messages, clocks and SLA events of one transition in
+     * one transaction; a retry or a late write changes nothing a later transition wrote.
+     */
+    async recordThreadTransition(input: RecordThreadTransitionInput): Promise<void> {
+      const { state } = input;
+      const what = `transition ${input.sequence} (${input.action}) of thread ${state.threadId}`;
+      requireStorable(input, what);
+      await permanentOnBadData(what, () =>
+        deps.db.transaction(async (trx) => {
+          const appended = await audit.append(
+            {
+              entity: threadEntity(state.threadId),
+              sequence: input.sequence,
+              action: input.action,
+              actorId: input.actorId,
+              fromStage: null,
+              toStage: state.status,
+              at: input.at,
+              detail: input.detail ?? {},
+            },
+            trx,
+          );
+          const projected = await threads.applyProjection(
+            { state, workflowId: input.workflowId, sequence: input.sequence },
+            trx,
+          );
+          await threads.recordMessages(
+            { threadId: state.threadId, accountId: state.accountId, messages: input.newMessages },
+            trx,
+          );
+          await threads.recordClocks({ threadId: state.threadId, sequence: input.sequence, clocks: input.clocks }, trx);
+          await threads.recordSlaEvents({ threadId: state.threadId, events: input.slaEvents }, trx);
+          if (!appended || !projected) {
+            logger.info('thread transition already recorded or superseded', {
+              threadId: state.threadId,
+              sequence: input.sequence,
+            });
+          }
+        }),
+      );
+    },
+
+    async sendThreadReply(input) {
+      const account = await requireAccount(accounts, input.accountId);
+      return deps.connectors.get(account.connector).sendReply({
+        accountId: input.accountId,
+        platform: input.platform as Platform,
+        threadExternalId: input.externalThreadId,
+        ...(input.inReplyToExternalId !== undefined ? { inReplyToExternalId: input.inReplyToExternalId } : {}),
+        text: input.text,
+        idempotencyKey: input.idempotencyKey,
+      });
+    },
+  };
+}

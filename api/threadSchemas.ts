@@ -1,0 +1,142 @@
+/**
+ * Request and response shapes of the conversation endpoints: inbound webhooks and the agents'
+ * thread actions. Built from the shared blocks in schemas.ts, so the same text and identifier
+ * rules apply.
+ */
+import { MAX_PAGE_SIZE } from '../db/posts';
+import { TEXT } from '../domain/limits';
+import { PRIORITIES } from '../domain/sla';
+import { storableText } from '../domain/text';
+import { MESSAGE_KINDS } from '../domain/triage';
+import { Identifier, InstantInput, IsoInstant, MAX_LIST_OFFSET, Text, z } from './schemas';
+
+export const MAX_INBOUND_EVENTS = 100;
+/** What a platform may send as one message's text; longer is refused, as no platform sends that much. */
+const MAX_INBOUND_TEXT_UNITS = 40_000;
+
+export const THREAD_STATUSES = ['new', 'open', 'pending', 'resolved'] as const;
+
+/**
+ * A platform's text cannot be sent back for correction: whatever Postgres cannot store (NUL,
+ * unpaired surrogates) becomes U+FFFD instead of the event being refused.
+ */
+const PlatformText = z
+  .string()
+  .max(MAX_INBOUND_TEXT_UNITS)
+  .transform((value) => storableText(value))
+  .openapi({ description: 'The message as the platform sent it; NUL and unpaired surrogates are stored as U+FFFD' });
+
+const PlatformLabel = z
+  .string()
+  .min(1)
+  .max(200)
+  .transform((value) => storableText(value));
+
+export const InboundEventSchema = z
+  .object({
+    threadId: Identifier.openapi({ description: "The platform's conversation id" }),
+    messageId: Identifier.openapi({ description: "The platform's message id; a repeat is recorded once" }),
+    kind: z.enum(MESSAGE_KINDS),
+    author: z.object({ id: Identifier, handle: PlatformLabel, name: PlatformLabel.optional() }),
+    text: PlatformText,
+    sentAt: InstantInput,
+    inReplyTo: Identifier.optional(),
+    postExternalId: Identifier.optional(),
+  })
+  .openapi('InboundEvent');
+
+export const InboundBody = z
+  .object({ events: z.array(InboundEventSchema).min(1).max(MAX_INBOUND_EVENTS) })
+  .openapi('InboundBatch');
+
+export const InboundHeaders = z.object({
+  'x-socialops-signature': z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "`sha256=<hex HMAC-SHA256 of the raw body>` with the account's inbound secret" }),
+});
+
+export const InboundAcceptedResponse = z
+  .object({
+    accepted: z.number().int().openapi({ description: 'Events handed to their conversations' }),
+    duplicates: z
+      .number()
+      .int()
+      .openapi({ description: 'Events already received (in this batch or before); recorded once' }),
+  })
+  .openapi('InboundAccepted');
+
+export const AccountIdParams = z.object({ accountId: Identifier });
+
+export const InboundSecretResponse = z
+  .object({
+    accountId: z.string(),
+    secret: z.string().openapi({ description: 'The new secret; shown once' }),
+    createdAt: IsoInstant,
+    previousValidUntil: IsoInstant.nullable().openapi({
+      description: 'Until when signatures with the secrets it replaces are still accepted',
+    }),
+  })
+  .openapi('InboundSecret');
+
+export const ThreadIdParams = z.object({
+  id: Identifier.openapi({ description: '`<accountId>:<platform thread id>`' }),
+});
+
+export const ListThreadsQuery = z.object({
+  brandId: Identifier.optional(),
+  status: z.enum(THREAD_STATUSES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  assigneeId: Identifier.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  offset: z.coerce.number().int().min(0).max(MAX_LIST_OFFSET).default(0),
+});
+
+export const ThreadSummarySchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    brandId: z.string(),
+    platform: z.string(),
+    externalThreadId: z.string(),
+    workflowId: z.string(),
+    status: z.string(),
+    priority: z.string(),
+    category: z.string(),
+    queue: z.string(),
+    assigneeId: z.string().nullable(),
+    nextDueAt: IsoInstant.nullable().openapi({ description: 'The soonest due time of a running SLA clock' }),
+    lastMessageAt: IsoInstant.nullable(),
+    sequence: z.number().int(),
+    updatedAt: IsoInstant,
+  })
+  .openapi('ThreadSummary');
+
+export const ThreadListResponse = z
+  .object({ items: z.array(ThreadSummarySchema), limit: z.number().int(), offset: z.number().int() })
+  .openapi('ThreadList');
+
+export const ThreadDetailResponse = z
+  .object({
+    threadId: z.string(),
+    source: z.enum(['workflow', 'database']),
+    staleReason: z.string().optional(),
+    state: z.record(z.string(), z.unknown()).openapi({
+      description: 'The conversation as its workflow keeps it: messages, notes, triage, assignee and SLA clocks',
+    }),
+  })
+  .openapi('ThreadDetail');
+
+export const ThreadReplyBody = z.object({ text: Text(TEXT.replyText) }).openapi('ThreadReply');
+export const ThreadNoteBody = z.object({ text: Text(TEXT.revisionNote) }).openapi('ThreadNote');
+export const ThreadAssignBody = z
+  .object({ assigneeId: Identifier.nullable().openapi({ description: 'A user id, or null to unassign' }) })
+  .openapi('ThreadAssign');
+
+export const ThreadUpdatedResponse = z
+  .object({
+    threadId: z.string(),
+    result: z.record(z.string(), z.unknown()).openapi({ description: "The workflow's answer to the update" }),
+  })
+  .openapi('ThreadUpdated');

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { iso, type Executor } from './rows';
+
+/** How long a rotated-out secret still verifies, so a platform can be switched over without losing events. */
+export const INBOUND_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export interface RotatedSecret {
+  accountId: string;
+  secret: string;
+  createdAt: string;
+  /** Until when the secrets it replaced still verify, or null when there was none. */
+  previousValidUntil: string | null;
+}
+
+/**
+ * An account's secrets for signed inbound webhooks. They are kept as they are: verifying an
+ * HMAC needs the secret itself, so a hash would not do; Postgres access is the boundary.
+ */
+export function createInboundSecretStore(db: Knex) {
+  return {
+    async rotate(input: { accountId: string; now: Date }, trx?: Knex.Transaction): Promise<RotatedSecret> {
+      const run = async (tx: Executor): Promise<RotatedSecret> => {
+        const validUntil = new Date(input.now.getTime() + INBOUND_SECRET_GRACE_MS).toISOString();
+        const retired = await tx('account_inbound_secrets')
+          .where({ account_id: input.accountId })
+          .where((q) => {
+            void q.whereNull('valid_until').orWhere('valid_until', '>', validUntil);
+          })
+          .update({ valid_until: validUntil })
+          .returning('id');
+        const secret = randomBytes(32).toString('base64url');
+        await tx('account_inbound_secrets').insert({
+          account_id: input.accountId,
+          secret,
+          created_at: input.now.toISOString(),
+        });
+        return {
+          accountId: input.accountId,
+          secret,
+          createdAt: iso(input.now),
+          previousValidUntil: retired.length > 0 ? validUntil : null,
+        };
+      };
+      return trx ? run(trx) : db.transaction(run);
+    },
+
+    /** The secrets a signature may be made with now: the current one and those in their grace period. */
+    async validSecrets(input: { accountId: string; now: Date }, trx: Executor = db): Promise<string[]> {
+      const rows = await trx('account_inbound_secrets')
+        .where({ account_id: input.accountId })
+        .where((q) => {
+          void q.whereNull('valid_until').orWhere('valid_until', '>', input.now.toISOString());
+        })
+        .orderBy('id', 'desc')
+        .select('secret');
+      return rows.map((row: { secret: string }) => row.secret);
+    },
+  };
+}
+
+export type InboundSecretStore = ReturnType<typeof createInboundSecretStore>;

@@ -1,0 +1,283 @@
+import type { Knex } from 'knex';
+import type { FinishedSlaClock, RunningSlaClock } from '../domain/sla';
+import type { ThreadMessage, ThreadState } from '../domain/threadState';
+import { iso, isoOrNull, json, type Executor } from './rows';
+
+/** One warning, breach, escalation step or outcome a clock reached; written once per (thread, clock, event). */
+export interface SlaEventRecord {
+  clockId: string;
+  kind: string;
+  /** `warning`, `breach`, `escalation:<action>`, or the clock's outcome (`met`, `breached`, `closed_unanswered`). */
+  event: string;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+export interface ThreadSummary {
+  id: string;
+  accountId: string;
+  brandId: string;
+  platform: string;
+  externalThreadId: string;
+  workflowId: string;
+  status: string;
+  priority: string;
+  category: string;
+  queue: string;
+  assigneeId: string | null;
+  nextDueAt: string | null;
+  lastMessageAt: string | null;
+  sequence: number;
+  updatedAt: string;
+}
+
+interface ThreadRow {
+  id: string;
+  account_id: string;
+  brand_id: string;
+  platform: string;
+  external_thread_id: string;
+  workflow_id: string;
+  status: string;
+  priority: string;
+  category: string;
+  queue: string;
+  assignee_id: string | null;
+  next_due_at: Date | null;
+  last_message_at: Date | null;
+  last_sequence: number;
+  state: ThreadState;
+  updated_at: Date;
+}
+
+interface SlaEventRow {
+  clock_id: string;
+  kind: string;
+  event: string;
+  at: Date;
+  detail: Record<string, unknown>;
+}
+
+function toSummary(row: ThreadRow): ThreadSummary {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    brandId: row.brand_id,
+    platform: row.platform,
+    externalThreadId: row.external_thread_id,
+    workflowId: row.workflow_id,
+    status: row.status,
+    priority: row.priority,
+    category: row.category,
+    queue: row.queue,
+    assigneeId: row.assignee_id,
+    nextDueAt: isoOrNull(row.next_due_at),
+    lastMessageAt: isoOrNull(row.last_message_at),
+    sequence: row.last_sequence,
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export interface ThreadListFilter {
+  brandIds?: string[];
+  status?: string;
+  priority?: string;
+  assigneeId?: string;
+  limit: number;
+  offset: number;
+}
+
+function clockRow(threadId: string, sequence: number, clock: RunningSlaClock | FinishedSlaClock) {
+  const finished = 'outcome' in clock;
+  return {
+    thread_id: threadId,
+    clock_id: clock.id,
+    kind: clock.kind,
+    cycle: clock.cycle,
+    priority: clock.priority,
+    status: finished ? clock.outcome : clock.pausedAt !== null ? 'paused' : 'running',
+    started_at: clock.startedAt,
+    due_at: clock.dueAt,
+    ended_at: finished ? clock.endedAt : null,
+    last_sequence: sequence,
+    detail: json(clock),
+  };
+}
+
+export function createThreadStore(db: Knex) {
+  return {
+    /**
+     * Writes the thread's projection unless a later transition is already there; true when it
+     * was written now.
+     */
+    async applyProjection(
+      input: { state: ThreadState; workflowId: string; sequence: number },
+      trx: Executor = db,
+    ): Promise<boolean> {
+      const { state } = input;
+      const lastMessage = state.messages.at(-1);
+      const written = await trx('threads')
+        .insert({
+          id: state.threadId,
+          account_id: state.accountId,
+          brand_id: state.brandId,
+          platform: state.platform,
+          external_thread_id: state.externalThreadId,
+          workflow_id: input.workflowId,
+          status: state.status,
+          priority: state.priority,
+          category: state.category,
+          queue: state.queue,
+          assignee_id: state.assigneeId,
+          next_due_at: state.nextDueAt,
+          last_message_at: lastMessage?.sentAt ?? null,
+          last_sequence: input.sequence,
+          state: json(state),
+          updated_at: state.updatedAt,
+        })
+        .onConflict('id')
+        .merge([
+          'status',
+          'priority',
+          'category',
+          'queue',
+          'assignee_id',
+          'next_due_at',
+          'last_message_at',
+          'last_sequence',
+          'state',
+          'updated_at',
+        ])
+        .where('threads.last_sequence', '<', input.sequence)
+        .returning('id');
+      return written.length > 0;
+    },
+
+    /** Stores the messages; one the account already has (same external id) is left as it is. */
+    async recordMessages(
+      input: { threadId: string; accountId: string; messages: ThreadMessage[] },
+      trx: Executor = db,
+    ): Promise<void> {
+      if (input.messages.length === 0) return;
+      await trx('thread_messages')
+        .insert(
+          input.messages.map((message) => ({
+            thread_id: input.threadId,
+            account_id: input.accountId,
+            external_message_id: message.externalId,
+            direction: message.direction,
+            kind: message.kind,
+            author_id: message.author.id,
+            author_handle: message.author.handle,
+            text: message.text,
+            sent_at: message.sentAt,
+            in_reply_to: message.inReplyTo ?? null,
+          })),
+        )
+        .onConflict(['account_id', 'external_message_id'])
+        .ignore();
+    },
+
+    /** Upserts the clocks as of the transition; an older transition never overwrites a newer one. */
+    async recordClocks(
+      input: { threadId: string; sequence: number; clocks: (RunningSlaClock | FinishedSlaClock)[] },
+      trx: Executor = db,
+    ): Promise<void> {
+      if (input.clocks.length === 0) return;
+      await trx('sla_clocks')
+        .insert(input.clocks.map((clock) => clockRow(input.threadId, input.sequence, clock)))
+        .onConflict(['thread_id', 'clock_id'])
+        .merge(['priority', 'status', 'due_at', 'ended_at', 'last_sequence', 'detail'])
+        .where('sla_clocks.last_sequence', '<', input.sequence);
+    },
+
+    async recordSlaEvents(input: { threadId: string; events: SlaEventRecord[] }, trx: Executor = db): Promise<void> {
+      if (input.events.length === 0) return;
+      await trx('sla_events')
+        .insert(
+          input.events.map((event) => ({
+            thread_id: input.threadId,
+            clock_id: event.clockId,
+            kind: event.kind,
+            event: event.event,
+            at: event.at,
+            detail: json(event.detail),
+          })),
+        )
+        .onConflict(['thread_id', 'clock_id', 'event'])
+        .ignore();
+    },
+
+    async findById(id: string, trx: Executor = db): Promise<(ThreadSummary & { state: ThreadState }) | undefined> {
+      const row = await trx<ThreadRow>('threads').where({ id }).first();
+      return row ? { ...toSummary(row), state: row.state } : undefined;
+    },
+
+    /** Open work first: the soonest due time first, threads without a deadline last. */
+    async list(filter: ThreadListFilter, trx: Executor = db): Promise<ThreadSummary[]> {
+      const query = trx<ThreadRow>('threads')
+        .select(
+          'id',
+          'account_id',
+          'brand_id',
+          'platform',
+          'external_thread_id',
+          'workflow_id',
+          'status',
+          'priority',
+          'category',
+          'queue',
+          'assignee_id',
+          'next_due_at',
+          'last_message_at',
+          'last_sequence',
+          'updated_at',
+        )
+        .orderByRaw('next_due_at asc nulls last, id asc')
+        .limit(filter.limit)
+        .offset(filter.offset);
+      if (filter.brandIds) query.whereIn('brand_id', filter.brandIds);
+      if (filter.status) query.where('status', filter.status);
+      if (filter.priority) query.where('priority', filter.priority);
+      if (filter.assigneeId) query.where('assignee_id', filter.assigneeId);
+      return (await query).map((row) => toSummary(row as ThreadRow));
+    },
+
+    async listSlaEvents(threadId: string, trx: Executor = db): Promise<SlaEventRecord[]> {
+      const rows = (await trx('sla_events')
+        .where({ thread_id: threadId })
+        .orderBy([{ column: 'at' }, { column: 'id' }])) as SlaEventRow[];
+      return rows.map((row) => ({
+        clockId: row.clock_id,
+        kind: row.kind,
+        event: row.event,
+        at: iso(row.at),
+        detail: row.detail,
+      }));
+    },
+
+    async listMessages(
+      threadId: string,
+      trx: Executor = db,
+    ): Promise<{ externalId: string; direction: string; text: string }[]> {
+      const rows = await trx('thread_messages').where({ thread_id: threadId }).orderBy('id');
+      return rows.map((row: { external_message_id: string; direction: string; text: string }) => ({
+        externalId: row.external_message_id,
+        direction: row.direction,
+        text: row.text,
+      }));
+    },
+
+    /** Which of these message ids the account has stored already. */
+    async knownMessageIds(input: { accountId: string; externalIds: string[] }, trx: Executor = db): Promise<string[]> {
+      if (input.externalIds.length === 0) return [];
+      const rows = await trx('thread_messages')
+        .where({ account_id: input.accountId })
+        .whereIn('external_message_id', input.externalIds)
+        .select('external_message_id');
+      return rows.map((row: { external_message_id: string }) => row.external_message_id);
+    },
+  };
+}
+
+export type ThreadStore = ReturnType<typeof createThreadStore>;

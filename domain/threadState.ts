@@ -1,0 +1,62 @@
+/**
+ * A conversation as its workflow keeps it: plain JSON, returned by the query as is, written to the
+ * threads projection and carried through continue-as-new.
+ */
+import type { Priority, SlaState } from './sla';
+import type { MessageKind, QueueName, TriageCategory } from './triage';
+
+export interface MessageAuthor {
+  id: string;
+  handle: string;
+  name?: string;
+}
+
+/** One message of the conversation as the platform sent it (inbound) or as we sent it (outbound). */
+export interface ThreadMessage {
+  externalId: string;
+  direction: 'inbound' | 'outbound';
+  kind: MessageKind;
+  author: MessageAuthor;
+  text: string;
+  sentAt: string;
+  inReplyTo?: string;
+  postExternalId?: string;
+  /** Set on outbound replies: who wrote it. */
+  sentBy?: string;
+}
+
+export interface ThreadNote {
+  by: string;
+  text: string;
+  at: string;
+}
+
+export interface ThreadState {
+  /** `<accountId>:<externalThreadId>`; the workflow id is `thread:<id>`. */
+  threadId: string;
+  accountId: string;
+  brandId: string;
+  platform: string;
+  externalThreadId: string;
+  status: SlaState['status'];
+  priority: Priority;
+  category: TriageCategory;
+  queue: QueueName;
+  assigneeId: string | null;
+  messages: ThreadMessage[];
+  notes: ThreadNote[];
+  /** Every inbound message id seen, duplicates and echoes included: the dedupe key. */
+  seenMessageIds: string[];
+  /** External ids of the replies we sent, so that the platform's echo of them is recognised. */
+  sentReplyIds: string[];
+  repliesSent: number;
+  sla: SlaState;
+  /** The next SLA deadline the workflow sleeps until, or null. */
+  nextDueAt: string | null;
+  /** Position of the last recorded transition; projections and audit entries are keyed by it. */
+  sequence: number;
+  updatedAt: string;
+}
+
+export const threadIdOf = ({ accountId, externalThreadId }: { accountId: string; externalThreadId: string }) =>
+  `${accountId}:${externalThreadId}`;

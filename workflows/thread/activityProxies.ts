@@ -1,0 +1,35 @@
+/**
+ * How the conversation workflow reaches the outside world. Sentiment and Postgres writes are quick
+ * local activities; a reply goes to a platform that may be slow or rate-limited, so it is a
+ * regular activity whose retries survive worker restarts (its idempotency key keeps it single).
+ */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ThreadActivities } from '../../activities/threadContract';
+
+export const { scoreSentiment } = proxyLocalActivities<Pick<ThreadActivities, 'scoreSentiment'>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
+/** Retried until Postgres answers: the record must exist; a value it never takes fails at once. */
+export const { recordThreadTransition } = proxyLocalActivities<Pick<ThreadActivities, 'recordThreadTransition'>>({
+  startToCloseTimeout: '10s',
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: ['UnstorableValue'],
+  },
+});
+
+/** An agent waits for the answer, so a reply that cannot be sent within minutes is reported to them. */
+export const { sendThreadReply } = proxyActivities<Pick<ThreadActivities, 'sendThreadReply'>>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '2m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: ['AccountRevoked', 'ContentRefused', 'AccountNotFound', 'ConnectorNotConfigured'],
+  },
+});

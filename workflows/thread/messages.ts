@@ -1,0 +1,69 @@
+/**
+ * The conversation workflow's messages: one definition shared by the API, the workflow and the
+ * tests. An inbound message is a signal (the platform wants no answer); what agents do are
+ * updates, validated before anything reaches history.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MessageKind } from '../../domain/triage';
+import type { MessageAuthor, ThreadState } from '../../domain/threadState';
+import type { Actor } from '../../domain/types';
+
+export type { MessageAuthor, ThreadMessage, ThreadNote, ThreadState } from '../../domain/threadState';
+
+export const THREAD_WORKFLOW_TYPE = 'threadLifecycle';
+export const threadWorkflowId = (threadId: string): string => `thread:${threadId}`;
+
+export interface ThreadLifecycleInput {
+  accountId: string;
+  brandId: string;
+  platform: string;
+  externalThreadId: string;
+  /** The state a previous run handed over when it continued as new. */
+  continued?: ThreadState;
+}
+
+export interface InboundMessageSignal {
+  messageId: string;
+  kind: MessageKind;
+  author: MessageAuthor;
+  text: string;
+  /** The platform's timestamp (ISO instant). */
+  sentAt: string;
+  inReplyTo?: string;
+  postExternalId?: string;
+}
+
+export interface ThreadReplyRequest {
+  by: Actor;
+  text: string;
+}
+export interface ThreadNoteRequest {
+  by: Actor;
+  text: string;
+}
+export interface ThreadActorRequest {
+  by: Actor;
+}
+export interface ThreadAssignRequest {
+  by: Actor;
+  /** The agent to assign, or null to return the thread to its queue. */
+  assigneeId: string | null;
+}
+
+export interface ThreadUpdateResult {
+  status: ThreadState['status'];
+  sequence: number;
+}
+export interface ThreadReplyResult extends ThreadUpdateResult {
+  messageId: string;
+  sentAt: string;
+}
+
+export const inboundMessage = defineSignal<[InboundMessageSignal]>('inboundMessage');
+export const replyToThread = defineUpdate<ThreadReplyResult, [ThreadReplyRequest]>('replyToThread');
+export const addThreadNote = defineUpdate<ThreadUpdateResult, [ThreadNoteRequest]>('addThreadNote');
+export const setThreadPending = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('setThreadPending');
+export const resolveThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('resolveThread');
+export const reopenThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('reopenThread');
+export const assignThread = defineUpdate<ThreadUpdateResult, [ThreadAssignRequest]>('assignThread');
+export const getThreadState = defineQuery<ThreadState>('getThreadState');

@@ -1,0 +1,149 @@
+/**
+ * One run of a conversation: its state, the one-at-a-time lane every change goes through, the SLA
+ * clocks fed event by event, and the record of each transition.
+ */
+import { workflowInfo } from '@temporalio/workflow';
+import { ROUND_THE_CLOCK_CALENDAR } from '../../domain/businessHours';
+import {
+  applyEvent,
+  createSlaState,
+  DEFAULT_SLA_POLICY,
+  type AppliedEvent,
+  type ConversationEvent,
+  type FinishedSlaClock,
+  type RunningSlaClock,
+  type SlaState,
+} from '../../domain/sla';
+import { threadIdOf, type ThreadMessage, type ThreadState } from '../../domain/threadState';
+import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
+import type { SlaEventRecord } from '../../activities/threadContract';
+import { recordThreadTransition } from './activityProxies';
+import { threadWorkflowId, type ThreadLifecycleInput } from './messages';
+
+const nowIso = (): string => new Date(Date.now()).toISOString();
+
+function initialState(input: ThreadLifecycleInput): ThreadState {
+  const priority = 'low';
+  return {
+    threadId: threadIdOf(input),
+    accountId: input.accountId,
+    brandId: input.brandId,
+    platform: input.platform,
+    externalThreadId: input.externalThreadId,
+    status: 'new',
+    priority,
+    category: 'support',
+    queue: DEFAULT_TRIAGE_RULES.queueByCategory.support,
+    assigneeId: null,
+    messages: [],
+    notes: [],
+    seenMessageIds: [],
+    sentReplyIds: [],
+    repliesSent: 0,
+    sla: createSlaState({ policy: DEFAULT_SLA_POLICY, calendar: ROUND_THE_CLOCK_CALENDAR, priority }),
+    nextDueAt: null,
+    sequence: 0,
+    updatedAt: nowIso(),
+  };
+}
+
+/** The soonest due time among the clocks that run: what an agent's list is sorted by. */
+function soonestDue(sla: SlaState): string | null {
+  const due = sla.running.flatMap((clock) => (clock.dueAt !== null ? [clock.dueAt] : []));
+  return due.sort()[0] ?? null;
+}
+
+export interface Transition {
+  action: string;
+  actorId: string;
+  detail?: Record<string, unknown>;
+  newMessages?: ThreadMessage[];
+}
+
+export class ThreadRun {
+  readonly state: ThreadState;
+  readonly workflowId: string;
+  /** Bumped on every change, so the main loop re-plans its timer. */
+  version = 0;
+  private lane: Promise<unknown> = Promise.resolve();
+  private pendingSla: { clocks: (RunningSlaClock | FinishedSlaClock)[]; events: SlaEventRecord[] } = {
+    clocks: [],
+    events: [],
+  };
+
+  constructor(readonly input: ThreadLifecycleInput) {
+    this.state = input.continued ?? initialState(input);
+    this.workflowId = workflowInfo().workflowId ?? threadWorkflowId(this.state.threadId);
+  }
+
+  /**
+   * Runs changes one after the other: a reply waiting on the platform must not interleave with a
+   * message arriving meanwhile, or the clocks would see events out of order.
+   */
+  exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.lane.then(change);
+    this.lane = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Feeds one event to the clocks and keeps what it reached for the next record. */
+  applySla(event: ConversationEvent): AppliedEvent {
+    const applied = applyEvent({ state: this.state.sla, event });
+    this.state.sla = applied.state;
+    for (const deadline of applied.deadlinesReached) {
+      this.pendingSla.events.push({
+        clockId: deadline.clockId,
+        kind: deadline.kind,
+        event: deadline.step === 'escalation' ? `escalation:${deadline.action}` : deadline.step,
+        at: deadline.at,
+        detail: deadline.action ? { action: deadline.action } : {},
+      });
+    }
+    for (const clock of applied.clocksFinished) {
+      this.pendingSla.events.push({
+        clockId: clock.id,
+        kind: clock.kind,
+        event: clock.outcome,
+        at: clock.endedAt,
+        detail: {
+          endedBy: clock.endedBy,
+          dueAt: clock.dueAt,
+          elapsedCalendarMinutes: clock.elapsedCalendarMinutes,
+          elapsedBusinessMinutes: clock.elapsedBusinessMinutes,
+        },
+      });
+    }
+    this.pendingSla.clocks.push(...applied.clocksFinished);
+    this.state.status = applied.state.status;
+    this.version += 1;
+    return applied;
+  }
+
+  /** Writes the transition (projection, audit, messages, clocks, SLA events) under the next sequence. */
+  async record(transition: Transition): Promise<void> {
+    const { state } = this;
+    state.sequence += 1;
+    state.updatedAt = nowIso();
+    state.nextDueAt = soonestDue(state.sla);
+    const sla = this.pendingSla;
+    this.pendingSla = { clocks: [], events: [] };
+    const finishedIds = new Set(sla.clocks.map((clock) => clock.id));
+    this.version += 1;
+    await recordThreadTransition({
+      workflowId: this.workflowId,
+      sequence: state.sequence,
+      action: transition.action,
+      actorId: transition.actorId,
+      at: state.updatedAt,
+      ...(transition.detail ? { detail: transition.detail } : {}),
+      state,
+      newMessages: transition.newMessages ?? [],
+      clocks: [...sla.clocks, ...state.sla.running.filter((clock) => !finishedIds.has(clock.id))],
+      slaEvents: sla.events,
+    });
+  }
+
+  get hasPendingSlaEvents(): boolean {
+    return this.pendingSla.events.length > 0;
+  }
+}
