@@ -7,16 +7,11 @@ import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isNewApiKeyUse, type UserStore } from '../db/users';
 import { ACTION_RULES, REVIEWER_ROLES, rolesAttempting, type ActionName } from '../domain/permissions';
-import { ROLES, type Actor, type Role } from '../domain/types';
+import { ROLES, type Role } from '../domain/types';
 import { forbidden, unauthenticated } from './errors';
+import type { AuthenticatedUser } from './services/caller';
 
-export interface AuthenticatedUser {
-  id: string;
-  name: string;
-  roles: Role[];
-  /** The brand the user works for; null means every brand (agency staff, administrators). */
-  brandId: string | null;
-}
+export { actorOf, brandScope, coversBrand, type AuthenticatedUser } from './services/caller';
 
 export { REVIEWER_ROLES };
 
@@ -39,20 +34,6 @@ export function assertMayPerform(user: AuthenticatedUser, action: ApiAction): vo
   if (mayPerform(user, action)) return;
   const held = user.roles.length > 0 ? user.roles.join(', ') : 'no role';
   throw forbidden(`${held} may not ${ACTION_RULES[action].verb}; requires one of: ${ACTION_ROLES[action].join(', ')}`);
-}
-
-/** Whether the user may see and act on the brand's posts at all. */
-export function coversBrand(user: Pick<AuthenticatedUser, 'brandId'>, brandId: string): boolean {
-  return user.brandId === null || user.brandId === brandId;
-}
-
-/** The brands a listing is restricted to for this user (undefined: no restriction). */
-export function brandScope(user: Pick<AuthenticatedUser, 'brandId'>): string[] | undefined {
-  return user.brandId === null ? undefined : [user.brandId];
-}
-
-export function actorOf(user: AuthenticatedUser): Actor {
-  return { userId: user.id, roles: [...user.roles] };
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;

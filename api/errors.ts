@@ -4,20 +4,14 @@
  * makes sure a client never sees a stack trace.
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import {
-  ServiceError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  isGrpcServiceError,
-} from '@temporalio/client';
-import {
-  ApplicationFailure,
-  NamespaceNotFoundError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { Refusal, RefusedError } from './services/errors';
+import { isPostgresUnreachable, isTemporalUnreachable } from './services/unavailable';
+
+export { isPostgresUnreachable, isTemporalUnreachable };
 
 /** Error codes a client can branch on; the body's `error` field is one of these. */
 export const ApiErrorCode = {
@@ -50,6 +44,16 @@ export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: A
   InvalidInput: { status: 400, code: ApiErrorCode.InvalidInput },
   // The revision was recorded (the post stays in drafting); the body lists what to fix.
   QualityCheckFailed: { status: 422, code: ApiErrorCode.QualityCheckFailed },
+};
+
+/** What each refusal of a use case means over HTTP. */
+const REFUSAL_STATUS: Record<Refusal, { status: number; code: ApiErrorCode }> = {
+  [Refusal.InvalidInput]: { status: 400, code: ApiErrorCode.InvalidInput },
+  [Refusal.Forbidden]: { status: 403, code: ApiErrorCode.Forbidden },
+  [Refusal.NotFound]: { status: 404, code: ApiErrorCode.NotFound },
+  [Refusal.Conflict]: { status: 409, code: ApiErrorCode.Conflict },
+  [Refusal.Gone]: { status: 410, code: ApiErrorCode.Gone },
+  [Refusal.IdempotencyKeyReused]: { status: 422, code: ApiErrorCode.IdempotencyKeyReused },
 };
 
 /** An error that already knows its HTTP status; its message is safe to show to the client. */
@@ -108,34 +112,13 @@ interface Classified {
   unexpected?: boolean;
 }
 
-// gRPC status codes that mean "Temporal is not there or did not answer", not "your request is wrong".
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_CANCELLED = 1;
-const GRPC_RESOURCE_EXHAUSTED = 8;
-const UNREACHABLE_GRPC_CODES = new Set([
-  GRPC_UNAVAILABLE,
-  GRPC_DEADLINE_EXCEEDED,
-  GRPC_CANCELLED,
-  GRPC_RESOURCE_EXHAUSTED,
-]);
-
-// Node socket errors and PostgreSQL SQLSTATEs that mean the database cannot be reached or used right now.
-const UNREACHABLE_SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P|3D000|28)/;
-
 export function classifyError(error: unknown): Classified {
   if (error instanceof HttpError) {
     return { status: error.status, code: error.code, message: error.message, extra: error.details };
+  }
+  if (error instanceof RefusedError) {
+    const { status, code } = REFUSAL_STATUS[error.refusal];
+    return { status, code, message: error.message, extra: error.details };
   }
   if (error instanceof ZodError) {
     return {
@@ -234,45 +217,6 @@ function classifyBodyParserError(error: unknown): Classified | undefined {
 function isDecompressionFailure(error: object): boolean {
   const { code, status } = error as { code?: unknown; status?: unknown };
   return status === 400 && typeof code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(code);
-}
-
-function grpcCode(error: unknown): number | undefined {
-  if (isGrpcServiceError(error)) return error.code;
-  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number') {
-    // Errors raised by the connection itself (deadline, cancelled) carry the gRPC code without being ServiceErrors.
-    const details = (error as { details?: unknown }).details;
-    if (typeof details === 'string') return (error as { code: number }).code;
-  }
-  return undefined;
-}
-
-export function isTemporalUnreachable(error: unknown): boolean {
-  if (error instanceof NamespaceNotFoundError) return true;
-  // The update may or may not have been delivered; either way Temporal (or its worker) did not answer in time.
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  if (error instanceof ServiceError) {
-    const code = grpcCode(error.cause);
-    // A ServiceError without a recognisable gRPC cause is still Temporal failing to serve the call.
-    return code === undefined || UNREACHABLE_GRPC_CODES.has(code);
-  }
-  if (error instanceof WorkflowUpdateFailedError) return false;
-  const code = grpcCode(error);
-  if (code !== undefined) return UNREACHABLE_GRPC_CODES.has(code);
-  return error instanceof Error && error.name === 'TransportError';
-}
-
-export function isPostgresUnreachable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && UNREACHABLE_SOCKET_CODES.has(code)) return true;
-  // Only SQLSTATEs come from PostgreSQL itself; pg marks them on DatabaseError.
-  if (name === 'DatabaseError' && typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
-  if (name === 'KnexTimeoutError') return true;
-  if (typeof message === 'string' && /Connection terminated|Client has encountered a connection error/.test(message)) {
-    return true;
-  }
-  const cause = (error as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== error && isPostgresUnreachable(cause);
 }
 
 /** The error handler: maps, logs and answers. Registered last on the app. */

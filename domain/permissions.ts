@@ -161,3 +161,8 @@ export function stageRefusal({ action, stage }: { action: PostAction; stage: Pos
         : `post is in ${stage}; nothing has been published to retry`;
   }
 }
+
+/** The stage whose backup role may take the action once that stage has been escalated, if any. */
+export function escalationStageOf(action: PostAction): 'drafting' | undefined {
+  return postRule(action).backupOnceEscalated;
+}
