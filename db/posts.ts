@@ -413,47 +413,44 @@ export function createPostStore(db: Knex) {
     /**
      * Posts waiting on a decision from any of the roles, with the deadlines of the stages those
      * roles may decide, most urgent first. With `userId`, the user's own posts and the stages they
-     * have already approved at the current revision are left out.
+     * have already approved at the current revision are left out. Postgres picks the deadlines,
+     * orders and limits, so a request reads no more rows than it answers with.
      */
     async reviewQueue(
       input: { roles: string[]; userId?: string; brandIds?: string[]; limit?: number },
       trx: Executor = db,
     ): Promise<ReviewQueueItem[]> {
       if (input.roles.length === 0) return [];
-      const query = trx<PostRow>('posts')
-        .whereNotIn('stage', TERMINAL_STAGES as PostStage[])
-        .whereRaw(
-          `EXISTS (SELECT 1 FROM jsonb_array_elements(posts.state->'deadlines') AS deadline
-                    WHERE jsonb_exists_any(deadline->'decidingRoles', ?::text[]))`,
-          [input.roles],
-        );
-      if (input.brandIds) query.whereIn('brand_id', input.brandIds);
-      if (input.userId) query.whereNot('author_id', input.userId);
-      const rows = await query.timeout(READ_TIMEOUT_MS, cancelAfter);
-
-      const items: ReviewQueueItem[] = [];
-      for (const row of rows) {
-        const state = row.state as PostState;
-        const deadlines = state.deadlines.filter(
-          (deadline) =>
-            deadline.decidingRoles.some((role) => input.roles.includes(role)) &&
-            !(
-              input.userId &&
-              state.decisions.some(
-                (decision) =>
-                  decision.stage === deadline.stage &&
-                  decision.revision === state.revision &&
-                  decision.by === input.userId &&
-                  decision.decision === 'approve',
-              )
-            ),
-        );
-        if (deadlines.length > 0) items.push({ post: toSummary(row), deadlines });
-      }
-      const firstDue = (item: ReviewQueueItem): string =>
-        item.deadlines.map((deadline) => (deadline.escalated ? deadline.forceAt : deadline.escalateAt)).sort()[0];
-      items.sort((a, b) => firstDue(a).localeCompare(firstDue(b)) || a.post.id.localeCompare(b.post.id));
-      return items.slice(0, clampLimit(input.limit ?? MAX_PAGE_SIZE));
+      const notApprovedByUser = input.userId
+        ? `AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(posts.state->'decisions') AS decision
+                            WHERE decision->'stage' = deadline->'stage'
+                              AND decision->'revision' = posts.state->'revision'
+                              AND decision->>'by' = ?
+                              AND decision->>'decision' = 'approve')`
+        : '';
+      // Each post's deadlines the roles may decide, in plan order, and the soonest of their due
+      // times: escalation, or the forced decision once escalated.
+      const decidable = trx.raw(
+        `LATERAL (SELECT jsonb_agg(deadline ORDER BY position) AS deadlines,
+                         min(CASE WHEN (deadline->>'escalated')::boolean THEN deadline->>'forceAt'
+                                  ELSE deadline->>'escalateAt' END COLLATE "C") AS due_at
+                    FROM jsonb_array_elements(posts.state->'deadlines') WITH ORDINALITY AS entry(deadline, position)
+                   WHERE jsonb_exists_any(deadline->'decidingRoles', ?::text[]) ${notApprovedByUser}) AS decidable`,
+        input.userId ? [input.roles, input.userId] : [input.roles],
+      );
+      const query = trx('posts')
+        .select([...SUMMARY_COLUMNS, 'decidable.deadlines'])
+        .crossJoin(decidable)
+        .whereNotIn('posts.stage', TERMINAL_STAGES as PostStage[])
+        .whereNotNull('decidable.deadlines')
+        .orderByRaw('decidable.due_at COLLATE "C", posts.id COLLATE "C"')
+        .limit(clampLimit(input.limit ?? MAX_PAGE_SIZE));
+      if (input.brandIds) query.whereIn('posts.brand_id', input.brandIds);
+      if (input.userId) query.whereNot('posts.author_id', input.userId);
+      const rows = (await query.timeout(READ_TIMEOUT_MS, cancelAfter)) as Array<
+        PostRow & { deadlines: StageDeadline[] }
+      >;
+      return rows.map((row) => ({ post: toSummary(row), deadlines: row.deadlines }));
     },
 
     /** Scheduled and published posts whose publish time falls in [from, to), in time order. */
