@@ -3,6 +3,8 @@
  * validation and infrastructure errors; this module decides the status and the body, and
  * makes sure a client never sees a stack trace.
  */
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
@@ -32,6 +34,7 @@ export const ApiErrorCode = {
   RateLimited: 'rate_limited',
   Unavailable: 'service_unavailable',
   TimedOut: 'request_timeout',
+  HeadersTooLarge: 'headers_too_large',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
@@ -269,4 +272,57 @@ export const routeNotFound: RequestHandler = (req, res) => {
 export function requestIdOf(res: { locals: Record<string, unknown> }): string {
   const id = res.locals.requestId;
   return typeof id === 'string' ? id : 'unknown';
+}
+
+/**
+ * What Node's HTTP parser refuses before the app sees the request (a malformed request line or
+ * header, headers over the size limit, a request that never finished arriving), keyed by the
+ * parser's error code. Everything else it refuses is a 400.
+ */
+const CLIENT_ERROR_STATUS: Record<string, { status: number; reason: string; code: ApiErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: ApiErrorCode.HeadersTooLarge,
+    message: 'The request headers are larger than the server accepts',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    code: ApiErrorCode.TimedOut,
+    message: 'The request did not arrive in time',
+  },
+};
+const MALFORMED_REQUEST = {
+  status: 400,
+  reason: 'Bad Request',
+  code: ApiErrorCode.InvalidInput,
+  message: 'The request is not valid HTTP',
+};
+
+/**
+ * The HTTP server's `clientError` listener: answers a request Node rejects before it reaches the
+ * app with the same JSON error body as everything else, then closes the connection, since the
+ * parser cannot tell where the next request would begin.
+ */
+export function clientErrorHandler(logger: Logger): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    // A peer that went away or a socket already answering cannot be told anything.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = (error.code && CLIENT_ERROR_STATUS[error.code]) || MALFORMED_REQUEST;
+    const body: ErrorBody = { error: answer.code, message: answer.message, requestId: randomUUID() };
+    logger.debug({ requestId: body.requestId, status: answer.status, parserError: error.code }, answer.message);
+    const json = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+        `X-Request-Id: ${body.requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        json,
+    );
+  };
 }
