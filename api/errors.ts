@@ -1,7 +1,8 @@
 /**
- * The one place where errors become HTTP responses. Routers throw (or let through) domain,
- * validation and infrastructure errors; this module decides the status and the body, and
- * makes sure a client never sees a stack trace.
+ * The one place where errors become HTTP responses. Services refuse with `RefusedError`, routes
+ * and guards throw `HttpError`, and validation and infrastructure errors pass through; this module
+ * decides the status and the body, also for requests Node's parser refuses before the app sees
+ * them, and makes sure a client never sees a stack trace.
  */
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -72,14 +73,8 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(400, ApiErrorCode.InvalidInput, message, details);
 export const unauthenticated = (message: string) => new HttpError(401, ApiErrorCode.Unauthenticated, message);
 export const forbidden = (message: string) => new HttpError(403, ApiErrorCode.Forbidden, message);
-export const notFound = (message: string) => new HttpError(404, ApiErrorCode.NotFound, message);
-export const conflict = (message: string) => new HttpError(409, ApiErrorCode.Conflict, message);
-export const gone = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(410, ApiErrorCode.Gone, message, details);
 /** The error handler turns `retryAfterSeconds` into the Retry-After header as well. */
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HttpError(429, ApiErrorCode.RateLimited, message, { retryAfterSeconds });
