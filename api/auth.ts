@@ -6,60 +6,23 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isNewApiKeyUse, type UserStore } from '../db/users';
-import { STAGE_OWNERS } from '../domain/reviewPolicy';
-import { REVIEW_STAGES, ROLES, type Actor, type Role } from '../domain/types';
+import { ACTION_RULES, REVIEWER_ROLES, rolesAttempting, type ActionName } from '../domain/permissions';
+import { ROLES, type Role } from '../domain/types';
 import { forbidden, unauthenticated } from './errors';
+import type { AuthenticatedUser } from './services/caller';
 
-export interface AuthenticatedUser {
-  id: string;
-  name: string;
-  roles: Role[];
-  /** The brand the user works for; null means every brand (agency staff, administrators). */
-  brandId: string | null;
-}
+export { actorOf, brandScope, coversBrand, type AuthenticatedUser } from './services/caller';
 
-/** Roles that decide some review stage, directly or as its backup after escalation. */
-export const REVIEWER_ROLES: readonly Role[] = ROLES.filter((role) =>
-  REVIEW_STAGES.some((stage) => STAGE_OWNERS[stage].role === role || STAGE_OWNERS[stage].backupRole === role),
-);
+export { REVIEWER_ROLES };
 
 /**
- * Who may attempt each action. Viewers and community agents read posts but never change them:
- * agents work on conversations, not on the publishing pipeline. Authors may steer only their own
- * posts; which post is theirs is checked against the post (see domain/permissions.ts).
+ * Who may attempt each action, derived from the one table in domain/permissions.ts. Authors may
+ * steer only their own posts; which post is theirs is checked against the post there as well.
  */
-export const ACTION_ROLES = {
-  readPosts: ROLES,
-  createPost: ['author', 'manager', 'admin'],
-  submitRevision: ['author', 'manager', 'admin'],
-  review: REVIEWER_ROLES,
-  reschedule: ['author', 'manager', 'admin'],
-  cancel: ['author', 'manager', 'admin'],
-  publishNow: ['manager', 'admin'],
-  retryFailedVariants: ['author', 'manager', 'admin'],
-  pauseBrand: ['manager', 'admin'],
-  reconcilePosts: ['admin'],
-  readThreads: ROLES,
-  answerThreads: ['agent', 'manager', 'admin'],
-  manageInboundSecrets: ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
-export type ApiAction = keyof typeof ACTION_ROLES;
-
-const ACTION_WORDS: Record<ApiAction, string> = {
-  readPosts: 'read posts',
-  createPost: 'create posts',
-  submitRevision: 'submit revisions',
-  review: 'review posts',
-  reschedule: 'reschedule posts',
-  cancel: 'cancel posts',
-  publishNow: 'publish posts immediately',
-  retryFailedVariants: 'retry failed publications',
-  pauseBrand: "pause or resume a brand's publishing",
-  reconcilePosts: 'reconcile posts with Temporal',
-  readThreads: 'read conversations',
-  answerThreads: 'work on conversations',
-  manageInboundSecrets: "rotate an account's inbound webhook secret",
-};
+export const ACTION_ROLES = Object.fromEntries(
+  (Object.keys(ACTION_RULES) as ActionName[]).map((action) => [action, rolesAttempting(action)]),
+) as Readonly<Record<ActionName, readonly Role[]>>;
+export type ApiAction = ActionName;
 
 export function mayPerform(user: Pick<AuthenticatedUser, 'roles'>, action: ApiAction): boolean {
   const allowed: readonly Role[] = ACTION_ROLES[action];
@@ -70,21 +33,7 @@ export function mayPerform(user: Pick<AuthenticatedUser, 'roles'>, action: ApiAc
 export function assertMayPerform(user: AuthenticatedUser, action: ApiAction): void {
   if (mayPerform(user, action)) return;
   const held = user.roles.length > 0 ? user.roles.join(', ') : 'no role';
-  throw forbidden(`${held} may not ${ACTION_WORDS[action]}; requires one of: ${ACTION_ROLES[action].join(', ')}`);
-}
-
-/** Whether the user may see and act on the brand's posts at all. */
-export function coversBrand(user: Pick<AuthenticatedUser, 'brandId'>, brandId: string): boolean {
-  return user.brandId === null || user.brandId === brandId;
-}
-
-/** The brands a listing is restricted to for this user (undefined: no restriction). */
-export function brandScope(user: Pick<AuthenticatedUser, 'brandId'>): string[] | undefined {
-  return user.brandId === null ? undefined : [user.brandId];
-}
-
-export function actorOf(user: AuthenticatedUser): Actor {
-  return { userId: user.id, roles: [...user.roles] };
+  throw forbidden(`${held} may not ${ACTION_RULES[action].verb}; requires one of: ${ACTION_ROLES[action].join(', ')}`);
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;

@@ -1,23 +1,20 @@
 /**
- * The one place where errors become HTTP responses. Routers throw (or let through) domain,
- * validation and infrastructure errors; this module decides the status and the body, and
- * makes sure a client never sees a stack trace.
+ * The one place where errors become HTTP responses. Services refuse with `RefusedError`, routes
+ * and guards throw `HttpError`, and validation and infrastructure errors pass through; this module
+ * decides the status and the body, also for requests Node's parser refuses before the app sees
+ * them, and makes sure a client never sees a stack trace.
  */
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import {
-  ServiceError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  isGrpcServiceError,
-} from '@temporalio/client';
-import {
-  ApplicationFailure,
-  NamespaceNotFoundError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { Refusal, RefusedError } from './services/errors';
+import { isPostgresUnreachable, isTemporalUnreachable } from './services/unavailable';
+
+export { isPostgresUnreachable, isTemporalUnreachable };
 
 /** Error codes a client can branch on; the body's `error` field is one of these. */
 export const ApiErrorCode = {
@@ -38,6 +35,7 @@ export const ApiErrorCode = {
   RateLimited: 'rate_limited',
   Unavailable: 'service_unavailable',
   TimedOut: 'request_timeout',
+  HeadersTooLarge: 'headers_too_large',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
@@ -54,6 +52,16 @@ export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: A
   ReplyNotSent: { status: 409, code: ApiErrorCode.Conflict },
 };
 
+/** What each refusal of a use case means over HTTP. */
+const REFUSAL_STATUS: Record<Refusal, { status: number; code: ApiErrorCode }> = {
+  [Refusal.InvalidInput]: { status: 400, code: ApiErrorCode.InvalidInput },
+  [Refusal.Forbidden]: { status: 403, code: ApiErrorCode.Forbidden },
+  [Refusal.NotFound]: { status: 404, code: ApiErrorCode.NotFound },
+  [Refusal.Conflict]: { status: 409, code: ApiErrorCode.Conflict },
+  [Refusal.Gone]: { status: 410, code: ApiErrorCode.Gone },
+  [Refusal.IdempotencyKeyReused]: { status: 422, code: ApiErrorCode.IdempotencyKeyReused },
+};
+
 /** An error that already knows its HTTP status; its message is safe to show to the client. */
 export class HttpError extends Error {
   constructor(
@@ -67,14 +75,8 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(400, ApiErrorCode.InvalidInput, message, details);
 export const unauthenticated = (message: string) => new HttpError(401, ApiErrorCode.Unauthenticated, message);
 export const forbidden = (message: string) => new HttpError(403, ApiErrorCode.Forbidden, message);
-export const notFound = (message: string) => new HttpError(404, ApiErrorCode.NotFound, message);
-export const conflict = (message: string) => new HttpError(409, ApiErrorCode.Conflict, message);
-export const gone = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(410, ApiErrorCode.Gone, message, details);
 /** The error handler turns `retryAfterSeconds` into the Retry-After header as well. */
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HttpError(429, ApiErrorCode.RateLimited, message, { retryAfterSeconds });
@@ -110,34 +112,13 @@ interface Classified {
   unexpected?: boolean;
 }
 
-// gRPC status codes that mean "Temporal is not there or did not answer", not "your request is wrong".
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_CANCELLED = 1;
-const GRPC_RESOURCE_EXHAUSTED = 8;
-const UNREACHABLE_GRPC_CODES = new Set([
-  GRPC_UNAVAILABLE,
-  GRPC_DEADLINE_EXCEEDED,
-  GRPC_CANCELLED,
-  GRPC_RESOURCE_EXHAUSTED,
-]);
-
-// Node socket errors and PostgreSQL SQLSTATEs that mean the database cannot be reached or used right now.
-const UNREACHABLE_SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P|3D000|28)/;
-
 export function classifyError(error: unknown): Classified {
   if (error instanceof HttpError) {
     return { status: error.status, code: error.code, message: error.message, extra: error.details };
+  }
+  if (error instanceof RefusedError) {
+    const { status, code } = REFUSAL_STATUS[error.refusal];
+    return { status, code, message: error.message, extra: error.details };
   }
   if (error instanceof ZodError) {
     return {
@@ -238,45 +219,6 @@ function isDecompressionFailure(error: object): boolean {
   return status === 400 && typeof code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(code);
 }
 
-function grpcCode(error: unknown): number | undefined {
-  if (isGrpcServiceError(error)) return error.code;
-  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number') {
-    // Errors raised by the connection itself (deadline, cancelled) carry the gRPC code without being ServiceErrors.
-    const details = (error as { details?: unknown }).details;
-    if (typeof details === 'string') return (error as { code: number }).code;
-  }
-  return undefined;
-}
-
-export function isTemporalUnreachable(error: unknown): boolean {
-  if (error instanceof NamespaceNotFoundError) return true;
-  // The update may or may not have been delivered; either way Temporal (or its worker) did not answer in time.
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  if (error instanceof ServiceError) {
-    const code = grpcCode(error.cause);
-    // A ServiceError without a recognisable gRPC cause is still Temporal failing to serve the call.
-    return code === undefined || UNREACHABLE_GRPC_CODES.has(code);
-  }
-  if (error instanceof WorkflowUpdateFailedError) return false;
-  const code = grpcCode(error);
-  if (code !== undefined) return UNREACHABLE_GRPC_CODES.has(code);
-  return error instanceof Error && error.name === 'TransportError';
-}
-
-export function isPostgresUnreachable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && UNREACHABLE_SOCKET_CODES.has(code)) return true;
-  // Only SQLSTATEs come from PostgreSQL itself; pg marks them on DatabaseError.
-  if (name === 'DatabaseError' && typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
-  if (name === 'KnexTimeoutError') return true;
-  if (typeof message === 'string' && /Connection terminated|Client has encountered a connection error/.test(message)) {
-    return true;
-  }
-  const cause = (error as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== error && isPostgresUnreachable(cause);
-}
-
 /** The error handler: maps, logs and answers. Registered last on the app. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => answerWithError({ logger, error, req, res });
@@ -327,4 +269,57 @@ export const routeNotFound: RequestHandler = (req, res) => {
 export function requestIdOf(res: { locals: Record<string, unknown> }): string {
   const id = res.locals.requestId;
   return typeof id === 'string' ? id : 'unknown';
+}
+
+/**
+ * What Node's HTTP parser refuses before the app sees the request (a malformed request line or
+ * header, headers over the size limit, a request that never finished arriving), keyed by the
+ * parser's error code. Everything else it refuses is a 400.
+ */
+const CLIENT_ERROR_STATUS: Record<string, { status: number; reason: string; code: ApiErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: ApiErrorCode.HeadersTooLarge,
+    message: 'The request headers are larger than the server accepts',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    code: ApiErrorCode.TimedOut,
+    message: 'The request did not arrive in time',
+  },
+};
+const MALFORMED_REQUEST = {
+  status: 400,
+  reason: 'Bad Request',
+  code: ApiErrorCode.InvalidInput,
+  message: 'The request is not valid HTTP',
+};
+
+/**
+ * The HTTP server's `clientError` listener: answers a request Node rejects before it reaches the
+ * app with the same JSON error body as everything else, then closes the connection, since the
+ * parser cannot tell where the next request would begin.
+ */
+export function clientErrorHandler(logger: Logger): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    // A peer that went away or a socket already answering cannot be told anything.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = (error.code && CLIENT_ERROR_STATUS[error.code]) || MALFORMED_REQUEST;
+    const body: ErrorBody = { error: answer.code, message: answer.message, requestId: randomUUID() };
+    logger.debug({ requestId: body.requestId, status: answer.status, parserError: error.code }, answer.message);
+    const json = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+        `X-Request-Id: ${body.requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        json,
+    );
+  };
 }

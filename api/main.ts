@@ -13,6 +13,7 @@ import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { exitWithStartupFailure } from '../config/startup';
 import { createApp } from './app';
+import { clientErrorHandler } from './errors';
 import { reconcilePostsAtStartup } from './reconciliation';
 import { connectApiToTemporal } from './temporalConnection';
 
@@ -51,6 +52,7 @@ export async function listenApi({
   });
   // Not app.listen: Express 5 hands a listen error to the callback, which would pass for success.
   const server = http.createServer(app);
+  server.on('clientError', clientErrorHandler(logger));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

@@ -18,7 +18,7 @@ import { PLACEHOLDER_SEQUENCE, createPostStore, type OpenPostRef, type PostRecor
 import { lostReason, type LedgerPublication, type WorkflowGone } from '../domain/lostPost';
 import { publicationKey } from '../domain/publicationKey';
 import { getPostState, type PostState } from '../workflows/messages';
-import { isTemporalUnreachable } from './errors';
+import { isTemporalUnreachable } from './services/unavailable';
 
 /**
  * A post whose projection is still the API's placeholder may be one whose workflow is being

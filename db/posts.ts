@@ -1,42 +1,19 @@
+/**
+ * The posts aggregate: the projection, revisions, variants and reviews each post workflow writes,
+ * and the lookups by id. What people list (pages, the review queue, the calendar) is in
+ * postListings.ts and shares the row shapes of postRows.ts.
+ */
 import type { Knex } from 'knex';
-import type { Platform, PostStage, RevisionContent, RiskTier, SensitivityFlag } from '../domain/types';
-import { CALENDAR_STAGES, TERMINAL_STAGES } from '../domain/types';
-import type {
-  PostState,
-  ReviewDecisionRecord,
-  StageDeadline,
-  VariantPublishStatus,
-  VariantState,
-} from '../domain/postState';
+import type { Platform, PostStage, RevisionContent } from '../domain/types';
+import { TERMINAL_STAGES } from '../domain/types';
+import type { PostState, ReviewDecisionRecord, VariantPublishStatus, VariantState } from '../domain/postState';
 import { postWorkflowId } from '../domain/ids';
+import { createPostListings } from './postListings';
+import { toRecord, type PostRecord, type PostRow } from './postRows';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
-/** A post as listed: the projection's columns without the full workflow state. */
-export interface PostSummary {
-  id: string;
-  brandId: string;
-  campaignId: string | null;
-  authorId: string;
-  title: string;
-  riskTier: RiskTier;
-  flags: SensitivityFlag[];
-  urgent: boolean;
-  stage: PostStage;
-  revision: number;
-  publishAt: string;
-  timeZone: string;
-  workflowId: string;
-  lastSequence: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A post with the workflow state last projected for it. */
-export interface PostRecord extends PostSummary {
-  state: PostState;
-  /** Hash of the create request the post came from (null for posts created before it was kept). */
-  requestHash: string | null;
-}
+export { type CalendarEntry, type PostListFilter, type PostPage, type ReviewQueueItem } from './postListings';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, READ_TIMEOUT_MS, type PostRecord, type PostSummary } from './postRows';
 
 /** What the reconciler needs to find an open post's workflow. */
 export interface OpenPostRef {
@@ -44,43 +21,6 @@ export interface OpenPostRef {
   workflowId: string;
   lastSequence: number;
   createdAt: string;
-}
-
-export interface PostListFilter {
-  /** Restricts to these brands (the caller's brands); absent means every brand. */
-  brandIds?: string[];
-  brandId?: string;
-  stage?: PostStage | PostStage[];
-  campaignId?: string;
-  /** Posts with a variant for this platform. */
-  platform?: Platform;
-  authorId?: string;
-  /** Publish time window, inclusive start, exclusive end (ISO instants). */
-  publishFrom?: string;
-  publishTo?: string;
-  limit?: number;
-  offset?: number;
-  /** Keyset paging: only posts after this one in (publishAt, id) order; `total` still counts them all. */
-  after?: { publishAt: string; id: string };
-}
-
-export interface PostPage {
-  items: PostSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface ReviewQueueItem {
-  post: PostSummary;
-  /** The open stages the caller may decide, with their deadlines. */
-  deadlines: StageDeadline[];
-}
-
-export interface CalendarEntry extends PostSummary {
-  /** The brand's zone, in which the calendar groups posts by day. */
-  brandTimeZone: string;
-  variants: Array<Pick<VariantState, 'accountId' | 'platform' | 'status' | 'publishedAt' | 'url'>>;
 }
 
 export interface PostRevision {
@@ -121,111 +61,10 @@ export interface ReviewRecord {
  */
 export const PLACEHOLDER_SEQUENCE = -1;
 
-/**
- * Reads made for people (lists, queue, calendar) give up after this long and cancel their query in
- * Postgres, so that a slow or pathological read never outlives the request that asked for it.
- */
-export const READ_TIMEOUT_MS = 10_000;
-const cancelAfter = { cancel: true } as const;
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
-
-const SUMMARY_COLUMNS = [
-  'posts.id',
-  'posts.brand_id',
-  'posts.campaign_id',
-  'posts.author_id',
-  'posts.title',
-  'posts.risk_tier',
-  'posts.flags',
-  'posts.urgent',
-  'posts.stage',
-  'posts.revision',
-  'posts.publish_at',
-  'posts.time_zone',
-  'posts.workflow_id',
-  'posts.last_sequence',
-  'posts.created_at',
-  'posts.updated_at',
-];
-
-interface PostRow {
-  id: string;
-  brand_id: string;
-  campaign_id: string | null;
-  author_id: string;
-  title: string;
-  risk_tier: RiskTier;
-  flags: SensitivityFlag[];
-  urgent: boolean;
-  stage: PostStage;
-  revision: number;
-  publish_at: Date;
-  time_zone: string;
-  workflow_id: string;
-  last_sequence: number;
-  created_at: Date;
-  updated_at: Date;
-  state?: PostState;
-  request_hash?: string | null;
-}
-
-function toSummary(row: PostRow): PostSummary {
-  return {
-    id: row.id,
-    brandId: row.brand_id,
-    campaignId: row.campaign_id,
-    authorId: row.author_id,
-    title: row.title,
-    riskTier: row.risk_tier,
-    flags: row.flags,
-    urgent: row.urgent,
-    stage: row.stage,
-    revision: row.revision,
-    publishAt: iso(row.publish_at),
-    timeZone: row.time_zone,
-    workflowId: row.workflow_id,
-    lastSequence: row.last_sequence,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-function toRecord(row: PostRow): PostRecord {
-  return { ...toSummary(row), state: row.state as PostState, requestHash: row.request_hash ?? null };
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
-}
-
-function applyFilter(query: Knex.QueryBuilder, filter: PostListFilter): Knex.QueryBuilder {
-  if (filter.brandIds) query.whereIn('posts.brand_id', filter.brandIds);
-  if (filter.brandId) query.where('posts.brand_id', filter.brandId);
-  if (filter.stage !== undefined) {
-    query.whereIn('posts.stage', Array.isArray(filter.stage) ? filter.stage : [filter.stage]);
-  }
-  if (filter.campaignId) query.where('posts.campaign_id', filter.campaignId);
-  if (filter.authorId) query.where('posts.author_id', filter.authorId);
-  if (filter.publishFrom) query.where('posts.publish_at', '>=', filter.publishFrom);
-  if (filter.publishTo) query.where('posts.publish_at', '<', filter.publishTo);
-  if (filter.platform) {
-    // Variants appear in the submitted content before they exist in the publishing state.
-    const platformVariant = json([{ platform: filter.platform }]);
-    query.where((q) => {
-      q.whereRaw(`posts.state->'content'->'variants' @> ?::jsonb`, [platformVariant]).orWhereRaw(
-        `posts.state->'variants' @> ?::jsonb`,
-        [platformVariant],
-      );
-    });
-  }
-  return query;
-}
-
 export function createPostStore(db: Knex) {
   return {
+    ...createPostListings(db),
+
     /**
      * Writes the workflow's state to the posts projection, unless a later transition has already
      * been projected (an older, retried write never overwrites a newer state). True when written.
@@ -384,106 +223,6 @@ export function createPostStore(db: Knex) {
         workflowId: row.workflow_id,
         lastSequence: row.last_sequence,
         createdAt: iso(row.created_at),
-      }));
-    },
-
-    async list(filter: PostListFilter = {}, trx: Executor = db): Promise<PostPage> {
-      const limit = clampLimit(filter.limit);
-      const offset = Math.max(Math.trunc(filter.offset ?? 0), 0);
-      const page = applyFilter(trx('posts').select(SUMMARY_COLUMNS), filter);
-      if (filter.after) {
-        page.whereRaw('(posts.publish_at, posts.id) > (?::timestamptz, ?)', [filter.after.publishAt, filter.after.id]);
-      }
-      const [rows, counted] = await Promise.all([
-        page
-          .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }])
-          .limit(limit)
-          .offset(offset)
-          .timeout(READ_TIMEOUT_MS, cancelAfter) as Promise<PostRow[]>,
-        applyFilter(trx('posts').count<{ total: number }[]>({ total: '*' }), filter).timeout(
-          READ_TIMEOUT_MS,
-          cancelAfter,
-        ) as Promise<Array<{ total: number }>>,
-      ]);
-      return { items: rows.map(toSummary), total: Number(counted[0]?.total ?? 0), limit, offset };
-    },
-
-    /**
-     * Posts waiting on a decision from any of the roles, with the deadlines of the stages those
-     * roles may decide, most urgent first. With `userId`, the user's own posts and the stages they
-     * have already approved at the current revision are left out.
-     */
-    async reviewQueue(
-      input: { roles: string[]; userId?: string; brandIds?: string[]; limit?: number },
-      trx: Executor = db,
-    ): Promise<ReviewQueueItem[]> {
-      if (input.roles.length === 0) return [];
-      const query = trx<PostRow>('posts')
-        .whereNotIn('stage', TERMINAL_STAGES as PostStage[])
-        .whereRaw(
-          `EXISTS (SELECT 1 FROM jsonb_array_elements(posts.state->'deadlines') AS deadline
-                    WHERE jsonb_exists_any(deadline->'decidingRoles', ?::text[]))`,
-          [input.roles],
-        );
-      if (input.brandIds) query.whereIn('brand_id', input.brandIds);
-      if (input.userId) query.whereNot('author_id', input.userId);
-      const rows = await query.timeout(READ_TIMEOUT_MS, cancelAfter);
-
-      const items: ReviewQueueItem[] = [];
-      for (const row of rows) {
-        const state = row.state as PostState;
-        const deadlines = state.deadlines.filter(
-          (deadline) =>
-            deadline.decidingRoles.some((role) => input.roles.includes(role)) &&
-            !(
-              input.userId &&
-              state.decisions.some(
-                (decision) =>
-                  decision.stage === deadline.stage &&
-                  decision.revision === state.revision &&
-                  decision.by === input.userId &&
-                  decision.decision === 'approve',
-              )
-            ),
-        );
-        if (deadlines.length > 0) items.push({ post: toSummary(row), deadlines });
-      }
-      const firstDue = (item: ReviewQueueItem): string =>
-        item.deadlines.map((deadline) => (deadline.escalated ? deadline.forceAt : deadline.escalateAt)).sort()[0];
-      items.sort((a, b) => firstDue(a).localeCompare(firstDue(b)) || a.post.id.localeCompare(b.post.id));
-      return items.slice(0, clampLimit(input.limit ?? MAX_PAGE_SIZE));
-    },
-
-    /** Scheduled and published posts whose publish time falls in [from, to), in time order. */
-    async calendar(
-      input: { from: string; to: string; brandIds?: string[]; stages?: PostStage[] },
-      trx: Executor = db,
-    ): Promise<CalendarEntry[]> {
-      const query = trx('posts')
-        .join('brands', 'brands.id', 'posts.brand_id')
-        .select([
-          ...SUMMARY_COLUMNS,
-          'brands.time_zone as brand_time_zone',
-          trx.raw(`posts.state->'variants' AS variants`),
-        ])
-        .whereIn('posts.stage', input.stages ?? CALENDAR_STAGES)
-        .where('posts.publish_at', '>=', input.from)
-        .where('posts.publish_at', '<', input.to)
-        .orderBy([{ column: 'posts.publish_at' }, { column: 'posts.id' }]);
-      if (input.brandIds) query.whereIn('posts.brand_id', input.brandIds);
-      const rows = (await query.timeout(READ_TIMEOUT_MS, cancelAfter)) as Array<
-        PostRow & { brand_time_zone: string; variants: VariantState[] | null }
-      >;
-      return rows.map((row) => ({
-        ...toSummary(row),
-        brandTimeZone: row.brand_time_zone,
-        variants: (row.variants ?? []).map((variant) => ({
-          accountId: variant.accountId,
-          platform: variant.platform,
-          status: variant.status,
-          publishedAt: variant.publishedAt,
-          url: variant.url,
-        })),
       }));
     },
 

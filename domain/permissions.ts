@@ -1,43 +1,110 @@
 /**
- * Who may steer a post outside the review stages, and in which stages each action applies.
- * Pure, so the API can answer early with the same words the workflow would use.
+ * Who may take which action: one table, read by the API for its early answers (which roles may
+ * attempt an action at all) and by the post workflow for the precise rule (authorship, backup
+ * roles once a stage has been escalated, the stages an action applies in). Pure, so both give
+ * the same answer in the same words.
  */
-import { BEFORE_PUBLISHING_STAGES, type Actor, type PostStage, type Role } from './types';
+import { STAGE_OWNERS } from './reviewPolicy';
+import { BEFORE_PUBLISHING_STAGES, REVIEW_STAGES, ROLES, type Actor, type PostStage, type Role } from './types';
 
-export type PostAction = 'submit_revision' | 'reschedule' | 'cancel' | 'publish_now' | 'retry_failed_variants';
+/** Roles that decide some review stage, directly or as its backup after escalation. */
+export const REVIEWER_ROLES: readonly Role[] = ROLES.filter((role) =>
+  REVIEW_STAGES.some((stage) => STAGE_OWNERS[stage].role === role || STAGE_OWNERS[stage].backupRole === role),
+);
 
 interface ActionRule {
-  /** Roles that may take the action on any post of the brand. */
+  /** Roles that may take the action on anything the caller's brand owns. */
   roles: readonly Role[];
-  /** Whether the post's author may take it on their own post. */
-  author: boolean;
-  /** The stage whose backup role may step in once that stage has been escalated. */
-  backupOnceEscalated?: 'drafting';
-  /** Stages in which the action makes sense. */
-  stages: readonly PostStage[];
-  describe: string;
+  /** What the action is, as in "designer may not <verb>". */
+  verb: string;
+  /**
+   * The post actions the workflow decides: whether the post's author may take it on their own
+   * post, the stage whose backup role may step in once escalated, the stages it applies in, and
+   * the participle its refusals use ("a post is <describe> only by ...").
+   */
+  post?: {
+    author: boolean;
+    backupOnceEscalated?: 'drafting';
+    stages: readonly PostStage[];
+    describe: string;
+  };
 }
 
-const ACTION_RULES: Readonly<Record<PostAction, ActionRule>> = {
+/**
+ * Viewers and community agents read posts but never change them: agents work on conversations,
+ * not on the publishing pipeline. Reviews are decided per stage by the review policy
+ * (`mayDecide` in reviewPolicy.ts); here only which roles decide any stage at all.
+ */
+export const ACTION_RULES = {
+  readPosts: { roles: ROLES, verb: 'read posts' },
+  createPost: { roles: ['author', 'manager', 'admin'], verb: 'create posts' },
+  review: { roles: REVIEWER_ROLES, verb: 'review posts' },
   // A draft is its author's work: holding the author role gives no say over a colleague's post.
-  submit_revision: {
+  submitRevision: {
     roles: [],
-    author: true,
-    backupOnceEscalated: 'drafting',
-    stages: ['drafting'],
-    describe: 'revised',
+    verb: 'submit revisions',
+    post: { author: true, backupOnceEscalated: 'drafting', stages: ['drafting'], describe: 'revised' },
   },
-  reschedule: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'rescheduled' },
-  cancel: { roles: ['manager', 'admin'], author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'cancelled' },
-  // Publishing ahead of the agreed time is a brand decision, not the author's.
-  publish_now: { roles: ['manager', 'admin'], author: false, stages: ['scheduled'], describe: 'published now' },
-  retry_failed_variants: {
+  reschedule: {
     roles: ['manager', 'admin'],
-    author: true,
-    stages: ['failed', 'published', 'tracking'],
-    describe: 'retried',
+    verb: 'reschedule posts',
+    post: { author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'rescheduled' },
   },
+  cancel: {
+    roles: ['manager', 'admin'],
+    verb: 'cancel posts',
+    post: { author: true, stages: BEFORE_PUBLISHING_STAGES, describe: 'cancelled' },
+  },
+  // Publishing ahead of the agreed time is a brand decision, not the author's.
+  publishNow: {
+    roles: ['manager', 'admin'],
+    verb: 'publish posts immediately',
+    post: { author: false, stages: ['scheduled'], describe: 'published now' },
+  },
+  retryFailedVariants: {
+    roles: ['manager', 'admin'],
+    verb: 'retry failed publications',
+    post: { author: true, stages: ['failed', 'published', 'tracking'], describe: 'retried' },
+  },
+  pauseBrand: { roles: ['manager', 'admin'], verb: "pause or resume a brand's publishing" },
+  reconcilePosts: { roles: ['admin'], verb: 'reconcile posts with Temporal' },
+  readThreads: { roles: ROLES, verb: 'read conversations' },
+  answerThreads: { roles: ['agent', 'manager', 'admin'], verb: 'work on conversations' },
+  manageInboundSecrets: { roles: ['admin'], verb: "rotate an account's inbound webhook secret" },
+} as const satisfies Record<string, ActionRule>;
+
+export type ActionName = keyof typeof ACTION_RULES;
+
+/** The actions the post workflow decides, in the workflow's own (recorded) spelling. */
+export type PostAction = 'submit_revision' | 'reschedule' | 'cancel' | 'publish_now' | 'retry_failed_variants';
+
+const POST_ACTION_NAMES: Readonly<Record<PostAction, ActionName>> = {
+  submit_revision: 'submitRevision',
+  reschedule: 'reschedule',
+  cancel: 'cancel',
+  publish_now: 'publishNow',
+  retry_failed_variants: 'retryFailedVariants',
 };
+
+function postRule(action: PostAction): NonNullable<ActionRule['post']> & { roles: readonly Role[] } {
+  const rule: ActionRule = ACTION_RULES[POST_ACTION_NAMES[action]];
+  if (!rule.post) throw new Error(`${action} is not an action on a post`);
+  return { ...rule.post, roles: rule.roles };
+}
+
+/**
+ * The roles that may attempt the action, the API's early and coarse answer. For a post action
+ * that is the author role when an author may act on their own post, the roles that may act on
+ * any post, the backup role that may step in, and admin: what the precise rule then refuses an
+ * admin, it refuses with its own reason.
+ */
+export function rolesAttempting(action: ActionName): readonly Role[] {
+  const rule: ActionRule = ACTION_RULES[action];
+  if (!rule.post) return rule.roles;
+  const backup = rule.post.backupOnceEscalated ? [STAGE_OWNERS[rule.post.backupOnceEscalated].backupRole] : [];
+  const roles: Role[] = [...(rule.post.author ? ['author' as const] : []), ...rule.roles, ...backup, 'admin'];
+  return [...new Set(roles)];
+}
 
 export type PermissionCheck = { ok: true } | { ok: false; reason: string };
 
@@ -59,7 +126,7 @@ export function mayTakeAction({
   /** For actions a stage's backup role may take once escalated; without it only the rule's roles count. */
   escalation?: Escalation;
 }): PermissionCheck {
-  const rule = ACTION_RULES[action];
+  const rule = postRule(action);
   if (rule.author && actor.userId === authorId) return { ok: true };
   if (rule.roles.some((role) => actor.roles.includes(role))) return { ok: true };
   const backup = rule.backupOnceEscalated && escalation ? escalation : undefined;
@@ -71,7 +138,8 @@ export function mayTakeAction({
 
 /** Why the post's stage does not allow the action, or undefined when it does. */
 export function stageRefusal({ action, stage }: { action: PostAction; stage: PostStage }): string | undefined {
-  if (ACTION_RULES[action].stages.includes(stage)) return undefined;
+  const rule = postRule(action);
+  if (rule.stages.includes(stage)) return undefined;
   switch (stage) {
     case 'completed':
     case 'rejected':
@@ -83,7 +151,7 @@ export function stageRefusal({ action, stage }: { action: PostAction; stage: Pos
     case 'tracking':
       return action === 'publish_now'
         ? `post is in ${stage}; it has already been published`
-        : `post is in ${stage}; a published post cannot be ${ACTION_RULES[action].describe}`;
+        : `post is in ${stage}; a published post cannot be ${rule.describe}`;
     case 'failed':
       return `post is failed; only its failed variants can be retried`;
     default:
@@ -92,4 +160,9 @@ export function stageRefusal({ action, stage }: { action: PostAction; stage: Pos
         ? `post is in ${stage}; only a scheduled post can be published now`
         : `post is in ${stage}; nothing has been published to retry`;
   }
+}
+
+/** The stage whose backup role may take the action once that stage has been escalated, if any. */
+export function escalationStageOf(action: PostAction): 'drafting' | undefined {
+  return postRule(action).backupOnceEscalated;
 }

@@ -1,10 +1,9 @@
 /** Administration: bring the projections in line with what Temporal actually runs. */
-import { brandScope } from '../auth';
 import { mountOperation, type OperationTarget } from '../operations';
 import { EmptyBody, ReconcileResponse } from '../schemas';
 import type { ApiServices } from '../services';
 
-export function mountAdminRoutes(target: OperationTarget, services: ApiServices): void {
+export function mountAdminRoutes(target: OperationTarget, { admin }: Pick<ApiServices, 'admin'>): void {
   mountOperation(target, {
     method: 'post',
     path: '/v1/admin/reconcile',
@@ -19,6 +18,6 @@ export function mountAdminRoutes(target: OperationTarget, services: ApiServices)
     access: 'reconcilePosts',
     body: EmptyBody,
     success: { status: 200, description: 'What the pass found', schema: ReconcileResponse },
-    handle: ({ user }) => services.reconciler.reconcileOpenPosts({ brandIds: brandScope(user) }),
+    handle: ({ user }) => admin.reconcile(user),
   });
 }

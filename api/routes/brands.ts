@@ -1,62 +1,9 @@
-/**
- * A brand's publishing pause. Pausing and resuming are carried out by the brand's workflow
- * (`brand:<brandId>`): it records the brand's flag, tells every post not yet published, and shows
- * its progress. The API only asks it, so when Temporal cannot be reached nothing changes.
- */
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import {
-  BRAND_PUBLISHING_WORKFLOW_TYPE,
-  brandWorkflowId,
-  getBrandPublishing,
-  setPublishing,
-  type BrandOperation,
-  type BrandPublishingInput,
-} from '../../workflows/brand/messages';
-import type { Brand } from '../../db/brands';
-import { coversBrand, type AuthenticatedUser } from '../auth';
-import { classifyError, notFound } from '../errors';
+/** A brand's publishing pause over HTTP; the brand service asks the brand's workflow to carry it out. */
 import { mountOperation, type OperationTarget } from '../operations';
 import { BrandIdParams, BrandPauseResponse, BrandPublishingResponse, EmptyBody, PauseBrandBody } from '../schemas';
 import type { ApiServices } from '../services';
 
-/** A read should not wait long on a workflow that cannot answer; the brand's flag is a fine answer. */
-const LIVE_STATE_DEADLINE_MS = 5_000;
-
-export function mountBrandRoutes(target: OperationTarget, services: ApiServices): void {
-  async function visibleBrand(user: AuthenticatedUser, brandId: string): Promise<Brand> {
-    const brand = coversBrand(user, brandId) ? await services.brands.findById(brandId) : undefined;
-    if (!brand) throw notFound('No such brand');
-    return brand;
-  }
-
-  async function setPaused({
-    user,
-    brandId,
-    paused,
-    reason,
-  }: {
-    user: AuthenticatedUser;
-    brandId: string;
-    paused: boolean;
-    reason?: string;
-  }) {
-    await visibleBrand(user, brandId);
-    // Requests for one brand queue in its one workflow, which carries them out in order.
-    const operation = await services.callTemporal(() =>
-      services.temporal.workflow.executeUpdateWithStart(setPublishing, {
-        args: [{ paused, by: user.id, ...(reason !== undefined ? { reason } : {}) }],
-        startWorkflowOperation: new WithStartWorkflowOperation(BRAND_PUBLISHING_WORKFLOW_TYPE, {
-          workflowId: brandWorkflowId(brandId),
-          taskQueue: services.taskQueue,
-          args: [{ brandId } satisfies BrandPublishingInput],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
-    );
-    return pauseAnswer(brandId, operation);
-  }
-
+export function mountBrandRoutes(target: OperationTarget, { brands }: Pick<ApiServices, 'brands'>): void {
   mountOperation(target, {
     method: 'post',
     path: '/v1/brands/:id/pause',
@@ -75,7 +22,7 @@ export function mountBrandRoutes(target: OperationTarget, services: ApiServices)
     errors: [404, 409],
     success: { status: 200, description: 'The pause is recorded and under way', schema: BrandPauseResponse },
     handle: ({ params, body, user }) =>
-      setPaused({ user, brandId: params.id, paused: true, ...(body.reason ? { reason: body.reason } : {}) }),
+      brands.setPaused({ user, brandId: params.id, paused: true, ...(body.reason ? { reason: body.reason } : {}) }),
   });
 
   mountOperation(target, {
@@ -92,7 +39,7 @@ export function mountBrandRoutes(target: OperationTarget, services: ApiServices)
     body: EmptyBody,
     errors: [404, 409],
     success: { status: 200, description: 'The resume is recorded and under way', schema: BrandPauseResponse },
-    handle: ({ params, user }) => setPaused({ user, brandId: params.id, paused: false }),
+    handle: ({ params, user }) => brands.setPaused({ user, brandId: params.id, paused: false }),
   });
 
   mountOperation(target, {
@@ -108,35 +55,6 @@ export function mountBrandRoutes(target: OperationTarget, services: ApiServices)
     params: BrandIdParams,
     errors: [404],
     success: { status: 200, description: "The brand's publishing state", schema: BrandPublishingResponse },
-    handle: async ({ params, user }) => {
-      const brand = await visibleBrand(user, params.id);
-      const flag = { brandId: brand.id, paused: brand.publishingPaused, pausedReason: brand.pausedReason };
-      try {
-        const live = await services.callTemporal(
-          () => services.temporal.workflow.getHandle(brandWorkflowId(brand.id)).query(getBrandPublishing),
-          { deadlineMs: LIVE_STATE_DEADLINE_MS },
-        );
-        return { ...flag, source: 'workflow', operations: live.operations };
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) {
-          return { ...flag, source: 'database', staleReason: 'the brand was never paused or resumed', operations: [] };
-        }
-        const staleReason =
-          classifyError(error).status === 503 ? 'Temporal did not answer' : 'the workflow could not answer';
-        services.logger.warn({ err: error, brandId: brand.id }, 'serving the brand flag without its operations');
-        return { ...flag, source: 'database', staleReason, operations: [] };
-      }
-    },
+    handle: ({ params, user }) => brands.publishing(user, params.id),
   });
-}
-
-function pauseAnswer(brandId: string, operation: BrandOperation) {
-  return {
-    brandId,
-    paused: operation.paused,
-    pausedReason: operation.paused ? (operation.reason ?? null) : null,
-    postsSignalled: operation.postsSignalled,
-    postsNotReached: operation.postsNotReached,
-    operation,
-  };
 }

@@ -5,7 +5,6 @@
  * 202 can forget the batch, and one that gets anything else sends it again (repeats are recorded once).
  */
 import type { NextFunction, Request, Response } from 'express';
-import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { threadIdOf } from '../../domain/threadState';
 import {
   inboundMessage,
@@ -15,7 +14,8 @@ import {
   type ThreadLifecycleInput,
 } from '../../workflows/thread/messages';
 import { coversBrand } from '../auth';
-import { notFound, unauthenticated } from '../errors';
+import { unauthenticated } from '../errors';
+import { notFound } from '../services/errors';
 import { INBOUND_SIGNATURE_HEADER, inboundSignatureValid, type RawBodyRequest } from '../inboundSignature';
 import { mountOperation, type OperationTarget } from '../operations';
 import { EmptyBody } from '../schemas';
@@ -27,18 +27,18 @@ import {
   InboundSecretResponse,
 } from '../threadSchemas';
 import type { ApiServices } from '../services';
-import { createThreadStore } from '../../db/threads';
 
 const INBOUND_PATH = '/v1/inbound/:accountId';
 
 export function mountInboundRoutes(target: OperationTarget, services: ApiServices): void {
-  const secrets = createInboundSecretStore(services.db);
-  const threads = createThreadStore(services.db);
+  const conversations = services.conversations;
+  const secrets = conversations.inboundSecrets;
+  const threads = conversations.threads;
 
   // Judged before the body's schema, so an unsigned request learns nothing about what it sent.
   target.router.post(INBOUND_PATH, async (req: Request, res: Response, next: NextFunction) => {
     const accountId = typeof req.params.accountId === 'string' ? req.params.accountId : '';
-    const account = accountId.length <= 200 ? await services.accounts.findById(accountId) : undefined;
+    const account = accountId.length <= 200 ? await services.conversations.accounts.findById(accountId) : undefined;
     const valid =
       account !== undefined &&
       inboundSignatureValid({
@@ -69,7 +69,9 @@ export function mountInboundRoutes(target: OperationTarget, services: ApiService
     errors: [401, 503],
     success: { status: 202, description: 'Every event is with its conversation', schema: InboundAcceptedResponse },
     handle: async ({ res, body }) => {
-      const account = res.locals.inboundAccount as NonNullable<Awaited<ReturnType<typeof services.accounts.findById>>>;
+      const account = res.locals.inboundAccount as NonNullable<
+        Awaited<ReturnType<typeof services.conversations.accounts.findById>>
+      >;
       const seen = new Set(
         await threads.knownMessageIds({ accountId: account.id, externalIds: body.events.map((e) => e.messageId) }),
       );
@@ -106,10 +108,10 @@ export function mountInboundRoutes(target: OperationTarget, services: ApiService
             externalThreadId,
           };
           for (const signal of signals) {
-            await services.callTemporal(() =>
-              services.temporal.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
+            await services.conversations.temporal.call(() =>
+              services.conversations.temporal.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
                 workflowId: threadWorkflowId(threadIdOf(input)),
-                taskQueue: services.taskQueue,
+                taskQueue: services.conversations.temporal.taskQueue,
                 args: [input],
                 signal: inboundMessage,
                 signalArgs: [signal],
@@ -137,7 +139,7 @@ export function mountInboundRoutes(target: OperationTarget, services: ApiService
     errors: [404],
     success: { status: 200, description: 'The new secret', schema: InboundSecretResponse },
     handle: async ({ params, user }) => {
-      const account = await services.accounts.findById(params.accountId);
+      const account = await services.conversations.accounts.findById(params.accountId);
       if (!account || !coversBrand(user, account.brandId)) throw notFound('No such account');
       return secrets.rotate({ accountId: account.id, now: new Date() });
     },

@@ -1,10 +1,12 @@
 /** What waits on the caller: open review stages their roles may decide, soonest deadline first. */
-import { brandScope } from '../auth';
 import { mountOperation, type OperationTarget } from '../operations';
 import { ReviewQueueQuery, ReviewQueueResponse } from '../schemas';
 import type { ApiServices } from '../services';
 
-export function mountReviewQueueRoutes(target: OperationTarget, services: ApiServices): void {
+export function mountReviewQueueRoutes(
+  target: OperationTarget,
+  { reviewQueue }: Pick<ApiServices, 'reviewQueue'>,
+): void {
   mountOperation(target, {
     method: 'get',
     path: '/v1/review-queue',
@@ -18,21 +20,6 @@ export function mountReviewQueueRoutes(target: OperationTarget, services: ApiSer
     access: 'authenticated',
     query: ReviewQueueQuery,
     success: { status: 200, description: 'The queue', schema: ReviewQueueResponse },
-    handle: async ({ query, user }) => {
-      const queue = await services.posts.reviewQueue({
-        roles: user.roles,
-        userId: user.id,
-        brandIds: brandScope(user),
-        limit: query.limit,
-      });
-      return {
-        roles: user.roles,
-        items: queue.map(({ post: { lastSequence: _lastSequence, ...post }, deadlines }) => ({
-          post,
-          deadlines,
-          dueAt: deadlines.map((deadline) => (deadline.escalated ? deadline.forceAt : deadline.escalateAt)).sort()[0],
-        })),
-      };
-    },
+    handle: ({ query, user }) => reviewQueue.queue(user, query),
   });
 }

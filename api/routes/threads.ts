@@ -5,7 +5,7 @@
 import type { UpdateDefinition } from '@temporalio/client';
 import type { output, ZodType } from 'zod';
 import type { Actor } from '../../domain/types';
-import { createThreadStore, type ThreadSummary } from '../../db/threads';
+import type { ThreadSummary } from '../../db/threads';
 import {
   addThreadNote,
   assignThread,
@@ -18,7 +18,8 @@ import {
   type ThreadUpdateResult,
 } from '../../workflows/thread/messages';
 import { actorOf, brandScope, coversBrand, type AuthenticatedUser } from '../auth';
-import { classifyError, notFound } from '../errors';
+import { classifyError } from '../errors';
+import { notFound } from '../services/errors';
 import { mountOperation, type OperationTarget } from '../operations';
 import { EmptyBody } from '../schemas';
 import {
@@ -37,7 +38,7 @@ import type { ApiServices } from '../services';
 const LIVE_STATE_DEADLINE_MS = 5_000;
 
 export function mountThreadRoutes(target: OperationTarget, services: ApiServices): void {
-  const threads = createThreadStore(services.db);
+  const threads = services.conversations.threads;
 
   async function visibleThread(user: AuthenticatedUser, id: string) {
     const thread = await threads.findById(id);
@@ -87,15 +88,15 @@ export function mountThreadRoutes(target: OperationTarget, services: ApiServices
     handle: async ({ params, user }) => {
       const thread = await visibleThread(user, params.id);
       try {
-        const state = await services.callTemporal(
-          () => services.temporal.workflow.getHandle(thread.workflowId).query(getThreadState),
+        const state = await services.conversations.temporal.call(
+          () => services.conversations.temporal.workflow.getHandle(thread.workflowId).query(getThreadState),
           { deadlineMs: LIVE_STATE_DEADLINE_MS },
         );
         return { threadId: thread.id, source: 'workflow' as const, state };
       } catch (error) {
         const staleReason =
           classifyError(error).status === 503 ? 'Temporal did not answer' : 'the workflow could not answer';
-        services.logger.warn({ err: error, threadId: thread.id }, 'serving the recorded thread state');
+        services.conversations.logger.warn({ err: error, threadId: thread.id }, 'serving the recorded thread state');
         return { threadId: thread.id, source: 'database' as const, staleReason, state: thread.state };
       }
     },
@@ -124,8 +125,8 @@ export function mountThreadRoutes(target: OperationTarget, services: ApiServices
       success: { status: 200, description: 'Done', schema: ThreadUpdatedResponse },
       handle: async ({ params, body, user }) => {
         const thread = await visibleThread(user, params.id);
-        const result = await services.callTemporal(() =>
-          services.temporal.workflow
+        const result = await services.conversations.temporal.call(() =>
+          services.conversations.temporal.workflow
             .getHandle(threadWorkflowId(thread.id))
             .executeUpdate(action.update, { args: [action.request(body as output<B>, actorOf(user))] }),
         );

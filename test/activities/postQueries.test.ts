@@ -191,6 +191,11 @@ describe('review queue', () => {
     expect(queue[0].deadlines.map((entry) => entry.stage).sort()).toEqual(['design', 'legal_review']);
   });
 
+  it('answers the soonest posts first when the queue is limited', async () => {
+    const queue = await posts().reviewQueue({ roles: ['legal'], brandIds: [brandId], limit: 1 });
+    expect(queue.map((item) => item.post.id)).toEqual([ids.design]);
+  });
+
   it("leaves out the caller's own posts and stages they already approved at this revision", async () => {
     const forAlice = await posts().reviewQueue({ roles: ['legal'], userId: 'alice', brandIds: [brandId] });
     expect(forAlice.map((item) => item.post.id)).toEqual([ids.design]);

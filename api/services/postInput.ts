@@ -1,19 +1,14 @@
 /**
  * Turns what a person typed (a local publish time, account ids) into what the workflow takes
- * (a UTC instant, variants with their platforms), refusing what cannot be right with 400s that
- * point at the offending field.
+ * (a UTC instant, variants with their platforms), refusing what cannot be right as invalid input
+ * that points at the offending field.
  */
-import type { Account } from '../db/accounts';
-import { PublishTimeError, assertPublishable, toUtcInstant } from '../domain/publishTime';
-import { initialPostState as initialState } from '../domain/initialPostState';
-import type { PostLifecycleInput, RevisionContent } from '../domain/types';
-import type { PostState } from '../workflows/messages';
-import { badRequest } from './errors';
-
-/** A field-level problem in the same shape as a zod issue, so clients read every 400 alike. */
-export function invalidField(path: Array<string | number>, message: string) {
-  return badRequest('The request is invalid; see issues', { issues: [{ code: 'custom', path, message }] });
-}
+import type { Account } from '../../db/accounts';
+import { initialPostState as initialState } from '../../domain/initialPostState';
+import { PublishTimeError, assertPublishable, toUtcInstant } from '../../domain/publishTime';
+import type { PostLifecycleInput, RevisionContent } from '../../domain/types';
+import type { PostState } from '../../domain/postState';
+import { invalidField } from './errors';
 
 const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 

@@ -1,0 +1,87 @@
+/**
+ * Builds the API's use cases once per app: the data-access factories over one knex instance and
+ * the Temporal client bound to the API's deadline, each service given only the slice it uses.
+ */
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { ConnectorRegistry } from '../../activities/connectors/types';
+import { createAccountStore } from '../../db/accounts';
+import { createAuditLog } from '../../db/audit';
+import { createBrandStore } from '../../db/brands';
+import { createInboundSecretStore } from '../../db/inboundSecrets';
+import { createPostStore } from '../../db/posts';
+import { createThreadStore } from '../../db/threads';
+import { createUserStore } from '../../db/users';
+import { createPostReconciler, defaultConnectors } from '../reconciliation';
+import { createAdminService } from './admin';
+import { createBrandService } from './brands';
+import { createCalendarService } from './calendar';
+import { createHealthService } from './health';
+import { createPostService } from './posts';
+import { createReviewQueueService } from './reviewQueue';
+import { DEFAULT_TEMPORAL_DEADLINE_MS, deadlineBoundCalls, type TemporalAccess } from './temporal';
+
+export { DEFAULT_TEMPORAL_DEADLINE_MS };
+
+export function createServices({
+  db,
+  temporal,
+  taskQueue,
+  logger,
+  temporalDeadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
+  connectors,
+}: {
+  db: Knex;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+  temporalDeadlineMs?: number;
+  /** The platforms whose ledgers say what a lost post published; the sandbox by default. */
+  connectors?: ConnectorRegistry;
+}) {
+  const call = deadlineBoundCalls(temporal, temporalDeadlineMs);
+  const workflows: TemporalAccess = { workflow: temporal.workflow, call, taskQueue };
+  const brands = createBrandStore(db);
+  const posts = createPostStore(db);
+  const reconciler = createPostReconciler({
+    db,
+    temporal,
+    logger,
+    connectors: connectors ?? defaultConnectors(db),
+    callTemporal: call,
+  });
+  return {
+    /** For authentication, which runs before any use case. */
+    users: createUserStore(db),
+    posts: createPostService({
+      posts,
+      brands,
+      accounts: createAccountStore(db),
+      audit: createAuditLog(db),
+      reconciler,
+      temporal: workflows,
+      logger,
+    }),
+    brands: createBrandService({ brands, temporal: workflows, logger }),
+    calendar: createCalendarService({ brands, posts }),
+    reviewQueue: createReviewQueueService({ posts }),
+    admin: createAdminService({ reconciler }),
+    /** What the conversation routes work with: the thread records, inbound secrets and Temporal. */
+    conversations: {
+      threads: createThreadStore(db),
+      inboundSecrets: createInboundSecretStore(db),
+      accounts: createAccountStore(db),
+      temporal: workflows,
+      logger,
+    },
+    health: createHealthService({
+      db,
+      systemInfo: () => temporal.connection.workflowService.getSystemInfo({}),
+      call,
+      logger,
+    }),
+  };
+}
+
+export type ApiServices = ReturnType<typeof createServices>;
