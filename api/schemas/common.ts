@@ -15,7 +15,7 @@ import {
   isValidTimeZone,
   parseLocalDate,
 } from '../../domain/publishTime';
-import { textProblem, unpairedSurrogateAt, type TextRules } from '../../domain/text';
+import { textProblem, unpairedSurrogateAt, type TextProblemCode, type TextRules } from '../../domain/text';
 import { PLATFORMS, POST_STAGES, RISK_TIERS, ROLES, SENSITIVITY_FLAGS } from '../../domain/types';
 
 extendZodWithOpenApi(z);
@@ -28,21 +28,28 @@ export const MAX_INT32 = 2_147_483_647;
 /**
  * Free text under the shared text policy (domain/text.ts): no NUL, other controls or unpaired
  * surrogates, length in graphemes, visible text unless the rules allow blank. `trim` removes
- * surrounding whitespace before the checks, for one-line values such as titles and reasons.
+ * surrounding whitespace before length and blankness are judged, for one-line values such as titles
+ * and reasons; a control character is refused even where trimming would have dropped it.
  */
+const AS_SENT: ReadonlySet<TextProblemCode> = new Set(['control_character', 'unpaired_surrogate']);
+const AS_KEPT: ReadonlySet<TextProblemCode> = new Set(['too_long', 'blank']);
+
 export function Text(rules: TextRules, { trim = false }: { trim?: boolean } = {}) {
-  const base = trim ? z.string().trim() : z.string();
-  return base
-    .superRefine((value, ctx) => {
-      const problem = textProblem(value, rules);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { reason: problem.code } });
-    })
-    .openapi({
-      description:
-        `Text of at most ${rules.maxGraphemes} characters (counted as a person sees them)` +
-        `${rules.multiline ? ', line breaks allowed' : ', one line'}` +
-        `${rules.allowBlank ? '' : ', with something visible'}; no control characters.`,
-    });
+  const refuse = (check: TextRules, judges: ReadonlySet<TextProblemCode>) => (value: string, ctx: z.RefinementCtx) => {
+    const problem = textProblem(value, check);
+    if (problem && judges.has(problem.code)) {
+      ctx.addIssue({ code: 'custom', message: problem.message, params: { reason: problem.code } });
+    }
+  };
+  // Control characters and unpaired surrogates are refused as sent, before trimming could hide a
+  // trailing one; length and blankness are judged on what is kept.
+  const asSent = z.string().superRefine(refuse(rules, AS_SENT));
+  return (trim ? asSent.trim() : asSent).superRefine(refuse(rules, AS_KEPT)).openapi({
+    description:
+      `Text of at most ${rules.maxGraphemes} characters (counted as a person sees them)` +
+      `${rules.multiline ? ', line breaks allowed' : ', one line'}` +
+      `${rules.allowBlank ? '' : ', with something visible'}; no control characters.`,
+  });
 }
 
 export const Identifier = z

@@ -234,7 +234,9 @@ it('shows what the platform published for a post whose workflow was killed mid-p
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await live.harness.env.client.workflow.getHandle(postWorkflowId(postId)).terminate('killed mid-publish');
-  // As a crash leaves it: the platform took X's variant, the projection never heard of it.
+  // As a crash leaves it: the platform took X's variant, the projection never heard of it. A write
+  // the worker still had in flight when the run was terminated must not undo that, so the row
+  // claims a sequence beyond any the workflow reached.
   const projected = (await createPostStore(live.harness.db).findById(postId))!;
   const crashed = {
     ...projected.state,
@@ -249,7 +251,7 @@ it('shows what the platform published for a post whose workflow was killed mid-p
   await live.harness
     .db('posts')
     .where({ id: postId })
-    .update({ stage: 'publishing', state: JSON.stringify(crashed) });
+    .update({ stage: 'publishing', state: JSON.stringify(crashed), last_sequence: 1_000_000 });
 
   const detail = await get(`/v1/posts/${postId}`, own.users.author.apiKey);
   expect(detail.body.post.stage).toBe('lost');
