@@ -55,6 +55,7 @@ export const WORKFLOW_REJECTION_STATUS: Record<string, { status: number; code: A
 /** What each refusal of a use case means over HTTP. */
 const REFUSAL_STATUS: Record<Refusal, { status: number; code: ApiErrorCode }> = {
   [Refusal.InvalidInput]: { status: 400, code: ApiErrorCode.InvalidInput },
+  [Refusal.Unauthenticated]: { status: 401, code: ApiErrorCode.Unauthenticated },
   [Refusal.Forbidden]: { status: 403, code: ApiErrorCode.Forbidden },
   [Refusal.NotFound]: { status: 404, code: ApiErrorCode.NotFound },
   [Refusal.Conflict]: { status: 409, code: ApiErrorCode.Conflict },

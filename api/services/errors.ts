@@ -4,6 +4,8 @@
  */
 export const Refusal = {
   InvalidInput: 'invalid_input',
+  /** The caller could not show who they are (an inbound delivery without a valid signature). */
+  Unauthenticated: 'unauthenticated',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   /** The post is not in a state that takes this change. */
@@ -28,6 +30,7 @@ export class RefusedError extends Error {
 
 export const invalidInput = (message: string, details?: Record<string, unknown>) =>
   new RefusedError(Refusal.InvalidInput, message, details);
+export const unauthenticatedCaller = (message: string) => new RefusedError(Refusal.Unauthenticated, message);
 export const forbiddenAction = (message: string) => new RefusedError(Refusal.Forbidden, message);
 export const notFound = (message: string) => new RefusedError(Refusal.NotFound, message);
 export const conflict = (message: string) => new RefusedError(Refusal.Conflict, message);

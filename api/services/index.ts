@@ -18,8 +18,10 @@ import { createAdminService } from './admin';
 import { createBrandService } from './brands';
 import { createCalendarService } from './calendar';
 import { createHealthService } from './health';
+import { createInboundService } from './inbound';
 import { createPostService } from './posts';
 import { createReviewQueueService } from './reviewQueue';
+import { createThreadService } from './threads';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, deadlineBoundCalls, type TemporalAccess } from './temporal';
 
 export { DEFAULT_TEMPORAL_DEADLINE_MS };
@@ -44,6 +46,8 @@ export function createServices({
   const workflows: TemporalAccess = { workflow: temporal.workflow, call, taskQueue };
   const brands = createBrandStore(db);
   const posts = createPostStore(db);
+  const accounts = createAccountStore(db);
+  const threads = createThreadStore(db);
   const reconciler = createPostReconciler({
     db,
     temporal,
@@ -57,7 +61,7 @@ export function createServices({
     posts: createPostService({
       posts,
       brands,
-      accounts: createAccountStore(db),
+      accounts,
       audit: createAuditLog(db),
       reconciler,
       temporal: workflows,
@@ -67,14 +71,13 @@ export function createServices({
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),
-    /** What the conversation routes work with: the thread records, inbound secrets and Temporal. */
-    conversations: {
-      threads: createThreadStore(db),
-      inboundSecrets: createInboundSecretStore(db),
-      accounts: createAccountStore(db),
+    threads: createThreadService({ threads, temporal: workflows, logger }),
+    inbound: createInboundService({
+      accounts,
+      secrets: createInboundSecretStore(db),
+      threads,
       temporal: workflows,
-      logger,
-    },
+    }),
     health: createHealthService({
       db,
       systemInfo: () => temporal.connection.workflowService.getSystemInfo({}),
