@@ -3,8 +3,7 @@
  * both calls are safe to repeat.
  */
 
-/** The brand no longer exists; thrown as a non-retryable ApplicationFailure. */
-export const BRAND_NOT_FOUND = 'BrandNotFound';
+export { BRAND_NOT_FOUND } from '../domain/failureTypes';
 
 export interface RecordBrandPublishingInput {
   brandId: string;

@@ -6,40 +6,7 @@
 import type { MetricSnapshot, PostState, QualityIssue } from '../domain/postState';
 import type { Media, Platform, RevisionContent } from '../domain/types';
 
-/** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */
-export const ErrorType = {
-  AccountRevoked: 'AccountRevoked',
-  ContentRefused: 'ContentRefused',
-  RateLimited: 'RateLimited',
-  AccountNotFound: 'AccountNotFound',
-  BrandNotFound: 'BrandNotFound',
-  /** The account names a connector this worker does not have. */
-  ConnectorNotConfigured: 'ConnectorNotConfigured',
-  /** Metrics were asked for a publication the platform does not know. */
-  PublicationNotFound: 'PublicationNotFound',
-  /** The outbound webhook did not accept a notification; retried. */
-  NotificationDeliveryFailed: 'NotificationDeliveryFailed',
-  /**
-   * A value the activity was asked to write can never be written as it is (it breaks the text
-   * policy, or Postgres refuses it as data); retrying cannot help. The message names the value.
-   */
-  UnstorableValue: 'UnstorableValue',
-  /**
-   * The content checks fail on the content itself. They are pure functions of the content and the
-   * brand's rules, so every retry would fail the same way.
-   */
-  UncheckableContent: 'UncheckableContent',
-} as const;
-export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
-export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
-  ErrorType.AccountRevoked,
-  ErrorType.ContentRefused,
-  ErrorType.AccountNotFound,
-  ErrorType.BrandNotFound,
-  ErrorType.UnstorableValue,
-];
-/** Why recording a transition can fail for good; the workflow then fails the post and says why. */
-export const NON_RETRYABLE_RECORD_ERRORS: string[] = [ErrorType.UnstorableValue];
+export { ErrorType, NON_RETRYABLE_PUBLISH_ERRORS, NON_RETRYABLE_RECORD_ERRORS } from '../domain/failureTypes';
 
 export interface RecordTransitionInput {
   /** Position of this transition in the post's history; (entity, sequence) makes the write idempotent. */

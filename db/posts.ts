@@ -10,7 +10,7 @@ import type { PostState, ReviewDecisionRecord, VariantPublishStatus, VariantStat
 import { postWorkflowId } from '../domain/ids';
 import { createPostListings } from './postListings';
 import { toRecord, type PostRecord, type PostRow } from './postRows';
-import { iso, isoOrNull, json, type Executor } from './rows';
+import { insertNew, iso, isoOrNull, json, upsertUnlessNewer, type Executor } from './rows';
 
 export { type CalendarEntry, type PostListFilter, type PostPage, type ReviewQueueItem } from './postListings';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, READ_TIMEOUT_MS, type PostRecord, type PostSummary } from './postRows';
@@ -93,10 +93,9 @@ export function createPostStore(db: Knex) {
         updated_at: state.updatedAt,
         ...(input.requestHash !== undefined ? { request_hash: input.requestHash } : {}),
       };
-      const written = await trx('posts')
-        .insert(row)
-        .onConflict('id')
-        .merge([
+      const written = await upsertUnlessNewer(trx, 'posts', row, {
+        conflict: ['id'],
+        merge: [
           'campaign_id',
           'title',
           'risk_tier',
@@ -110,9 +109,9 @@ export function createPostStore(db: Knex) {
           'last_sequence',
           'state',
           'updated_at',
-        ])
-        .where('posts.last_sequence', '<', input.sequence)
-        .returning('id');
+        ],
+        sequence: input.sequence,
+      }).returning('id');
       return written.length > 0;
     },
 
@@ -175,23 +174,20 @@ export function createPostStore(db: Knex) {
       input: { postId: string; decisions: ReviewDecisionRecord[] },
       trx: Executor = db,
     ): Promise<number> {
-      if (input.decisions.length === 0) return 0;
-      const inserted = await trx('reviews')
-        .insert(
-          input.decisions.map((decision) => ({
-            post_id: input.postId,
-            stage: decision.stage,
-            revision: decision.revision,
-            decision: decision.decision,
-            reviewer_id: decision.by,
-            comment: decision.comment ?? null,
-            decided_at: decision.at,
-          })),
-        )
-        .onConflict(['post_id', 'stage', 'revision', 'reviewer_id', 'decision'])
-        .ignore()
-        .returning('id');
-      return inserted.length;
+      return insertNew(
+        trx,
+        'reviews',
+        input.decisions.map((decision) => ({
+          post_id: input.postId,
+          stage: decision.stage,
+          revision: decision.revision,
+          decision: decision.decision,
+          reviewer_id: decision.by,
+          comment: decision.comment ?? null,
+          decided_at: decision.at,
+        })),
+        ['post_id', 'stage', 'revision', 'reviewer_id', 'decision'],
+      );
     },
 
     async findById(id: string, trx: Executor = db): Promise<PostRecord | undefined> {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { FinishedSlaClock, RunningSlaClock } from '../domain/sla';
 import type { ThreadMessage, ThreadState } from '../domain/threadState';
-import { iso, isoOrNull, json, type Executor } from './rows';
+import { insertNew, iso, isoOrNull, json, upsertUnlessNewer, type Executor } from './rows';
 
 /** One warning, breach, escalation step or outcome a clock reached; written once per (thread, clock, event). */
 export interface SlaEventRecord {
@@ -87,6 +87,19 @@ export interface ThreadListFilter {
   offset: number;
 }
 
+/** The summary columns a transition may change; a projection overwrites them along with the state. */
+const TRANSITION_COLUMNS = [
+  'status',
+  'priority',
+  'category',
+  'queue',
+  'assignee_id',
+  'next_due_at',
+  'last_message_at',
+  'last_sequence',
+  'updated_at',
+];
+
 function clockRow(threadId: string, sequence: number, clock: RunningSlaClock | FinishedSlaClock) {
   const finished = 'outcome' in clock;
   return {
@@ -116,40 +129,29 @@ export function createThreadStore(db: Knex) {
     ): Promise<boolean> {
       const { state } = input;
       const lastMessage = state.messages.at(-1);
-      const written = await trx('threads')
-        .insert({
-          id: state.threadId,
-          account_id: state.accountId,
-          brand_id: state.brandId,
-          platform: state.platform,
-          external_thread_id: state.externalThreadId,
-          workflow_id: input.workflowId,
-          status: state.status,
-          priority: state.priority,
-          category: state.category,
-          queue: state.queue,
-          assignee_id: state.assigneeId,
-          next_due_at: state.nextDueAt,
-          last_message_at: lastMessage?.sentAt ?? null,
-          last_sequence: input.sequence,
-          state: json(state),
-          updated_at: state.updatedAt,
-        })
-        .onConflict('id')
-        .merge([
-          'status',
-          'priority',
-          'category',
-          'queue',
-          'assignee_id',
-          'next_due_at',
-          'last_message_at',
-          'last_sequence',
-          'state',
-          'updated_at',
-        ])
-        .where('threads.last_sequence', '<', input.sequence)
-        .returning('id');
+      const row = {
+        id: state.threadId,
+        account_id: state.accountId,
+        brand_id: state.brandId,
+        platform: state.platform,
+        external_thread_id: state.externalThreadId,
+        workflow_id: input.workflowId,
+        status: state.status,
+        priority: state.priority,
+        category: state.category,
+        queue: state.queue,
+        assignee_id: state.assigneeId,
+        next_due_at: state.nextDueAt,
+        last_message_at: lastMessage?.sentAt ?? null,
+        last_sequence: input.sequence,
+        state: json(state),
+        updated_at: state.updatedAt,
+      };
+      const written = await upsertUnlessNewer(trx, 'threads', row, {
+        conflict: ['id'],
+        merge: [...TRANSITION_COLUMNS, 'state'],
+        sequence: input.sequence,
+      }).returning('id');
       return written.length > 0;
     },
 
@@ -158,24 +160,23 @@ export function createThreadStore(db: Knex) {
       input: { threadId: string; accountId: string; messages: ThreadMessage[] },
       trx: Executor = db,
     ): Promise<void> {
-      if (input.messages.length === 0) return;
-      await trx('thread_messages')
-        .insert(
-          input.messages.map((message) => ({
-            thread_id: input.threadId,
-            account_id: input.accountId,
-            external_message_id: message.externalId,
-            direction: message.direction,
-            kind: message.kind,
-            author_id: message.author.id,
-            author_handle: message.author.handle,
-            text: message.text,
-            sent_at: message.sentAt,
-            in_reply_to: message.inReplyTo ?? null,
-          })),
-        )
-        .onConflict(['account_id', 'external_message_id'])
-        .ignore();
+      await insertNew(
+        trx,
+        'thread_messages',
+        input.messages.map((message) => ({
+          thread_id: input.threadId,
+          account_id: input.accountId,
+          external_message_id: message.externalId,
+          direction: message.direction,
+          kind: message.kind,
+          author_id: message.author.id,
+          author_handle: message.author.handle,
+          text: message.text,
+          sent_at: message.sentAt,
+          in_reply_to: message.inReplyTo ?? null,
+        })),
+        ['account_id', 'external_message_id'],
+      );
     },
 
     /** Upserts the clocks as of the transition; an older transition never overwrites a newer one. */
@@ -184,28 +185,32 @@ export function createThreadStore(db: Knex) {
       trx: Executor = db,
     ): Promise<void> {
       if (input.clocks.length === 0) return;
-      await trx('sla_clocks')
-        .insert(input.clocks.map((clock) => clockRow(input.threadId, input.sequence, clock)))
-        .onConflict(['thread_id', 'clock_id'])
-        .merge(['priority', 'status', 'due_at', 'ended_at', 'last_sequence', 'detail'])
-        .where('sla_clocks.last_sequence', '<', input.sequence);
+      await upsertUnlessNewer(
+        trx,
+        'sla_clocks',
+        input.clocks.map((clock) => clockRow(input.threadId, input.sequence, clock)),
+        {
+          conflict: ['thread_id', 'clock_id'],
+          merge: ['priority', 'status', 'due_at', 'ended_at', 'last_sequence', 'detail'],
+          sequence: input.sequence,
+        },
+      );
     },
 
     async recordSlaEvents(input: { threadId: string; events: SlaEventRecord[] }, trx: Executor = db): Promise<void> {
-      if (input.events.length === 0) return;
-      await trx('sla_events')
-        .insert(
-          input.events.map((event) => ({
-            thread_id: input.threadId,
-            clock_id: event.clockId,
-            kind: event.kind,
-            event: event.event,
-            at: event.at,
-            detail: json(event.detail),
-          })),
-        )
-        .onConflict(['thread_id', 'clock_id', 'event'])
-        .ignore();
+      await insertNew(
+        trx,
+        'sla_events',
+        input.events.map((event) => ({
+          thread_id: input.threadId,
+          clock_id: event.clockId,
+          kind: event.kind,
+          event: event.event,
+          at: event.at,
+          detail: json(event.detail),
+        })),
+        ['thread_id', 'clock_id', 'event'],
+      );
     },
 
     async findById(id: string, trx: Executor = db): Promise<(ThreadSummary & { state: ThreadState }) | undefined> {
@@ -216,23 +221,7 @@ export function createThreadStore(db: Knex) {
     /** Open work first: the soonest due time first, threads without a deadline last. */
     async list(filter: ThreadListFilter, trx: Executor = db): Promise<ThreadSummary[]> {
       const query = trx<ThreadRow>('threads')
-        .select(
-          'id',
-          'account_id',
-          'brand_id',
-          'platform',
-          'external_thread_id',
-          'workflow_id',
-          'status',
-          'priority',
-          'category',
-          'queue',
-          'assignee_id',
-          'next_due_at',
-          'last_message_at',
-          'last_sequence',
-          'updated_at',
-        )
+        .select('id', 'account_id', 'brand_id', 'platform', 'external_thread_id', 'workflow_id', ...TRANSITION_COLUMNS)
         .orderByRaw('next_due_at asc nulls last, id asc')
         .limit(filter.limit)
         .offset(filter.offset);

@@ -15,6 +15,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { BRAND_NOT_FOUND } from '../domain/failureTypes';
 import {
   getBrandPublishing,
   setPublishing,
@@ -23,7 +24,7 @@ import {
   type BrandPublishingState,
   type SetPublishingRequest,
 } from './brand/messages';
-import { BRAND_NOT_FOUND, recordBrandPublishing } from './brand/activityProxies';
+import { recordBrandPublishing } from './brand/activityProxies';
 import { tellPosts, type Reach } from './brand/tellPosts';
 
 /**

@@ -5,11 +5,7 @@
  */
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { BrandPublishingActivities } from '../../activities/brandContract';
-// The error type is plain data; importing the value keeps one name for both sides.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { BRAND_NOT_FOUND } from '../../activities/brandContract';
-
-export { BRAND_NOT_FOUND };
+import { BRAND_NOT_FOUND } from '../../domain/failureTypes';
 
 export const { recordBrandPublishing, listPostsToTell } = proxyLocalActivities<BrandPublishingActivities>({
   startToCloseTimeout: '15s',

@@ -6,9 +6,7 @@
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { PostActivities } from '../../activities/contract';
-// The contract's error list is plain data; importing the value keeps one list for both sides.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { NON_RETRYABLE_PUBLISH_ERRORS, NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
+import { NON_RETRYABLE_PUBLISH_ERRORS, NON_RETRYABLE_RECORD_ERRORS } from '../../domain/failureTypes';
 
 /**
  * Projection and audit writes: retried until Postgres answers, since the record must exist; but a

@@ -6,9 +6,7 @@
 import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
 import type { NotifyInput, RecordTransitionInput, RecordTransitionResult } from '../../activities/contract';
-// The contract's error list is plain data; importing the value keeps one list for both sides.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { NON_RETRYABLE_RECORD_ERRORS } from '../../activities/contract';
+import { NON_RETRYABLE_RECORD_ERRORS } from '../../domain/failureTypes';
 import { storableValue } from '../../domain/storable';
 import type { PostStage, ReviewDecisionKind } from '../../domain/types';
 import type { PostState } from '../messages';
