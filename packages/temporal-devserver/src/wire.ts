@@ -121,3 +121,58 @@ export interface RespondQueryTaskCompletedRequest extends NamespaceScoped {
   errorMessage?: string;
   failure?: Msg;
 }
+
+export interface UpdateMeta {
+  updateId?: string;
+  identity?: string;
+}
+
+/** temporal.api.update.v1.Request: kept whole on the update and handed to the worker. */
+export interface UpdateRequest {
+  meta?: UpdateMeta;
+  input?: { name?: string; header?: Msg; args?: Msg };
+}
+
+export interface UpdateRef {
+  workflowExecution?: WorkflowExecutionRef;
+  updateId?: string;
+}
+
+export interface UpdateWaitPolicy {
+  lifecycleStage?: string;
+}
+
+export interface UpdateWorkflowExecutionRequest extends NamespaceScoped {
+  workflowExecution?: WorkflowExecutionRef;
+  firstExecutionRunId?: string;
+  waitPolicy?: UpdateWaitPolicy;
+  request?: UpdateRequest;
+}
+
+export interface PollWorkflowExecutionUpdateRequest extends NamespaceScoped {
+  updateRef?: UpdateRef;
+  waitPolicy?: UpdateWaitPolicy;
+}
+
+/** A protocol message in a workflow task completion (temporal.api.protocol.v1.Message). */
+export interface ProtocolMessage {
+  id?: string;
+  protocolInstanceId?: string;
+  /** google.protobuf.Any, unpacked by the reader. */
+  body?: Msg;
+}
+
+export interface UpdateAcceptance {
+  acceptedRequestMessageId?: string;
+  acceptedRequestSequencingEventId?: number;
+}
+
+export interface UpdateRejection {
+  failure?: Msg;
+}
+
+export interface UpdateResponse {
+  meta?: UpdateMeta;
+  /** temporal.api.update.v1.Outcome, recorded and returned as the worker sent it. */
+  outcome?: Msg;
+}
