@@ -176,3 +176,44 @@ export interface UpdateResponse {
   /** temporal.api.update.v1.Outcome, recorded and returned as the worker sent it. */
   outcome?: Msg;
 }
+
+export interface RetryPolicy {
+  initialInterval?: WireTime;
+  backoffCoefficient?: number;
+  maximumInterval?: WireTime;
+  maximumAttempts?: number;
+  nonRetryableErrorTypes?: string[];
+}
+
+export interface ScheduleActivityTaskAttributes {
+  activityId?: string;
+  activityType?: { name?: string };
+  taskQueue?: TaskQueueRef;
+  header?: Msg;
+  input?: Msg;
+  scheduleToCloseTimeout?: WireTime;
+  scheduleToStartTimeout?: WireTime;
+  startToCloseTimeout?: WireTime;
+  heartbeatTimeout?: WireTime;
+  retryPolicy?: RetryPolicy;
+  requestEagerExecution?: boolean;
+  useWorkflowBuildId?: boolean;
+  priority?: Msg;
+}
+
+/** The timeouts of a WorkflowExecutionStarted event that a description repeats. */
+export interface WorkflowExecutionStartedAttributes {
+  workflowExecutionTimeout?: WireTime;
+  workflowRunTimeout?: WireTime;
+  workflowTaskTimeout?: WireTime;
+}
+
+export interface DescribeWorkflowExecutionRequest extends NamespaceScoped {
+  execution?: WorkflowExecutionRef;
+}
+
+export interface ListWorkflowExecutionsRequest extends NamespaceScoped {
+  query?: string;
+  pageSize?: number;
+  nextPageToken?: Buffer;
+}
