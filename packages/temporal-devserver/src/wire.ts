@@ -217,3 +217,75 @@ export interface ListWorkflowExecutionsRequest extends NamespaceScoped {
   pageSize?: number;
   nextPageToken?: Buffer;
 }
+
+export interface WorkflowTypeRef {
+  name?: string;
+}
+
+/**
+ * A run's start request (temporal.api.workflowservice.v1.StartWorkflowExecutionRequest), as
+ * kept on the run and handed on to the next run of its chain.
+ */
+export interface StartWorkflowExecutionRequest extends NamespaceScoped {
+  workflowId?: string;
+  workflowType?: WorkflowTypeRef;
+  taskQueue?: TaskQueueRef;
+  input?: Msg;
+  workflowExecutionTimeout?: WireTime;
+  workflowRunTimeout?: WireTime;
+  workflowTaskTimeout?: WireTime;
+  identity?: string;
+  requestId?: string;
+  workflowIdReusePolicy?: string;
+  workflowIdConflictPolicy?: string;
+  retryPolicy?: RetryPolicy;
+  cronSchedule?: string;
+  memo?: { fields?: Record<string, Msg> };
+  searchAttributes?: { indexedFields?: Record<string, Msg> };
+  header?: Msg;
+  workflowStartDelay?: WireTime;
+  /** Set by the server: when the run's chain must have finished (epoch ms). */
+  __executionExpiration?: number;
+}
+
+/** The part of a temporal.api.failure.v1.Failure the retry policy looks at. */
+export interface Failure {
+  message?: string;
+  applicationFailureInfo?: { type?: string; nonRetryable?: boolean };
+}
+
+export interface ContinueAsNewAttributes {
+  workflowType?: WorkflowTypeRef;
+  taskQueue?: TaskQueueRef;
+  input?: Msg;
+  workflowRunTimeout?: WireTime;
+  workflowTaskTimeout?: WireTime;
+  backoffStartInterval?: WireTime;
+  retryPolicy?: RetryPolicy;
+  initiator?: string;
+  failure?: Msg;
+  lastCompletionResult?: Msg;
+  header?: Msg;
+  memo?: Msg;
+  searchAttributes?: Msg;
+}
+
+export interface TerminateWorkflowExecutionRequest extends NamespaceScoped {
+  workflowExecution?: WorkflowExecutionRef;
+  firstExecutionRunId?: string;
+  reason?: string;
+  details?: Msg;
+  identity?: string;
+}
+
+export interface DeleteWorkflowExecutionRequest extends NamespaceScoped {
+  workflowExecution?: WorkflowExecutionRef;
+}
+
+export interface RequestCancelWorkflowExecutionRequest extends NamespaceScoped {
+  workflowExecution?: WorkflowExecutionRef;
+  firstExecutionRunId?: string;
+  requestId?: string;
+  reason?: string;
+  identity?: string;
+}
