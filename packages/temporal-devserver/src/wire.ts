@@ -241,9 +241,10 @@ export interface StartWorkflowExecutionRequest extends NamespaceScoped {
   retryPolicy?: RetryPolicy;
   cronSchedule?: string;
   memo?: { fields?: Record<string, Msg> };
-  searchAttributes?: { indexedFields?: Record<string, Msg> };
+  searchAttributes?: { indexedFields?: Record<string, Payload> };
   header?: Msg;
   workflowStartDelay?: WireTime;
+  priority?: Msg;
   /** Set by the server: when the run's chain must have finished (epoch ms). */
   __executionExpiration?: number;
 }
@@ -288,4 +289,25 @@ export interface RequestCancelWorkflowExecutionRequest extends NamespaceScoped {
   requestId?: string;
   reason?: string;
   identity?: string;
+}
+
+export interface SignalWithStartWorkflowExecutionRequest extends StartWorkflowExecutionRequest {
+  signalName?: string;
+  signalInput?: Msg;
+}
+
+export interface ExecuteMultiOperationRequest extends NamespaceScoped {
+  operations?: Array<{
+    startWorkflow?: StartWorkflowExecutionRequest;
+    updateWorkflow?: UpdateWorkflowExecutionRequest;
+  }>;
+}
+
+export interface SignalWorkflowExecutionRequest extends NamespaceScoped {
+  workflowExecution?: WorkflowExecutionRef;
+  signalName?: string;
+  input?: Msg;
+  identity?: string;
+  requestId?: string;
+  header?: Msg;
 }
