@@ -311,3 +311,51 @@ export interface SignalWorkflowExecutionRequest extends NamespaceScoped {
   requestId?: string;
   header?: Msg;
 }
+
+export interface SearchAttributes {
+  indexedFields?: Record<string, Payload>;
+}
+
+export interface StartChildWorkflowExecutionAttributes {
+  namespace?: string;
+  workflowId?: string;
+  workflowType?: WorkflowTypeRef;
+  searchAttributes?: SearchAttributes;
+}
+
+/** A workflow command: its type and the one attributes field that type names. */
+export interface Command {
+  commandType?: string;
+  scheduleActivityTaskCommandAttributes?: ScheduleActivityTaskAttributes;
+  /** Read by the activities module. */
+  requestCancelActivityTaskCommandAttributes?: Msg;
+  startTimerCommandAttributes?: StartTimerAttributes;
+  cancelTimerCommandAttributes?: CancelTimerAttributes;
+  completeWorkflowExecutionCommandAttributes?: { result?: Msg };
+  failWorkflowExecutionCommandAttributes?: { failure?: Msg };
+  cancelWorkflowExecutionCommandAttributes?: { details?: Msg };
+  continueAsNewWorkflowExecutionCommandAttributes?: ContinueAsNewAttributes;
+  recordMarkerCommandAttributes?: { markerName?: string; details?: Msg; header?: Msg; failure?: Msg };
+  upsertWorkflowSearchAttributesCommandAttributes?: { searchAttributes?: SearchAttributes };
+  modifyWorkflowPropertiesCommandAttributes?: { upsertedMemo?: { fields?: Record<string, Payload> } };
+  startChildWorkflowExecutionCommandAttributes?: StartChildWorkflowExecutionAttributes;
+  signalExternalWorkflowExecutionCommandAttributes?: Msg;
+  requestCancelExternalWorkflowExecutionCommandAttributes?: Msg;
+  protocolMessageCommandAttributes?: { messageId?: string };
+}
+
+export interface RespondWorkflowTaskCompletedRequest extends NamespaceScoped {
+  taskToken?: Buffer;
+  commands?: Command[];
+  messages?: ProtocolMessage[];
+  identity?: string;
+  binaryChecksum?: string;
+  /** Query answers by query id. */
+  queryResults?: Record<string, WorkflowQueryResult>;
+  returnNewWorkflowTask?: boolean;
+  forceCreateNewWorkflowTask?: boolean;
+  stickyAttributes?: { workerTaskQueue?: TaskQueueRef; scheduleToStartTimeout?: WireTime };
+  sdkMetadata?: Msg;
+  meteringMetadata?: Msg;
+  workerVersionStamp?: Msg;
+}
