@@ -320,7 +320,45 @@ export interface StartChildWorkflowExecutionAttributes {
   namespace?: string;
   workflowId?: string;
   workflowType?: WorkflowTypeRef;
+  taskQueue?: TaskQueueRef;
+  input?: Msg;
+  workflowExecutionTimeout?: WireTime;
+  workflowRunTimeout?: WireTime;
+  workflowTaskTimeout?: WireTime;
+  parentClosePolicy?: string;
+  control?: string;
+  workflowIdReusePolicy?: string;
+  retryPolicy?: RetryPolicy;
+  memo?: { fields?: Record<string, Msg> };
   searchAttributes?: SearchAttributes;
+  header?: Msg;
+}
+
+export interface SignalExternalWorkflowExecutionAttributes {
+  namespace?: string;
+  execution?: WorkflowExecutionRef;
+  signalName?: string;
+  input?: Msg;
+  control?: string;
+  childWorkflowOnly?: boolean;
+  header?: Msg;
+}
+
+export interface RequestCancelExternalWorkflowExecutionAttributes {
+  namespace?: string;
+  workflowId?: string;
+  runId?: string;
+  control?: string;
+  childWorkflowOnly?: boolean;
+  reason?: string;
+}
+
+/** The fields of a run's close event that its parent is told. */
+export interface CloseEventAttributes {
+  result?: Msg;
+  failure?: Msg;
+  details?: Msg;
+  retryState?: string;
 }
 
 /** A workflow command: its type and the one attributes field that type names. */
@@ -339,8 +377,8 @@ export interface Command {
   upsertWorkflowSearchAttributesCommandAttributes?: { searchAttributes?: SearchAttributes };
   modifyWorkflowPropertiesCommandAttributes?: { upsertedMemo?: { fields?: Record<string, Payload> } };
   startChildWorkflowExecutionCommandAttributes?: StartChildWorkflowExecutionAttributes;
-  signalExternalWorkflowExecutionCommandAttributes?: Msg;
-  requestCancelExternalWorkflowExecutionCommandAttributes?: Msg;
+  signalExternalWorkflowExecutionCommandAttributes?: SignalExternalWorkflowExecutionAttributes;
+  requestCancelExternalWorkflowExecutionCommandAttributes?: RequestCancelExternalWorkflowExecutionAttributes;
   protocolMessageCommandAttributes?: { messageId?: string };
 }
 
