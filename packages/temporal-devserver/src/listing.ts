@@ -8,7 +8,6 @@ import type {
   DescribeWorkflowExecutionRequest,
   ListWorkflowExecutionsRequest,
   NamespaceScoped,
-  ScheduleActivityTaskAttributes,
   WorkflowExecutionStartedAttributes,
 } from './wire';
 import { invalidArgument } from './errors';
@@ -79,7 +78,7 @@ export class Listing {
   }
 
   private pendingActivity(a: ActivityState): Msg {
-    const attributes = a.attributes as ScheduleActivityTaskAttributes;
+    const attributes = a.attributes;
     return {
       activityId: a.activityId,
       activityType: attributes.activityType,
@@ -92,7 +91,7 @@ export class Listing {
       lastHeartbeatTime: a.lastHeartbeatTime ? msToTs(a.lastHeartbeatTime) : undefined,
       lastStartedTime: a.startedTime ? msToTs(a.startedTime) : undefined,
       attempt: a.attempt,
-      maximumAttempts: attributes.retryPolicy?.maximumAttempts,
+      maximumAttempts: attributes.retryPolicy.maximumAttempts,
       scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
       nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
       expirationTime: durToMs(attributes.scheduleToCloseTimeout)

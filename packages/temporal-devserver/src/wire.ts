@@ -252,7 +252,7 @@ export interface StartWorkflowExecutionRequest extends NamespaceScoped {
 /** The part of a temporal.api.failure.v1.Failure the retry policy looks at. */
 export interface Failure {
   message?: string;
-  applicationFailureInfo?: { type?: string; nonRetryable?: boolean };
+  applicationFailureInfo?: { type?: string; nonRetryable?: boolean; nextRetryDelay?: WireTime };
 }
 
 export interface ContinueAsNewAttributes {
@@ -396,4 +396,34 @@ export interface RespondWorkflowTaskCompletedRequest extends NamespaceScoped {
   sdkMetadata?: Msg;
   meteringMetadata?: Msg;
   workerVersionStamp?: Msg;
+}
+
+/** An activity's attributes as scheduled: every timeout, its queue and a full retry policy set. */
+export interface ScheduledActivityAttributes extends ScheduleActivityTaskAttributes {
+  taskQueue: { name: string; kind: string };
+  retryPolicy: Required<RetryPolicy>;
+  workflowTaskCompletedEventId: number;
+}
+
+export interface RequestCancelActivityTaskAttributes {
+  scheduledEventId?: number;
+}
+
+/** What a worker reports about an activity task, by token or by id. */
+export interface ActivityReport {
+  identity?: string;
+  details?: Msg;
+  result?: Msg;
+  failure?: Msg;
+  lastHeartbeatDetails?: Msg;
+}
+
+export interface ActivityTaskTokenRequest extends NamespaceScoped, ActivityReport {
+  taskToken?: Buffer;
+}
+
+export interface ActivityByIdRequest extends NamespaceScoped, ActivityReport {
+  workflowId?: string;
+  runId?: string;
+  activityId?: string;
 }
