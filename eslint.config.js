@@ -206,19 +206,6 @@ module.exports = defineConfig(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: offlineServerImports }] },
   },
   {
-    // The offline server types the messages it reads with narrow local shapes (src/wire.ts). These
-    // modules still read command, event and request attributes as the plain objects protobufjs
-    // decodes, and are next to get such shapes; every other module is held to the unsafe-any rules.
-    files: ['packages/temporal-devserver/src/{activities,children,commands,listing,runClose,runStart,updates}.ts'],
-    rules: {
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
-  {
     // Assertions on loosely typed JSON responses and jest's mock objects are the point of a
     // test; the unsafe-any family would only add casts there.
     files: ['test/**/*.ts', 'bench/**/*.ts', 'packages/*/test/**/*.ts'],

@@ -6,6 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type {
+  ActivityByIdRequest,
+  ActivityTaskTokenRequest,
+  Failure,
+  PollTaskQueueRequest,
+  RequestCancelActivityTaskAttributes,
+  ScheduleActivityTaskAttributes,
+  ScheduledActivityAttributes,
+  StartWorkflowExecutionRequest,
+} from './wire';
 import { invalidArgument, notFound } from './errors';
 import type { EventDraft } from './events';
 import type { ActivityState, Execution } from './execution';
@@ -17,8 +27,13 @@ import type { ServerContext } from './context';
 export class Activities {
   constructor(private readonly server: ServerContext) {}
 
-  schedule(run: Execution, attrs: Msg, completedEventId: number, eager?: ActivityState[]): void {
-    const runTimeoutMs = durationOr(run.startRequest.workflowRunTimeout, undefined);
+  schedule(
+    run: Execution,
+    attrs: ScheduleActivityTaskAttributes,
+    completedEventId: number,
+    eager?: ActivityState[],
+  ): void {
+    const runTimeoutMs = durationOr((run.startRequest as StartWorkflowExecutionRequest).workflowRunTimeout, undefined);
     let scheduleToClose = durationOr(attrs.scheduleToCloseTimeout, undefined);
     let startToClose = durationOr(attrs.startToCloseTimeout, undefined);
     if (!scheduleToClose) scheduleToClose = runTimeoutMs;
@@ -36,7 +51,7 @@ export class Activities {
       maximumAttempts: attrs.retryPolicy?.maximumAttempts ?? 0,
       nonRetryableErrorTypes: attrs.retryPolicy?.nonRetryableErrorTypes ?? [],
     };
-    const attributes: Msg = {
+    const attributes: ScheduledActivityAttributes = {
       activityId: attrs.activityId,
       activityType: attrs.activityType,
       taskQueue: { name: attrs.taskQueue?.name || run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
@@ -56,7 +71,7 @@ export class Activities {
     const now = this.server.clock.now();
     const activity: ActivityState = {
       scheduledEventId,
-      activityId: attrs.activityId,
+      activityId: attrs.activityId as string,
       attributes,
       attempt: 1,
       state: 'scheduled',
@@ -111,9 +126,9 @@ export class Activities {
     }
   }
 
-  async pollActivityTaskQueue(req: Msg, context: CallContext): Promise<Msg> {
+  async pollActivityTaskQueue(req: PollTaskQueueRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const queueName: string = req.taskQueue?.name;
+    const queueName = req.taskQueue?.name;
     if (!queueName) throw invalidArgument('TaskQueue is not set on request.');
     const queue = this.server.taskQueues.activityQueue(namespace.name, queueName);
     const isLive = (t: ActivityTask): boolean =>
@@ -184,7 +199,7 @@ export class Activities {
     });
   }
 
-  private fromToken(taskToken: Buffer): { run: Execution; activity: ActivityState } {
+  private fromToken(taskToken: Buffer | undefined): { run: Execution; activity: ActivityState } {
     const token = decodeToken(taskToken);
     if (token.kind !== 'activityTask') throw invalidArgument('not an activity task token');
     const run = this.server.runs.byRunId(token.namespace, token.runId);
@@ -195,7 +210,7 @@ export class Activities {
     return { run, activity };
   }
 
-  private byId(req: Msg): { run: Execution; activity: ActivityState } {
+  private byId(req: ActivityByIdRequest): { run: Execution; activity: ActivityState } {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.running(namespace.name, { workflowId: req.workflowId, runId: req.runId });
     const activity = [...run.activities.values()].find((a) => a.activityId === req.activityId);
@@ -210,12 +225,12 @@ export class Activities {
     return { cancelRequested: activity.cancelRequested, activityPaused: false, activityReset: false };
   }
 
-  recordActivityTaskHeartbeat(req: Msg): Msg {
+  recordActivityTaskHeartbeat(req: ActivityTaskTokenRequest): Msg {
     const { run, activity } = this.fromToken(req.taskToken);
     return this.heartbeat(run, activity, req.details);
   }
 
-  recordActivityTaskHeartbeatById(req: Msg): Msg {
+  recordActivityTaskHeartbeatById(req: ActivityByIdRequest): Msg {
     const { run, activity } = this.byId(req);
     return this.heartbeat(run, activity, req.details);
   }
@@ -266,25 +281,25 @@ export class Activities {
     this.finish(run, activity, 'ActivityTaskCompleted', { result, identity: identity ?? activity.identity });
   }
 
-  respondActivityTaskCompleted(req: Msg): Msg {
+  respondActivityTaskCompleted(req: ActivityTaskTokenRequest): Msg {
     const { run, activity } = this.fromToken(req.taskToken);
     this.complete(run, activity, req.result, req.identity);
     return {};
   }
 
-  respondActivityTaskCompletedById(req: Msg): Msg {
+  respondActivityTaskCompletedById(req: ActivityByIdRequest): Msg {
     const { run, activity } = this.byId(req);
     this.complete(run, activity, req.result, req.identity);
     return {};
   }
 
-  respondActivityTaskFailed(req: Msg): Msg {
+  respondActivityTaskFailed(req: ActivityTaskTokenRequest): Msg {
     const { run, activity } = this.fromToken(req.taskToken);
     this.fail(run, activity, req.failure, req.identity, req.lastHeartbeatDetails);
     return {};
   }
 
-  respondActivityTaskFailedById(req: Msg): Msg {
+  respondActivityTaskFailedById(req: ActivityByIdRequest): Msg {
     const { run, activity } = this.byId(req);
     this.fail(run, activity, req.failure, req.identity, req.lastHeartbeatDetails);
     return {};
@@ -298,13 +313,13 @@ export class Activities {
     });
   }
 
-  respondActivityTaskCanceled(req: Msg): Msg {
+  respondActivityTaskCanceled(req: ActivityTaskTokenRequest): Msg {
     const { run, activity } = this.fromToken(req.taskToken);
     this.cancelTask(run, activity, req.details, req.identity);
     return {};
   }
 
-  respondActivityTaskCanceledById(req: Msg): Msg {
+  respondActivityTaskCanceledById(req: ActivityByIdRequest): Msg {
     const { run, activity } = this.byId(req);
     this.cancelTask(run, activity, req.details, req.identity);
     return {};
@@ -316,9 +331,9 @@ export class Activities {
     failure: Msg | undefined,
   ): { delayMs: number } | { retryState: string } {
     const policy = activity.attributes.retryPolicy;
-    const info = failure?.applicationFailureInfo;
+    const info = (failure as Failure | undefined)?.applicationFailureInfo;
     if (info?.nonRetryable) return { retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
-    if (info?.type && (policy.nonRetryableErrorTypes as string[]).includes(info.type))
+    if (info?.type && policy.nonRetryableErrorTypes.includes(info.type))
       return { retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' };
     if (policy.maximumAttempts > 0 && activity.attempt >= policy.maximumAttempts)
       return { retryState: 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' };
@@ -429,7 +444,7 @@ export class Activities {
     this.finish(run, activity, 'ActivityTaskTimedOut', { failure, retryState: 'RETRY_STATE_TIMEOUT' });
   }
 
-  requestCancel(run: Execution, attrs: Msg, completedEventId: number): void {
+  requestCancel(run: Execution, attrs: RequestCancelActivityTaskAttributes, completedEventId: number): void {
     const activity = run.activities.get(Number(attrs.scheduledEventId));
     const requestedEventId = this.server.history.append(run, {
       kind: 'ActivityTaskCancelRequested',

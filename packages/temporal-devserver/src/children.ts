@@ -3,14 +3,26 @@
  * cancellation requests a workflow sends to other workflows.
  */
 import type { Msg } from './protos';
+import type {
+  CloseEventAttributes,
+  RequestCancelExternalWorkflowExecutionAttributes,
+  SignalExternalWorkflowExecutionAttributes,
+  StartChildWorkflowExecutionAttributes,
+  StartWorkflowExecutionRequest,
+} from './wire';
 import type { Execution } from './execution';
 import type { ServerContext } from './context';
 
 export class Children {
   constructor(private readonly server: ServerContext) {}
 
-  initiate(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
-    const namespace: string = attrs.namespace || run.namespace;
+  initiate(
+    run: Execution,
+    attrs: StartChildWorkflowExecutionAttributes,
+    completedEventId: number,
+    deferred: Array<() => void>,
+  ): void {
+    const namespace = attrs.namespace || run.namespace;
     const initiatedEventId = this.server.history.append(run, {
       kind: 'StartChildWorkflowExecutionInitiated',
       attributes: {
@@ -20,22 +32,22 @@ export class Children {
         taskQueue: { name: attrs.taskQueue?.name || run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       },
     });
-    const parentClosePolicy: string =
+    const parentClosePolicy =
       attrs.parentClosePolicy && attrs.parentClosePolicy !== 'PARENT_CLOSE_POLICY_UNSPECIFIED'
         ? attrs.parentClosePolicy
         : 'PARENT_CLOSE_POLICY_TERMINATE';
     run.children.set(initiatedEventId, {
       initiatedEventId,
       namespace,
-      workflowId: attrs.workflowId,
-      workflowType: attrs.workflowType.name,
+      workflowId: attrs.workflowId as string,
+      workflowType: attrs.workflowType!.name as string,
       parentClosePolicy,
     });
     deferred.push(() => {
       if (!run.isRunning) return;
       const child = run.children.get(initiatedEventId)!;
       const childNamespace = this.server.namespaces.get(namespace);
-      const request: Msg = {
+      const request: StartWorkflowExecutionRequest = {
         namespace,
         workflowId: attrs.workflowId,
         workflowType: attrs.workflowType,
@@ -101,7 +113,7 @@ export class Children {
   }
 
   /** Tells a parent that its child's chain has ended. */
-  notifyParent(run: Execution, kind: string, attributes: Msg): void {
+  notifyParent(run: Execution, kind: string, attributes: CloseEventAttributes): void {
     if (!run.parent) return;
     const parent = this.server.runs.byRunId(run.parent.namespace, run.parent.runId);
     if (!parent?.isRunning) return;
@@ -155,8 +167,13 @@ export class Children {
     run.children.clear();
   }
 
-  signalExternal(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
-    const namespace: string = attrs.namespace || run.namespace;
+  signalExternal(
+    run: Execution,
+    attrs: SignalExternalWorkflowExecutionAttributes,
+    completedEventId: number,
+    deferred: Array<() => void>,
+  ): void {
+    const namespace = attrs.namespace || run.namespace;
     const initiatedEventId = this.server.history.append(run, {
       kind: 'SignalExternalWorkflowExecutionInitiated',
       attributes: {
@@ -220,8 +237,13 @@ export class Children {
     });
   }
 
-  cancelExternal(run: Execution, attrs: Msg, completedEventId: number, deferred: Array<() => void>): void {
-    const namespace: string = attrs.namespace || run.namespace;
+  cancelExternal(
+    run: Execution,
+    attrs: RequestCancelExternalWorkflowExecutionAttributes,
+    completedEventId: number,
+    deferred: Array<() => void>,
+  ): void {
+    const namespace = attrs.namespace || run.namespace;
     const execution = { workflowId: attrs.workflowId, runId: attrs.runId };
     const initiatedEventId = this.server.history.append(run, {
       kind: 'RequestCancelExternalWorkflowExecutionInitiated',

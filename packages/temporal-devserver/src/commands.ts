@@ -5,23 +5,23 @@
 import type { CallContext } from './grpcServer';
 import { type Msg, unpackAny } from './protos';
 import { invalidArgument } from './errors';
-import { commandAttributesKey, isCloseCommand } from './events';
+import { isCloseCommand } from './events';
 import type { ActivityState, Execution } from './execution';
 import { durToMs, durationOr } from './time';
 import { payloadValue, typedSearchAttributes, validateSearchAttributes } from './searchAttributes';
 import type { ServerContext } from './context';
+import type { Command, RespondWorkflowTaskCompletedRequest } from './wire';
 
 export class Commands {
   constructor(private readonly server: ServerContext) {}
 
-  respondWorkflowTaskCompleted(req: Msg, context: CallContext): Msg {
+  respondWorkflowTaskCompleted(req: RespondWorkflowTaskCompletedRequest, context: CallContext): Msg {
     const { run } = this.server.workflowTasks.fromToken(req.taskToken, context);
     const task = run.workflowTask!;
-    const commands: Msg[] = req.commands ?? [];
-    const messages: Msg[] = req.messages ?? [];
+    const commands = req.commands ?? [];
+    const messages = req.messages ?? [];
 
-    for (const result of Object.entries((req.queryResults ?? {}) as Record<string, Msg>))
-      this.server.queries.answer(run, result[0], result[1]);
+    for (const result of Object.entries(req.queryResults ?? {})) this.server.queries.answer(run, result[0], result[1]);
 
     const invalid = this.validate(run, commands);
     if (invalid) {
@@ -52,7 +52,7 @@ export class Commands {
     const writesSomething =
       commands.length > 0 ||
       decoded.some((d) => !d.body.typeName.endsWith('Rejection')) ||
-      req.forceCreateNewWorkflowTask;
+      Boolean(req.forceCreateNewWorkflowTask);
     if (task.droppable && !writesSomething) {
       // Nothing to keep: the task vanishes from history and the worker rewinds to the last real one.
       for (const d of decoded) this.server.updates.applyMessage(run, d.message, d.body, 0);
@@ -78,16 +78,16 @@ export class Commands {
       },
     });
     run.lastCompletedWorkflowTaskStartedId = task.startedEventId;
-    const stickyQueue: string | undefined = req.stickyAttributes?.workerTaskQueue?.name;
+    const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
     run.sticky = stickyQueue
-      ? { queue: stickyQueue, timeoutMs: durationOr(req.stickyAttributes.scheduleToStartTimeout, 5000)! }
+      ? { queue: stickyQueue, timeoutMs: durationOr(req.stickyAttributes?.scheduleToStartTimeout, 5000)! }
       : undefined;
     run.workflowTaskFailureStreak = 0;
     this.server.workflowTasks.finish(run);
 
     const deferred: Array<() => void> = [];
     const eager: ActivityState[] = [];
-    const byId = new Map(decoded.map((d) => [d.message.id as string, d]));
+    const byId = new Map(decoded.map((d) => [d.message.id, d]));
     for (const command of commands) {
       if (!run.isRunning) break;
       if (command.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
@@ -113,14 +113,14 @@ export class Commands {
     return { activityTasks, workflowTask };
   }
 
-  private validate(run: Execution, commands: Msg[]): { cause: string; message: string } | undefined {
+  private validate(run: Execution, commands: Command[]): { cause: string; message: string } | undefined {
     const namespace = this.server.namespaces.get(run.namespace);
     const timerIds = new Set(run.timers.keys());
     const activityIds = new Set([...run.activities.values()].map((a) => a.activityId));
     for (const command of commands) {
-      const attrs: Msg = command[commandAttributesKey(command.commandType)] ?? {};
       switch (command.commandType) {
         case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK': {
+          const attrs = command.scheduleActivityTaskCommandAttributes ?? {};
           if (!attrs.activityId || !attrs.activityType?.name) {
             return {
               cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES',
@@ -142,20 +142,24 @@ export class Commands {
           }
           break;
         }
-        case 'COMMAND_TYPE_START_TIMER':
-          if (timerIds.has(attrs.timerId))
+        case 'COMMAND_TYPE_START_TIMER': {
+          const timerId = command.startTimerCommandAttributes?.timerId as string;
+          if (timerIds.has(timerId))
             return {
               cause: 'WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID',
-              message: `timer id ${attrs.timerId} is already in use`,
+              message: `timer id ${timerId} is already in use`,
             };
-          timerIds.add(attrs.timerId);
+          timerIds.add(timerId);
           break;
+        }
         case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
+          const attrs = command.upsertWorkflowSearchAttributesCommandAttributes ?? {};
           const bad = validateSearchAttributes(namespace, attrs.searchAttributes);
           if (bad) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', message: bad };
           break;
         }
         case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION': {
+          const attrs = command.startChildWorkflowExecutionCommandAttributes ?? {};
           const bad = validateSearchAttributes(
             this.server.namespaces.get(attrs.namespace || run.namespace),
             attrs.searchAttributes,
@@ -184,36 +188,53 @@ export class Commands {
 
   private apply(
     run: Execution,
-    command: Msg,
+    command: Command,
     completedEventId: number,
     deferred: Array<() => void>,
     eager: ActivityState[],
   ): void {
-    const attrs: Msg = command[commandAttributesKey(command.commandType)] ?? {};
     switch (command.commandType) {
       case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK':
-        return this.server.activities.schedule(run, attrs, completedEventId, eager);
+        return this.server.activities.schedule(
+          run,
+          command.scheduleActivityTaskCommandAttributes ?? {},
+          completedEventId,
+          eager,
+        );
       case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK':
-        return this.server.activities.requestCancel(run, attrs, completedEventId);
+        return this.server.activities.requestCancel(
+          run,
+          command.requestCancelActivityTaskCommandAttributes ?? {},
+          completedEventId,
+        );
       case 'COMMAND_TYPE_START_TIMER':
-        return this.server.timers.start(run, attrs, completedEventId);
+        return this.server.timers.start(run, command.startTimerCommandAttributes ?? {}, completedEventId);
       case 'COMMAND_TYPE_CANCEL_TIMER':
-        return this.server.timers.cancel(run, attrs, completedEventId);
+        return this.server.timers.cancel(run, command.cancelTimerCommandAttributes ?? {}, completedEventId);
       case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
         return this.server.runClose.close(run, 'Completed', 'WorkflowExecutionCompleted', {
-          result: attrs.result,
+          result: command.completeWorkflowExecutionCommandAttributes?.result,
           workflowTaskCompletedEventId: completedEventId,
         });
       case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION':
-        return this.server.runClose.fail(run, attrs.failure, completedEventId);
+        return this.server.runClose.fail(
+          run,
+          command.failWorkflowExecutionCommandAttributes?.failure,
+          completedEventId,
+        );
       case 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION':
         return this.server.runClose.close(run, 'Canceled', 'WorkflowExecutionCanceled', {
-          details: attrs.details,
+          details: command.cancelWorkflowExecutionCommandAttributes?.details,
           workflowTaskCompletedEventId: completedEventId,
         });
       case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
-        return this.server.runClose.continueAsNew(run, attrs, completedEventId);
-      case 'COMMAND_TYPE_RECORD_MARKER':
+        return this.server.runClose.continueAsNew(
+          run,
+          command.continueAsNewWorkflowExecutionCommandAttributes ?? {},
+          completedEventId,
+        );
+      case 'COMMAND_TYPE_RECORD_MARKER': {
+        const attrs = command.recordMarkerCommandAttributes ?? {};
         this.server.history.append(run, {
           kind: 'MarkerRecorded',
           attributes: {
@@ -225,7 +246,9 @@ export class Commands {
           },
         });
         return;
+      }
       case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
+        const attrs = command.upsertWorkflowSearchAttributesCommandAttributes ?? {};
         const fields = typedSearchAttributes(
           this.server.namespaces.get(run.namespace),
           attrs.searchAttributes?.indexedFields ?? {},
@@ -241,7 +264,8 @@ export class Commands {
         return;
       }
       case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
-        for (const [name, payload] of Object.entries((attrs.upsertedMemo?.fields ?? {}) as Record<string, Msg>)) {
+        const attrs = command.modifyWorkflowPropertiesCommandAttributes ?? {};
+        for (const [name, payload] of Object.entries(attrs.upsertedMemo?.fields ?? {})) {
           if (payloadValue(payload) === undefined) delete run.memo[name];
           else run.memo[name] = payload;
         }
@@ -252,11 +276,26 @@ export class Commands {
         return;
       }
       case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION':
-        return this.server.children.initiate(run, attrs, completedEventId, deferred);
+        return this.server.children.initiate(
+          run,
+          command.startChildWorkflowExecutionCommandAttributes ?? {},
+          completedEventId,
+          deferred,
+        );
       case 'COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION':
-        return this.server.children.signalExternal(run, attrs, completedEventId, deferred);
+        return this.server.children.signalExternal(
+          run,
+          command.signalExternalWorkflowExecutionCommandAttributes ?? {},
+          completedEventId,
+          deferred,
+        );
       case 'COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION':
-        return this.server.children.cancelExternal(run, attrs, completedEventId, deferred);
+        return this.server.children.cancelExternal(
+          run,
+          command.requestCancelExternalWorkflowExecutionCommandAttributes ?? {},
+          completedEventId,
+          deferred,
+        );
       default:
         throw invalidArgument(`unsupported command ${command.commandType}`);
     }

@@ -5,6 +5,7 @@ import type { TimerHandle } from './time';
 import type { Msg } from './protos';
 import type { EventDraft } from './events';
 import type { ExecutionStatus } from './executionStatus';
+import type { ScheduledActivityAttributes } from './wire';
 
 export interface WorkflowTaskState {
   scheduledEventId: number;
@@ -37,7 +38,7 @@ export interface WorkflowTaskState {
 export interface ActivityState {
   scheduledEventId: number;
   activityId: string;
-  attributes: Msg;
+  attributes: ScheduledActivityAttributes;
   attempt: number;
   state: 'scheduled' | 'started' | 'backoff';
   scheduledTime: number;

@@ -4,9 +4,15 @@
  */
 import { payloadValue, settableSearchAttributes } from './searchAttributes';
 import type { Msg } from './protos';
+import type {
+  DescribeWorkflowExecutionRequest,
+  ListWorkflowExecutionsRequest,
+  NamespaceScoped,
+  WorkflowExecutionStartedAttributes,
+} from './wire';
 import { invalidArgument } from './errors';
 import { eventAttributes } from './events';
-import type { Execution } from './execution';
+import type { ActivityState, Execution } from './execution';
 import { STATUS_ENUM } from './executionStatus';
 import { durToMs, msToDur, msToTs } from './time';
 import { type CompiledQuery, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
@@ -36,10 +42,10 @@ export class Listing {
     };
   }
 
-  describeWorkflowExecution(req: Msg): Msg {
+  describeWorkflowExecution(req: DescribeWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.execution);
-    const started = eventAttributes(run.history[0]);
+    const started = eventAttributes(run.history[0]) as WorkflowExecutionStartedAttributes;
     return {
       executionConfig: {
         taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
@@ -48,27 +54,7 @@ export class Listing {
         defaultWorkflowTaskTimeout: started.workflowTaskTimeout,
       },
       workflowExecutionInfo: this.executionInfo(run),
-      pendingActivities: [...run.activities.values()].map((a) => ({
-        activityId: a.activityId,
-        activityType: a.attributes.activityType,
-        state: a.cancelRequested
-          ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED'
-          : a.state === 'started'
-            ? 'PENDING_ACTIVITY_STATE_STARTED'
-            : 'PENDING_ACTIVITY_STATE_SCHEDULED',
-        heartbeatDetails: a.heartbeatDetails,
-        lastHeartbeatTime: a.lastHeartbeatTime ? msToTs(a.lastHeartbeatTime) : undefined,
-        lastStartedTime: a.startedTime ? msToTs(a.startedTime) : undefined,
-        attempt: a.attempt,
-        maximumAttempts: a.attributes.retryPolicy.maximumAttempts,
-        scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
-        nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
-        expirationTime: durToMs(a.attributes.scheduleToCloseTimeout)
-          ? msToTs(a.scheduledTime + durToMs(a.attributes.scheduleToCloseTimeout)!)
-          : undefined,
-        lastFailure: a.lastFailure,
-        lastWorkerIdentity: a.identity,
-      })),
+      pendingActivities: [...run.activities.values()].map((a) => this.pendingActivity(a)),
       pendingChildren: [...run.children.values()].map((c) => ({
         workflowId: c.workflowId,
         runId: c.runId,
@@ -91,6 +77,31 @@ export class Listing {
     };
   }
 
+  private pendingActivity(a: ActivityState): Msg {
+    const attributes = a.attributes;
+    return {
+      activityId: a.activityId,
+      activityType: attributes.activityType,
+      state: a.cancelRequested
+        ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED'
+        : a.state === 'started'
+          ? 'PENDING_ACTIVITY_STATE_STARTED'
+          : 'PENDING_ACTIVITY_STATE_SCHEDULED',
+      heartbeatDetails: a.heartbeatDetails,
+      lastHeartbeatTime: a.lastHeartbeatTime ? msToTs(a.lastHeartbeatTime) : undefined,
+      lastStartedTime: a.startedTime ? msToTs(a.startedTime) : undefined,
+      attempt: a.attempt,
+      maximumAttempts: attributes.retryPolicy.maximumAttempts,
+      scheduledTime: msToTs(a.state === 'backoff' ? a.scheduledTime : a.currentAttemptScheduledTime),
+      nextAttemptScheduleTime: a.state === 'backoff' ? msToTs(a.currentAttemptScheduledTime) : undefined,
+      expirationTime: durToMs(attributes.scheduleToCloseTimeout)
+        ? msToTs(a.scheduledTime + durToMs(attributes.scheduleToCloseTimeout)!)
+        : undefined,
+      lastFailure: a.lastFailure,
+      lastWorkerIdentity: a.identity,
+    };
+  }
+
   private record(run: Execution): VisibilityRecord {
     const searchAttributes: Record<string, unknown> = {};
     for (const [name, payload] of Object.entries(run.searchAttributes)) searchAttributes[name] = payloadValue(payload);
@@ -108,7 +119,7 @@ export class Listing {
   }
 
   private queryRuns(
-    namespaceName: string,
+    namespaceName: string | undefined,
     query: string | undefined,
     allowGroupBy = false,
   ): { runs: Execution[]; compiled: CompiledQuery } {
@@ -131,10 +142,10 @@ export class Listing {
     return { runs: rows.map((r) => r.run), compiled };
   }
 
-  listWorkflowExecutions(req: Msg): Msg {
+  listWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
     const { runs } = this.queryRuns(req.namespace, req.query);
     const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
-    const pageSize: number = req.pageSize > 0 ? req.pageSize : 1000;
+    const pageSize = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
     const page = runs.slice(offset, offset + pageSize);
     const next = offset + page.length;
     return {
@@ -143,11 +154,11 @@ export class Listing {
     };
   }
 
-  scanWorkflowExecutions(req: Msg): Msg {
+  scanWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
     return this.listWorkflowExecutions(req);
   }
 
-  countWorkflowExecutions(req: Msg): Msg {
+  countWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
     const { runs, compiled } = this.queryRuns(req.namespace, req.query, true);
     if (!compiled.groupBy.length) return { count: runs.length };
     const groups = new Map<string, { values: string[]; count: number }>();
@@ -170,7 +181,7 @@ export class Listing {
     };
   }
 
-  listOpenWorkflowExecutions(req: Msg): Msg {
+  listOpenWorkflowExecutions(req: NamespaceScoped): Msg {
     return {
       executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((run) =>
         this.executionInfo(run),
@@ -178,7 +189,7 @@ export class Listing {
     };
   }
 
-  listClosedWorkflowExecutions(req: Msg): Msg {
+  listClosedWorkflowExecutions(req: NamespaceScoped): Msg {
     return {
       executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((run) =>
         this.executionInfo(run),

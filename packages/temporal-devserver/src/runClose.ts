@@ -3,6 +3,14 @@
  * termination, cancellation requests and deletion.
  */
 import type { Msg } from './protos';
+import type {
+  ContinueAsNewAttributes,
+  DeleteWorkflowExecutionRequest,
+  Failure,
+  RequestCancelWorkflowExecutionRequest,
+  StartWorkflowExecutionRequest,
+  TerminateWorkflowExecutionRequest,
+} from './wire';
 import { notFound } from './errors';
 import { eventAttributes } from './events';
 import type { Execution } from './execution';
@@ -52,7 +60,7 @@ export class RunClose {
       return;
     }
     if (retry) {
-      const attempt = (eventAttributes(run.history[0]).attempt ?? 1) + 1;
+      const attempt = this.attempt(run) + 1;
       const next = this.startNext(run, {
         request: run.startRequest,
         attempt,
@@ -70,26 +78,31 @@ export class RunClose {
     }
     this.close(run, 'Failed', 'WorkflowExecutionFailed', {
       failure,
-      retryState: run.startRequest.retryPolicy
+      retryState: (run.startRequest as StartWorkflowExecutionRequest).retryPolicy
         ? 'RETRY_STATE_NON_RETRYABLE_FAILURE'
         : 'RETRY_STATE_RETRY_POLICY_NOT_SET',
       workflowTaskCompletedEventId: completedEventId,
     });
   }
 
+  private attempt(run: Execution): number {
+    return (eventAttributes(run.history[0]) as { attempt?: number }).attempt ?? 1;
+  }
+
   private retryDecision(run: Execution, failure: Msg | undefined): { delayMs: number } | 'timeout' | undefined {
-    const policy = run.startRequest.retryPolicy;
+    const start = run.startRequest as StartWorkflowExecutionRequest;
+    const policy = start.retryPolicy;
     if (!policy) return undefined;
-    const info = failure?.applicationFailureInfo;
+    const info = (failure as Failure | undefined)?.applicationFailureInfo;
     if (info?.nonRetryable || (info?.type && (policy.nonRetryableErrorTypes ?? []).includes(info.type)))
       return undefined;
-    const attempt: number = eventAttributes(run.history[0]).attempt ?? 1;
-    if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return undefined;
+    const attempt = this.attempt(run);
+    if (policy.maximumAttempts && policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) return undefined;
     const initial = durationOr(policy.initialInterval, 1000)!;
     const maximum = durationOr(policy.maximumInterval, initial * 100)!;
     const delayMs = Math.min(maximum, initial * Math.pow(policy.backoffCoefficient || 2, attempt - 1));
     // A retry that would start after the execution timeout is not started.
-    const expiration = run.startRequest.__executionExpiration as number | undefined;
+    const expiration = start.__executionExpiration;
     if (expiration !== undefined && this.server.clock.now() + delayMs >= expiration) return 'timeout';
     return { delayMs };
   }
@@ -130,17 +143,18 @@ export class RunClose {
     return next.runId;
   }
 
-  continueAsNew(run: Execution, attrs: Msg, completedEventId: number): void {
-    const request: Msg = {
-      ...run.startRequest,
-      workflowType: attrs.workflowType?.name ? attrs.workflowType : run.startRequest.workflowType,
-      taskQueue: attrs.taskQueue?.name ? attrs.taskQueue : run.startRequest.taskQueue,
+  continueAsNew(run: Execution, attrs: ContinueAsNewAttributes, completedEventId: number): void {
+    const start = run.startRequest as StartWorkflowExecutionRequest;
+    const request: StartWorkflowExecutionRequest = {
+      ...start,
+      workflowType: attrs.workflowType?.name ? attrs.workflowType : start.workflowType,
+      taskQueue: attrs.taskQueue?.name ? attrs.taskQueue : start.taskQueue,
       input: attrs.input,
-      workflowRunTimeout: attrs.workflowRunTimeout ?? run.startRequest.workflowRunTimeout,
-      workflowTaskTimeout: attrs.workflowTaskTimeout ?? run.startRequest.workflowTaskTimeout,
-      retryPolicy: attrs.retryPolicy ?? run.startRequest.retryPolicy,
+      workflowRunTimeout: attrs.workflowRunTimeout ?? start.workflowRunTimeout,
+      workflowTaskTimeout: attrs.workflowTaskTimeout ?? start.workflowTaskTimeout,
+      retryPolicy: attrs.retryPolicy ?? start.retryPolicy,
       header: attrs.header,
-      memo: attrs.memo ?? run.startRequest.memo,
+      memo: attrs.memo ?? start.memo,
       searchAttributes: attrs.searchAttributes ?? { indexedFields: run.searchAttributes },
     };
     const newRunId = this.startNext(run, {
@@ -154,7 +168,7 @@ export class RunClose {
     this.close(run, 'ContinuedAsNew', 'WorkflowExecutionContinuedAsNew', {
       newExecutionRunId: newRunId,
       workflowType: request.workflowType,
-      taskQueue: { name: request.taskQueue.name, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      taskQueue: { name: request.taskQueue?.name, kind: 'TASK_QUEUE_KIND_NORMAL' },
       input: attrs.input,
       workflowRunTimeout: request.workflowRunTimeout,
       workflowTaskTimeout: msToDur(durationOr(request.workflowTaskTimeout, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS)!),
@@ -192,7 +206,7 @@ export class RunClose {
     this.close(run, 'Terminated', 'WorkflowExecutionTerminated', { reason, details, identity });
   }
 
-  terminateWorkflowExecution(req: Msg): Msg {
+  terminateWorkflowExecution(req: TerminateWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.running(namespace.name, req.workflowExecution);
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
@@ -201,7 +215,7 @@ export class RunClose {
     return {};
   }
 
-  deleteWorkflowExecution(req: Msg): Msg {
+  deleteWorkflowExecution(req: DeleteWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.find(namespace.name, req.workflowExecution);
     if (run.isRunning) this.terminate(run, 'deleted', undefined);
@@ -209,7 +223,7 @@ export class RunClose {
     return {};
   }
 
-  requestCancelWorkflowExecution(req: Msg): Msg {
+  requestCancelWorkflowExecution(req: RequestCancelWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const run = this.server.runs.running(namespace.name, req.workflowExecution);
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)

@@ -6,6 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type {
+  ExecuteMultiOperationRequest,
+  SignalWithStartWorkflowExecutionRequest,
+  SignalWorkflowExecutionRequest,
+  StartWorkflowExecutionRequest,
+  WireTime,
+} from './wire';
 import { invalidArgument, workflowAlreadyStarted } from './errors';
 import type { EventDraft } from './events';
 import { Execution } from './execution';
@@ -22,7 +29,7 @@ export class RunStart {
   /** Creates a run and writes its first events; the caller has already applied id policies. */
   create(params: {
     namespace: Namespace;
-    request: Msg;
+    request: StartWorkflowExecutionRequest;
     firstExecutionRunId?: string;
     continuedExecutionRunId?: string;
     initiator?: string;
@@ -40,11 +47,11 @@ export class RunStart {
     const backoffMs = params.backoffMs ?? durToMs(request.workflowStartDelay) ?? 0;
     const run = new Execution(
       namespace.name,
-      request.workflowId,
+      request.workflowId as string,
       runId,
       firstExecutionRunId,
-      request.workflowType?.name,
-      request.taskQueue?.name,
+      request.workflowType?.name as string,
+      request.taskQueue?.name as string,
       now,
       now + backoffMs,
       request,
@@ -59,7 +66,7 @@ export class RunStart {
     const runTimeoutMs = durationOr(request.workflowRunTimeout, executionTimeoutMs);
     const firstStart = params.parent === undefined && params.firstExecutionRunId === undefined ? now : undefined;
     const expiration =
-      (request.__executionExpiration as number | undefined) ??
+      request.__executionExpiration ??
       (executionTimeoutMs && firstStart !== undefined ? firstStart + executionTimeoutMs : undefined);
     request.__executionExpiration = expiration;
     this.server.history.append(run, {
@@ -107,7 +114,7 @@ export class RunStart {
     }
     if (backoffMs > 0) {
       // Counted from the started event's own time, which the clock may have moved past `now`.
-      const startedAt = tsToMs(run.history[0].eventTime)!;
+      const startedAt = tsToMs(run.history[0].eventTime as WireTime | undefined)!;
       run.closeTimers.push(
         this.server.clock.schedule(startedAt + backoffMs, () => this.server.workflowTasks.ensure(run)),
       );
@@ -121,13 +128,16 @@ export class RunStart {
    * Applies the id reuse and conflict policies. Returns an existing run to hand back
    * (request id dedup or USE_EXISTING), or undefined when a new run may start.
    */
-  applyStartPolicies(namespace: Namespace, request: Msg): { existing?: Execution; started: boolean } {
-    const current = this.server.runs.latest(namespace.name, request.workflowId);
+  applyStartPolicies(
+    namespace: Namespace,
+    request: StartWorkflowExecutionRequest,
+  ): { existing?: Execution; started: boolean } {
+    const current = this.server.runs.latest(namespace.name, request.workflowId as string);
     if (!current) return { started: true };
     if (current.isRunning) {
       if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
-      const conflict: string = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
-      const reuse: string = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
+      const conflict = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
+      const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
       if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') {
         if (request.requestId) current.requestIds.add(request.requestId);
         return { existing: current, started: false };
@@ -151,7 +161,7 @@ export class RunStart {
       );
     }
     if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
-    const reuse: string = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
+    const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
     const closedCleanly = current.status === 'Completed';
     const rejected =
       reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE' ||
@@ -166,7 +176,7 @@ export class RunStart {
     return { started: true };
   }
 
-  private validateStart(namespace: Namespace, request: Msg): void {
+  private validateStart(namespace: Namespace, request: StartWorkflowExecutionRequest): void {
     if (!request.workflowId) throw invalidArgument('WorkflowId is not set on request.');
     if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!request.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
@@ -175,7 +185,7 @@ export class RunStart {
     if (badAttribute) throw invalidArgument(badAttribute);
   }
 
-  startWorkflowExecution(req: Msg): Msg {
+  startWorkflowExecution(req: StartWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     this.validateStart(namespace, req);
     const { existing, started } = this.applyStartPolicies(namespace, req);
@@ -184,10 +194,10 @@ export class RunStart {
     return { runId: run.runId, started: true, status: STATUS_ENUM.Running };
   }
 
-  signalWithStartWorkflowExecution(req: Msg): Msg {
+  signalWithStartWorkflowExecution(req: SignalWithStartWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
-    const current = this.server.runs.latest(namespace.name, req.workflowId);
+    const current = this.server.runs.latest(namespace.name, req.workflowId as string);
     const signal: EventDraft = {
       kind: 'WorkflowExecutionSignaled',
       attributes: { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header },
@@ -213,14 +223,14 @@ export class RunStart {
     return { runId: run.runId, started: true };
   }
 
-  executeMultiOperation(req: Msg, context: CallContext): Promise<Msg> | Msg {
-    const ops: Msg[] = req.operations ?? [];
+  executeMultiOperation(req: ExecuteMultiOperationRequest, context: CallContext): Promise<Msg> | Msg {
+    const ops = req.operations ?? [];
     if (ops.length !== 2 || !ops[0].startWorkflow || !ops[1].updateWorkflow) {
       throw invalidArgument('ExecuteMultiOperation supports exactly [StartWorkflow, UpdateWorkflow]');
     }
     const namespace = this.server.namespaces.get(req.namespace);
-    const start: Msg = { ...ops[0].startWorkflow, namespace: namespace.name };
-    const update: Msg = ops[1].updateWorkflow;
+    const start: StartWorkflowExecutionRequest = { ...ops[0].startWorkflow, namespace: namespace.name };
+    const update = ops[1].updateWorkflow;
     if (
       start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' &&
       start.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_FAIL'
@@ -233,7 +243,7 @@ export class RunStart {
         {
           ...update,
           namespace: namespace.name,
-          workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId },
+          workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId as string },
         },
         context,
       )
@@ -242,7 +252,7 @@ export class RunStart {
       }));
   }
 
-  signalWorkflowExecution(req: Msg): Msg {
+  signalWorkflowExecution(req: SignalWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
     const run = this.server.runs.running(namespace.name, req.workflowExecution);

@@ -4,6 +4,15 @@
  */
 import type { CallContext } from './grpcServer';
 import type { Msg } from './protos';
+import type {
+  PollWorkflowExecutionUpdateRequest,
+  ProtocolMessage,
+  UpdateAcceptance,
+  UpdateRejection,
+  UpdateRequest,
+  UpdateResponse,
+  UpdateWorkflowExecutionRequest,
+} from './wire';
 import { invalidArgument, notFound } from './errors';
 import type { Execution, UpdateState } from './execution';
 import type { ServerContext } from './context';
@@ -66,16 +75,16 @@ export class Updates {
     return undefined;
   }
 
-  async updateWorkflowExecution(req: Msg, context: CallContext): Promise<Msg> {
+  async updateWorkflowExecution(req: UpdateWorkflowExecutionRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const request: Msg = req.request ?? {};
-    const updateId: string = request.meta?.updateId;
+    const request: UpdateRequest = req.request ?? {};
+    const updateId = request.meta?.updateId;
     if (!updateId) throw invalidArgument('update id is required');
     if (!request.input?.name) throw invalidArgument('update name is required');
     const run = this.server.runs.find(namespace.name, req.workflowExecution);
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
       throw notFound('workflow execution not found for the given first execution run id');
-    const waitStage: string = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
+    const waitStage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
     const existingRun = this.runOf(run, updateId);
     if (existingRun) return this.waitFor(existingRun, existingRun.updates.get(updateId)!, waitStage, context);
     if (!run.isRunning) throw notFound('workflow execution already completed');
@@ -85,51 +94,61 @@ export class Updates {
     return this.waitFor(run, update, waitStage, context);
   }
 
-  pollWorkflowExecutionUpdate(req: Msg, context: CallContext): Promise<Msg> {
+  pollWorkflowExecutionUpdate(req: PollWorkflowExecutionUpdateRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     const ref = req.updateRef ?? {};
     const run = this.server.runs.find(namespace.name, ref.workflowExecution);
-    const owner = this.runOf(run, ref.updateId);
+    const updateId = ref.updateId ?? '';
+    const owner = this.runOf(run, updateId);
     if (!owner) throw notFound(`update ${ref.updateId} not found`);
-    const waitStage: string = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
-    return this.waitFor(owner, owner.updates.get(ref.updateId)!, waitStage, context);
+    const waitStage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
+    return this.waitFor(owner, owner.updates.get(updateId)!, waitStage, context);
   }
 
-  applyMessage(run: Execution, message: Msg, body: { typeName: string; value: Msg }, completedEventId: number): void {
-    const update = run.updates.get(message.protocolInstanceId);
+  applyMessage(
+    run: Execution,
+    message: ProtocolMessage,
+    body: { typeName: string; value: Msg },
+    completedEventId: number,
+  ): void {
+    const update = run.updates.get(message.protocolInstanceId ?? '');
     if (!update) return;
     const wake = (): void => update.waiters.splice(0).forEach((w) => w());
     switch (body.typeName) {
-      case 'temporal.api.update.v1.Acceptance':
+      case 'temporal.api.update.v1.Acceptance': {
+        const acceptance = body.value as UpdateAcceptance;
         update.acceptedEventId = this.server.history.append(run, {
           kind: 'WorkflowExecutionUpdateAccepted',
           attributes: {
             protocolInstanceId: update.updateId,
-            acceptedRequestMessageId: body.value.acceptedRequestMessageId,
-            acceptedRequestSequencingEventId: body.value.acceptedRequestSequencingEventId,
+            acceptedRequestMessageId: acceptance.acceptedRequestMessageId,
+            acceptedRequestSequencingEventId: acceptance.acceptedRequestSequencingEventId,
             acceptedRequest: update.request,
           },
         });
         update.stage = 'accepted';
         break;
+      }
       case 'temporal.api.update.v1.Rejection':
-        update.outcome = { failure: body.value.failure };
+        update.outcome = { failure: (body.value as UpdateRejection).failure };
         update.stage = 'completed';
         // A rejected update leaves no trace: the next request with this id is a new update.
         run.updates.delete(update.updateId);
         break;
-      case 'temporal.api.update.v1.Response':
+      case 'temporal.api.update.v1.Response': {
+        const response = body.value as UpdateResponse;
         this.server.history.append(run, {
           kind: 'WorkflowExecutionUpdateCompleted',
           attributes: {
-            meta: body.value.meta ?? update.request.meta,
+            meta: response.meta ?? (update.request as UpdateRequest).meta,
             acceptedEventId: update.acceptedEventId,
-            outcome: body.value.outcome,
+            outcome: response.outcome,
           },
         });
-        update.outcome = body.value.outcome;
+        update.outcome = response.outcome;
         update.stage = 'completed';
         break;
+      }
       default:
         return;
     }
