@@ -14,7 +14,12 @@ async function main(): Promise<void> {
   const [databaseUrl, address, taskQueue] = process.argv.slice(2);
   const db = createKnex(databaseUrl);
   const connection = await Connection.connect({ address });
-  const app = createApp({ db, temporal: new Client({ connection }), taskQueue, logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }) });
+  const app = createApp({
+    db,
+    temporal: new Client({ connection }),
+    taskQueue,
+    logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }),
+  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
