@@ -9,7 +9,7 @@ import { createSandboxStore, type SandboxFailure } from '../../db/sandbox';
 import { createBrandStore, type Brand, type Campaign } from '../../db/brands';
 import { createKnex } from '../../db/knex';
 import { createUserStore, type User } from '../../db/users';
-import type { Platform, Role } from '../../domain/types';
+import { ROLES, type Platform, type Role } from '../../domain/types';
 import { readRecordedDatabaseUrl } from '../setup/database';
 
 /** The database global setup created for this test run. */
@@ -135,18 +135,6 @@ export interface BrandFixture {
   users: Record<Role, { user: User; apiKey: string }>;
 }
 
-const ALL_ROLES: Role[] = [
-  'admin',
-  'manager',
-  'author',
-  'designer',
-  'copy_editor',
-  'legal',
-  'final_approver',
-  'agent',
-  'viewer',
-];
-
 /** A fresh brand with an account per platform and a user (with API key) for every role. */
 export async function insertBrandFixture(
   db: Knex,
@@ -158,7 +146,7 @@ export async function insertBrandFixture(
     accounts.push(await insertAccount(db, { brandId: brand.id, platform }));
   }
   const users = {} as BrandFixture['users'];
-  for (const role of ALL_ROLES) {
+  for (const role of ROLES) {
     users[role] = await insertUser(db, { roles: [role], brandId: brand.id, id: uniqueId(`${brand.id}-${role}`) });
   }
   return { brand, accounts, users };
