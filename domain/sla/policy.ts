@@ -40,6 +40,8 @@ export interface SlaPolicy {
   automatedRepliesStopClocks: boolean;
   /** Calendar minutes after resolving during which the conversation reopens instead of starting over. */
   reopenWindowMinutes: number;
+  /** Calendar minutes without any message or action after which an open, pending or resolved conversation closes. */
+  inactivityCloseMinutes: number;
 }
 
 const HOUR = 60;
@@ -65,6 +67,7 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
   ],
   automatedRepliesStopClocks: false,
   reopenWindowMinutes: 7 * 24 * HOUR,
+  inactivityCloseMinutes: 14 * 24 * HOUR,
 };
 
 export interface SlaPolicyOverrides {
@@ -75,6 +78,7 @@ export interface SlaPolicyOverrides {
   escalationLadder?: EscalationStep[];
   automatedRepliesStopClocks?: boolean;
   reopenWindowMinutes?: number;
+  inactivityCloseMinutes?: number;
 }
 
 /** A brand's settings on top of the defaults: what a brand leaves out, the defaults decide. */
@@ -91,6 +95,7 @@ export function slaPolicyWithDefaults({ overrides = {} }: { overrides?: SlaPolic
     escalationLadder: overrides.escalationLadder ?? base.escalationLadder,
     automatedRepliesStopClocks: overrides.automatedRepliesStopClocks ?? base.automatedRepliesStopClocks,
     reopenWindowMinutes: overrides.reopenWindowMinutes ?? base.reopenWindowMinutes,
+    inactivityCloseMinutes: overrides.inactivityCloseMinutes ?? base.inactivityCloseMinutes,
   };
 }
 
@@ -180,6 +185,12 @@ export function validateSlaPolicy({ policy }: { policy: SlaPolicy }): PolicyProb
   }
   if (!isWholeMinutes(policy.reopenWindowMinutes, { min: 0, max: MAX_TARGET_MINUTES })) {
     problems.push({ path: 'reopenWindowMinutes', message: `must be whole minutes from 0 to ${MAX_TARGET_MINUTES}` });
+  }
+  if (!isWholeMinutes(policy.inactivityCloseMinutes, { min: 60, max: MAX_TARGET_MINUTES })) {
+    problems.push({
+      path: 'inactivityCloseMinutes',
+      message: `must be whole minutes from 60 to ${MAX_TARGET_MINUTES}`,
+    });
   }
   return problems;
 }

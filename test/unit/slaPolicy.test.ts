@@ -168,6 +168,7 @@ describe('validateSlaPolicy', () => {
       escalationLadder: [{ action: 'page_ceo', from: 'lunch', afterMinutes: -5 }],
       automatedRepliesStopClocks: 'no',
       reopenWindowMinutes: -1,
+      inactivityCloseMinutes: 5,
     } as unknown as SlaPolicy;
     expect(validateSlaPolicy({ policy }).map((problem) => problem.path)).toEqual([
       'version',
@@ -181,6 +182,7 @@ describe('validateSlaPolicy', () => {
       'escalationLadder[0].afterMinutes',
       'automatedRepliesStopClocks',
       'reopenWindowMinutes',
+      'inactivityCloseMinutes',
     ]);
   });
 
