@@ -1,6 +1,8 @@
 import { createAuditLog } from '../db/audit';
 import { createAccountStore } from '../db/accounts';
+import { createThreadSettingsStore } from '../db/threadSettings';
 import { createThreadStore } from '../db/threads';
+import { currentThreadSettings } from './threadSettings';
 import { sentimentScore } from '../domain/triage/sentimentScore';
 import type { Platform } from '../domain/types';
 import { requireAccount, silentLogger, type PostActivityDeps } from './deps';
@@ -14,10 +16,21 @@ export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'conn
   const audit = createAuditLog(deps.db);
   const threads = createThreadStore(deps.db);
   const accounts = createAccountStore(deps.db);
+  const settingsStore = createThreadSettingsStore(deps.db);
   const logger = deps.logger ?? silentLogger;
 
   return {
     scoreSentiment: ({ text }) => Promise.resolve(sentimentScore({ text })),
+
+    async prepareInbound({ brandId, text, known }) {
+      const settings = await currentThreadSettings({ settings: settingsStore, logger, brandId });
+      const changed = Object.fromEntries(
+        Object.entries(settings).filter(
+          ([part, value]) => value !== undefined && value.version !== known[part as keyof typeof known],
+        ),
+      );
+      return { sentiment: sentimentScore({ text }), settings: changed };
+    },
 
     /**
      * The audit entry, the projection, new messages, clocks and SLA events of one transition in

@@ -167,6 +167,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 .operation { border-top: 1px solid #ddd; padding: .5rem 0; }
 .method { display: inline-block; min-width: 3.5rem; padding: 0 .3rem; border-radius: 3px; color: #fff; font-size: .8rem; text-align: center; }
 .method.get { background: #2f6f9f; } .method.post { background: #3c8d40; }
+.method.put { background: #9a6a1f; } .method.delete { background: #a33a3a; }
 table { border-collapse: collapse; font-size: .9rem; } td, th { border: 1px solid #ddd; padding: .2rem .5rem; text-align: left; }
 pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .8rem; }
 </style>

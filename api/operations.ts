@@ -35,7 +35,7 @@ export interface Operation<
   B extends ZodType | undefined = undefined,
   H extends ZodObject | undefined = undefined,
 > {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express-style path, e.g. /v1/posts/:id */
   path: string;
   operationId: string;
@@ -199,6 +199,7 @@ export function mountOperation<
     if (res.headersSent) return;
     res.status(operation.success.status);
     if (operation.success.contentType === 'text/html') res.type('html').send(result);
+    else if (result === undefined) res.end();
     else res.json(result);
   });
 }

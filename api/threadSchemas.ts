@@ -8,7 +8,7 @@ import { TEXT } from '../domain/limits';
 import { PRIORITIES } from '../domain/sla';
 import { storableText } from '../domain/text';
 import { MESSAGE_KINDS } from '../domain/triage';
-import { Identifier, InstantInput, IsoInstant, MAX_LIST_OFFSET, Text, z } from './schemas';
+import { Identifier, InstantInput, IsoInstant, MAX_LIST_OFFSET, TemplateVariablesSchema, Text, z } from './schemas';
 
 export const MAX_INBOUND_EVENTS = 100;
 /** What a platform may send as one message's text; longer is refused, as no platform sends that much. */
@@ -128,7 +128,24 @@ export const ThreadDetailResponse = z
   })
   .openapi('ThreadDetail');
 
-export const ThreadReplyBody = z.object({ text: Text(TEXT.replyText) }).openapi('ThreadReply');
+export const ThreadReplyBody = z
+  .object({
+    text: Text(TEXT.replyText).optional(),
+    templateId: Identifier.optional().openapi({ description: "One of the brand's reply templates, instead of text" }),
+    variables: TemplateVariablesSchema.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.text === undefined) === (body.templateId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'give either text or a templateId, not both' });
+    }
+    if (body.variables !== undefined && body.templateId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['variables'], message: 'variables go with a templateId' });
+    }
+  })
+  .openapi('ThreadReply', {
+    description: 'Either `text`, or `templateId` with optional `variables` to render one of the brand\'s templates',
+  });
 export const ThreadNoteBody = z.object({ text: Text(TEXT.revisionNote) }).openapi('ThreadNote');
 export const ThreadAssignBody = z
   .object({ assigneeId: Identifier.nullable().openapi({ description: 'A user id, or null to unassign' }) })

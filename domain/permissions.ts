@@ -71,6 +71,12 @@ export const ACTION_RULES = {
   readThreads: { roles: ROLES, verb: 'read conversations' },
   answerThreads: { roles: ['agent', 'manager', 'admin'], verb: 'work on conversations' },
   manageInboundSecrets: { roles: ['admin'], verb: "rotate an account's inbound webhook secret" },
+  // Agents need the templates and the hours they answer in; only the people who run the brand set them.
+  readThreadSettings: { roles: ROLES, verb: "read a brand's conversation settings and reply templates" },
+  configureThreads: {
+    roles: ['manager', 'admin'],
+    verb: "configure a brand's conversations (business hours, SLA policy, triage rules, reply templates)",
+  },
 } as const satisfies Record<string, ActionRule>;
 
 export type ActionName = keyof typeof ACTION_RULES;

@@ -77,9 +77,12 @@ export function mountThreadRoutes(target: OperationTarget, { threads }: Pick<Api
     summary: 'Reply publicly in the conversation',
     description:
       'Sent through the platform exactly once, under an idempotency key per reply. A human reply stops the ' +
-      'running response clock. 409 when the conversation is resolved or the platform refused the reply.',
+      'running response clock. 409 when the conversation is resolved or the platform refused the reply. ' +
+      "With `templateId`, the text is rendered from one of the brand's templates (`variables` override what the " +
+      'conversation supplies) and the template is recorded with the reply; 400 when it cannot be rendered.',
     body: ThreadReplyBody,
-    run: (service, input, { text }) => service.reply(input, text),
+    run: (service, input, { text, templateId, variables }) =>
+      service.reply(input, templateId !== undefined ? { templateId, ...(variables ? { variables } : {}) } : { text: text! }),
   });
   mountAction({
     path: 'notes',

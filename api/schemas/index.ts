@@ -12,3 +12,4 @@ export * from './calendar';
 export * from './brands';
 export * from './admin';
 export * from './health';
+export * from './threadSettings';

@@ -11,6 +11,8 @@ import { createAuditLog } from '../../db/audit';
 import { createBrandStore } from '../../db/brands';
 import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { createPostStore } from '../../db/posts';
+import { createReplyTemplateStore } from '../../db/replyTemplates';
+import { createThreadSettingsStore } from '../../db/threadSettings';
 import { createThreadStore } from '../../db/threads';
 import { createUserStore } from '../../db/users';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
@@ -21,7 +23,9 @@ import { createHealthService } from './health';
 import { createInboundService } from './inbound';
 import { createPostService } from './posts';
 import { createReviewQueueService } from './reviewQueue';
+import { createReplyTemplateService } from './replyTemplates';
 import { createThreadService } from './threads';
+import { createThreadSettingsService } from './threadSettings';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, deadlineBoundCalls, type TemporalAccess } from './temporal';
 
 export { DEFAULT_TEMPORAL_DEADLINE_MS };
@@ -48,6 +52,7 @@ export function createServices({
   const posts = createPostStore(db);
   const accounts = createAccountStore(db);
   const threads = createThreadStore(db);
+  const templates = createReplyTemplateService({ brands, templates: createReplyTemplateStore(db) });
   const reconciler = createPostReconciler({
     db,
     temporal,
@@ -71,7 +76,9 @@ export function createServices({
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),
-    threads: createThreadService({ threads, temporal: workflows, logger }),
+    threads: createThreadService({ threads, temporal: workflows, logger, templates }),
+    threadSettings: createThreadSettingsService({ brands, settings: createThreadSettingsStore(db) }),
+    templates,
     inbound: createInboundService({
       accounts,
       secrets: createInboundSecretStore(db),

@@ -19,6 +19,7 @@ import {
 } from '../../workflows/thread/messages';
 import { actorOf, brandScope, coversBrand, type AuthenticatedUser } from './caller';
 import { notFound } from './errors';
+import type { ReplyTemplateService, TemplateVariableValues } from './replyTemplates';
 import type { TemporalAccess } from './temporal';
 import { isPostgresUnreachable, isTemporalUnreachable } from './unavailable';
 
@@ -29,7 +30,11 @@ export interface ThreadServiceDeps {
   threads: Pick<ThreadStore, 'findById' | 'list'>;
   temporal: Pick<TemporalAccess, 'workflow' | 'call'>;
   logger: Logger;
+  templates: Pick<ReplyTemplateService, 'renderForThread'>;
 }
+
+/** A reply is either written out or rendered from one of the brand's templates. */
+export type ThreadReplyInput = { text: string } | { templateId: string; variables?: TemplateVariableValues };
 
 export interface ThreadListQuery {
   brandId?: string;
@@ -46,7 +51,7 @@ export interface ThreadActionInput {
   threadId: string;
 }
 
-export function createThreadService({ threads, temporal, logger }: ThreadServiceDeps) {
+export function createThreadService({ threads, temporal, logger, templates }: ThreadServiceDeps) {
   async function visibleThread(user: AuthenticatedUser, id: string) {
     const thread = await threads.findById(id);
     if (!thread || !coversBrand(user, thread.brandId)) throw notFound('No such thread');
@@ -102,7 +107,12 @@ export function createThreadService({ threads, temporal, logger }: ThreadService
       }
     },
 
-    reply: (input: ThreadActionInput, text: string) => act(input, replyToThread, { by: actorOf(input.user), text }),
+    async reply(input: ThreadActionInput, reply: ThreadReplyInput) {
+      if ('text' in reply) return act(input, replyToThread, { by: actorOf(input.user), text: reply.text });
+      const thread = await visibleThread(input.user, input.threadId);
+      const text = await templates.renderForThread({ user: input.user, thread, ...reply });
+      return act(input, replyToThread, { by: actorOf(input.user), text, templateId: reply.templateId });
+    },
     addNote: (input: ThreadActionInput, text: string) => act(input, addThreadNote, { by: actorOf(input.user), text }),
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
     resolve: (input: ThreadActionInput) => act(input, resolveThread, { by: actorOf(input.user) }),

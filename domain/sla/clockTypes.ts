@@ -17,6 +17,8 @@ export type ConversationEvent =
   | { type: 'reopen'; at: string }
   | { type: 'priority_changed'; at: string; priority: Priority }
   | { type: 'calendar_changed'; at: string; calendar: BusinessCalendar }
+  /** The brand's policy changed: clocks started from now on follow it, running ones keep theirs. */
+  | { type: 'policy_changed'; at: string; policy: SlaPolicy }
   /**
    * A durable timer fired: the deadlines up to `at` have been reached. A timer that fires at an
    * instant older than the last event (a platform's timestamp ahead of the worker's clock) reaches
@@ -103,6 +105,8 @@ export interface SlaState {
   calendar: BusinessCalendar;
   /** Earlier versions still measuring clocks that started on them. */
   earlierCalendars: BusinessCalendar[];
+  /** Earlier policies still governing clocks that started on them (absent in states made before policies changed). */
+  earlierPolicies?: SlaPolicy[];
   priority: Priority;
   status: ConversationStatus;
   cycle: number;

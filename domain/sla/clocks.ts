@@ -71,6 +71,12 @@ function calendarOf({ state, clock }: { state: SlaState; clock: RunningSlaClock 
   return state.earlierCalendars.find((calendar) => calendar.version === clock.calendarVersion)!;
 }
 
+/** A running clock keeps the policy it started on, so a policy change never moves its targets. */
+function policyOf({ state, clock }: { state: SlaState; clock: RunningSlaClock }): SlaPolicy {
+  if (clock.policyVersion === state.policy.version) return state.policy;
+  return state.earlierPolicies?.find((policy) => policy.version === clock.policyVersion) ?? state.policy;
+}
+
 function reopenWindowOpen({ state, at }: { state: SlaState; at: number }): boolean {
   return (
     state.resolvedAt !== null &&
@@ -117,6 +123,15 @@ export function eventProblem({ state, event }: { state: SlaState; event: Convers
       return (
         validateBusinessCalendar({ calendar: event.calendar })
           .map((problem) => `calendar.${problem.path} ${problem.message}`)
+          .join('; ') || undefined
+      );
+    case 'policy_changed':
+      if (event.policy.version === state.policy.version) {
+        return `policy version ${event.policy.version} is the one in force`;
+      }
+      return (
+        validateSlaPolicy({ policy: event.policy })
+          .map((problem) => `policy.${problem.path} ${problem.message}`)
           .join('; ') || undefined
       );
     default:
@@ -176,7 +191,7 @@ function reachDeadlines({ state, at, inclusive }: { state: SlaState; at: number;
 
 function replan({ state, clock }: { state: SlaState; clock: RunningSlaClock }): void {
   const plan = planSlaClock({
-    policy: state.policy,
+    policy: policyOf({ state, clock }),
     calendar: calendarOf({ state, clock }),
     kind: clock.kind,
     priority: clock.priority,
@@ -373,12 +388,16 @@ function applyToClocks({ state, event, at }: { state: SlaState; event: Conversat
       for (const clock of state.running) {
         clock.priority = event.priority;
         if (clock.pausedAt === null) replan({ state, clock });
-        else clock.targetMinutes = state.policy.targets[clock.kind][event.priority];
+        else clock.targetMinutes = policyOf({ state, clock }).targets[clock.kind][event.priority];
       }
       return [];
     case 'calendar_changed':
       state.earlierCalendars.push(state.calendar);
       state.calendar = event.calendar;
+      return [];
+    case 'policy_changed':
+      state.earlierPolicies = [...(state.earlierPolicies ?? []), state.policy];
+      state.policy = event.policy;
       return [];
     case 'private_note':
     case 'time_reached':
@@ -404,5 +423,9 @@ export function applyEvent({ state, event }: { state: SlaState; event: Conversat
   next.lastEventAt = isoInstant(at);
   const versionsInUse = new Set(next.running.map((clock) => clock.calendarVersion));
   next.earlierCalendars = next.earlierCalendars.filter((calendar) => versionsInUse.has(calendar.version));
+  if (next.earlierPolicies !== undefined) {
+    const policiesInUse = new Set(next.running.map((clock) => clock.policyVersion));
+    next.earlierPolicies = next.earlierPolicies.filter((policy) => policiesInUse.has(policy.version));
+  }
   return { state: next, deadlinesReached, clocksFinished };
 }

@@ -18,6 +18,8 @@ const ALL_TABLES = [
   'sandbox_publications',
   'sandbox_account_behaviour',
   'notifications',
+  'brand_thread_settings',
+  'reply_templates',
 ];
 
 async function publicTables(db: ReturnType<typeof createKnex>): Promise<string[]> {

@@ -6,7 +6,9 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ThreadActivities } from '../../activities/threadContract';
 
-export const { scoreSentiment } = proxyLocalActivities<Pick<ThreadActivities, 'scoreSentiment'>>({
+export const { scoreSentiment, prepareInbound } = proxyLocalActivities<
+  Pick<ThreadActivities, 'scoreSentiment' | 'prepareInbound'>
+>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });

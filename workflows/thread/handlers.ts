@@ -30,6 +30,8 @@ import type { ThreadRun } from './run';
 const ANSWERING_ROLES: readonly Role[] = ['agent', 'manager', 'admin'];
 const ASSIGNING_ROLES: readonly Role[] = ['manager', 'admin'];
 
+const MAX_TEMPLATE_ID_LENGTH = 200;
+
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
 function requireRole(by: Actor, roles: readonly Role[], what: string): void {
@@ -65,7 +67,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
 
   setHandler(
     replyToThread,
-    ({ by, text }) =>
+    ({ by, text, templateId }) =>
       run.exclusive(async () => {
         if (state.status === 'resolved') {
           throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
@@ -105,15 +107,18 @@ export function registerThreadHandlers(run: ThreadRun): void {
         await run.record({
           action: 'replied',
           actorId: by.userId,
-          detail: { messageId: sent.externalId, idempotencyKey },
+          detail: { messageId: sent.externalId, idempotencyKey, ...(templateId !== undefined ? { templateId } : {}) },
           newMessages: [reply],
         });
         return { ...result(run), messageId: sent.externalId, sentAt: sent.sentAt };
       }),
     {
-      validator: ({ by, text }: ThreadReplyRequest) => {
+      validator: ({ by, text, templateId }: ThreadReplyRequest) => {
         requireRole(by, ANSWERING_ROLES, 'replying');
         requireText(text, TEXT.replyText);
+        if (templateId !== undefined && (typeof templateId !== 'string' || templateId.length > MAX_TEMPLATE_ID_LENGTH)) {
+          throw refuse(ThreadUpdateError.InvalidInput, 'templateId must be a template id');
+        }
         if (state.status === 'resolved') {
           throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
         }

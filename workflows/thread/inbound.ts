@@ -2,12 +2,16 @@
  * An inbound message: recorded once, recognised when it is the platform echoing our own reply,
  * triaged, and fed to the clocks as the customer's.
  */
+import { patched } from '@temporalio/workflow';
+import type { PreparedInbound } from '../../activities/threadContract';
 import { storableText } from '../../domain/text';
+import type { ThreadSettings } from '../../domain/threadSettings';
 import type { ThreadMessage } from '../../domain/threadState';
-import { DEFAULT_TRIAGE_RULES, triageMessage } from '../../domain/triage';
-import { PRIORITIES, type Priority } from '../../domain/sla';
-import { scoreSentiment } from './activityProxies';
+import { triageMessage } from '../../domain/triage';
+import { createSlaState, PRIORITIES, type Priority } from '../../domain/sla';
+import { prepareInbound, scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
+import { BRAND_THREAD_SETTINGS } from './patches';
 import type { ThreadRun } from './run';
 
 const urgency = (priority: Priority): number => PRIORITIES.length - PRIORITIES.indexOf(priority);
@@ -23,6 +27,41 @@ function measuredAt(run: ThreadRun, sentAt: string): string {
   const last = run.state.sla.lastEventAt === null ? -Infinity : Date.parse(run.state.sla.lastEventAt);
   const at = Math.max(Math.min(Number.isNaN(sent) ? now : sent, now), last);
   return new Date(at).toISOString();
+}
+
+/** Sentiment and whatever of the brand's settings changed since this run last read them. */
+async function prepare(run: ThreadRun, text: string): Promise<PreparedInbound> {
+  if (!patched(BRAND_THREAD_SETTINGS)) return { sentiment: await scoreSentiment({ text }), settings: {} };
+  const { sla } = run.state;
+  return prepareInbound({
+    brandId: run.state.brandId,
+    text,
+    known: { calendar: sla.calendar.version, slaPolicy: sla.policy.version, triageRules: run.triageRules.version },
+  });
+}
+
+/**
+ * The conversation's first message starts its clocks on the brand's calendar and policy. Later, a
+ * newer calendar or another policy applies to clocks started from then on; running clocks finish
+ * on the versions they started with, so a change never rewrites a measurement.
+ */
+function adoptSettings(run: ThreadRun, settings: Partial<ThreadSettings>, at: string): void {
+  if (settings.triageRules) run.triageRules = settings.triageRules;
+  const { sla } = run.state;
+  if (sla.lastEventAt === null) {
+    run.state.sla = createSlaState({
+      policy: settings.slaPolicy ?? sla.policy,
+      calendar: settings.calendar ?? sla.calendar,
+      priority: sla.priority,
+    });
+    return;
+  }
+  if (settings.calendar && settings.calendar.version > sla.calendar.version) {
+    run.applySla({ type: 'calendar_changed', at, calendar: settings.calendar });
+  }
+  if (settings.slaPolicy && settings.slaPolicy.version !== sla.policy.version) {
+    run.applySla({ type: 'policy_changed', at, policy: settings.slaPolicy });
+  }
 }
 
 export async function receiveInbound(run: ThreadRun, signal: InboundMessageSignal): Promise<void> {
@@ -41,9 +80,11 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     ...(signal.inReplyTo !== undefined ? { inReplyTo: signal.inReplyTo } : {}),
     ...(signal.postExternalId !== undefined ? { postExternalId: signal.postExternalId } : {}),
   };
-  const sentiment = await scoreSentiment({ text: message.text });
+  const { sentiment, settings } = await prepare(run, message.text);
+  const at = measuredAt(run, message.sentAt);
+  adoptSettings(run, settings, at);
   const triage = triageMessage({
-    rules: DEFAULT_TRIAGE_RULES,
+    rules: run.triageRules,
     message: {
       text: message.text,
       kind: message.kind,
@@ -54,7 +95,6 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
   });
   const first = state.messages.every((earlier) => earlier.direction !== 'inbound');
   state.messages.push(message);
-  const at = measuredAt(run, message.sentAt);
   if (urgency(triage.priority) > urgency(state.priority)) {
     state.priority = triage.priority;
     run.applySla({ type: 'priority_changed', at, priority: triage.priority });

@@ -36,6 +36,8 @@ export interface InboundMessageSignal {
 export interface ThreadReplyRequest {
   by: Actor;
   text: string;
+  /** The reply template the text was rendered from, recorded with the reply. */
+  templateId?: string;
 }
 export interface ThreadNoteRequest {
   by: Actor;

@@ -15,7 +15,7 @@ import {
   type SlaState,
 } from '../../domain/sla';
 import { threadIdOf, type ThreadMessage, type ThreadState } from '../../domain/threadState';
-import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
+import { DEFAULT_TRIAGE_RULES, type TriageRules } from '../../domain/triage';
 import type { SlaEventRecord } from '../../activities/threadContract';
 import { recordThreadTransition } from './activityProxies';
 import { threadWorkflowId, type ThreadLifecycleInput } from './messages';
@@ -65,6 +65,8 @@ export class ThreadRun {
   readonly workflowId: string;
   /** Bumped on every change, so the main loop re-plans its timer. */
   version = 0;
+  /** The brand's triage rules as last read; not carried through continue-as-new, the next message reads them again. */
+  triageRules: TriageRules = DEFAULT_TRIAGE_RULES;
   private lane: Promise<unknown> = Promise.resolve();
   private pendingSla: { clocks: (RunningSlaClock | FinishedSlaClock)[]; events: SlaEventRecord[] } = {
     clocks: [],
