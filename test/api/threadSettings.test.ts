@@ -119,7 +119,9 @@ describe('business hours', () => {
     const response = await put(`/v1/brands/${fixture.brand.id}/business-hours`, {
       timeZone: 'Europe/Berlin',
       weeklyHours: WORKWEEK,
-      holidays: [{ date: '2027-12-25', name: 'Closed for Christmas', closedRanges: [{ start: '12:00', end: '24:00' }] }],
+      holidays: [
+        { date: '2027-12-25', name: 'Closed for Christmas', closedRanges: [{ start: '12:00', end: '24:00' }] },
+      ],
       holidaysIcal: ics,
       icalFrom: '2027-01-01',
       icalTo: '2027-12-31',
@@ -129,7 +131,9 @@ describe('business hours', () => {
       { date: '2027-01-01', name: 'New Year' },
       { date: '2027-12-25', name: 'Closed for Christmas', closedRanges: [{ start: '12:00', end: '24:00' }] },
     ]);
-    expect(response.body.icalSkipped).toEqual([{ summary: 'Team meeting', reason: expect.stringContaining('all-day') }]);
+    expect(response.body.icalSkipped).toEqual([
+      { summary: 'Team meeting', reason: expect.stringContaining('all-day') },
+    ]);
 
     const unreadable = await put(`/v1/brands/${fixture.brand.id}/business-hours`, {
       timeZone: 'Europe/Berlin',
@@ -189,7 +193,12 @@ describe('SLA policy and triage rules', () => {
 
     const refused = await put(
       path,
-      { rules: [{ id: 'refund', phrases: ['refund'], queue: 'Billing Team' }, { id: 'refund', phrases: ['x'] }] },
+      {
+        rules: [
+          { id: 'refund', phrases: ['refund'], queue: 'Billing Team' },
+          { id: 'refund', phrases: ['x'] },
+        ],
+      },
       team.users.manager.apiKey,
     );
     expect(refused.status).toBe(400);
