@@ -111,6 +111,16 @@ const sharedThread = () =>
 
 const EVERYONE = ROLES;
 
+/** A fresh reply template of the brand, made by its manager. */
+async function replyTemplate(): Promise<string> {
+  const created = await call(live.api, 'POST', '/v1/templates', {
+    key: keyOf('manager'),
+    body: { brandId: fixture.brand.id, name: uniqueId('Template'), body: 'Hello {{customer.name}}' },
+  });
+  if (created.status !== 201) throw new Error(`creating a template failed: ${created.status} ${created.text}`);
+  return created.body.id as string;
+}
+
 const MATRIX: Record<string, ActionCase> = {
   'create a post': {
     allowed: ['author', 'manager', 'admin'],
@@ -209,6 +219,76 @@ const MATRIX: Record<string, ActionCase> = {
     act: (role) =>
       call(live.api, 'POST', `/v1/accounts/${fixture.accounts[0].id}/inbound-secret`, { key: keyOf(role), body: {} }),
   },
+  "read a brand's business hours": {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/brands/${fixture.brand.id}/business-hours`, { key: keyOf(role) }),
+  },
+  "set a brand's business hours": {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: (role) =>
+      call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/business-hours`, {
+        key: keyOf(role),
+        body: { timeZone: 'Europe/Berlin', weeklyHours: { monday: [{ start: '09:00', end: '17:00' }] } },
+      }),
+  },
+  "set a brand's SLA policy": {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: (role) =>
+      call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/sla-policy`, {
+        key: keyOf(role),
+        body: { targets: { first_response: { low: 600 } } },
+      }),
+  },
+  "read a brand's triage rules": {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/brands/${fixture.brand.id}/triage-rules`, { key: keyOf(role) }),
+  },
+  "set a brand's triage rules": {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: (role) =>
+      call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/triage-rules`, {
+        key: keyOf(role),
+        body: { rules: [{ id: 'refund', phrases: ['refund'], priority: 'high' }] },
+      }),
+  },
+  'list reply templates': {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/templates?brandId=${fixture.brand.id}`, { key: keyOf(role) }),
+  },
+  'create a reply template': {
+    allowed: ['manager', 'admin'],
+    status: 201,
+    act: (role) =>
+      call(live.api, 'POST', '/v1/templates', {
+        key: keyOf(role),
+        body: { brandId: fixture.brand.id, name: uniqueId('Thanks'), body: 'Thanks, {{customer.name}}!' },
+      }),
+  },
+  'read a reply template': {
+    allowed: EVERYONE,
+    status: 200,
+    act: async (role) => call(live.api, 'GET', `/v1/templates/${await replyTemplate()}`, { key: keyOf(role) }),
+  },
+  'replace a reply template': {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: async (role) =>
+      call(live.api, 'PUT', `/v1/templates/${await replyTemplate()}`, {
+        key: keyOf(role),
+        body: { name: uniqueId('Sorry'), body: 'Sorry about that.' },
+      }),
+  },
+  'delete a reply template': {
+    allowed: ['manager', 'admin'],
+    status: 204,
+    act: async (role) => call(live.api, 'DELETE', `/v1/templates/${await replyTemplate()}`, { key: keyOf(role) }),
+  },
   "pause the brand's publishing": {
     allowed: ['manager', 'admin'],
     status: 200,
@@ -228,7 +308,9 @@ describe.each(Object.entries(MATRIX))('who may %s', (action, { allowed, status, 
   it.each(rows)(`%s %s`, async (verdict, role) => {
     const response = await act(role, verdict === 'lets');
     if (verdict === 'lets') {
-      expect({ role, status: response.status, body: response.body }).toEqual({ role, status, body: expect.anything() });
+      // A 204 answers with no body at all.
+      const body = status === 204 ? undefined : expect.anything();
+      expect({ role, status: response.status, body: response.body }).toEqual({ role, status, body });
     } else {
       expect({ role, status: response.status }).toEqual({ role, status: 403 });
       expect(response.body).toMatchObject({ error: 'forbidden', message: expect.any(String) });
