@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Platform, Role } from '../domain/types';
 import { createAccountStore, type Account } from './accounts';
 import { createBrandStore, type Brand, type Campaign } from './brands';
+import { seedDemoConversations } from './seedConversations';
 import { createUserStore, type User } from './users';
 
 export const DEMO_BRAND_ID = 'demo';
@@ -110,6 +111,8 @@ export async function seedDemo(
       const issued = await users.createApiKey({ userId: user.id }, trx);
       seededUsers.push({ user, apiKey: issued.key, issued: true });
     }
+
+    await seedDemoConversations(trx, { brandId: brand.id, timeZone: brand.timeZone, by: 'mia' });
 
     return { brand, campaign, accounts: seededAccounts, users: seededUsers, createdBrand };
   });

@@ -99,6 +99,27 @@ describe('demo seed', () => {
     }
   });
 
+  it('gives the demo brand business hours, an SLA policy and reply templates once, however often it runs', async () => {
+    await seedDemo(db);
+    await seedDemo(db);
+    const settings = await db('brand_thread_settings')
+      .where({ brand_id: DEMO_BRAND_ID })
+      .orderBy('part')
+      .select('part', 'version');
+    expect(settings).toEqual([
+      { part: 'business_hours', version: 2 },
+      { part: 'sla_policy', version: 2 },
+    ]);
+    const hours = await db('brand_thread_settings').where({ brand_id: DEMO_BRAND_ID, part: 'business_hours' }).first();
+    expect(hours.settings).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      weeklyHours: { monday: [{ start: '09:00', end: '18:00' }] },
+      holidays: expect.arrayContaining([{ date: '2026-12-25', name: 'Christmas Day' }]),
+    });
+    const templates = await db('reply_templates').where({ brand_id: DEMO_BRAND_ID }).whereNull('deleted_at');
+    expect(templates.map((template) => template.name).sort()).toEqual(['Looking into it', 'Order on its way']);
+  });
+
   it('seeds two people for the roles whose quorum is two: legal (regulated) and final approval (crisis-sensitive)', async () => {
     const seed = await seedDemo(db);
     const holding = (role: string) => seed.users.filter((seeded) => seeded.user.roles.includes(role as never));
