@@ -144,7 +144,7 @@ export const ThreadReplyBody = z
     }
   })
   .openapi('ThreadReply', {
-    description: 'Either `text`, or `templateId` with optional `variables` to render one of the brand\'s templates',
+    description: "Either `text`, or `templateId` with optional `variables` to render one of the brand's templates",
   });
 export const ThreadNoteBody = z.object({ text: Text(TEXT.revisionNote) }).openapi('ThreadNote');
 export const ThreadAssignBody = z

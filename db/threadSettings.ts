@@ -86,7 +86,7 @@ export function createThreadSettingsStore(db: Knex) {
       input: { brandId: string },
       trx: Executor = db,
     ): Promise<{ [P in SettingsPart]?: SettingsVersion<P> }> {
-      const rows: SettingsRow[] = await trx('brand_thread_settings')
+      const rows = await trx<SettingsRow>('brand_thread_settings')
         .distinctOn('part')
         .where({ brand_id: input.brandId })
         .orderBy([{ column: 'part' }, { column: 'version', order: 'desc' }]);
@@ -102,7 +102,7 @@ export function createThreadSettingsStore(db: Knex) {
       trx?: Knex.Transaction,
     ): Promise<SettingsVersion<P> | undefined> {
       const run = async (tx: Knex.Transaction): Promise<SettingsVersion<P> | undefined> => {
-        const brand = await tx('brands').where({ id: input.brandId }).forUpdate().first('id');
+        const brand = await tx<{ id: string }>('brands').where({ id: input.brandId }).forUpdate().first('id');
         if (!brand) return undefined;
         const latest = await tx('brand_thread_settings')
           .where({ brand_id: input.brandId, part: input.part })

@@ -126,7 +126,8 @@ export function mountThreadSettingsRoutes(
     operationId: 'createReplyTemplate',
     tag: 'reply templates',
     summary: 'Create a reply template',
-    description: 'The body must parse as a template using only the known variables (400 otherwise). 409 when the name is taken.',
+    description:
+      'The body must parse as a template using only the known variables (400 otherwise). 409 when the name is taken.',
     access: 'configureThreads',
     body: CreateTemplateBody,
     errors: [404, 409],

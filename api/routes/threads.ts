@@ -82,7 +82,10 @@ export function mountThreadRoutes(target: OperationTarget, { threads }: Pick<Api
       'conversation supplies) and the template is recorded with the reply; 400 when it cannot be rendered.',
     body: ThreadReplyBody,
     run: (service, input, { text, templateId, variables }) =>
-      service.reply(input, templateId !== undefined ? { templateId, ...(variables ? { variables } : {}) } : { text: text! }),
+      service.reply(
+        input,
+        templateId !== undefined ? { templateId, ...(variables ? { variables } : {}) } : { text: text! },
+      ),
   });
   mountAction({
     path: 'notes',

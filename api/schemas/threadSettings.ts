@@ -67,13 +67,21 @@ export const BusinessHoursBody = z
     timeZone: TimeZone,
     weeklyHours: WeeklyHoursSchema,
     holidays: z.array(HolidaySchema).max(MAX_HOLIDAYS).default([]),
-    holidaysIcal: z.string().max(MAX_ICAL_LENGTH).optional().openapi({
-      description:
-        'An iCalendar (text/calendar) feed whose all-day events become holidays, merged with `holidays` ' +
-        '(a listed holiday wins on the same date). Timed events are skipped and reported in `icalSkipped`.',
+    holidaysIcal: z
+      .string()
+      .max(MAX_ICAL_LENGTH)
+      .optional()
+      .openapi({
+        description:
+          'An iCalendar (text/calendar) feed whose all-day events become holidays, merged with `holidays` ' +
+          '(a listed holiday wins on the same date). Timed events are skipped and reported in `icalSkipped`.',
+      }),
+    icalFrom: LocalDate.optional().openapi({
+      description: 'First day taken from the feed; default 1 January this year',
     }),
-    icalFrom: LocalDate.optional().openapi({ description: 'First day taken from the feed; default 1 January this year' }),
-    icalTo: LocalDate.optional().openapi({ description: 'Last day taken from the feed; default 31 December next year' }),
+    icalTo: LocalDate.optional().openapi({
+      description: 'Last day taken from the feed; default 31 December next year',
+    }),
   })
   .strict()
   .openapi('BusinessHoursInput');
@@ -164,7 +172,9 @@ const TriageFields = {
   rules: z.array(TriageRuleSchema).max(MAX_TRIAGE_RULES),
   vipAuthors: z.array(Text({ maxGraphemes: MAX_AUTHOR_LENGTH }, { trim: true })).max(MAX_VIP_AUTHORS),
   vipPriority: z.enum(PRIORITIES),
-  priorityByKind: z.object(Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, z.enum(PRIORITIES).optional()]))).strict(),
+  priorityByKind: z
+    .object(Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, z.enum(PRIORITIES).optional()])))
+    .strict(),
   negativeSentimentScore: z.number(),
   negativeSentimentPriority: z.enum(PRIORITIES),
   queueByCategory: z
@@ -187,9 +197,7 @@ export const TriageRulesBody = z
     description: 'The rules in the order they apply; anything left out takes the default (not the previous version)',
   });
 
-export const TriageRulesResponse = z
-  .object({ ...SettingsMeta, ...TriageFields })
-  .openapi('TriageRules');
+export const TriageRulesResponse = z.object({ ...SettingsMeta, ...TriageFields }).openapi('TriageRules');
 
 // ---------- reply templates ----------
 
@@ -243,6 +251,6 @@ export const TemplateVariablesSchema = z
   .strict()
   .openapi('TemplateVariables', {
     description:
-      'Values that override what the conversation supplies: customer.name (else the customer\'s name or handle), ' +
-      'agent.name (else the replying user\'s name), brand.name (else the brand\'s name)',
+      "Values that override what the conversation supplies: customer.name (else the customer's name or handle), " +
+      "agent.name (else the replying user's name), brand.name (else the brand's name)",
   });

@@ -54,13 +54,26 @@ export function createReplyTemplateService({ brands, templates }: ReplyTemplateS
       return { items: (await templates.listByBrand({ brandId: brand.id })).map(withVariables) };
     },
 
-    async create({ user, brandId, name, body }: { user: AuthenticatedUser; brandId: string; name: string; body: string }) {
+    async create({
+      user,
+      brandId,
+      name,
+      body,
+    }: {
+      user: AuthenticatedUser;
+      brandId: string;
+      name: string;
+      body: string;
+    }) {
       const brand = await visibleBrand(user, brandId);
-      const created = await nameMustBeFree(() => templates.create({ brandId: brand.id, name, body, createdBy: user.id }));
+      const created = await nameMustBeFree(() =>
+        templates.create({ brandId: brand.id, name, body, createdBy: user.id }),
+      );
       return withVariables(created);
     },
 
-    read: async ({ user, id }: { user: AuthenticatedUser; id: string }) => withVariables(await visibleTemplate(user, id)),
+    read: async ({ user, id }: { user: AuthenticatedUser; id: string }) =>
+      withVariables(await visibleTemplate(user, id)),
 
     async update({ user, id, name, body }: { user: AuthenticatedUser; id: string; name: string; body: string }) {
       await visibleTemplate(user, id);

@@ -64,7 +64,10 @@ function answer<P extends SettingsPart>(brandId: string, part: P, stored: Settin
 }
 
 /** Holidays from the feed, with the listed ones winning on the same date. */
-function mergeIcalHolidays(input: BusinessHoursInput): { holidays: Holiday[]; skipped: { summary: string; reason: string }[] } {
+function mergeIcalHolidays(input: BusinessHoursInput): {
+  holidays: Holiday[];
+  skipped: { summary: string; reason: string }[];
+} {
   if (input.holidaysIcal === undefined) return { holidays: input.holidays, skipped: [] };
   const year = new Date().getUTCFullYear();
   let imported: ReturnType<typeof holidaysFromICalendar>;

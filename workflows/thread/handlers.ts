@@ -116,7 +116,10 @@ export function registerThreadHandlers(run: ThreadRun): void {
       validator: ({ by, text, templateId }: ThreadReplyRequest) => {
         requireRole(by, ANSWERING_ROLES, 'replying');
         requireText(text, TEXT.replyText);
-        if (templateId !== undefined && (typeof templateId !== 'string' || templateId.length > MAX_TEMPLATE_ID_LENGTH)) {
+        if (
+          templateId !== undefined &&
+          (typeof templateId !== 'string' || templateId.length > MAX_TEMPLATE_ID_LENGTH)
+        ) {
           throw refuse(ThreadUpdateError.InvalidInput, 'templateId must be a template id');
         }
         if (state.status === 'resolved') {
