@@ -8,6 +8,7 @@ import { DEFAULT_TRIAGE_RULES, triageMessage } from '../../domain/triage';
 import { PRIORITIES, type Priority } from '../../domain/sla';
 import { scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
+import { assignFromQueueIfWaiting } from './queueing';
 import type { ThreadRun } from './run';
 
 const urgency = (priority: Priority): number => PRIORITIES.length - PRIORITIES.indexOf(priority);
@@ -53,6 +54,8 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     sentiment,
   });
   const first = state.messages.every((earlier) => earlier.direction !== 'inbound');
+  const wasResolved = state.status === 'resolved';
+  const queueBefore = state.queue;
   state.messages.push(message);
   const at = measuredAt(run, message.sentAt);
   if (urgency(triage.priority) > urgency(state.priority)) {
@@ -71,4 +74,5 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     detail: { messageId: message.externalId, triage },
     newMessages: [message],
   });
+  if (first || wasResolved || state.queue !== queueBefore) await assignFromQueueIfWaiting(run);
 }
