@@ -19,6 +19,7 @@ import { mountHealthRoutes } from './routes/health';
 import { keepRawInboundBody } from './inboundSignature';
 import { mountInboundRoutes } from './routes/inbound';
 import { mountThreadRoutes } from './routes/threads';
+import { mountQueueRoutes } from './routes/queues';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
@@ -99,6 +100,7 @@ export function createApp(options: AppOptions): Express {
   mountAdminRoutes(target, services);
   mountInboundRoutes(target, services);
   mountThreadRoutes(target, services);
+  mountQueueRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   mountMethodFallbacks(target);
   app.use(router);

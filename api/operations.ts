@@ -35,7 +35,7 @@ export interface Operation<
   B extends ZodType | undefined = undefined,
   H extends ZodObject | undefined = undefined,
 > {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** Express-style path, e.g. /v1/posts/:id */
   path: string;
   operationId: string;

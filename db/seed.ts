@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Platform, Role } from '../domain/types';
 import { createAccountStore, type Account } from './accounts';
+import { DEFAULT_TRIAGE_RULES } from '../domain/triage';
 import { createBrandStore, type Brand, type Campaign } from './brands';
+import { createThreadQueueStore } from './threadQueues';
 import { createUserStore, type User } from './users';
 
 export const DEMO_BRAND_ID = 'demo';
@@ -27,8 +29,13 @@ const DEMO_USERS: Array<{ id: string; name: string; roles: Role[] }> = [
   { id: 'mia', name: 'Mia Manager', roles: ['manager'] },
   { id: 'adam', name: 'Adam Admin', roles: ['admin'] },
   { id: 'aggie', name: 'Aggie Agent', roles: ['agent'] },
+  { id: 'lou', name: 'Lou Lead', roles: ['lead'] },
   { id: 'vic', name: 'Vic Viewer', roles: ['viewer'] },
 ];
+
+const DEMO_QUEUE_AGENT = 'aggie';
+const DEMO_QUEUE_LEAD = 'lou';
+const DEMO_AGENT_CAPACITY = 25;
 
 export interface SeededUser {
   user: User;
@@ -109,6 +116,24 @@ export async function seedDemo(
       }
       const issued = await users.createApiKey({ userId: user.id }, trx);
       seededUsers.push({ user, apiKey: issued.key, issued: true });
+    }
+
+    const queues = createThreadQueueStore(db);
+    // A walk-through needs every conversation answered by someone; queues a manager set up are kept.
+    if ((await queues.listForBrand(brand.id, trx)).length === 0) {
+      const names = [...new Set(Object.values(DEFAULT_TRIAGE_RULES.queueByCategory))].sort();
+      await queues.replaceForBrand(
+        {
+          brandId: brand.id,
+          queues: names.map((name) => ({
+            name,
+            strategy: 'round_robin' as const,
+            leadId: DEMO_QUEUE_LEAD,
+            members: [{ userId: DEMO_QUEUE_AGENT, capacity: DEMO_AGENT_CAPACITY }],
+          })),
+        },
+        trx,
+      );
     }
 
     return { brand, campaign, accounts: seededAccounts, users: seededUsers, createdBrand };

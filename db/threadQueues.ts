@@ -1,10 +1,5 @@
 import type { Knex } from 'knex';
-import {
-  chooseAssignee,
-  type AssignmentStrategy,
-  type QueueMember,
-  type ThreadQueue,
-} from '../domain/queueAssignment';
+import { chooseAssignee, type AssignmentStrategy, type QueueMember, type ThreadQueue } from '../domain/queueAssignment';
 import type { Executor } from './rows';
 
 /** Statuses in which a conversation still counts against its assignee's capacity. */
@@ -67,8 +62,11 @@ export function createThreadQueueStore(db: Knex) {
      * Makes the brand's queues exactly these. A queue kept keeps its round-robin position, so a
      * change of capacity does not send the next conversation back to the first agent.
      */
-    async replaceForBrand(input: { brandId: string; queues: ThreadQueue[] }): Promise<ThreadQueue[]> {
-      return db.transaction(async (trx) => {
+    async replaceForBrand(
+      input: { brandId: string; queues: ThreadQueue[] },
+      outer: Executor = db,
+    ): Promise<ThreadQueue[]> {
+      return outer.transaction(async (trx) => {
         const names = input.queues.map((queue) => queue.name);
         await trx('thread_queues').where({ brand_id: input.brandId }).whereNotIn('name', names).delete();
         await trx('thread_queue_members').where({ brand_id: input.brandId }).delete();
@@ -118,7 +116,11 @@ export function createThreadQueueStore(db: Knex) {
       queue: string;
     }): Promise<QueueChoice> {
       return db.transaction(async (trx) => {
-        const earlier = await trx('thread_queue_choices').where({ request_key: input.requestKey }).first();
+        const earlier: { assignee_id: string | null; lead_id: string | null } | undefined = await trx(
+          'thread_queue_choices',
+        )
+          .where({ request_key: input.requestKey })
+          .first('assignee_id', 'lead_id');
         if (earlier) return { assigneeId: earlier.assignee_id, leadId: earlier.lead_id };
 
         const queue = await trx<QueueRow>('thread_queues')
@@ -129,7 +131,7 @@ export function createThreadQueueStore(db: Knex) {
         const members = toQueues(
           [queue],
           await trx<MemberRow>('thread_queue_members').where({ brand_id: input.brandId, queue_name: input.queue }),
-        )[0]!.members;
+        )[0].members;
         const openCounts = await openConversations(trx, {
           brandId: input.brandId,
           userIds: members.map((member) => member.userId),

@@ -62,7 +62,7 @@ export function chooseAssignee({
   const from = Number.isInteger(cursor) && cursor >= 0 && cursor < count ? cursor : -1;
   for (let step = 1; step <= count; step += 1) {
     const index = (from + step) % count;
-    const member = members[index]!;
+    const member = members[index];
     if (hasRoom(member)) return { assigneeId: member.userId, cursor: index };
   }
   return { assigneeId: null, cursor };
@@ -72,3 +72,8 @@ export function chooseAssignee({
 export function servesQueue(queue: Pick<ThreadQueue, 'leadId' | 'members'>, userId: string): boolean {
   return queue.leadId === userId || queue.members.some((member) => member.userId === userId);
 }
+
+export const MAX_QUEUES = 50;
+export const MAX_QUEUE_MEMBERS = 200;
+/** More open conversations than anyone can hold in mind; a larger number is a typo. */
+export const MAX_QUEUE_CAPACITY = 1000;

@@ -11,6 +11,8 @@ import { createAuditLog } from '../../db/audit';
 import { createBrandStore } from '../../db/brands';
 import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { createPostStore } from '../../db/posts';
+import { createInboxStore } from '../../db/inbox';
+import { createThreadQueueStore } from '../../db/threadQueues';
 import { createThreadStore } from '../../db/threads';
 import { createUserStore } from '../../db/users';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
@@ -21,6 +23,7 @@ import { createHealthService } from './health';
 import { createInboundService } from './inbound';
 import { createPostService } from './posts';
 import { createReviewQueueService } from './reviewQueue';
+import { createQueueService } from './queues';
 import { createThreadService } from './threads';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, deadlineBoundCalls, type TemporalAccess } from './temporal';
 
@@ -48,6 +51,13 @@ export function createServices({
   const posts = createPostStore(db);
   const accounts = createAccountStore(db);
   const threads = createThreadStore(db);
+  const users = createUserStore(db);
+  const queues = createQueueService({
+    brands,
+    users,
+    queues: createThreadQueueStore(db),
+    inbox: createInboxStore(db),
+  });
   const reconciler = createPostReconciler({
     db,
     temporal,
@@ -57,7 +67,7 @@ export function createServices({
   });
   return {
     /** For authentication, which runs before any use case. */
-    users: createUserStore(db),
+    users,
     posts: createPostService({
       posts,
       brands,
@@ -71,7 +81,8 @@ export function createServices({
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),
-    threads: createThreadService({ threads, temporal: workflows, logger }),
+    threads: createThreadService({ threads, temporal: workflows, logger, queues }),
+    queues,
     inbound: createInboundService({
       accounts,
       secrets: createInboundSecretStore(db),
