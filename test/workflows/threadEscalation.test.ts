@@ -20,7 +20,7 @@ import {
 } from '../../workflows/thread/messages';
 import { insertBrandFixture, insertUser, uniqueId, type BrandFixture } from '../helpers/db';
 import { startWebhookReceiver, WEBHOOK_SECRET, type WebhookReceiver } from '../helpers/webhookReceiver';
-import { HOUR_MS, refusal, startPostHarness, type PostHarness } from './postHarness';
+import { HOUR_MS, recordHistoryIfAsked, refusal, startPostHarness, type PostHarness } from './postHarness';
 
 const MINUTE_MS = 60_000;
 /** Where triage sends a customer's question about an order. */
@@ -222,6 +222,7 @@ describe('the escalation ladder', () => {
       detail: { reassigned: { from: agent, to: team.leadId } },
     });
     expect((await harness.db('threads').where({ id: reassigned.threadId }).first()).assignee_id).toBe(team.leadId);
+    await recordHistoryIfAsked(handle, 'thread-escalation-ladder');
   });
 });
 
@@ -243,6 +244,7 @@ describe('escalating by hand', () => {
     expect(await notificationsOf(state.threadId)).toEqual([
       { kind: 'thread_escalated', userIds: [team.leadId], step: undefined, delivered: true },
     ]);
+    await recordHistoryIfAsked(handle, 'thread-escalated-by-hand');
   });
 
   it('refuses a viewer, and a queue without a lead, changing nothing', async () => {
