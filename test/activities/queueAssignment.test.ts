@@ -44,10 +44,10 @@ async function queueOf(strategy: 'round_robin' | 'least_open', members: QueueMem
 
 /** A conversation in the threads projection, as its workflow would have recorded it. */
 async function openThread(input: { assigneeId: string | null; status?: string; queue: string }): Promise<string> {
-  const id = `${fixture.accounts[0]!.id}:${uniqueId('t')}`;
+  const id = `${fixture.accounts[0].id}:${uniqueId('t')}`;
   await db('threads').insert({
     id,
-    account_id: fixture.accounts[0]!.id,
+    account_id: fixture.accounts[0].id,
     brand_id: fixture.brand.id,
     platform: 'x',
     external_thread_id: id.split(':')[1],
@@ -103,11 +103,11 @@ describe('assignFromQueue', () => {
 
   it('passes over an agent at capacity, counting only conversations still open', async () => {
     const queue = await queueOf('round_robin', [
-      { userId: agents[0]!, capacity: 1 },
-      { userId: agents[1]!, capacity: 1 },
+      { userId: agents[0], capacity: 1 },
+      { userId: agents[1], capacity: 1 },
     ]);
-    await openThread({ assigneeId: agents[0]!, queue });
-    await openThread({ assigneeId: agents[1]!, queue, status: 'resolved' });
+    await openThread({ assigneeId: agents[0], queue });
+    await openThread({ assigneeId: agents[1], queue, status: 'resolved' });
     const choice = await ask(queue, uniqueId('thread'));
     expect(choice.assigneeId).toBe(agents[1]);
   });
@@ -136,8 +136,8 @@ describe('assignFromQueue', () => {
   });
 
   it('leaves the conversation unassigned when every agent is at capacity', async () => {
-    const queue = await queueOf('least_open', [{ userId: agents[2]!, capacity: 1 }]);
-    await openThread({ assigneeId: agents[2]!, queue });
+    const queue = await queueOf('least_open', [{ userId: agents[2], capacity: 1 }]);
+    await openThread({ assigneeId: agents[2], queue });
     expect(await ask(queue, uniqueId('thread'))).toEqual({ assigneeId: null, leadId });
   });
 

@@ -18,7 +18,7 @@ let outsider: { id: string; apiKey: string };
 
 const key = (role: keyof BrandFixture['users']) => fixture.users[role].apiKey;
 const idOf = (role: keyof BrandFixture['users']) => fixture.users[role].user.id;
-const accountId = () => fixture.accounts[0]!.id;
+const accountId = () => fixture.accounts[0].id;
 
 beforeAll(async () => {
   live = await startLiveApi();
@@ -237,7 +237,7 @@ describe('assignment, escalation and the inbox', () => {
       },
     });
     expect(saved.status).toBe(200);
-    const rotated = await call(live.api, 'POST', `/v1/accounts/${team.accounts[0]!.id}/inbound-secret`, {
+    const rotated = await call(live.api, 'POST', `/v1/accounts/${team.accounts[0].id}/inbound-secret`, {
       key: team.users.admin.apiKey,
       body: {},
     });
@@ -256,12 +256,12 @@ describe('assignment, escalation and the inbox', () => {
           },
         ],
       });
-      const delivered = await call(live.api, 'POST', `/v1/inbound/${team.accounts[0]!.id}`, {
+      const delivered = await call(live.api, 'POST', `/v1/inbound/${team.accounts[0].id}`, {
         rawBody,
         headers: { 'x-socialops-signature': signInboundBody(rawBody, rotated.body.secret as string) },
       });
       expect(delivered.status).toBe(202);
-      const id = `${team.accounts[0]!.id}:${threadId}`;
+      const id = `${team.accounts[0].id}:${threadId}`;
       ids.push(id);
       // Each arrives a minute after the last, so their first-response due times are in that order.
       await projectedAssignee(id, n === 0 ? agent.user.id : null);

@@ -66,7 +66,7 @@ async function teamWith(queue: Partial<Omit<ThreadQueue, 'members'>> & { capacit
 }
 
 function conversation(team: Team): ThreadLifecycleInput {
-  const account = team.fixture.accounts[0]!;
+  const account = team.fixture.accounts[0];
   return {
     accountId: account.id,
     brandId: team.fixture.brand.id,
@@ -159,7 +159,7 @@ describe('assignment from the queue', () => {
     const team = await teamWith();
     const handle = await customerWrites(conversation(team));
     await stateWhen(handle, (state) => state.assigneeId === team.agents[0]);
-    await handle.executeUpdate(assignThread, { args: [{ by: as(team.agents[0]!, 'agent'), assigneeId: null }] });
+    await handle.executeUpdate(assignThread, { args: [{ by: as(team.agents[0], 'agent'), assigneeId: null }] });
     const state = await handle.query(getThreadState);
     expect(state.assigneeId).toBe(team.agents[1]);
     const audit = await auditOf(state.threadId);
@@ -197,7 +197,7 @@ describe('the escalation ladder', () => {
     expect(notifications.every((notification) => notification.delivered)).toBe(true);
     const delivered = receiver.received.filter((request) => request.notificationId.includes(reassigned.threadId));
     expect(delivered).toHaveLength(3);
-    expect(JSON.parse(delivered[0]!.body)).toMatchObject({
+    expect(JSON.parse(delivered[0].body)).toMatchObject({
       kind: 'sla_warning',
       userIds: [agent],
       data: { threadId: reassigned.threadId, clock: 'first_response' },
@@ -232,7 +232,7 @@ describe('escalating by hand', () => {
     const handle = await customerWrites(conversation(team));
     await stateWhen(handle, (state) => state.assigneeId === team.agents[0]);
     await handle.executeUpdate(escalateThread, {
-      args: [{ by: as(team.agents[0]!, 'agent'), reason: 'Asks for a refund above my limit' }],
+      args: [{ by: as(team.agents[0], 'agent'), reason: 'Asks for a refund above my limit' }],
     });
     const state = await handle.query(getThreadState);
     expect(state.assigneeId).toBe(team.leadId);
@@ -256,7 +256,7 @@ describe('escalating by hand', () => {
     ).toEqual({ type: 'Forbidden', message: 'escalating requires one of: agent, lead, manager, admin' });
     expect(
       await refusal(
-        handle.executeUpdate(escalateThread, { args: [{ by: as(team.agents[0]!, 'agent'), reason: 'Need help' }] }),
+        handle.executeUpdate(escalateThread, { args: [{ by: as(team.agents[0], 'agent'), reason: 'Need help' }] }),
       ),
     ).toEqual({ type: 'InvalidTransition', message: 'queue customer_care has no lead to escalate to' });
     const after = await handle.query(getThreadState);
