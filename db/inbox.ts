@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { CLOSED_THREAD_STATUSES } from './threadQueues';
 import { toSummary, type ThreadRow, type ThreadSummary } from './threads';
 import type { Executor } from './rows';
 
@@ -73,7 +72,6 @@ export function createInboxStore(db: Knex) {
           ),
         )
         .whereIn('t.status', WAITING_STATUSES)
-        .whereNotIn('t.status', CLOSED_THREAD_STATUSES)
         .where((waiting) => {
           void waiting
             .where('t.assignee_id', userId)

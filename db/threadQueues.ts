@@ -67,6 +67,8 @@ export function createThreadQueueStore(db: Knex) {
       outer: Executor = db,
     ): Promise<ThreadQueue[]> {
       return outer.transaction(async (trx) => {
+        // One replacement at a time per brand, so two at once cannot interleave their rows.
+        await trx('brands').where({ id: input.brandId }).forUpdate().first('id');
         const names = input.queues.map((queue) => queue.name);
         await trx('thread_queues').where({ brand_id: input.brandId }).whereNotIn('name', names).delete();
         await trx('thread_queue_members').where({ brand_id: input.brandId }).delete();

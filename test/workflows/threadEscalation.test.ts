@@ -148,8 +148,14 @@ describe('assignment from the queue', () => {
     const team = await teamWith({ capacity: 0 });
     const handle = await customerWrites(conversation(team));
     const state = await stateWhen(handle, received);
-    // The assignment request is answered before the workflow's task completes: nothing follows it.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The queue was asked, and answered that nobody has room.
+    const giveUpAt = Date.now() + 15_000;
+    const choices = () => harness.db('thread_queue_choices').where({ thread_id: state.threadId });
+    while ((await choices()).length === 0) {
+      if (Date.now() > giveUpAt) throw new Error('the queue was never asked');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await choices()).toEqual([expect.objectContaining({ assignee_id: null, queue_name: SUPPORT_QUEUE })]);
     const settled = await handle.query(getThreadState);
     expect(settled).toMatchObject({ assigneeId: null, queue: SUPPORT_QUEUE, sequence: state.sequence });
     expect((await auditOf(state.threadId)).map((row) => row.action)).toEqual(['message_received']);
@@ -180,16 +186,16 @@ describe('the escalation ladder', () => {
     const startedAt = Date.parse(clock.startedAt);
 
     // Normal priority: 240 minutes to the first response, warned at 75 %, reassigned 30 minutes after the breach.
-    await harness.env.sleep(4 * HOUR_MS - 30 * MINUTE_MS);
+    await harness.env.sleep(4 * HOUR_MS + MINUTE_MS);
     const breached = await stateWhen(handle, (state) => state.sla.running.some((c) => c.breachedAt !== null));
+    expect(breached.sla.running.find((c) => c.id === clock.id)?.breachedAt).not.toBeNull();
     expect(breached.assigneeId).toBe(agent);
-    await harness.env.sleep(HOUR_MS);
+    await harness.env.sleep(30 * MINUTE_MS);
     const reassigned = await stateWhen(handle, (state) => state.assigneeId === team.leadId);
     expect(reassigned.assigneeId).toBe(team.leadId);
 
     const notifications = await notificationsOf(reassigned.threadId);
-    const firstResponse = notifications.filter((n) => (n.step as string) !== undefined);
-    expect(firstResponse.map(({ kind, userIds, step }) => ({ kind, userIds, step }))).toEqual([
+    expect(notifications.map(({ kind, userIds, step }) => ({ kind, userIds, step }))).toEqual([
       { kind: 'sla_warning', userIds: [agent], step: 'warning' },
       { kind: 'sla_breached', userIds: [team.leadId, agent], step: 'breach' },
       { kind: 'thread_reassigned', userIds: [team.leadId, agent], step: 'escalation:reassign_to_team_lead' },
@@ -223,6 +229,29 @@ describe('the escalation ladder', () => {
     });
     expect((await harness.db('threads').where({ id: reassigned.threadId }).first()).assignee_id).toBe(team.leadId);
     await recordHistoryIfAsked(handle, 'thread-escalation-ladder');
+  });
+  it('keeps the conversation with its agent when the queue has no lead, telling the agent alone', async () => {
+    const team = await teamWith({ leadId: null });
+    const [agent] = team.agents as [string];
+    const handle = await customerWrites(conversation(team));
+    const assigned = await stateWhen(handle, (state) => state.assigneeId === agent);
+    const clock = assigned.sla.running.find((running) => running.kind === 'first_response')!;
+
+    await harness.env.sleep(5 * HOUR_MS);
+    const giveUpAt = Date.now() + 15_000;
+    const reached = async () =>
+      harness.db('sla_events').where({ thread_id: assigned.threadId, event: 'escalation:reassign_to_team_lead' });
+    while ((await reached()).length === 0) {
+      if (Date.now() > giveUpAt) throw new Error('the last step of the ladder was never reached');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const state = await handle.query(getThreadState);
+    expect(state.assigneeId).toBe(agent);
+    expect((await reached())[0]).toMatchObject({ clock_id: clock.id, detail: { action: 'reassign_to_team_lead' } });
+    expect((await notificationsOf(state.threadId)).map(({ kind, userIds }) => ({ kind, userIds }))).toEqual([
+      { kind: 'sla_warning', userIds: [agent] },
+      { kind: 'sla_breached', userIds: [agent] },
+    ]);
   });
 });
 

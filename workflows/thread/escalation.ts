@@ -41,12 +41,17 @@ interface StepPlan {
 function planStep(deadline: SlaDeadline): StepPlan {
   const clock = CLOCK_NAMES[deadline.kind];
   if (deadline.step === 'warning') return { kind: 'sla_warning', to: ['assignee'], what: `${clock} is due soon` };
-  if (deadline.step === 'breach') return { kind: 'sla_breached', to: ['lead', 'assignee'], what: `${clock} is overdue` };
+  if (deadline.step === 'breach')
+    return { kind: 'sla_breached', to: ['lead', 'assignee'], what: `${clock} is overdue` };
   switch (deadline.action) {
     case 'notify_team_lead':
       return { kind: 'sla_escalation', to: ['lead'], what: `${clock} escalated to the team lead` };
     case 'reassign_to_team_lead':
-      return { kind: 'thread_reassigned', to: ['lead', 'assignee'], what: `${clock} overdue: reassigned to the team lead` };
+      return {
+        kind: 'thread_reassigned',
+        to: ['lead', 'assignee'],
+        what: `${clock} overdue: reassigned to the team lead`,
+      };
     default:
       return { kind: 'sla_escalation', to: ['assignee'], what: `${clock} needs an answer` };
   }
@@ -66,7 +71,9 @@ export async function climbLadder(run: ThreadRun, deadlines: SlaDeadline[], sequ
   for (const deadline of deadlines) {
     const plan = planStep(deadline);
     const assigneeBefore = state.assigneeId;
-    if (deadline.action === 'reassign_to_team_lead' && leadId !== null && state.assigneeId !== leadId) {
+    if (deadline.action === 'reassign_to_team_lead') {
+      // Without a lead, or with the lead already on it, there is nobody to hand it to.
+      if (leadId === null || state.assigneeId === leadId) continue;
       outcome.reassigned = { from: state.assigneeId, to: leadId };
       state.assigneeId = leadId;
     }
