@@ -33,11 +33,7 @@ export interface RecordThreadTransitionResult {
 }
 
 export type ThreadNotificationKind =
-  | 'sla_warning'
-  | 'sla_breached'
-  | 'sla_escalation'
-  | 'thread_reassigned'
-  | 'thread_escalated';
+  'sla_warning' | 'sla_breached' | 'sla_escalation' | 'thread_reassigned' | 'thread_escalated';
 
 /** A notification about a conversation, addressed to people by user id. */
 export interface ThreadNotification {

@@ -84,7 +84,8 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
         try {
           await deliver(notification, record, TRANSITION_DELIVERY_TIMEOUT_MS);
         } catch (error) {
-          if (!(error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed)) throw error;
+          if (!(error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed))
+            throw error;
           logger.warn('thread notification not delivered; the workflow retries it', {
             notificationId: notification.notificationId,
             error: error.message,

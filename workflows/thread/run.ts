@@ -131,7 +131,8 @@ export class ThreadRun {
     const ladder = await climbLadder(this, this.pendingLadder.splice(0), state.sequence + 1);
     if (ladder.reassigned) {
       for (const event of this.pendingSla.events) {
-        if (event.event === 'escalation:reassign_to_team_lead') event.detail = { ...event.detail, ...ladder.reassigned };
+        if (event.event === 'escalation:reassign_to_team_lead')
+          event.detail = { ...event.detail, ...ladder.reassigned };
       }
     }
     const notifications = [...ladder.notifications, ...(transition.notifications ?? [])];
