@@ -1,20 +1,26 @@
 import { createAuditLog } from '../db/audit';
 import { createAccountStore } from '../db/accounts';
 import { createThreadSettingsStore } from '../db/threadSettings';
+import { createThreadQueueStore } from '../db/threadQueues';
 import { createThreadStore } from '../db/threads';
 import { currentThreadSettings } from './threadSettings';
 import { sentimentScore } from '../domain/triage/sentimentScore';
 import type { Platform } from '../domain/types';
 import { requireAccount, silentLogger, type PostActivityDeps } from './deps';
-import type { RecordThreadTransitionInput, ThreadActivities } from './threadContract';
+import type { RecordThreadTransitionInput, RecordThreadTransitionResult, ThreadActivities } from './threadContract';
+import { createThreadNotifications } from './threadNotifications';
 import { permanentOnBadData, requireStorable } from './writeFailures';
 
 export const threadEntity = (threadId: string): string => `thread:${threadId}`;
 
 /** The conversation workflow's activities, bound to the worker's Postgres and connectors. */
-export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'connectors' | 'logger'>): ThreadActivities {
+export function createThreadActivities(
+  deps: Pick<PostActivityDeps, 'db' | 'connectors' | 'logger'> & Partial<Pick<PostActivityDeps, 'notifier' | 'clock'>>,
+): ThreadActivities {
   const audit = createAuditLog(deps.db);
   const threads = createThreadStore(deps.db);
+  const queues = createThreadQueueStore(deps.db);
+  const notifications = createThreadNotifications(deps);
   const accounts = createAccountStore(deps.db);
   const settingsStore = createThreadSettingsStore(deps.db);
   const logger = deps.logger ?? silentLogger;
@@ -36,7 +42,7 @@ export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'conn
      * The audit entry, the projection, new messages, clocks and SLA events of one transition in
      * one transaction; a retry or a late write changes nothing a later transition wrote.
      */
-    async recordThreadTransition(input: RecordThreadTransitionInput): Promise<void> {
+    async recordThreadTransition(input: RecordThreadTransitionInput): Promise<RecordThreadTransitionResult> {
       const { state } = input;
       const what = `transition ${input.sequence} (${input.action}) of thread ${state.threadId}`;
       requireStorable(input, what);
@@ -65,6 +71,7 @@ export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'conn
           );
           await threads.recordClocks({ threadId: state.threadId, sequence: input.sequence, clocks: input.clocks }, trx);
           await threads.recordSlaEvents({ threadId: state.threadId, events: input.slaEvents }, trx);
+          await notifications.record(input.notifications ?? [], trx);
           if (!appended || !projected) {
             logger.info('thread transition already recorded or superseded', {
               threadId: state.threadId,
@@ -73,7 +80,14 @@ export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'conn
           }
         }),
       );
+      return { undelivered: await notifications.deliverOnce(input.notifications ?? []) };
     },
+
+    assignFromQueue: (input) => queues.chooseFor(input),
+
+    findQueueLead: async ({ brandId, queue }) => ({ leadId: await queues.leadOf({ brandId, name: queue }) }),
+
+    deliverThreadNotification: (input) => notifications.redeliver(input),
 
     async sendThreadReply(input) {
       const account = await requireAccount(accounts, input.accountId);

@@ -24,6 +24,45 @@ export interface RecordThreadTransitionInput {
   /** Clocks this transition started, changed or finished. */
   clocks: (RunningSlaClock | FinishedSlaClock)[];
   slaEvents: SlaEventRecord[];
+  /** Recorded in the same transaction, then delivered once to the signed webhook. */
+  notifications?: ThreadNotification[];
+}
+
+export interface RecordThreadTransitionResult {
+  /** Ids of the transition's notifications the webhook has not accepted yet. */
+  undelivered: string[];
+}
+
+export type ThreadNotificationKind =
+  'sla_warning' | 'sla_breached' | 'sla_escalation' | 'thread_reassigned' | 'thread_escalated';
+
+/** A notification about a conversation, addressed to people by user id. */
+export interface ThreadNotification {
+  /** Unique per notification, so a retried delivery is recognisable by the receiver. */
+  notificationId: string;
+  kind: ThreadNotificationKind;
+  threadId: string;
+  brandId: string;
+  userIds: string[];
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AssignFromQueueInput {
+  brandId: string;
+  queue: string;
+  threadId: string;
+  /**
+   * One per assignment request of the thread (the thread and the transition it follows): a
+   * retried request gets the same answer and moves the round robin once.
+   */
+  requestKey: string;
+}
+
+export interface QueueAssignment {
+  /** The agent picked, or null when nobody serving the queue has room (or it is not configured). */
+  assigneeId: string | null;
+  leadId: string | null;
 }
 
 export interface SendThreadReplyInput {
@@ -59,6 +98,11 @@ export interface ThreadActivities {
   scoreSentiment(input: { text: string }): Promise<SentimentReading | null>;
   /** What triaging one inbound message needs from outside: its sentiment and the brand's settings, in one call. */
   prepareInbound(input: PrepareInboundInput): Promise<PreparedInbound>;
-  recordThreadTransition(input: RecordThreadTransitionInput): Promise<void>;
+  recordThreadTransition(input: RecordThreadTransitionInput): Promise<RecordThreadTransitionResult>;
+  assignFromQueue(input: AssignFromQueueInput): Promise<QueueAssignment>;
+  /** The queue's team lead as configured now. */
+  findQueueLead(input: { brandId: string; queue: string }): Promise<{ leadId: string | null }>;
+  /** Delivers a notification its transition could not; one already delivered is not sent again. */
+  deliverThreadNotification(input: ThreadNotification): Promise<void>;
   sendThreadReply(input: SendThreadReplyInput): Promise<{ externalId: string; sentAt: string }>;
 }

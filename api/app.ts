@@ -20,6 +20,7 @@ import { keepRawInboundBody } from './inboundSignature';
 import { mountInboundRoutes } from './routes/inbound';
 import { mountThreadRoutes } from './routes/threads';
 import { mountThreadSettingsRoutes } from './routes/threadSettings';
+import { mountQueueRoutes } from './routes/queues';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions): Express {
   mountInboundRoutes(target, services);
   mountThreadRoutes(target, services);
   mountThreadSettingsRoutes(target, services);
+  mountQueueRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   mountMethodFallbacks(target);
   app.use(router);

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { Platform, Role } from '../domain/types';
 import { createAccountStore, type Account } from './accounts';
+import { DEFAULT_TRIAGE_RULES } from '../domain/triage';
 import { createBrandStore, type Brand, type Campaign } from './brands';
 import { seedDemoConversations } from './seedConversations';
+import { createThreadQueueStore } from './threadQueues';
 import { createUserStore, type User } from './users';
 
 export const DEMO_BRAND_ID = 'demo';
@@ -28,8 +30,13 @@ const DEMO_USERS: Array<{ id: string; name: string; roles: Role[] }> = [
   { id: 'mia', name: 'Mia Manager', roles: ['manager'] },
   { id: 'adam', name: 'Adam Admin', roles: ['admin'] },
   { id: 'aggie', name: 'Aggie Agent', roles: ['agent'] },
+  { id: 'lou', name: 'Lou Lead', roles: ['lead'] },
   { id: 'vic', name: 'Vic Viewer', roles: ['viewer'] },
 ];
+
+const DEMO_QUEUE_AGENT = 'aggie';
+const DEMO_QUEUE_LEAD = 'lou';
+const DEMO_AGENT_CAPACITY = 25;
 
 export interface SeededUser {
   user: User;
@@ -113,6 +120,23 @@ export async function seedDemo(
     }
 
     await seedDemoConversations(trx, { brandId: brand.id, timeZone: brand.timeZone, by: 'mia' });
+    const queues = createThreadQueueStore(db);
+    // A walk-through needs every conversation answered by someone; queues a manager set up are kept.
+    if ((await queues.listForBrand(brand.id, trx)).length === 0) {
+      const names = [...new Set(Object.values(DEFAULT_TRIAGE_RULES.queueByCategory))].sort();
+      await queues.replaceForBrand(
+        {
+          brandId: brand.id,
+          queues: names.map((name) => ({
+            name,
+            strategy: 'round_robin' as const,
+            leadId: DEMO_QUEUE_LEAD,
+            members: [{ userId: DEMO_QUEUE_AGENT, capacity: DEMO_AGENT_CAPACITY }],
+          })),
+        },
+        trx,
+      );
+    }
 
     return { brand, campaign, accounts: seededAccounts, users: seededUsers, createdBrand };
   });

@@ -31,7 +31,7 @@ export interface ThreadSummary {
   updatedAt: string;
 }
 
-interface ThreadRow {
+export interface ThreadRow {
   id: string;
   account_id: string;
   brand_id: string;
@@ -58,7 +58,7 @@ interface SlaEventRow {
   detail: Record<string, unknown>;
 }
 
-function toSummary(row: ThreadRow): ThreadSummary {
+export function toSummary(row: ThreadRow): ThreadSummary {
   return {
     id: row.id,
     accountId: row.account_id,

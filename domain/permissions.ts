@@ -69,7 +69,12 @@ export const ACTION_RULES = {
   pauseBrand: { roles: ['manager', 'admin'], verb: "pause or resume a brand's publishing" },
   reconcilePosts: { roles: ['admin'], verb: 'reconcile posts with Temporal' },
   readThreads: { roles: ROLES, verb: 'read conversations' },
-  answerThreads: { roles: ['agent', 'manager', 'admin'], verb: 'work on conversations' },
+  // Agents answer the conversations of their queues; a lead answers alongside the team.
+  answerThreads: { roles: ['agent', 'lead', 'manager', 'admin'], verb: 'work on conversations' },
+  // An agent may still take a conversation for themselves (the workflow's self-service rule).
+  assignThreads: { roles: ['lead', 'manager', 'admin'], verb: 'assign conversations to someone else' },
+  escalateThreads: { roles: ['agent', 'lead', 'manager', 'admin'], verb: 'escalate conversations' },
+  configureQueues: { roles: ['manager', 'admin'], verb: "configure a brand's conversation queues" },
   manageInboundSecrets: { roles: ['admin'], verb: "rotate an account's inbound webhook secret" },
   // Agents need the templates and the hours they answer in; only the people who run the brand set them.
   readThreadSettings: { roles: ROLES, verb: "read a brand's conversation settings and reply templates" },

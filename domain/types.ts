@@ -38,6 +38,7 @@ export const ROLES = [
   'legal',
   'final_approver',
   'agent',
+  'lead',
   'viewer',
 ] as const;
 export type Role = (typeof ROLES)[number];

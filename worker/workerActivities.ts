@@ -47,14 +47,20 @@ export function createConfiguredActivities({
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
   const connectors = createConnectorRegistry([createSandboxConnector({ db: options.db })]);
+  const notifier = createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret });
   return {
     ...createPostActivities({
       db: options.db,
       connectors,
-      notifier: createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret }),
+      notifier,
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     ...createBrandPublishingActivities({ db: options.db }),
-    ...createThreadActivities({ db: options.db, connectors, ...(options.logger ? { logger: options.logger } : {}) }),
+    ...createThreadActivities({
+      db: options.db,
+      connectors,
+      notifier,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
   };
 }

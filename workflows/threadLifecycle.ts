@@ -7,6 +7,7 @@
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { nextDeadline } from '../domain/sla';
 import type { ThreadState } from '../domain/threadState';
+import { registerEscalation } from './thread/escalation';
 import { registerThreadHandlers } from './thread/handlers';
 import type { ThreadLifecycleInput } from './thread/messages';
 import { ThreadRun } from './thread/run';
@@ -14,6 +15,7 @@ import { ThreadRun } from './thread/run';
 export async function threadLifecycle(input: ThreadLifecycleInput): Promise<ThreadState> {
   const run = new ThreadRun(input);
   registerThreadHandlers(run);
+  registerEscalation(run);
   for (;;) {
     await waitForNextDeadline(run);
     if (workflowInfo().continueAsNewSuggested) {

@@ -13,6 +13,8 @@ import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { createPostStore } from '../../db/posts';
 import { createReplyTemplateStore } from '../../db/replyTemplates';
 import { createThreadSettingsStore } from '../../db/threadSettings';
+import { createInboxStore } from '../../db/inbox';
+import { createThreadQueueStore } from '../../db/threadQueues';
 import { createThreadStore } from '../../db/threads';
 import { createUserStore } from '../../db/users';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
@@ -24,6 +26,7 @@ import { createInboundService } from './inbound';
 import { createPostService } from './posts';
 import { createReviewQueueService } from './reviewQueue';
 import { createReplyTemplateService } from './replyTemplates';
+import { createQueueService } from './queues';
 import { createThreadService } from './threads';
 import { createThreadSettingsService } from './threadSettings';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, deadlineBoundCalls, type TemporalAccess } from './temporal';
@@ -53,6 +56,13 @@ export function createServices({
   const accounts = createAccountStore(db);
   const threads = createThreadStore(db);
   const templates = createReplyTemplateService({ brands, templates: createReplyTemplateStore(db) });
+  const users = createUserStore(db);
+  const queues = createQueueService({
+    brands,
+    users,
+    queues: createThreadQueueStore(db),
+    inbox: createInboxStore(db),
+  });
   const reconciler = createPostReconciler({
     db,
     temporal,
@@ -62,7 +72,7 @@ export function createServices({
   });
   return {
     /** For authentication, which runs before any use case. */
-    users: createUserStore(db),
+    users,
     posts: createPostService({
       posts,
       brands,
@@ -76,9 +86,10 @@ export function createServices({
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),
-    threads: createThreadService({ threads, temporal: workflows, logger, templates }),
+    threads: createThreadService({ threads, temporal: workflows, logger, templates, queues }),
     threadSettings: createThreadSettingsService({ brands, settings: createThreadSettingsStore(db) }),
     templates,
+    queues,
     inbound: createInboundService({
       accounts,
       secrets: createInboundSecretStore(db),

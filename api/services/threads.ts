@@ -9,6 +9,7 @@ import type { ThreadListFilter, ThreadStore, ThreadSummary } from '../../db/thre
 import {
   addThreadNote,
   assignThread,
+  escalateThread,
   getThreadState,
   reopenThread,
   replyToThread,
@@ -17,9 +18,11 @@ import {
   threadWorkflowId,
   type ThreadUpdateResult,
 } from '../../workflows/thread/messages';
+import type { Role } from '../../domain/types';
 import { actorOf, brandScope, coversBrand, type AuthenticatedUser } from './caller';
-import { notFound } from './errors';
 import type { ReplyTemplateService, TemplateVariableValues } from './replyTemplates';
+import { conflict, forbiddenAction, notFound } from './errors';
+import type { QueueService } from './queues';
 import type { TemporalAccess } from './temporal';
 import { isPostgresUnreachable, isTemporalUnreachable } from './unavailable';
 
@@ -31,7 +34,12 @@ export interface ThreadServiceDeps {
   temporal: Pick<TemporalAccess, 'workflow' | 'call'>;
   logger: Logger;
   templates: Pick<ReplyTemplateService, 'renderForThread'>;
+  /** Who serves which queue; without it every agent of the brand serves every queue. */
+  queues?: Pick<QueueService, 'serves' | 'requireLead'>;
 }
+
+/** Roles that work on any conversation of their brand, whatever its queue. */
+const BEYOND_QUEUES: readonly Role[] = ['lead', 'manager', 'admin'];
 
 /** A reply is either written out or rendered from one of the brand's templates. */
 export type ThreadReplyInput = { text: string } | { templateId: string; variables?: TemplateVariableValues };
@@ -51,11 +59,18 @@ export interface ThreadActionInput {
   threadId: string;
 }
 
-export function createThreadService({ threads, temporal, logger, templates }: ThreadServiceDeps) {
+export function createThreadService({ threads, temporal, logger, templates, queues }: ThreadServiceDeps) {
   async function visibleThread(user: AuthenticatedUser, id: string) {
     const thread = await threads.findById(id);
     if (!thread || !coversBrand(user, thread.brandId)) throw notFound('No such thread');
     return thread;
+  }
+
+  /** An agent works on the conversations of the queues they serve. */
+  async function requireOwnQueue(user: AuthenticatedUser, thread: { brandId: string; queue: string }) {
+    if (!queues || user.roles.some((role) => BEYOND_QUEUES.includes(role))) return;
+    const problem = await queues.serves({ brandId: thread.brandId, queue: thread.queue, userId: user.id });
+    if (problem) throw forbiddenAction(`${problem}; agents work on the conversations of their queues`);
   }
 
   /** Asks the thread's workflow to carry out one action; its validator has the last word. */
@@ -65,6 +80,7 @@ export function createThreadService({ threads, temporal, logger, templates }: Th
     request: Request,
   ) {
     const thread = await visibleThread(user, threadId);
+    await requireOwnQueue(user, thread);
     const result = await temporal.call(() =>
       temporal.workflow.getHandle(threadWorkflowId(thread.id)).executeUpdate(update, { args: [request] }),
     );
@@ -117,8 +133,20 @@ export function createThreadService({ threads, temporal, logger, templates }: Th
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
     resolve: (input: ThreadActionInput) => act(input, resolveThread, { by: actorOf(input.user) }),
     reopen: (input: ThreadActionInput) => act(input, reopenThread, { by: actorOf(input.user) }),
-    assign: (input: ThreadActionInput, assigneeId: string | null) =>
-      act(input, assignThread, { by: actorOf(input.user), assigneeId }),
+    async assign(input: ThreadActionInput, assigneeId: string | null) {
+      if (assigneeId !== null && queues) {
+        const thread = await visibleThread(input.user, input.threadId);
+        const problem = await queues.serves({ brandId: thread.brandId, queue: thread.queue, userId: assigneeId });
+        if (problem) throw conflict(`${problem}; assign someone who serves it`);
+      }
+      return act(input, assignThread, { by: actorOf(input.user), assigneeId });
+    },
+    /** Hands the conversation to its queue's lead; 409 when the queue has none. */
+    async escalate(input: ThreadActionInput, reason: string) {
+      const thread = await visibleThread(input.user, input.threadId);
+      await queues?.requireLead({ brandId: thread.brandId, queue: thread.queue });
+      return act(input, escalateThread, { by: actorOf(input.user), reason });
+    },
   };
 }
 

@@ -65,7 +65,7 @@ export const MAX_VIP_AUTHORS = 5000;
 export const MAX_AUTHOR_LENGTH = 200;
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const QUEUE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+export const QUEUE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 export interface TriageRulesProblem {
   path: string;

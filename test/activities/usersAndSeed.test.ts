@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { seedDemo, DEMO_BRAND_ID } from '../../db/seed';
 import { createUserStore, isNewApiKeyUse } from '../../db/users';
+import { createThreadQueueStore } from '../../db/threadQueues';
+import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
 import { ROLES } from '../../domain/types';
 import { createTestKnex, insertUser } from '../helpers/db';
 
@@ -86,12 +88,25 @@ describe('demo seed', () => {
     const seededRoles = new Set(first.users.flatMap((seeded) => seeded.user.roles));
     expect([...seededRoles].sort()).toEqual([...ROLES].sort());
     expect(first.users.map((seeded) => seeded.user.id)).toEqual(
-      expect.arrayContaining(['alice', 'dan', 'carla', 'leo', 'lena', 'fiona', 'felix', 'mia', 'adam', 'aggie', 'vic']),
+      expect.arrayContaining([
+        'alice',
+        'dan',
+        'carla',
+        'leo',
+        'lena',
+        'fiona',
+        'felix',
+        'mia',
+        'adam',
+        'aggie',
+        'lou',
+        'vic',
+      ]),
     );
 
     expect(await db('brands').where({ id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 1 }]);
     expect(await db('accounts').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 5 }]);
-    expect(await db('users').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 11 }]);
+    expect(await db('users').where({ brand_id: DEMO_BRAND_ID }).count({ n: '*' })).toEqual([{ n: 12 }]);
 
     const users = createUserStore(db);
     for (const seeded of second.users) {
@@ -118,6 +133,25 @@ describe('demo seed', () => {
     });
     const templates = await db('reply_templates').where({ brand_id: DEMO_BRAND_ID }).whereNull('deleted_at');
     expect(templates.map((template) => template.name).sort()).toEqual(['Looking into it', 'Order on its way']);
+  });
+
+  it('puts the demo agent in every queue triage sends to, led by the demo lead, and keeps queues set up since', async () => {
+    await seedDemo(db);
+    const queues = createThreadQueueStore(db);
+    const seeded = await queues.listForBrand(DEMO_BRAND_ID);
+    expect(seeded.map((queue) => queue.name).sort()).toEqual(
+      [...new Set(Object.values(DEFAULT_TRIAGE_RULES.queueByCategory))].sort(),
+    );
+    for (const queue of seeded) {
+      expect(queue).toMatchObject({ leadId: 'lou', members: [{ userId: 'aggie', capacity: expect.any(Number) }] });
+    }
+
+    const [first] = seeded;
+    await queues.replaceForBrand({ brandId: DEMO_BRAND_ID, queues: [{ ...first, strategy: 'least_open' }] });
+    await seedDemo(db);
+    expect(await queues.listForBrand(DEMO_BRAND_ID)).toEqual([{ ...first, strategy: 'least_open' }]);
+    // Left as a manager set it for the tests that run after.
+    await queues.replaceForBrand({ brandId: DEMO_BRAND_ID, queues: seeded });
   });
 
   it('seeds two people for the roles whose quorum is two: legal (regulated) and final approval (crisis-sensitive)', async () => {

@@ -4,6 +4,7 @@
  * separation of duties, and their refusals arrive with the workflow's own words.
  */
 import { signInboundBody } from '../../api/inboundSignature';
+import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
 import { ROLES, type Role } from '../../domain/types';
 import type { BrandFixture } from '../helpers/db';
 import { insertUser, uniqueId } from '../helpers/db';
@@ -22,9 +23,23 @@ import {
 let live: LiveApi;
 let fixture: BrandFixture;
 
+/** Every queue triage sends to, served by the brand's agent and led by its lead. */
+const queuesOf = (team: BrandFixture) =>
+  [...new Set(Object.values(DEFAULT_TRIAGE_RULES.queueByCategory))].map((name) => ({
+    name,
+    strategy: 'round_robin',
+    leadId: team.users.lead.user.id,
+    members: [{ userId: team.users.agent.user.id, capacity: 100 }],
+  }));
+
 beforeAll(async () => {
   live = await startLiveApi();
   fixture = await brand(live);
+  const queues = await call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/queues`, {
+    key: fixture.users.admin.apiKey,
+    body: { queues: queuesOf(fixture) },
+  });
+  if (queues.status !== 200) throw new Error(`setting up the queues failed: ${queues.status} ${queues.text}`);
 });
 
 afterAll(async () => {
@@ -205,12 +220,50 @@ const MATRIX: Record<string, ActionCase> = {
     act: (role) => call(live.api, 'GET', `/v1/threads?brandId=${fixture.brand.id}`, { key: keyOf(role) }),
   },
   'add a note to a conversation': {
-    allowed: ['agent', 'manager', 'admin'],
+    allowed: ['agent', 'lead', 'manager', 'admin'],
     status: 200,
     act: async (role) =>
       call(live.api, 'POST', `/v1/threads/${await sharedThread()}/notes`, {
         key: keyOf(role),
         body: { text: 'Asked the roastery' },
+      }),
+  },
+  "read a brand's queues": {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', `/v1/brands/${fixture.brand.id}/queues`, { key: keyOf(role) }),
+  },
+  "configure a brand's queues": {
+    allowed: ['manager', 'admin'],
+    status: 200,
+    act: (role) =>
+      call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/queues`, {
+        key: keyOf(role),
+        body: { queues: queuesOf(fixture) },
+      }),
+  },
+  'read their inbox': {
+    allowed: EVERYONE,
+    status: 200,
+    act: (role) => call(live.api, 'GET', '/v1/inbox', { key: keyOf(role) }),
+  },
+  'escalate a conversation to its lead': {
+    allowed: ['agent', 'lead', 'manager', 'admin'],
+    status: 200,
+    act: async (role) =>
+      call(live.api, 'POST', `/v1/threads/${await sharedThread()}/escalate`, {
+        key: keyOf(role),
+        body: { reason: 'The customer asks for a manager' },
+      }),
+  },
+  // An agent may take a conversation for themselves, but handing it to someone else is a lead's call.
+  'assign a conversation to someone else of its queue': {
+    allowed: ['lead', 'manager', 'admin'],
+    status: 200,
+    act: async (role) =>
+      call(live.api, 'POST', `/v1/threads/${await sharedThread()}/assign`, {
+        key: keyOf(role),
+        body: { assigneeId: role === 'lead' ? fixture.users.agent.user.id : fixture.users.lead.user.id },
       }),
   },
   "rotate an account's inbound secret": {

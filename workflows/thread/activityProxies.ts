@@ -35,3 +35,21 @@ export const { sendThreadReply } = proxyActivities<Pick<ThreadActivities, 'sendT
     nonRetryableErrorTypes: ['AccountRevoked', 'ContentRefused', 'AccountNotFound', 'ConnectorNotConfigured'],
   },
 });
+
+/** Postgres reads and one locked write: quick, and retried until Postgres answers. */
+export const { assignFromQueue, findQueueLead } = proxyLocalActivities<
+  Pick<ThreadActivities, 'assignFromQueue' | 'findQueueLead'>
+>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/**
+ * The retry of a notification its transition could not deliver, in the background: a receiver
+ * that is down holds no conversation back. After the last attempt it stays recorded, undelivered.
+ */
+export const { deliverThreadNotification } = proxyActivities<Pick<ThreadActivities, 'deliverThreadNotification'>>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '1h',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 8 },
+});

@@ -4,6 +4,7 @@
  */
 import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { TEXT } from '../../domain/limits';
+import { ACTION_RULES } from '../../domain/permissions';
 import { eventProblem, type ConversationEvent } from '../../domain/sla';
 import { textProblem } from '../../domain/text';
 import type { ThreadMessage } from '../../domain/threadState';
@@ -11,6 +12,7 @@ import type { Actor, Role } from '../../domain/types';
 import { sendThreadReply } from './activityProxies';
 import { refuse, ThreadUpdateError } from './errors';
 import { receiveInbound } from './inbound';
+import { assignFromQueueIfWaiting } from './queueing';
 import {
   addThreadNote,
   assignThread,
@@ -27,14 +29,14 @@ import {
 } from './messages';
 import type { ThreadRun } from './run';
 
-const ANSWERING_ROLES: readonly Role[] = ['agent', 'manager', 'admin'];
-const ASSIGNING_ROLES: readonly Role[] = ['manager', 'admin'];
+const ANSWERING_ROLES: readonly Role[] = ACTION_RULES.answerThreads.roles;
+const ASSIGNING_ROLES: readonly Role[] = ACTION_RULES.assignThreads.roles;
 
 const MAX_TEMPLATE_ID_LENGTH = 200;
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
-function requireRole(by: Actor, roles: readonly Role[], what: string): void {
+export function requireRole(by: Actor, roles: readonly Role[], what: string): void {
   if (!by || typeof by.userId !== 'string' || !Array.isArray(by.roles)) {
     throw refuse(ThreadUpdateError.InvalidInput, 'the request names no user');
   }
@@ -43,7 +45,7 @@ function requireRole(by: Actor, roles: readonly Role[], what: string): void {
   }
 }
 
-function requireText(text: unknown, rules: (typeof TEXT)[keyof typeof TEXT]): void {
+export function requireText(text: unknown, rules: (typeof TEXT)[keyof typeof TEXT]): void {
   if (typeof text !== 'string') throw refuse(ThreadUpdateError.InvalidInput, 'text must be a string');
   const problem = textProblem(text, rules);
   if (problem) throw refuse(ThreadUpdateError.InvalidInput, `text ${problem.message}`);
@@ -54,7 +56,7 @@ function requireEvent(run: ThreadRun, event: ConversationEvent): void {
   if (problem) throw refuse(ThreadUpdateError.InvalidTransition, problem);
 }
 
-function result(run: ThreadRun): ThreadUpdateResult {
+export function result(run: ThreadRun): ThreadUpdateResult {
   return { status: run.state.status, sequence: run.state.sequence };
 }
 
@@ -157,6 +159,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
         requireEvent(run, { type, at: nowIso() });
         run.applySla({ type, at: nowIso() });
         await run.record({ action, actorId: by.userId });
+        if (type === 'reopen') await assignFromQueueIfWaiting(run);
         return result(run);
       });
   };
@@ -184,6 +187,8 @@ export function registerThreadHandlers(run: ThreadRun): void {
         const from = state.assigneeId;
         state.assigneeId = assigneeId;
         await run.record({ action: 'assigned', actorId: by.userId, detail: { from, to: assigneeId } });
+        // Given back to the queue: the queue picks the next agent.
+        if (assigneeId === null) await assignFromQueueIfWaiting(run);
         return result(run);
       }),
     {

@@ -12,6 +12,7 @@ import { createSlaState, PRIORITIES, type Priority } from '../../domain/sla';
 import { prepareInbound, scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
 import { BRAND_THREAD_SETTINGS } from './patches';
+import { assignFromQueueIfWaiting } from './queueing';
 import type { ThreadRun } from './run';
 
 const urgency = (priority: Priority): number => PRIORITIES.length - PRIORITIES.indexOf(priority);
@@ -94,6 +95,8 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     sentiment,
   });
   const first = state.messages.every((earlier) => earlier.direction !== 'inbound');
+  const wasResolved = state.status === 'resolved';
+  const queueBefore = state.queue;
   state.messages.push(message);
   if (urgency(triage.priority) > urgency(state.priority)) {
     state.priority = triage.priority;
@@ -111,4 +114,5 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     detail: { messageId: message.externalId, triage },
     newMessages: [message],
   });
+  if (first || wasResolved || state.queue !== queueBefore) await assignFromQueueIfWaiting(run);
 }

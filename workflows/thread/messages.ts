@@ -52,6 +52,12 @@ export interface ThreadAssignRequest {
   assigneeId: string | null;
 }
 
+export interface ThreadEscalateRequest {
+  by: Actor;
+  /** Why the conversation needs its queue's lead. */
+  reason: string;
+}
+
 export interface ThreadUpdateResult {
   status: ThreadState['status'];
   sequence: number;
@@ -68,4 +74,5 @@ export const setThreadPending = defineUpdate<ThreadUpdateResult, [ThreadActorReq
 export const resolveThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('resolveThread');
 export const reopenThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('reopenThread');
 export const assignThread = defineUpdate<ThreadUpdateResult, [ThreadAssignRequest]>('assignThread');
+export const escalateThread = defineUpdate<ThreadUpdateResult, [ThreadEscalateRequest]>('escalateThread');
 export const getThreadState = defineQuery<ThreadState>('getThreadState');

@@ -2,7 +2,7 @@
  * One run of a conversation: its state, the one-at-a-time lane every change goes through, the SLA
  * clocks fed event by event, and the record of each transition.
  */
-import { workflowInfo } from '@temporalio/workflow';
+import { log, workflowInfo } from '@temporalio/workflow';
 import { ROUND_THE_CLOCK_CALENDAR } from '../../domain/businessHours';
 import {
   applyEvent,
@@ -12,12 +12,14 @@ import {
   type ConversationEvent,
   type FinishedSlaClock,
   type RunningSlaClock,
+  type SlaDeadline,
   type SlaState,
 } from '../../domain/sla';
 import { threadIdOf, type ThreadMessage, type ThreadState } from '../../domain/threadState';
 import { DEFAULT_TRIAGE_RULES, type TriageRules } from '../../domain/triage';
-import type { SlaEventRecord } from '../../activities/threadContract';
-import { recordThreadTransition } from './activityProxies';
+import type { SlaEventRecord, ThreadNotification } from '../../activities/threadContract';
+import { deliverThreadNotification, recordThreadTransition } from './activityProxies';
+import { climbLadder } from './escalation';
 import { threadWorkflowId, type ThreadLifecycleInput } from './messages';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
@@ -58,6 +60,7 @@ export interface Transition {
   actorId: string;
   detail?: Record<string, unknown>;
   newMessages?: ThreadMessage[];
+  notifications?: ThreadNotification[];
 }
 
 export class ThreadRun {
@@ -72,6 +75,8 @@ export class ThreadRun {
     clocks: [],
     events: [],
   };
+  /** Deadlines reached since the last record: the escalation ladder acts on them as it records. */
+  private pendingLadder: SlaDeadline[] = [];
 
   constructor(readonly input: ThreadLifecycleInput) {
     this.state = input.continued ?? initialState(input);
@@ -92,6 +97,7 @@ export class ThreadRun {
   applySla(event: ConversationEvent): AppliedEvent {
     const applied = applyEvent({ state: this.state.sla, event });
     this.state.sla = applied.state;
+    this.pendingLadder.push(...applied.deadlinesReached);
     for (const deadline of applied.deadlinesReached) {
       this.pendingSla.events.push({
         clockId: deadline.clockId,
@@ -124,6 +130,14 @@ export class ThreadRun {
   /** Writes the transition (projection, audit, messages, clocks, SLA events) under the next sequence. */
   async record(transition: Transition): Promise<void> {
     const { state } = this;
+    const ladder = await climbLadder(this, this.pendingLadder.splice(0), state.sequence + 1);
+    if (ladder.reassigned) {
+      for (const event of this.pendingSla.events) {
+        if (event.event === 'escalation:reassign_to_team_lead')
+          event.detail = { ...event.detail, ...ladder.reassigned };
+      }
+    }
+    const notifications = [...ladder.notifications, ...(transition.notifications ?? [])];
     state.sequence += 1;
     state.updatedAt = nowIso();
     state.nextDueAt = soonestDue(state.sla);
@@ -131,17 +145,34 @@ export class ThreadRun {
     this.pendingSla = { clocks: [], events: [] };
     const finishedIds = new Set(sla.clocks.map((clock) => clock.id));
     this.version += 1;
-    await recordThreadTransition({
+    const detail = ladder.reassigned ? { ...transition.detail, reassigned: ladder.reassigned } : transition.detail;
+    const recorded = await recordThreadTransition({
       workflowId: this.workflowId,
       sequence: state.sequence,
       action: transition.action,
       actorId: transition.actorId,
       at: state.updatedAt,
-      ...(transition.detail ? { detail: transition.detail } : {}),
+      ...(detail ? { detail } : {}),
       state,
       newMessages: transition.newMessages ?? [],
       clocks: [...sla.clocks, ...state.sla.running.filter((clock) => !finishedIds.has(clock.id))],
       slaEvents: sla.events,
+      ...(notifications.length > 0 ? { notifications } : {}),
+    });
+    // Histories recorded before the activity answered anything carry no result.
+    const undelivered = recorded?.undelivered ?? [];
+    for (const notification of notifications) {
+      if (undelivered.includes(notification.notificationId)) this.redeliver(notification);
+    }
+  }
+
+  private redeliver(notification: ThreadNotification): void {
+    void deliverThreadNotification(notification).catch((error: unknown) => {
+      // After the last attempt the notification stays recorded, undelivered, in Postgres.
+      log.warn('thread notification not delivered', {
+        notificationId: notification.notificationId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     });
   }
 
