@@ -62,6 +62,8 @@ export function createThreadActivities(deps: Pick<PostActivityDeps, 'db' | 'conn
       );
     },
 
+    findRecordedMessageIds: (input) => threads.knownMessageIds(input),
+
     async sendThreadReply(input) {
       const account = await requireAccount(accounts, input.accountId);
       return deps.connectors.get(account.connector).sendReply({

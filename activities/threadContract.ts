@@ -40,4 +40,6 @@ export interface ThreadActivities {
   scoreSentiment(input: { text: string }): Promise<SentimentReading | null>;
   recordThreadTransition(input: RecordThreadTransitionInput): Promise<void>;
   sendThreadReply(input: SendThreadReplyInput): Promise<{ externalId: string; sentAt: string }>;
+  /** Which of these platform message ids the account has stored (received or sent). */
+  findRecordedMessageIds(input: { accountId: string; externalIds: string[] }): Promise<string[]>;
 }

@@ -13,6 +13,7 @@ export const TEXT = {
   reviewComment: { maxGraphemes: 5000, multiline: true },
   cancelReason: { maxGraphemes: 2000, multiline: true },
   pauseReason: { maxGraphemes: 2000, multiline: true },
+  resolveReason: { maxGraphemes: 2000, multiline: true },
   replyTemplate: { maxGraphemes: 10_000, multiline: true },
   replyText: { maxGraphemes: 10_000, multiline: true },
   templateValue: { maxGraphemes: 200 },

@@ -105,7 +105,15 @@ export function createThreadService({ threads, temporal, logger }: ThreadService
     reply: (input: ThreadActionInput, text: string) => act(input, replyToThread, { by: actorOf(input.user), text }),
     addNote: (input: ThreadActionInput, text: string) => act(input, addThreadNote, { by: actorOf(input.user), text }),
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
-    resolve: (input: ThreadActionInput) => act(input, resolveThread, { by: actorOf(input.user) }),
+    resolve: (
+      input: ThreadActionInput,
+      { reason, closeWithoutReply }: { reason: string; closeWithoutReply?: boolean },
+    ) =>
+      act(input, resolveThread, {
+        by: actorOf(input.user),
+        reason,
+        ...(closeWithoutReply !== undefined ? { closeWithoutReply } : {}),
+      }),
     reopen: (input: ThreadActionInput) => act(input, reopenThread, { by: actorOf(input.user) }),
     assign: (input: ThreadActionInput, assigneeId: string | null) =>
       act(input, assignThread, { by: actorOf(input.user), assigneeId }),

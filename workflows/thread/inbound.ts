@@ -4,10 +4,11 @@
  */
 import { storableText } from '../../domain/text';
 import type { ThreadMessage } from '../../domain/threadState';
-import { DEFAULT_TRIAGE_RULES, triageMessage } from '../../domain/triage';
+import { triageMessage } from '../../domain/triage';
 import { PRIORITIES, type Priority } from '../../domain/sla';
-import { scoreSentiment } from './activityProxies';
+import { findRecordedMessageIds, scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
+import { endConversation } from './resolution';
 import type { ThreadRun } from './run';
 
 const urgency = (priority: Priority): number => PRIORITIES.length - PRIORITIES.indexOf(priority);
@@ -25,11 +26,24 @@ function measuredAt(run: ThreadRun, sentAt: string): string {
   return new Date(at).toISOString();
 }
 
+/**
+ * Whether the message was received or sent before. The recent ids answer at once; once older ones
+ * were dropped from the state, Postgres (one row per platform message) answers for them.
+ */
+async function knownBefore(run: ThreadRun, messageId: string): Promise<boolean> {
+  const { state } = run;
+  if (state.seenMessageIds.includes(messageId) || state.sentReplyIds.includes(messageId)) return true;
+  if (!state.idsForgotten) return false;
+  const recorded = await findRecordedMessageIds({ accountId: state.accountId, externalIds: [messageId] });
+  return recorded.includes(messageId);
+}
+
 export async function receiveInbound(run: ThreadRun, signal: InboundMessageSignal): Promise<void> {
   const { state } = run;
   if (state.seenMessageIds.includes(signal.messageId)) return;
+  const known = await knownBefore(run, signal.messageId);
   state.seenMessageIds.push(signal.messageId);
-  if (state.sentReplyIds.includes(signal.messageId)) return;
+  if (known) return;
 
   const message: ThreadMessage = {
     externalId: signal.messageId,
@@ -43,7 +57,7 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
   };
   const sentiment = await scoreSentiment({ text: message.text });
   const triage = triageMessage({
-    rules: DEFAULT_TRIAGE_RULES,
+    rules: run.triageRules,
     message: {
       text: message.text,
       kind: message.kind,
@@ -52,7 +66,7 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     },
     sentiment,
   });
-  const first = state.messages.every((earlier) => earlier.direction !== 'inbound');
+  const first = state.status === 'new';
   state.messages.push(message);
   const at = measuredAt(run, message.sentAt);
   if (urgency(triage.priority) > urgency(state.priority)) {
@@ -68,7 +82,16 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
   await run.record({
     action: 'message_received',
     actorId: message.author.id,
-    detail: { messageId: message.externalId, triage },
+    detail: { messageId: message.externalId, triage, cycle: state.sla.cycle },
     newMessages: [message],
   });
+  // Only what the first message sorted as spam (or spam that keeps coming) closes on its own.
+  if (triage.closeWithoutReply && state.category === 'spam') {
+    const rule = triage.decidedBy.closeWithoutReply;
+    await endConversation(run, {
+      outcome: 'closed_without_reply',
+      by: 'system',
+      reason: rule?.source === 'rule' ? `spam, by triage rule ${rule.ruleId}` : 'spam, by triage',
+    });
+  }
 }
