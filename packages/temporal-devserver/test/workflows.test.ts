@@ -35,6 +35,7 @@ import {
   cleanupOnCancel,
   collector,
   completesWhileSignalled,
+  continuesAsNewWhileSignalled,
   failing,
   gatedCollector,
   manyTimers,
@@ -455,6 +456,29 @@ describe('messages while a workflow task is running', () => {
     const types = eventTypes(history);
     expect(
       inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted']),
+    ).toHaveLength(3);
+  });
+
+  test('a signal that arrives while the workflow continues as new is not lost: the completion is turned back', async () => {
+    const workflowId = suite.uniqueId('signal-while-continuing');
+    const handle = await suite.start(continuesAsNewWhileSignalled, { workflowId });
+    await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
+
+    await handle.signal(addItem, 'arrived during the last task');
+    suite.probe.openGate(workflowId);
+
+    expect(await handle.result()).toEqual(['arrived during the last task']);
+    const firstRun = await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+    const [failed] = eventsOfType(firstRun, 'WorkflowTaskFailed');
+    expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    );
+    expect(
+      inOrder(eventTypes(firstRun), [
+        'WorkflowTaskFailed',
+        'WorkflowExecutionSignaled',
+        'WorkflowExecutionContinuedAsNew',
+      ]),
     ).toHaveLength(3);
   });
 
