@@ -17,7 +17,7 @@ import {
   type ThreadState,
 } from '../../workflows/thread/messages';
 import { insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
-import { DAY_MS, HOUR_MS, startPostHarness, type PostHarness } from './postHarness';
+import { DAY_MS, HOUR_MS, recordHistoryIfAsked, startPostHarness, type PostHarness } from './postHarness';
 
 const MINUTE_MS = 60_000;
 
@@ -232,6 +232,7 @@ describe('resolve and reopen', () => {
       ['resolution', 1, 'met'],
       ['resolution', 2, 'running'],
     ]);
+    await recordHistoryIfAsked(handle, 'thread-reopened-in-new-cycle');
   });
 });
 
@@ -267,6 +268,7 @@ describe('inactivity', () => {
     const reopened = await stateWhen(handle, (state) => state.status === 'open');
     expect(reopened.sla.cycle).toBe(2);
     expect(reopened.sla.running.map((clock) => clock.kind).sort()).toEqual(['first_response', 'resolution']);
+    await recordHistoryIfAsked(handle, 'thread-closed-inactive-then-reopened');
   });
 
   it('closes a pending conversation whose customer never answers', async () => {
@@ -307,6 +309,7 @@ describe('spam', () => {
       .db('audit_log')
       .where({ entity: `thread:${state.threadId}`, action: 'closed_without_reply' });
     expect(audit).toHaveLength(1);
+    await recordHistoryIfAsked(handle, 'thread-spam-closed-without-reply');
   });
 
   it('can be closed without a reply by an agent, and only spam can', async () => {
@@ -398,5 +401,6 @@ describe('continue-as-new', () => {
       current.sla.running.some((clock) => clock.kind === 'first_response' && clock.breachedAt !== null),
     );
     expect(breached.sla.running.find((clock) => clock.kind === 'first_response')?.breachedAt).toBe(due.first_response);
+    await recordHistoryIfAsked(handle, 'thread-continued-as-new');
   });
 });
