@@ -88,6 +88,7 @@ export function createThreadActivities(
     findQueueLead: async ({ brandId, queue }) => ({ leadId: await queues.leadOf({ brandId, name: queue }) }),
 
     deliverThreadNotification: (input) => notifications.redeliver(input),
+    findRecordedMessageIds: (input) => threads.knownMessageIds(input),
 
     async sendThreadReply(input) {
       const account = await requireAccount(accounts, input.accountId);

@@ -105,4 +105,6 @@ export interface ThreadActivities {
   /** Delivers a notification its transition could not; one already delivered is not sent again. */
   deliverThreadNotification(input: ThreadNotification): Promise<void>;
   sendThreadReply(input: SendThreadReplyInput): Promise<{ externalId: string; sentAt: string }>;
+  /** Which of these platform message ids the account has stored (received or sent). */
+  findRecordedMessageIds(input: { accountId: string; externalIds: string[] }): Promise<string[]>;
 }

@@ -14,7 +14,7 @@ export const MAX_INBOUND_EVENTS = 100;
 /** What a platform may send as one message's text; longer is refused, as no platform sends that much. */
 const MAX_INBOUND_TEXT_UNITS = 40_000;
 
-export const THREAD_STATUSES = ['new', 'open', 'pending', 'resolved'] as const;
+export const THREAD_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 
 /**
  * A platform's text cannot be sent back for correction: whatever Postgres cannot store (NUL,
@@ -102,6 +102,7 @@ export const ThreadSummarySchema = z
     externalThreadId: z.string(),
     workflowId: z.string(),
     status: z.string(),
+    cycle: z.number().int().openapi({ description: 'The SLA cycle: a new one starts when the conversation returns' }),
     priority: z.string(),
     category: z.string(),
     queue: z.string(),
@@ -147,6 +148,15 @@ export const ThreadReplyBody = z
     description: "Either `text`, or `templateId` with optional `variables` to render one of the brand's templates",
   });
 export const ThreadNoteBody = z.object({ text: Text(TEXT.revisionNote) }).openapi('ThreadNote');
+export const ThreadResolveBody = z
+  .object({
+    reason: Text(TEXT.resolveReason).openapi({ description: 'Why the conversation is resolved' }),
+    closeWithoutReply: z.boolean().optional().openapi({
+      description:
+        'Spam only: close without a reply; running clocks end `closed_without_reply`, counted neither met nor breached',
+    }),
+  })
+  .openapi('ThreadResolve');
 export const ThreadAssignBody = z
   .object({ assigneeId: Identifier.nullable().openapi({ description: 'A user id, or null to unassign' }) })
   .openapi('ThreadAssign');

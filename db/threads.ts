@@ -21,6 +21,8 @@ export interface ThreadSummary {
   externalThreadId: string;
   workflowId: string;
   status: string;
+  /** Which SLA cycle the conversation is in: a new one starts when it comes back after the reopen window. */
+  cycle: number;
   priority: string;
   category: string;
   queue: string;
@@ -39,6 +41,7 @@ export interface ThreadRow {
   external_thread_id: string;
   workflow_id: string;
   status: string;
+  cycle: number;
   priority: string;
   category: string;
   queue: string;
@@ -67,6 +70,7 @@ export function toSummary(row: ThreadRow): ThreadSummary {
     externalThreadId: row.external_thread_id,
     workflowId: row.workflow_id,
     status: row.status,
+    cycle: row.cycle,
     priority: row.priority,
     category: row.category,
     queue: row.queue,
@@ -90,6 +94,7 @@ export interface ThreadListFilter {
 /** The summary columns a transition may change; a projection overwrites them along with the state. */
 const TRANSITION_COLUMNS = [
   'status',
+  'cycle',
   'priority',
   'category',
   'queue',
@@ -137,6 +142,7 @@ export function createThreadStore(db: Knex) {
         external_thread_id: state.externalThreadId,
         workflow_id: input.workflowId,
         status: state.status,
+        cycle: state.sla.cycle,
         priority: state.priority,
         category: state.category,
         queue: state.queue,

@@ -14,6 +14,7 @@ export const TEXT = {
   cancelReason: { maxGraphemes: 2000, multiline: true },
   pauseReason: { maxGraphemes: 2000, multiline: true },
   escalationReason: { maxGraphemes: 2000, multiline: true },
+  resolveReason: { maxGraphemes: 2000, multiline: true },
   replyTemplate: { maxGraphemes: 10_000, multiline: true },
   replyText: { maxGraphemes: 10_000, multiline: true },
   templateValue: { maxGraphemes: 200 },

@@ -31,6 +31,15 @@ export interface ThreadNote {
   at: string;
 }
 
+/** How the conversation last ended; cleared when it opens again. */
+export interface ThreadClosure {
+  outcome: 'resolved' | 'closed_inactive' | 'closed_without_reply';
+  /** A user id, or `system` when the workflow closed it on its own. */
+  by: string;
+  reason: string;
+  at: string;
+}
+
 export interface ThreadState {
   /** `<accountId>:<externalThreadId>`; the workflow id is `thread:<id>`. */
   threadId: string;
@@ -43,16 +52,25 @@ export interface ThreadState {
   category: TriageCategory;
   queue: QueueName;
   assigneeId: string | null;
+  /** The most recent messages (see THREAD_HISTORY_LIMITS); every message is in Postgres. */
   messages: ThreadMessage[];
   notes: ThreadNote[];
-  /** Every inbound message id seen, duplicates and echoes included: the dedupe key. */
+  /** The most recent inbound message ids seen, duplicates and echoes included: the dedupe key. */
   seenMessageIds: string[];
-  /** External ids of the replies we sent, so that the platform's echo of them is recognised. */
+  /** External ids of the most recent replies we sent, so that the platform's echo of them is recognised. */
   sentReplyIds: string[];
+  /**
+   * Set once older ids were dropped from `seenMessageIds` or `sentReplyIds`: an id missing from
+   * them may still be known, so the workflow asks Postgres before treating it as new.
+   */
+  idsForgotten: boolean;
   repliesSent: number;
   sla: SlaState;
   /** The next SLA deadline the workflow sleeps until, or null. */
   nextDueAt: string | null;
+  closure: ThreadClosure | null;
+  /** The last message or action (not a timer): the inactivity limit counts from here. */
+  lastActivityAt: string | null;
   /** Position of the last recorded transition; projections and audit entries are keyed by it. */
   sequence: number;
   updatedAt: string;

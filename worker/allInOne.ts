@@ -19,6 +19,7 @@ import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed';
 import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
+import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
 import { loadConfig, type Config } from '../config';
 import { exitWithStartupFailure } from '../config/startup';
 import { createWorker, type WorkflowSource } from './createWorker';
@@ -56,7 +57,11 @@ function portIsFree(port: number): Promise<boolean> {
 
 async function startOfflineTemporal(config: Config): Promise<DevServer> {
   const start = (port?: number) =>
-    startDevServer({ port, namespaces: [config.temporalNamespace], searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+    startDevServer({
+      port,
+      namespaces: [config.temporalNamespace],
+      searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+    });
   // Asking first keeps gRPC from logging its failed bind when the port is taken.
   if (!(await portIsFree(EMBEDDED_TEMPORAL_PORT))) return start(undefined);
   try {

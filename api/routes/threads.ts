@@ -15,6 +15,7 @@ import {
   ThreadListResponse,
   ThreadNoteBody,
   ThreadReplyBody,
+  ThreadResolveBody,
   ThreadUpdatedResponse,
 } from '../threadSchemas';
 
@@ -107,9 +108,12 @@ export function mountThreadRoutes(target: OperationTarget, { threads }: Pick<Api
     path: 'resolve',
     operationId: 'resolveThread',
     summary: 'Resolve the conversation',
-    description: 'Ends every running clock; a response clock still running ends `closed_unanswered`.',
-    body: EmptyBody,
-    run: (service, input) => service.resolve(input),
+    description:
+      'Ends every running clock with the reason given; a response clock still running ends `closed_unanswered`. ' +
+      'With `closeWithoutReply` (spam only) the conversation closes and its clocks count neither as met nor as ' +
+      'breached. A customer message within the reopen window continues the same SLA cycle, after it a new one starts.',
+    body: ThreadResolveBody,
+    run: (service, input, body) => service.resolve(input, body),
   });
   mountAction({
     path: 'reopen',

@@ -131,7 +131,15 @@ export function createThreadService({ threads, temporal, logger, templates, queu
     },
     addNote: (input: ThreadActionInput, text: string) => act(input, addThreadNote, { by: actorOf(input.user), text }),
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
-    resolve: (input: ThreadActionInput) => act(input, resolveThread, { by: actorOf(input.user) }),
+    resolve: (
+      input: ThreadActionInput,
+      { reason, closeWithoutReply }: { reason: string; closeWithoutReply?: boolean },
+    ) =>
+      act(input, resolveThread, {
+        by: actorOf(input.user),
+        reason,
+        ...(closeWithoutReply !== undefined ? { closeWithoutReply } : {}),
+      }),
     reopen: (input: ThreadActionInput) => act(input, reopenThread, { by: actorOf(input.user) }),
     async assign(input: ThreadActionInput, assigneeId: string | null) {
       if (assigneeId !== null && queues) {

@@ -15,6 +15,8 @@ export type ConversationEvent =
   | { type: 'pending'; at: string }
   | { type: 'resolve'; at: string }
   | { type: 'reopen'; at: string }
+  /** The conversation ends without being resolved: nobody wrote for too long, or it was spam. */
+  | { type: 'close'; at: string; reason: CloseReason }
   | { type: 'priority_changed'; at: string; priority: Priority }
   | { type: 'calendar_changed'; at: string; calendar: BusinessCalendar }
   /** The brand's policy changed: clocks started from now on follow it, running ones keep theirs. */
@@ -26,7 +28,10 @@ export type ConversationEvent =
    */
   | { type: 'time_reached'; at: string };
 
-export type ConversationStatus = 'new' | 'open' | 'pending' | 'resolved';
+export type ConversationStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+
+/** Why a conversation closed: nothing happened for the policy's inactivity limit, or it was spam. */
+export type CloseReason = 'inactivity' | 'without_reply';
 
 export type SlaDeadlineStep = 'warning' | 'breach' | 'escalation';
 
@@ -67,9 +72,10 @@ export interface RunningSlaClock {
   policyVersion: number;
 }
 
-export type SlaOutcome = 'met' | 'breached' | 'closed_unanswered';
+/** `closed_without_reply` (spam) counts neither as met nor as breached. */
+export type SlaOutcome = 'met' | 'breached' | 'closed_unanswered' | 'closed_without_reply';
 
-export type ClockEndedBy = 'human_reply' | 'automated_reply' | 'resolved';
+export type ClockEndedBy = 'human_reply' | 'automated_reply' | 'resolved' | 'inactivity' | 'closed_without_reply';
 
 export interface FinishedSlaClock {
   id: string;

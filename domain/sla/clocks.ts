@@ -9,10 +9,12 @@ import { assertValidBusinessCalendar, validateBusinessCalendar, type BusinessCal
 import { businessMsBetween } from '../businessHours/businessTime';
 import { instantMs, isoInstant, MINUTE_MS } from '../businessHours/instant';
 import { compileCalendar } from '../businessHours/openings';
+import { cycleOfCustomerMessage, reopenWindowOpen } from './cycles';
 import { planSlaClock, validateSlaPolicy, type Priority, type SlaClockKind, type SlaPolicy } from './policy';
 import type {
   AppliedEvent,
   ClockEndedBy,
+  SlaOutcome,
   ConversationEvent,
   FinishedSlaClock,
   RunningSlaClock,
@@ -77,13 +79,6 @@ function policyOf({ state, clock }: { state: SlaState; clock: RunningSlaClock })
   return state.earlierPolicies?.find((policy) => policy.version === clock.policyVersion) ?? state.policy;
 }
 
-function reopenWindowOpen({ state, at }: { state: SlaState; at: number }): boolean {
-  return (
-    state.resolvedAt !== null &&
-    at - instantMs({ value: state.resolvedAt, field: 'resolvedAt' }) <= state.policy.reopenWindowMinutes * MINUTE_MS
-  );
-}
-
 /** Why the event may not be applied now, or undefined. Update validators call this first. */
 export function eventProblem({ state, event }: { state: SlaState; event: ConversationEvent }): string | undefined {
   let at: number;
@@ -108,6 +103,14 @@ export function eventProblem({ state, event }: { state: SlaState; event: Convers
       return undefined;
     case 'resolve':
       if (state.status === 'resolved') return 'the conversation is already resolved';
+      if (state.status === 'closed') return 'the conversation is closed';
+      return undefined;
+    case 'close':
+      if (event.reason !== 'inactivity' && event.reason !== 'without_reply') {
+        return 'reason must be "inactivity" or "without_reply"';
+      }
+      if (state.status === 'closed') return 'the conversation is already closed';
+      if (state.status === 'new') return 'a conversation without a customer message cannot be closed';
       return undefined;
     case 'reopen':
       if (state.status !== 'resolved')
@@ -253,6 +256,31 @@ function bankCountedTime({ state, clock, at }: { state: SlaState; clock: Running
   clock.countingFrom = isoInstant(at);
 }
 
+/**
+ * How a clock's end counts. Spam closed without a reply counts for nothing, breach or not; a
+ * breach stays a breach whatever ends the clock; resolving meets the resolution target and leaves
+ * an unanswered response clock unanswered; closing for inactivity answers nothing.
+ */
+export function outcomeOf({
+  clock,
+  endedBy,
+}: {
+  clock: Pick<RunningSlaClock, 'kind' | 'breachedAt'>;
+  endedBy: ClockEndedBy;
+}): SlaOutcome {
+  if (endedBy === 'closed_without_reply') return 'closed_without_reply';
+  if (clock.breachedAt !== null) return 'breached';
+  switch (endedBy) {
+    case 'human_reply':
+    case 'automated_reply':
+      return 'met';
+    case 'resolved':
+      return clock.kind === 'resolution' ? 'met' : 'closed_unanswered';
+    case 'inactivity':
+      return 'closed_unanswered';
+  }
+}
+
 function finishClock({
   state,
   clock,
@@ -271,7 +299,6 @@ function finishClock({
   if (clock.pausedAt !== null) {
     clock.pausedCalendarMinutes += (at - instantMs({ value: clock.pausedAt, field: 'pausedAt' })) / MINUTE_MS;
   }
-  const answered = endedBy !== 'resolved' || clock.kind === 'resolution';
   const finished: FinishedSlaClock = {
     id: clock.id,
     kind: clock.kind,
@@ -283,7 +310,7 @@ function finishClock({
     endedAt: isoInstant(at),
     endedBy,
     dueAt: clock.dueAt,
-    outcome: clock.breachedAt !== null ? 'breached' : answered ? 'met' : 'closed_unanswered',
+    outcome: outcomeOf({ clock, endedBy }),
     breachedAt: clock.breachedAt,
     elapsedCalendarMinutes: clock.consumedCalendarMinutes,
     elapsedBusinessMinutes: clock.consumedBusinessMinutes,
@@ -317,9 +344,10 @@ function receiveCustomerMessage({
   event: Extract<ConversationEvent, { type: 'customer_message' }>;
   at: number;
 }): FinishedSlaClock[] {
-  if (state.status === 'resolved') {
-    if (!reopenWindowOpen({ state, at })) {
-      state.cycle += 1;
+  if (state.status === 'resolved' || state.status === 'closed') {
+    const cycle = cycleOfCustomerMessage({ state, at });
+    if (cycle !== state.cycle) {
+      state.cycle = cycle;
       state.firstResponseGiven = false;
     }
     state.resolvedAt = null;
@@ -375,6 +403,14 @@ function applyToClocks({ state, event, at }: { state: SlaState; event: Conversat
       const finished = [...state.running].map((clock) => finishClock({ state, clock, at, endedBy: 'resolved' }));
       state.status = 'resolved';
       state.resolvedAt = event.at;
+      state.unanswered = [];
+      return finished;
+    }
+    case 'close': {
+      const endedBy: ClockEndedBy = event.reason === 'inactivity' ? 'inactivity' : 'closed_without_reply';
+      const finished = [...state.running].map((clock) => finishClock({ state, clock, at, endedBy }));
+      state.status = 'closed';
+      state.resolvedAt = null;
       state.unanswered = [];
       return finished;
     }

@@ -26,7 +26,9 @@ export {
   createSlaState,
   eventProblem,
   nextDeadline,
+  outcomeOf,
   SlaClockError,
   type SlaClockErrorCode,
 } from './clocks';
+export { cycleOfCustomerMessage, inactivityCloseAt, reopenWindowOpen } from './cycles';
 export type * from './clockTypes';

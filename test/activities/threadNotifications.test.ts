@@ -45,9 +45,12 @@ function threadState(): ThreadState {
     notes: [],
     seenMessageIds: [],
     sentReplyIds: [],
+    idsForgotten: false,
     repliesSent: 0,
     sla: createSlaState({ policy: DEFAULT_SLA_POLICY, calendar: ROUND_THE_CLOCK_CALENDAR, priority: 'normal' }),
     nextDueAt: null,
+    closure: null,
+    lastActivityAt: null,
     sequence: 1,
     updatedAt: new Date().toISOString(),
   };

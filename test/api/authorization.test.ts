@@ -90,39 +90,40 @@ const draftingPost = async (fresh: boolean): Promise<string> => {
 };
 
 /** A conversation started by a signed inbound message, once its projection can be read. */
-const sharedThread = () =>
-  sharedPost('thread', async (): Promise<string> => {
-    const accountId = fixture.accounts[0].id;
-    const rotated = await call(live.api, 'POST', `/v1/accounts/${accountId}/inbound-secret`, {
-      key: keyOf('admin'),
-      body: {},
-    });
-    const threadId = uniqueId('t');
-    const rawBody = JSON.stringify({
-      events: [
-        {
-          threadId,
-          messageId: uniqueId('m'),
-          kind: 'comment',
-          author: { id: 'c1', handle: '@c1' },
-          text: 'Is the winter blend decaf?',
-          sentAt: new Date().toISOString(),
-        },
-      ],
-    });
-    const delivered = await call(live.api, 'POST', `/v1/inbound/${accountId}`, {
-      rawBody,
-      headers: { 'x-socialops-signature': signInboundBody(rawBody, rotated.body.secret as string) },
-    });
-    if (delivered.status !== 202) throw new Error(`inbound failed: ${delivered.status} ${delivered.text}`);
-    const id = `${accountId}:${threadId}`;
-    const giveUpAt = Date.now() + 15_000;
-    while ((await call(live.api, 'GET', `/v1/threads/${id}`, { key: keyOf('admin') })).status !== 200) {
-      if (Date.now() > giveUpAt) throw new Error(`thread ${id} was never recorded`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return id;
+async function startThread(): Promise<string> {
+  const accountId = fixture.accounts[0].id;
+  const rotated = await call(live.api, 'POST', `/v1/accounts/${accountId}/inbound-secret`, {
+    key: keyOf('admin'),
+    body: {},
   });
+  const threadId = uniqueId('t');
+  const rawBody = JSON.stringify({
+    events: [
+      {
+        threadId,
+        messageId: uniqueId('m'),
+        kind: 'comment',
+        author: { id: 'c1', handle: '@c1' },
+        text: 'Is the winter blend decaf?',
+        sentAt: new Date().toISOString(),
+      },
+    ],
+  });
+  const delivered = await call(live.api, 'POST', `/v1/inbound/${accountId}`, {
+    rawBody,
+    headers: { 'x-socialops-signature': signInboundBody(rawBody, rotated.body.secret as string) },
+  });
+  if (delivered.status !== 202) throw new Error(`inbound failed: ${delivered.status} ${delivered.text}`);
+  const id = `${accountId}:${threadId}`;
+  const giveUpAt = Date.now() + 15_000;
+  while ((await call(live.api, 'GET', `/v1/threads/${id}`, { key: keyOf('admin') })).status !== 200) {
+    if (Date.now() > giveUpAt) throw new Error(`thread ${id} was never recorded`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return id;
+}
+
+const sharedThread = () => sharedPost('thread', startThread);
 
 const EVERYONE = ROLES;
 
@@ -264,6 +265,15 @@ const MATRIX: Record<string, ActionCase> = {
       call(live.api, 'POST', `/v1/threads/${await sharedThread()}/assign`, {
         key: keyOf(role),
         body: { assigneeId: role === 'lead' ? fixture.users.agent.user.id : fixture.users.lead.user.id },
+      }),
+  },
+  'resolve a conversation with a reason': {
+    allowed: ['agent', 'lead', 'manager', 'admin'],
+    status: 200,
+    act: async (role, fresh) =>
+      call(live.api, 'POST', `/v1/threads/${fresh ? await startThread() : await sharedThread()}/resolve`, {
+        key: keyOf(role),
+        body: { reason: 'Answered in the reply' },
       }),
   },
   "rotate an account's inbound secret": {

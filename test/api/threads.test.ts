@@ -149,17 +149,28 @@ describe('thread actions', () => {
     expect(replied.status).toBe(200);
     expect(replied.body.result).toMatchObject({ messageId: expect.any(String), status: 'open' });
 
-    const resolved = await call(live.api, 'POST', `/v1/threads/${id}/resolve`, {
+    const withoutReason = await call(live.api, 'POST', `/v1/threads/${id}/resolve`, {
       key: fixture.users.agent.apiKey,
       body: {},
+    });
+    expect(withoutReason.status).toBe(400);
+    const notSpam = await call(live.api, 'POST', `/v1/threads/${id}/resolve`, {
+      key: fixture.users.agent.apiKey,
+      body: { reason: 'Looks like spam', closeWithoutReply: true },
+    });
+    expect(notSpam.status).toBe(409);
+    const resolved = await call(live.api, 'POST', `/v1/threads/${id}/resolve`, {
+      key: fixture.users.agent.apiKey,
+      body: { reason: 'Replacement sent' },
     });
     expect(resolved.status).toBe(200);
     const again = await call(live.api, 'POST', `/v1/threads/${id}/resolve`, {
       key: fixture.users.agent.apiKey,
-      body: {},
+      body: { reason: 'Replacement sent' },
     });
     expect(again.status).toBe(409);
     const thread = await threadWhen(threadId, (current) => current.state.status === 'resolved');
+    expect(thread.state.closure).toMatchObject({ outcome: 'resolved', reason: 'Replacement sent' });
     expect(thread.state.sla.finished.find((clock: Json) => clock.kind === 'first_response').outcome).toBe('met');
   });
 

@@ -43,7 +43,11 @@ const REQUIRED_SEARCH_ATTRIBUTES: Record<string, string> = {
   Brand: 'Keyword',
   Campaign: 'Keyword',
   RiskTier: 'Keyword',
+  ThreadStatus: 'Keyword',
   ThreadPriority: 'Keyword',
+  Queue: 'Keyword',
+  AssigneeId: 'Keyword',
+  SlaBreached: 'Bool',
 };
 
 const SDK_TYPE_TO_CLI_TYPE: Record<string, string> = {

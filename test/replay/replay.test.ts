@@ -43,6 +43,10 @@ describe('recorded post histories', () => {
         'before-one-activity-per-step/continued-on-new-code',
         'thread-first-response-met',
         'thread-first-response-breached',
+        'thread-reopened-in-new-cycle',
+        'thread-closed-inactive-then-reopened',
+        'thread-spam-closed-without-reply',
+        'thread-continued-as-new',
       ]),
     );
   });

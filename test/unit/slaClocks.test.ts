@@ -551,6 +551,7 @@ describe('determinism', () => {
       'pending',
       'resolve',
       'reopen',
+      'close',
       'time_reached',
     );
     fc.assert(
@@ -564,7 +565,11 @@ describe('determinism', () => {
             now += gap * 60_000;
             const instant = new Date(now).toISOString();
             const event = (
-              type === 'customer_message' ? { type, at: instant, messageId: `m${index}` } : { type, at: instant }
+              type === 'customer_message'
+                ? { type, at: instant, messageId: `m${index}` }
+                : type === 'close'
+                  ? { type, at: instant, reason: index % 2 === 0 ? 'inactivity' : 'without_reply' }
+                  : { type, at: instant }
             ) as ConversationEvent;
             if (eventProblem({ state, event }) !== undefined) return;
             state = applyEvent({ state, event }).state;

@@ -15,6 +15,7 @@ import type { PostLifecycleInput, Platform, RevisionContent, Role, VariantConten
 import { getPostState, review, POST_WORKFLOW_TYPE, type PostState, type ReviewRequest } from '../../workflows/messages';
 import { postWorkflowId } from '../../domain/ids';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
+import { THREAD_SEARCH_ATTRIBUTES } from '../../workflows/thread/searchAttributes';
 import { createTestKnex, insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
 import { writeHistoryFile } from '../replay/historyFiles';
 import { testWorkflowBundlePath } from '../setup/workflowBundle';
@@ -53,7 +54,9 @@ export interface PostHarnessOptions {
 
 export async function startPostHarness(options: PostHarnessOptions = {}): Promise<PostHarness> {
   quietRuntime();
-  const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+  const env = await createTestEnvironment({
+    searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+  });
   const db = createTestKnex();
   const taskQueue = uniqueId('posts');
   let worker: Worker;

@@ -202,8 +202,8 @@ describe('threadLifecycle', () => {
     const handle = await customerWrites(conversation());
     await stateWhen(handle, (state) => inbound(state).length === 1);
     const outcomes = await Promise.allSettled([
-      handle.executeUpdate(resolveThread, { args: [{ by: agent() }] }),
-      handle.executeUpdate(resolveThread, { args: [{ by: agent() }] }),
+      handle.executeUpdate(resolveThread, { args: [{ by: agent(), reason: 'Answered' }] }),
+      handle.executeUpdate(resolveThread, { args: [{ by: agent(), reason: 'Answered' }] }),
     ]);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     const state = await handle.query(getThreadState);
@@ -216,7 +216,7 @@ describe('threadLifecycle', () => {
     await expect(
       handle.executeUpdate(replyToThread, { args: [{ by: { userId: 'v', roles: ['viewer'] }, text: 'Hi' }] }),
     ).rejects.toThrow();
-    await handle.executeUpdate(resolveThread, { args: [{ by: agent() }] });
+    await handle.executeUpdate(resolveThread, { args: [{ by: agent(), reason: 'Answered' }] });
     const after = await handle.query(getThreadState);
     expect(after.sequence).toBe(before.sequence + 1);
     expect(after.status).toBe('resolved');

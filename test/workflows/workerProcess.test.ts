@@ -6,6 +6,7 @@ import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { POST_WORKFLOW_TYPE } from '../../workflows/messages';
 import { postWorkflowId } from '../../domain/ids';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/post/searchAttributes';
+import { THREAD_SEARCH_ATTRIBUTES } from '../../workflows/thread/searchAttributes';
 import { createTestKnex, insertBrandFixture, testDatabaseUrl, uniqueId } from '../helpers/db';
 import { draftFor, stateWhen } from './postHarness';
 
@@ -72,7 +73,10 @@ describe('the worker process', () => {
           'm',
         ),
       );
-      server = await startDevServer({ port: temporalPort, searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+      server = await startDevServer({
+        port: temporalPort,
+        searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+      });
 
       const started = await outputUntil(child, /"state":"RUNNING"/, 90_000);
       expect(started).toMatch(/"msg":"worker connected to Temporal at /);

@@ -13,8 +13,13 @@ export const { scoreSentiment, prepareInbound } = proxyLocalActivities<
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });
 
-/** Retried until Postgres answers: the record must exist; a value it never takes fails at once. */
-export const { recordThreadTransition } = proxyLocalActivities<Pick<ThreadActivities, 'recordThreadTransition'>>({
+/**
+ * Retried until Postgres answers: the record must exist, and a message's dedupe check must have
+ * an answer; a value Postgres never takes fails at once.
+ */
+export const { recordThreadTransition, findRecordedMessageIds } = proxyLocalActivities<
+  Pick<ThreadActivities, 'recordThreadTransition' | 'findRecordedMessageIds'>
+>({
   startToCloseTimeout: '10s',
   retry: {
     initialInterval: '500ms',

@@ -25,9 +25,11 @@ import {
   type ThreadAssignRequest,
   type ThreadNoteRequest,
   type ThreadReplyRequest,
+  type ThreadResolveRequest,
   type ThreadUpdateResult,
 } from './messages';
 import type { ThreadRun } from './run';
+import { resolveOrClose, resolveProblem } from './resolution';
 
 const ANSWERING_ROLES: readonly Role[] = ACTION_RULES.answerThreads.roles;
 const ASSIGNING_ROLES: readonly Role[] = ACTION_RULES.assignThreads.roles;
@@ -56,6 +58,18 @@ function requireEvent(run: ThreadRun, event: ConversationEvent): void {
   if (problem) throw refuse(ThreadUpdateError.InvalidTransition, problem);
 }
 
+function refuseReplyWhenEnded(run: ThreadRun): void {
+  if (run.state.status === 'resolved') {
+    throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
+  }
+  if (run.state.status === 'closed') {
+    throw refuse(
+      ThreadUpdateError.InvalidTransition,
+      'the conversation is closed; it opens again when the customer writes',
+    );
+  }
+}
+
 export function result(run: ThreadRun): ThreadUpdateResult {
   return { status: run.state.status, sequence: run.state.sequence };
 }
@@ -71,9 +85,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
     replyToThread,
     ({ by, text, templateId }) =>
       run.exclusive(async () => {
-        if (state.status === 'resolved') {
-          throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
-        }
+        refuseReplyWhenEnded(run);
         // Reserved before the call, so a retried activity reuses the key and a new reply gets its own.
         state.repliesSent += 1;
         const idempotencyKey = `${run.workflowId}:reply:${state.repliesSent}`;
@@ -124,9 +136,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
         ) {
           throw refuse(ThreadUpdateError.InvalidInput, 'templateId must be a template id');
         }
-        if (state.status === 'resolved') {
-          throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
-        }
+        refuseReplyWhenEnded(run);
       },
     },
   );
@@ -150,7 +160,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
   );
 
   const clockAction = (
-    type: 'pending' | 'resolve' | 'reopen',
+    type: 'pending' | 'reopen',
     action: string,
   ): ((request: { by: Actor }) => Promise<ThreadUpdateResult>) => {
     return ({ by }) =>
@@ -164,7 +174,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
       });
   };
   const clockValidator =
-    (type: 'pending' | 'resolve' | 'reopen', what: string) =>
+    (type: 'pending' | 'reopen', what: string) =>
     ({ by }: { by: Actor }): void => {
       requireRole(by, ANSWERING_ROLES, what);
       requireEvent(run, { type, at: nowIso() });
@@ -173,9 +183,28 @@ export function registerThreadHandlers(run: ThreadRun): void {
   setHandler(setThreadPending, clockAction('pending', 'set_pending'), {
     validator: clockValidator('pending', 'setting a conversation pending'),
   });
-  setHandler(resolveThread, clockAction('resolve', 'resolved'), {
-    validator: clockValidator('resolve', 'resolving'),
-  });
+  setHandler(
+    resolveThread,
+    (request) =>
+      run.exclusive(async () => {
+        // Validated on arrival; a resolve queued behind another (two at once) is judged again.
+        const problem = resolveProblem({ state, request, at: nowIso() });
+        if (problem) throw refuse(problem.type, problem.message);
+        await resolveOrClose(run, {
+          by: request.by.userId,
+          reason: request.reason,
+          withoutReply: request.closeWithoutReply === true,
+        });
+        return result(run);
+      }),
+    {
+      validator: (request: ThreadResolveRequest) => {
+        requireRole(request.by, ANSWERING_ROLES, 'resolving');
+        const problem = resolveProblem({ state, request, at: nowIso() });
+        if (problem) throw refuse(problem.type, problem.message);
+      },
+    },
+  );
   setHandler(reopenThread, clockAction('reopen', 'reopened'), {
     validator: clockValidator('reopen', 'reopening'),
   });

@@ -9,10 +9,11 @@ import type { ThreadSettings } from '../../domain/threadSettings';
 import type { ThreadMessage } from '../../domain/threadState';
 import { triageMessage } from '../../domain/triage';
 import { createSlaState, PRIORITIES, type Priority } from '../../domain/sla';
-import { prepareInbound, scoreSentiment } from './activityProxies';
+import { findRecordedMessageIds, prepareInbound, scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
 import { BRAND_THREAD_SETTINGS } from './patches';
 import { assignFromQueueIfWaiting } from './queueing';
+import { endConversation } from './resolution';
 import type { ThreadRun } from './run';
 
 const urgency = (priority: Priority): number => PRIORITIES.length - PRIORITIES.indexOf(priority);
@@ -65,11 +66,24 @@ function adoptSettings(run: ThreadRun, settings: Partial<ThreadSettings>, at: st
   }
 }
 
+/**
+ * Whether the message was received or sent before. The recent ids answer at once; once older ones
+ * were dropped from the state, Postgres (one row per platform message) answers for them.
+ */
+async function knownBefore(run: ThreadRun, messageId: string): Promise<boolean> {
+  const { state } = run;
+  if (state.seenMessageIds.includes(messageId) || state.sentReplyIds.includes(messageId)) return true;
+  if (!state.idsForgotten) return false;
+  const recorded = await findRecordedMessageIds({ accountId: state.accountId, externalIds: [messageId] });
+  return recorded.includes(messageId);
+}
+
 export async function receiveInbound(run: ThreadRun, signal: InboundMessageSignal): Promise<void> {
   const { state } = run;
   if (state.seenMessageIds.includes(signal.messageId)) return;
+  const known = await knownBefore(run, signal.messageId);
   state.seenMessageIds.push(signal.messageId);
-  if (state.sentReplyIds.includes(signal.messageId)) return;
+  if (known) return;
 
   const message: ThreadMessage = {
     externalId: signal.messageId,
@@ -94,8 +108,8 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     },
     sentiment,
   });
-  const first = state.messages.every((earlier) => earlier.direction !== 'inbound');
-  const wasResolved = state.status === 'resolved';
+  const first = state.status === 'new';
+  const wasResolved = state.status === 'resolved' || state.status === 'closed';
   const queueBefore = state.queue;
   state.messages.push(message);
   if (urgency(triage.priority) > urgency(state.priority)) {
@@ -111,8 +125,18 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
   await run.record({
     action: 'message_received',
     actorId: message.author.id,
-    detail: { messageId: message.externalId, triage },
+    detail: { messageId: message.externalId, triage, cycle: state.sla.cycle },
     newMessages: [message],
   });
-  if (first || wasResolved || state.queue !== queueBefore) await assignFromQueueIfWaiting(run);
+  // Only what the first message sorted as spam (or spam that keeps coming) closes on its own.
+  if (triage.closeWithoutReply && state.category === 'spam') {
+    const rule = triage.decidedBy.closeWithoutReply;
+    await endConversation(run, {
+      outcome: 'closed_without_reply',
+      by: 'system',
+      reason: rule?.source === 'rule' ? `spam, by triage rule ${rule.ruleId}` : 'spam, by triage',
+    });
+  } else if (first || wasResolved || state.queue !== queueBefore) {
+    await assignFromQueueIfWaiting(run);
+  }
 }

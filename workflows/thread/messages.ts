@@ -4,6 +4,8 @@
  * updates, validated before anything reaches history.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ThreadHistoryLimits } from '../../domain/threadHistory';
+import type { ThreadSettings } from '../../domain/threadSettings';
 import type { MessageKind } from '../../domain/triage';
 import type { MessageAuthor, ThreadState } from '../../domain/threadState';
 import type { Actor } from '../../domain/types';
@@ -18,6 +20,10 @@ export interface ThreadLifecycleInput {
   brandId: string;
   platform: string;
   externalThreadId: string;
+  /** The brand's conversation settings as the starter read them; the defaults when absent. */
+  settings?: ThreadSettings;
+  /** How much history one run keeps (THREAD_HISTORY_LIMITS when absent; tests make them small). */
+  historyLimits?: Partial<ThreadHistoryLimits>;
   /** The state a previous run handed over when it continued as new. */
   continued?: ThreadState;
 }
@@ -46,6 +52,13 @@ export interface ThreadNoteRequest {
 export interface ThreadActorRequest {
   by: Actor;
 }
+export interface ThreadResolveRequest {
+  by: Actor;
+  /** Why it is resolved, for the team and the audit log. */
+  reason: string;
+  /** Spam only: end the clocks without counting them as met or breached, and close the conversation. */
+  closeWithoutReply?: boolean;
+}
 export interface ThreadAssignRequest {
   by: Actor;
   /** The agent to assign, or null to return the thread to its queue. */
@@ -71,7 +84,7 @@ export const inboundMessage = defineSignal<[InboundMessageSignal]>('inboundMessa
 export const replyToThread = defineUpdate<ThreadReplyResult, [ThreadReplyRequest]>('replyToThread');
 export const addThreadNote = defineUpdate<ThreadUpdateResult, [ThreadNoteRequest]>('addThreadNote');
 export const setThreadPending = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('setThreadPending');
-export const resolveThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('resolveThread');
+export const resolveThread = defineUpdate<ThreadUpdateResult, [ThreadResolveRequest]>('resolveThread');
 export const reopenThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('reopenThread');
 export const assignThread = defineUpdate<ThreadUpdateResult, [ThreadAssignRequest]>('assignThread');
 export const escalateThread = defineUpdate<ThreadUpdateResult, [ThreadEscalateRequest]>('escalateThread');

@@ -2,12 +2,10 @@
  * One run of a conversation: its state, the one-at-a-time lane every change goes through, the SLA
  * clocks fed event by event, and the record of each transition.
  */
-import { log, workflowInfo } from '@temporalio/workflow';
-import { ROUND_THE_CLOCK_CALENDAR } from '../../domain/businessHours';
+import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   applyEvent,
   createSlaState,
-  DEFAULT_SLA_POLICY,
   type AppliedEvent,
   type ConversationEvent,
   type FinishedSlaClock,
@@ -15,16 +13,19 @@ import {
   type SlaDeadline,
   type SlaState,
 } from '../../domain/sla';
+import { boundedThreadState, threadHistoryLimits, type ThreadHistoryLimits } from '../../domain/threadHistory';
+import { DEFAULT_THREAD_SETTINGS, type ThreadSettings } from '../../domain/threadSettings';
 import { threadIdOf, type ThreadMessage, type ThreadState } from '../../domain/threadState';
-import { DEFAULT_TRIAGE_RULES, type TriageRules } from '../../domain/triage';
+import type { TriageRules } from '../../domain/triage';
 import type { SlaEventRecord, ThreadNotification } from '../../activities/threadContract';
 import { deliverThreadNotification, recordThreadTransition } from './activityProxies';
 import { climbLadder } from './escalation';
 import { threadWorkflowId, type ThreadLifecycleInput } from './messages';
+import { ThreadSearchAttributes } from './searchAttributes';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
-function initialState(input: ThreadLifecycleInput): ThreadState {
+function initialState(input: ThreadLifecycleInput, settings: ThreadSettings): ThreadState {
   const priority = 'low';
   return {
     threadId: threadIdOf(input),
@@ -35,15 +36,18 @@ function initialState(input: ThreadLifecycleInput): ThreadState {
     status: 'new',
     priority,
     category: 'support',
-    queue: DEFAULT_TRIAGE_RULES.queueByCategory.support,
+    queue: settings.triageRules.queueByCategory.support,
     assigneeId: null,
     messages: [],
     notes: [],
     seenMessageIds: [],
     sentReplyIds: [],
+    idsForgotten: false,
     repliesSent: 0,
-    sla: createSlaState({ policy: DEFAULT_SLA_POLICY, calendar: ROUND_THE_CLOCK_CALENDAR, priority }),
+    sla: createSlaState({ policy: settings.slaPolicy, calendar: settings.calendar, priority }),
     nextDueAt: null,
+    closure: null,
+    lastActivityAt: null,
     sequence: 0,
     updatedAt: nowIso(),
   };
@@ -61,15 +65,24 @@ export interface Transition {
   detail?: Record<string, unknown>;
   newMessages?: ThreadMessage[];
   notifications?: ThreadNotification[];
+  /** A timer's doing, not a message or action: the inactivity limit keeps counting. */
+  passive?: boolean;
 }
 
 export class ThreadRun {
   readonly state: ThreadState;
   readonly workflowId: string;
+  /**
+   * The brand's triage rules as last read: from the input at first, then from each message's read of
+   * the brand's settings (not carried through continue-as-new; the next message reads them again).
+   */
+  triageRules: TriageRules;
+  readonly limits: ThreadHistoryLimits;
   /** Bumped on every change, so the main loop re-plans its timer. */
   version = 0;
-  /** The brand's triage rules as last read; not carried through continue-as-new, the next message reads them again. */
-  triageRules: TriageRules = DEFAULT_TRIAGE_RULES;
+  /** Signals, updates and timers this run has handled: its history grows with each. */
+  private changes = 0;
+  private readonly searchAttributes = new ThreadSearchAttributes(workflowInfo().typedSearchAttributes);
   private lane: Promise<unknown> = Promise.resolve();
   private pendingSla: { clocks: (RunningSlaClock | FinishedSlaClock)[]; events: SlaEventRecord[] } = {
     clocks: [],
@@ -79,7 +92,10 @@ export class ThreadRun {
   private pendingLadder: SlaDeadline[] = [];
 
   constructor(readonly input: ThreadLifecycleInput) {
-    this.state = input.continued ?? initialState(input);
+    const settings = input.settings ?? DEFAULT_THREAD_SETTINGS;
+    this.triageRules = settings.triageRules;
+    this.limits = threadHistoryLimits(input.historyLimits);
+    this.state = input.continued ?? initialState(input, settings);
     this.workflowId = workflowInfo().workflowId ?? threadWorkflowId(this.state.threadId);
   }
 
@@ -88,6 +104,7 @@ export class ThreadRun {
    * message arriving meanwhile, or the clocks would see events out of order.
    */
   exclusive<T>(change: () => Promise<T>): Promise<T> {
+    this.changes += 1;
     const result = this.lane.then(change);
     this.lane = result.catch(() => undefined);
     return result;
@@ -123,6 +140,7 @@ export class ThreadRun {
     }
     this.pendingSla.clocks.push(...applied.clocksFinished);
     this.state.status = applied.state.status;
+    if (this.state.status !== 'resolved' && this.state.status !== 'closed') this.state.closure = null;
     this.version += 1;
     return applied;
   }
@@ -141,6 +159,10 @@ export class ThreadRun {
     state.sequence += 1;
     state.updatedAt = nowIso();
     state.nextDueAt = soonestDue(state.sla);
+    if (!transition.passive) state.lastActivityAt = state.updatedAt;
+    Object.assign(state, boundedThreadState({ state, limits: this.limits }));
+    const changedAttributes = this.searchAttributes.changes(state);
+    if (changedAttributes.length > 0) upsertSearchAttributes(changedAttributes);
     const sla = this.pendingSla;
     this.pendingSla = { clocks: [], events: [] };
     const finishedIds = new Set(sla.clocks.map((clock) => clock.id));
@@ -174,6 +196,11 @@ export class ThreadRun {
         error: error instanceof Error ? error.message : String(error),
       });
     });
+  }
+
+  /** This run has handled enough to continue as new before its history grows large. */
+  get historyFull(): boolean {
+    return this.changes >= this.limits.changesPerRun;
   }
 
   get hasPendingSlaEvents(): boolean {

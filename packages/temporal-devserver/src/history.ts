@@ -13,9 +13,11 @@ import type { ServerContext } from './context';
 export class History {
   constructor(private readonly server: ServerContext) {}
 
-  append(run: Execution, draft: EventDraft): number {
+  /** `atMs`: when the event happened, if earlier than now (a speculative task written later). */
+  append(run: Execution, draft: EventDraft, atMs?: number): number {
     const eventId = run.nextEventId;
-    run.history.push(buildEvent(eventId, this.server.clock.now(), draft));
+    const now = this.server.clock.now();
+    run.history.push(buildEvent(eventId, atMs === undefined ? now : Math.min(atMs, now), draft));
     draft.onWritten?.(eventId);
     run.notify();
     return eventId;

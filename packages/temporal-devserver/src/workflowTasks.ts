@@ -108,24 +108,32 @@ export class WorkflowTasks {
     }
   }
 
-  private writeScheduled(run: Execution): void {
+  private writeScheduled(run: Execution, atMs?: number): void {
     const task = run.workflowTask!;
-    task.scheduledEventId = this.server.history.append(run, {
-      kind: 'WorkflowTaskScheduled',
-      attributes: {
-        taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-        startToCloseTimeout: msToDur(this.timeoutMs(run)),
-        attempt: task.attempt,
+    task.scheduledEventId = this.server.history.append(
+      run,
+      {
+        kind: 'WorkflowTaskScheduled',
+        attributes: {
+          taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+          startToCloseTimeout: msToDur(this.timeoutMs(run)),
+          attempt: task.attempt,
+        },
       },
-    });
+      atMs,
+    );
   }
 
-  private writeStarted(run: Execution, identity?: string, requestId?: string): void {
+  private writeStarted(run: Execution, identity?: string, requestId?: string, atMs?: number): void {
     const task = run.workflowTask!;
-    task.startedEventId = this.server.history.append(run, {
-      kind: 'WorkflowTaskStarted',
-      attributes: { scheduledEventId: task.scheduledEventId, identity, requestId, historySizeBytes: 0 },
-    });
+    task.startedEventId = this.server.history.append(
+      run,
+      {
+        kind: 'WorkflowTaskStarted',
+        attributes: { scheduledEventId: task.scheduledEventId, identity, requestId, historySizeBytes: 0 },
+      },
+      atMs,
+    );
   }
 
   /** Turns a speculative workflow task into a normal one whose events are in history. */
@@ -134,8 +142,10 @@ export class WorkflowTasks {
     if (!task.speculative) return;
     task.speculative = false;
     task.droppable = false;
-    this.writeScheduled(run);
-    if (task.state === 'started') this.writeStarted(run, task.identity, task.requestId);
+    // The worker saw these events with the times it was given, and took the workflow's clock from
+    // the started one: a replay of the written history must see the same times.
+    this.writeScheduled(run, task.scheduledTime);
+    if (task.state === 'started') this.writeStarted(run, task.identity, task.requestId, task.startedTime);
   }
 
   finish(run: Execution): void {

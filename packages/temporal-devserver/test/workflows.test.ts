@@ -34,7 +34,9 @@ import {
   brokenCode,
   cleanupOnCancel,
   collector,
+  clockReader,
   completesWhileSignalled,
+  continuesAsNewWhileSignalled,
   failing,
   gatedCollector,
   manyTimers,
@@ -45,7 +47,7 @@ import {
   sleeper,
   succeedsOnAttempt,
 } from './fixtures/workflows';
-import { addItem, finish, items, removeItem, setLimit, stage } from './fixtures/messages';
+import { addItem, clockSeen, finish, items, removeItem, setLimit, stage } from './fixtures/messages';
 import {
   eventsOfType,
   eventTypeName,
@@ -455,6 +457,49 @@ describe('messages while a workflow task is running', () => {
     const types = eventTypes(history);
     expect(
       inOrder(types, ['WorkflowTaskFailed', 'WorkflowExecutionSignaled', 'WorkflowExecutionCompleted']),
+    ).toHaveLength(3);
+  });
+
+  test("an update's workflow task is written with the times its worker saw, so a replay sees the same clock", async () => {
+    const workflowId = suite.uniqueId('update-clock');
+    const handle = await suite.start(clockReader, { workflowId });
+    const seen = handle.executeUpdate(clockSeen);
+    await eventually('the update task is held at the gate', () => suite.probe.atGate.has(workflowId));
+    // The server's clock runs on while the worker holds the task.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    suite.probe.openGate(workflowId);
+    const seenAt = await seen;
+    await handle.result();
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const accepted = events.findIndex((e) => eventTypeName(e) === 'WorkflowExecutionUpdateAccepted');
+    const started = events
+      .slice(0, accepted)
+      .reverse()
+      .find((e) => eventTypeName(e) === 'WorkflowTaskStarted');
+    expect(protoMs(started?.eventTime)).toBe(seenAt);
+  });
+
+  test('a signal that arrives while the workflow continues as new is not lost: the completion is turned back', async () => {
+    const workflowId = suite.uniqueId('signal-while-continuing');
+    const handle = await suite.start(continuesAsNewWhileSignalled, { workflowId });
+    await eventually('the workflow task is held at the gate', () => suite.probe.atGate.has(workflowId));
+
+    await handle.signal(addItem, 'arrived during the last task');
+    suite.probe.openGate(workflowId);
+
+    expect(await handle.result()).toEqual(['arrived during the last task']);
+    const firstRun = await suite.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+    const [failed] = eventsOfType(firstRun, 'WorkflowTaskFailed');
+    expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    );
+    expect(
+      inOrder(eventTypes(firstRun), [
+        'WorkflowTaskFailed',
+        'WorkflowExecutionSignaled',
+        'WorkflowExecutionContinuedAsNew',
+      ]),
     ).toHaveLength(3);
   });
 
