@@ -52,6 +52,8 @@ export interface AppOptions {
    * `npm start`) pass API_RATE_LIMIT_PER_MINUTE, whose own default does limit.
    */
   rateLimitPerMinute?: number;
+  /** The key inbound webhook secrets are encrypted with at rest (INBOUND_SECRET_KEY). */
+  inboundSecretKey: Buffer;
   /** Express's `trust proxy`: proxy hops or addresses whose X-Forwarded-For names the client. */
   trustProxy?: number | string[];
 }

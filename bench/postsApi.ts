@@ -3,6 +3,7 @@
  * separate processes): told the database, the Temporal address and the task queue, it serves on a
  * free local port, reports the port, and runs until it is told to stop.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     temporal: new Client({ connection }),
     taskQueue,
     logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }),
+    inboundSecretKey: randomBytes(32),
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
