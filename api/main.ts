@@ -37,7 +37,8 @@ export async function listenApi({
   config: Pick<
     Config,
     'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute' | 'trustProxy'
-  > & { inboundSecretKey: Buffer };
+  > &
+    Partial<Pick<Config, 'inboundRateLimitPerMinute'>> & { inboundSecretKey: Buffer };
   db: Knex;
   temporal: Client;
   logger: Logger;
@@ -50,6 +51,7 @@ export async function listenApi({
     publicBaseUrl: config.publicBaseUrl,
     rateLimitPerMinute: config.apiRateLimitPerMinute,
     inboundSecretKey: config.inboundSecretKey,
+    inboundRateLimitPerMinute: config.inboundRateLimitPerMinute,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
   // Not app.listen: Express 5 hands a listen error to the callback, which would pass for success.
