@@ -23,6 +23,14 @@ interface SecretRow {
 /** What a sealed secret is bound to: its account, so that it opens on no other account's row. */
 const boundTo = (accountId: string) => `account ${accountId}`;
 
+/** Encrypts a secret stored before encryption in place; a concurrent reader may have done so already. */
+async function sealStoredPlain(trx: Executor, key: Buffer, accountId: string, row: SecretRow): Promise<void> {
+  await trx('account_inbound_secrets')
+    .where({ id: row.id })
+    .whereNotNull('secret')
+    .update({ sealed_secret: sealSecret({ key, secret: row.secret!, boundTo: boundTo(accountId) }), secret: null });
+}
+
 /**
  * An account's secrets for signed inbound webhooks. Verifying an HMAC needs the secret itself, so
  * a hash would not do: they are stored encrypted with the configured key (`sealed_secret`). Rows
@@ -40,6 +48,12 @@ export function createInboundSecretStore(db: Knex, { key }: { key: Buffer }) {
           })
           .update({ valid_until: validUntil })
           .returning('id');
+        // Rotating-out leaves no secret of the account stored as it was, expired ones included.
+        const plain = await tx('account_inbound_secrets')
+          .where({ account_id: input.accountId })
+          .whereNotNull('secret')
+          .select<SecretRow[]>('id', 'secret', 'sealed_secret');
+        for (const row of plain) await sealStoredPlain(tx, key, input.accountId, row);
         const secret = randomBytes(32).toString('base64url');
         await tx('account_inbound_secrets').insert({
           account_id: input.accountId,
@@ -70,13 +84,7 @@ export function createInboundSecretStore(db: Knex, { key }: { key: Buffer }) {
         if (row.sealed_secret !== null) {
           secrets.push(openSecret({ key, sealed: row.sealed_secret, boundTo: boundTo(input.accountId) }));
         } else if (row.secret !== null) {
-          await trx('account_inbound_secrets')
-            .where({ id: row.id })
-            .whereNotNull('secret')
-            .update({
-              sealed_secret: sealSecret({ key, secret: row.secret, boundTo: boundTo(input.accountId) }),
-              secret: null,
-            });
+          await sealStoredPlain(trx, key, input.accountId, row);
           secrets.push(row.secret);
         }
       }

@@ -115,6 +115,23 @@ describe('inbound secrets at rest', () => {
     await expectAccepted(plain);
   });
 
+  it('seals every plain secret of the account on rotation, expired ones included', async () => {
+    const expired = randomBytes(32).toString('base64url');
+    await db('account_inbound_secrets').insert({
+      account_id: accountId(),
+      secret: expired,
+      valid_until: new Date(Date.now() - 60_000).toISOString(),
+    });
+    await rotate();
+    const rows = await storedRows();
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row) => row.secret)).toEqual([null, null]);
+    expect(
+      openSecret({ key: TEST_INBOUND_SECRET_KEY, sealed: rows[0].sealed_secret!, boundTo: `account ${accountId()}` }),
+    ).toBe(expired);
+    await expectRefused(expired);
+  });
+
   it('keeps the replaced secret verifying for its grace period after a rotation, and not after', async () => {
     const first = await rotate();
     const second = await rotate();
