@@ -18,6 +18,7 @@ import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { keepRawInboundBody } from './inboundSignature';
 import { mountInboundRoutes } from './routes/inbound';
+import { createInboundBudget } from './inboundBudget';
 import { mountThreadRoutes } from './routes/threads';
 import { mountThreadSettingsRoutes } from './routes/threadSettings';
 import { mountQueueRoutes } from './routes/queues';
@@ -54,6 +55,13 @@ export interface AppOptions {
    * `npm start`) pass API_RATE_LIMIT_PER_MINUTE, whose own default does limit.
    */
   rateLimitPerMinute?: number;
+  /**
+   * Inbound events each account may deliver per minute; beyond that, 429. Absent or 0: no limit
+   * (absent for the same reason as `rateLimitPerMinute`).
+   */
+  inboundRateLimitPerMinute?: number;
+  /** The key inbound webhook secrets are encrypted with at rest (INBOUND_SECRET_KEY). */
+  inboundSecretKey: Buffer;
   /** Express's `trust proxy`: proxy hops or addresses whose X-Forwarded-For names the client. */
   trustProxy?: number | string[];
 }
@@ -99,7 +107,7 @@ export function createApp(options: AppOptions): Express {
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
   mountAdminRoutes(target, services);
-  mountInboundRoutes(target, services);
+  mountInboundRoutes(target, services, createInboundBudget({ perMinute: options.inboundRateLimitPerMinute }));
   mountThreadRoutes(target, services);
   mountThreadSettingsRoutes(target, services);
   mountQueueRoutes(target, services);

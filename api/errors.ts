@@ -12,6 +12,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { Refusal, RefusedError } from './services/errors';
+import { SealedSecretUnreadableError } from '../db/sealedSecrets';
 import { isPostgresUnreachable, isTemporalUnreachable } from './services/unavailable';
 
 export { isPostgresUnreachable, isTemporalUnreachable };
@@ -147,6 +148,15 @@ export function classifyError(error: unknown): Classified {
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return { status: 409, code: ApiErrorCode.Conflict, message: 'A post with this id already exists' };
+  }
+  if (error instanceof SealedSecretUnreadableError) {
+    // The operator's to fix (the configured key); the platform retries the delivery meanwhile.
+    return {
+      status: 503,
+      code: ApiErrorCode.Unavailable,
+      message: "The account's inbound secrets cannot be read on this server right now; try again later",
+      extra: { dependency: 'inbound_secret_key' },
+    };
   }
   if (isTemporalUnreachable(error)) {
     return {

@@ -8,9 +8,10 @@
 import http, { type Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
 import { createApp } from './app';
 import { clientErrorHandler } from './errors';
@@ -36,7 +37,8 @@ export async function listenApi({
   config: Pick<
     Config,
     'host' | 'port' | 'temporalTaskQueue' | 'publicBaseUrl' | 'apiRateLimitPerMinute' | 'trustProxy'
-  >;
+  > &
+    Partial<Pick<Config, 'inboundRateLimitPerMinute'>> & { inboundSecretKey: Buffer };
   db: Knex;
   temporal: Client;
   logger: Logger;
@@ -48,6 +50,8 @@ export async function listenApi({
     logger,
     publicBaseUrl: config.publicBaseUrl,
     rateLimitPerMinute: config.apiRateLimitPerMinute,
+    inboundSecretKey: config.inboundSecretKey,
+    inboundRateLimitPerMinute: config.inboundRateLimitPerMinute,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
   // Not app.listen: Express 5 hands a listen error to the callback, which would pass for success.
@@ -80,7 +84,7 @@ export async function listenApi({
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   const missing = [
     !config.databaseUrl && {
       variable: 'DATABASE_URL',
@@ -90,6 +94,11 @@ async function main(): Promise<void> {
       variable: 'TEMPORAL_ADDRESS',
       problem: 'required by the standalone API (`npm start` runs the offline server in-process)',
     },
+    !config.inboundSecretKey && {
+      variable: 'INBOUND_SECRET_KEY',
+      problem:
+        'required by the standalone API to encrypt inbound webhook secrets (`openssl rand -base64 32` makes one; every replica needs the same)',
+    },
   ].filter((issue): issue is { variable: string; problem: string } => Boolean(issue));
   if (missing.length > 0) throw new ConfigError(missing);
 
@@ -97,7 +106,12 @@ async function main(): Promise<void> {
   // Serving does not wait for Temporal: until it answers, readiness and the requests needing it say 503.
   const temporalConnection = connectApiToTemporal({ address: config.temporalAddress!, logger });
   const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
-  const api = await listenApi({ config, db, temporal, logger });
+  const api = await listenApi({
+    config: { ...config, inboundSecretKey: config.inboundSecretKey! },
+    db,
+    temporal,
+    logger,
+  });
   void temporalConnection.reachable.then((reachable) => {
     if (!reachable) return;
     void reconcilePostsAtStartup({ db, temporal, logger });

@@ -84,14 +84,46 @@ export const ThreadIdParams = z.object({
   id: Identifier.openapi({ description: '`<accountId>:<platform thread id>`' }),
 });
 
-export const ListThreadsQuery = z.object({
-  brandId: Identifier.optional(),
-  status: z.enum(THREAD_STATUSES).optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  assigneeId: Identifier.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-  offset: z.coerce.number().int().min(0).max(MAX_LIST_OFFSET).default(0),
-});
+/** Stands for "nobody" where a query names an assignee. */
+export const UNASSIGNED = 'unassigned';
+
+export const ListThreadsQuery = z
+  .object({
+    brandId: Identifier.optional(),
+    status: z.enum(THREAD_STATUSES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    queue: Identifier.optional().openapi({ description: 'The queue the conversation waits in (`customer_care`, …)' }),
+    assigneeId: Identifier.optional().openapi({
+      description: `A user id, or \`${UNASSIGNED}\` for conversations nobody holds`,
+    }),
+    breached: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional()
+      .openapi({ description: '`true`: some SLA target was missed; `false`: none was' }),
+    dueBefore: InstantInput.optional().openapi({
+      description: 'Next SLA deadline before this instant (Z or an offset within ±14:00; years 1970 to 9999)',
+    }),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    offset: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_LIST_OFFSET)
+      .optional()
+      .openapi({ description: `Skip this many conversations (alternative to cursor), at most ${MAX_LIST_OFFSET}` }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued; pass nextCursor from the previous page')
+      .optional()
+      .openapi({ description: '`nextCursor` of the previous page' }),
+  })
+  .refine((query) => !(query.cursor !== undefined && query.offset !== undefined), {
+    message: 'use either cursor or offset, not both',
+    path: ['cursor'],
+  });
 
 export const ThreadSummarySchema = z
   .object({
@@ -115,7 +147,15 @@ export const ThreadSummarySchema = z
   .openapi('ThreadSummary');
 
 export const ThreadListResponse = z
-  .object({ items: z.array(ThreadSummarySchema), limit: z.number().int(), offset: z.number().int() })
+  .object({
+    items: z.array(ThreadSummarySchema),
+    limit: z.number().int(),
+    offset: z.number().int().optional(),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
   .openapi('ThreadList');
 
 export const ThreadDetailResponse = z

@@ -1,11 +1,28 @@
-/** `npm run bench`: every benchmark, one after the other, printing its figures. */
+/**
+ * `npm run bench`: every benchmark, one after the other, printing its figures;
+ * `npm run bench -- ingest` (or `devserver`, `posts`) runs only the ones named.
+ */
 import { benchDevserver } from './devserver';
+import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
 
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  devserver: benchDevserver,
+  posts: benchPosts,
+  ingest: benchIngest,
+};
+
 async function main(): Promise<void> {
-  await benchDevserver();
-  console.log('');
-  await benchPosts();
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    throw new Error(`no benchmark named ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
+  }
+  const chosen = named.length > 0 ? named : Object.keys(BENCHMARKS);
+  for (const [index, name] of chosen.entries()) {
+    if (index > 0) console.log('');
+    await BENCHMARKS[name]();
+  }
 }
 
 main().then(

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { INBOUND_SECRET_KEY_PROBLEM, parseInboundSecretKey } from './inboundSecretKey';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,6 +16,13 @@ export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /** Generous for people and well-behaved integrations; a runaway loop meets it within seconds. */
 export const DEFAULT_API_RATE_LIMIT_PER_MINUTE = 600;
+
+/**
+ * Inbound events per minute per account: well above what a busy account's platform sends (and
+ * above the 1,000 per second the ingest benchmark drives), low enough that a platform stuck in a
+ * redelivery loop is held back before it crowds out the agents' requests.
+ */
+export const DEFAULT_INBOUND_RATE_LIMIT_PER_MINUTE = 120_000;
 
 export interface Config {
   /** Postgres connection string; absent means an embedded Postgres under `dataDir`. */
@@ -45,6 +53,10 @@ export interface Config {
   trustProxy?: number | string[];
   /** `ip:port` where worker processes serve the Temporal SDK's metrics for Prometheus. */
   workerMetricsAddress?: string;
+  /** Encrypts inbound webhook secrets at rest; the API needs it (`npm start` makes one if unset). */
+  inboundSecretKey?: Buffer;
+  /** Inbound events each account may deliver per minute before getting 429; 0: no limit. */
+  inboundRateLimitPerMinute: number;
 }
 
 export interface ConfigIssue {
@@ -115,7 +127,7 @@ const VARIABLES: readonly ConfigVariable[] = [
     name: 'DATA_DIR',
     default: './.data',
     meaning:
-      "Where `npm start` keeps its data: the embedded Postgres (`postgres/`) and its superuser's password (`postgres-password`), and the demo users' API keys (`demo-keys.json`); both files are readable by their owner only.",
+      "Where `npm start` keeps its data: the embedded Postgres (`postgres/`) and its superuser's password (`postgres-password`), the demo users' API keys (`demo-keys.json`) and, without `INBOUND_SECRET_KEY`, the key inbound secrets are encrypted with (`inbound-secret-key`); each file is readable by its owner only.",
   },
   {
     name: 'EMBEDDED_POSTGRES_PORT',
@@ -135,6 +147,18 @@ const VARIABLES: readonly ConfigVariable[] = [
       'Requests per minute each API user may make before getting 429. Requests with a missing or wrong key are counted per client address against a budget of the same size; once an address has spent it, its requests with a missing or wrong key get 429 instead of 401 until its minute is over. That budget never refuses a valid key: a user behind the same NAT or proxy keeps working on their own budget. Counted per API process (each replica has its own). `0` turns limiting off. Health, readiness, the documentation and `/metrics` are never limited.',
   },
   {
+    name: 'INBOUND_SECRET_KEY',
+    default: '—',
+    meaning:
+      "Key that encrypts the accounts' inbound webhook secrets in Postgres (AES-256-GCM): 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`). Required by the API; `npm start` without it generates one into `DATA_DIR/inbound-secret-key` at the first start. Every API replica needs the same key; losing it means issuing every account a new secret.",
+  },
+  {
+    name: 'INBOUND_RATE_LIMIT_PER_MINUTE',
+    default: String(DEFAULT_INBOUND_RATE_LIMIT_PER_MINUTE),
+    meaning:
+      'Inbound webhook events each account may deliver per minute, counted in events (a batch of 100 counts 100), before its deliveries get 429 with `Retry-After`. Counted per API process. `0` turns limiting off.',
+  },
+  {
     name: 'TRUST_PROXY',
     default: '—',
     meaning:
@@ -149,7 +173,7 @@ const VARIABLES: readonly ConfigVariable[] = [
 ];
 
 /** Variables whose value must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'NOTIFY_WEBHOOK_SECRET']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'NOTIFY_WEBHOOK_SECRET', 'INBOUND_SECRET_KEY']);
 
 export function describeConfig(): ConfigVariable[] {
   return VARIABLES.map((variable) => ({ ...variable }));
@@ -256,6 +280,19 @@ const envSchema = z.object({
   EMBEDDED_POSTGRES_PORT: portNumber.optional(),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
+  INBOUND_SECRET_KEY: z
+    .string()
+    .refine((value) => parseInboundSecretKey(value) !== undefined, INBOUND_SECRET_KEY_PROBLEM)
+    .transform((value) => parseInboundSecretKey(value)!)
+    .optional(),
+  INBOUND_RATE_LIMIT_PER_MINUTE: z
+    .string()
+    .refine(
+      (value) => /^\d+$/.test(value) && Number.isSafeInteger(Number(value)),
+      'expected a whole number of events per minute (0 turns limiting off)',
+    )
+    .transform(Number)
+    .default(DEFAULT_INBOUND_RATE_LIMIT_PER_MINUTE),
   TRUST_PROXY: trustedProxies.optional(),
   WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
@@ -337,5 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),
     ...(values.WORKER_METRICS_ADDRESS !== undefined ? { workerMetricsAddress: values.WORKER_METRICS_ADDRESS } : {}),
+    ...(values.INBOUND_SECRET_KEY !== undefined ? { inboundSecretKey: values.INBOUND_SECRET_KEY } : {}),
+    inboundRateLimitPerMinute: values.INBOUND_RATE_LIMIT_PER_MINUTE,
   };
 }

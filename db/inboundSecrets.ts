@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { iso, type Executor } from './rows';
+import { openSecret, sealSecret } from './sealedSecrets';
 
 /** How long a rotated-out secret still verifies, so a platform can be switched over without losing events. */
 export const INBOUND_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -13,11 +14,29 @@ export interface RotatedSecret {
   previousValidUntil: string | null;
 }
 
+interface SecretRow {
+  id: number;
+  secret: string | null;
+  sealed_secret: string | null;
+}
+
+/** What a sealed secret is bound to: its account, so that it opens on no other account's row. */
+const boundTo = (accountId: string) => `account ${accountId}`;
+
+/** Encrypts a secret stored before encryption in place; a concurrent reader may have done so already. */
+async function sealStoredPlain(trx: Executor, key: Buffer, accountId: string, row: SecretRow): Promise<void> {
+  await trx('account_inbound_secrets')
+    .where({ id: row.id })
+    .whereNotNull('secret')
+    .update({ sealed_secret: sealSecret({ key, secret: row.secret!, boundTo: boundTo(accountId) }), secret: null });
+}
+
 /**
- * An account's secrets for signed inbound webhooks. They are kept as they are: verifying an
- * HMAC needs the secret itself, so a hash would not do; Postgres access is the boundary.
+ * An account's secrets for signed inbound webhooks. Verifying an HMAC needs the secret itself, so
+ * a hash would not do: they are stored encrypted with the configured key (`sealed_secret`). Rows
+ * written before encryption hold the secret in `secret`; each is sealed the first time it is read.
  */
-export function createInboundSecretStore(db: Knex) {
+export function createInboundSecretStore(db: Knex, { key }: { key: Buffer }) {
   return {
     async rotate(input: { accountId: string; now: Date }, trx?: Knex.Transaction): Promise<RotatedSecret> {
       const run = async (tx: Executor): Promise<RotatedSecret> => {
@@ -29,10 +48,16 @@ export function createInboundSecretStore(db: Knex) {
           })
           .update({ valid_until: validUntil })
           .returning('id');
+        // Rotating-out leaves no secret of the account stored as it was, expired ones included.
+        const plain = await tx('account_inbound_secrets')
+          .where({ account_id: input.accountId })
+          .whereNotNull('secret')
+          .select<SecretRow[]>('id', 'secret', 'sealed_secret');
+        for (const row of plain) await sealStoredPlain(tx, key, input.accountId, row);
         const secret = randomBytes(32).toString('base64url');
         await tx('account_inbound_secrets').insert({
           account_id: input.accountId,
-          secret,
+          sealed_secret: sealSecret({ key, secret, boundTo: boundTo(input.accountId) }),
           created_at: input.now.toISOString(),
         });
         return {
@@ -53,8 +78,17 @@ export function createInboundSecretStore(db: Knex) {
           void q.whereNull('valid_until').orWhere('valid_until', '>', input.now.toISOString());
         })
         .orderBy('id', 'desc')
-        .select('secret');
-      return rows.map((row: { secret: string }) => row.secret);
+        .select<SecretRow[]>('id', 'secret', 'sealed_secret');
+      const secrets: string[] = [];
+      for (const row of rows) {
+        if (row.sealed_secret !== null) {
+          secrets.push(openSecret({ key, sealed: row.sealed_secret, boundTo: boundTo(input.accountId) }));
+        } else if (row.secret !== null) {
+          await sealStoredPlain(trx, key, input.accountId, row);
+          secrets.push(row.secret);
+        }
+      }
+      return secrets;
     },
   };
 }

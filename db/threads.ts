@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { FinishedSlaClock, RunningSlaClock } from '../domain/sla';
 import type { ThreadMessage, ThreadState } from '../domain/threadState';
+import { READ_TIMEOUT_MS, cancelAfter } from './postRows';
 import { insertNew, iso, isoOrNull, json, upsertUnlessNewer, type Executor } from './rows';
 
 /** One warning, breach, escalation step or outcome a clock reached; written once per (thread, clock, event). */
@@ -86,10 +87,22 @@ export interface ThreadListFilter {
   brandIds?: string[];
   status?: string;
   priority?: string;
-  assigneeId?: string;
+  queue?: string;
+  /** A user's threads, or null for those nobody holds. */
+  assigneeId?: string | null;
+  /** Threads where some SLA target was missed (true) or none was (false). */
+  breached?: boolean;
+  /** Threads whose next SLA deadline falls before this instant. */
+  dueBefore?: string;
   limit: number;
   offset: number;
+  /** Keyset paging: only threads after this one in the list's order. */
+  after?: { dueAt: string | null; id: string };
 }
+
+/** A thread has missed a target once a clock reached its breach or ended breached. */
+const BREACHED = `EXISTS (SELECT 1 FROM sla_events WHERE sla_events.thread_id = threads.id
+                          AND sla_events.event IN ('breach', 'breached'))`;
 
 /** The summary columns a transition may change; a projection overwrites them along with the state. */
 const TRANSITION_COLUMNS = [
@@ -230,11 +243,25 @@ export function createThreadStore(db: Knex) {
         .select('id', 'account_id', 'brand_id', 'platform', 'external_thread_id', 'workflow_id', ...TRANSITION_COLUMNS)
         .orderByRaw('next_due_at asc nulls last, id asc')
         .limit(filter.limit)
-        .offset(filter.offset);
+        .offset(filter.offset)
+        .timeout(READ_TIMEOUT_MS, cancelAfter);
       if (filter.brandIds) query.whereIn('brand_id', filter.brandIds);
       if (filter.status) query.where('status', filter.status);
       if (filter.priority) query.where('priority', filter.priority);
-      if (filter.assigneeId) query.where('assignee_id', filter.assigneeId);
+      if (filter.queue) query.where('queue', filter.queue);
+      if (filter.assigneeId === null) query.whereNull('assignee_id');
+      else if (filter.assigneeId) query.where('assignee_id', filter.assigneeId);
+      if (filter.breached !== undefined) query.whereRaw(filter.breached ? BREACHED : `NOT ${BREACHED}`);
+      if (filter.dueBefore) query.where('next_due_at', '<', filter.dueBefore);
+      const after = filter.after;
+      if (after?.dueAt === null) query.whereNull('next_due_at').where('id', '>', after.id);
+      else if (after) {
+        query.where((q) => {
+          void q
+            .whereRaw('(next_due_at, id) > (?::timestamptz, ?)', [after.dueAt, after.id])
+            .orWhereNull('next_due_at');
+        });
+      }
       return (await query).map((row) => toSummary(row as ThreadRow));
     },
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { listenApi } from '../api/main';
 import { reconcilePostsAtStartup } from '../api/reconciliation';
 import { connectApiToTemporal } from '../api/temporalConnection';
@@ -21,9 +21,11 @@ import { startDevServer, type DevServer } from '@socialops/temporal-devserver';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
 import { loadConfig, type Config } from '../config';
+import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
 import { createWorker, type WorkflowSource } from './createWorker';
 import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
+import { INBOUND_SECRET_KEY_FILE_NAME, readOrCreateInboundSecretKey } from './inboundSecretKeyFile';
 import { createConfiguredActivities } from './workerActivities';
 import { installWorkerRuntime } from './runtime';
 import { connectWorkerToTemporal } from './temporalConnection';
@@ -97,7 +99,7 @@ function banner(lines: Array<[string, string]>): string {
 
 export async function runEmbedded(options: { workflows?: WorkflowSource } = {}): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   const stack = stopStack(logger);
   const shutdown = async (signal: string): Promise<void> => {
@@ -180,7 +182,9 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       await workerRun.catch(() => undefined);
     });
 
-    const api = await listenApi({ config, db, temporal, logger });
+    const inboundSecretKey =
+      config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));
+    const api = await listenApi({ config: { ...config, inboundSecretKey }, db, temporal, logger });
     stack.push(() => api.close());
 
     process.stdout.write(

@@ -2,9 +2,9 @@
  * The worker process: hosts the post workflows and activities against an external Postgres and
  * Temporal. SIGTERM or SIGINT stops polling, lets running activities finish, then exits.
  */
-import pino from 'pino';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './workerActivities';
@@ -13,7 +13,7 @@ import { connectWorkerToTemporal } from './temporalConnection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   if (!config.databaseUrl || !config.temporalAddress) {
     throw new ConfigError(

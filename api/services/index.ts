@@ -40,6 +40,7 @@ export function createServices({
   logger,
   temporalDeadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
   connectors,
+  inboundSecretKey,
 }: {
   db: Knex;
   temporal: Client;
@@ -48,6 +49,8 @@ export function createServices({
   temporalDeadlineMs?: number;
   /** The platforms whose ledgers say what a lost post published; the sandbox by default. */
   connectors?: ConnectorRegistry;
+  /** Encrypts and decrypts the accounts' inbound webhook secrets at rest. */
+  inboundSecretKey: Buffer;
 }) {
   const call = deadlineBoundCalls(temporal, temporalDeadlineMs);
   const workflows: TemporalAccess = { workflow: temporal.workflow, call, taskQueue };
@@ -92,7 +95,7 @@ export function createServices({
     queues,
     inbound: createInboundService({
       accounts,
-      secrets: createInboundSecretStore(db),
+      secrets: createInboundSecretStore(db, { key: inboundSecretKey }),
       threads,
       temporal: workflows,
     }),

@@ -19,9 +19,11 @@ import {
   type ThreadUpdateResult,
 } from '../../workflows/thread/messages';
 import type { Role } from '../../domain/types';
+import { decodeDueCursor, encodeDueCursor } from '../listCursor';
+import { UNASSIGNED } from '../threadSchemas';
 import { actorOf, brandScope, coversBrand, type AuthenticatedUser } from './caller';
 import type { ReplyTemplateService, TemplateVariableValues } from './replyTemplates';
-import { conflict, forbiddenAction, notFound } from './errors';
+import { conflict, forbiddenAction, invalidField, notFound } from './errors';
 import type { QueueService } from './queues';
 import type { TemporalAccess } from './temporal';
 import { isPostgresUnreachable, isTemporalUnreachable } from './unavailable';
@@ -48,9 +50,14 @@ export interface ThreadListQuery {
   brandId?: string;
   status?: string;
   priority?: string;
+  queue?: string;
+  /** A user id, or UNASSIGNED. */
   assigneeId?: string;
+  breached?: boolean;
+  dueBefore?: string;
   limit: number;
-  offset: number;
+  offset?: number;
+  cursor?: string;
 }
 
 /** Who acts on which thread. */
@@ -89,20 +96,37 @@ export function createThreadService({ threads, temporal, logger, templates, queu
 
   return {
     async list(user: AuthenticatedUser, query: ThreadListQuery) {
+      const after = query.cursor !== undefined ? decodeDueCursor(query.cursor) : undefined;
+      if (query.cursor !== undefined && !after) {
+        throw invalidField(['cursor'], 'not a cursor this API issued; pass nextCursor from the previous page');
+      }
+      const paging = after ? {} : { offset: query.offset ?? 0 };
       const scope = brandScope(user);
       if (query.brandId && scope && !scope.includes(query.brandId)) {
-        return { items: [] as ThreadSummary[], limit: query.limit, offset: query.offset };
+        return { items: [] as ThreadSummary[], limit: query.limit, ...paging, nextCursor: null };
       }
       const filter: ThreadListFilter = {
         ...(query.brandId ? { brandIds: [query.brandId] } : scope ? { brandIds: scope } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.priority ? { priority: query.priority } : {}),
-        ...(query.assigneeId ? { assigneeId: query.assigneeId } : {}),
-        limit: query.limit,
-        offset: query.offset,
+        ...(query.queue ? { queue: query.queue } : {}),
+        ...(query.assigneeId ? { assigneeId: query.assigneeId === UNASSIGNED ? null : query.assigneeId } : {}),
+        ...(query.breached !== undefined ? { breached: query.breached } : {}),
+        ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
+        // One more than asked tells whether another page follows.
+        limit: query.limit + 1,
+        offset: query.offset ?? 0,
+        ...(after ? { after } : {}),
       };
-      const items = await threads.list(filter);
-      return { items, limit: query.limit, offset: query.offset };
+      const found = await threads.list(filter);
+      const items = found.slice(0, query.limit);
+      const last = items.at(-1);
+      return {
+        items,
+        limit: query.limit,
+        ...paging,
+        nextCursor: found.length > query.limit && last ? encodeDueCursor({ dueAt: last.nextDueAt, id: last.id }) : null,
+      };
     },
 
     /** The thread's live state from its workflow, or its last recorded state and why. */

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import pino from 'pino';
 import { listenApi, type RunningApiServer } from '../../api/main';
 import { createTestKnex } from '../helpers/db';
+import { TEST_INBOUND_SECRET_KEY } from '../helpers/inboundSecretKey';
 import { unreachableTemporal } from './http';
 
 let db: Knex;
@@ -25,6 +26,7 @@ beforeAll(async () => {
       temporalTaskQueue: 'api-client-error',
       publicBaseUrl: 'http://127.0.0.1',
       apiRateLimitPerMinute: 0,
+      inboundSecretKey: TEST_INBOUND_SECRET_KEY,
     },
     db,
     temporal: temporal.client,

@@ -14,6 +14,7 @@ import { createPostStore } from '../../db/posts';
 import { deriveReviewPlan } from '../../domain/reviewPolicy';
 import type { PostStage, RiskTier } from '../../domain/types';
 import { uniqueId } from '../helpers/db';
+import { TEST_INBOUND_SECRET_KEY } from '../helpers/inboundSecretKey';
 
 export interface RunningApi {
   baseUrl: string;
@@ -21,9 +22,9 @@ export interface RunningApi {
 }
 
 export async function startApi(
-  options: Omit<AppOptions, 'logger'> & { logger?: AppOptions['logger'] },
+  options: Omit<AppOptions, 'logger' | 'inboundSecretKey'> & Partial<Pick<AppOptions, 'logger' | 'inboundSecretKey'>>,
 ): Promise<RunningApi> {
-  const app = createApp({ logger: pino({ level: 'silent' }), ...options });
+  const app = createApp({ logger: pino({ level: 'silent' }), inboundSecretKey: TEST_INBOUND_SECRET_KEY, ...options });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

@@ -158,8 +158,8 @@ it('documents authentication, authorization and error responses per operation', 
     }
     if (method === 'post') expect({ label, has413: '413' in operation.responses }).toEqual({ label, has413: true });
     if (!isPublic) expect({ label, has503: '503' in operation.responses }).toEqual({ label, has503: true });
-    // Only operations that need a key pass through the request budgets.
-    expect({ label, has429: '429' in operation.responses }).toEqual({ label, has429: !isPublic && !isSigned });
+    // Operations that need a key pass through the request budgets; signed inbound deliveries through the account's.
+    expect({ label, has429: '429' in operation.responses }).toEqual({ label, has429: !isPublic });
   }
   expect(document.paths['/readyz'].get.responses['503'].content['application/json'].schema.$ref).toBe(
     '#/components/schemas/Readiness',

@@ -2,6 +2,7 @@
  * The API as an operator runs it: `api/main.ts` as its own process, configured by environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { startDevServer } from '@socialops/temporal-devserver';
@@ -9,6 +10,7 @@ import { testDatabaseUrl } from '../helpers/db';
 import { closedPort } from './http';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
+const TEST_KEY = randomBytes(32).toString('base64');
 
 function startProcess(env: Record<string, string>): {
   child: ChildProcess;
@@ -19,7 +21,7 @@ function startProcess(env: Record<string, string>): {
   // One process (no tsx wrapper in between), so that a signal or a kill reaches the API itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', INBOUND_SECRET_KEY: TEST_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -39,10 +41,11 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 }
 
 it('refuses to start without its dependencies configured, naming the variables', async () => {
-  const started = startProcess({});
+  const started = startProcess({ INBOUND_SECRET_KEY: '' });
   expect(await started.exited).toBe(1);
   expect(started.output()).toMatch(/DATABASE_URL: required by the standalone API/);
   expect(started.output()).toMatch(/TEMPORAL_ADDRESS: required by the standalone API/);
+  expect(started.output()).toMatch(/INBOUND_SECRET_KEY: required by the standalone API/);
 });
 
 it('serves while Temporal is down, reports not ready, and stops cleanly on SIGTERM', async () => {

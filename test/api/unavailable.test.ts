@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import { signInboundBody } from '../../api/inboundSignature';
 import { createBrandStore } from '../../db/brands';
 import { createInboundSecretStore } from '../../db/inboundSecrets';
+import { TEST_INBOUND_SECRET_KEY } from '../helpers/inboundSecretKey';
 import { createTestKnex, insertBrandFixture, type BrandFixture } from '../helpers/db';
 import { call, closedPort, projectPost, startApi, unreachableTemporal, type RunningApi } from './http';
 
@@ -42,7 +43,7 @@ describe('with Temporal unreachable', () => {
   });
 
   it('answers an inbound webhook with 503 naming Temporal, so the platform sends it again', async () => {
-    const { secret } = await createInboundSecretStore(db).rotate({
+    const { secret } = await createInboundSecretStore(db, { key: TEST_INBOUND_SECRET_KEY }).rotate({
       accountId: fixture.accounts[0].id,
       now: new Date(),
     });

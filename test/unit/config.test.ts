@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('.data'),
       publicBaseUrl: 'http://127.0.0.1:3000',
       apiRateLimitPerMinute: 600,
+      inboundRateLimitPerMinute: 120_000,
     });
   });
 
