@@ -231,6 +231,10 @@ export class WorkflowService {
     return this.schedules.listSchedules(request);
   }
 
+  countSchedules(request: Msg): Msg {
+    return this.schedules.countSchedules(request);
+  }
+
   listScheduleMatchingTimes(request: Msg): Msg {
     return this.schedules.listScheduleMatchingTimes(request);
   }

@@ -3,12 +3,19 @@
  * listed, updated, paused, triggered, backfilled and deleted, and they start workflows on the
  * server's virtual clock, in their time zone, under their overlap policy.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
 import type { ScheduleOptions } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { collector, failing, quick } from './fixtures/workflows';
 import { finish } from './fixtures/messages';
 import { msToTs } from '@temporalio/common/lib/time';
+import { startDevServer } from '../src';
 import { eventually, protoMs, startSuite, type DevServerSuite } from './helpers';
 
 const HOUR = 3_600_000;
@@ -156,6 +163,11 @@ test('a schedule is created, described, listed, updated and deleted through the 
   for await (const schedule of suite.client.schedule.list({ query: 'TemporalSchedulePaused = true' }))
     paused.push(schedule.scheduleId);
   expect(paused).toEqual([scheduleId]);
+  const counted = await suite.client.workflowService.countSchedules({
+    namespace: 'default',
+    query: `ScheduleId = '${scheduleId}' AND TemporalSchedulePaused = false`,
+  });
+  expect(Number(counted.count)).toBe(0);
 
   await handle.update((previous) => ({
     ...previous,
@@ -416,4 +428,59 @@ test('pause on failure pauses the schedule when a workflow it started fails', as
   expect(state.note).toMatch(/failed/);
   const [run] = await scheduledRuns(scheduleId);
   expect(run.status).toBe('FAILED');
+});
+
+test('TERMINATE_OTHER ends the running workflow and starts the new one; CANCEL_OTHER waits for the cancellation', async () => {
+  const scheduleId = suite.uniqueId('replace');
+  const handle = await suite.client.schedule.create({
+    ...hourlyQuick(scheduleId, { state: { paused: true } }),
+    action: { type: 'startWorkflow', workflowType: collector, taskQueue: suite.taskQueue, workflowId: scheduleId },
+  });
+
+  await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+  const [first] = await runsReaching(scheduleId, 1);
+  await suite.env.sleep('1 minute');
+  await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
+  const [terminated, second] = await runsReaching(scheduleId, 2);
+  expect(terminated.workflowId).toBe(first.workflowId);
+  expect((await suite.client.workflow.getHandle(first.workflowId).describe()).status.name).toBe('TERMINATED');
+
+  await suite.env.sleep('1 minute');
+  await handle.trigger(ScheduleOverlapPolicy.CANCEL_OTHER);
+  const runs = await runsReaching(scheduleId, 3);
+  expect(runs.map((run) => run.workflowId).slice(0, 2)).toEqual([first.workflowId, second.workflowId]);
+  expect((await suite.client.workflow.getHandle(second.workflowId).describe()).status.name).toBe('CANCELLED');
+  expect((await handle.describe()).info.runningActions.map((action) => action.workflow.workflowId)).toEqual([
+    runs[2].workflowId,
+  ]);
+  await suite.client.workflow.getHandle(runs[2].workflowId).signal(finish);
+});
+
+describe('in the dev-server form', () => {
+  test('a schedule fires on real time', async () => {
+    const server = await startDevServer();
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      const handle = await client.schedule.create({
+        scheduleId: 'every-second',
+        spec: { intervals: [{ every: '1 second' }] },
+        // Nothing polls this queue: starting the workflow is the action, running it is not needed.
+        action: { type: 'startWorkflow', workflowType: 'quick', taskQueue: 'nobody-polls', workflowId: 'tick' },
+        policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+      });
+
+      const described = await eventually('the schedule acts twice', async () => {
+        const description = await handle.describe();
+        return description.info.numActionsTaken >= 2 && description;
+      });
+      const [firstAt, secondAt] = described.info.recentActions.map((action) => action.scheduledAt.getTime());
+      expect(secondAt - firstAt).toBe(1000);
+      expect(described.info.recentActions[0].action.workflow.workflowId).toBe(idAt('tick', firstAt));
+      await handle.delete();
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
 });

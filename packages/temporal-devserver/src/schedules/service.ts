@@ -226,19 +226,9 @@ export class Schedules {
   }
 
   listSchedules(req: ListSchedulesRequest): Msg {
-    const namespace = this.server.namespaces.get(req.namespace);
-    let matches: (record: VisibilityRecord) => boolean = () => true;
-    if (req.query) {
-      try {
-        matches = compileVisibilityQuery(req.query, settableSearchAttributes(namespace)).matches;
-      } catch (err) {
-        if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
-        throw err;
-      }
-    }
-    const records = [...this.byKey.values()]
-      .filter((record) => record.namespace === namespace.name && matches(this.visibilityRecord(record)))
-      .sort((a, b) => (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0));
+    const records = this.matching(req.namespace, req.query).sort((a, b) =>
+      a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0,
+    );
     const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     const page = records.slice(offset, offset + pageSize);
@@ -250,9 +240,38 @@ export class Schedules {
     };
   }
 
+  countSchedules(req: ListSchedulesRequest): Msg {
+    return { count: this.matching(req.namespace, req.query).length };
+  }
+
+  /** The namespace's schedules that a list filter selects (ORDER BY is ignored: they list by id). */
+  private matching(namespaceName: string | undefined, query: string | undefined): ScheduleRecord[] {
+    const namespace = this.server.namespaces.get(namespaceName);
+    let matches: (record: VisibilityRecord) => boolean = () => true;
+    if (query) {
+      try {
+        const compiled = compileVisibilityQuery(query, {
+          ...settableSearchAttributes(namespace),
+          ScheduleId: 'Keyword',
+        });
+        if (compiled.groupBy.length) throw invalidArgument('invalid query: GROUP BY is not supported for schedules');
+        matches = compiled.matches;
+      } catch (err) {
+        if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
+        throw err;
+      }
+    }
+    return [...this.byKey.values()].filter(
+      (record) => record.namespace === namespace.name && matches(this.visibilityRecord(record)),
+    );
+  }
+
   /** What a list filter sees of a schedule: its id, its workflow type and its search attributes. */
   private visibilityRecord(record: ScheduleRecord): VisibilityRecord {
-    const searchAttributes: Record<string, unknown> = { TemporalSchedulePaused: record.paused };
+    const searchAttributes: Record<string, unknown> = {
+      ScheduleId: record.scheduleId,
+      TemporalSchedulePaused: record.paused,
+    };
     for (const [name, payload] of Object.entries(record.searchAttributes?.indexedFields ?? {}))
       searchAttributes[name] = payloadValue(payload);
     return {
