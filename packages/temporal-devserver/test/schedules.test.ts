@@ -24,11 +24,12 @@ const BERLIN = 'Europe/Berlin';
 
 const scheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 const scheduledById = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+const brand = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
 
 let suite: DevServerSuite;
 
 beforeAll(async () => {
-  suite = await startSuite({ taskQueue: 'devserver-schedules' });
+  suite = await startSuite({ taskQueue: 'devserver-schedules', searchAttributes: { Brand: 'Keyword' } });
 });
 
 afterEach(async () => {
@@ -120,6 +121,7 @@ test('a schedule is created, described, listed, updated and deleted through the 
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     state: { paused: true, note: 'waiting for the brand' },
     memo: { brand: 'acme' },
+    typedSearchAttributes: [{ key: brand, value: 'acme' }],
   });
 
   const described = await handle.describe();
@@ -146,6 +148,7 @@ test('a schedule is created, described, listed, updated and deleted through the 
   });
   expect(described.state).toEqual({ paused: true, note: 'waiting for the brand', remainingActions: undefined });
   expect(described.memo).toEqual({ brand: 'acme' });
+  expect(described.typedSearchAttributes.get(brand)).toBe('acme');
   expect(described.info.createdAt.getTime()).toBeGreaterThanOrEqual(before);
   expect(described.info.createdAt.getTime()).toBeLessThanOrEqual(await suite.env.currentTimeMs());
   expect(described.info.nextActionTimes).toHaveLength(10);
@@ -159,10 +162,17 @@ test('a schedule is created, described, listed, updated and deleted through the 
     state: { paused: true, note: 'waiting for the brand' },
     action: { type: 'startWorkflow', workflowType: 'quick' },
   });
+  expect(listed[0].typedSearchAttributes?.get(brand)).toBe('acme');
   const paused = [];
-  for await (const schedule of suite.client.schedule.list({ query: 'TemporalSchedulePaused = true' }))
+  for await (const schedule of suite.client.schedule.list({
+    query: "TemporalSchedulePaused = true AND Brand = 'acme'",
+  }))
     paused.push(schedule.scheduleId);
   expect(paused).toEqual([scheduleId]);
+  const otherBrand = [];
+  for await (const schedule of suite.client.schedule.list({ query: "Brand = 'globex'" }))
+    otherBrand.push(schedule.scheduleId);
+  expect(otherBrand).toEqual([]);
   const counted = await suite.client.workflowService.countSchedules({
     namespace: 'default',
     query: `ScheduleId = '${scheduleId}' AND TemporalSchedulePaused = false`,
@@ -235,7 +245,18 @@ test('a cron string becomes a structured calendar in its time zone, and a bad on
 test('an interval schedule starts its workflows on the virtual clock, named and marked by their scheduled time', async () => {
   const scheduleId = suite.uniqueId('hourly');
   const createdAt = await suite.env.currentTimeMs();
-  const handle = await suite.client.schedule.create(hourlyQuick(scheduleId));
+  const handle = await suite.client.schedule.create({
+    ...hourlyQuick(scheduleId),
+    action: {
+      type: 'startWorkflow',
+      workflowType: quick,
+      args: ['scheduled'],
+      taskQueue: suite.taskQueue,
+      workflowId: `${scheduleId}-wf`,
+      memo: { report: 'weekly' },
+      typedSearchAttributes: [{ key: brand, value: 'acme' }],
+    },
+  });
 
   await suite.env.sleep('3 hours');
 
@@ -244,6 +265,9 @@ test('an interval schedule starts its workflows on the virtual clock, named and 
   expect(runs.map((run) => run.workflowId)).toEqual(due.map((at) => idAt(`${scheduleId}-wf`, at)));
   expect(runs.map((run) => run.scheduledAt?.getTime())).toEqual(due);
   expect(runs.map((run) => run.scheduledBy)).toEqual([scheduleId, scheduleId, scheduleId]);
+  const started = await suite.client.workflow.getHandle(runs[0].workflowId).describe();
+  expect(started.memo).toEqual({ report: 'weekly' });
+  expect(started.typedSearchAttributes.get(brand)).toBe('acme');
 
   const described = await handle.describe();
   expect(described.info.numActionsTaken).toBe(3);

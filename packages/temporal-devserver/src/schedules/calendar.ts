@@ -74,7 +74,7 @@ export function parseCalendarField(field: CalendarField, expression: string): Ra
     } else {
       start = parseValue(field, span);
       // `x/y` runs from x to the end of the field's values.
-      end = stepText === undefined ? start : field === 'year' ? BOUNDS.year.max : max;
+      end = stepText === undefined ? start : field === 'dayOfWeek' ? 6 : max;
     }
     return checkRange(field, { start, end, step });
   });

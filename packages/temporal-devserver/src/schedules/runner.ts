@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerContext } from '../context';
+import { ServiceError } from '../errors';
 import type { Execution } from '../execution';
 import type { Payload, StartWorkflowExecutionRequest } from '../wire';
 import { resolveOverlap, type PendingStart } from './overlap';
@@ -114,10 +115,11 @@ export class ScheduleRunner {
     let runId: string;
     try {
       runId = this.server.runStart.startWorkflowExecution(request).runId as string;
-    } catch {
-      // A start the server refuses (the id is still running, a task queue missing…) is not an
-      // action taken; a real scheduler records it only in its own logs.
-      return;
+    } catch (err) {
+      // A start the server refuses (the id is still running…) is not an action taken; a real
+      // scheduler records it only in its own logs.
+      if (err instanceof ServiceError) return;
+      throw err;
     }
     record.actionCount++;
     if (!start.manual && record.limitedActions) record.remainingActions = Math.max(0, record.remainingActions - 1);

@@ -38,6 +38,7 @@ export class CompiledSpec {
     private readonly intervals: IntervalRule[],
     private readonly excludes: StructuredCalendar[],
     private readonly zone: TimeZone,
+    private readonly timezoneName: string | undefined,
     private readonly startTime: number | undefined,
     private readonly endTime: number | undefined,
     private readonly jitter: WireTime | undefined,
@@ -83,6 +84,7 @@ export class CompiledSpec {
       intervals,
       excludes,
       TimeZone.named(timezoneName),
+      timezoneName,
       startTime,
       endTime,
       spec.jitter,
@@ -98,7 +100,7 @@ export class CompiledSpec {
       startTime: this.startTime !== undefined ? msToTs(this.startTime) : undefined,
       endTime: this.endTime !== undefined ? msToTs(this.endTime) : undefined,
       jitter: this.jitter,
-      timezoneName: this.zone.name === 'UTC' && !this.calendars.length ? undefined : this.zone.name,
+      timezoneName: this.timezoneName,
     };
   }
 
