@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  if (!suite) return;
   // A schedule left behind would keep firing whenever a later test lets time skip.
   for await (const schedule of suite.client.schedule.list())
     await suite.client.schedule.getHandle(schedule.scheduleId).delete();
