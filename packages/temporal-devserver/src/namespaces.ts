@@ -51,7 +51,7 @@ export class Namespaces {
         upsertMemo: true,
         sdkMetadata: true,
         eagerWorkflowStart: false,
-        supportsSchedules: false,
+        supportsSchedules: true,
         buildIdBasedVersioning: false,
         countGroupByExecutionStatus: true,
         nexus: false,
@@ -77,7 +77,7 @@ export class Namespaces {
         state: 'NAMESPACE_STATE_REGISTERED',
         description: namespace.description,
         id: namespace.id,
-        supportsSchedules: false,
+        supportsSchedules: true,
       },
       config: {
         workflowExecutionRetentionTtl: msToDur(namespace.retentionMs),

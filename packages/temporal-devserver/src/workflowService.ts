@@ -6,6 +6,7 @@ import { createServerContext, type ServerContext } from './context';
 import type { CallContext } from './grpcServer';
 import type { Namespaces } from './namespaces';
 import type { Msg } from './protos';
+import { Schedules } from './schedules/service';
 import type { VirtualClock } from './time';
 
 export interface WorkflowServiceOptions {
@@ -14,9 +15,11 @@ export interface WorkflowServiceOptions {
 
 export class WorkflowService {
   private readonly server: ServerContext;
+  private readonly schedules: Schedules;
 
   constructor(options: WorkflowServiceOptions) {
     this.server = createServerContext(options.clock);
+    this.schedules = new Schedules(this.server);
   }
 
   get namespaces(): Namespaces {
@@ -202,5 +205,37 @@ export class WorkflowService {
 
   recordWorkerHeartbeat(): Msg {
     return this.server.taskQueues.recordWorkerHeartbeat();
+  }
+
+  createSchedule(request: Msg): Msg {
+    return this.schedules.createSchedule(request);
+  }
+
+  describeSchedule(request: Msg): Msg {
+    return this.schedules.describeSchedule(request);
+  }
+
+  updateSchedule(request: Msg): Msg {
+    return this.schedules.updateSchedule(request);
+  }
+
+  patchSchedule(request: Msg): Msg {
+    return this.schedules.patchSchedule(request);
+  }
+
+  deleteSchedule(request: Msg): Msg {
+    return this.schedules.deleteSchedule(request);
+  }
+
+  listSchedules(request: Msg): Msg {
+    return this.schedules.listSchedules(request);
+  }
+
+  countSchedules(request: Msg): Msg {
+    return this.schedules.countSchedules(request);
+  }
+
+  listScheduleMatchingTimes(request: Msg): Msg {
+    return this.schedules.listScheduleMatchingTimes(request);
   }
 }

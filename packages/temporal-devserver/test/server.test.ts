@@ -229,24 +229,29 @@ describe('errors', () => {
 
   test('an RPC the server does not implement is UNIMPLEMENTED and names the method', async () => {
     const failure = await grpcFailure(
-      suite.client.workflowService.createSchedule({
+      suite.client.workflowService.startBatchOperation({
         namespace: NAMESPACE,
-        scheduleId: 'weekly-report',
-        requestId: 'weekly-report',
+        jobId: 'close-everything',
+        visibilityQuery: "ExecutionStatus = 'Running'",
+        reason: 'tidy up',
       }),
     );
 
     expect(failure.code).toBe(grpcStatus.UNIMPLEMENTED);
-    expect(failure.details).toMatch(/CreateSchedule/);
+    expect(failure.details).toMatch(/StartBatchOperation/);
   });
 
   test('system info advertises only what the server implements', async () => {
     const { capabilities } = await suite.client.workflowService.getSystemInfo({});
 
     // Advertised and implemented (each is exercised elsewhere in this suite).
-    expect(capabilities).toMatchObject({ upsertMemo: true, countGroupByExecutionStatus: true, sdkMetadata: true });
+    expect(capabilities).toMatchObject({
+      upsertMemo: true,
+      countGroupByExecutionStatus: true,
+      sdkMetadata: true,
+      supportsSchedules: true,
+    });
     // Not implemented, so not advertised, and the RPCs behind them say so.
-    expect(capabilities?.supportsSchedules).toBeFalsy();
     expect(capabilities?.buildIdBasedVersioning).toBeFalsy();
     expect(capabilities?.nexus).toBeFalsy();
     const versioning = await grpcFailure(
