@@ -21,6 +21,7 @@ import {
   type ThreadLifecycleInput,
 } from '../workflows/thread/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
+import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
 import { benchDatabase, percentile } from './support';
 
 const TOTAL_EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000);
@@ -175,7 +176,10 @@ export async function benchIngest(): Promise<void> {
   console.log('## inbound ingest');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { db, url, drop } = await benchDatabase();
-  const env = await createTestEnvironment({ timeSkipping: false, searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
+  const env = await createTestEnvironment({
+    timeSkipping: false,
+    searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+  });
   const seed = await seedDemo(db);
   const adminKey = seed.users.find(({ user }) => user.roles.includes('admin'))!.apiKey;
   const taskQueue = 'socialops';
