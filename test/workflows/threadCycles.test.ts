@@ -1,4 +1,4 @@
-import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Actor } from '../../domain/types';
 import { slaPolicyWithDefaults, type SlaPolicyOverrides } from '../../domain/sla';
 import { DEFAULT_THREAD_SETTINGS, type ThreadSettings } from '../../domain/threadSettings';
@@ -10,12 +10,12 @@ import {
   replyToThread,
   resolveThread,
   setThreadPending,
-  THREAD_WORKFLOW_TYPE,
   threadWorkflowId,
   type InboundMessageSignal,
   type ThreadLifecycleInput,
   type ThreadState,
 } from '../../workflows/thread/messages';
+import { conversationOf, stateWhen as stateWhenWithin, writeAsCustomer } from './threadDriver';
 import { insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
 import { DAY_MS, HOUR_MS, recordHistoryIfAsked, startPostHarness, type PostHarness } from './postHarness';
 
@@ -46,50 +46,14 @@ function settings({ policy = {}, rules = [] }: { policy?: SlaPolicyOverrides; ru
   return chosen;
 }
 
-function conversation(extra: Partial<ThreadLifecycleInput> = {}): ThreadLifecycleInput {
-  const account = fixture.accounts[0];
-  return {
-    accountId: account.id,
-    brandId: fixture.brand.id,
-    platform: account.platform,
-    externalThreadId: uniqueId('conversation'),
-    ...extra,
-  };
-}
+const conversation = (extra: Partial<ThreadLifecycleInput> = {}): ThreadLifecycleInput =>
+  conversationOf(fixture, extra);
 
-const idOf = (input: ThreadLifecycleInput) => `${input.accountId}:${input.externalThreadId}`;
+const customerWrites = (input: ThreadLifecycleInput, message: Partial<InboundMessageSignal> = {}) =>
+  writeAsCustomer(harness, input, { text: 'Any update on my order?', ...message });
 
-async function customerWrites(
-  input: ThreadLifecycleInput,
-  message: Partial<InboundMessageSignal> = {},
-): Promise<WorkflowHandleWithSignaledRunId> {
-  const sentAt = new Date(await harness.env.currentTimeMs()).toISOString();
-  return harness.env.client.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
-    workflowId: threadWorkflowId(idOf(input)),
-    taskQueue: harness.taskQueue,
-    args: [input],
-    signal: inboundMessage,
-    signalArgs: [
-      {
-        messageId: uniqueId('msg'),
-        kind: 'dm',
-        author: { id: 'customer-1', handle: '@customer' },
-        text: 'Any update on my order?',
-        sentAt,
-        ...message,
-      },
-    ],
-  });
-}
-
-async function stateWhen(handle: WorkflowHandle, ready: (state: ThreadState) => boolean): Promise<ThreadState> {
-  const giveUpAt = Date.now() + 20_000;
-  for (;;) {
-    const state = await handle.query(getThreadState);
-    if (ready(state) || Date.now() > giveUpAt) return state;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const stateWhen = (handle: WorkflowHandle, ready: (state: ThreadState) => boolean) =>
+  stateWhenWithin(handle, ready, { waitMs: 20_000 });
 
 async function slaEvents(threadId: string): Promise<{ clockId: string; event: string; kind: string; at: string }[]> {
   const rows: { clock_id: string; event: string; kind: string; at: Date }[] = await harness

@@ -4,7 +4,6 @@
  * assignee and the lead through the signed webhook and finally hand the conversation to the lead,
  * and an agent may escalate by hand.
  */
-import type { WorkflowHandle } from '@temporalio/client';
 import { createThreadQueueStore } from '../../db/threadQueues';
 import type { ThreadQueue } from '../../domain/queueAssignment';
 import type { Actor } from '../../domain/types';
@@ -12,13 +11,11 @@ import {
   assignThread,
   escalateThread,
   getThreadState,
-  inboundMessage,
-  THREAD_WORKFLOW_TYPE,
-  threadWorkflowId,
   type ThreadLifecycleInput,
   type ThreadState,
 } from '../../workflows/thread/messages';
-import { insertBrandFixture, insertUser, uniqueId, type BrandFixture } from '../helpers/db';
+import { conversationOf, stateWhen, writeAsCustomer } from './threadDriver';
+import { insertBrandFixture, insertUser, type BrandFixture } from '../helpers/db';
 import { startWebhookReceiver, WEBHOOK_SECRET, type WebhookReceiver } from '../helpers/webhookReceiver';
 import { HOUR_MS, recordHistoryIfAsked, refusal, startPostHarness, type PostHarness } from './postHarness';
 
@@ -65,43 +62,10 @@ async function teamWith(queue: Partial<Omit<ThreadQueue, 'members'>> & { capacit
   return { fixture, agents, leadId };
 }
 
-function conversation(team: Team): ThreadLifecycleInput {
-  const account = team.fixture.accounts[0];
-  return {
-    accountId: account.id,
-    brandId: team.fixture.brand.id,
-    platform: account.platform,
-    externalThreadId: uniqueId('conversation'),
-  };
-}
+const conversation = (team: Team): ThreadLifecycleInput => conversationOf(team.fixture);
 
-async function customerWrites(input: ThreadLifecycleInput): Promise<WorkflowHandle> {
-  const sentAt = new Date(await harness.env.currentTimeMs()).toISOString();
-  return harness.env.client.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
-    workflowId: threadWorkflowId(`${input.accountId}:${input.externalThreadId}`),
-    taskQueue: harness.taskQueue,
-    args: [input],
-    signal: inboundMessage,
-    signalArgs: [
-      {
-        messageId: uniqueId('msg'),
-        kind: 'dm',
-        author: { id: 'customer-1', handle: '@customer' },
-        text: 'Where is my order? It was due on Monday.',
-        sentAt,
-      },
-    ],
-  });
-}
-
-async function stateWhen(handle: WorkflowHandle, ready: (state: ThreadState) => boolean): Promise<ThreadState> {
-  const giveUpAt = Date.now() + 15_000;
-  for (;;) {
-    const state = await handle.query(getThreadState);
-    if (ready(state) || Date.now() > giveUpAt) return state;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const customerWrites = (input: ThreadLifecycleInput) =>
+  writeAsCustomer(harness, input, { text: 'Where is my order? It was due on Monday.' });
 
 const received = (state: ThreadState) => state.messages.some((message) => message.direction === 'inbound');
 

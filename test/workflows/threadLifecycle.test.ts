@@ -1,18 +1,15 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkerActivities } from '../../activities';
 import type { Actor } from '../../domain/types';
 import {
   addThreadNote,
   getThreadState,
-  inboundMessage,
   replyToThread,
   resolveThread,
-  THREAD_WORKFLOW_TYPE,
-  threadWorkflowId,
   type InboundMessageSignal,
   type ThreadLifecycleInput,
   type ThreadState,
 } from '../../workflows/thread/messages';
+import { conversationOf, stateWhen, writeAsCustomer } from './threadDriver';
 import { insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
 import { HOUR_MS, recordHistoryIfAsked, startPostHarness, type PostHarness } from './postHarness';
 
@@ -48,47 +45,10 @@ function agent(): Actor {
   return { userId: fixture.users.agent.user.id, roles: ['agent'] };
 }
 
-function conversation(): ThreadLifecycleInput {
-  const account = fixture.accounts[0];
-  return {
-    accountId: account.id,
-    brandId: fixture.brand.id,
-    platform: account.platform,
-    externalThreadId: uniqueId('conversation'),
-  };
-}
+const conversation = (): ThreadLifecycleInput => conversationOf(fixture);
 
-async function customerWrites(
-  input: ThreadLifecycleInput,
-  message: Partial<InboundMessageSignal> = {},
-): Promise<WorkflowHandle> {
-  const sentAt = new Date(await harness.env.currentTimeMs()).toISOString();
-  return harness.env.client.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
-    workflowId: threadWorkflowId(`${input.accountId}:${input.externalThreadId}`),
-    taskQueue: harness.taskQueue,
-    args: [input],
-    signal: inboundMessage,
-    signalArgs: [
-      {
-        messageId: uniqueId('msg'),
-        kind: 'dm',
-        author: { id: 'customer-1', handle: '@customer' },
-        text: 'Where is my order? It was due on Monday.',
-        sentAt,
-        ...message,
-      },
-    ],
-  });
-}
-
-async function stateWhen(handle: WorkflowHandle, ready: (state: ThreadState) => boolean): Promise<ThreadState> {
-  const giveUpAt = Date.now() + 15_000;
-  for (;;) {
-    const state = await handle.query(getThreadState);
-    if (ready(state) || Date.now() > giveUpAt) return state;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const customerWrites = (input: ThreadLifecycleInput, message: Partial<InboundMessageSignal> = {}) =>
+  writeAsCustomer(harness, input, { text: 'Where is my order? It was due on Monday.', ...message });
 
 const inbound = (state: ThreadState) => state.messages.filter((message) => message.direction === 'inbound');
 

@@ -3,7 +3,6 @@
  * on its business hours and SLA policy, and a change applied to clocks started after it while
  * the running ones finish on the versions they started with.
  */
-import type { WorkflowHandle } from '@temporalio/client';
 import { createThreadSettingsStore, type SettingsPart, type SettingsValue } from '../../db/threadSettings';
 import { WEEKDAYS } from '../../domain/businessHours';
 import { localDay, toUtcInstant } from '../../domain/publishTime';
@@ -11,16 +10,13 @@ import { slaPolicyWithDefaults } from '../../domain/sla';
 import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
 import type { Actor } from '../../domain/types';
 import {
-  getThreadState,
-  inboundMessage,
   replyToThread,
-  THREAD_WORKFLOW_TYPE,
-  threadWorkflowId,
   type InboundMessageSignal,
   type ThreadLifecycleInput,
   type ThreadState,
 } from '../../workflows/thread/messages';
-import { insertBrandFixture, uniqueId, type BrandFixture } from '../helpers/db';
+import { conversationOf, stateWhen, writeAsCustomer } from './threadDriver';
+import { insertBrandFixture, type BrandFixture } from '../helpers/db';
 import { DAY_MS, startPostHarness, type PostHarness } from './postHarness';
 
 let harness: PostHarness;
@@ -46,48 +42,10 @@ function configure<P extends SettingsPart>(
   });
 }
 
-function conversation(fixture: BrandFixture): ThreadLifecycleInput {
-  const account = fixture.accounts[0];
-  return {
-    accountId: account.id,
-    brandId: fixture.brand.id,
-    platform: account.platform,
-    externalThreadId: uniqueId('conversation'),
-  };
-}
+const conversation = (fixture: BrandFixture): ThreadLifecycleInput => conversationOf(fixture);
 
-async function customerWrites(
-  input: ThreadLifecycleInput,
-  message: Partial<InboundMessageSignal> = {},
-): Promise<WorkflowHandle> {
-  const sentAt = new Date(await harness.env.currentTimeMs()).toISOString();
-  return harness.env.client.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
-    workflowId: threadWorkflowId(`${input.accountId}:${input.externalThreadId}`),
-    taskQueue: harness.taskQueue,
-    args: [input],
-    signal: inboundMessage,
-    signalArgs: [
-      {
-        messageId: uniqueId('msg'),
-        kind: 'dm',
-        author: { id: 'customer-1', handle: '@customer' },
-        text: 'Where is my order?',
-        sentAt,
-        ...message,
-      },
-    ],
-  });
-}
-
-async function stateWhen(handle: WorkflowHandle, ready: (state: ThreadState) => boolean): Promise<ThreadState> {
-  const giveUpAt = Date.now() + 15_000;
-  for (;;) {
-    const state = await handle.query(getThreadState);
-    if (ready(state)) return state;
-    if (Date.now() > giveUpAt) throw new Error(`the conversation never got there: ${JSON.stringify(state.sla)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const customerWrites = (input: ThreadLifecycleInput, message: Partial<InboundMessageSignal> = {}) =>
+  writeAsCustomer(harness, input, { text: 'Where is my order?', ...message });
 
 const inboundCount = (state: ThreadState) => state.messages.filter((message) => message.direction === 'inbound').length;
 const clock = (state: ThreadState, kind: string) => state.sla.running.find((running) => running.kind === kind);
