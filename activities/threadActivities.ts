@@ -87,6 +87,8 @@ export function createThreadActivities(
 
     assignFromQueue: (input) => queues.chooseFor(input),
 
+    findWaitingInQueue: (input) => threads.nextWaitingInQueue(input),
+
     findQueueLead: async ({ brandId, queue }) => ({ leadId: await queues.leadOf({ brandId, name: queue }) }),
 
     deliverThreadNotification: (input) => notifications.redeliver(input),

@@ -58,8 +58,8 @@ export const { sendThreadReply } = proxyActivities<Pick<ThreadActivities, 'sendT
 });
 
 /** Postgres reads and one locked write: quick, and retried until Postgres answers. */
-export const { assignFromQueue, findQueueLead } = proxyLocalActivities<
-  Pick<ThreadActivities, 'assignFromQueue' | 'findQueueLead'>
+export const { assignFromQueue, findQueueLead, findWaitingInQueue } = proxyLocalActivities<
+  Pick<ThreadActivities, 'assignFromQueue' | 'findQueueLead' | 'findWaitingInQueue'>
 >({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
