@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await harness.teardown();
+  await harness?.teardown();
 });
 
 const inboundCount = (state: ThreadState) => state.messages.filter((message) => message.direction === 'inbound').length;
