@@ -29,7 +29,9 @@ export function createThreadActivities(
     scoreSentiment: ({ text }) => Promise.resolve(sentimentScore({ text })),
 
     async prepareInbound({ brandId, text, known }) {
-      const settings = await currentThreadSettings({ settings: settingsStore, logger, brandId });
+      const settings = await permanentOnBadData(`the conversation settings of brand ${brandId}`, () =>
+        currentThreadSettings({ settings: settingsStore, logger, brandId }),
+      );
       const changed = Object.fromEntries(
         Object.entries(settings).filter(
           ([part, value]) => value !== undefined && value.version !== known[part as keyof typeof known],
@@ -84,6 +86,8 @@ export function createThreadActivities(
     },
 
     assignFromQueue: (input) => queues.chooseFor(input),
+
+    findWaitingInQueue: (input) => threads.nextWaitingInQueue(input),
 
     findQueueLead: async ({ brandId, queue }) => ({ leadId: await queues.leadOf({ brandId, name: queue }) }),
 

@@ -100,6 +100,12 @@ export interface ThreadActivities {
   prepareInbound(input: PrepareInboundInput): Promise<PreparedInbound>;
   recordThreadTransition(input: RecordThreadTransitionInput): Promise<RecordThreadTransitionResult>;
   assignFromQueue(input: AssignFromQueueInput): Promise<QueueAssignment>;
+  /** The conversation of the queue waiting longest for an agent by its due time, if any. */
+  findWaitingInQueue(input: {
+    brandId: string;
+    queue: string;
+    exceptThreadId: string;
+  }): Promise<{ threadId: string; workflowId: string } | null>;
   /** The queue's team lead as configured now. */
   findQueueLead(input: { brandId: string; queue: string }): Promise<{ leadId: string | null }>;
   /** Delivers a notification its transition could not; one already delivered is not sent again. */

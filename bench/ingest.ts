@@ -22,6 +22,7 @@ import {
 } from '../workflows/thread/messages';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
+import { cpuBetween, processTreeCpu } from './processCpu';
 import { benchDatabase, percentile } from './support';
 
 const TOTAL_EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000);
@@ -215,13 +216,32 @@ export async function benchIngest(): Promise<void> {
     await bareSignalWithStart(client, accounts, 'warm-bare', WARM_UP_EVENTS, taskQueue);
     await drained(db, (recorded += 2 * WARM_UP_EVENTS));
 
+    const label = (stat: { pid: number; command: string }): string | undefined =>
+      stat.pid === process.pid
+        ? 'benchmark'
+        : stat.pid === api.pid
+          ? 'API'
+          : stat.pid === worker.pid
+            ? 'worker'
+            : stat.command.includes('temporal-devserver')
+              ? 'Temporal server'
+              : undefined;
+    const cpuPerMessage = (before: ReturnType<typeof processTreeCpu>, count: number) =>
+      [...cpuBetween(before, processTreeCpu(), label)]
+        .map(([name, seconds]) => `${name} ${((seconds * 1000) / count).toFixed(2)}`)
+        .join(', ');
+
+    let cpu = processTreeCpu();
     const bare = await bareSignalWithStart(client, accounts, 'bare', TOTAL_EVENTS, taskQueue);
+    const bareCpu = cpuPerMessage(cpu, TOTAL_EVENTS);
     const bareDrain = await drained(db, (recorded += TOTAL_EVENTS));
     console.log(
       `bare signal-with-start from one process, ${SENDERS * BATCH_SIZE} in flight, ${TOTAL_EVENTS} events over ${THREADS} conversations: ` +
         `${bare.seconds.toFixed(2)} s = ${rate(bare).toFixed(0)} messages/s; the worker had recorded them all ${bareDrain.toFixed(1)} s later`,
     );
+    cpu = processTreeCpu();
     const viaApi = await throughApi(base, accounts, 'api', TOTAL_EVENTS);
+    const apiCpu = cpuPerMessage(cpu, TOTAL_EVENTS);
     const apiDrain = await drained(db, (recorded += TOTAL_EVENTS));
     console.log(
       `ingest through the API, the same events signed in batches of ${BATCH_SIZE} from ${SENDERS} senders: ` +
@@ -230,6 +250,7 @@ export async function benchIngest(): Promise<void> {
     console.log(
       `API overhead: ${(rate(bare) / rate(viaApi)).toFixed(2)}x the bare calls' time per message (goal ≤ 1.2x)`,
     );
+    console.log(`CPU ms per message while sending: bare ${bareCpu}; through the API ${apiCpu}`);
     console.log(
       `ingest latency per request (batches of ${BATCH_SIZE}, ${SENDERS} senders): p50 ${percentile(viaApi.latencies, 50).toFixed(1)} ms, ` +
         `p99 ${percentile(viaApi.latencies, 99).toFixed(1)} ms; bare call: p50 ${percentile(bare.latencies, 50).toFixed(1)} ms, p99 ${percentile(bare.latencies, 99).toFixed(1)} ms`,

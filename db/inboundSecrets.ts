@@ -20,6 +20,12 @@ interface SecretRow {
   sealed_secret: string | null;
 }
 
+/** A secret a signature may be made with, and until when (null: until the next rotation). */
+export interface SigningSecret {
+  secret: string;
+  validUntil: string | null;
+}
+
 /** What a sealed secret is bound to: its account, so that it opens on no other account's row. */
 const boundTo = (accountId: string) => `account ${accountId}`;
 
@@ -71,21 +77,25 @@ export function createInboundSecretStore(db: Knex, { key }: { key: Buffer }) {
     },
 
     /** The secrets a signature may be made with now: the current one and those in their grace period. */
-    async validSecrets(input: { accountId: string; now: Date }, trx: Executor = db): Promise<string[]> {
+    async validSecrets(input: { accountId: string; now: Date }, trx: Executor = db): Promise<SigningSecret[]> {
       const rows = await trx('account_inbound_secrets')
         .where({ account_id: input.accountId })
         .where((q) => {
           void q.whereNull('valid_until').orWhere('valid_until', '>', input.now.toISOString());
         })
         .orderBy('id', 'desc')
-        .select<SecretRow[]>('id', 'secret', 'sealed_secret');
-      const secrets: string[] = [];
+        .select<(SecretRow & { valid_until: Date | null })[]>('id', 'secret', 'sealed_secret', 'valid_until');
+      const secrets: SigningSecret[] = [];
       for (const row of rows) {
+        const validUntil = row.valid_until === null ? null : iso(row.valid_until);
         if (row.sealed_secret !== null) {
-          secrets.push(openSecret({ key, sealed: row.sealed_secret, boundTo: boundTo(input.accountId) }));
+          secrets.push({
+            secret: openSecret({ key, sealed: row.sealed_secret, boundTo: boundTo(input.accountId) }),
+            validUntil,
+          });
         } else if (row.secret !== null) {
           await sealStoredPlain(trx, key, input.accountId, row);
-          secrets.push(row.secret);
+          secrets.push({ secret: row.secret, validUntil });
         }
       }
       return secrets;

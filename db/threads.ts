@@ -291,6 +291,23 @@ export function createThreadStore(db: Knex) {
     },
 
     /** Which of these message ids the account has stored already. */
+    /**
+     * The conversation of a queue that waits for an agent and is due soonest (the inbox's order;
+     * those with no running clock last, the longest unchanged first), other than `exceptThreadId`.
+     */
+    async nextWaitingInQueue(
+      input: { brandId: string; queue: string; exceptThreadId: string },
+      trx: Executor = db,
+    ): Promise<{ threadId: string; workflowId: string } | null> {
+      const row: { id: string; workflow_id: string } | undefined = await trx('threads')
+        .where({ brand_id: input.brandId, queue: input.queue, status: 'open' })
+        .whereNull('assignee_id')
+        .whereNot('id', input.exceptThreadId)
+        .orderByRaw('next_due_at asc nulls last, updated_at asc, id asc')
+        .first('id', 'workflow_id');
+      return row ? { threadId: row.id, workflowId: row.workflow_id } : null;
+    },
+
     async knownMessageIds(input: { accountId: string; externalIds: string[] }, trx: Executor = db): Promise<string[]> {
       if (input.externalIds.length === 0) return [];
       const rows = await trx('thread_messages')

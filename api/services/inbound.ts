@@ -18,6 +18,7 @@ import {
 import { INBOUND_SIGNATURE_HEADER, inboundSignatureValid } from '../inboundSignature';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { notFound, unauthenticatedCaller } from './errors';
+import { createSigningKeys, type SigningKeys } from './signingKeys';
 import type { TemporalAccess } from './temporal';
 
 /** Longer account ids are never looked up: no account has one. */
@@ -43,6 +44,7 @@ export interface InboundEvent {
 }
 
 export function createInboundService({ accounts, secrets, threads, temporal }: InboundServiceDeps) {
+  const signingKeys = createSigningKeys({ accounts, secrets });
   return {
     /** The account a delivery is for, when its signature header signs the raw body with a valid secret. */
     async signedAccount({
@@ -54,16 +56,18 @@ export function createInboundService({ accounts, secrets, threads, temporal }: I
       body: Buffer;
       signature: string | undefined;
     }): Promise<Account> {
-      const account = accountId.length <= MAX_ACCOUNT_ID_LENGTH ? await accounts.findById(accountId) : undefined;
-      const valid =
-        account !== undefined &&
-        inboundSignatureValid({
-          body,
-          header: signature,
-          secrets: await secrets.validSecrets({ accountId: account.id, now: new Date() }),
-        });
-      if (!valid) throw unauthenticatedCaller(`Missing or wrong ${INBOUND_SIGNATURE_HEADER} for this account`);
-      return account;
+      const signedWith = (keys: SigningKeys | undefined): keys is SigningKeys =>
+        keys !== undefined && inboundSignatureValid({ body, header: signature, secrets: keys.secrets });
+      if (accountId.length <= MAX_ACCOUNT_ID_LENGTH) {
+        const { keys, cached } = await signingKeys.lookup(accountId);
+        if (signedWith(keys)) return keys.account;
+        // What was kept may predate a rotation: the secret just issued must verify at once.
+        if (cached) {
+          const { keys: current } = await signingKeys.lookup(accountId, { fresh: true });
+          if (signedWith(current)) return current.account;
+        }
+      }
+      throw unauthenticatedCaller(`Missing or wrong ${INBOUND_SIGNATURE_HEADER} for this account`);
     },
 
     /** Hands every event not seen before to its conversation's workflow. */

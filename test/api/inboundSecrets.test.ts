@@ -80,8 +80,8 @@ async function expectAccepted(signWith: string, target: RunningApi = api): Promi
   expect(response.body).toMatchObject({ dependency: 'temporal' });
 }
 
-async function expectRefused(signWith: string): Promise<void> {
-  expect((await deliver(signWith)).status).toBe(401);
+async function expectRefused(signWith: string, target: RunningApi = api): Promise<void> {
+  expect((await deliver(signWith, target)).status).toBe(401);
 }
 
 const storedRows = () =>
@@ -139,12 +139,30 @@ describe('inbound secrets at rest', () => {
     await expectAccepted(first.secret);
     await expectAccepted(second.secret);
 
+    // The grace period ends: an API reading the secrets from then on (this one keeps what it read
+    // for a few seconds, never past a grace period's end) refuses the replaced one.
     await db('account_inbound_secrets')
       .where({ account_id: accountId() })
       .whereNotNull('valid_until')
       .update({ valid_until: new Date(Date.now() - 1000).toISOString() });
-    await expectRefused(first.secret);
+    const later = await startApi({
+      db,
+      temporal: temporalClient,
+      taskQueue: 'inbound-secrets',
+      temporalDeadlineMs: 500,
+    });
+    started.push(later);
+    await expectRefused(first.secret, later);
+    await expectAccepted(second.secret, later);
+  });
+
+  it('verifies a secret issued a moment ago although the ones before it were just read', async () => {
+    const first = await rotate();
+    await expectAccepted(first.secret);
+    const second = await rotate();
     await expectAccepted(second.secret);
+    await expectAccepted(first.secret);
+    await expectRefused('not-the-secret');
   });
 
   it('does not open a sealed secret moved onto another account', async () => {

@@ -11,6 +11,7 @@ import {
   assignThread,
   escalateThread,
   getThreadState,
+  resolveThread,
   type ThreadLifecycleInput,
   type ThreadState,
 } from '../../workflows/thread/messages';
@@ -123,6 +124,39 @@ describe('assignment from the queue', () => {
     const settled = await handle.query(getThreadState);
     expect(settled).toMatchObject({ assigneeId: null, queue: SUPPORT_QUEUE, sequence: state.sequence });
     expect((await auditOf(state.threadId)).map((row) => row.action)).toEqual(['message_received']);
+  });
+
+  it('offers a place freed by a resolved conversation to the waiting one due soonest', async () => {
+    const team = await teamWith({ capacity: 1 });
+    const [first, second] = team.agents as [string, string];
+    const held = await customerWrites(conversation(team));
+    await stateWhen(held, (state) => state.assigneeId === first);
+    await stateWhen(await customerWrites(conversation(team)), (state) => state.assigneeId === second);
+    // Everyone is at capacity: the next two wait in the queue, the earlier one due sooner.
+    const waiting = await customerWrites(conversation(team));
+    const waited = await stateWhen(waiting, received);
+    await harness.env.sleep(MINUTE_MS);
+    const later = await customerWrites(conversation(team));
+    await stateWhen(later, received);
+    const queued = () => harness.db('threads').where({ brand_id: team.fixture.brand.id }).whereNull('assignee_id');
+    const giveUpAt = Date.now() + 15_000;
+    while ((await queued()).length < 2 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
+    expect((await waiting.query(getThreadState)).assigneeId).toBeNull();
+
+    await held.executeUpdate(resolveThread, { args: [{ by: as(first, 'agent'), reason: 'Parcel found' }] });
+
+    const assigned = await stateWhen(waiting, (state) => state.assigneeId !== null);
+    expect(assigned.assigneeId).toBe(first);
+    const audit = await auditOf(waited.threadId);
+    expect(audit.map((row) => [row.action, row.actor_id])).toEqual([
+      ['message_received', 'customer-1'],
+      ['assigned', 'system'],
+    ]);
+    expect(audit[1].detail).toMatchObject({ from: null, to: first, by: 'queue' });
+    // One place freed, one conversation placed: the later one still waits.
+    expect((await later.query(getThreadState)).assigneeId).toBeNull();
+    await recordHistoryIfAsked(held, 'thread-queue-place-offered');
+    await recordHistoryIfAsked(waiting, 'thread-queue-place-taken');
   });
 
   it('gives a conversation returned to the queue to the next agent in turn', async () => {

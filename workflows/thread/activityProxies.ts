@@ -6,11 +6,27 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ThreadActivities } from '../../activities/threadContract';
 
-export const { scoreSentiment, prepareInbound } = proxyLocalActivities<
-  Pick<ThreadActivities, 'scoreSentiment' | 'prepareInbound'>
->({
+/** Runs recorded before `prepareInbound` score sentiment alone: pure work, so a few attempts do. */
+export const { scoreSentiment } = proxyLocalActivities<Pick<ThreadActivities, 'scoreSentiment'>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
+/**
+ * A message is triaged on the brand's settings, so it waits until Postgres answers: an outage of
+ * any length holds the conversation back and never fails it. Past the first few seconds, the
+ * pause between attempts is a durable timer, so the run waits without holding a workflow task
+ * and survives a worker restart. A value Postgres never takes fails at once.
+ */
+export const { prepareInbound } = proxyLocalActivities<Pick<ThreadActivities, 'prepareInbound'>>({
+  startToCloseTimeout: '10s',
+  localRetryThreshold: '2s',
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: ['UnstorableValue'],
+  },
 });
 
 /**
@@ -42,8 +58,8 @@ export const { sendThreadReply } = proxyActivities<Pick<ThreadActivities, 'sendT
 });
 
 /** Postgres reads and one locked write: quick, and retried until Postgres answers. */
-export const { assignFromQueue, findQueueLead } = proxyLocalActivities<
-  Pick<ThreadActivities, 'assignFromQueue' | 'findQueueLead'>
+export const { assignFromQueue, findQueueLead, findWaitingInQueue } = proxyLocalActivities<
+  Pick<ThreadActivities, 'assignFromQueue' | 'findQueueLead' | 'findWaitingInQueue'>
 >({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },

@@ -12,12 +12,13 @@ import type { Actor, Role } from '../../domain/types';
 import { sendThreadReply } from './activityProxies';
 import { refuse, ThreadUpdateError } from './errors';
 import { receiveInbound } from './inbound';
-import { assignFromQueueIfWaiting } from './queueing';
+import { assignFromQueueIfWaiting, takeFreedRoom } from './queueing';
 import {
   addThreadNote,
   assignThread,
   getThreadState,
   inboundMessage,
+  queueRoomFreed,
   reopenThread,
   replyToThread,
   resolveThread,
@@ -78,6 +79,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
   const { state } = run;
 
   setHandler(inboundMessage, (signal) => run.exclusive(() => receiveInbound(run, signal)));
+  setHandler(queueRoomFreed, (offer) => run.exclusive(() => takeFreedRoom(run, offer)));
 
   setHandler(getThreadState, () => state);
 

@@ -71,6 +71,14 @@ export interface ThreadEscalateRequest {
   reason: string;
 }
 
+/** An agent of the queue may have room again: the conversation that freed it says so. */
+export interface QueueRoomFreedSignal {
+  queue: string;
+  /** The conversation whose transition freed the place, and that transition's sequence. */
+  freedBy: string;
+  sequence: number;
+}
+
 export interface ThreadUpdateResult {
   status: ThreadState['status'];
   sequence: number;
@@ -88,4 +96,5 @@ export const resolveThread = defineUpdate<ThreadUpdateResult, [ThreadResolveRequ
 export const reopenThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('reopenThread');
 export const assignThread = defineUpdate<ThreadUpdateResult, [ThreadAssignRequest]>('assignThread');
 export const escalateThread = defineUpdate<ThreadUpdateResult, [ThreadEscalateRequest]>('escalateThread');
+export const queueRoomFreed = defineSignal<[QueueRoomFreedSignal]>('queueRoomFreed');
 export const getThreadState = defineQuery<ThreadState>('getThreadState');

@@ -17,3 +17,11 @@ export const BRAND_THREAD_SETTINGS = 'brand-thread-settings';
  * only recorded their SLA events and assignment was by hand.
  */
 export const QUEUES_AND_ESCALATION_LADDER = 'queues-and-escalation-ladder';
+
+/**
+ * A transition that frees an agent's place (resolving or closing an assigned conversation, or
+ * taking it away from them) offers the place to the conversation of the queue waiting for an
+ * agent, which asks its queue again. Before, a conversation that found everyone at capacity
+ * waited until something else happened to it.
+ */
+export const QUEUE_ROOM_OFFERS = 'queue-room-offers';

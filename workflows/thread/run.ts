@@ -21,6 +21,7 @@ import type { SlaEventRecord, ThreadNotification } from '../../activities/thread
 import { deliverThreadNotification, recordThreadTransition } from './activityProxies';
 import { climbLadder } from './escalation';
 import { threadWorkflowId, type ThreadLifecycleInput } from './messages';
+import { offerFreedRoom } from './queueing';
 import { ThreadSearchAttributes } from './searchAttributes';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
@@ -59,6 +60,12 @@ function soonestDue(sla: SlaState): string | null {
   return due.sort()[0] ?? null;
 }
 
+/** The agent whose capacity this conversation counts against, and the queue it is in. */
+function placeHeldIn(state: ThreadState): { by: string; queue: string } | null {
+  if (state.assigneeId === null || state.status === 'resolved' || state.status === 'closed') return null;
+  return { by: state.assigneeId, queue: state.queue };
+}
+
 export interface Transition {
   action: string;
   actorId: string;
@@ -84,6 +91,8 @@ export class ThreadRun {
   private changes = 0;
   private readonly searchAttributes = new ThreadSearchAttributes(workflowInfo().typedSearchAttributes);
   private lane: Promise<unknown> = Promise.resolve();
+  /** Whose place the conversation held as of its last record. */
+  private placeHeld: { by: string; queue: string } | null;
   private pendingSla: { clocks: (RunningSlaClock | FinishedSlaClock)[]; events: SlaEventRecord[] } = {
     clocks: [],
     events: [],
@@ -96,6 +105,7 @@ export class ThreadRun {
     this.triageRules = settings.triageRules;
     this.limits = threadHistoryLimits(input.historyLimits);
     this.state = input.continued ?? initialState(input, settings);
+    this.placeHeld = placeHeldIn(this.state);
     this.workflowId = workflowInfo().workflowId ?? threadWorkflowId(this.state.threadId);
   }
 
@@ -186,6 +196,9 @@ export class ThreadRun {
     for (const notification of notifications) {
       if (undelivered.includes(notification.notificationId)) this.redeliver(notification);
     }
+    const held = this.placeHeld;
+    this.placeHeld = placeHeldIn(state);
+    if (held !== null && this.placeHeld?.by !== held.by) await offerFreedRoom(this, held.queue);
   }
 
   private redeliver(notification: ThreadNotification): void {
