@@ -25,6 +25,8 @@ export interface BrandRange {
 }
 
 const num = (value: unknown): number => Number(value);
+/** Instants come as epoch milliseconds (numeric): cheaper than Postgres timestamps parsed into Dates. */
+const instantOf = (ms: unknown): string => new Date(Number(ms)).toISOString();
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 export interface StoredReport {
@@ -70,7 +72,7 @@ export function createReportStore(db: Knex) {
           'kind',
           'status',
           'ended_by',
-          'started_at',
+          trx.raw('extract(epoch from started_at) * 1000 AS started_ms'),
           'elapsed_calendar_minutes',
           'elapsed_business_minutes',
           'brand_id',
@@ -86,7 +88,7 @@ export function createReportStore(db: Knex) {
         kind: row.kind as SlaClockKind,
         status: row.status as string,
         endedBy: row.ended_by as string | null,
-        startedAt: iso(row.started_at as Date),
+        startedAt: instantOf(row.started_ms),
         elapsedCalendarMinutes: numOrNull(row.elapsed_calendar_minutes),
         elapsedBusinessMinutes: numOrNull(row.elapsed_business_minutes),
         brandId: row.brand_id as string,
@@ -98,7 +100,15 @@ export function createReportStore(db: Knex) {
 
     async stageStays(range: BrandRange, trx: Executor = db): Promise<StageStay[]> {
       const rows = await trx('post_stage_durations')
-        .select('post_id', 'brand_id', 'campaign_id', 'stage', 'entered_at', 'left_at', 'duration_ms')
+        .select(
+          'post_id',
+          'brand_id',
+          'campaign_id',
+          'stage',
+          trx.raw('extract(epoch from entered_at) * 1000 AS entered_ms'),
+          trx.raw('extract(epoch from left_at) * 1000 AS left_ms'),
+          'duration_ms',
+        )
         .where('brand_id', range.brandId)
         .where('left_at', '>=', range.start)
         .where('left_at', '<', range.end)
@@ -108,8 +118,8 @@ export function createReportStore(db: Knex) {
         brandId: row.brand_id as string,
         campaignId: row.campaign_id as string | null,
         stage: row.stage as string,
-        enteredAt: iso(row.entered_at as Date),
-        leftAt: iso(row.left_at as Date),
+        enteredAt: instantOf(row.entered_ms),
+        leftAt: instantOf(row.left_ms),
         durationMs: num(row.duration_ms),
       }));
     },
@@ -203,7 +213,7 @@ export function createReportStore(db: Knex) {
           'account_id',
           'platform',
           'campaign_id',
-          'published_at',
+          trx.raw('extract(epoch from published_at) * 1000 AS published_ms'),
           'impressions',
           'reach',
           'likes',
@@ -223,7 +233,7 @@ export function createReportStore(db: Knex) {
         accountId: row.account_id as string,
         platform: row.platform as string,
         campaignId: row.campaign_id as string | null,
-        publishedAt: iso(row.published_at as Date),
+        publishedAt: instantOf(row.published_ms),
         impressions: num(row.impressions),
         reach: num(row.reach),
         likes: num(row.likes),
