@@ -4,14 +4,9 @@
  */
 export { BRAND_NOT_FOUND } from '../domain/failureTypes';
 
-export type ReportKind = 'responses' | 'content' | 'publishing' | 'performance';
-export type ReportFrequency = 'weekly' | 'monthly';
+import type { ScheduledReportInput } from '../domain/reports/schedule';
 
-export interface ScheduledReportInput {
-  brandId: string;
-  frequency: ReportFrequency;
-  reports: ReportKind[];
-}
+export type { ReportFrequency, ReportKind, ScheduledReportInput } from '../domain/reports/schedule';
 
 export interface StoreScheduledReportInput extends ScheduledReportInput {
   /** When the run started (ISO); the report covers the whole week or month before its day. */

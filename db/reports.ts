@@ -72,7 +72,7 @@ export function createReportStore(db: Knex) {
           'kind',
           'status',
           'ended_by',
-          trx.raw('extract(epoch from started_at) * 1000 AS started_ms'),
+          trx.raw('extract(epoch from started_at)::float8 * 1000 AS started_ms'),
           'elapsed_calendar_minutes',
           'elapsed_business_minutes',
           'brand_id',
@@ -105,8 +105,8 @@ export function createReportStore(db: Knex) {
           'brand_id',
           'campaign_id',
           'stage',
-          trx.raw('extract(epoch from entered_at) * 1000 AS entered_ms'),
-          trx.raw('extract(epoch from left_at) * 1000 AS left_ms'),
+          trx.raw('extract(epoch from entered_at)::float8 * 1000 AS entered_ms'),
+          trx.raw('extract(epoch from left_at)::float8 * 1000 AS left_ms'),
           'duration_ms',
         )
         .where('brand_id', range.brandId)
@@ -126,7 +126,7 @@ export function createReportStore(db: Knex) {
 
     /** Posts first published in the range, with their creation and the change requests they received. */
     async publishedJourneys(range: BrandRange, trx: Executor = db): Promise<PostJourney[]> {
-      const { rows } = await trx
+      const { rows } = (await trx
         .raw(
           `SELECT published.post_id, published.brand_id, published.campaign_id, published.left_at AS published_at,
                   (SELECT min(entered_at) FROM post_stage_durations s WHERE s.post_id = published.post_id) AS created_at,
@@ -141,8 +141,8 @@ export function createReportStore(db: Knex) {
                                  AND earlier.left_at < :start)`,
           { brandId: range.brandId, start: range.start, end: range.end },
         )
-        .timeout(READ_TIMEOUT_MS, cancelAfter);
-      return (rows as Record<string, unknown>[]).map((row) => ({
+        .timeout(READ_TIMEOUT_MS, cancelAfter)) as { rows: Record<string, unknown>[] };
+      return rows.map((row) => ({
         postId: row.post_id as string,
         brandId: row.brand_id as string,
         campaignId: row.campaign_id as string | null,
@@ -213,7 +213,7 @@ export function createReportStore(db: Knex) {
           'account_id',
           'platform',
           'campaign_id',
-          trx.raw('extract(epoch from published_at) * 1000 AS published_ms'),
+          trx.raw('extract(epoch from published_at)::float8 * 1000 AS published_ms'),
           'impressions',
           'reach',
           'likes',
@@ -294,8 +294,9 @@ export function createReportStore(db: Knex) {
     },
 
     async plannedPostsPerWeek(brandId: string, trx: Executor = db): Promise<number | null> {
-      const row = await trx('brands').select('planned_posts_per_week').where({ id: brandId }).first();
-      return (row?.planned_posts_per_week as number | null | undefined) ?? null;
+      const row = (await trx('brands').select('planned_posts_per_week').where({ id: brandId }).first()) as
+        { planned_posts_per_week: number | null } | undefined;
+      return row?.planned_posts_per_week ?? null;
     },
 
     async setPlannedPostsPerWeek(

@@ -7,6 +7,8 @@ import {
   RESPONSE_GROUPS,
   DEFAULT_MINIMUM_VARIANTS,
   DEFAULT_TOLERANCE_MINUTES,
+  REPORT_FREQUENCIES,
+  REPORT_KINDS,
 } from '../../domain/reports';
 import { SLA_CLOCK_KINDS } from '../../domain/sla';
 import { Identifier, IsoInstant, LocalDate, z } from './common';
@@ -218,7 +220,7 @@ export const StoredReportsQuery = z.object({
 const StoredReportSummary = z.object({
   id: z.string(),
   brandId: z.string(),
-  frequency: z.enum(['weekly', 'monthly']),
+  frequency: z.enum(REPORT_FREQUENCIES),
   from: LocalDate,
   to: LocalDate,
   timeZone: z.string(),
@@ -237,12 +239,11 @@ export const StoredReportResponse = StoredReportSummary.extend({
 
 export const StoredReportParams = z.object({ id: Identifier });
 
-export const REPORT_KINDS = ['responses', 'content', 'publishing', 'performance'] as const;
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
 export const ReportScheduleBody = z
   .object({
-    frequency: z.enum(['weekly', 'monthly']),
+    frequency: z.enum(REPORT_FREQUENCIES),
     dayOfWeek: z.enum(WEEKDAYS).default('monday').openapi({ description: 'For weekly reports' }),
     dayOfMonth: z
       .number()
@@ -270,7 +271,7 @@ export const ReportScheduleResponse = z
     brandId: z.string(),
     scheduleId: z.string(),
     timeZone: z.string(),
-    frequency: z.enum(['weekly', 'monthly']),
+    frequency: z.enum(REPORT_FREQUENCIES),
     dayOfWeek: z.enum(WEEKDAYS),
     dayOfMonth: z.number().int(),
     time: z.string(),

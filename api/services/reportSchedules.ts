@@ -12,7 +12,12 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import type { BrandStore } from '../../db/brands';
-import type { ReportFrequency, ReportKind, ScheduledReportInput } from '../../activities/reportContract';
+import {
+  SCHEDULED_REPORT_WORKFLOW,
+  type ReportFrequency,
+  type ReportKind,
+  type ScheduledReportInput,
+} from '../../domain/reports';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { notFound } from './errors';
 import type { CallTemporal } from './temporal';
@@ -59,7 +64,7 @@ export function reportScheduleOptions(input: {
     spec: { calendars: [{ ...day, hour, minute }], timezone: input.timeZone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledReport',
+      workflowType: SCHEDULED_REPORT_WORKFLOW,
       args: [workflowInput],
       taskQueue: input.taskQueue,
       workflowId: reportScheduleId(input.brandId),

@@ -5,3 +5,4 @@ export * from './responses';
 export * from './content';
 export * from './publishing';
 export * from './performance';
+export * from './schedule';
