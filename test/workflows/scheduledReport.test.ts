@@ -111,11 +111,16 @@ test('a schedule fires the weekly report at 09:00 in Berlin on both sides of a c
   try {
     await harness.env.sleep(clockChange + 3 * DAY_MS - (await harness.env.currentTimeMs()));
 
-    const runs: { at: Date; workflowId: string }[] = [];
-    for await (const info of client.workflow.list({ query: `TemporalScheduledById = '${options.scheduleId}'` })) {
-      await client.workflow.getHandle(info.workflowId).result();
-      runs.push({ at: info.typedSearchAttributes.get(scheduledStartTime)!, workflowId: info.workflowId });
+    // Visibility follows the runs' starts; wait (in real time, briefly) until both are listed.
+    let runs: { at: Date; workflowId: string }[] = [];
+    for (const giveUpAt = Date.now() + 20_000; runs.length < 2 && Date.now() < giveUpAt;) {
+      runs = [];
+      for await (const info of client.workflow.list({ query: `TemporalScheduledById = '${options.scheduleId}'` })) {
+        runs.push({ at: info.typedSearchAttributes.get(scheduledStartTime)!, workflowId: info.workflowId });
+      }
+      if (runs.length < 2) await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    for (const run of runs) await client.workflow.getHandle(run.workflowId).result();
     runs.sort((a, b) => a.at.getTime() - b.at.getTime());
     expect(runs.map((run) => berlinClock(run.at))).toEqual(['Monday 09:00', 'Monday 09:00']);
     // A week apart on the wall clock, an hour more or less in elapsed time.
