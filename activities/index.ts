@@ -1,10 +1,13 @@
 import type { BrandPublishingActivities } from './brandContract';
 import type { PostActivities } from './contract';
+import type { ReportActivities } from './reportContract';
 import type { ThreadActivities } from './threadContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
 export { createThreadActivities, threadEntity } from './threadActivities';
+export { createReportActivities } from './reports';
+export type * from './reportContract';
 export type * from './threadContract';
 export * from './brandContract';
 export type { ActivityLogger, PostActivityDeps } from './deps';
@@ -30,5 +33,5 @@ export {
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
 
-/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's and the conversations'. */
-export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities;
+/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the conversations' and the scheduled reports'. */
+export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities & ReportActivities;

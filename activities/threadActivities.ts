@@ -71,7 +71,15 @@ export function createThreadActivities(
             { threadId: state.threadId, accountId: state.accountId, messages: input.newMessages },
             trx,
           );
-          await threads.recordClocks({ threadId: state.threadId, sequence: input.sequence, clocks: input.clocks }, trx);
+          await threads.recordClocks(
+            {
+              threadId: state.threadId,
+              sequence: input.sequence,
+              clocks: input.clocks,
+              attribution: { brandId: state.brandId, queue: state.queue, assigneeId: state.assigneeId },
+            },
+            trx,
+          );
           await threads.recordSlaEvents({ threadId: state.threadId, events: input.slaEvents }, trx);
           await notifications.record(input.notifications ?? [], trx);
           if (!appended || !projected) {

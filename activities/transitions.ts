@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createAuditLog, postEntity } from '../db/audit';
 import { createPostStore } from '../db/posts';
+import { recordStageLeft } from '../db/reportProjections';
 import {
   ErrorType,
   type NotifyInput,
@@ -82,6 +83,18 @@ export function createRecordTransition(deps: PostActivityDeps): PostActivities['
           trx,
         );
         const projected = await posts.applyProjection({ state, sequence: input.sequence }, trx);
+        if (input.fromStage !== null && input.fromStage !== state.stage) {
+          await recordStageLeft(trx, {
+            postId: state.postId,
+            sequence: input.sequence,
+            brandId: state.brandId,
+            campaignId: state.campaignId ?? null,
+            stage: input.fromStage,
+            toStage: state.stage,
+            action: input.action,
+            leftAt: input.at,
+          });
+        }
         if (state.content && state.revision > 0 && (changed?.revision ?? true)) {
           await posts.recordRevision(
             {

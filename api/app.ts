@@ -22,6 +22,7 @@ import { createInboundBudget } from './inboundBudget';
 import { mountThreadRoutes } from './routes/threads';
 import { mountThreadSettingsRoutes } from './routes/threadSettings';
 import { mountQueueRoutes } from './routes/queues';
+import { mountReportRoutes } from './routes/reports';
 import { mountPostRoutes } from './routes/posts';
 import { mountReviewQueueRoutes } from './routes/reviewQueue';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, createServices } from './services';
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): Express {
   mountThreadRoutes(target, services);
   mountThreadSettingsRoutes(target, services);
   mountQueueRoutes(target, services);
+  mountReportRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   mountMethodFallbacks(target);
   app.use(router);

@@ -48,7 +48,14 @@ export interface Operation<
   body?: B;
   /** Request headers the operation reads (names in lower case). */
   headers?: H;
-  success: { status: number; description: string; schema?: ZodType; contentType?: 'application/json' | 'text/html' };
+  success: {
+    status: number;
+    description: string;
+    schema?: ZodType;
+    contentType?: 'application/json' | 'text/html';
+    /** Also answered as CSV when the caller prefers `Accept: text/csv` (the handler writes it). */
+    csv?: boolean;
+  };
   /** Statuses this operation may answer with besides success, 401/403/429 (from access) and 500/503. */
   errors?: number[];
   /** Responses documented with their own schema instead of the error body. */
@@ -120,7 +127,14 @@ function documentOperation(registry: OpenAPIRegistry, operation: AnyOperation): 
   const responses: Record<string, ResponseConfig> = {
     [operation.success.status]: {
       description: operation.success.description,
-      ...(operation.success.schema ? { content: { [contentType]: { schema: operation.success.schema } } } : {}),
+      ...(operation.success.schema
+        ? {
+            content: {
+              [contentType]: { schema: operation.success.schema },
+              ...(operation.success.csv ? { 'text/csv': { schema: { type: 'string' as const } } } : {}),
+            },
+          }
+        : {}),
     },
   };
   for (const status of [...statuses].sort()) {

@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printing its figures;
- * `npm run bench -- ingest` (or `devserver`, `posts`) runs only the ones named.
+ * `npm run bench -- ingest` (or `devserver`, `posts`, `reports`) runs only the ones named.
  */
 import { benchDevserver } from './devserver';
 import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
+import { benchReports } from './reports';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   devserver: benchDevserver,
   posts: benchPosts,
   ingest: benchIngest,
+  reports: benchReports,
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Platform } from '../domain/types';
 import type { MetricSnapshot } from '../domain/postState';
+import { recordVariantResult } from './reportProjections';
 import { iso, type Executor } from './rows';
 
 export const METRIC_NAMES = ['impressions', 'reach', 'likes', 'comments', 'shares', 'saves', 'clicks'] as const;
@@ -33,8 +34,15 @@ function toSnapshot(row: SnapshotRow): MetricSnapshot {
 
 export function createMetricStore(db: Knex) {
   return {
-    /** Stores the snapshot for (post, account, offset); a repeated snapshot replaces the earlier reading. */
-    async upsertSnapshot(input: { postId: string; snapshot: MetricSnapshot }, trx: Executor = db): Promise<void> {
+    /**
+     * Stores the snapshot for (post, account, offset); a repeated snapshot replaces the earlier
+     * reading. The variant's latest result for reports follows in the same transaction.
+     */
+    async upsertSnapshot(input: { postId: string; snapshot: MetricSnapshot }, trx?: Executor): Promise<void> {
+      if (!trx) {
+        await db.transaction((own) => this.upsertSnapshot(input, own));
+        return;
+      }
       const { snapshot } = input;
       await trx('metric_snapshots')
         .insert({
@@ -53,6 +61,7 @@ export function createMetricStore(db: Knex) {
         })
         .onConflict(['post_id', 'account_id', 'offset_ms'])
         .merge();
+      await recordVariantResult(trx, input);
     },
 
     async listByPost(input: { postId: string }, trx: Executor = db): Promise<MetricSnapshot[]> {

@@ -118,9 +118,27 @@ const TRANSITION_COLUMNS = [
   'updated_at',
 ];
 
-function clockRow(threadId: string, sequence: number, clock: RunningSlaClock | FinishedSlaClock) {
+/** Who the clock counts for in reports: the conversation's brand, queue and assignee when it was recorded. */
+export interface ClockAttribution {
+  brandId: string;
+  queue: string | null;
+  assigneeId: string | null;
+}
+
+function clockRow(
+  threadId: string,
+  sequence: number,
+  clock: RunningSlaClock | FinishedSlaClock,
+  attribution: ClockAttribution | undefined,
+) {
   const finished = 'outcome' in clock;
   return {
+    ...(attribution
+      ? { brand_id: attribution.brandId, queue: attribution.queue, assignee_id: attribution.assigneeId }
+      : {}),
+    ended_by: finished ? clock.endedBy : null,
+    elapsed_calendar_minutes: finished ? clock.elapsedCalendarMinutes : null,
+    elapsed_business_minutes: finished ? clock.elapsedBusinessMinutes : null,
     thread_id: threadId,
     clock_id: clock.id,
     kind: clock.kind,
@@ -200,17 +218,24 @@ export function createThreadStore(db: Knex) {
 
     /** Upserts the clocks as of the transition; an older transition never overwrites a newer one. */
     async recordClocks(
-      input: { threadId: string; sequence: number; clocks: (RunningSlaClock | FinishedSlaClock)[] },
+      input: {
+        threadId: string;
+        sequence: number;
+        clocks: (RunningSlaClock | FinishedSlaClock)[];
+        attribution?: ClockAttribution;
+      },
       trx: Executor = db,
     ): Promise<void> {
       if (input.clocks.length === 0) return;
+      const reportColumns = ['ended_by', 'elapsed_calendar_minutes', 'elapsed_business_minutes'];
+      if (input.attribution) reportColumns.push('brand_id', 'queue', 'assignee_id');
       await upsertUnlessNewer(
         trx,
         'sla_clocks',
-        input.clocks.map((clock) => clockRow(input.threadId, input.sequence, clock)),
+        input.clocks.map((clock) => clockRow(input.threadId, input.sequence, clock, input.attribution)),
         {
           conflict: ['thread_id', 'clock_id'],
-          merge: ['priority', 'status', 'due_at', 'ended_at', 'last_sequence', 'detail'],
+          merge: ['priority', 'status', 'due_at', 'ended_at', 'last_sequence', 'detail', ...reportColumns],
           sequence: input.sequence,
         },
       );

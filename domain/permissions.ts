@@ -82,6 +82,17 @@ export const ACTION_RULES = {
     roles: ['manager', 'admin'],
     verb: "configure a brand's conversations (business hours, SLA policy, triage rules, reply templates)",
   },
+  // Leads run a conversation team, so they read how it answers; the pipeline's reports are for the
+  // people who run the brand. Viewers are read-only stakeholders. Agents do not see colleagues' figures.
+  readResponseReports: { roles: ['admin', 'manager', 'lead', 'viewer'], verb: 'read response reports' },
+  readReports: {
+    roles: ['admin', 'manager', 'viewer'],
+    verb: 'read content, publishing, performance and stored reports',
+  },
+  configureReports: {
+    roles: ['manager', 'admin'],
+    verb: "configure a brand's scheduled reports and posting cadence",
+  },
 } as const satisfies Record<string, ActionRule>;
 
 export type ActionName = keyof typeof ACTION_RULES;

@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import {
   createBrandPublishingActivities,
   createPostActivities,
+  createReportActivities,
   createThreadActivities,
   type ActivityLogger,
   type WorkerActivities,
@@ -62,5 +63,6 @@ export function createWorkerActivities(options: WorkerActivitiesOptions): Worker
       notifier,
       ...(options.logger ? { logger: options.logger } : {}),
     }),
+    ...createReportActivities({ db: options.db, notifier }),
   };
 }

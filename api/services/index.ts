@@ -17,6 +17,8 @@ import { createInboxStore } from '../../db/inbox';
 import { createThreadQueueStore } from '../../db/threadQueues';
 import { createThreadStore } from '../../db/threads';
 import { createUserStore } from '../../db/users';
+import { createReportReader } from '../../db/reportReader';
+import { createReportStore } from '../../db/reports';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
@@ -25,6 +27,8 @@ import { createHealthService } from './health';
 import { createInboundService } from './inbound';
 import { createPostService } from './posts';
 import { createReviewQueueService } from './reviewQueue';
+import { createReportService } from './reports';
+import { createReportScheduleService } from './reportSchedules';
 import { createReplyTemplateService } from './replyTemplates';
 import { createQueueService } from './queues';
 import { createThreadService } from './threads';
@@ -99,6 +103,13 @@ export function createServices({
       threads,
       temporal: workflows,
     }),
+    reports: createReportService({
+      brands,
+      accounts,
+      reader: createReportReader(db),
+      store: createReportStore(db),
+    }),
+    reportSchedules: createReportScheduleService({ brands, schedules: temporal.schedule, call, taskQueue }),
     health: createHealthService({
       db,
       systemInfo: () => temporal.connection.workflowService.getSystemInfo({}),

@@ -1,0 +1,158 @@
+/**
+ * Performance from each published variant's latest metric snapshot (counters only grow, so the
+ * latest reading is the variant's total; summing every snapshot would count it several times).
+ */
+import { periodOf, weekdayAndHour, WEEKDAY_NAMES } from './periods';
+import { groupBy, round, share } from './statistics';
+
+export const PERFORMANCE_GROUPS = ['brand', 'account', 'platform', 'campaign', 'week'] as const;
+export type PerformanceGroup = (typeof PERFORMANCE_GROUPS)[number];
+
+export const METRICS = ['impressions', 'reach', 'likes', 'comments', 'shares', 'saves', 'clicks'] as const;
+export type Metric = (typeof METRICS)[number];
+export type Counts = Record<Metric, number>;
+
+export interface VariantResult extends Counts {
+  postId: string;
+  brandId: string;
+  accountId: string;
+  platform: string;
+  campaignId: string | null;
+  publishedAt: string;
+}
+
+/** Likes, comments, shares and saves: what a person did with the post (clicks are traffic, not engagement). */
+export function engagementOf(counts: Counts): number {
+  return counts.likes + counts.comments + counts.shares + counts.saves;
+}
+
+export interface PerformanceRow extends Counts {
+  group: string;
+  variants: number;
+  engagement: number;
+  /** Engagement / reach over the variants whose reach is known (above 0); null when none is. */
+  engagementRate: number | null;
+  variantsWithReach: number;
+}
+
+export function performanceRow(group: string, variants: readonly VariantResult[]): PerformanceRow {
+  const totals = Object.fromEntries(
+    METRICS.map((metric) => [metric, variants.reduce((sum, variant) => sum + variant[metric], 0)]),
+  ) as Counts;
+  const withReach = variants.filter((variant) => variant.reach > 0);
+  const reach = withReach.reduce((sum, variant) => sum + variant.reach, 0);
+  const engaged = withReach.reduce((sum, variant) => sum + engagementOf(variant), 0);
+  return {
+    group,
+    variants: variants.length,
+    ...totals,
+    engagement: engagementOf(totals),
+    engagementRate: share(engaged, reach),
+    variantsWithReach: withReach.length,
+  };
+}
+
+export function performanceReport({
+  variants,
+  by,
+  timeZone,
+}: {
+  variants: readonly VariantResult[];
+  by: PerformanceGroup;
+  timeZone: string;
+}): PerformanceRow[] {
+  const keyOf = (variant: VariantResult): string => {
+    switch (by) {
+      case 'brand':
+        return variant.brandId;
+      case 'account':
+        return variant.accountId;
+      case 'platform':
+        return variant.platform;
+      case 'campaign':
+        return variant.campaignId ?? '(none)';
+      case 'week':
+        return periodOf({ instant: variant.publishedAt, timeZone, period: 'week' });
+    }
+  };
+  return [...groupBy(variants, keyOf).entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([group, members]) => performanceRow(group, members));
+}
+
+export interface TimeSlot {
+  /** 0–23 for hours, a weekday name for weekdays. */
+  slot: number | string;
+  /** How many of the account's published variants back this suggestion. */
+  variants: number;
+  meanEngagement: number;
+  engagementRate: number | null;
+}
+
+export interface BestTimes {
+  accountId: string;
+  timeZone: string;
+  variants: number;
+  /** Slots backed by at least this many variants are ranked; the others are listed after them as thin. */
+  minimumVariants: number;
+  hours: TimeSlot[];
+  weekdays: TimeSlot[];
+}
+
+export const DEFAULT_MINIMUM_VARIANTS = 3;
+
+function slots(variants: readonly VariantResult[], keyOf: (variant: VariantResult) => number | string): TimeSlot[] {
+  return [...groupBy(variants, (variant) => String(keyOf(variant))).values()].map((members) => {
+    const engagement = members.reduce((sum, variant) => sum + engagementOf(variant), 0);
+    const withReach = members.filter((variant) => variant.reach > 0);
+    return {
+      slot: keyOf(members[0]),
+      variants: members.length,
+      meanEngagement: round(engagement / members.length),
+      engagementRate: share(
+        withReach.reduce((sum, variant) => sum + engagementOf(variant), 0),
+        withReach.reduce((sum, variant) => sum + variant.reach, 0),
+      ),
+    };
+  });
+}
+
+/** Well-backed slots first, then by mean engagement (highest first), then by how much data backs them. */
+function ranked(list: TimeSlot[], minimumVariants: number): TimeSlot[] {
+  return list.sort(
+    (a, b) =>
+      Number(b.variants >= minimumVariants) - Number(a.variants >= minimumVariants) ||
+      b.meanEngagement - a.meanEngagement ||
+      b.variants - a.variants,
+  );
+}
+
+/** The account's hours and weekdays (in the brand's zone) ranked by the engagement its own posts got. */
+export function bestTimes({
+  accountId,
+  variants,
+  timeZone,
+  minimumVariants = DEFAULT_MINIMUM_VARIANTS,
+}: {
+  accountId: string;
+  variants: readonly VariantResult[];
+  timeZone: string;
+  minimumVariants?: number;
+}): BestTimes {
+  const own = variants.filter((variant) => variant.accountId === accountId);
+  const clock = (variant: VariantResult) => weekdayAndHour({ instant: variant.publishedAt, timeZone });
+  return {
+    accountId,
+    timeZone,
+    variants: own.length,
+    minimumVariants,
+    hours: ranked(
+      slots(own, (variant) => clock(variant).hour),
+      minimumVariants,
+    ),
+    weekdays: ranked(
+      slots(own, (variant) => WEEKDAY_NAMES[clock(variant).weekday - 1]),
+      minimumVariants,
+    ),
+  };
+}
