@@ -1,10 +1,13 @@
 import type { BrandPublishingActivities } from './brandContract';
 import type { PostActivities } from './contract';
 import type { ThreadActivities } from './threadContract';
+import type { CrisisActivities } from './crisisContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
 export { createThreadActivities, threadEntity } from './threadActivities';
+export { createCrisisActivities, crisisEntity } from './crisisActivities';
+export type * from './crisisContract';
 export type * from './threadContract';
 export * from './brandContract';
 export type { ActivityLogger, PostActivityDeps } from './deps';
@@ -30,5 +33,8 @@ export {
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
 
-/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's and the conversations'. */
-export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities;
+/**
+ * Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the
+ * conversations' and the crisis monitor's.
+ */
+export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities & CrisisActivities;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import {
   createBrandPublishingActivities,
+  createCrisisActivities,
   createPostActivities,
   createThreadActivities,
   type ActivityLogger,
@@ -59,6 +60,11 @@ export function createWorkerActivities(options: WorkerActivitiesOptions): Worker
     ...createThreadActivities({
       db: options.db,
       connectors,
+      notifier,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
+    ...createCrisisActivities({
+      db: options.db,
       notifier,
       ...(options.logger ? { logger: options.logger } : {}),
     }),

@@ -55,6 +55,7 @@ export interface ThreadListQuery {
   assigneeId?: string;
   breached?: boolean;
   dueBefore?: string;
+  pendingApproval?: boolean;
   limit: number;
   offset?: number;
   cursor?: string;
@@ -113,6 +114,7 @@ export function createThreadService({ threads, temporal, logger, templates, queu
         ...(query.assigneeId ? { assigneeId: query.assigneeId === UNASSIGNED ? null : query.assigneeId } : {}),
         ...(query.breached !== undefined ? { breached: query.breached } : {}),
         ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
+        ...(query.pendingApproval !== undefined ? { pendingApproval: query.pendingApproval } : {}),
         // One more than asked tells whether another page follows.
         limit: query.limit + 1,
         offset: query.offset ?? 0,

@@ -17,3 +17,9 @@ export const BRAND_THREAD_SETTINGS = 'brand-thread-settings';
  * only recorded their SLA events and assignment was by hand.
  */
 export const QUEUES_AND_ESCALATION_LADDER = 'queues-and-escalation-ladder';
+
+/**
+ * Every negative or crisis-sensitive inbound message is told to the brand's crisis monitor, and a
+ * reply written while the brand is in a crisis is held until a lead approves it. Before, neither.
+ */
+export const CRISIS_PROTECTION = 'crisis-protection';
