@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type { ThreadListFilter, ThreadStore, ThreadSummary } from '../../db/threads';
 import {
   addThreadNote,
+  approveThreadReply,
   assignThread,
   escalateThread,
   getThreadState,
+  rejectThreadReply,
   reopenThread,
   replyToThread,
   resolveThread,
@@ -155,6 +157,11 @@ export function createThreadService({ threads, temporal, logger, templates, queu
       const text = await templates.renderForThread({ user: input.user, thread, ...reply });
       return act(input, replyToThread, { by: actorOf(input.user), text, templateId: reply.templateId });
     },
+    /** Sends a reply held during a crisis, as its writer wrote it; the approval is recorded with it. */
+    approveReply: (input: ThreadActionInput, replyId: string) =>
+      act(input, approveThreadReply, { by: actorOf(input.user), replyId }),
+    rejectReply: (input: ThreadActionInput, replyId: string, reason: string) =>
+      act(input, rejectThreadReply, { by: actorOf(input.user), replyId, reason }),
     addNote: (input: ThreadActionInput, text: string) => act(input, addThreadNote, { by: actorOf(input.user), text }),
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
     resolve: (

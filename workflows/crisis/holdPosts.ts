@@ -3,20 +3,11 @@
  * the crisis no longer holds it, page by page, through signals sent from the workflow: each is in
  * its history, so a worker restart neither loses nor repeats the work done.
  */
-import { defineSignal, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import { postWorkflowId } from '../../domain/ids';
-import type { PassedPublishTimeChoice } from '../../domain/crisis';
+import { holdPublishing, type HoldPublishingSignal } from '../messages';
 import { listPostsToTell } from './activityProxies';
 import type { PostHoldProgress } from './messages';
-
-interface HoldPublishingSignal {
-  source: 'campaign' | 'crisis';
-  held: boolean;
-  by: string;
-  reason?: string;
-  passedPublishTime?: PassedPublishTimeChoice;
-}
-const holdPublishing = defineSignal<[HoldPublishingSignal]>('holdPublishing');
 
 /** Posts listed, and signalled at once, per page. */
 export const POSTS_PER_PAGE = 100;
