@@ -13,7 +13,12 @@ import { silentLogger, systemClock, type PostActivityDeps } from './deps';
 import { createWebhookNotifier } from './notifier';
 import { TRANSITION_DELIVERY_TIMEOUT_MS } from './transitions';
 import { permanentOnBadData, requireStorable } from './writeFailures';
-import { crisisMessage, CRISIS_WORKFLOW_TYPE, crisisWorkflowId } from '../workflows/crisis/messages';
+import { crisisWorkflowId } from '../domain/ids';
+import type { CrisisMessageSignal, CrisisMonitorInput } from '../workflows/crisis/messages';
+
+/** The crisis monitor's workflow type and message signal, by name: activities hold no workflow values. */
+const CRISIS_MONITOR = 'crisisMonitor';
+const CRISIS_MESSAGE_SIGNAL = 'crisisMessage';
 
 export const crisisEntity = (brandId: string): string => `crisis:${brandId}`;
 
@@ -69,7 +74,8 @@ export function createCrisisActivities(
       const stored = await crises.currentPolicy({ brandId });
       // A stored policy that no longer validates must not stop the monitor: it watches on the defaults.
       if (stored && validateCrisisPolicy({ policy: stored.policy }).length === 0) return stored.policy;
-      if (stored) logger.warn('stored crisis policy is invalid; using the defaults', { brandId, version: stored.version });
+      if (stored)
+        logger.warn('stored crisis policy is invalid; using the defaults', { brandId, version: stored.version });
       return DEFAULT_CRISIS_POLICY;
     },
 
@@ -123,12 +129,13 @@ export function createCrisisActivities(
     },
 
     async reportCrisisMessage(report) {
-      await Context.current().client.workflow.signalWithStart(CRISIS_WORKFLOW_TYPE, {
+      const signal: CrisisMessageSignal = { messageId: report.messageId, threadId: report.threadId, at: report.at };
+      await Context.current().client.workflow.signalWithStart(CRISIS_MONITOR, {
         workflowId: crisisWorkflowId(report.brandId),
         taskQueue: Context.current().info.taskQueue,
-        args: [{ brandId: report.brandId }],
-        signal: crisisMessage,
-        signalArgs: [{ messageId: report.messageId, threadId: report.threadId, at: report.at }],
+        args: [{ brandId: report.brandId } satisfies CrisisMonitorInput],
+        signal: CRISIS_MESSAGE_SIGNAL,
+        signalArgs: [signal],
       });
     },
 

@@ -137,7 +137,10 @@ export const POST_ACTIONS: readonly PostActionSpec[] = [
     errors: [404, 409, 410],
     successDescription: 'Publishing has started',
     update: publishNow,
-    argument: ({ body, user }) => ({ by: actorOf(user), ...(body.confirmCrisis === true ? { overrideHolds: true } : {}) }),
+    argument: ({ body, user }) => ({
+      by: actorOf(user),
+      ...(body.confirmCrisis === true ? { overrideHolds: true } : {}),
+    }),
   }),
   action({
     path: 'retry',

@@ -73,20 +73,31 @@ function toRecord(row: CrisisRow): CrisisRecord {
   };
 }
 
+interface PolicyRow {
+  brand_id: string;
+  version: number;
+  policy: CrisisPolicy;
+  created_by: string;
+  created_at: Date;
+}
+
 const OPEN: CrisisStatus[] = ['awaiting_confirmation', 'active'];
 
 /** A brand's crisis policy (versioned, appended, never rewritten) and its crises. */
 export function createCrisisStore(db: Knex) {
   return {
     async currentPolicy(input: { brandId: string }, trx: Executor = db): Promise<CrisisPolicyVersion | undefined> {
-      const row = await trx('brand_crisis_policies').where({ brand_id: input.brandId }).orderBy('version', 'desc').first();
+      const row = await trx<PolicyRow>('brand_crisis_policies')
+        .where({ brand_id: input.brandId })
+        .orderBy('version', 'desc')
+        .first();
       return row
         ? {
-            brandId: row.brand_id as string,
-            version: row.version as number,
-            policy: row.policy as CrisisPolicy,
-            createdBy: row.created_by as string,
-            createdAt: iso(row.created_at as Date),
+            brandId: row.brand_id,
+            version: row.version,
+            policy: row.policy,
+            createdBy: row.created_by,
+            createdAt: iso(row.created_at),
           }
         : undefined;
     },
@@ -105,15 +116,15 @@ export function createCrisisStore(db: Knex) {
           .first();
         const version = (latest?.max ?? DEFAULT_CRISIS_POLICY.version) + 1;
         const policy: CrisisPolicy = { ...input.policy, version };
-        const [row] = await tx('brand_crisis_policies')
+        const [row] = (await tx('brand_crisis_policies')
           .insert({ brand_id: input.brandId, version, policy: json(policy), created_by: input.createdBy })
-          .returning('*');
+          .returning('*')) as PolicyRow[];
         return {
           brandId: input.brandId,
           version,
           policy,
           createdBy: input.createdBy,
-          createdAt: iso(row.created_at as Date),
+          createdAt: iso(row.created_at),
         };
       };
       return trx ? run(trx) : db.transaction(run);

@@ -139,7 +139,7 @@ export function mountThreadRoutes(target: OperationTarget, { threads }: Pick<Api
     tag: 'threads',
     summary: 'Approve a reply held during a crisis, which sends it',
     description:
-      "While the brand is in a crisis a reply is not sent: it waits in the conversation (`pendingReplies`, and " +
+      'While the brand is in a crisis a reply is not sent: it waits in the conversation (`pendingReplies`, and ' +
       '`pendingApprovals` in the list) while its response clock keeps running. Approving sends it as its writer ' +
       'wrote it, exactly once, and records who approved it. 409 when no such reply waits or the conversation ended.',
     access: 'approveCrisisReplies',

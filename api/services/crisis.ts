@@ -106,9 +106,12 @@ export function createCrisisService({ brands, crises, temporal, logger }: Crisis
       ]);
       let monitor = null;
       try {
-        const live = await temporal.call(() => temporal.workflow.getHandle(crisisWorkflowId(id)).query(getCrisisState), {
-          deadlineMs: LIVE_STATE_DEADLINE_MS,
-        });
+        const live = await temporal.call(
+          () => temporal.workflow.getHandle(crisisWorkflowId(id)).query(getCrisisState),
+          {
+            deadlineMs: LIVE_STATE_DEADLINE_MS,
+          },
+        );
         monitor = { status: live.status, lastReading: live.lastReading, posts: live.posts };
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) {
@@ -125,7 +128,8 @@ export function createCrisisService({ brands, crises, temporal, logger }: Crisis
         by: actorOf(input.user),
         ...(input.reason !== undefined ? { reason: input.reason } : {}),
       }),
-    end: (input: Input & { reason: string }) => act(input, endCrisis, { by: actorOf(input.user), reason: input.reason }),
+    end: (input: Input & { reason: string }) =>
+      act(input, endCrisis, { by: actorOf(input.user), reason: input.reason }),
   };
 }
 

@@ -13,7 +13,10 @@ import {
   declareCrisis,
   endCrisis,
   getCrisisState,
+  type ConfirmCrisisRequest,
   type CrisisMonitorStatus,
+  type DeclareCrisisRequest,
+  type EndCrisisRequest,
 } from './messages';
 import type { CrisisRun } from './run';
 
@@ -57,7 +60,7 @@ export function registerCrisisHandlers(run: CrisisRun): void {
 
   setHandler(
     declareCrisis,
-    ({ by, reason }) =>
+    ({ by, reason }: DeclareCrisisRequest) =>
       run.exclusive(async () => {
         requireStatus(run, ['watching', 'awaiting_confirmation'], 'declare a crisis');
         const how = run.state.status === 'awaiting_confirmation' ? 'confirmed' : 'manual';
@@ -65,7 +68,7 @@ export function registerCrisisHandlers(run: CrisisRun): void {
         return run.result();
       }),
     {
-      validator: ({ by, reason }) => {
+      validator: ({ by, reason }: DeclareCrisisRequest) => {
         requireManager(by, 'declaring a crisis');
         requireReason(reason, true);
         requireStatus(run, ['watching', 'awaiting_confirmation'], 'declare a crisis');
@@ -75,7 +78,7 @@ export function registerCrisisHandlers(run: CrisisRun): void {
 
   setHandler(
     confirmCrisis,
-    ({ by, reason }) =>
+    ({ by, reason }: ConfirmCrisisRequest) =>
       run.exclusive(async () => {
         requireStatus(run, ['awaiting_confirmation'], 'confirm');
         const detected = run.state.crisis?.detection?.reason ?? 'confirmed';
@@ -83,7 +86,7 @@ export function registerCrisisHandlers(run: CrisisRun): void {
         return run.result();
       }),
     {
-      validator: ({ by, reason }) => {
+      validator: ({ by, reason }: ConfirmCrisisRequest) => {
         requireManager(by, 'confirming a crisis');
         requireReason(reason, false);
         requireStatus(run, ['awaiting_confirmation'], 'confirm');
@@ -93,14 +96,14 @@ export function registerCrisisHandlers(run: CrisisRun): void {
 
   setHandler(
     endCrisis,
-    ({ by, reason }) =>
+    ({ by, reason }: EndCrisisRequest) =>
       run.exclusive(async () => {
         requireStatus(run, ['in_crisis', 'awaiting_confirmation'], 'end a crisis');
         await run.end({ by: by.userId, reason });
         return run.result();
       }),
     {
-      validator: ({ by, reason }) => {
+      validator: ({ by, reason }: EndCrisisRequest) => {
         requireManager(by, 'ending a crisis');
         requireReason(reason, true);
         requireStatus(run, ['in_crisis', 'awaiting_confirmation'], 'end a crisis');

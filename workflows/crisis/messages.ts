@@ -7,8 +7,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CrisisReading, CrisisWindow } from '../../domain/crisis';
 import type { Actor } from '../../domain/types';
 
+export { crisisWorkflowId } from '../../domain/ids';
 export const CRISIS_WORKFLOW_TYPE = 'crisisMonitor';
-export const crisisWorkflowId = (brandId: string): string => `crisis:${brandId}`;
 
 export interface CrisisMonitorInput {
   brandId: string;

@@ -5,13 +5,7 @@
  */
 import { log, uuid4 } from '@temporalio/workflow';
 import type { CrisisNotification } from '../../activities/crisisContract';
-import {
-  countMessage,
-  emptyCrisisWindow,
-  judgeWindow,
-  pruneWindow,
-  type CrisisPolicy,
-} from '../../domain/crisis';
+import { countMessage, emptyCrisisWindow, judgeWindow, pruneWindow, type CrisisPolicy } from '../../domain/crisis';
 import { deliverCrisisNotification, readCrisisPolicy, recordCrisisTransition } from './activityProxies';
 import { tellPostsAboutCrisis } from './holdPosts';
 import type {
@@ -121,9 +115,14 @@ export class CrisisRun {
       actorId: 'system',
       detail: { reading: verdict.reading, reason: verdict.reason },
       notifications: [
-        this.notification(policy, 'crisis_alert', `Possible crisis: ${verdict.reason}. A manager confirms or ends it.`, {
-          reading: verdict.reading,
-        }),
+        this.notification(
+          policy,
+          'crisis_alert',
+          `Possible crisis: ${verdict.reason}. A manager confirms or ends it.`,
+          {
+            reading: verdict.reading,
+          },
+        ),
       ],
     });
   }
@@ -154,7 +153,13 @@ export class CrisisRun {
       declaredAt: null,
       policyVersion: current.version,
     };
-    Object.assign(crisis, { status: 'active', declaredHow: how, declaredBy: by, declareReason: reason, declaredAt: now });
+    Object.assign(crisis, {
+      status: 'active',
+      declaredHow: how,
+      declaredBy: by,
+      declareReason: reason,
+      declaredAt: now,
+    });
     state.crisis = crisis;
     state.status = 'in_crisis';
     await this.record({

@@ -122,7 +122,12 @@ export function registerThreadHandlers(run: ThreadRun): void {
           actorId: by.userId,
           detail: { replyId, writtenBy: pending.by, crisisId: pending.crisisId },
         });
-        return sendReply(run, { by: pending.by, text: pending.text, templateId: pending.templateId, approvedBy: by.userId });
+        return sendReply(run, {
+          by: pending.by,
+          text: pending.text,
+          templateId: pending.templateId,
+          approvedBy: by.userId,
+        });
       }),
     {
       validator: ({ by, replyId }: ThreadReplyDecisionRequest) => {
