@@ -47,6 +47,9 @@ describe('recorded post histories', () => {
         'thread-closed-inactive-then-reopened',
         'thread-spam-closed-without-reply',
         'thread-continued-as-new',
+        'crisis-declared-automatically-then-ended',
+        'thread-negative-message-told-to-crisis-monitor',
+        'thread-replies-held-during-crisis',
       ]),
     );
   });

@@ -28,6 +28,7 @@ import {
   brandWithTeam,
   DAY_MS,
   HOUR_MS,
+  recordHistoryIfAsked,
   refusal,
   serverNow,
   startPost,
@@ -137,8 +138,11 @@ describe('crisis monitor', () => {
 
     // Three angry customers within minutes: three times the usual, through their conversations.
     const conversations = [conversationOf(fixture), conversationOf(fixture), conversationOf(fixture)];
+    const angry = [];
     for (const conversation of conversations) {
-      await writeAsCustomer(harness, conversation, { text: 'This is terrible, I hate it! Awful, horrible service.' });
+      angry.push(
+        await writeAsCustomer(harness, conversation, { text: 'This is terrible, I hate it! Awful, horrible service.' }),
+      );
     }
     const declared = await monitorWhen(
       brandId,
@@ -185,6 +189,8 @@ describe('crisis monitor', () => {
       .where({ entity: `crisis:${brandId}` })
       .orderBy('sequence');
     expect(actions.map((entry: { action: string }) => entry.action)).toEqual(['crisis_declared', 'crisis_ended']);
+    await recordHistoryIfAsked(monitorOf(brandId), 'crisis-declared-automatically-then-ended');
+    await recordHistoryIfAsked(angry[0], 'thread-negative-message-told-to-crisis-monitor');
   });
 
   it('waits for a manager to confirm when the policy says so', async () => {
@@ -284,5 +290,6 @@ describe('replies during a crisis', () => {
         expect.objectContaining({ action: 'reply_rejected', actor: lead.userId, reason: 'not the tone for a recall' }),
       ]),
     );
+    await recordHistoryIfAsked(handle, 'thread-replies-held-during-crisis');
   });
 });
