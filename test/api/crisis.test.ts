@@ -3,6 +3,7 @@
  * actions with the role matrix, posts created and published now during a crisis, and replies
  * held for a lead's approval.
  */
+import { DEFAULT_TRIAGE_RULES } from '../../domain/triage';
 import { ROLES, type Role } from '../../domain/types';
 import {
   inboundMessage,
@@ -227,6 +228,21 @@ describe('a crisis declared and ended by hand', () => {
 describe('replies during a crisis', () => {
   it('waits for a lead; the inbox lists it; only a lead, manager or admin approves or rejects', async () => {
     const fixture = await brand(live);
+    // The brand's lead leads every queue, with another agent serving it: the held reply is the lead's to decide.
+    const queues = [...new Set(Object.values(DEFAULT_TRIAGE_RULES.queueByCategory))].map((name) => ({
+      name,
+      strategy: 'round_robin',
+      leadId: fixture.users.lead.user.id,
+      members: [{ userId: fixture.users.agent.user.id, capacity: 100 }],
+    }));
+    expect(
+      (
+        await call(live.api, 'PUT', `/v1/brands/${fixture.brand.id}/queues`, {
+          key: keyOf(fixture, 'admin'),
+          body: { queues },
+        })
+      ).status,
+    ).toBe(200);
     const account = fixture.accounts[0];
     const input: ThreadLifecycleInput = {
       accountId: account.id,
@@ -273,6 +289,10 @@ describe('replies during a crisis', () => {
       key: keyOf(fixture, 'lead'),
     });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: threadId, pendingApprovals: 1 })]);
+    const inbox = await call(live.api, 'GET', '/v1/inbox', { key: keyOf(fixture, 'lead') });
+    expect(inbox.body.items).toEqual([
+      expect.objectContaining({ id: threadId, reason: 'approval', pendingApprovals: 1 }),
+    ]);
     const detail = await call(live.api, 'GET', path, { key: keyOf(fixture, 'lead') });
     expect(detail.body.state.pendingReplies).toEqual([
       expect.objectContaining({ replyId, text: 'Your data is safe.', by: fixture.users.agent.user.id }),
