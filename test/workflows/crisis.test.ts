@@ -193,6 +193,23 @@ describe('crisis monitor', () => {
     await recordHistoryIfAsked(angry[0], 'thread-negative-message-told-to-crisis-monitor');
   });
 
+  it('publishes a post whose publish time passed during the crisis when the brand’s policy says publish', async () => {
+    const fixture = await brandWithTeam(harness);
+    await setPolicy(fixture.brand.id, { passedPublishTime: 'publish' });
+    const post = await scheduledPost(fixture, 2 * HOUR_MS);
+    await declareByHand(fixture, 'supplier scandal');
+    await stateWhen(post.handle, (state) => crisisHolds(state).length === 1);
+    await harness.env.sleep(3 * HOUR_MS);
+    expect((await stateWhen(post.handle, () => true)).stage).toBe('scheduled');
+
+    await monitorOf(fixture.brand.id).executeUpdate(endCrisis, {
+      args: [{ by: fixture.team.admin, reason: 'resolved with the supplier' }],
+    });
+    const published = await stateWhen(post.handle, (state) => state.stage !== 'scheduled');
+    expect(published.holds).toEqual([]);
+    expect(['publishing', 'published', 'tracking']).toContain(published.stage);
+  });
+
   it('waits for a manager to confirm when the policy says so', async () => {
     const fixture = await brandWithTeam(harness);
     const brandId = fixture.brand.id;
