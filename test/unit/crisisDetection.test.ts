@@ -128,13 +128,13 @@ describe('crisis detection: cooldown', () => {
 describe('which messages count towards a crisis', () => {
   const rules = { negativeSentimentScore: -2 };
   it('negative sentiment or a crisis-sensitive category', () => {
-    expect(countsTowardsCrisis({ triage: { category: 'support', sentiment: { score: -3, comparative: -1 } }, rules })).toBe(
-      true,
-    );
+    expect(
+      countsTowardsCrisis({ triage: { category: 'support', sentiment: { score: -3, comparative: -1 } }, rules }),
+    ).toBe(true);
     expect(countsTowardsCrisis({ triage: { category: 'crisis_sensitive', sentiment: null }, rules })).toBe(true);
-    expect(countsTowardsCrisis({ triage: { category: 'support', sentiment: { score: 0, comparative: 0 } }, rules })).toBe(
-      false,
-    );
+    expect(
+      countsTowardsCrisis({ triage: { category: 'support', sentiment: { score: 0, comparative: 0 } }, rules }),
+    ).toBe(false);
     expect(countsTowardsCrisis({ triage: { category: 'complaint', sentiment: null }, rules })).toBe(false);
   });
 });

@@ -80,12 +80,15 @@ export class CrisisRun {
   /** Counts one message and, while the brand is only watched, judges the window. */
   async observe(signal: CrisisMessageSignal): Promise<void> {
     const { state } = this;
+    // A signal has nobody to refuse: one without a message id cannot be de-duplicated and is not counted.
+    if (typeof signal?.messageId !== 'string' || signal.messageId === '') return;
     if (state.recentMessageIds.includes(signal.messageId)) return;
     state.recentMessageIds = [...state.recentMessageIds, signal.messageId].slice(-RECENT_MESSAGE_IDS);
     const policy = await readCrisisPolicy({ brandId: state.brandId });
     const now = nowIso();
     // A message is counted when it arrived, but never ahead of the monitor's own time.
-    const at = Number.isNaN(Date.parse(signal.at)) || signal.at > now ? now : signal.at;
+    const sentMs = typeof signal.at === 'string' ? Date.parse(signal.at) : NaN;
+    const at = Number.isNaN(sentMs) || sentMs > Date.now() ? now : new Date(sentMs).toISOString();
     state.window = pruneWindow({ window: countMessage({ window: state.window, at, policy }), now, policy });
     const verdict = judgeWindow({ window: state.window, now, policy, lastAlertAt: state.lastAlertAt });
     state.lastReading = verdict.reading;
