@@ -47,7 +47,9 @@ export function countMessage({
     minutes: addTo(window.minutes, 'minute', Math.floor(ms / MINUTE_MS)),
     hours: addTo(window.hours, 'hour', Math.floor(ms / HOUR_MS)),
   };
-  return pruneWindow({ window: counted, now: at, policy });
+  // A message told late is pruned against the newest one counted, so the state stays bounded.
+  const newestMs = Math.max(ms, (window.minutes.at(-1)?.minute ?? -Infinity) * MINUTE_MS);
+  return pruneWindow({ window: counted, now: new Date(newestMs).toISOString(), policy });
 }
 
 /** Drops the minutes older than the window and the hours older than the baseline period. */

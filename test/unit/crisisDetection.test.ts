@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   countMessage,
   countsTowardsCrisis,
@@ -163,5 +164,36 @@ describe('crisis policy validation', () => {
       'baselineDays',
       'contacts',
     ]);
+  });
+});
+
+describe('crisis detection against a plain count of the messages', () => {
+  it('counts exactly the messages of the window, in any order, with bounded state', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 * 24 * 60 }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 240 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 20 }),
+        (minutesAfterStart, windowMinutes, count, minimumVolume) => {
+          const policy = policyWith({
+            windowMinutes,
+            threshold: { kind: 'count', count },
+            minimumVolume,
+            baselineDays: 1,
+          });
+          const nowMinute = Math.max(0, ...minutesAfterStart);
+          let window = emptyCrisisWindow(at(0));
+          for (const minute of minutesAfterStart) window = countMessage({ window, at: at(minute * 60_000), policy });
+          const verdict = judgeWindow({ window, now: at(nowMinute * 60_000), policy, lastAlertAt: null });
+          const inWindow = minutesAfterStart.filter((minute) => minute > nowMinute - windowMinutes).length;
+          expect(verdict.reading.count).toBe(inWindow);
+          expect(verdict.crossed).toBe(inWindow >= count && inWindow >= minimumVolume);
+          expect(window.minutes.length).toBeLessThanOrEqual(windowMinutes);
+          expect(window.hours.length).toBeLessThanOrEqual(24);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
