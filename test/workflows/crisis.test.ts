@@ -309,4 +309,24 @@ describe('replies during a crisis', () => {
     );
     await recordHistoryIfAsked(handle, 'thread-replies-held-during-crisis');
   });
+
+  it('an approved reply the platform refuses waits for approval again', async () => {
+    const fixture = await brandWithTeam(harness);
+    const input = conversationOf(fixture);
+    const handle = await writeAsCustomer(harness, input, { text: 'Hello?' });
+    await threadStateWhen(handle, (state) => state.messages.length === 1);
+    await declareByHand(fixture, 'outage');
+    const agent = { userId: fixture.team.agent.userId, roles: fixture.team.agent.roles };
+    const held = await handle.executeUpdate(replyToThread, { args: [{ by: agent, text: 'We are on it.' }] });
+    await harness.db('accounts').where({ id: input.accountId }).update({ status: 'revoked' });
+
+    const replyId = held.pendingApproval!.replyId;
+    const refused = await refusal(
+      handle.executeUpdate(approveThreadReply, { args: [{ by: fixture.team.lead, replyId }] }),
+    );
+    expect(refused).toMatchObject({ type: 'ReplyNotSent' });
+    const state = await threadStateWhen(handle, (candidate) => (candidate.pendingReplies ?? []).length === 1);
+    expect(state.pendingReplies).toEqual([expect.objectContaining({ replyId, text: 'We are on it.' })]);
+    expect(await harness.db('sandbox_replies').where({ thread_external_id: input.externalThreadId })).toHaveLength(0);
+  });
 });

@@ -122,12 +122,23 @@ export function registerThreadHandlers(run: ThreadRun): void {
           actorId: by.userId,
           detail: { replyId, writtenBy: pending.by, crisisId: pending.crisisId },
         });
-        return sendReply(run, {
-          by: pending.by,
-          text: pending.text,
-          templateId: pending.templateId,
-          approvedBy: by.userId,
-        });
+        try {
+          return await sendReply(run, {
+            by: pending.by,
+            text: pending.text,
+            templateId: pending.templateId,
+            approvedBy: by.userId,
+          });
+        } catch (error) {
+          // The platform did not take it: it waits for approval again rather than being lost.
+          state.pendingReplies = [...(state.pendingReplies ?? []), pending];
+          await run.record({
+            action: 'approved_reply_not_sent',
+            actorId: by.userId,
+            detail: { replyId, reason: error instanceof Error ? error.message : String(error) },
+          });
+          throw error;
+        }
       }),
     {
       validator: ({ by, replyId }: ThreadReplyDecisionRequest) => {
