@@ -2,12 +2,15 @@ import type { BrandPublishingActivities } from './brandContract';
 import type { PostActivities } from './contract';
 import type { ReportActivities } from './reportContract';
 import type { ThreadActivities } from './threadContract';
+import type { CrisisActivities } from './crisisContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
 export { createThreadActivities, threadEntity } from './threadActivities';
 export { createReportActivities } from './reports';
 export type * from './reportContract';
+export { createCrisisActivities, crisisEntity } from './crisisActivities';
+export type * from './crisisContract';
 export type * from './threadContract';
 export * from './brandContract';
 export type { ActivityLogger, PostActivityDeps } from './deps';
@@ -33,5 +36,12 @@ export {
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
 
-/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the conversations' and the scheduled reports'. */
-export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities & ReportActivities;
+/**
+ * Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the
+ * conversations', the scheduled reports' and the crisis monitor's.
+ */
+export type WorkerActivities = PostActivities &
+  BrandPublishingActivities &
+  ThreadActivities &
+  ReportActivities &
+  CrisisActivities;

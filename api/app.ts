@@ -14,6 +14,7 @@ import { mountAdminRoutes } from './routes/admin';
 import { mountMethodFallbacks, type OperationTarget } from './operations';
 import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
 import { mountBrandRoutes } from './routes/brands';
+import { mountCrisisRoutes } from './routes/crisis';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { keepRawInboundBody } from './inboundSignature';
@@ -113,6 +114,7 @@ export function createApp(options: AppOptions): Express {
   mountThreadSettingsRoutes(target, services);
   mountQueueRoutes(target, services);
   mountReportRoutes(target, services);
+  mountCrisisRoutes(target, services);
   mountDocumentationRoutes(target, { serverUrl: options.publicBaseUrl });
   mountMethodFallbacks(target);
   app.use(router);

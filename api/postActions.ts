@@ -13,7 +13,7 @@ import type { RevisionContent } from '../domain/types';
 import { cancel, publishNow, reschedule, retryFailedVariants, review, submitRevision } from '../workflows/messages';
 import { actorOf, type AuthenticatedUser } from './services/caller';
 import { draftContent, resolveBrandAccounts, resolvePublishAt } from './services/postInput';
-import { CancelBody, EmptyBody, RescheduleBody, ReviewBody, SubmitRevisionBody } from './schemas';
+import { CancelBody, EmptyBody, PublishNowBody, RescheduleBody, ReviewBody, SubmitRevisionBody } from './schemas';
 
 /** What an action may look up before the post's state is checked: the brand's accounts. */
 export interface ActionLookups {
@@ -126,13 +126,21 @@ export const POST_ACTIONS: readonly PostActionSpec[] = [
     path: 'publish-now',
     operationId: 'publishPostNow',
     summary: 'Publish an approved, scheduled post now',
+    description:
+      'While the brand is in a crisis the post is held, and publish-now answers 409 ("publishing is held: crisis") ' +
+      'unless the body says `{"confirmCrisis": true}`: then it publishes, and its record names who set the hold ' +
+      "aside. A brand's pause is never set aside. A post whose publish time passed while held is released by " +
+      'publish-now (or a reschedule).',
     access: 'publishNow',
     permission: 'publish_now',
-    body: EmptyBody,
+    body: PublishNowBody,
     errors: [404, 409, 410],
     successDescription: 'Publishing has started',
     update: publishNow,
-    argument: ({ user }) => ({ by: actorOf(user) }),
+    argument: ({ body, user }) => ({
+      by: actorOf(user),
+      ...(body.confirmCrisis === true ? { overrideHolds: true } : {}),
+    }),
   }),
   action({
     path: 'retry',

@@ -86,9 +86,10 @@ export const InboxQuery = z.object({
 });
 
 export const InboxItemSchema = ThreadSummarySchema.extend({
-  reason: z.enum(['assigned', 'queue', 'breached']).openapi({
+  reason: z.enum(['assigned', 'approval', 'queue', 'breached']).openapi({
     description:
-      '`assigned`: assigned to the caller; `queue`: unassigned in a queue the caller serves; ' +
+      '`assigned`: assigned to the caller; `approval`: replies written during a crisis wait for the approval of ' +
+      'the caller, who leads its queue; `queue`: unassigned in a queue the caller serves; ' +
       '`breached`: a breached conversation in a queue the caller leads, assigned to someone else',
   }),
 }).openapi('InboxItem');

@@ -101,6 +101,13 @@ export const ListThreadsQuery = z
       .transform((value) => value === 'true')
       .optional()
       .openapi({ description: '`true`: some SLA target was missed; `false`: none was' }),
+    pendingApproval: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional()
+      .openapi({
+        description: "`true`: conversations holding replies, written during a crisis, that wait for a lead's approval",
+      }),
     dueBefore: InstantInput.optional().openapi({
       description: 'Next SLA deadline before this instant (Z or an offset within ±14:00; years 1970 to 9999)',
     }),
@@ -141,6 +148,10 @@ export const ThreadSummarySchema = z
     assigneeId: z.string().nullable(),
     nextDueAt: IsoInstant.nullable().openapi({ description: 'The soonest due time of a running SLA clock' }),
     lastMessageAt: IsoInstant.nullable(),
+    pendingApprovals: z
+      .number()
+      .int()
+      .openapi({ description: "Replies written during a crisis that wait for a lead's approval" }),
     sequence: z.number().int(),
     updatedAt: IsoInstant,
   })

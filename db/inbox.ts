@@ -3,7 +3,7 @@ import { toSummary, type ThreadRow, type ThreadSummary } from './threads';
 import type { Executor } from './rows';
 
 /** Why a conversation waits on the person whose inbox it is in. */
-export type InboxReason = 'assigned' | 'queue' | 'breached';
+export type InboxReason = 'assigned' | 'approval' | 'queue' | 'breached';
 
 export interface InboxItem extends ThreadSummary {
   reason: InboxReason;
@@ -26,7 +26,7 @@ const WAITING_STATUSES = ['open', 'pending'];
 /**
  * What waits on a user: conversations assigned to them, unassigned ones in queues they serve (as
  * an agent or as the lead), and, for a lead, breached ones in their queues assigned to someone
- * else. Soonest due first; conversations without a running clock last.
+ * else and those holding replies written during a crisis that wait for their approval. Soonest due first; conversations without a running clock last.
  */
 export function createInboxStore(db: Knex) {
   return {
@@ -67,8 +67,11 @@ export function createInboxStore(db: Knex) {
         .select(
           't.*',
           trx.raw(
-            `case when t.assignee_id = ? then 'assigned' when t.assignee_id is null then 'queue' else 'breached' end as reason`,
-            [userId],
+            `case when t.assignee_id = ? then 'assigned'
+                  when t.pending_approvals > 0 and exists (select 1 from thread_queues q
+                    where q.brand_id = t.brand_id and q.name = t.queue and q.lead_id = ?) then 'approval'
+                  when t.assignee_id is null then 'queue' else 'breached' end as reason`,
+            [userId, userId],
           ),
         )
         .whereIn('t.status', WAITING_STATUSES)
@@ -80,6 +83,9 @@ export function createInboxStore(db: Knex) {
             })
             .orWhere((escalated) => {
               void escalated.whereExists(leadsQueue).whereExists(breached);
+            })
+            .orWhere((heldReplies) => {
+              void heldReplies.where('t.pending_approvals', '>', 0).whereExists(leadsQueue);
             });
         })
         .orderByRaw('coalesce(t.next_due_at, ?::timestamptz) asc, t.id asc', [filter.noDeadline])

@@ -30,6 +30,8 @@ export interface ThreadSummary {
   assigneeId: string | null;
   nextDueAt: string | null;
   lastMessageAt: string | null;
+  /** Replies written during a crisis that wait for a lead's approval. */
+  pendingApprovals: number;
   sequence: number;
   updatedAt: string;
 }
@@ -49,6 +51,7 @@ export interface ThreadRow {
   assignee_id: string | null;
   next_due_at: Date | null;
   last_message_at: Date | null;
+  pending_approvals: number;
   last_sequence: number;
   state: ThreadState;
   updated_at: Date;
@@ -78,6 +81,7 @@ export function toSummary(row: ThreadRow): ThreadSummary {
     assigneeId: row.assignee_id,
     nextDueAt: isoOrNull(row.next_due_at),
     lastMessageAt: isoOrNull(row.last_message_at),
+    pendingApprovals: row.pending_approvals ?? 0,
     sequence: row.last_sequence,
     updatedAt: iso(row.updated_at),
   };
@@ -94,6 +98,8 @@ export interface ThreadListFilter {
   breached?: boolean;
   /** Threads whose next SLA deadline falls before this instant. */
   dueBefore?: string;
+  /** Threads holding replies that wait for a lead's approval (true) or none (false). */
+  pendingApproval?: boolean;
   limit: number;
   offset: number;
   /** Keyset paging: only threads after this one in the list's order. */
@@ -114,6 +120,7 @@ const TRANSITION_COLUMNS = [
   'assignee_id',
   'next_due_at',
   'last_message_at',
+  'pending_approvals',
   'last_sequence',
   'updated_at',
 ];
@@ -180,6 +187,7 @@ export function createThreadStore(db: Knex) {
         assignee_id: state.assigneeId,
         next_due_at: state.nextDueAt,
         last_message_at: lastMessage?.sentAt ?? null,
+        pending_approvals: state.pendingReplies?.length ?? 0,
         last_sequence: input.sequence,
         state: json(state),
         updated_at: state.updatedAt,
@@ -278,6 +286,9 @@ export function createThreadStore(db: Knex) {
       else if (filter.assigneeId) query.where('assignee_id', filter.assigneeId);
       if (filter.breached !== undefined) query.whereRaw(filter.breached ? BREACHED : `NOT ${BREACHED}`);
       if (filter.dueBefore) query.where('next_due_at', '<', filter.dueBefore);
+      if (filter.pendingApproval !== undefined) {
+        query.where('pending_approvals', filter.pendingApproval ? '>' : '=', 0);
+      }
       const after = filter.after;
       if (after?.dueAt === null) query.whereNull('next_due_at').where('id', '>', after.id);
       else if (after) {

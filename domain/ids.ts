@@ -3,3 +3,6 @@
  * the id from the post's own id, so a post has exactly one workflow and anyone can find it.
  */
 export const postWorkflowId = (postId: string): string => `post:${postId}`;
+
+/** A brand's crisis monitor: one per brand, found by the brand's id. */
+export const crisisWorkflowId = (brandId: string): string => `crisis:${brandId}`;

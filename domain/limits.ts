@@ -15,6 +15,7 @@ export const TEXT = {
   pauseReason: { maxGraphemes: 2000, multiline: true },
   escalationReason: { maxGraphemes: 2000, multiline: true },
   resolveReason: { maxGraphemes: 2000, multiline: true },
+  crisisReason: { maxGraphemes: 2000, multiline: true },
   replyTemplate: { maxGraphemes: 10_000, multiline: true },
   replyText: { maxGraphemes: 10_000, multiline: true },
   templateValue: { maxGraphemes: 200 },

@@ -93,6 +93,13 @@ export const ACTION_RULES = {
     roles: ['manager', 'admin'],
     verb: "configure a brand's scheduled reports and posting cadence",
   },
+  // Everyone who works for the brand must be able to see that it is in a crisis.
+  readCrisis: { roles: ROLES, verb: "read a brand's crisis state and policy" },
+  configureCrisis: { roles: ['manager', 'admin'], verb: "set a brand's crisis policy" },
+  // Declaring, confirming and ending a crisis stops or restarts the whole brand's publishing.
+  manageCrisis: { roles: ['manager', 'admin'], verb: 'declare, confirm or end a crisis' },
+  // During a crisis a reply goes out only once someone who leads the team has read it.
+  approveCrisisReplies: { roles: ['lead', 'manager', 'admin'], verb: 'approve or reject replies held during a crisis' },
 } as const satisfies Record<string, ActionRule>;
 
 export type ActionName = keyof typeof ACTION_RULES;

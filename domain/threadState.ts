@@ -25,6 +25,18 @@ export interface ThreadMessage {
   sentBy?: string;
 }
 
+/** A reply written during the brand's crisis: kept, not sent, until a lead approves or rejects it. */
+export interface PendingReply {
+  replyId: string;
+  text: string;
+  templateId?: string;
+  /** Who wrote it. */
+  by: string;
+  writtenAt: string;
+  /** The crisis it was held for. */
+  crisisId: string;
+}
+
 export interface ThreadNote {
   by: string;
   text: string;
@@ -65,6 +77,10 @@ export interface ThreadState {
    */
   idsForgotten: boolean;
   repliesSent: number;
+  /** Replies waiting for a lead's approval (absent in conversations from before crisis protection). */
+  pendingReplies?: PendingReply[];
+  /** Replies held for approval so far: numbers each reply's id. */
+  repliesHeld?: number;
   sla: SlaState;
   /** The next SLA deadline the workflow sleeps until, or null. */
   nextDueAt: string | null;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import {
   createBrandPublishingActivities,
+  createCrisisActivities,
   createPostActivities,
   createReportActivities,
   createThreadActivities,
@@ -64,5 +65,10 @@ export function createWorkerActivities(options: WorkerActivitiesOptions): Worker
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     ...createReportActivities({ db: options.db, notifier }),
+    ...createCrisisActivities({
+      db: options.db,
+      notifier,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
   };
 }

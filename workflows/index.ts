@@ -3,3 +3,4 @@ export { postLifecycle } from './postLifecycle';
 export { brandPublishing } from './brandPublishing';
 export { threadLifecycle } from './threadLifecycle';
 export { scheduledReport } from './scheduledReport';
+export { crisisMonitor } from './crisisMonitor';

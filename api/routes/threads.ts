@@ -4,7 +4,7 @@
  */
 import type { output, ZodType } from 'zod';
 import { mountOperation, type OperationTarget } from '../operations';
-import { EmptyBody } from '../schemas';
+import { EmptyBody, RejectReplyBody, ReplyDecisionParams } from '../schemas';
 import type { ApiServices } from '../services';
 import type { ThreadActionInput, ThreadService } from '../services/threads';
 import {
@@ -130,5 +130,37 @@ export function mountThreadRoutes(target: OperationTarget, { threads }: Pick<Api
     description: 'Agents may take a conversation for themselves (or give back their own); managers assign anyone.',
     body: ThreadAssignBody,
     run: (service, input, { assigneeId }) => service.assign(input, assigneeId),
+  });
+
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/threads/:id/replies/:replyId/approve',
+    operationId: 'approveThreadReply',
+    tag: 'threads',
+    summary: 'Approve a reply held during a crisis, which sends it',
+    description:
+      'While the brand is in a crisis a reply is not sent: it waits in the conversation (`pendingReplies`, and ' +
+      '`pendingApprovals` in the list) while its response clock keeps running. Approving sends it as its writer ' +
+      'wrote it, exactly once, and records who approved it. 409 when no such reply waits or the conversation ended.',
+    access: 'approveCrisisReplies',
+    params: ReplyDecisionParams,
+    body: EmptyBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'Sent', schema: ThreadUpdatedResponse },
+    handle: ({ params, user }) => threads.approveReply({ user, threadId: params.id }, params.replyId),
+  });
+  mountOperation(target, {
+    method: 'post',
+    path: '/v1/threads/:id/replies/:replyId/reject',
+    operationId: 'rejectThreadReply',
+    tag: 'threads',
+    summary: 'Reject a reply held during a crisis',
+    description: 'The reply is never sent; the rejection and its reason are recorded. 409 when no such reply waits.',
+    access: 'approveCrisisReplies',
+    params: ReplyDecisionParams,
+    body: RejectReplyBody,
+    errors: [404, 409],
+    success: { status: 200, description: 'Rejected', schema: ThreadUpdatedResponse },
+    handle: ({ params, body, user }) => threads.rejectReply({ user, threadId: params.id }, params.replyId, body.reason),
   });
 }

@@ -14,3 +14,4 @@ export * from './admin';
 export * from './health';
 export * from './threadSettings';
 export * from './reports';
+export * from './crisis';

@@ -121,6 +121,15 @@ export const RescheduleBody = z
 
 export const CancelBody = z.object({ reason: Text(TEXT.cancelReason, { trim: true }) }).openapi('Cancel');
 
+export const PublishNowBody = z
+  .object({
+    confirmCrisis: z.boolean().optional().openapi({
+      description: "Publish although the brand's crisis holds the post; recorded with who confirmed it",
+    }),
+  })
+  .strict()
+  .openapi('PublishNow');
+
 export const CreatedPostResponse = z
   .object({
     postId: z.string(),
@@ -131,6 +140,9 @@ export const CreatedPostResponse = z
     brandPaused: z
       .boolean()
       .openapi({ description: 'The brand was paused, so the post will not publish until resumed' }),
+    crisisHeld: z.boolean().openapi({
+      description: 'The brand is in a crisis: the post starts held and does not publish until the crisis ends',
+    }),
   })
   .openapi('CreatedPost');
 

@@ -9,6 +9,7 @@ import type { ConnectorRegistry } from '../../activities/connectors/types';
 import { createAccountStore } from '../../db/accounts';
 import { createAuditLog } from '../../db/audit';
 import { createBrandStore } from '../../db/brands';
+import { createCrisisStore } from '../../db/crisis';
 import { createInboundSecretStore } from '../../db/inboundSecrets';
 import { createPostStore } from '../../db/posts';
 import { createReplyTemplateStore } from '../../db/replyTemplates';
@@ -23,6 +24,7 @@ import { createPostReconciler, defaultConnectors } from '../reconciliation';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
 import { createCalendarService } from './calendar';
+import { createCrisisService } from './crisis';
 import { createHealthService } from './health';
 import { createInboundService } from './inbound';
 import { createPostService } from './posts';
@@ -59,6 +61,7 @@ export function createServices({
   const call = deadlineBoundCalls(temporal, temporalDeadlineMs);
   const workflows: TemporalAccess = { workflow: temporal.workflow, call, taskQueue };
   const brands = createBrandStore(db);
+  const crises = createCrisisStore(db);
   const posts = createPostStore(db);
   const accounts = createAccountStore(db);
   const threads = createThreadStore(db);
@@ -83,6 +86,7 @@ export function createServices({
     posts: createPostService({
       posts,
       brands,
+      crises,
       accounts,
       audit: createAuditLog(db),
       reconciler,
@@ -90,6 +94,7 @@ export function createServices({
       logger,
     }),
     brands: createBrandService({ brands, temporal: workflows, logger }),
+    crisis: createCrisisService({ brands, crises, temporal: workflows, logger }),
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),

@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type { ThreadListFilter, ThreadStore, ThreadSummary } from '../../db/threads';
 import {
   addThreadNote,
+  approveThreadReply,
   assignThread,
   escalateThread,
   getThreadState,
+  rejectThreadReply,
   reopenThread,
   replyToThread,
   resolveThread,
@@ -55,6 +57,7 @@ export interface ThreadListQuery {
   assigneeId?: string;
   breached?: boolean;
   dueBefore?: string;
+  pendingApproval?: boolean;
   limit: number;
   offset?: number;
   cursor?: string;
@@ -113,6 +116,7 @@ export function createThreadService({ threads, temporal, logger, templates, queu
         ...(query.assigneeId ? { assigneeId: query.assigneeId === UNASSIGNED ? null : query.assigneeId } : {}),
         ...(query.breached !== undefined ? { breached: query.breached } : {}),
         ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
+        ...(query.pendingApproval !== undefined ? { pendingApproval: query.pendingApproval } : {}),
         // One more than asked tells whether another page follows.
         limit: query.limit + 1,
         offset: query.offset ?? 0,
@@ -153,6 +157,11 @@ export function createThreadService({ threads, temporal, logger, templates, queu
       const text = await templates.renderForThread({ user: input.user, thread, ...reply });
       return act(input, replyToThread, { by: actorOf(input.user), text, templateId: reply.templateId });
     },
+    /** Sends a reply held during a crisis, as its writer wrote it; the approval is recorded with it. */
+    approveReply: (input: ThreadActionInput, replyId: string) =>
+      act(input, approveThreadReply, { by: actorOf(input.user), replyId }),
+    rejectReply: (input: ThreadActionInput, replyId: string, reason: string) =>
+      act(input, rejectThreadReply, { by: actorOf(input.user), replyId, reason }),
     addNote: (input: ThreadActionInput, text: string) => act(input, addThreadNote, { by: actorOf(input.user), text }),
     setPending: (input: ThreadActionInput) => act(input, setThreadPending, { by: actorOf(input.user) }),
     resolve: (

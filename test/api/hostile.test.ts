@@ -353,10 +353,10 @@ describe('a barrage of hostile requests', () => {
           textFields.forEach((name, index) => {
             if (name === hostileField || pick % 2 === 0) body[name] = texts[index % texts.length];
           });
-          const path = operation.path.replace(
-            '{id}',
-            operation.path.startsWith('/v1/brands') ? fixture.brand.id : target.postId,
-          );
+          // Any other path parameter (a held reply's id) gets a well-formed value, so the body is what is judged.
+          const path = operation.path
+            .replace('{id}', operation.path.startsWith('/v1/brands') ? fixture.brand.id : target.postId)
+            .replace(/\{[^}]+\}/g, 'held-1');
           const response = await call(live.api, operation.method, path, {
             key: fixture.users[senders[operation.operationId] ?? 'manager'].apiKey,
             body,

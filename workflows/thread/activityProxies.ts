@@ -4,6 +4,7 @@
  * regular activity whose retries survive worker restarts (its idempotency key keeps it single).
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { CrisisActivities } from '../../activities/crisisContract';
 import type { ThreadActivities } from '../../activities/threadContract';
 
 /** Runs recorded before `prepareInbound` score sentiment alone: pure work, so a few attempts do. */
@@ -73,4 +74,17 @@ export const { deliverThreadNotification } = proxyActivities<Pick<ThreadActiviti
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '1h',
   retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 8 },
+});
+
+/** Telling the brand's crisis monitor is a client call (signal-with-start); retried until it answers. */
+export const { reportCrisisMessage } = proxyActivities<Pick<CrisisActivities, 'reportCrisisMessage'>>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Whether the brand is in a crisis, from Postgres: quick, and retried until Postgres answers. */
+export const { crisisForReplies } = proxyLocalActivities<Pick<CrisisActivities, 'crisisForReplies'>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
 });

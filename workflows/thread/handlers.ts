@@ -2,38 +2,43 @@
  * The conversation's signal, updates and query. Validators refuse before anything reaches
  * history, so a refused update changes nothing; handlers run one at a time through the run's lane.
  */
-import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { setHandler, patched } from '@temporalio/workflow';
 import { TEXT } from '../../domain/limits';
 import { ACTION_RULES } from '../../domain/permissions';
 import { eventProblem, type ConversationEvent } from '../../domain/sla';
 import { textProblem } from '../../domain/text';
-import type { ThreadMessage } from '../../domain/threadState';
 import type { Actor, Role } from '../../domain/types';
-import { sendThreadReply } from './activityProxies';
+import { crisisForReplies } from './activityProxies';
 import { refuse, ThreadUpdateError } from './errors';
 import { receiveInbound } from './inbound';
 import { assignFromQueueIfWaiting, takeFreedRoom } from './queueing';
 import {
   addThreadNote,
+  approveThreadReply,
   assignThread,
   getThreadState,
   inboundMessage,
   queueRoomFreed,
+  rejectThreadReply,
   reopenThread,
   replyToThread,
   resolveThread,
   setThreadPending,
   type ThreadAssignRequest,
   type ThreadNoteRequest,
+  type ThreadReplyDecisionRequest,
   type ThreadReplyRequest,
   type ThreadResolveRequest,
   type ThreadUpdateResult,
 } from './messages';
+import { CRISIS_PROTECTION } from './patches';
+import { holdForApproval, requirePendingReply, sendReply } from './replies';
 import type { ThreadRun } from './run';
 import { resolveOrClose, resolveProblem } from './resolution';
 
 const ANSWERING_ROLES: readonly Role[] = ACTION_RULES.answerThreads.roles;
 const ASSIGNING_ROLES: readonly Role[] = ACTION_RULES.assignThreads.roles;
+const APPROVING_ROLES: readonly Role[] = ACTION_RULES.approveCrisisReplies.roles;
 
 const MAX_TEMPLATE_ID_LENGTH = 200;
 
@@ -59,7 +64,7 @@ function requireEvent(run: ThreadRun, event: ConversationEvent): void {
   if (problem) throw refuse(ThreadUpdateError.InvalidTransition, problem);
 }
 
-function refuseReplyWhenEnded(run: ThreadRun): void {
+export function refuseReplyWhenEnded(run: ThreadRun): void {
   if (run.state.status === 'resolved') {
     throw refuse(ThreadUpdateError.InvalidTransition, 'the conversation is resolved; reopen it to reply');
   }
@@ -88,45 +93,9 @@ export function registerThreadHandlers(run: ThreadRun): void {
     ({ by, text, templateId }) =>
       run.exclusive(async () => {
         refuseReplyWhenEnded(run);
-        // Reserved before the call, so a retried activity reuses the key and a new reply gets its own.
-        state.repliesSent += 1;
-        const idempotencyKey = `${run.workflowId}:reply:${state.repliesSent}`;
-        const lastInbound = [...state.messages].reverse().find((message) => message.direction === 'inbound');
-        let sent: { externalId: string; sentAt: string };
-        try {
-          sent = await sendThreadReply({
-            accountId: state.accountId,
-            platform: state.platform,
-            externalThreadId: state.externalThreadId,
-            ...(lastInbound ? { inReplyToExternalId: lastInbound.externalId } : {}),
-            text,
-            idempotencyKey,
-          });
-        } catch (error) {
-          const cause = error instanceof ActivityFailure ? error.cause : error;
-          const reason = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
-          throw refuse(ThreadUpdateError.ReplyNotSent, `the platform did not take the reply: ${reason}`);
-        }
-        state.sentReplyIds.push(sent.externalId);
-        const reply: ThreadMessage = {
-          externalId: sent.externalId,
-          direction: 'outbound',
-          kind: lastInbound?.kind ?? 'comment',
-          author: { id: state.accountId, handle: state.accountId },
-          text,
-          sentAt: sent.sentAt,
-          ...(lastInbound ? { inReplyTo: lastInbound.externalId } : {}),
-          sentBy: by.userId,
-        };
-        state.messages.push(reply);
-        run.applySla({ type: 'human_reply', at: nowIso(), messageId: sent.externalId });
-        await run.record({
-          action: 'replied',
-          actorId: by.userId,
-          detail: { messageId: sent.externalId, idempotencyKey, ...(templateId !== undefined ? { templateId } : {}) },
-          newMessages: [reply],
-        });
-        return { ...result(run), messageId: sent.externalId, sentAt: sent.sentAt };
+        const crisis = patched(CRISIS_PROTECTION) ? await crisisForReplies({ brandId: state.brandId }) : null;
+        if (crisis) return holdForApproval(run, { by, text, templateId, crisisId: crisis.crisisId });
+        return sendReply(run, { by: by.userId, text, templateId });
       }),
     {
       validator: ({ by, text, templateId }: ThreadReplyRequest) => {
@@ -139,6 +108,69 @@ export function registerThreadHandlers(run: ThreadRun): void {
           throw refuse(ThreadUpdateError.InvalidInput, 'templateId must be a template id');
         }
         refuseReplyWhenEnded(run);
+      },
+    },
+  );
+
+  setHandler(
+    approveThreadReply,
+    ({ by, replyId }) =>
+      run.exclusive(async () => {
+        const pending = requirePendingReply(run, replyId);
+        refuseReplyWhenEnded(run);
+        state.pendingReplies = (state.pendingReplies ?? []).filter((reply) => reply.replyId !== replyId);
+        await run.record({
+          action: 'reply_approved',
+          actorId: by.userId,
+          detail: { replyId, writtenBy: pending.by, crisisId: pending.crisisId },
+        });
+        try {
+          return await sendReply(run, {
+            by: pending.by,
+            text: pending.text,
+            templateId: pending.templateId,
+            approvedBy: by.userId,
+          });
+        } catch (error) {
+          // The platform did not take it: it waits for approval again rather than being lost.
+          state.pendingReplies = [...(state.pendingReplies ?? []), pending];
+          await run.record({
+            action: 'approved_reply_not_sent',
+            actorId: by.userId,
+            detail: { replyId, reason: error instanceof Error ? error.message : String(error) },
+          });
+          throw error;
+        }
+      }),
+    {
+      validator: ({ by, replyId }: ThreadReplyDecisionRequest) => {
+        requireRole(by, APPROVING_ROLES, 'approving a reply held during a crisis');
+        requirePendingReply(run, replyId);
+        refuseReplyWhenEnded(run);
+      },
+    },
+  );
+
+  setHandler(
+    rejectThreadReply,
+    ({ by, replyId, reason }) =>
+      run.exclusive(async () => {
+        const pending = requirePendingReply(run, replyId);
+        state.pendingReplies = (state.pendingReplies ?? []).filter((reply) => reply.replyId !== replyId);
+        await run.record({
+          action: 'reply_rejected',
+          actorId: by.userId,
+          detail: { replyId, writtenBy: pending.by, crisisId: pending.crisisId, reason },
+        });
+        return result(run);
+      }),
+    {
+      validator: ({ by, replyId, reason }: ThreadReplyDecisionRequest) => {
+        requireRole(by, APPROVING_ROLES, 'rejecting a reply held during a crisis');
+        if (typeof reason !== 'string') throw refuse(ThreadUpdateError.InvalidInput, 'reason is required');
+        const problem = textProblem(reason, TEXT.crisisReason);
+        if (problem) throw refuse(ThreadUpdateError.InvalidInput, `reason ${problem.message}`);
+        requirePendingReply(run, replyId);
       },
     },
   );

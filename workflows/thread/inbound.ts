@@ -8,10 +8,11 @@ import { storableText } from '../../domain/text';
 import type { ThreadSettings } from '../../domain/threadSettings';
 import type { ThreadMessage } from '../../domain/threadState';
 import { triageMessage } from '../../domain/triage';
+import { countsTowardsCrisis } from '../../domain/crisis';
 import { createSlaState, PRIORITIES, type Priority } from '../../domain/sla';
-import { findRecordedMessageIds, prepareInbound, scoreSentiment } from './activityProxies';
+import { findRecordedMessageIds, prepareInbound, reportCrisisMessage, scoreSentiment } from './activityProxies';
 import type { InboundMessageSignal } from './messages';
-import { BRAND_THREAD_SETTINGS } from './patches';
+import { BRAND_THREAD_SETTINGS, CRISIS_PROTECTION } from './patches';
 import { assignFromQueueIfWaiting } from './queueing';
 import { endConversation } from './resolution';
 import type { ThreadRun } from './run';
@@ -128,6 +129,9 @@ export async function receiveInbound(run: ThreadRun, signal: InboundMessageSigna
     detail: { messageId: message.externalId, triage, cycle: state.sla.cycle },
     newMessages: [message],
   });
+  if (countsTowardsCrisis({ triage, rules: run.triageRules }) && patched(CRISIS_PROTECTION)) {
+    await reportCrisisMessage({ brandId: state.brandId, messageId: message.externalId, threadId: state.threadId, at });
+  }
   // Only what the first message sorted as spam (or spam that keeps coming) closes on its own.
   if (triage.closeWithoutReply && state.category === 'spam') {
     const rule = triage.decidedBy.closeWithoutReply;

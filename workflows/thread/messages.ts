@@ -78,14 +78,26 @@ export interface QueueRoomFreedSignal {
   freedBy: string;
   sequence: number;
 }
+export interface ThreadReplyDecisionRequest {
+  by: Actor;
+  /** The held reply's id, as the reply's answer and the conversation's state give it. */
+  replyId: string;
+  /** Why (required when rejecting). */
+  reason?: string;
+}
 
 export interface ThreadUpdateResult {
   status: ThreadState['status'];
   sequence: number;
 }
+/**
+ * A sent reply has `messageId` and `sentAt`; one written during the brand's crisis has
+ * `pendingApproval` instead, and is sent once a lead approves it.
+ */
 export interface ThreadReplyResult extends ThreadUpdateResult {
-  messageId: string;
-  sentAt: string;
+  messageId?: string;
+  sentAt?: string;
+  pendingApproval?: { replyId: string; crisisId: string };
 }
 
 export const inboundMessage = defineSignal<[InboundMessageSignal]>('inboundMessage');
@@ -97,4 +109,6 @@ export const reopenThread = defineUpdate<ThreadUpdateResult, [ThreadActorRequest
 export const assignThread = defineUpdate<ThreadUpdateResult, [ThreadAssignRequest]>('assignThread');
 export const escalateThread = defineUpdate<ThreadUpdateResult, [ThreadEscalateRequest]>('escalateThread');
 export const queueRoomFreed = defineSignal<[QueueRoomFreedSignal]>('queueRoomFreed');
+export const approveThreadReply = defineUpdate<ThreadReplyResult, [ThreadReplyDecisionRequest]>('approveThreadReply');
+export const rejectThreadReply = defineUpdate<ThreadUpdateResult, [ThreadReplyDecisionRequest]>('rejectThreadReply');
 export const getThreadState = defineQuery<ThreadState>('getThreadState');

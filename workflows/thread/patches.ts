@@ -25,3 +25,9 @@ export const QUEUES_AND_ESCALATION_LADDER = 'queues-and-escalation-ladder';
  * waited until something else happened to it.
  */
 export const QUEUE_ROOM_OFFERS = 'queue-room-offers';
+
+/**
+ * Every negative or crisis-sensitive inbound message is told to the brand's crisis monitor, and a
+ * reply written while the brand is in a crisis is held until a lead approves it. Before, neither.
+ */
+export const CRISIS_PROTECTION = 'crisis-protection';

@@ -9,6 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { Logger } from 'pino';
 import type { AccountStore } from '../../../db/accounts';
 import type { BrandStore } from '../../../db/brands';
+import type { CrisisStore } from '../../../db/crisis';
 import { PLACEHOLDER_SEQUENCE, type PostRecord, type PostStore } from '../../../db/posts';
 import { TERMINAL_STAGES, type PostLifecycleInput, type PostStage } from '../../../domain/types';
 import { POST_WORKFLOW_TYPE, brandPause, getPostState } from '../../../workflows/messages';
@@ -31,6 +32,8 @@ const ENTERED_STAGE_POLL_MS = [20, 40, 80, 120] as const;
 export interface PostCreationDeps {
   posts: Pick<PostStore, 'findById' | 'applyProjection' | 'deletePlaceholder'>;
   brands: Pick<BrandStore, 'findById' | 'findCampaign'>;
+  /** The brand's declared crisis, which new posts start held by. */
+  crises: Pick<CrisisStore, 'activeCrisis'>;
   accounts: Pick<AccountStore, 'findByIds'>;
   reconciler: Pick<PostReconciler, 'reconcile'>;
   temporal: TemporalAccess;
@@ -44,9 +47,19 @@ export interface CreatedPost {
   publishAt: string;
   timeZone: string;
   brandPaused: boolean;
+  /** The brand is in a crisis: the post starts held until the crisis ends. */
+  crisisHeld: boolean;
 }
 
-export function createPostCreation({ posts, brands, accounts, reconciler, temporal, logger }: PostCreationDeps) {
+export function createPostCreation({
+  posts,
+  brands,
+  crises,
+  accounts,
+  reconciler,
+  temporal,
+  logger,
+}: PostCreationDeps) {
   /**
    * The stage the workflow's first step entered, from the workflow itself; the projection (or the
    * expected stage) when the workflow does not get there within a short deadline.
@@ -106,6 +119,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       publishAt: post.publishAt,
       timeZone: post.timeZone,
       brandPaused: post.state.paused,
+      crisisHeld: (post.state.holds ?? []).some((hold) => hold.source === 'crisis'),
     };
   }
 
@@ -159,6 +173,9 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       findByIds: (ids) => accounts.findByIds(ids),
     });
     const timeZone = body.timeZone ?? brand.timeZone;
+    // Read before the workflow starts: a crisis declared after this read reaches the post through
+    // the crisis monitor's late pass over the brand's posts.
+    const crisis = await crises.activeCrisis({ brandId: brand.id });
     const input: PostLifecycleInput = {
       postId,
       brandId: brand.id,
@@ -174,6 +191,17 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       ...(body.draft
         ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) }
         : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
+      ...(crisis
+        ? {
+            holds: [
+              {
+                source: 'crisis' as const,
+                by: crisis.declaredBy ?? 'system',
+                ...(crisis.declareReason ? { reason: crisis.declareReason } : {}),
+              },
+            ],
+          }
+        : {}),
     };
     const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
     await posts.applyProjection({ state: initial, sequence: PLACEHOLDER_SEQUENCE, requestHash });
@@ -220,6 +248,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       publishAt: input.publishAt,
       timeZone,
       brandPaused: brand.publishingPaused,
+      crisisHeld: crisis !== undefined,
     };
   };
 }
