@@ -1,6 +1,7 @@
 import type { BrandPublishingActivities } from './brandContract';
 import type { PostActivities } from './contract';
 import type { ThreadActivities } from './threadContract';
+import type { CampaignActivities } from './campaignContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
@@ -30,5 +31,5 @@ export {
 } from './notifier';
 export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './notifier';
 
-/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's and the conversations'. */
-export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities;
+/** Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the conversations' and the campaigns'. */
+export type WorkerActivities = PostActivities & BrandPublishingActivities & ThreadActivities & CampaignActivities;

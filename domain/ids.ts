@@ -3,3 +3,6 @@
  * the id from the post's own id, so a post has exactly one workflow and anyone can find it.
  */
 export const postWorkflowId = (postId: string): string => `post:${postId}`;
+
+/** A campaign's workflow: one per campaign, found from the campaign's id alone. */
+export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;

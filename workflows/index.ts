@@ -2,3 +2,4 @@
 export { postLifecycle } from './postLifecycle';
 export { brandPublishing } from './brandPublishing';
 export { threadLifecycle } from './threadLifecycle';
+export { campaign } from './campaign';

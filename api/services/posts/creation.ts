@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AccountStore } from '../../../db/accounts';
 import type { BrandStore } from '../../../db/brands';
 import { PLACEHOLDER_SEQUENCE, type PostRecord, type PostStore } from '../../../db/posts';
+import { campaignIsOpen } from '../../../domain/campaigns';
 import { TERMINAL_STAGES, type PostLifecycleInput, type PostStage } from '../../../domain/types';
 import { POST_WORKFLOW_TYPE, brandPause, getPostState } from '../../../workflows/messages';
 import { postWorkflowId } from '../../../domain/ids';
@@ -17,7 +18,7 @@ import type { CreatePostBody } from '../../schemas';
 import type { PostReconciler } from '../../reconciliation';
 import { initialSearchAttributes } from '../../searchAttributes';
 import { coversBrand, type AuthenticatedUser } from '../caller';
-import { Refusal, RefusedError, gone, invalidField } from '../errors';
+import { Refusal, RefusedError, conflict, gone, invalidField } from '../errors';
 import { draftContent, initialPostState, resolveBrandAccounts, resolvePublishAt } from '../postInput';
 import type { TemporalAccess } from '../temporal';
 
@@ -34,7 +35,7 @@ export interface PostCreationDeps {
   accounts: Pick<AccountStore, 'findByIds'>;
   reconciler: Pick<PostReconciler, 'reconcile'>;
   temporal: TemporalAccess;
-  logger: Logger;
+  logger: Pick<Logger, 'error'>;
 }
 
 export interface CreatedPost {
@@ -129,14 +130,24 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
     user,
     body,
     idempotencyKey,
+    postId: givenPostId,
+    awaitFirstStage = true,
   }: {
     user: AuthenticatedUser;
     body: CreatePostBody;
     idempotencyKey?: string;
+    /**
+     * The post's id, decided by the caller (a campaign's planned post): like an Idempotency-Key,
+     * a repeat answers the post the first request created.
+     */
+    postId?: string;
+    /** False: answer with the expected stage at once instead of waiting for the first step. */
+    awaitFirstStage?: boolean;
   }): Promise<CreatedPost> {
-    const postId = idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID();
+    const postId =
+      givenPostId ?? (idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID());
     const requestHash = hashRequest(body);
-    if (idempotencyKey) {
+    if (idempotencyKey || givenPostId) {
       const earlier = await posts.findById(postId);
       if (earlier) return answerRepeat(earlier, requestHash);
     }
@@ -147,6 +158,9 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       const campaign = await brands.findCampaign(body.campaignId);
       if (!campaign || campaign.brandId !== brand.id) {
         throw invalidField(['campaignId'], `campaign ${body.campaignId} is not one of brand ${brand.id}'s campaigns`);
+      }
+      if (!campaignIsOpen(campaign.status)) {
+        throw conflict(`campaign ${campaign.id} is ${campaign.status}; it takes no new posts`);
       }
     }
     const accountIds = body.draft
@@ -204,7 +218,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
         );
       }
     } catch (error) {
-      if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+      if ((idempotencyKey || givenPostId) && error instanceof WorkflowExecutionAlreadyStartedError) {
         // The same request, repeated at the same moment, won the race: answer with its post.
         const earlier = await posts.findById(postId);
         if (earlier) return answerRepeat(earlier, requestHash);
@@ -216,7 +230,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
     return {
       postId,
       workflowId,
-      stage: await enteredStage({ postId, workflowId, expected: initial.stage }),
+      stage: awaitFirstStage ? await enteredStage({ postId, workflowId, expected: initial.stage }) : initial.stage,
       publishAt: input.publishAt,
       timeZone,
       brandPaused: brand.publishingPaused,

@@ -1,0 +1,132 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { createAuditLog } from '../../db/audit';
+import { createCampaignStore } from '../../db/campaigns';
+import { postWorkflowId } from '../../domain/ids';
+import { campaignAction } from '../../workflows/campaign/messages';
+import { campaignWhen, startCampaign } from './campaignHarness';
+import {
+  DAY_MS,
+  HOUR_MS,
+  approveOpenStages,
+  brandWithTeam,
+  startPostHarness,
+  stateWhen,
+  type PostFixture,
+  type PostHarness,
+} from './postHarness';
+
+jest.setTimeout(120_000);
+
+let harness: PostHarness;
+let fixture: PostFixture;
+
+beforeAll(async () => {
+  harness = await startPostHarness();
+  fixture = await brandWithTeam(harness, ['x', 'linkedin']);
+});
+
+afterAll(async () => {
+  await harness?.teardown();
+});
+
+function postHandle(postId: string): WorkflowHandle {
+  return harness.env.client.workflow.getHandle(postWorkflowId(postId));
+}
+
+async function scheduleAll(postIds: string[]): Promise<void> {
+  for (const postId of postIds) {
+    const handle = postHandle(postId);
+    await stateWhen(handle, (state) => state.openStages.length > 0);
+    await approveOpenStages(handle, fixture.team);
+    await stateWhen(handle, (state) => state.stage === 'scheduled');
+  }
+}
+
+describe('a campaign acting as one', () => {
+  it('creates its plan, then shifts and cancels its unpublished posts as one while published ones stay', async () => {
+    const plan = [
+      ...Array.from({ length: 2 }, (_, i) => ({ title: `Teaser ${i + 1}`, publishInMs: 2 * HOUR_MS })),
+      ...Array.from({ length: 8 }, (_, i) => ({ title: `Launch post ${i + 1}`, publishInMs: (10 + i) * DAY_MS })),
+    ];
+    const { campaignId, handle, postIds } = await startCampaign(harness, fixture, { plan });
+
+    const created = await campaignWhen(handle, (state) => state.creation.created === plan.length);
+    expect(created.creation).toMatchObject({ total: 10, created: 10, failed: 0 });
+    const campaigns = createCampaignStore(harness.db);
+    expect((await campaigns.planProgress(campaignId)).created).toBe(10);
+
+    await scheduleAll(postIds);
+    await harness.env.sleep(3 * HOUR_MS);
+    for (const postId of postIds.slice(0, 2)) {
+      await stateWhen(postHandle(postId), (state) => state.stage !== 'scheduled' && state.stage !== 'publishing');
+    }
+
+    const before = await Promise.all(postIds.slice(2).map((postId) => stateWhen(postHandle(postId), () => true)));
+    const shift = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'shift', offset: 'P1D', by: fixture.team.manager, reason: 'launch moved a day' }],
+    });
+    expect(shift).toMatchObject({ status: 'done', postsReached: 8, postsNotReachedCount: 0 });
+    for (const [index, postId] of postIds.slice(2).entries()) {
+      const after = await stateWhen(postHandle(postId), (state) => state.publishAt !== before[index].publishAt);
+      const was = DateTime.fromISO(before[index].publishAt, { zone: fixture.brand.timeZone });
+      const now = DateTime.fromISO(after.publishAt, { zone: fixture.brand.timeZone });
+      // A day later on the calendar, at the same local time, whatever the clocks did in between.
+      expect(now.toFormat('HH:mm')).toBe(was.toFormat('HH:mm'));
+      expect(now.toISODate()).toBe(was.plus({ days: 1 }).toISODate());
+    }
+
+    const cancelled = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'cancel', reason: 'product recall', by: fixture.team.manager }],
+    });
+    expect(cancelled).toMatchObject({ status: 'done', postsReached: 8 });
+    for (const postId of postIds.slice(2)) {
+      const state = await stateWhen(postHandle(postId), (post) => post.stage === 'cancelled');
+      expect(state.stage).toBe('cancelled');
+      expect(state.exitReason).toContain('product recall');
+    }
+    for (const postId of postIds.slice(0, 2)) {
+      expect(['published', 'tracking', 'completed']).toContain((await stateWhen(postHandle(postId), () => true)).stage);
+    }
+
+    await handle.result();
+    const stored = await campaigns.find(campaignId);
+    expect(stored).toMatchObject({ status: 'cancelled', cancelReason: 'product recall' });
+    expect(stored!.report).toMatchObject({ posts: { total: 10, published: 2, cancelled: 8 } });
+    const entries = await createAuditLog(harness.db).listByEntity({ entity: `campaign:${campaignId}` });
+    expect(entries.map((entry) => [entry.action, entry.actorId])).toEqual([
+      ['campaign_shift', fixture.team.manager.userId],
+      ['campaign_cancel', fixture.team.manager.userId],
+      ['campaign_cancelled_report', 'system'],
+    ]);
+    expect(entries[1].detail).toEqual({ reason: 'product recall' });
+  });
+
+  it('records a planned post it cannot create with the reason, and creates the rest', async () => {
+    const { campaignId, handle } = await startCampaign(harness, fixture, {
+      plan: [
+        { title: 'On time', publishInMs: 5 * DAY_MS },
+        { title: 'Too late', publishInMs: -5 * DAY_MS },
+      ],
+    });
+    const state = await campaignWhen(handle, (campaign) => campaign.creation.nextPosition === 2);
+    expect(state.creation).toMatchObject({ created: 1, failed: 1 });
+    const progress = await createCampaignStore(harness.db).planProgress(campaignId);
+    expect(progress.failures).toEqual([
+      { position: 1, postId: `${campaignId}-p1`, reason: expect.stringContaining('publishAt') },
+    ]);
+  });
+
+  it('stores its report when its end date comes', async () => {
+    const { campaignId, handle } = await startCampaign(harness, fixture, {
+      plan: [{ title: 'Short', publishInMs: 5 * DAY_MS }],
+      endsInMs: 7 * DAY_MS,
+    });
+    await campaignWhen(handle, (campaign) => campaign.creation.created === 1);
+    await harness.env.sleep(8 * DAY_MS);
+    await handle.result();
+    const stored = await createCampaignStore(harness.db).find(campaignId);
+    expect(stored).toMatchObject({ status: 'ended' });
+    expect(stored!.report).toMatchObject({ posts: { total: 1 } });
+  });
+});
