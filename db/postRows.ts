@@ -104,7 +104,14 @@ export function toSummary(row: PostRow): PostSummary {
 }
 
 export function toRecord(row: PostRow): PostRecord {
-  return { ...toSummary(row), state: row.state as PostState, requestHash: row.request_hash ?? null };
+  return { ...toSummary(row), state: withHolds(row.state as PostState), requestHash: row.request_hash ?? null };
+}
+
+/** States projected before posts had holds carry only `paused`, which then meant the brand's pause. */
+function withHolds(state: PostState): PostState {
+  if (Array.isArray(state.holds)) return state;
+  const holds = state.paused ? [{ source: 'brand' as const, by: 'system', since: state.updatedAt }] : [];
+  return { ...state, holds };
 }
 
 export function clampLimit(limit: number | undefined): number {

@@ -3,7 +3,7 @@
  * the API writes it as the placeholder projection that lists show until the workflow's own first
  * projection replaces it.
  */
-import type { PostState } from './postState';
+import type { PostHold, PostState } from './postState';
 import { deriveReviewPlan } from './reviewPolicy';
 import type { PostLifecycleInput, PostStage } from './types';
 
@@ -35,6 +35,7 @@ export function initialPostState({
     : [];
   const stage: PostStage = created ? (openStages[0] ?? 'scheduled') : (plan.stages[0]?.stage ?? 'drafting');
   const targets = draft?.variants ?? input.targets ?? [];
+  const holds = startingHolds(input, now);
   return {
     postId: input.postId,
     brandId: input.brandId,
@@ -54,7 +55,8 @@ export function initialPostState({
     qualityIssues: [],
     publishAt: new Date(Date.parse(input.publishAt)).toISOString(),
     timeZone: input.timeZone,
-    paused: false,
+    paused: holds.length > 0,
+    holds,
     variants: targets.map(({ accountId, platform }) => ({
       accountId,
       platform,
@@ -64,4 +66,23 @@ export function initialPostState({
     snapshots: [],
     updatedAt: now,
   };
+}
+
+/** Throws a RangeError for a hold no one could release: an unknown source or no one behind it. */
+function startingHolds(input: PostLifecycleInput, now: string): PostHold[] {
+  const holds: PostHold[] = [];
+  for (const hold of input.holds ?? []) {
+    if (hold?.source !== 'campaign' && hold?.source !== 'crisis') {
+      throw new RangeError(`a post starts held only by its campaign or a crisis, not by "${String(hold?.source)}"`);
+    }
+    if (typeof hold.by !== 'string' || hold.by === '') throw new RangeError('a starting hold needs who placed it');
+    if (holds.some((held) => held.source === hold.source)) continue;
+    holds.push({
+      source: hold.source,
+      by: hold.by,
+      ...(typeof hold.reason === 'string' && hold.reason !== '' ? { reason: hold.reason } : {}),
+      since: now,
+    });
+  }
+  return holds;
 }

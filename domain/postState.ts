@@ -69,6 +69,22 @@ export interface QualityIssue {
   message: string;
 }
 
+/**
+ * Who holds a post's publishing: the brand's pause, its campaign's pause, a crisis, or a publish time
+ * that passed while it was held and now waits for someone to decide (reschedule or publish now).
+ */
+export const HOLD_SOURCES = ['brand', 'campaign', 'crisis', 'passed_publish_time'] as const;
+export type HoldSource = (typeof HOLD_SOURCES)[number];
+/** The sources other features hold and release by signal; the other two have their own paths. */
+export type SignalledHoldSource = 'campaign' | 'crisis';
+
+export interface PostHold {
+  source: HoldSource;
+  by: string;
+  reason?: string;
+  since: string;
+}
+
 export interface PostState {
   postId: string;
   brandId: string;
@@ -89,7 +105,9 @@ export interface PostState {
   qualityIssues: QualityIssue[];
   publishAt: string;
   timeZone: string;
+  /** True while any hold stands: the post does not publish, not even at its publish time. */
   paused: boolean;
+  holds: PostHold[];
   variants: VariantState[];
   snapshots: MetricSnapshot[];
   exitReason?: string;

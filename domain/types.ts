@@ -136,6 +136,8 @@ export interface PostLifecycleInput {
   targets?: Array<{ accountId: string; platform: Platform }>;
   /** Offsets after publishing at which metrics are snapshotted, in milliseconds. */
   trackingOffsetsMs?: number[];
+  /** Holds the post starts under (its campaign is paused, its brand is in a crisis). */
+  holds?: Array<{ source: 'campaign' | 'crisis'; by: string; reason?: string }>;
 }
 
 /** One step of a post's review plan, as the review policy derives it. */

@@ -4,6 +4,7 @@
  * history); signals are fire-and-forget; the query returns the workflow's state as is.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SignalledHoldSource } from '../domain/postState';
 import type { Actor, PostStage, ReviewDecisionKind, RevisionContent } from '../domain/types';
 
 export const POST_WORKFLOW_TYPE = 'postLifecycle';
@@ -32,10 +33,29 @@ export interface CancelRequest {
 export interface ActorRequest {
   by: Actor;
 }
+export interface PublishNowRequest extends ActorRequest {
+  /**
+   * Publish although a campaign pause or a crisis holds the post: the caller has confirmed it.
+   * A brand pause is never set aside.
+   */
+  overrideHolds?: boolean;
+}
 export interface BrandPauseSignal {
   paused: boolean;
   by: string;
   reason?: string;
+}
+/**
+ * A campaign's pause or a crisis holding (`held: true`) or releasing the post. On the release that
+ * leaves no hold, a publish time that passed meanwhile publishes at once (`publish`, the default)
+ * or waits for a reschedule or publish-now (`hold_for_review`).
+ */
+export interface HoldPublishingSignal {
+  source: SignalledHoldSource;
+  held: boolean;
+  by: string;
+  reason?: string;
+  passedPublishTime?: 'publish' | 'hold_for_review';
 }
 
 export type {
@@ -46,6 +66,8 @@ export type {
   MetricSnapshot,
   QualityIssue,
   PostState,
+  PostHold,
+  HoldSource,
 } from '../domain/postState';
 import type { PostState } from '../domain/postState';
 
@@ -53,7 +75,8 @@ export const submitRevision = defineUpdate<{ revision: number }, [SubmitRevision
 export const review = defineUpdate<{ stage: PostStage; revision: number }, [ReviewRequest]>('review');
 export const reschedule = defineUpdate<{ publishAt: string }, [RescheduleRequest]>('reschedule');
 export const cancel = defineUpdate<{ stage: PostStage }, [CancelRequest]>('cancel');
-export const publishNow = defineUpdate<{ stage: PostStage }, [ActorRequest]>('publishNow');
+export const publishNow = defineUpdate<{ stage: PostStage }, [PublishNowRequest]>('publishNow');
 export const retryFailedVariants = defineUpdate<{ retried: number }, [ActorRequest]>('retryFailedVariants');
 export const brandPause = defineSignal<[BrandPauseSignal]>('brandPause');
+export const holdPublishing = defineSignal<[HoldPublishingSignal]>('holdPublishing');
 export const getPostState = defineQuery<PostState>('getPostState');

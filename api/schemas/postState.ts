@@ -9,6 +9,7 @@ import {
   MediaSchema,
   z,
 } from './common';
+import { HOLD_SOURCES } from '../../domain/postState';
 
 export const PostSummarySchema = z
   .object({
@@ -132,7 +133,21 @@ export const PostStateSchema = z
     ),
     publishAt: IsoInstant,
     timeZone: z.string(),
-    paused: z.boolean(),
+    paused: z.boolean().openapi({ description: 'True while any hold stands' }),
+    holds: z
+      .array(
+        z.object({
+          source: z.enum(HOLD_SOURCES),
+          by: z.string(),
+          reason: z.string().optional(),
+          since: IsoInstant,
+        }),
+      )
+      .openapi({
+        description:
+          "What holds the post's publishing: the brand's pause, its campaign's pause, a crisis, or a publish time " +
+          'that passed while held and waits for a reschedule or publish-now',
+      }),
     variants: z.array(VariantStateSchema),
     snapshots: z.array(MetricSnapshotSchema),
     exitReason: z.string().optional(),

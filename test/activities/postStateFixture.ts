@@ -18,6 +18,7 @@ export function postState(overrides: Partial<PostState> & Pick<PostState, 'postI
     publishAt: '2026-10-01T08:00:00.000Z',
     timeZone: 'Europe/Berlin',
     paused: false,
+    holds: [],
     variants: [],
     snapshots: [],
     updatedAt: '2026-09-01T10:00:00.000Z',

@@ -136,6 +136,7 @@ export async function projectPost(
     publishAt: input.publishAt,
     timeZone: input.timeZone ?? 'Europe/Berlin',
     paused: false,
+    holds: [],
     variants: input.variants ?? [],
     snapshots: [],
     updatedAt: new Date().toISOString(),

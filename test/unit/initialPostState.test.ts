@@ -47,6 +47,33 @@ describe('a post as its workflow starts', () => {
     expect(initialPostState({ input: input(), now: NOW }).publishAt).toBe('2026-04-01T08:00:00.000Z');
   });
 
+  it('starts held by its campaign or a crisis, once per source, and by nothing else', () => {
+    const now = '2026-09-01T10:00:00.000Z';
+    const held = initialPostState({
+      input: input({
+        holds: [
+          { source: 'crisis', by: 'mia', reason: 'product recall' },
+          { source: 'campaign', by: 'mia' },
+          { source: 'crisis', by: 'ole' },
+        ],
+      }),
+      now,
+    });
+    expect(held.paused).toBe(true);
+    expect(held.holds).toEqual([
+      { source: 'crisis', by: 'mia', reason: 'product recall', since: now },
+      { source: 'campaign', by: 'mia', since: now },
+    ]);
+    expect(initialPostState({ input: input(), now })).toMatchObject({ paused: false, holds: [] });
+    const brand = input({ holds: [{ source: 'brand', by: 'mia' }] as unknown as PostLifecycleInput['holds'] });
+    expect(() => initialPostState({ input: brand, now })).toThrow(
+      'a post starts held only by its campaign or a crisis, not by "brand"',
+    );
+    expect(() => initialPostState({ input: input({ holds: [{ source: 'crisis', by: '' }] }), now })).toThrow(
+      'a starting hold needs who placed it',
+    );
+  });
+
   it('leaves out a campaign it does not belong to', () => {
     expect(initialPostState({ input: input(), now: NOW })).not.toHaveProperty('campaignId');
     expect(initialPostState({ input: input({ campaignId: 'camp-1' }), now: NOW }).campaignId).toBe('camp-1');

@@ -9,6 +9,7 @@ import {
   brandPause,
   cancel,
   getPostState,
+  holdPublishing,
   publishNow,
   reschedule,
   retryFailedVariants,
@@ -17,11 +18,15 @@ import {
   type ActorRequest,
   type BrandPauseSignal,
   type CancelRequest,
+  type HoldPublishingSignal,
+  type PublishNowRequest,
   type RescheduleRequest,
   type ReviewRequest,
   type SubmitRevisionRequest,
 } from '../messages';
 import { qualityCheckFailed } from './errors';
+import { holdBy, holdsAgainstPublishNow } from './holds';
+import type { HoldRequest } from './inbox';
 import { REVISIONS_BY_AUTHOR_ONLY } from './patches';
 import { applyRevision } from './revisions';
 import type { PostRun } from './state';
@@ -114,13 +119,17 @@ export function registerPostHandlers(run: PostRun): void {
 
   setHandler(
     publishNow,
-    async (request: ActorRequest) => {
-      // A brand pause arriving meanwhile defers publishing; the caller learns the post is still scheduled.
-      await run.submit({ kind: 'publish_now', by: request.by.userId }, () => state.paused);
+    async (request: PublishNowRequest) => {
+      const overrideHolds = request.overrideHolds === true;
+      // A hold arriving meanwhile defers publishing; the caller learns the post is still scheduled.
+      await run.submit(
+        { kind: 'publish_now', by: request.by.userId, ...(overrideHolds ? { overrideHolds } : {}) },
+        () => holdsAgainstPublishNow(state, overrideHolds).length > 0,
+      );
       return { stage: state.stage };
     },
     {
-      validator: (request: ActorRequest) => validatePublishNow(run, request),
+      validator: (request: PublishNowRequest) => validatePublishNow(run, request),
     },
   );
 
@@ -139,19 +148,35 @@ export function registerPostHandlers(run: PostRun): void {
 
   // A signal has no validator and nobody to answer: what it carries is made storable, never refused.
   setHandler(brandPause, async (signal: BrandPauseSignal) => {
-    if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === state.paused) return;
-    const by = typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : undefined;
-    const reason = typeof signal.reason === 'string' ? storableValue({ reason: signal.reason }).reason : undefined;
-    try {
-      await run.submit({
-        kind: 'brand_pause',
-        paused: signal.paused,
-        ...(by !== undefined ? { by } : {}),
-        ...(reason ? { reason } : {}),
-      });
-    } catch (error) {
-      // The post's own process ends it as failed; a signal handler failing would fail the run.
-      if (!run.unrecordable) throw error;
-    }
+    const paused = holdBy(state, 'brand') !== undefined;
+    if (typeof signal?.paused !== 'boolean' || run.finished || signal.paused === paused) return;
+    await submitSignalled(run, { kind: 'brand_pause', paused: signal.paused, ...signalledActor(signal) });
   });
+
+  setHandler(holdPublishing, async (signal: HoldPublishingSignal) => {
+    if (typeof signal?.held !== 'boolean' || run.finished) return;
+    if (signal.source !== 'campaign' && signal.source !== 'crisis') return;
+    if (signal.held === (holdBy(state, signal.source) !== undefined)) return;
+    const request: HoldRequest = { kind: 'hold', source: signal.source, held: signal.held, ...signalledActor(signal) };
+    if (signal.passedPublishTime === 'hold_for_review' || signal.passedPublishTime === 'publish') {
+      request.passedPublishTime = signal.passedPublishTime;
+    }
+    await submitSignalled(run, request);
+  });
+}
+
+/** Who sent a signal and why, made storable: a signal has nobody to refuse. */
+function signalledActor(signal: { by?: unknown; reason?: unknown }): { by?: string; reason?: string } {
+  const by = typeof signal.by === 'string' && signal.by !== '' ? storableValue(signal.by) : undefined;
+  const reason = typeof signal.reason === 'string' ? storableValue({ reason: signal.reason }).reason : undefined;
+  return { ...(by !== undefined ? { by } : {}), ...(reason ? { reason } : {}) };
+}
+
+async function submitSignalled(run: PostRun, request: Parameters<PostRun['submit']>[0]): Promise<void> {
+  try {
+    await run.submit(request);
+  } catch (error) {
+    // The post's own process ends it as failed; a signal handler failing would fail the run.
+    if (!run.unrecordable) throw error;
+  }
 }

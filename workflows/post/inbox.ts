@@ -5,11 +5,13 @@
  * Requests a phase decides on (revisions ready for review, decisions, cancel, publish now, retry)
  * wait in the inbox, each with a ticket, until the main loop takes them; the handler is answered
  * once the transition carrying its ticket is recorded. Requests no phase decides on (a reschedule,
- * a brand pause, a revision blocked by its checks) are recorded as they arrive, whatever the phase:
+ * a brand pause or another hold, a revision blocked by its checks) are recorded as they arrive, whatever the phase:
  * taking them in the main loop would wake the phase and restart its timers.
  */
 import { condition, type ApplicationFailure } from '@temporalio/workflow';
+import type { SignalledHoldSource } from '../../domain/postState';
 import type { ReviewDecisionKind } from '../../domain/types';
+import type { PassedPublishTime } from './holds';
 import type { QualityIssue } from '../messages';
 
 /** A revision that passed its checks, ready for review. */
@@ -35,6 +37,8 @@ export interface CancelRequest {
 export interface PublishNowRequest {
   kind: 'publish_now';
   by: string;
+  /** Set aside the holds a publish-now may override (see holds.ts). */
+  overrideHolds?: boolean;
 }
 export interface RetryRequest {
   kind: 'retry';
@@ -62,8 +66,16 @@ export interface BrandPauseRequest {
   by?: string;
   reason?: string;
 }
+export interface HoldRequest {
+  kind: 'hold';
+  source: SignalledHoldSource;
+  held: boolean;
+  by?: string;
+  reason?: string;
+  passedPublishTime?: PassedPublishTime;
+}
 /** Requests recorded as they arrive. */
-export type ArrivingRequest = BlockedRevisionRequest | RescheduleRequest | BrandPauseRequest;
+export type ArrivingRequest = BlockedRevisionRequest | RescheduleRequest | BrandPauseRequest | HoldRequest;
 
 export type PostRequest = QueuedRequest | ArrivingRequest;
 
@@ -93,6 +105,11 @@ export class PostInbox {
 
   has(kind: QueuedRequest['kind']): boolean {
     return this.queue.some((entry) => entry.kind === kind);
+  }
+
+  /** The oldest request of a kind, left where it is. */
+  peek<K extends QueuedRequest['kind']>(kind: K): Queued<K> | undefined {
+    return this.queue.find((entry) => entry.kind === kind) as Queued<K> | undefined;
   }
 
   /** Takes the oldest request of a kind. */

@@ -1,7 +1,8 @@
 /**
  * The schedule phase: a durable timer to the publish time that follows reschedules, waits while
- * the brand's publishing is paused, and gives way to publish-now and cancel.
+ * any hold stands (see holds.ts), and gives way to publish-now and cancel.
  */
+import { holdsAgainstPublishNow, liftHold } from './holds';
 import type { PostRun } from './state';
 import { SYSTEM_ACTOR, type PendingTransition } from './transitions';
 
@@ -14,20 +15,10 @@ export async function schedulePost(run: PostRun, handover: PendingTransition): P
   await run.transition({ ...handover, detail: { ...handover.detail, publishAt: state.publishAt } });
   for (;;) {
     if (run.cancelling) return { kind: 'cancelled' };
-    const publishNow = state.paused ? undefined : run.inbox.take('publish_now');
-    if (publishNow) {
-      return {
-        kind: 'publish',
-        handover: {
-          action: 'publish_now',
-          actorId: publishNow.by,
-          fromStage: 'scheduled',
-          tickets: [publishNow.ticket],
-        },
-      };
-    }
+    const publishNow = takePublishNow(run);
+    if (publishNow) return { kind: 'publish', handover: publishNow };
     const seen = run.inbox.scheduleChanges;
-    // While paused there is nothing to time: the post waits at its publish time until resumed.
+    // While held there is nothing to time: the post waits at its publish time until released.
     const untilPublishTime = state.paused ? undefined : Date.parse(state.publishAt) - Date.now();
     const { timedOut } = await run.waitFor(() => run.inbox.scheduleChanges !== seen, untilPublishTime);
     if (timedOut && !run.cancelling) {
@@ -42,4 +33,25 @@ export async function schedulePost(run: PostRun, handover: PendingTransition): P
       };
     }
   }
+}
+
+/**
+ * A publish-now no standing hold stops. It decides a passed publish time; the holds it was
+ * confirmed to set aside stay on record in its transition.
+ */
+function takePublishNow(run: PostRun): PendingTransition | undefined {
+  const { state, inbox } = run;
+  if (!inbox.has('publish_now')) return undefined;
+  const waiting = inbox.peek('publish_now')!;
+  if (holdsAgainstPublishNow(state, waiting.overrideHolds === true).length > 0) return undefined;
+  const request = inbox.take('publish_now')!;
+  const setAside = state.holds.map((hold) => hold.source);
+  for (const source of setAside) liftHold(state, source);
+  return {
+    action: 'publish_now',
+    actorId: request.by,
+    fromStage: 'scheduled',
+    ...(setAside.length > 0 ? { detail: { releasedHolds: setAside } } : {}),
+    tickets: [request.ticket],
+  };
 }

@@ -10,7 +10,15 @@ import { storableValue } from '../../domain/storable';
 import { TERMINAL_STAGES, type PostLifecycleInput, type PostStage, type RevisionContent } from '../../domain/types';
 import type { PostState, StageDeadline } from '../messages';
 import { PostUpdateError } from './errors';
-import { PostInbox, REVIEW_REQUESTS, type ArrivingRequest, type PostRequest, type QueuedRequest } from './inbox';
+import { addHold, liftHold, missedPublishTime } from './holds';
+import {
+  PostInbox,
+  REVIEW_REQUESTS,
+  type ArrivingRequest,
+  type HoldRequest,
+  type PostRequest,
+  type QueuedRequest,
+} from './inbox';
 import {
   SYSTEM_ACTOR,
   TransitionRecorder,
@@ -191,6 +199,38 @@ export class PostRun {
     }
   }
 
+  /**
+   * A campaign's or a crisis's hold placed or lifted. The release that leaves a post with no hold
+   * after its publish time passed publishes it, or holds it for a decision when the releaser asks.
+   */
+  private holdOrRelease(request: HoldRequest): PendingTransition | undefined {
+    const { state } = this;
+    const by = request.by ?? SYSTEM_ACTOR;
+    const changed = request.held
+      ? addHold(state, { source: request.source, by, since: nowIso(), ...reasonOf(request) })
+      : liftHold(state, request.source);
+    if (!changed) return undefined;
+    const heldForReview =
+      !request.held && request.passedPublishTime === 'hold_for_review' && missedPublishTime(state, Date.now());
+    if (heldForReview) {
+      addHold(state, {
+        source: 'passed_publish_time',
+        by,
+        reason: `the publish time ${state.publishAt} passed while held by ${request.source}`,
+        since: nowIso(),
+      });
+    }
+    this.inbox.scheduleChanges += 1;
+    // A hold delivered with the start is part of the post's first transition.
+    if (!this.created) return undefined;
+    return {
+      action: request.held ? 'publishing_held' : 'publishing_released',
+      actorId: by,
+      fromStage: state.stage,
+      detail: { source: request.source, ...reasonOf(request), ...(heldForReview ? { heldForReview: true } : {}) },
+    };
+  }
+
   /** What a request recorded on arrival changes, and the transition that records it, if any. */
   private arrive(request: ArrivingRequest): PendingTransition | undefined {
     const { state } = this;
@@ -206,16 +246,27 @@ export class PostRun {
         const previous = state.publishAt;
         state.publishAt = new Date(Date.parse(request.publishAt)).toISOString();
         if (request.timeZone) state.timeZone = request.timeZone;
+        // A new publish time is the decision a passed one was waiting for.
+        const decided = liftHold(state, 'passed_publish_time');
         this.inbox.scheduleChanges += 1;
         return {
           action: 'rescheduled',
           actorId: request.by,
           fromStage: state.stage,
-          detail: { from: previous, to: state.publishAt, timeZone: state.timeZone },
+          detail: {
+            from: previous,
+            to: state.publishAt,
+            timeZone: state.timeZone,
+            ...(decided ? { releasedHold: 'passed_publish_time' } : {}),
+          },
         };
       }
+      case 'hold':
+        return this.holdOrRelease(request);
       case 'brand_pause':
-        state.paused = request.paused;
+        if (request.paused)
+          addHold(state, { source: 'brand', by: request.by ?? SYSTEM_ACTOR, since: nowIso(), ...reasonOf(request) });
+        else liftHold(state, 'brand');
         this.inbox.scheduleChanges += 1;
         // A pause delivered with the start is part of the post's first transition.
         if (!this.created) return undefined;
@@ -230,7 +281,16 @@ export class PostRun {
 }
 
 function isArriving(request: PostRequest): request is ArrivingRequest {
-  return request.kind === 'revision_blocked' || request.kind === 'reschedule' || request.kind === 'brand_pause';
+  return (
+    request.kind === 'revision_blocked' ||
+    request.kind === 'reschedule' ||
+    request.kind === 'brand_pause' ||
+    request.kind === 'hold'
+  );
+}
+
+function reasonOf(request: { reason?: string }): { reason?: string } {
+  return request.reason ? { reason: request.reason } : {};
 }
 
 function isTerminal(stage: PostStage): boolean {

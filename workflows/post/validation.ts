@@ -4,7 +4,15 @@
  */
 import { canDecide, findStage, type DecisionRefusal } from '../../domain/reviewPolicy';
 import { PLATFORMS, ROLES, type Actor, type Media, type RevisionContent } from '../../domain/types';
-import type { ActorRequest, CancelRequest, RescheduleRequest, ReviewRequest, SubmitRevisionRequest } from '../messages';
+import type {
+  ActorRequest,
+  CancelRequest,
+  PublishNowRequest,
+  RescheduleRequest,
+  ReviewRequest,
+  SubmitRevisionRequest,
+} from '../messages';
+import { heldRefusal, holdsAgainstPublishNow } from './holds';
 import { PostUpdateError, refuse } from './errors';
 import { mayTakeAction, stageRefusal, type PostAction } from '../../domain/permissions';
 import { countedApprovals } from '../../domain/reviewProgress';
@@ -44,12 +52,16 @@ export function validateCancel(run: PostRun, request: CancelRequest): void {
   if (run.cancelling) throw refuse(PostUpdateError.InvalidTransition, 'post is already being cancelled');
 }
 
-export function validatePublishNow(run: PostRun, request: ActorRequest): void {
+export function validatePublishNow(run: PostRun, request: PublishNowRequest): void {
   const { state } = run;
   requireActor(request?.by);
+  if (request.overrideHolds !== undefined && typeof request.overrideHolds !== 'boolean') {
+    throw refuse(PostUpdateError.InvalidInput, 'overrideHolds must be true or false');
+  }
   requireStorable(request);
   requireAllowed(run, 'publish_now', request.by);
-  if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
+  const holding = holdsAgainstPublishNow(state, request.overrideHolds === true);
+  if (holding.length > 0) throw refuse(PostUpdateError.InvalidTransition, heldRefusal(holding));
   if (run.inbox.has('publish_now')) throw refuse(PostUpdateError.InvalidTransition, 'post is already being published');
 }
 
@@ -63,7 +75,7 @@ export function validateRetry(run: PostRun, request: ActorRequest): void {
   if (!state.variants.some((variant) => variant.status === 'failed')) {
     throw refuse(PostUpdateError.InvalidTransition, 'post has no failed variants to retry');
   }
-  if (state.paused) throw refuse(PostUpdateError.InvalidTransition, 'publishing is paused for the brand');
+  if (state.holds.length > 0) throw refuse(PostUpdateError.InvalidTransition, heldRefusal(state.holds));
 }
 
 /** Who may write a revision: since REVISIONS_BY_AUTHOR_ONLY, no longer any holder of drafting's role. */
