@@ -43,6 +43,8 @@ export interface CampaignPostAction {
   by: Actor;
   reason?: string;
   offset?: string;
+  /** For a resume: what a post whose publish time passed while held does (publish at once by default). */
+  passedPublishTime?: 'publish' | 'hold_for_review';
 }
 export interface ReachCampaignPostsInput {
   campaignId: string;

@@ -18,7 +18,7 @@ import { createPostReconciler } from '../api/reconciliation';
 import { CreatePostBody } from '../api/schemas';
 import { RefusedError } from '../api/services/errors';
 import { createPostCreation } from '../api/services/posts/creation';
-import { cancel, reschedule } from '../workflows/messages';
+import { cancel, holdPublishing, reschedule } from '../workflows/messages';
 
 export function createCampaignPostGateway({
   db,
@@ -42,7 +42,7 @@ export function createCampaignPostGateway({
   });
 
   return {
-    async createPlannedPost({ postId, campaignId, brandId, createdBy, item }) {
+    async createPlannedPost({ postId, campaignId, brandId, createdBy, item, held }) {
       const body = CreatePostBody.safeParse({ ...item, brandId, campaignId });
       if (!body.success) return { created: false, reason: describeIssues(body.error.issues) };
       try {
@@ -51,6 +51,9 @@ export function createCampaignPostGateway({
           body: body.data,
           postId,
           awaitFirstStage: false,
+          ...(held
+            ? { holds: [{ source: 'campaign' as const, by: held.by, ...(held.reason ? { reason: held.reason } : {}) }] }
+            : {}),
         });
         return { created: true };
       } catch (error) {
@@ -73,7 +76,14 @@ export function createCampaignPostGateway({
           }
           case 'pause':
           case 'resume':
-            return { reached: false, reason: 'holding a post is not available yet' };
+            await handle.signal(holdPublishing, {
+              source: 'campaign',
+              held: action.kind === 'pause',
+              by: action.by.userId,
+              ...(action.reason !== undefined ? { reason: action.reason } : {}),
+              ...(action.passedPublishTime ? { passedPublishTime: action.passedPublishTime } : {}),
+            });
+            return { reached: true };
         }
       } catch (error) {
         return { reached: false, reason: whyNotReached(error) };

@@ -65,6 +65,7 @@ export async function campaign(input: CampaignInput): Promise<void> {
         by: request.by.userId,
         ...(request.reason !== undefined ? { reason: request.reason } : {}),
         ...(request.offset !== undefined ? { offset: request.offset } : {}),
+        ...(request.passedPublishTime !== undefined ? { passedPublishTime: request.passedPublishTime } : {}),
         status: 'queued',
         requestedAt: new Date().toISOString(),
         postsReached: 0,
@@ -199,6 +200,7 @@ async function carryOut(
       by,
       ...(record.reason !== undefined ? { reason: record.reason } : {}),
       ...(record.offset !== undefined ? { offset: record.offset } : {}),
+      ...(record.passedPublishTime !== undefined ? { passedPublishTime: record.passedPublishTime } : {}),
     },
     record,
   });
@@ -218,6 +220,12 @@ function validateAction(state: CampaignState, request: CampaignActionRequest, wa
     if (typeof request.reason !== 'string' || problem) throw invalid(`reason: ${problem?.message ?? 'must be text'}`);
   }
   if (request.kind === 'cancel' && request.reason === undefined) throw invalid('say why: a cancel needs a reason');
+  if (
+    request.passedPublishTime !== undefined &&
+    (request.kind !== 'resume' || !['publish', 'hold_for_review'].includes(request.passedPublishTime))
+  ) {
+    throw invalid('passedPublishTime is publish or hold_for_review, and only for a resume');
+  }
   if (request.kind === 'shift') {
     try {
       parseShift(typeof request.offset === 'string' ? request.offset : '');

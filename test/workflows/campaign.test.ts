@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { createAuditLog } from '../../db/audit';
 import { createCampaignStore } from '../../db/campaigns';
 import { postWorkflowId } from '../../domain/ids';
-import { campaignAction } from '../../workflows/campaign/messages';
+import { campaignAction, planExtended } from '../../workflows/campaign/messages';
 import { campaignWhen, startCampaign } from './campaignHarness';
 import {
   DAY_MS,
@@ -32,6 +32,11 @@ afterAll(async () => {
 
 function postHandle(postId: string): WorkflowHandle {
   return harness.env.client.workflow.getHandle(postWorkflowId(postId));
+}
+
+async function plannedItem(campaignId: string, position: number): Promise<Record<string, unknown>> {
+  const row = await harness.db('campaign_plan_items').where({ campaign_id: campaignId, position }).first();
+  return row.item;
 }
 
 async function scheduleAll(postIds: string[]): Promise<void> {
@@ -76,11 +81,39 @@ describe('a campaign acting as one', () => {
       expect(now.toISODate()).toBe(was.plus({ days: 1 }).toISODate());
     }
 
+    const paused = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'pause', reason: 'legal check', by: fixture.team.manager }],
+    });
+    expect(paused).toMatchObject({ status: 'done', postsReached: 8 });
+    const heldByCampaign = (state: { holds: Array<{ source: string }> }) =>
+      state.holds.some((hold) => hold.source === 'campaign');
+    for (const postId of postIds.slice(2)) {
+      expect(heldByCampaign(await stateWhen(postHandle(postId), heldByCampaign))).toBe(true);
+    }
+
+    // A post that joins the paused campaign starts held.
+    const joined = await campaigns.appendItems({
+      campaignId,
+      createdBy: fixture.team.author.userId,
+      items: [{ postId: `${campaignId}-late`, item: { ...(await plannedItem(campaignId, 2)), title: 'Late joiner' } }],
+    });
+    await handle.signal(planExtended, { total: joined.planTotal });
+    await campaignWhen(handle, (state) => state.creation.created === 11);
+    const late = await stateWhen(postHandle(`${campaignId}-late`), heldByCampaign);
+    expect(late.holds).toEqual([expect.objectContaining({ source: 'campaign', reason: 'legal check' })]);
+
+    const resumed = await handle.executeUpdate(campaignAction, { args: [{ kind: 'resume', by: fixture.team.manager }] });
+    expect(resumed).toMatchObject({ status: 'done', postsReached: 9 });
+    for (const postId of [...postIds.slice(2), `${campaignId}-late`]) {
+      const state = await stateWhen(postHandle(postId), (post) => !heldByCampaign(post));
+      expect(state.holds).toEqual([]);
+    }
+
     const cancelled = await handle.executeUpdate(campaignAction, {
       args: [{ kind: 'cancel', reason: 'product recall', by: fixture.team.manager }],
     });
-    expect(cancelled).toMatchObject({ status: 'done', postsReached: 8 });
-    for (const postId of postIds.slice(2)) {
+    expect(cancelled).toMatchObject({ status: 'done', postsReached: 9 });
+    for (const postId of [...postIds.slice(2), `${campaignId}-late`]) {
       const state = await stateWhen(postHandle(postId), (post) => post.stage === 'cancelled');
       expect(state.stage).toBe('cancelled');
       expect(state.exitReason).toContain('product recall');
@@ -92,14 +125,16 @@ describe('a campaign acting as one', () => {
     await handle.result();
     const stored = await campaigns.find(campaignId);
     expect(stored).toMatchObject({ status: 'cancelled', cancelReason: 'product recall' });
-    expect(stored!.report).toMatchObject({ posts: { total: 10, published: 2, cancelled: 8 } });
+    expect(stored!.report).toMatchObject({ posts: { total: 11, published: 2, cancelled: 9 } });
     const entries = await createAuditLog(harness.db).listByEntity({ entity: `campaign:${campaignId}` });
     expect(entries.map((entry) => [entry.action, entry.actorId])).toEqual([
       ['campaign_shift', fixture.team.manager.userId],
+      ['campaign_pause', fixture.team.manager.userId],
+      ['campaign_resume', fixture.team.manager.userId],
       ['campaign_cancel', fixture.team.manager.userId],
       ['campaign_cancelled_report', 'system'],
     ]);
-    expect(entries[1].detail).toEqual({ reason: 'product recall' });
+    expect(entries[3].detail).toEqual({ reason: 'product recall' });
   });
 
   it('records a planned post it cannot create with the reason, and creates the rest', async () => {

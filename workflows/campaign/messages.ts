@@ -26,6 +26,8 @@ export interface CampaignActionRequest {
   reason?: string;
   /** For a shift: an ISO-8601 duration, e.g. P1D or -PT2H. */
   offset?: string;
+  /** For a resume: a post whose publish time passed while paused publishes at once, or waits for review. */
+  passedPublishTime?: 'publish' | 'hold_for_review';
 }
 
 export interface PostNotReached {
@@ -45,6 +47,7 @@ export interface CampaignActionRecord {
   by: string;
   reason?: string;
   offset?: string;
+  passedPublishTime?: 'publish' | 'hold_for_review';
   status: CampaignActionStatus;
   requestedAt: string;
   finishedAt?: string;

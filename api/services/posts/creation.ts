@@ -132,6 +132,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
     idempotencyKey,
     postId: givenPostId,
     awaitFirstStage = true,
+    holds: givenHolds = [],
   }: {
     user: AuthenticatedUser;
     body: CreatePostBody;
@@ -143,6 +144,8 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
     postId?: string;
     /** False: answer with the expected stage at once instead of waiting for the first step. */
     awaitFirstStage?: boolean;
+    /** Holds the post starts under besides those its campaign's row implies (the campaign's workflow knows better). */
+    holds?: NonNullable<PostLifecycleInput['holds']>;
   }): Promise<CreatedPost> {
     const postId =
       givenPostId ?? (idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID());
@@ -154,6 +157,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
     if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
     const brand = await brands.findById(body.brandId);
     if (!brand) throw invalidField(['brandId'], `no brand ${body.brandId}`);
+    const holds = [...givenHolds];
     if (body.campaignId !== undefined) {
       const campaign = await brands.findCampaign(body.campaignId);
       if (!campaign || campaign.brandId !== brand.id) {
@@ -161,6 +165,14 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       }
       if (!campaignIsOpen(campaign.status)) {
         throw conflict(`campaign ${campaign.id} is ${campaign.status}; it takes no new posts`);
+      }
+      // A post joining a paused campaign starts held, so it cannot publish before the campaign resumes.
+      if (campaign.paused && !holds.some((hold) => hold.source === 'campaign')) {
+        holds.push({
+          source: 'campaign',
+          by: `campaign:${campaign.id}`,
+          ...(campaign.pausedReason ? { reason: campaign.pausedReason } : {}),
+        });
       }
     }
     const accountIds = body.draft
@@ -185,6 +197,7 @@ export function createPostCreation({ posts, brands, accounts, reconciler, tempor
       urgent: body.urgent,
       publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }),
       timeZone,
+      ...(holds.length > 0 ? { holds } : {}),
       ...(body.draft
         ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) }
         : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
