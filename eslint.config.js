@@ -61,9 +61,10 @@ const activityImportRules = {
 const apiImportRules = {
   patterns: [
     {
-      regex: '^(\\.\\./)+workflows/(?!(messages|brand/messages|thread/messages|post/searchAttributes)$)',
+      regex:
+        '^(\\.\\./)+workflows/(?!(messages|brand/messages|thread/messages|campaign/messages|post/searchAttributes)$)',
       message:
-        'api/ reaches workflows through their messages (workflows/messages, workflows/brand/messages, workflows/thread/messages) and search attribute keys only.',
+        'api/ reaches workflows through their messages (workflows/messages, workflows/brand/messages, workflows/thread/messages, workflows/campaign/messages) and search attribute keys only.',
     },
     {
       regex: '^(\\.\\./)+activities(/(?!connectors/)|$)',

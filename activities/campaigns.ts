@@ -12,7 +12,12 @@ import { createBrandStore } from '../db/brands';
 import { createCampaignStore, type CampaignRecord } from '../db/campaigns';
 import { createNotificationStore } from '../db/notifications';
 import { REACHABLE_STAGES, campaignReport, type CampaignReport } from '../domain/campaigns';
-import { CAMPAIGN_NOT_FOUND, type CampaignActivities, type CampaignHold, type CampaignPostAction } from './campaignContract';
+import {
+  CAMPAIGN_NOT_FOUND,
+  type CampaignActivities,
+  type CampaignHold,
+  type CampaignPostAction,
+} from './campaignContract';
 import type { Notifier } from './notifier';
 
 /** How one planned post came out: created (or found created), or refused with a reason a person can act on. */

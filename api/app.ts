@@ -14,6 +14,7 @@ import { mountAdminRoutes } from './routes/admin';
 import { mountMethodFallbacks, type OperationTarget } from './operations';
 import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
 import { mountBrandRoutes } from './routes/brands';
+import { mountCampaignRoutes } from './routes/campaigns';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { keepRawInboundBody } from './inboundSignature';
@@ -106,6 +107,7 @@ export function createApp(options: AppOptions): Express {
   mountReviewQueueRoutes(target, services);
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
+  mountCampaignRoutes(target, services);
   mountAdminRoutes(target, services);
   mountInboundRoutes(target, services, createInboundBudget({ perMinute: options.inboundRateLimitPerMinute }));
   mountThreadRoutes(target, services);

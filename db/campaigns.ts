@@ -142,7 +142,12 @@ function toItem(row: PlanItemRow): PlanItemRecord {
 export function createCampaignStore(db: Knex) {
   async function insertItems(
     trx: Executor,
-    input: { campaignId: string; firstPosition: number; createdBy: string; items: Array<{ postId: string; item: unknown }> },
+    input: {
+      campaignId: string;
+      firstPosition: number;
+      createdBy: string;
+      items: Array<{ postId: string; item: unknown }>;
+    },
   ): Promise<void> {
     // In slices: one INSERT of a thousand jsonb rows is fine, but keeps the statement's parameters bounded.
     for (let start = 0; start < input.items.length; start += 250) {
@@ -163,9 +168,10 @@ export function createCampaignStore(db: Knex) {
      * Stores the campaign and its plan in one transaction; a campaign already stored under the
      * same id (a repeated request) is left as it is. True when it was stored now.
      */
-    async createWithPlan(
-      input: { campaign: NewCampaignRecord; items: Array<{ postId: string; item: unknown }> },
-    ): Promise<boolean> {
+    async createWithPlan(input: {
+      campaign: NewCampaignRecord;
+      items: Array<{ postId: string; item: unknown }>;
+    }): Promise<boolean> {
       return db.transaction(async (trx) => {
         const { campaign } = input;
         const inserted = await trx('campaigns')
@@ -186,7 +192,12 @@ export function createCampaignStore(db: Knex) {
           .ignore()
           .returning('id');
         if (inserted.length === 0) return false;
-        await insertItems(trx, { campaignId: campaign.id, firstPosition: 0, createdBy: campaign.createdBy, items: input.items });
+        await insertItems(trx, {
+          campaignId: campaign.id,
+          firstPosition: 0,
+          createdBy: campaign.createdBy,
+          items: input.items,
+        });
         return true;
       });
     },
@@ -216,7 +227,9 @@ export function createCampaignStore(db: Knex) {
         if (existing.length > 0) {
           return {
             added: false,
-            items: existing.map((item) => ({ position: item.position, postId: item.post_id })).sort((a, b) => a.position - b.position),
+            items: existing
+              .map((item) => ({ position: item.position, postId: item.post_id }))
+              .sort((a, b) => a.position - b.position),
             planTotal: row.plan_total,
           };
         }
@@ -292,6 +305,22 @@ export function createCampaignStore(db: Knex) {
       return trx('campaign_plan_items')
         .where({ campaign_id: input.campaignId, status: 'pending' })
         .update({ status: 'failed', failure: input.reason, settled_at: trx.fn.now() });
+    },
+
+    /** Plan items per status for several campaigns at once (for a list). */
+    async planCounts(
+      campaignIds: string[],
+      trx: Executor = db,
+    ): Promise<Map<string, { created: number; failed: number; pending: number }>> {
+      const result = new Map(campaignIds.map((id) => [id, { created: 0, failed: 0, pending: 0 }]));
+      if (campaignIds.length === 0) return result;
+      const rows = await trx('campaign_plan_items')
+        .whereIn('campaign_id', campaignIds)
+        .groupBy('campaign_id', 'status')
+        .select('campaign_id', 'status')
+        .count<Array<{ campaign_id: string; status: PlanItemRecord['status']; count: string }>>('* as count');
+      for (const row of rows) result.get(row.campaign_id)![row.status] = Number(row.count);
+      return result;
     },
 
     async planProgress(campaignId: string, trx: Executor = db): Promise<PlanProgress> {

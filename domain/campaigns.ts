@@ -52,7 +52,7 @@ export function shiftPublishTime({
 }): string {
   const moved = DateTime.fromISO(publishAt, { zone: timeZone }).plus(parseShift(offset));
   if (!moved.isValid) throw new ShiftError(`cannot shift ${publishAt} in ${timeZone}`);
-  return moved.toUTC().toISO({ suppressMilliseconds: false })!;
+  return moved.toUTC().toISO({ suppressMilliseconds: false });
 }
 
 /** The stages in which a campaign action still reaches a post (it has not started publishing). */
@@ -107,7 +107,14 @@ export function campaignReport({
   metrics,
   reportedAt,
 }: {
-  campaign: { id: string; brandId: string; name: string; status: CampaignStatus; startsAt: string; endsAt: string | null };
+  campaign: {
+    id: string;
+    brandId: string;
+    name: string;
+    status: CampaignStatus;
+    startsAt: string;
+    endsAt: string | null;
+  };
   perStage: Partial<Record<PostStage, number>>;
   metrics: CampaignMetricRow[];
   reportedAt: string | null;

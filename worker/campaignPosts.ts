@@ -67,7 +67,9 @@ export function createCampaignPostGateway({
       try {
         switch (action.kind) {
           case 'cancel':
-            await handle.executeUpdate(cancel, { args: [{ by: action.by, reason: action.reason ?? 'campaign cancelled' }] });
+            await handle.executeUpdate(cancel, {
+              args: [{ by: action.by, reason: action.reason ?? 'campaign cancelled' }],
+            });
             return { reached: true };
           case 'shift': {
             const moved = shiftPublishTime({ publishAt, timeZone: brandTimeZone, offset: action.offset ?? '' });
@@ -102,9 +104,7 @@ function whyNotReached(error: unknown): string {
 }
 
 function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .map((issue) => `${issue.path.map(String).join('.') || 'post'}: ${issue.message}`)
-    .join('; ');
+  return issues.map((issue) => `${issue.path.map(String).join('.') || 'post'}: ${issue.message}`).join('; ');
 }
 
 function describeRefusal(error: RefusedError): string {

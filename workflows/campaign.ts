@@ -234,7 +234,9 @@ function validateAction(state: CampaignState, request: CampaignActionRequest, wa
     }
   }
   if (state.status === 'cancelled' || state.status === 'ended' || state.status === 'ending') {
-    throw conflictWith(`campaign is ${state.status === 'ending' ? 'ending' : state.status}; it takes no further actions`);
+    throw conflictWith(
+      `campaign is ${state.status === 'ending' ? 'ending' : state.status}; it takes no further actions`,
+    );
   }
   if (state.actions.some((action) => action.kind === 'cancel' && action.status === 'queued')) {
     throw conflictWith('campaign is being cancelled; it takes no further actions');

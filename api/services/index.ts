@@ -20,6 +20,8 @@ import { createUserStore } from '../../db/users';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
+import { createCampaignService } from './campaigns';
+import { createCampaignStore } from '../../db/campaigns';
 import { createCalendarService } from './calendar';
 import { createHealthService } from './health';
 import { createInboundService } from './inbound';
@@ -86,6 +88,13 @@ export function createServices({
       logger,
     }),
     brands: createBrandService({ brands, temporal: workflows, logger }),
+    campaigns: createCampaignService({
+      campaigns: createCampaignStore(db),
+      brands,
+      accounts,
+      users,
+      temporal: workflows,
+    }),
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),

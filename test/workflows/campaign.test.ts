@@ -102,7 +102,9 @@ describe('a campaign acting as one', () => {
     const late = await stateWhen(postHandle(`${campaignId}-late`), heldByCampaign);
     expect(late.holds).toEqual([expect.objectContaining({ source: 'campaign', reason: 'legal check' })]);
 
-    const resumed = await handle.executeUpdate(campaignAction, { args: [{ kind: 'resume', by: fixture.team.manager }] });
+    const resumed = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'resume', by: fixture.team.manager }],
+    });
     expect(resumed).toMatchObject({ status: 'done', postsReached: 9 });
     for (const postId of [...postIds.slice(2), `${campaignId}-late`]) {
       const state = await stateWhen(postHandle(postId), (post) => !heldByCampaign(post));

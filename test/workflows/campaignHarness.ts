@@ -33,7 +33,11 @@ export async function startCampaign(
         timeZone: fixture.brand.timeZone,
       }),
       draft: {
-        variants: fixture.accounts.map((account) => ({ accountId: account.id, text: `${planned.title} is here`, media: [] })),
+        variants: fixture.accounts.map((account) => ({
+          accountId: account.id,
+          text: `${planned.title} is here`,
+          media: [],
+        })),
       },
     },
   }));

@@ -261,7 +261,7 @@ function postIdForKey({ userId, key }: { userId: string; key: string }): string 
  * The create request as a hash of its validated body with keys in a fixed order, so that the
  * same request sent again matches however its JSON was laid out.
  */
-function hashRequest(body: unknown): string {
+export function hashRequest(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
