@@ -11,6 +11,7 @@ import {
   AddedCampaignPostsResponse,
   CampaignActionResponse,
   CampaignCancelBody,
+  CampaignDetailSchema,
   CampaignIdParams,
   CampaignIdempotencyHeaders,
   CampaignListResponse,
@@ -94,7 +95,7 @@ export function mountCampaignRoutes(target: OperationTarget, { campaigns }: Pick
     access: 'readPosts',
     params: CampaignIdParams,
     errors: [404],
-    success: { status: 200, description: 'The campaign', schema: CampaignSchema },
+    success: { status: 200, description: 'The campaign', schema: CampaignDetailSchema },
     handle: ({ params, user }) => campaigns.get(user, params.id),
   });
 

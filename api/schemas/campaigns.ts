@@ -158,27 +158,35 @@ export const CampaignListResponse = z
   })
   .openapi('CampaignList');
 
-export const CampaignActionResponse = z
+const CampaignActionSchema = z
   .object({
-    campaignId: z.string(),
-    action: z.object({
-      actionId: z.string(),
-      kind: z.enum(['pause', 'resume', 'cancel', 'shift']),
-      by: z.string(),
-      reason: z.string().optional(),
-      offset: z.string().optional(),
-      status: z.enum(['queued', 'running', 'done', 'failed']).openapi({
-        description:
-          'done: every post was told; queued or running: still under way, follow it on GET /v1/campaigns/{id}',
-      }),
-      requestedAt: z.string(),
-      finishedAt: z.string().optional(),
-      postsReached: z.number().int(),
-      postsNotReached: z.array(z.object({ postId: z.string(), reason: z.string() })),
-      postsNotReachedCount: z.number().int(),
-      error: z.string().optional(),
+    actionId: z.string(),
+    kind: z.enum(['pause', 'resume', 'cancel', 'shift']),
+    by: z.string(),
+    reason: z.string().optional(),
+    offset: z.string().optional(),
+    status: z.enum(['queued', 'running', 'done', 'failed']).openapi({
+      description: 'done: every post was told; queued or running: still under way, follow it on GET /v1/campaigns/{id}',
     }),
+    requestedAt: z.string(),
+    finishedAt: z.string().optional(),
+    postsReached: z.number().int(),
+    postsNotReached: z.array(z.object({ postId: z.string(), reason: z.string() })),
+    postsNotReachedCount: z.number().int(),
+    error: z.string().optional(),
   })
+  .openapi('CampaignAction');
+
+/** A campaign as GET /v1/campaigns/{id} shows it: with its latest actions from its workflow. */
+export const CampaignDetailSchema = CampaignSchema.extend({
+  actions: z.array(CampaignActionSchema).openapi({
+    description:
+      "The latest actions (finished, running, waiting) from the campaign's workflow; empty when it cannot answer",
+  }),
+}).openapi('CampaignDetail');
+
+export const CampaignActionResponse = z
+  .object({ campaignId: z.string(), action: CampaignActionSchema })
   .openapi('CampaignActionResult');
 
 export const AddedCampaignPostsResponse = z

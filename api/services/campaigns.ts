@@ -23,6 +23,7 @@ import type { PostStage } from '../../domain/types';
 import {
   CAMPAIGN_WORKFLOW_TYPE,
   campaignAction,
+  getCampaignState,
   planExtended,
   type CampaignActionRequest,
   type CampaignInput,
@@ -44,6 +45,8 @@ export interface CampaignServiceDeps {
   temporal: TemporalAccess;
 }
 
+/** A read does not wait long for the workflow's actions; the figures from Postgres answer alone. */
+const LIVE_STATE_DEADLINE_MS = 3_000;
 const PUBLISHED: readonly PostStage[] = ['published', 'tracking', 'completed'];
 const FAILED: readonly PostStage[] = ['failed', 'lost'];
 
@@ -285,8 +288,20 @@ export function createCampaignService({ campaigns, brands, accounts, users, temp
       return { campaignId, posts: appended.items };
     },
 
+    /** The campaign with its progress, and its latest actions when its workflow answers in time. */
     async get(user: AuthenticatedUser, campaignId: string) {
-      return detail(await visibleCampaign(user, campaignId));
+      const campaign = await visibleCampaign(user, campaignId);
+      const shown = await detail(campaign);
+      try {
+        const live = await temporal.call(
+          () => temporal.workflow.getHandle(campaignWorkflowId(campaign.id)).query(getCampaignState),
+          { deadlineMs: LIVE_STATE_DEADLINE_MS },
+        );
+        return { ...shown, actions: live.actions };
+      } catch {
+        // A finished campaign's workflow may be gone, or Temporal busy: the figures above stand alone.
+        return { ...shown, actions: [] };
+      }
     },
 
     async list(

@@ -156,7 +156,11 @@ describe('acting on a campaign as one', () => {
     });
     expect(paused.status).toBe(200);
     expect(paused.body.action).toMatchObject({ kind: 'pause', status: 'done', postsReached: 3, postsNotReached: [] });
-    expect((await campaignWhen(campaign.id, (c) => c.paused)).pausedReason).toBe('legal check');
+    const shown = await campaignWhen(campaign.id, (c) => c.paused);
+    expect(shown.pausedReason).toBe('legal check');
+    expect(shown.actions).toEqual([
+      expect.objectContaining({ kind: 'pause', status: 'done', by: fixture.users.manager.user.id, postsReached: 3 }),
+    ]);
 
     // A post joining the paused campaign on its own starts held.
     const joined = await call(live.api, 'POST', '/v1/posts', {

@@ -4,12 +4,15 @@ import { createAuditLog } from '../../db/audit';
 import { createCampaignStore } from '../../db/campaigns';
 import { postWorkflowId } from '../../domain/ids';
 import { campaignAction, planExtended } from '../../workflows/campaign/messages';
+import { verifyWebhookSignature } from '../../activities/notifier';
+import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
 import { campaignWhen, startCampaign } from './campaignHarness';
 import {
   DAY_MS,
   HOUR_MS,
   approveOpenStages,
   brandWithTeam,
+  recordHistoryIfAsked,
   startPostHarness,
   stateWhen,
   type PostFixture,
@@ -20,14 +23,17 @@ jest.setTimeout(120_000);
 
 let harness: PostHarness;
 let fixture: PostFixture;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  harness = await startPostHarness();
+  receiver = await startWebhookReceiver(() => 204);
+  harness = await startPostHarness({ webhook: { url: receiver.url, secret: WEBHOOK_SECRET } });
   fixture = await brandWithTeam(harness, ['x', 'linkedin']);
 });
 
 afterAll(async () => {
   await harness?.teardown();
+  await receiver?.close();
 });
 
 function postHandle(postId: string): WorkflowHandle {
@@ -125,6 +131,7 @@ describe('a campaign acting as one', () => {
     }
 
     await handle.result();
+    await recordHistoryIfAsked(handle, 'campaign-paused-shifted-cancelled');
     const stored = await campaigns.find(campaignId);
     expect(stored).toMatchObject({ status: 'cancelled', cancelReason: 'product recall' });
     expect(stored!.report).toMatchObject({ posts: { total: 11, published: 2, cancelled: 9 } });
@@ -154,7 +161,7 @@ describe('a campaign acting as one', () => {
     ]);
   });
 
-  it('stores its report when its end date comes', async () => {
+  it('stores its report when its end date comes and sends it through the signed webhook', async () => {
     const { campaignId, handle } = await startCampaign(harness, fixture, {
       plan: [{ title: 'Short', publishInMs: 5 * DAY_MS }],
       endsInMs: 7 * DAY_MS,
@@ -165,5 +172,18 @@ describe('a campaign acting as one', () => {
     const stored = await createCampaignStore(harness.db).find(campaignId);
     expect(stored).toMatchObject({ status: 'ended' });
     expect(stored!.report).toMatchObject({ posts: { total: 1 } });
+    const sent = receiver.received.filter((request) => request.notificationId === `campaign-report:${campaignId}`);
+    expect(sent).toHaveLength(1);
+    expect(
+      verifyWebhookSignature({
+        body: sent[0].body,
+        secret: WEBHOOK_SECRET,
+        signature: String(sent[0].headers['x-socialops-signature']),
+      }),
+    ).toBe(true);
+    expect(JSON.parse(sent[0].body)).toMatchObject({
+      kind: 'campaign_report',
+      data: { campaignId, report: { campaignId, status: 'ended', posts: { total: 1 } } },
+    });
   });
 });
