@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printing its figures;
- * `npm run bench -- ingest` (or `devserver`, `posts`) runs only the ones named.
+ * `npm run bench -- ingest` (or `devserver`, `posts`, `campaigns`) runs only the ones named.
  */
+import { benchCampaigns } from './campaigns';
 import { benchDevserver } from './devserver';
 import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   devserver: benchDevserver,
   posts: benchPosts,
   ingest: benchIngest,
+  campaigns: benchCampaigns,
 };
 
 async function main(): Promise<void> {

@@ -23,14 +23,17 @@ export function campaignIsOpen(status: CampaignStatus): boolean {
 
 export class ShiftError extends Error {}
 
+/** Whole numbers of years, months, weeks, days, hours, minutes, seconds, with an optional leading minus. */
+const SHIFT_SHAPE = /^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+
 /**
  * Reads an ISO-8601 duration (`P1D`, `PT2H`, `-P1DT30M`) as a shift. Calendar parts (days, weeks,
  * months) keep the local time of day across a clock change; hours and minutes are elapsed time.
  */
 export function parseShift(offset: string): Duration {
   const negative = offset.startsWith('-');
-  const duration = Duration.fromISO(negative ? offset.slice(1) : offset);
-  if (!duration.isValid) throw new ShiftError(`${offset} is not an ISO-8601 duration such as P1D or PT2H`);
+  const duration = SHIFT_SHAPE.test(offset) ? Duration.fromISO(negative ? offset.slice(1) : offset) : undefined;
+  if (!duration?.isValid) throw new ShiftError(`${offset} is not an ISO-8601 duration such as P1D or PT2H`);
   const signed = negative ? duration.negate() : duration;
   const approxMs = Math.abs(signed.as('milliseconds'));
   if (approxMs === 0) throw new ShiftError('a shift of zero moves nothing');
