@@ -97,6 +97,13 @@ describe('creating a campaign', () => {
     expect(postIds).toHaveLength(2);
     const post = await postWhen(live, keyOf('viewer'), postIds[0], (state) => state.openStages.length > 0);
     expect(post.post).toMatchObject({ campaignId: created.body.id, authorId: fixture.users.manager.user.id });
+
+    // Admins find the campaign and its posts in Temporal UI by the Campaign search attribute.
+    const found: string[] = [];
+    for await (const execution of live.harness.env.client.workflow.list({ query: `Campaign = '${created.body.id}'` })) {
+      found.push(execution.workflowId);
+    }
+    expect(found.sort()).toEqual([`campaign:${created.body.id}`, ...postIds.map((id) => `post:${id}`)].sort());
   });
 
   it('creates a campaign once per Idempotency-Key and refuses the key for another request', async () => {
