@@ -34,6 +34,8 @@ export const CREATION_BATCH = 25;
 export const ANSWER_WITHIN_MS = 8_000;
 /** Actions that may wait behind the running one; more are refused until the queue drains. */
 export const MAX_WAITING_ACTIONS = 20;
+/** History events after which a run continues as new, well before Temporal's limits. */
+export const EVENTS_PER_RUN = 10_000;
 /** Finished actions kept in the state. */
 export const FINISHED_KEPT = 20;
 
@@ -95,7 +97,10 @@ export async function campaign(input: CampaignInput): Promise<void> {
       continue;
     }
     if (Date.now() >= endsAtMs) break;
-    if (workflowInfo().continueAsNewSuggested) {
+    if (
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > (input.eventsPerRun ?? EVENTS_PER_RUN)
+    ) {
       await condition(allHandlersFinished);
       if (waiting().length === 0) {
         const { status, paused, creation, actions, auditSequence } = state;
@@ -103,6 +108,7 @@ export async function campaign(input: CampaignInput): Promise<void> {
           campaignId: input.campaignId,
           brandId: input.brandId,
           endsAt: input.endsAt,
+          ...(input.eventsPerRun !== undefined ? { eventsPerRun: input.eventsPerRun } : {}),
           carried: { status: status === 'ending' ? 'active' : status, paused, creation, actions, auditSequence },
         });
       }

@@ -161,6 +161,33 @@ describe('a campaign acting as one', () => {
     ]);
   });
 
+  it('continues as new with its progress and actions when its history grows', async () => {
+    const plan = Array.from({ length: 6 }, (_, i) => ({ title: `Series ${i + 1}`, publishInMs: (5 + i) * DAY_MS }));
+    const { campaignId, handle } = await startCampaign(harness, fixture, { plan, eventsPerRun: 20 });
+    const firstRun = (await handle.describe()).runId;
+    await campaignWhen(handle, (state) => state.creation.created === 6);
+    const paused = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'pause', reason: 'review', by: fixture.team.manager }],
+    });
+    expect(paused).toMatchObject({ status: 'done', postsReached: 6 });
+    const carried = await campaignWhen(handle, (state) => state.paused && state.actions.length === 1);
+    expect(carried.creation).toMatchObject({ total: 6, created: 6, nextPosition: 6 });
+    expect(carried.auditSequence).toBe(1);
+    // The latest run is a later one than the first, and still knows what the first did.
+    const giveUpAt = Date.now() + 15_000;
+    while ((await handle.describe()).runId === firstRun && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const cancelled = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'cancel', reason: 'done early', by: fixture.team.manager }],
+    });
+    expect(cancelled).toMatchObject({ status: 'done', postsReached: 6 });
+    await handle.result();
+    const entries = await createAuditLog(harness.db).listByEntity({ entity: `campaign:${campaignId}` });
+    expect(entries.map((entry) => entry.sequence)).toEqual([1, 2, 3]);
+  });
+
   it('stores its report when its end date comes and sends it through the signed webhook', async () => {
     const { campaignId, handle } = await startCampaign(harness, fixture, {
       plan: [{ title: 'Short', publishInMs: 5 * DAY_MS }],

@@ -17,7 +17,7 @@ export interface PlannedPost {
 export async function startCampaign(
   harness: PostHarness,
   fixture: PostFixture,
-  { plan, endsInMs = 60 * DAY_MS }: { plan: PlannedPost[]; endsInMs?: number },
+  { plan, endsInMs = 60 * DAY_MS, eventsPerRun }: { plan: PlannedPost[]; endsInMs?: number; eventsPerRun?: number },
 ): Promise<{ campaignId: string; handle: WorkflowHandle; postIds: string[] }> {
   const campaignId = uniqueId('campaign');
   const now = await serverNow(harness);
@@ -59,7 +59,15 @@ export async function startCampaign(
   const handle = await harness.env.client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
     workflowId: campaignWorkflowId(campaignId),
     taskQueue: harness.taskQueue,
-    args: [{ campaignId, brandId: fixture.brand.id, endsAt, planTotal: items.length }],
+    args: [
+      {
+        campaignId,
+        brandId: fixture.brand.id,
+        endsAt,
+        planTotal: items.length,
+        ...(eventsPerRun ? { eventsPerRun } : {}),
+      },
+    ],
   });
   return { campaignId, handle, postIds: items.map((item) => item.postId) };
 }

@@ -16,6 +16,8 @@ export interface CampaignInput {
   endsAt: string;
   /** Posts in the plan it was created with. */
   planTotal?: number;
+  /** History events after which a run continues as new, besides Temporal's own suggestion (tests lower it). */
+  eventsPerRun?: number;
   /** What a run hands over to the next when it continues as new. */
   carried?: Pick<CampaignState, 'status' | 'paused' | 'creation' | 'actions' | 'auditSequence'>;
 }
