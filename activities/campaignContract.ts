@@ -77,7 +77,7 @@ export interface FinishCampaignInput {
 }
 
 export interface CampaignActivities {
-  /** Creates the next planned posts through the post creation path, heartbeating per post. */
+  /** Creates the next planned posts through the post creation path, a few at a time, heartbeating. */
   createCampaignPosts(input: CreateCampaignPostsInput): Promise<CreateCampaignPostsResult>;
   /** One page of the campaign's posts an action still reaches (not yet publishing), by id. */
   listCampaignPosts(input: ListCampaignPostsInput): Promise<ListCampaignPostsResult>;

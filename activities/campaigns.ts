@@ -48,6 +48,8 @@ export interface CampaignActivityDeps {
   notifier: Notifier;
 }
 
+/** Planned posts created at the same time; each is a few queries and a workflow start. */
+const CREATION_CONCURRENCY = 5;
 /** Posts of one page reached at the same time. */
 const ACTION_CONCURRENCY = 8;
 
@@ -88,22 +90,26 @@ export function createCampaignActivities({ db, posts, notifier }: CampaignActivi
     async createCampaignPosts({ campaignId, fromPosition, limit, held }) {
       const campaign = await requireCampaign(campaignId);
       const items = await campaigns.pendingItems({ campaignId, fromPosition, limit });
-      for (const planned of items) {
-        Context.current().heartbeat({ position: planned.position });
-        const outcome = await posts.createPlannedPost({
-          postId: planned.postId,
-          campaignId,
-          brandId: campaign.brandId,
-          createdBy: planned.createdBy,
-          item: planned.item,
-          ...(held ? { held } : {}),
-        });
-        await campaigns.settleItem({
-          campaignId,
-          position: planned.position,
-          status: outcome.created ? 'created' : 'failed',
-          ...(outcome.created ? {} : { failure: outcome.reason }),
-        });
+      for (let start = 0; start < items.length; start += CREATION_CONCURRENCY) {
+        Context.current().heartbeat({ position: items[start].position });
+        await Promise.all(
+          items.slice(start, start + CREATION_CONCURRENCY).map(async (planned) => {
+            const outcome = await posts.createPlannedPost({
+              postId: planned.postId,
+              campaignId,
+              brandId: campaign.brandId,
+              createdBy: planned.createdBy,
+              item: planned.item,
+              ...(held ? { held } : {}),
+            });
+            await campaigns.settleItem({
+              campaignId,
+              position: planned.position,
+              status: outcome.created ? 'created' : 'failed',
+              ...(outcome.created ? {} : { failure: outcome.reason }),
+            });
+          }),
+        );
       }
       const progress = await campaigns.planProgress(campaignId);
       const total = (await requireCampaign(campaignId)).planTotal;
