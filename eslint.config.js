@@ -62,9 +62,9 @@ const apiImportRules = {
   patterns: [
     {
       regex:
-        '^(\\.\\./)+workflows/(?!(messages|brand/messages|thread/messages|crisis/messages|post/searchAttributes)$)',
+        '^(\\.\\./)+workflows/(?!(messages|brand/messages|thread/messages|crisis/messages|campaign/messages|post/searchAttributes)$)',
       message:
-        'api/ reaches workflows through their messages (workflows/messages, workflows/brand/messages, workflows/thread/messages, workflows/crisis/messages) and search attribute keys only.',
+        'api/ reaches workflows through their messages (workflows/messages, workflows/brand/messages, workflows/thread/messages, workflows/crisis/messages, workflows/campaign/messages) and search attribute keys only.',
     },
     {
       regex: '^(\\.\\./)+activities(/(?!connectors/)|$)',

@@ -3,6 +3,7 @@ import type { PostActivities } from './contract';
 import type { ReportActivities } from './reportContract';
 import type { ThreadActivities } from './threadContract';
 import type { CrisisActivities } from './crisisContract';
+import type { CampaignActivities } from './campaignContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
@@ -38,10 +39,12 @@ export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './no
 
 /**
  * Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the
- * conversations', the scheduled reports' and the crisis monitor's.
+ * conversations', the scheduled reports', the crisis monitor's and the campaigns'.
  */
 export type WorkerActivities = PostActivities &
   BrandPublishingActivities &
   ThreadActivities &
   ReportActivities &
-  CrisisActivities;
+  CrisisActivities &
+  CampaignActivities;
+

@@ -15,6 +15,7 @@ import { mountMethodFallbacks, type OperationTarget } from './operations';
 import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
 import { mountBrandRoutes } from './routes/brands';
 import { mountCrisisRoutes } from './routes/crisis';
+import { mountCampaignRoutes } from './routes/campaigns';
 import { mountCalendarRoutes } from './routes/calendar';
 import { mountHealthRoutes } from './routes/health';
 import { keepRawInboundBody } from './inboundSignature';
@@ -108,6 +109,7 @@ export function createApp(options: AppOptions): Express {
   mountReviewQueueRoutes(target, services);
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
+  mountCampaignRoutes(target, services);
   mountAdminRoutes(target, services);
   mountInboundRoutes(target, services, createInboundBudget({ perMinute: options.inboundRateLimitPerMinute }));
   mountThreadRoutes(target, services);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printing its figures;
- * `npm run bench -- ingest` (or `devserver`, `posts`, `reports`) runs only the ones named.
+ * `npm run bench -- ingest` (or `devserver`, `posts`, `reports`, `campaigns`) runs only the ones named.
  */
+import { benchCampaigns } from './campaigns';
 import { benchDevserver } from './devserver';
 import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   posts: benchPosts,
   ingest: benchIngest,
   reports: benchReports,
+  campaigns: benchCampaigns,
 };
 
 async function main(): Promise<void> {

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue,
-    activities: createWorkerActivities({ db }),
+    activities: createWorkerActivities({ db, temporal: { connection, namespace: 'default', taskQueue } }),
   });
   process.on('message', () => worker.shutdown());
   const running = worker.run();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { CampaignStatus } from '../domain/campaigns';
 import { BEFORE_PUBLISHING_STAGES, type PostStage } from '../domain/types';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
@@ -29,6 +30,10 @@ export interface Campaign {
   utmCampaign: string;
   startsAt: string;
   endsAt: string | null;
+  /** Whether it still takes posts (active, paused) and whether its posts start held. */
+  status: CampaignStatus;
+  paused: boolean;
+  pausedReason: string | null;
   createdAt: string;
 }
 
@@ -59,6 +64,9 @@ interface CampaignRow {
   utm_campaign: string;
   starts_at: Date;
   ends_at: Date | null;
+  status: CampaignStatus;
+  paused: boolean;
+  paused_reason: string | null;
   created_at: Date;
 }
 
@@ -83,6 +91,9 @@ function toCampaign(row: CampaignRow): Campaign {
     utmCampaign: row.utm_campaign,
     startsAt: iso(row.starts_at),
     endsAt: isoOrNull(row.ends_at),
+    status: row.status,
+    paused: row.paused,
+    pausedReason: row.paused_reason,
     createdAt: iso(row.created_at),
   };
 }

@@ -42,3 +42,6 @@ export const NON_RETRYABLE_RECORD_ERRORS: string[] = [ErrorType.UnstorableValue]
 
 /** The brand no longer exists; the brand publishing workflow stops on it. */
 export const BRAND_NOT_FOUND = ErrorType.BrandNotFound;
+
+/** A campaign's activity was asked about a campaign that does not exist; retrying cannot help. */
+export const CAMPAIGN_NOT_FOUND = 'CampaignNotFound';

@@ -6,3 +6,5 @@ export const postWorkflowId = (postId: string): string => `post:${postId}`;
 
 /** A brand's crisis monitor: one per brand, found by the brand's id. */
 export const crisisWorkflowId = (brandId: string): string => `crisis:${brandId}`;
+/** A campaign's workflow: one per campaign, found from the campaign's id alone. */
+export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;

@@ -67,6 +67,8 @@ export const ACTION_RULES = {
     post: { author: true, stages: ['failed', 'published', 'tracking'], describe: 'retried' },
   },
   pauseBrand: { roles: ['manager', 'admin'], verb: "pause or resume a brand's publishing" },
+  // A campaign commits the brand to many posts at once; adding a post to one is an author's work.
+  manageCampaigns: { roles: ['manager', 'admin'], verb: 'create campaigns or act on all their posts at once' },
   reconcilePosts: { roles: ['admin'], verb: 'reconcile posts with Temporal' },
   readThreads: { roles: ROLES, verb: 'read conversations' },
   // Agents answer the conversations of their queues; a lead answers alongside the team.

@@ -172,7 +172,16 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       connection: nativeConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
-      activities: createConfiguredActivities({ db, config, logger }),
+      activities: createConfiguredActivities({
+        db,
+        config,
+        logger,
+        temporal: {
+          connection: nativeConnection,
+          namespace: config.temporalNamespace,
+          taskQueue: config.temporalTaskQueue,
+        },
+      }),
       ...(options.workflows ? { workflows: options.workflows } : {}),
     });
     const workerRun = worker.run();

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
-      activities: createConfiguredActivities({ db, config, logger }),
+      activities: createConfiguredActivities({
+        db,
+        config,
+        logger,
+        temporal: { connection, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+      }),
     });
     logger.info(
       { address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },

@@ -3,6 +3,7 @@
  * connector and the signed notification webhook (recorded only, when no URL is configured), and
  * the brand publishing workflow's Postgres writes, and the conversations' triage, replies and records.
  */
+import { Client, type ConnectionLike } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -18,12 +19,21 @@ import {
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
 import { createWebhookNotifier } from '../activities/notifier';
+import { createCampaignActivities } from '../activities/campaigns';
+import { createCampaignPostGateway } from './campaignPosts';
 
 export interface WorkerActivitiesOptions {
   db: Knex;
   notifyWebhookUrl?: string;
   notifyWebhookSecret?: string;
   logger?: ActivityLogger;
+  /**
+   * The Temporal the worker polls and its task queue: campaigns start their posts' workflows and
+   * send them their actions through it.
+   */
+  temporal: { connection: ConnectionLike; namespace: string; taskQueue: string };
+  /** For the post creation path campaigns share with the API. */
+  pinoLogger?: Logger;
 }
 
 /** The activities as the worker process and `npm start` configure them, logging through pino. */
@@ -31,13 +41,17 @@ export function createConfiguredActivities({
   db,
   config,
   logger,
+  temporal,
 }: {
   db: Knex;
   config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret'>;
   logger: Logger;
+  temporal: WorkerActivitiesOptions['temporal'];
 }): WorkerActivities {
   return createWorkerActivities({
     db,
+    temporal,
+    pinoLogger: logger,
     notifyWebhookUrl: config.notifyWebhookUrl,
     notifyWebhookSecret: config.notifyWebhookSecret,
     logger: {
@@ -58,6 +72,16 @@ export function createWorkerActivities(options: WorkerActivitiesOptions): Worker
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     ...createBrandPublishingActivities({ db: options.db }),
+    ...createCampaignActivities({
+      db: options.db,
+      notifier,
+      posts: createCampaignPostGateway({
+        db: options.db,
+        client: new Client({ connection: options.temporal.connection, namespace: options.temporal.namespace }),
+        taskQueue: options.temporal.taskQueue,
+        ...(options.pinoLogger ? { logger: options.pinoLogger } : {}),
+      }),
+    }),
     ...createThreadActivities({
       db: options.db,
       connectors,

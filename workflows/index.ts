@@ -4,3 +4,4 @@ export { brandPublishing } from './brandPublishing';
 export { threadLifecycle } from './threadLifecycle';
 export { scheduledReport } from './scheduledReport';
 export { crisisMonitor } from './crisisMonitor';
+export { campaign } from './campaign';

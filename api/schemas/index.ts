@@ -15,3 +15,4 @@ export * from './health';
 export * from './threadSettings';
 export * from './reports';
 export * from './crisis';
+export * from './campaigns';

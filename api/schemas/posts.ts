@@ -21,54 +21,63 @@ import { PostStateSchema, PostSummarySchema } from './postState';
 /** Offset paging reads and skips every earlier row; further than this, page with the cursor. */
 export const MAX_LIST_OFFSET = 10_000;
 
-export const CreatePostBody = z
-  .object({
-    brandId: Identifier,
-    campaignId: Identifier.optional(),
-    title: Text(TEXT.title, { trim: true }),
-    brief: Text(TEXT.brief).optional(),
-    riskTier: RiskTierSchema,
-    flags: z
-      .array(SensitivityFlagSchema)
-      .max(SENSITIVITY_FLAGS.length)
-      .default([])
-      .refine((flags) => new Set(flags).size === flags.length, { message: 'flags must not repeat' }),
-    urgent: z.boolean().default(false),
-    publishAt: z
-      .string()
-      .min(1)
-      .max(40)
-      .openapi({
-        description:
-          'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
-          "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone). From now " +
-          '(a minute of grace) to ten years ahead.',
-        example: '2026-12-01T09:00',
-      }),
-    timeZone: TimeZone.optional().openapi({
+/** What a post is made of, whether created on its own or planned in a campaign. */
+const postFields = {
+  title: Text(TEXT.title, { trim: true }),
+  brief: Text(TEXT.brief).optional(),
+  riskTier: RiskTierSchema,
+  flags: z
+    .array(SensitivityFlagSchema)
+    .max(SENSITIVITY_FLAGS.length)
+    .default([])
+    .refine((flags) => new Set(flags).size === flags.length, { message: 'flags must not repeat' }),
+  urgent: z.boolean().default(false),
+  publishAt: z
+    .string()
+    .min(1)
+    .max(40)
+    .openapi({
       description:
-        "IANA zone the publish time is entered in and shown in; default the brand's zone. Stored in its canonical " +
-        'spelling (utc → UTC, europe/berlin → Europe/Berlin)',
+        'When to publish: an ISO-8601 instant with Z or an offset (2026-12-01T08:00:00Z), or a local date and ' +
+        "time without offset (2026-12-01T09:00) read in `timeZone` (default: the brand's time zone). From now " +
+        '(a minute of grace) to ten years ahead.',
+      example: '2026-12-01T09:00',
     }),
-    targets: z
-      .array(z.object({ accountId: Identifier }))
-      .min(1)
-      .max(MAX_VARIANTS)
-      .optional()
-      .openapi({ description: 'Accounts to publish to; the text follows in a revision during drafting' }),
-    draft: RevisionContentInput.optional().openapi({
-      description: 'Content per account; with it, drafting is done and the post goes straight to review',
-    }),
-  })
-  .refine((body) => body.targets !== undefined || body.draft !== undefined, {
-    message: 'give the accounts to publish to: targets, or a draft with a variant per account',
-    path: ['targets'],
-  })
-  .refine((body) => body.targets === undefined || body.draft === undefined, {
-    message: "give either targets or a draft, not both (a draft's variants name their accounts)",
-    path: ['draft'],
-  })
-  .openapi('CreatePost');
+  timeZone: TimeZone.optional().openapi({
+    description:
+      "IANA zone the publish time is entered in and shown in; default the brand's zone. Stored in its canonical " +
+      'spelling (utc → UTC, europe/berlin → Europe/Berlin)',
+  }),
+  targets: z
+    .array(z.object({ accountId: Identifier }))
+    .min(1)
+    .max(MAX_VARIANTS)
+    .optional()
+    .openapi({ description: 'Accounts to publish to; the text follows in a revision during drafting' }),
+  draft: RevisionContentInput.optional().openapi({
+    description: 'Content per account; with it, drafting is done and the post goes straight to review',
+  }),
+};
+
+function withTargetsOrDraft<T extends z.ZodType<{ targets?: unknown; draft?: unknown }>>(schema: T) {
+  return schema
+    .refine((body) => body.targets !== undefined || body.draft !== undefined, {
+      message: 'give the accounts to publish to: targets, or a draft with a variant per account',
+      path: ['targets'],
+    })
+    .refine((body) => body.targets === undefined || body.draft === undefined, {
+      message: "give either targets or a draft, not both (a draft's variants name their accounts)",
+      path: ['draft'],
+    });
+}
+
+export const CreatePostBody = withTargetsOrDraft(
+  z.object({ brandId: Identifier, campaignId: Identifier.optional(), ...postFields }),
+).openapi('CreatePost');
+
+/** A post in a campaign's plan: a post's fields without brand and campaign, which the campaign gives. */
+export const PlannedPostBody = withTargetsOrDraft(z.object(postFields)).openapi('PlannedPost');
+export type PlannedPostBody = z.infer<typeof PlannedPostBody>;
 export type CreatePostBody = z.infer<typeof CreatePostBody>;
 
 export const PostIdParams = z.object({

@@ -23,6 +23,8 @@ import { createReportStore } from '../../db/reports';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
+import { createCampaignService } from './campaigns';
+import { createCampaignStore } from '../../db/campaigns';
 import { createCalendarService } from './calendar';
 import { createCrisisService } from './crisis';
 import { createHealthService } from './health';
@@ -95,6 +97,13 @@ export function createServices({
     }),
     brands: createBrandService({ brands, temporal: workflows, logger }),
     crisis: createCrisisService({ brands, crises, temporal: workflows, logger }),
+    campaigns: createCampaignService({
+      campaigns: createCampaignStore(db),
+      brands,
+      accounts,
+      users,
+      temporal: workflows,
+    }),
     calendar: createCalendarService({ brands, posts }),
     reviewQueue: createReviewQueueService({ posts }),
     admin: createAdminService({ reconciler }),

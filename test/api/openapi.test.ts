@@ -13,6 +13,15 @@ let closeTemporal: () => Promise<void>;
 let document: Json;
 
 const EXPECTED_OPERATIONS = [
+  'POST /v1/campaigns',
+  'GET /v1/campaigns',
+  'GET /v1/campaigns/{id}',
+  'POST /v1/campaigns/{id}/posts',
+  'POST /v1/campaigns/{id}/pause',
+  'POST /v1/campaigns/{id}/resume',
+  'POST /v1/campaigns/{id}/cancel',
+  'POST /v1/campaigns/{id}/shift',
+  'GET /v1/reports/campaigns/{id}',
   'POST /v1/posts',
   'GET /v1/posts',
   'GET /v1/posts/{id}',

@@ -36,6 +36,7 @@ describe('recorded post histories', () => {
         'request-changes',
         'forced-hold',
         'brand-pause',
+        'campaign-paused-shifted-cancelled',
         'revoked-account-retried',
         'before-one-activity-per-step/standard-post',
         // Started by a worker on the code before the patch and finished by one on the code after

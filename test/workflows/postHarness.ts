@@ -63,6 +63,7 @@ export async function startPostHarness(options: PostHarnessOptions = {}): Promis
   try {
     const activities = createWorkerActivities({
       db,
+      temporal: { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue },
       notifyWebhookUrl: options.webhook?.url,
       notifyWebhookSecret: options.webhook?.secret,
     });

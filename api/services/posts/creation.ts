@@ -11,6 +11,7 @@ import type { AccountStore } from '../../../db/accounts';
 import type { BrandStore } from '../../../db/brands';
 import type { CrisisStore } from '../../../db/crisis';
 import { PLACEHOLDER_SEQUENCE, type PostRecord, type PostStore } from '../../../db/posts';
+import { campaignIsOpen } from '../../../domain/campaigns';
 import { TERMINAL_STAGES, type PostLifecycleInput, type PostStage } from '../../../domain/types';
 import { POST_WORKFLOW_TYPE, brandPause, getPostState } from '../../../workflows/messages';
 import { postWorkflowId } from '../../../domain/ids';
@@ -18,7 +19,7 @@ import type { CreatePostBody } from '../../schemas';
 import type { PostReconciler } from '../../reconciliation';
 import { initialSearchAttributes } from '../../searchAttributes';
 import { coversBrand, type AuthenticatedUser } from '../caller';
-import { Refusal, RefusedError, gone, invalidField } from '../errors';
+import { Refusal, RefusedError, conflict, gone, invalidField } from '../errors';
 import { draftContent, initialPostState, resolveBrandAccounts, resolvePublishAt } from '../postInput';
 import type { TemporalAccess } from '../temporal';
 
@@ -37,7 +38,7 @@ export interface PostCreationDeps {
   accounts: Pick<AccountStore, 'findByIds'>;
   reconciler: Pick<PostReconciler, 'reconcile'>;
   temporal: TemporalAccess;
-  logger: Logger;
+  logger: Pick<Logger, 'error'>;
 }
 
 export interface CreatedPost {
@@ -143,24 +144,49 @@ export function createPostCreation({
     user,
     body,
     idempotencyKey,
+    postId: givenPostId,
+    awaitFirstStage = true,
+    holds: givenHolds = [],
   }: {
     user: AuthenticatedUser;
     body: CreatePostBody;
     idempotencyKey?: string;
+    /**
+     * The post's id, decided by the caller (a campaign's planned post): like an Idempotency-Key,
+     * a repeat answers the post the first request created.
+     */
+    postId?: string;
+    /** False: answer with the expected stage at once instead of waiting for the first step. */
+    awaitFirstStage?: boolean;
+    /** Holds the post starts under besides those its campaign's row implies (the campaign's workflow knows better). */
+    holds?: NonNullable<PostLifecycleInput['holds']>;
   }): Promise<CreatedPost> {
-    const postId = idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID();
+    const postId =
+      givenPostId ?? (idempotencyKey ? postIdForKey({ userId: user.id, key: idempotencyKey }) : randomUUID());
     const requestHash = hashRequest(body);
-    if (idempotencyKey) {
+    if (idempotencyKey || givenPostId) {
       const earlier = await posts.findById(postId);
       if (earlier) return answerRepeat(earlier, requestHash);
     }
     if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
     const brand = await brands.findById(body.brandId);
     if (!brand) throw invalidField(['brandId'], `no brand ${body.brandId}`);
+    const holds = [...givenHolds];
     if (body.campaignId !== undefined) {
       const campaign = await brands.findCampaign(body.campaignId);
       if (!campaign || campaign.brandId !== brand.id) {
         throw invalidField(['campaignId'], `campaign ${body.campaignId} is not one of brand ${brand.id}'s campaigns`);
+      }
+      if (!campaignIsOpen(campaign.status)) {
+        throw conflict(`campaign ${campaign.id} is ${campaign.status}; it takes no new posts`);
+      }
+      // A post joining a paused campaign starts held, so it cannot publish before the campaign resumes.
+      if (campaign.paused && !holds.some((hold) => hold.source === 'campaign')) {
+        holds.push({
+          source: 'campaign',
+          by: `campaign:${campaign.id}`,
+          ...(campaign.pausedReason ? { reason: campaign.pausedReason } : {}),
+        });
       }
     }
     const accountIds = body.draft
@@ -188,6 +214,7 @@ export function createPostCreation({
       urgent: body.urgent,
       publishAt: resolvePublishAt({ publishAt: body.publishAt, timeZone }),
       timeZone,
+      ...(holds.length > 0 ? { holds } : {}),
       ...(body.draft
         ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) }
         : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
@@ -232,7 +259,7 @@ export function createPostCreation({
         );
       }
     } catch (error) {
-      if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+      if ((idempotencyKey || givenPostId) && error instanceof WorkflowExecutionAlreadyStartedError) {
         // The same request, repeated at the same moment, won the race: answer with its post.
         const earlier = await posts.findById(postId);
         if (earlier) return answerRepeat(earlier, requestHash);
@@ -244,7 +271,7 @@ export function createPostCreation({
     return {
       postId,
       workflowId,
-      stage: await enteredStage({ postId, workflowId, expected: initial.stage }),
+      stage: awaitFirstStage ? await enteredStage({ postId, workflowId, expected: initial.stage }) : initial.stage,
       publishAt: input.publishAt,
       timeZone,
       brandPaused: brand.publishingPaused,
@@ -263,7 +290,7 @@ function postIdForKey({ userId, key }: { userId: string; key: string }): string 
  * The create request as a hash of its validated body with keys in a fixed order, so that the
  * same request sent again matches however its JSON was laid out.
  */
-function hashRequest(body: unknown): string {
+export function hashRequest(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 

@@ -1,0 +1,216 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { createAuditLog } from '../../db/audit';
+import { createCampaignStore } from '../../db/campaigns';
+import { postWorkflowId } from '../../domain/ids';
+import { campaignAction, planExtended } from '../../workflows/campaign/messages';
+import { verifyWebhookSignature } from '../../activities/notifier';
+import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
+import { campaignWhen, startCampaign } from './campaignHarness';
+import {
+  DAY_MS,
+  HOUR_MS,
+  approveOpenStages,
+  brandWithTeam,
+  recordHistoryIfAsked,
+  startPostHarness,
+  stateWhen,
+  type PostFixture,
+  type PostHarness,
+} from './postHarness';
+
+jest.setTimeout(120_000);
+
+let harness: PostHarness;
+let fixture: PostFixture;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver(() => 204);
+  harness = await startPostHarness({ webhook: { url: receiver.url, secret: WEBHOOK_SECRET } });
+  fixture = await brandWithTeam(harness, ['x', 'linkedin']);
+});
+
+afterAll(async () => {
+  await harness?.teardown();
+  await receiver?.close();
+});
+
+function postHandle(postId: string): WorkflowHandle {
+  return harness.env.client.workflow.getHandle(postWorkflowId(postId));
+}
+
+async function plannedItem(campaignId: string, position: number): Promise<Record<string, unknown>> {
+  const row = await harness.db('campaign_plan_items').where({ campaign_id: campaignId, position }).first();
+  return row.item;
+}
+
+async function scheduleAll(postIds: string[]): Promise<void> {
+  for (const postId of postIds) {
+    const handle = postHandle(postId);
+    await stateWhen(handle, (state) => state.openStages.length > 0);
+    await approveOpenStages(handle, fixture.team);
+    await stateWhen(handle, (state) => state.stage === 'scheduled');
+  }
+}
+
+describe('a campaign acting as one', () => {
+  it('creates its plan, then shifts and cancels its unpublished posts as one while published ones stay', async () => {
+    const plan = [
+      ...Array.from({ length: 2 }, (_, i) => ({ title: `Teaser ${i + 1}`, publishInMs: 2 * HOUR_MS })),
+      ...Array.from({ length: 8 }, (_, i) => ({ title: `Launch post ${i + 1}`, publishInMs: (10 + i) * DAY_MS })),
+    ];
+    const { campaignId, handle, postIds } = await startCampaign(harness, fixture, { plan });
+
+    const created = await campaignWhen(handle, (state) => state.creation.created === plan.length);
+    expect(created.creation).toMatchObject({ total: 10, created: 10, failed: 0 });
+    const campaigns = createCampaignStore(harness.db);
+    expect((await campaigns.planProgress(campaignId)).created).toBe(10);
+
+    await scheduleAll(postIds);
+    await harness.env.sleep(3 * HOUR_MS);
+    for (const postId of postIds.slice(0, 2)) {
+      await stateWhen(postHandle(postId), (state) => state.stage !== 'scheduled' && state.stage !== 'publishing');
+    }
+
+    const before = await Promise.all(postIds.slice(2).map((postId) => stateWhen(postHandle(postId), () => true)));
+    const shift = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'shift', offset: 'P1D', by: fixture.team.manager, reason: 'launch moved a day' }],
+    });
+    expect(shift).toMatchObject({ status: 'done', postsReached: 8, postsNotReachedCount: 0 });
+    for (const [index, postId] of postIds.slice(2).entries()) {
+      const after = await stateWhen(postHandle(postId), (state) => state.publishAt !== before[index].publishAt);
+      const was = DateTime.fromISO(before[index].publishAt, { zone: fixture.brand.timeZone });
+      const now = DateTime.fromISO(after.publishAt, { zone: fixture.brand.timeZone });
+      // A day later on the calendar, at the same local time, whatever the clocks did in between.
+      expect(now.toFormat('HH:mm')).toBe(was.toFormat('HH:mm'));
+      expect(now.toISODate()).toBe(was.plus({ days: 1 }).toISODate());
+    }
+
+    const paused = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'pause', reason: 'legal check', by: fixture.team.manager }],
+    });
+    expect(paused).toMatchObject({ status: 'done', postsReached: 8 });
+    const heldByCampaign = (state: { holds: Array<{ source: string }> }) =>
+      state.holds.some((hold) => hold.source === 'campaign');
+    for (const postId of postIds.slice(2)) {
+      expect(heldByCampaign(await stateWhen(postHandle(postId), heldByCampaign))).toBe(true);
+    }
+
+    // A post that joins the paused campaign starts held.
+    const joined = await campaigns.appendItems({
+      campaignId,
+      createdBy: fixture.team.author.userId,
+      items: [{ postId: `${campaignId}-late`, item: { ...(await plannedItem(campaignId, 2)), title: 'Late joiner' } }],
+    });
+    await handle.signal(planExtended, { total: joined.planTotal });
+    await campaignWhen(handle, (state) => state.creation.created === 11);
+    const late = await stateWhen(postHandle(`${campaignId}-late`), heldByCampaign);
+    expect(late.holds).toEqual([expect.objectContaining({ source: 'campaign', reason: 'legal check' })]);
+
+    const resumed = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'resume', by: fixture.team.manager }],
+    });
+    expect(resumed).toMatchObject({ status: 'done', postsReached: 9 });
+    for (const postId of [...postIds.slice(2), `${campaignId}-late`]) {
+      const state = await stateWhen(postHandle(postId), (post) => !heldByCampaign(post));
+      expect(state.holds).toEqual([]);
+    }
+
+    const cancelled = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'cancel', reason: 'product recall', by: fixture.team.manager }],
+    });
+    expect(cancelled).toMatchObject({ status: 'done', postsReached: 9 });
+    for (const postId of [...postIds.slice(2), `${campaignId}-late`]) {
+      const state = await stateWhen(postHandle(postId), (post) => post.stage === 'cancelled');
+      expect(state.stage).toBe('cancelled');
+      expect(state.exitReason).toContain('product recall');
+    }
+    for (const postId of postIds.slice(0, 2)) {
+      expect(['published', 'tracking', 'completed']).toContain((await stateWhen(postHandle(postId), () => true)).stage);
+    }
+
+    await handle.result();
+    await recordHistoryIfAsked(handle, 'campaign-paused-shifted-cancelled');
+    const stored = await campaigns.find(campaignId);
+    expect(stored).toMatchObject({ status: 'cancelled', cancelReason: 'product recall' });
+    expect(stored!.report).toMatchObject({ posts: { total: 11, published: 2, cancelled: 9 } });
+    const entries = await createAuditLog(harness.db).listByEntity({ entity: `campaign:${campaignId}` });
+    expect(entries.map((entry) => [entry.action, entry.actorId])).toEqual([
+      ['campaign_shift', fixture.team.manager.userId],
+      ['campaign_pause', fixture.team.manager.userId],
+      ['campaign_resume', fixture.team.manager.userId],
+      ['campaign_cancel', fixture.team.manager.userId],
+      ['campaign_cancelled_report', 'system'],
+    ]);
+    expect(entries[3].detail).toEqual({ reason: 'product recall' });
+  });
+
+  it('records a planned post it cannot create with the reason, and creates the rest', async () => {
+    const { campaignId, handle } = await startCampaign(harness, fixture, {
+      plan: [
+        { title: 'On time', publishInMs: 5 * DAY_MS },
+        { title: 'Too late', publishInMs: -5 * DAY_MS },
+      ],
+    });
+    const state = await campaignWhen(handle, (campaign) => campaign.creation.nextPosition === 2);
+    expect(state.creation).toMatchObject({ created: 1, failed: 1 });
+    const progress = await createCampaignStore(harness.db).planProgress(campaignId);
+    expect(progress.failures).toEqual([
+      { position: 1, postId: `${campaignId}-p1`, reason: expect.stringContaining('publishAt') },
+    ]);
+  });
+
+  it('continues as new with its progress and actions when its history grows', async () => {
+    const plan = Array.from({ length: 6 }, (_, i) => ({ title: `Series ${i + 1}`, publishInMs: (5 + i) * DAY_MS }));
+    const { campaignId, handle } = await startCampaign(harness, fixture, { plan, eventsPerRun: 20 });
+    const firstRun = (await handle.describe()).runId;
+    await campaignWhen(handle, (state) => state.creation.created === 6);
+    const paused = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'pause', reason: 'review', by: fixture.team.manager }],
+    });
+    expect(paused).toMatchObject({ status: 'done', postsReached: 6 });
+    const carried = await campaignWhen(handle, (state) => state.paused && state.actions.length === 1);
+    expect(carried.creation).toMatchObject({ total: 6, created: 6, nextPosition: 6 });
+    expect(carried.auditSequence).toBe(1);
+    // The latest run is a later one than the first, and still knows what the first did.
+    const giveUpAt = Date.now() + 15_000;
+    while ((await handle.describe()).runId === firstRun && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const cancelled = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'cancel', reason: 'done early', by: fixture.team.manager }],
+    });
+    expect(cancelled).toMatchObject({ status: 'done', postsReached: 6 });
+    await handle.result();
+    const entries = await createAuditLog(harness.db).listByEntity({ entity: `campaign:${campaignId}` });
+    expect(entries.map((entry) => entry.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it('stores its report when its end date comes and sends it through the signed webhook', async () => {
+    const { campaignId, handle } = await startCampaign(harness, fixture, {
+      plan: [{ title: 'Short', publishInMs: 5 * DAY_MS }],
+      endsInMs: 7 * DAY_MS,
+    });
+    await campaignWhen(handle, (campaign) => campaign.creation.created === 1);
+    await harness.env.sleep(8 * DAY_MS);
+    await handle.result();
+    const stored = await createCampaignStore(harness.db).find(campaignId);
+    expect(stored).toMatchObject({ status: 'ended' });
+    expect(stored!.report).toMatchObject({ posts: { total: 1 } });
+    const sent = receiver.received.filter((request) => request.notificationId === `campaign-report:${campaignId}`);
+    expect(sent).toHaveLength(1);
+    expect(
+      verifyWebhookSignature({
+        body: sent[0].body,
+        secret: WEBHOOK_SECRET,
+        signature: String(sent[0].headers['x-socialops-signature']),
+      }),
+    ).toBe(true);
+    expect(JSON.parse(sent[0].body)).toMatchObject({
+      kind: 'campaign_report',
+      data: { campaignId, report: { campaignId, status: 'ended', posts: { total: 1 } } },
+    });
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The campaign activities' way to posts: planned posts are created by the same use case as
+ * `POST /v1/posts` (placeholder row, then the post's workflow with its search attributes), under
+ * the id the plan gave them, and actions reach a post through its own workflow's messages, whose
+ * validators have the last word. Refusals come back as reasons a person can act on.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Knex } from 'knex';
+import pino, { type Logger } from 'pino';
+import type { CampaignPostGateway } from '../activities/campaigns';
+import { createAccountStore } from '../db/accounts';
+import { createBrandStore } from '../db/brands';
+import { createPostStore } from '../db/posts';
+import { ShiftError, shiftPublishTime } from '../domain/campaigns';
+import { postWorkflowId } from '../domain/ids';
+import { createPostReconciler } from '../api/reconciliation';
+import { CreatePostBody } from '../api/schemas';
+import { RefusedError } from '../api/services/errors';
+import { createPostCreation } from '../api/services/posts/creation';
+import { cancel, holdPublishing, reschedule } from '../workflows/messages';
+
+export function createCampaignPostGateway({
+  db,
+  client,
+  taskQueue,
+  logger = pino({ enabled: false }),
+}: {
+  db: Knex;
+  client: Client;
+  taskQueue: string;
+  logger?: Logger;
+}): CampaignPostGateway {
+  const call = <T>(run: () => Promise<T>) => run();
+  const create = createPostCreation({
+    posts: createPostStore(db),
+    brands: createBrandStore(db),
+    accounts: createAccountStore(db),
+    reconciler: createPostReconciler({ db, temporal: client, logger, callTemporal: call }),
+    temporal: { workflow: client.workflow, call, taskQueue },
+    logger,
+  });
+
+  return {
+    async createPlannedPost({ postId, campaignId, brandId, createdBy, item, held }) {
+      const body = CreatePostBody.safeParse({ ...item, brandId, campaignId });
+      if (!body.success) return { created: false, reason: describeIssues(body.error.issues) };
+      try {
+        await create({
+          user: { id: createdBy, name: createdBy, roles: [], brandId },
+          body: body.data,
+          postId,
+          awaitFirstStage: false,
+          ...(held
+            ? { holds: [{ source: 'campaign' as const, by: held.by, ...(held.reason ? { reason: held.reason } : {}) }] }
+            : {}),
+        });
+        return { created: true };
+      } catch (error) {
+        if (error instanceof RefusedError) return { created: false, reason: describeRefusal(error) };
+        throw error;
+      }
+    },
+
+    async actOnPost({ postId, action, publishAt, brandTimeZone }) {
+      const handle = client.workflow.getHandle(postWorkflowId(postId));
+      try {
+        switch (action.kind) {
+          case 'cancel':
+            await handle.executeUpdate(cancel, {
+              args: [{ by: action.by, reason: action.reason ?? 'campaign cancelled' }],
+            });
+            return { reached: true };
+          case 'shift': {
+            const moved = shiftPublishTime({ publishAt, timeZone: brandTimeZone, offset: action.offset ?? '' });
+            await handle.executeUpdate(reschedule, { args: [{ by: action.by, publishAt: moved }] });
+            return { reached: true };
+          }
+          case 'pause':
+          case 'resume':
+            await handle.signal(holdPublishing, {
+              source: 'campaign',
+              held: action.kind === 'pause',
+              by: action.by.userId,
+              ...(action.reason !== undefined ? { reason: action.reason } : {}),
+              ...(action.passedPublishTime ? { passedPublishTime: action.passedPublishTime } : {}),
+            });
+            return { reached: true };
+        }
+      } catch (error) {
+        return { reached: false, reason: whyNotReached(error) };
+      }
+    },
+  };
+}
+
+function whyNotReached(error: unknown): string {
+  if (error instanceof WorkflowNotFoundError) return 'its workflow is gone';
+  if (error instanceof WorkflowUpdateFailedError) {
+    return error.cause instanceof Error ? error.cause.message : error.message;
+  }
+  if (error instanceof ShiftError) return error.message;
+  return `it could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || 'post'}: ${issue.message}`).join('; ');
+}
+
+function describeRefusal(error: RefusedError): string {
+  const issues = (error.details?.issues ?? []) as Array<{ path: PropertyKey[]; message: string }>;
+  return issues.length > 0 ? describeIssues(issues) : error.message;
+}
