@@ -2,7 +2,7 @@
  * The conversation's signal, updates and query. Validators refuse before anything reaches
  * history, so a refused update changes nothing; handlers run one at a time through the run's lane.
  */
-import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import { TEXT } from '../../domain/limits';
 import { ACTION_RULES } from '../../domain/permissions';
 import { eventProblem, type ConversationEvent } from '../../domain/sla';
@@ -37,6 +37,9 @@ const ASSIGNING_ROLES: readonly Role[] = ACTION_RULES.assignThreads.roles;
 const MAX_TEMPLATE_ID_LENGTH = 200;
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
+
+/** Runs from before it send no time with a reply's key. */
+export const REPLY_KEY_TIME_PATCH = 'reply-key-time';
 
 export function requireRole(by: Actor, roles: readonly Role[], what: string): void {
   if (!by || typeof by.userId !== 'string' || !Array.isArray(by.roles)) {
@@ -99,6 +102,7 @@ export function registerThreadHandlers(run: ThreadRun): void {
             ...(lastInbound ? { inReplyToExternalId: lastInbound.externalId } : {}),
             text,
             idempotencyKey,
+            ...(patched(REPLY_KEY_TIME_PATCH) ? { keyFixedAt: nowIso() } : {}),
           });
         } catch (error) {
           const cause = error instanceof ActivityFailure ? error.cause : error;
