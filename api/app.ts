@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { authenticate } from './auth';
 import { errorHandler, malformedPath, routeNotFound } from './errors';
 import { createOpenApiRegistry, mountDocumentationRoutes } from './openapi';
+import { mountAccountRoutes } from './routes/accounts';
 import { mountAdminRoutes } from './routes/admin';
 import { mountMethodFallbacks, type OperationTarget } from './operations';
 import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
@@ -107,6 +108,7 @@ export function createApp(options: AppOptions): Express {
   mountCalendarRoutes(target, services);
   mountBrandRoutes(target, services);
   mountAdminRoutes(target, services);
+  mountAccountRoutes(target, services);
   mountInboundRoutes(target, services, createInboundBudget({ perMinute: options.inboundRateLimitPerMinute }));
   mountThreadRoutes(target, services);
   mountThreadSettingsRoutes(target, services);

@@ -87,6 +87,12 @@ export function createAccountCredentialStore(db: Knex, { key }: { key: Buffer })
       };
     },
 
+    /** Who the account signs in as and where, without opening the password. */
+    async signsInAs(accountId: string, trx: Executor = db): Promise<{ login: string; serviceUrl: string } | undefined> {
+      const row = await trx<CredentialsRow>('account_credentials').where({ account_id: accountId }).first();
+      return row ? { login: row.login, serviceUrl: row.service_url } : undefined;
+    },
+
     async health(accountId: string, trx: Executor = db): Promise<AccountHealth | undefined> {
       const row = await trx<CredentialsRow>('account_credentials').where({ account_id: accountId }).first();
       return row ? toHealth(row) : undefined;

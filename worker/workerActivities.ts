@@ -1,6 +1,6 @@
 /**
  * The activities a worker hosts, built from its Postgres and configuration: the sandbox platform
- * connector and the signed notification webhook (recorded only, when no URL is configured), and
+ * connector, the Bluesky connector (when the key that opens credentials is configured) and the signed notification webhook (recorded only, when no URL is configured), and
  * the brand publishing workflow's Postgres writes, and the conversations' triage, replies and records.
  */
 import type { Knex } from 'knex';
@@ -15,12 +15,15 @@ import {
 } from '../activities';
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
+import { createBlueskyConnector } from '../activities/connectors/bluesky';
 import { createWebhookNotifier } from '../activities/notifier';
 
 export interface WorkerActivitiesOptions {
   db: Knex;
   notifyWebhookUrl?: string;
   notifyWebhookSecret?: string;
+  /** Opens the platform credentials admins set; without it accounts on real platforms cannot act. */
+  inboundSecretKey?: Buffer;
   logger?: ActivityLogger;
 }
 
@@ -31,13 +34,14 @@ export function createConfiguredActivities({
   logger,
 }: {
   db: Knex;
-  config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret'>;
+  config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret' | 'inboundSecretKey'>;
   logger: Logger;
 }): WorkerActivities {
   return createWorkerActivities({
     db,
     notifyWebhookUrl: config.notifyWebhookUrl,
     notifyWebhookSecret: config.notifyWebhookSecret,
+    ...(config.inboundSecretKey ? { inboundSecretKey: config.inboundSecretKey } : {}),
     logger: {
       info: (message, meta) => logger.info(meta ?? {}, message),
       warn: (message, meta) => logger.warn(meta ?? {}, message),
@@ -46,7 +50,12 @@ export function createConfiguredActivities({
 }
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
-  const connectors = createConnectorRegistry([createSandboxConnector({ db: options.db })]);
+  const connectors = createConnectorRegistry([
+    createSandboxConnector({ db: options.db }),
+    ...(options.inboundSecretKey
+      ? [createBlueskyConnector({ db: options.db, secretKey: options.inboundSecretKey })]
+      : []),
+  ]);
   const notifier = createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret });
   return {
     ...createPostActivities({

@@ -13,3 +13,4 @@ export * from './brands';
 export * from './admin';
 export * from './health';
 export * from './threadSettings';
+export * from './accounts';

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../../activities/connectors/types';
 import { createAccountStore } from '../../db/accounts';
+import { createAccountCredentialStore } from '../../db/accountCredentials';
 import { createAuditLog } from '../../db/audit';
 import { createBrandStore } from '../../db/brands';
 import { createInboundSecretStore } from '../../db/inboundSecrets';
@@ -18,6 +19,7 @@ import { createThreadQueueStore } from '../../db/threadQueues';
 import { createThreadStore } from '../../db/threads';
 import { createUserStore } from '../../db/users';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
+import { createAccountService } from './accounts';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
 import { createCalendarService } from './calendar';
@@ -49,7 +51,7 @@ export function createServices({
   temporalDeadlineMs?: number;
   /** The platforms whose ledgers say what a lost post published; the sandbox by default. */
   connectors?: ConnectorRegistry;
-  /** Encrypts and decrypts the accounts' inbound webhook secrets at rest. */
+  /** Encrypts and decrypts the accounts' inbound webhook secrets and platform credentials at rest. */
   inboundSecretKey: Buffer;
 }) {
   const call = deadlineBoundCalls(temporal, temporalDeadlineMs);
@@ -98,6 +100,11 @@ export function createServices({
       secrets: createInboundSecretStore(db, { key: inboundSecretKey }),
       threads,
       temporal: workflows,
+    }),
+    accounts: createAccountService({
+      db,
+      accounts,
+      credentials: createAccountCredentialStore(db, { key: inboundSecretKey }),
     }),
     health: createHealthService({
       db,

@@ -56,6 +56,8 @@ const EXPECTED_OPERATIONS = [
   'GET /v1/inbox',
   'GET /healthz',
   'GET /readyz',
+  'GET /v1/accounts/{accountId}',
+  'PUT /v1/accounts/{accountId}/bluesky-credentials',
   'GET /openapi.json',
   'GET /docs',
 ];
