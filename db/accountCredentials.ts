@@ -67,7 +67,7 @@ export function createAccountCredentialStore(db: Knex, { key }: { key: Buffer })
         .onConflict('account_id')
         .merge()
         .returning<CredentialsRow[]>('*');
-      return toHealth(stored!);
+      return toHealth(stored);
     },
 
     /** The account's credentials, opened; undefined when none were set. Throws SealedSecretUnreadableError. */

@@ -100,12 +100,12 @@ afterEach(() => {
 
 it('publishes a post whose link, mention and hashtag reach the AppView as facets', async () => {
   const [alice] = bsky.users;
-  const text = `Spring is here, @${alice!.handle}! https://example.com/spring?utm_source=socialops&utm_medium=social #launch`;
+  const text = `Spring is here, @${alice.handle}! https://example.com/spring?utm_source=socialops&utm_medium=social #launch`;
   const published = await connector.publish(variant(brandAccount, text), uniqueId('key'));
   await bsky.settle();
 
-  const seen = await bsky.users[1]!.agent.app.bsky.feed.getPosts({ uris: [published.externalId] });
-  const record = seen.data.posts[0]!.record as {
+  const seen = await bsky.users[1].agent.app.bsky.feed.getPosts({ uris: [published.externalId] });
+  const record = seen.data.posts[0].record as {
     text: string;
     facets: Array<{ features: Array<Record<string, string>> }>;
   };
@@ -113,7 +113,7 @@ it('publishes a post whose link, mention and hashtag reach the AppView as facets
   expect(record.text).toBe(text);
   expect(features).toEqual(
     expect.arrayContaining([
-      expect.objectContaining({ $type: 'app.bsky.richtext.facet#mention', did: alice!.did }),
+      expect.objectContaining({ $type: 'app.bsky.richtext.facet#mention', did: alice.did }),
       expect.objectContaining({
         $type: 'app.bsky.richtext.facet#link',
         uri: 'https://example.com/spring?utm_source=socialops&utm_medium=social',
@@ -154,11 +154,11 @@ it('counts likes, reposts and replies by other users in the next metric snapshot
   const published = await connector.publish(variant(brandAccount, `Metrics ${uniqueId('m')}`), uniqueId('key'));
   await bsky.settle();
   const before = await connector.fetchMetrics(published, new Date().toISOString());
-  const view = (await alice!.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0]!;
-  await alice!.agent.like(view.uri, view.cid);
-  await bob!.agent.like(view.uri, view.cid);
-  await bob!.agent.repost(view.uri, view.cid);
-  await bob!.agent.post({
+  const view = (await alice.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0];
+  await alice.agent.like(view.uri, view.cid);
+  await bob.agent.like(view.uri, view.cid);
+  await bob.agent.repost(view.uri, view.cid);
+  await bob.agent.post({
     text: 'Love it',
     reply: { root: { uri: view.uri, cid: view.cid }, parent: { uri: view.uri, cid: view.cid } },
   });
@@ -173,8 +173,8 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   const [, bob] = bsky.users;
   const published = await connector.publish(variant(brandAccount, `Ask us ${uniqueId('q')}`), uniqueId('key'));
   await bsky.settle();
-  const root = (await bob!.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0]!;
-  const question = await bob!.agent.post({
+  const root = (await bob.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0];
+  const question = await bob.agent.post({
     text: 'When does it ship?',
     reply: { root: { uri: root.uri, cid: root.cid }, parent: { uri: root.uri, cid: root.cid } },
   });
@@ -194,11 +194,11 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   await bsky.settle();
 
   expect(again.externalId).toBe(first.externalId);
-  const thread = await bob!.agent.getPostThread({ uri: question.uri });
+  const thread = await bob.agent.getPostThread({ uri: question.uri });
   const replies = (thread.data.thread as { replies?: Array<{ post: { uri: string; author: { did: string } } }> })
     .replies!;
   expect(replies.map((r) => [r.post.uri, r.post.author.did])).toEqual([[first.externalId, bsky.brand.did]]);
-  const record = (await bob!.agent.app.bsky.feed.getPosts({ uris: [first.externalId] })).data.posts[0]!.record as {
+  const record = (await bob.agent.app.bsky.feed.getPosts({ uris: [first.externalId] })).data.posts[0].record as {
     reply: { root: { uri: string }; parent: { uri: string } };
   };
   expect(record.reply.root.uri).toBe(root.uri);

@@ -46,7 +46,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const bluesky = () => fixture.accounts[0]!;
+const bluesky = () => fixture.accounts[0];
 const credentials = { handle: 'brand.bsky.social', serviceUrl: 'https://pds.example.test', appPassword: APP_PASSWORD };
 
 it('connects a Bluesky account for an admin, keeps the app password sealed and never answers it', async () => {
@@ -102,7 +102,7 @@ it('lets only an admin set credentials, and only on a Bluesky account', async ()
     key: fixture.users.manager.apiKey,
     body: credentials,
   });
-  const onX = await call(api, 'PUT', `/v1/accounts/${fixture.accounts[1]!.id}/bluesky-credentials`, {
+  const onX = await call(api, 'PUT', `/v1/accounts/${fixture.accounts[1].id}/bluesky-credentials`, {
     key: fixture.users.admin.apiKey,
     body: credentials,
   });
@@ -111,7 +111,7 @@ it('lets only an admin set credentials, and only on a Bluesky account', async ()
   expect(asManager.status).toBe(403);
   expect(onX.status).toBe(409);
   expect(agentReads.status).toBe(403);
-  expect(await db('account_credentials').whereIn('account_id', [bluesky().id, fixture.accounts[1]!.id])).toEqual([]);
+  expect(await db('account_credentials').whereIn('account_id', [bluesky().id, fixture.accounts[1].id])).toEqual([]);
 });
 
 it('refuses a service URL that is not http(s) naming the field', async () => {

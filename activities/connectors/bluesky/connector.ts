@@ -90,8 +90,10 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       });
       return { uri: found.data.uri, cid: found.data.cid ?? '', value: found.data.value as unknown as PostRecord };
     } catch (error) {
-      if (error instanceof XRPCError && (error.error === 'RecordNotFound' || error.status === 404)) return undefined;
-      if (error instanceof XRPCError && error.status === 400 && /not found/i.test(error.message)) return undefined;
+      if (error instanceof XRPCError && (error.error === 'RecordNotFound' || Number(error.status) === 404))
+        return undefined;
+      if (error instanceof XRPCError && Number(error.status) === 400 && /not found/i.test(error.message))
+        return undefined;
       throw error;
     }
   }

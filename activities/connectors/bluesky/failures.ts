@@ -14,7 +14,7 @@ const DEFAULT_RETRY_DELAY_MS = 60_000;
 export function isAuthenticationRefused(error: unknown): boolean {
   return (
     error instanceof XRPCError &&
-    (error.status === 401 ||
+    (Number(error.status) === 401 ||
       error.error === 'AuthenticationRequired' ||
       error.error === 'ExpiredToken' ||
       error.error === 'InvalidToken' ||
@@ -44,7 +44,7 @@ export function failureFromBluesky(
   { account, now }: { account: { id: string; handle: string }; now: Date },
 ): unknown {
   if (!(error instanceof XRPCError)) return error;
-  if (error.status === 429) {
+  if (Number(error.status) === 429) {
     const delay = retryDelayMs(error, now);
     return ApplicationFailure.create({
       type: ErrorType.RateLimited,
@@ -54,7 +54,7 @@ export function failureFromBluesky(
       details: [{ accountId: account.id, retryAfterSeconds: Math.ceil(delay / 1000) }],
     });
   }
-  if (error.status === 400 && (error.error === 'InvalidRequest' || error.error === 'InvalidRecord')) {
+  if (Number(error.status) === 400 && (error.error === 'InvalidRequest' || error.error === 'InvalidRecord')) {
     return ApplicationFailure.create({
       type: ErrorType.ContentRefused,
       message: `Bluesky refused the content for ${account.handle}: ${error.message}`,
