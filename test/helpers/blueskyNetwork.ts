@@ -39,6 +39,8 @@ export async function startBlueskyNetwork({
   // that nothing in it connects to.
   process.env.LOG_ENABLED ??= 'false';
   process.env.REDIS_HOST ??= 'unused.invalid';
+  // The AppView's Postgres client warns of its own query pattern on every start; nothing to act on.
+  process.noDeprecation = true;
   const { TestNetwork } = await import('@atproto/dev-env');
   const { AtpAgent } = await import('@atproto/api');
   const schema = schemaName();
