@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AtUri } from '@atproto/api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
@@ -124,6 +126,37 @@ it('publishes a post whose link, mention and hashtag reach the AppView as facets
   expect(published.url).toBe(
     `https://bsky.app/profile/${bsky.brand.handle}/post/${new AtUri(published.externalId).rkey}`,
   );
+});
+
+it("uploads a variant's images as blobs with their alt text", async () => {
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const images: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'image/png' });
+    response.end(png);
+  });
+  await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+  const { port } = images.address() as AddressInfo;
+  try {
+    const published = await connector.publish(
+      {
+        ...variant(brandAccount, `With a picture ${uniqueId('p')}`),
+        media: [{ url: `http://127.0.0.1:${port}/dot.png`, kind: 'image', alt: 'A single red dot' }],
+      },
+      uniqueId('key'),
+    );
+    await bsky.settle();
+
+    const seen = (await bsky.users[0]!.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0]!;
+    expect(seen.embed).toMatchObject({
+      $type: 'app.bsky.embed.images#view',
+      images: [expect.objectContaining({ alt: 'A single red dot' })],
+    });
+  } finally {
+    await new Promise<void>((resolve) => images.close(() => resolve()));
+  }
 });
 
 it('publishes once when the answer to a successful create is lost and the publication is retried', async () => {

@@ -3,7 +3,7 @@
  * under a record key derived from its idempotency key and a time the workflow fixed (recordKey.ts),
  * after asking whether that record exists: a retry after a lost answer finds the first record.
  */
-import { AtUri, RichText, XRPCError } from '@atproto/api';
+import { AtUri, RichText, XRPCError, type BlobRef } from '@atproto/api';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
@@ -11,6 +11,7 @@ import { createAccountStore, type Account } from '../../../db/accounts';
 import { createAccountCredentialStore } from '../../../db/accountCredentials';
 import type { MetricCounts } from '../../../db/metrics';
 import type { QualityIssue } from '../../../domain/postState';
+import type { Media } from '../../../domain/types';
 import { ErrorType } from '../../contract';
 import type { PlatformConnector, Publication, VariantToPublish } from '../types';
 import { failureFromBluesky } from './failures';
@@ -34,6 +35,7 @@ interface PostRecord {
   text: string;
   createdAt: string;
   facets?: RichText['facets'];
+  embed?: { $type: 'app.bsky.embed.images'; images: Array<{ image: BlobRef; alt: string }> };
   reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } };
 }
 
@@ -126,6 +128,34 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
     return { text: rich.text, ...(rich.facets && rich.facets.length > 0 ? { facets: rich.facets } : {}) };
   }
 
+  /** Uploads each image as a blob of the account's repository, with its alt text. */
+  async function imagesEmbed(signedIn: SignedIn, media: Media[]): Promise<Pick<PostRecord, 'embed'>> {
+    if (media.length === 0) return {};
+    if (media.some((item) => item.kind !== 'image')) {
+      throw ApplicationFailure.create({
+        type: ErrorType.ContentRefused,
+        message: 'videos are not published to Bluesky yet; publish images only',
+        nonRetryable: true,
+      });
+    }
+    const images = [];
+    for (const item of media) {
+      const download = await (deps.fetch ?? fetch)(item.url);
+      if (!download.ok) {
+        throw ApplicationFailure.create({
+          type: ErrorType.ContentRefused,
+          message: `the image ${item.url} could not be fetched (HTTP ${download.status})`,
+          nonRetryable: download.status >= 400 && download.status < 500,
+        });
+      }
+      const bytes = new Uint8Array(await download.arrayBuffer());
+      const encoding = download.headers.get('content-type') ?? 'application/octet-stream';
+      const uploaded = await signedIn.agent.uploadBlob(bytes, { encoding });
+      images.push({ image: uploaded.data.blob, alt: item.alt ?? '' });
+    }
+    return { embed: { $type: 'app.bsky.embed.images', images } };
+  }
+
   async function strongRef(signedIn: SignedIn, uri: string): Promise<{ uri: string; cid: string }> {
     const at = new AtUri(uri);
     const found = await signedIn.agent.com.atproto.repo.getRecord({
@@ -147,6 +177,7 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
         const written = await writeOnce(signedIn, rkey, async () => ({
           $type: POST_COLLECTION,
           ...(await withFacets(signedIn, variant.text)),
+          ...(await imagesEmbed(signedIn, variant.media)),
           createdAt: fixedAt,
         }));
         return {
