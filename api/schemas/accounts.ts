@@ -29,6 +29,7 @@ export const BlueskyCredentialsBody = z
       .string()
       .min(1)
       .max(200)
+      .regex(/^[\x21-\x7e]+$/, { message: 'expected printable ASCII without spaces, as Bluesky issues them' })
       .openapi({ description: 'An app password (Settings → App passwords); stored encrypted, never shown again' }),
   })
   .strict()

@@ -69,6 +69,8 @@ export async function startBlueskyNetwork({
     createAccount,
     settle: () => network.processAll(),
     async close() {
+      // Requests still between the servers would log their interruption.
+      await network.processAll();
       await network.close();
       await withClient(databaseUrl, async (client) => {
         for (const prefix of ['appview_', 'ozone_', '']) {
