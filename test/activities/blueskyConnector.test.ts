@@ -149,7 +149,7 @@ it("uploads a variant's images as blobs with their alt text", async () => {
     );
     await bsky.settle();
 
-    const seen = (await bsky.users[0]!.agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0]!;
+    const seen = (await bsky.users[0].agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0];
     expect(seen.embed).toMatchObject({
       $type: 'app.bsky.embed.images#view',
       images: [expect.objectContaining({ alt: 'A single red dot' })],
