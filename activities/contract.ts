@@ -65,6 +65,12 @@ export interface PublishVariantInput {
   media: Media[];
   /** post:revision:account — a platform never publishes the same key twice. */
   idempotencyKey: string;
+  /**
+   * When the workflow first tried to publish this revision to the account: with the key, it
+   * names the record on platforms whose record keys carry a time (Bluesky). Absent in runs
+   * recorded before it existed.
+   */
+  keyFixedAt?: string;
 }
 export interface PublishVariantResult {
   externalId: string;

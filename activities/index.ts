@@ -47,4 +47,3 @@ export type WorkerActivities = PostActivities &
   ReportActivities &
   CrisisActivities &
   CampaignActivities;
-

@@ -27,6 +27,7 @@ export function createPublishVariant(deps: PostActivityDeps): PostActivities['pu
             platform: input.platform,
             text: input.text,
             media: input.media,
+            ...(input.keyFixedAt !== undefined ? { keyFixedAt: input.keyFixedAt } : {}),
           },
           input.idempotencyKey,
         ),

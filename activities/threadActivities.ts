@@ -111,6 +111,7 @@ export function createThreadActivities(
         ...(input.inReplyToExternalId !== undefined ? { inReplyToExternalId: input.inReplyToExternalId } : {}),
         text: input.text,
         idempotencyKey: input.idempotencyKey,
+        ...(input.keyFixedAt !== undefined ? { keyFixedAt: input.keyFixedAt } : {}),
       });
     },
   };

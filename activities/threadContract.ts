@@ -73,6 +73,8 @@ export interface SendThreadReplyInput {
   text: string;
   /** One per reply the workflow decided to send: the platform never sends it twice. */
   idempotencyKey: string;
+  /** When the workflow decided to send it; with the key it names the reply on Bluesky. */
+  keyFixedAt?: string;
 }
 
 /** The version of each part of the brand's settings the workflow already holds. */

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { authenticate } from './auth';
 import { errorHandler, malformedPath, routeNotFound } from './errors';
 import { createOpenApiRegistry, mountDocumentationRoutes } from './openapi';
+import { mountAccountRoutes } from './routes/accounts';
 import { mountAdminRoutes } from './routes/admin';
 import { mountMethodFallbacks, type OperationTarget } from './operations';
 import { DEFAULT_REQUEST_BUDGET_MS, requestBudget } from './requestBudget';
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): Express {
   mountBrandRoutes(target, services);
   mountCampaignRoutes(target, services);
   mountAdminRoutes(target, services);
+  mountAccountRoutes(target, services);
   mountInboundRoutes(target, services, createInboundBudget({ perMinute: options.inboundRateLimitPerMinute }));
   mountThreadRoutes(target, services);
   mountThreadSettingsRoutes(target, services);

@@ -150,7 +150,7 @@ const VARIABLES: readonly ConfigVariable[] = [
     name: 'INBOUND_SECRET_KEY',
     default: '—',
     meaning:
-      "Key that encrypts the accounts' inbound webhook secrets in Postgres (AES-256-GCM): 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`). Required by the API; `npm start` without it generates one into `DATA_DIR/inbound-secret-key` at the first start. Every API replica needs the same key; losing it means issuing every account a new secret.",
+      "Key that encrypts the accounts' inbound webhook secrets and platform credentials (Bluesky app passwords) in Postgres (AES-256-GCM): 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`). Required by the API; the worker needs it to sign in to Bluesky (without it, it has no Bluesky connector); `npm start` without it generates one into `DATA_DIR/inbound-secret-key` at the first start. Every API replica and worker needs the same key; losing it means issuing every account a new secret and setting its credentials again.",
   },
   {
     name: 'INBOUND_RATE_LIMIT_PER_MINUTE',

@@ -1,7 +1,7 @@
 /**
  * The processes' logger. Whatever carries a secret under a known name is redacted wherever it
  * appears in a log entry, so a future log line that includes an object holding one (an inbound
- * secret, the key that encrypts them, a request's credentials) cannot leak it.
+ * secret, the key that encrypts them, a platform password or token, a request's credentials) cannot leak it.
  */
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from './index';
@@ -13,6 +13,16 @@ export const REDACTED_LOG_PATHS = [
   '*.sealed_secret',
   'inboundSecretKey',
   '*.inboundSecretKey',
+  'appPassword',
+  '*.appPassword',
+  'password',
+  '*.password',
+  'sealed_password',
+  '*.sealed_password',
+  'accessJwt',
+  '*.accessJwt',
+  'refreshJwt',
+  '*.refreshJwt',
   'notifyWebhookSecret',
   '*.notifyWebhookSecret',
   'headers.authorization',

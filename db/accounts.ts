@@ -84,6 +84,11 @@ export function createAccountStore(db: Knex) {
       return rows.map(toAccount);
     },
 
+    /** Which connector publishes for the account from now on. */
+    async setConnector(input: { accountId: string; connector: string }, trx: Executor = db): Promise<void> {
+      await trx('accounts').where({ id: input.accountId }).update({ connector: input.connector });
+    },
+
     async setStatus(input: { accountId: string; status: AccountStatus }, trx: Executor = db): Promise<void> {
       await trx('accounts').where({ id: input.accountId }).update({ status: input.status });
     },

@@ -32,9 +32,20 @@ export function sealSecret({ key, secret, boundTo }: { key: Buffer; secret: stri
 }
 
 /** The secret a sealed value holds; throws SealedSecretUnreadableError when it does not open. */
-export function openSecret({ key, sealed, boundTo }: { key: Buffer; sealed: string; boundTo: string }): string {
+export function openSecret({
+  key,
+  sealed,
+  boundTo,
+  what = `The inbound secret of ${boundTo}`,
+}: {
+  key: Buffer;
+  sealed: string;
+  boundTo: string;
+  /** How an unreadable secret is named in the error. */
+  what?: string;
+}): string {
   const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');
-  const unreadable = new SealedSecretUnreadableError(`The inbound secret of ${boundTo}`);
+  const unreadable = new SealedSecretUnreadableError(what);
   if (version !== VERSION || rest.length > 0 || iv === undefined || tag === undefined || ciphertext === undefined) {
     throw unreadable;
   }

@@ -6,6 +6,8 @@
 /** Failure types thrown as non-retryable ApplicationFailures; listed in the workflow's retry policy. */
 export const ErrorType = {
   AccountRevoked: 'AccountRevoked',
+  /** The platform refused the account's stored credentials; an admin must set new ones. */
+  AccountNeedsReauthentication: 'AccountNeedsReauthentication',
   ContentRefused: 'ContentRefused',
   RateLimited: 'RateLimited',
   AccountNotFound: 'AccountNotFound',
@@ -32,6 +34,7 @@ export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 /** Why publishing a variant can fail for good; the variant then fails and says why. */
 export const NON_RETRYABLE_PUBLISH_ERRORS: string[] = [
   ErrorType.AccountRevoked,
+  ErrorType.AccountNeedsReauthentication,
   ErrorType.ContentRefused,
   ErrorType.AccountNotFound,
   ErrorType.BrandNotFound,

@@ -19,6 +19,7 @@ export const TEXT = {
   replyTemplate: { maxGraphemes: 10_000, multiline: true },
   replyText: { maxGraphemes: 10_000, multiline: true },
   templateValue: { maxGraphemes: 200 },
+  altText: { maxGraphemes: 2000, multiline: true },
 } as const satisfies Record<string, TextRules>;
 
 export const MAX_VARIANTS = 20;

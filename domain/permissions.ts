@@ -78,6 +78,8 @@ export const ACTION_RULES = {
   escalateThreads: { roles: ['agent', 'lead', 'manager', 'admin'], verb: 'escalate conversations' },
   configureQueues: { roles: ['manager', 'admin'], verb: "configure a brand's conversation queues" },
   manageInboundSecrets: { roles: ['admin'], verb: "rotate an account's inbound webhook secret" },
+  readAccounts: { roles: ['manager', 'admin'], verb: "read an account's connection and health" },
+  manageAccountCredentials: { roles: ['admin'], verb: "set an account's platform credentials" },
   // Agents need the templates and the hours they answer in; only the people who run the brand set them.
   readThreadSettings: { roles: ROLES, verb: "read a brand's conversation settings and reply templates" },
   configureThreads: {

@@ -19,21 +19,23 @@ export interface PlatformLimits {
   maxVideos: number;
   /** Whether a video may share a post with images. */
   videoWithImages: boolean;
+  /** Whether every image needs alternative text. */
+  imageAltRequired: boolean;
 }
 
 // prettier-ignore
 export const PLATFORM_LIMITS: Readonly<Record<Platform, Readonly<PlatformLimits>>> = {
-  x:               { maxLength: 280,   lengthUnit: 'x_weighted', maxHashtags: 10, maxMentions: 10, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 4,  maxVideos: 1,  videoWithImages: true },
-  linkedin:        { maxLength: 3000,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 30, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 20, maxVideos: 1,  videoWithImages: false },
-  instagram:       { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'image_or_video', maxMedia: 20, maxVideos: 20, videoWithImages: true },
-  instagram_reels: { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false },
-  tiktok:          { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false },
+  x:               { maxLength: 280,   lengthUnit: 'x_weighted', maxHashtags: 10, maxMentions: 10, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 4,  maxVideos: 1,  videoWithImages: true,  imageAltRequired: false },
+  linkedin:        { maxLength: 3000,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 30, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 20, maxVideos: 1,  videoWithImages: false, imageAltRequired: false },
+  instagram:       { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'image_or_video', maxMedia: 20, maxVideos: 20, videoWithImages: true,  imageAltRequired: false },
+  instagram_reels: { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false, imageAltRequired: false },
+  tiktok:          { maxLength: 2200,  lengthUnit: 'characters', maxHashtags: 30, maxMentions: 20, maxLinks: 5,  requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false, imageAltRequired: false },
   // YouTube ignores every hashtag of a video that has more than 15.
-  youtube_shorts:  { maxLength: 5000,  lengthUnit: 'characters', maxHashtags: 15, maxMentions: 20, maxLinks: 10, requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false },
-  reddit:          { maxLength: 40000, lengthUnit: 'characters', maxHashtags: 10, maxMentions: 20, maxLinks: 20, requiredMedia: 'none',           maxMedia: 20, maxVideos: 1,  videoWithImages: false },
-  facebook:        { maxLength: 63206, lengthUnit: 'characters', maxHashtags: 30, maxMentions: 50, maxLinks: 10, requiredMedia: 'none',           maxMedia: 10, maxVideos: 10, videoWithImages: true },
-  threads:         { maxLength: 500,   lengthUnit: 'characters', maxHashtags: 10, maxMentions: 20, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 20, maxVideos: 20, videoWithImages: true },
-  bluesky:         { maxLength: 300,   lengthUnit: 'graphemes',  maxHashtags: 10, maxMentions: 10, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 4,  maxVideos: 1,  videoWithImages: false },
+  youtube_shorts:  { maxLength: 5000,  lengthUnit: 'characters', maxHashtags: 15, maxMentions: 20, maxLinks: 10, requiredMedia: 'video',          maxMedia: 1,  maxVideos: 1,  videoWithImages: false, imageAltRequired: false },
+  reddit:          { maxLength: 40000, lengthUnit: 'characters', maxHashtags: 10, maxMentions: 20, maxLinks: 20, requiredMedia: 'none',           maxMedia: 20, maxVideos: 1,  videoWithImages: false, imageAltRequired: false },
+  facebook:        { maxLength: 63206, lengthUnit: 'characters', maxHashtags: 30, maxMentions: 50, maxLinks: 10, requiredMedia: 'none',           maxMedia: 10, maxVideos: 10, videoWithImages: true,  imageAltRequired: false },
+  threads:         { maxLength: 500,   lengthUnit: 'characters', maxHashtags: 10, maxMentions: 20, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 20, maxVideos: 20, videoWithImages: true,  imageAltRequired: false },
+  bluesky:         { maxLength: 300,   lengthUnit: 'graphemes',  maxHashtags: 10, maxMentions: 10, maxLinks: 5,  requiredMedia: 'none',           maxMedia: 4,  maxVideos: 1,  videoWithImages: false, imageAltRequired: true  },
 };
 
 const LENGTH_NOTE: Readonly<Record<LengthUnit, string>> = {
@@ -116,6 +118,10 @@ export function checkPlatformLimits({
   }
   if (!limits.videoWithImages && videos > 0 && images > 0) {
     issue('video_with_images', 'a video cannot be posted together with images');
+  }
+  const withoutAlt = media.filter((item) => item.kind === 'image' && (item.alt ?? '').trim() === '').length;
+  if (limits.imageAltRequired && withoutAlt > 0) {
+    issue('image_alt_missing', `${withoutAlt} of ${images} images have no alt text; every image needs one`);
   }
   return issues;
 }

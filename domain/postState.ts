@@ -34,6 +34,8 @@ export interface VariantState {
   failureReason?: string;
   failureType?: string;
   attempts: number;
+  /** When the first attempt to publish this revision to the account started; names its record on Bluesky. */
+  keyFixedAt?: string;
 }
 
 export interface StageDeadline {

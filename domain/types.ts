@@ -100,6 +100,8 @@ export interface Actor {
 export interface Media {
   url: string;
   kind: 'image' | 'video';
+  /** What the image shows, for people who cannot see it; some platforms require it. */
+  alt?: string;
 }
 
 /** The content for one account on one platform. */

@@ -168,13 +168,15 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
     // closed as lost before anyone acts on them; it runs in the background and retries.
     void reconcilePostsAtStartup({ db, temporal, logger });
 
+    const inboundSecretKey =
+      config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       activities: createConfiguredActivities({
         db,
-        config,
+        config: { ...config, inboundSecretKey },
         logger,
         temporal: {
           connection: nativeConnection,
@@ -191,8 +193,6 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       await workerRun.catch(() => undefined);
     });
 
-    const inboundSecretKey =
-      config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));
     const api = await listenApi({ config: { ...config, inboundSecretKey }, db, temporal, logger });
     stack.push(() => api.close());
 

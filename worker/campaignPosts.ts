@@ -18,6 +18,7 @@ import { createPostReconciler } from '../api/reconciliation';
 import { CreatePostBody } from '../api/schemas';
 import { RefusedError } from '../api/services/errors';
 import { createPostCreation } from '../api/services/posts/creation';
+import { createCrisisStore } from '../db/crisis';
 import { cancel, holdPublishing, reschedule } from '../workflows/messages';
 
 export function createCampaignPostGateway({
@@ -36,6 +37,7 @@ export function createCampaignPostGateway({
     posts: createPostStore(db),
     brands: createBrandStore(db),
     accounts: createAccountStore(db),
+    crises: createCrisisStore(db),
     reconciler: createPostReconciler({ db, temporal: client, logger, callTemporal: call }),
     temporal: { workflow: client.workflow, call, taskQueue },
     logger,

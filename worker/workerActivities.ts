@@ -1,6 +1,6 @@
 /**
  * The activities a worker hosts, built from its Postgres and configuration: the sandbox platform
- * connector and the signed notification webhook (recorded only, when no URL is configured), and
+ * connector, the Bluesky connector (when the key that opens credentials is configured) and the signed notification webhook (recorded only, when no URL is configured), and
  * the brand publishing workflow's Postgres writes, and the conversations' triage, replies and records.
  */
 import { Client, type ConnectionLike } from '@temporalio/client';
@@ -18,6 +18,7 @@ import {
 } from '../activities';
 import { createConnectorRegistry } from '../activities/connectors/types';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
+import { createBlueskyConnector } from '../activities/connectors/bluesky';
 import { createWebhookNotifier } from '../activities/notifier';
 import { createCampaignActivities } from '../activities/campaigns';
 import { createCampaignPostGateway } from './campaignPosts';
@@ -26,6 +27,8 @@ export interface WorkerActivitiesOptions {
   db: Knex;
   notifyWebhookUrl?: string;
   notifyWebhookSecret?: string;
+  /** Opens the platform credentials admins set; without it accounts on real platforms cannot act. */
+  inboundSecretKey?: Buffer;
   logger?: ActivityLogger;
   /**
    * The Temporal the worker polls and its task queue: campaigns start their posts' workflows and
@@ -44,7 +47,7 @@ export function createConfiguredActivities({
   temporal,
 }: {
   db: Knex;
-  config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret'>;
+  config: Pick<Config, 'notifyWebhookUrl' | 'notifyWebhookSecret' | 'inboundSecretKey'>;
   logger: Logger;
   temporal: WorkerActivitiesOptions['temporal'];
 }): WorkerActivities {
@@ -54,6 +57,7 @@ export function createConfiguredActivities({
     pinoLogger: logger,
     notifyWebhookUrl: config.notifyWebhookUrl,
     notifyWebhookSecret: config.notifyWebhookSecret,
+    ...(config.inboundSecretKey ? { inboundSecretKey: config.inboundSecretKey } : {}),
     logger: {
       info: (message, meta) => logger.info(meta ?? {}, message),
       warn: (message, meta) => logger.warn(meta ?? {}, message),
@@ -62,7 +66,12 @@ export function createConfiguredActivities({
 }
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
-  const connectors = createConnectorRegistry([createSandboxConnector({ db: options.db })]);
+  const connectors = createConnectorRegistry([
+    createSandboxConnector({ db: options.db }),
+    ...(options.inboundSecretKey
+      ? [createBlueskyConnector({ db: options.db, secretKey: options.inboundSecretKey })]
+      : []),
+  ]);
   const notifier = createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret });
   return {
     ...createPostActivities({

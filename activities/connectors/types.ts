@@ -29,6 +29,8 @@ export interface ReplyToSend {
   text: string;
   /** A platform never sends two replies with the same key. */
   idempotencyKey: string;
+  /** When the workflow decided to send the reply (see PublishVariantInput.keyFixedAt). */
+  keyFixedAt?: string;
 }
 
 export interface SentReply {

@@ -135,6 +135,9 @@ export const MediaSchema = z
   .object({
     url: WebUrl,
     kind: z.enum(['image', 'video']),
+    alt: Text(TEXT.altText)
+      .optional()
+      .openapi({ description: 'What the image shows, for people who cannot see it (required on Bluesky)' }),
   })
   .openapi('Media');
 

@@ -16,3 +16,4 @@ export * from './threadSettings';
 export * from './reports';
 export * from './crisis';
 export * from './campaigns';
+export * from './accounts';

@@ -55,6 +55,7 @@ const VariantStateSchema = z
     failureReason: z.string().optional(),
     failureType: z.string().optional(),
     attempts: z.number().int(),
+    keyFixedAt: IsoInstant.optional(),
   })
   .openapi('VariantState');
 

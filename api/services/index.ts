@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../../activities/connectors/types';
 import { createAccountStore } from '../../db/accounts';
+import { createAccountCredentialStore } from '../../db/accountCredentials';
 import { createAuditLog } from '../../db/audit';
 import { createBrandStore } from '../../db/brands';
 import { createCrisisStore } from '../../db/crisis';
@@ -21,6 +22,7 @@ import { createUserStore } from '../../db/users';
 import { createReportReader } from '../../db/reportReader';
 import { createReportStore } from '../../db/reports';
 import { createPostReconciler, defaultConnectors } from '../reconciliation';
+import { createAccountService } from './accounts';
 import { createAdminService } from './admin';
 import { createBrandService } from './brands';
 import { createCampaignService } from './campaigns';
@@ -57,7 +59,7 @@ export function createServices({
   temporalDeadlineMs?: number;
   /** The platforms whose ledgers say what a lost post published; the sandbox by default. */
   connectors?: ConnectorRegistry;
-  /** Encrypts and decrypts the accounts' inbound webhook secrets at rest. */
+  /** Encrypts and decrypts the accounts' inbound webhook secrets and platform credentials at rest. */
   inboundSecretKey: Buffer;
 }) {
   const call = deadlineBoundCalls(temporal, temporalDeadlineMs);
@@ -124,6 +126,11 @@ export function createServices({
       store: createReportStore(db),
     }),
     reportSchedules: createReportScheduleService({ brands, schedules: temporal.schedule, call, taskQueue }),
+    accounts: createAccountService({
+      db,
+      accounts,
+      credentials: createAccountCredentialStore(db, { key: inboundSecretKey }),
+    }),
     health: createHealthService({
       db,
       systemInfo: () => temporal.connection.workflowService.getSystemInfo({}),

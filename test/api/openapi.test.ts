@@ -85,6 +85,8 @@ const EXPECTED_OPERATIONS = [
   'PUT /v1/brands/{id}/posting-cadence',
   'GET /healthz',
   'GET /readyz',
+  'GET /v1/accounts/{accountId}',
+  'PUT /v1/accounts/{accountId}/bluesky-credentials',
   'GET /openapi.json',
   'GET /docs',
 ];

@@ -2,7 +2,7 @@ import { PLATFORM_LIMITS, checkPlatformLimits } from '../../domain/platformLimit
 import { findWebLinks, measureText } from '../../domain/textEntities';
 import { PLATFORMS, type Media, type Platform, type VariantContent } from '../../domain/types';
 
-const IMAGE: Media = { url: 'https://cdn.acme.com/a.jpg', kind: 'image' };
+const IMAGE: Media = { url: 'https://cdn.acme.com/a.jpg', kind: 'image', alt: 'Our new kettle on a kitchen shelf' };
 const VIDEO: Media = { url: 'https://cdn.acme.com/a.mp4', kind: 'video' };
 
 /** The smallest media set the platform accepts, so that only the rule under test can fail. */
@@ -190,6 +190,19 @@ describe('media per platform', () => {
         message: `${platform}: ${maxMedia + 1} media attachments, limit ${maxMedia}`,
       }),
     ]);
+  });
+
+  it('refuses a Bluesky image without alt text, which other platforms leave optional', () => {
+    const bare: Media = { url: 'https://cdn.acme.com/b.jpg', kind: 'image' };
+    const blank: Media = { ...bare, alt: '  ' };
+    expect(checkPlatformLimits({ variant: variant('bluesky', 'Look', [IMAGE, bare, blank]) })).toEqual([
+      expect.objectContaining({
+        code: 'image_alt_missing',
+        message: 'bluesky: 2 of 3 images have no alt text; every image needs one',
+      }),
+    ]);
+    expect(codes(variant('bluesky', 'Look', [IMAGE]))).toEqual([]);
+    expect(codes(variant('x', 'Look', [bare]))).toEqual([]);
   });
 
   it('allows one video on Bluesky and refuses a second', () => {

@@ -71,6 +71,30 @@ describe('publishing a post', () => {
     await recordHistoryIfAsked(handle, 'revoked-account-retried');
   });
 
+  it("builds a retried variant's record key from the time fixed at its first attempt", async () => {
+    const fixture = await brandWithTeam(harness);
+    const { team } = fixture;
+    const [x, linkedin] = fixture.accounts;
+    await harness.db('accounts').where({ id: linkedin.id }).update({ status: 'revoked' });
+    const { handle } = await startPost(harness, fixture, { publishInMs: DAY_MS });
+    await approveOpenStages(handle, team);
+    await harness.env.sleep(DAY_MS);
+    const first = await stateWhen(handle, (state) => state.stage === 'published');
+    const fixedAt = first.variants.find((variant) => variant.accountId === linkedin.id)?.keyFixedAt;
+
+    await harness.env.sleep(60 * 60 * 1000);
+    await harness.db('accounts').where({ id: linkedin.id }).update({ status: 'active' });
+    await handle.executeUpdate(retryFailedVariants, { args: [{ by: team.author }] });
+    const retried = await stateWhen(handle, (state) =>
+      state.variants.every((variant) => variant.status === 'published'),
+    );
+
+    const byAccount = Object.fromEntries(retried.variants.map((variant) => [variant.accountId, variant]));
+    expect(fixedAt).toBeDefined();
+    expect(byAccount[linkedin.id]).toMatchObject({ attempts: 2, keyFixedAt: fixedAt });
+    expect(byAccount[x.id].keyFixedAt).toBeDefined();
+  });
+
   it('retries a rate-limited publication and publishes it exactly once', async () => {
     const fixture = await brandWithTeam(harness);
     const [x] = fixture.accounts;

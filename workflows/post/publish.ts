@@ -3,7 +3,7 @@
  * activity, all at once. The idempotency key is the post, revision and account, so no retry — by
  * Temporal or by a person — can publish a variant twice. A failed variant does not hold the others.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, TimeoutFailure } from '@temporalio/workflow';
 import { storableText } from '../../domain/text';
 import type { PostStage } from '../../domain/types';
 import type { VariantState } from '../messages';
@@ -13,6 +13,9 @@ import { publicationKey } from '../../domain/publicationKey';
 import { describeFailure, publishFailed, published as publishedNotification } from './notificationText';
 import type { PostRun } from './state';
 import { SYSTEM_ACTOR, type NotificationDraft, type PendingTransition } from './transitions';
+
+/** Runs from before it pass no time with the publication key, and their variants keep none. */
+export const PUBLICATION_KEY_TIME_PATCH = 'publication-key-time';
 
 /** How long a post whose every variant failed still accepts a retry before it closes as failed. */
 export const FAILED_POST_RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
@@ -100,6 +103,9 @@ async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: n
     markFailed(variant, 'ContentMissing', `revision ${state.revision} has no content for account ${variant.accountId}`);
     return;
   }
+  // Fixed at the first attempt and kept for every retry of this revision, so the record key stays the same.
+  if (patched(PUBLICATION_KEY_TIME_PATCH)) variant.keyFixedAt ??= new Date().toISOString();
+  const keyFixedAt = variant.keyFixedAt;
   try {
     const published = await publishVariant({
       postId: state.postId,
@@ -109,6 +115,7 @@ async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: n
       text: content.text,
       media: content.media,
       idempotencyKey: publicationKey({ postId: state.postId, revision: state.revision, accountId: variant.accountId }),
+      ...(keyFixedAt !== undefined ? { keyFixedAt } : {}),
     });
     variant.status = 'published';
     variant.externalId = published.externalId;

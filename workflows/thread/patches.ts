@@ -31,3 +31,6 @@ export const QUEUE_ROOM_OFFERS = 'queue-room-offers';
  * reply written while the brand is in a crisis is held until a lead approves it. Before, neither.
  */
 export const CRISIS_PROTECTION = 'crisis-protection';
+
+/** Runs from before it send no time with a reply's key. */
+export const REPLY_KEY_TIME_PATCH = 'reply-key-time';

@@ -2,7 +2,8 @@
  * A public reply: sent through the platform exactly once, or, while the brand is in a crisis,
  * kept in the conversation until a lead approves it (the response clock keeps running meanwhile).
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { REPLY_KEY_TIME_PATCH } from './patches';
 import type { PendingReply, ThreadMessage } from '../../domain/threadState';
 import type { Actor } from '../../domain/types';
 import { sendThreadReply } from './activityProxies';
@@ -30,6 +31,7 @@ export async function sendReply(
       ...(lastInbound ? { inReplyToExternalId: lastInbound.externalId } : {}),
       text,
       idempotencyKey,
+      ...(patched(REPLY_KEY_TIME_PATCH) ? { keyFixedAt: nowIso() } : {}),
     });
   } catch (error) {
     const cause = error instanceof ActivityFailure ? error.cause : error;

@@ -202,6 +202,13 @@ export function createPostCreation({
     // Read before the workflow starts: a crisis declared after this read reaches the post through
     // the crisis monitor's late pass over the brand's posts.
     const crisis = await crises.activeCrisis({ brandId: brand.id });
+    if (crisis && !holds.some((hold) => hold.source === 'crisis')) {
+      holds.push({
+        source: 'crisis',
+        by: crisis.declaredBy ?? 'system',
+        ...(crisis.declareReason ? { reason: crisis.declareReason } : {}),
+      });
+    }
     const input: PostLifecycleInput = {
       postId,
       brandId: brand.id,
@@ -218,17 +225,6 @@ export function createPostCreation({
       ...(body.draft
         ? { draft: draftContent({ draft: body.draft, accounts: targetAccounts }) }
         : { targets: targetAccounts.map((account) => ({ accountId: account.id, platform: account.platform })) }),
-      ...(crisis
-        ? {
-            holds: [
-              {
-                source: 'crisis' as const,
-                by: crisis.declaredBy ?? 'system',
-                ...(crisis.declareReason ? { reason: crisis.declareReason } : {}),
-              },
-            ],
-          }
-        : {}),
     };
     const initial = initialPostState({ input, targets: targetAccounts, now: new Date().toISOString() });
     await posts.applyProjection({ state: initial, sequence: PLACEHOLDER_SEQUENCE, requestHash });

@@ -1,0 +1,2 @@
+export { BLUESKY_CONNECTOR, createBlueskyConnector, type BlueskyConnectorDeps } from './connector';
+export { recordKeyFor } from './recordKey';
