@@ -311,7 +311,7 @@ describe('a barrage of hostile requests', () => {
         if (request.operation) aimedAt.add(request.operation);
         statuses.add(answer.status);
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
     // Every operation the API registers took its share, and the barrage got past authentication
     // into validation and beyond.

@@ -182,6 +182,12 @@ export class WorkflowTasks {
         task.run.heldOffers.push(() => queue.offer(task));
         continue;
       }
+      if (task.kind === 'query' && task.run.workflowTask) {
+        // A workflow task was scheduled after the query was queued: the query waits for it, as at
+        // dispatch, so that its history never ends in events no completed task has seen.
+        task.query.queued = false;
+        continue;
+      }
       if (task.kind === 'query') return this.server.queries.startTask(task.run, task.query);
       const sticky = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY';
       const response = this.start(task.run, { identity: req.identity, partialHistory: sticky });
