@@ -7,8 +7,13 @@ import { currentThreadSettings } from './threadSettings';
 import { sentimentScore } from '../domain/triage/sentimentScore';
 import type { Platform } from '../domain/types';
 import { requireAccount, silentLogger, type PostActivityDeps } from './deps';
-import type { RecordThreadTransitionInput, RecordThreadTransitionResult, ThreadActivities } from './threadContract';
-import { createThreadNotifications } from './threadNotifications';
+import type {
+  RecordThreadTransitionInput,
+  RecordThreadTransitionResult,
+  ThreadActivities,
+  ThreadNotification,
+} from './threadContract';
+import { createNotificationOutbox } from './notificationOutbox';
 import { permanentOnBadData, requireStorable } from './writeFailures';
 
 export const threadEntity = (threadId: string): string => `thread:${threadId}`;
@@ -20,7 +25,9 @@ export function createThreadActivities(
   const audit = createAuditLog(deps.db);
   const threads = createThreadStore(deps.db);
   const queues = createThreadQueueStore(deps.db);
-  const notifications = createThreadNotifications(deps);
+  const notifications = createNotificationOutbox<ThreadNotification>(deps, (notification) => ({
+    threadId: notification.threadId,
+  }));
   const accounts = createAccountStore(deps.db);
   const settingsStore = createThreadSettingsStore(deps.db);
   const logger = deps.logger ?? silentLogger;

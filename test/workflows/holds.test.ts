@@ -11,6 +11,7 @@ import {
   brandWithTeam,
   DAY_MS,
   HOUR_MS,
+  publicationsOf,
   recordHistoryIfAsked,
   refusal,
   serverNow,
@@ -28,11 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.teardown();
 });
-
-async function publicationsOf(postId: string): Promise<number> {
-  const rows = await harness.db('sandbox_publications').where({ post_id: postId });
-  return rows.length;
-}
 
 async function auditActions(postId: string): Promise<Array<{ action: string; detail: Record<string, unknown> }>> {
   const rows = await harness
@@ -65,7 +61,7 @@ describe("a post's holds", () => {
     expect(held).toMatchObject({ stage: 'scheduled', paused: true });
     expect(sources(held)).toEqual(['campaign', 'crisis']);
     expect(held.holds[1]).toMatchObject({ by: team.manager.userId, reason: 'outage' });
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
     expect(await refusal(handle.executeUpdate(publishNow, { args: [{ by: team.manager }] }))).toEqual({
       type: 'InvalidTransition',
       message: 'publishing is held: campaign, crisis',
@@ -74,12 +70,12 @@ describe("a post's holds", () => {
     await hold({ source: 'crisis', held: false });
     await harness.env.sleep(HOUR_MS);
     expect(await stateOf(handle)).toMatchObject({ stage: 'scheduled', paused: true });
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
 
     await hold({ source: 'campaign', held: false });
     const published = await stateWhen(handle, (state) => state.stage === 'published');
     expect(published).toMatchObject({ stage: 'published', paused: false, holds: [] });
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
     const actions = (await auditActions(input.postId)).map((entry) => entry.action);
     expect(actions.slice(-6)).toEqual([
       'publishing_held',
@@ -115,14 +111,14 @@ describe("a post's holds", () => {
       }),
     ]);
     await harness.env.sleep(DAY_MS);
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
 
     const later = new Date((await serverNow(harness)) + 2 * HOUR_MS).toISOString();
     await handle.executeUpdate(reschedule, { args: [{ by: team.author, publishAt: later }] });
     expect(await stateOf(handle)).toMatchObject({ stage: 'scheduled', paused: false, holds: [], publishAt: later });
     await harness.env.sleep(3 * HOUR_MS);
     await stateWhen(handle, (state) => state.stage === 'published');
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
     const audit = await auditActions(input.postId);
     expect(audit.find((entry) => entry.action === 'publishing_released')?.detail).toEqual({
       source: 'crisis',
@@ -149,7 +145,7 @@ describe("a post's holds", () => {
     ]);
     await approveOpenStages(handle, team);
     await harness.env.sleep(2 * DAY_MS);
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
 
     // A brand pause is never set aside, confirmed or not.
     await handle.signal(brandPause, { paused: true, by: team.manager.userId });
@@ -167,7 +163,7 @@ describe("a post's holds", () => {
       stage: 'publishing',
     });
     await stateWhen(handle, (state) => state.stage === 'published');
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
     const audit = await auditActions(input.postId);
     expect(audit.find((entry) => entry.action === 'publish_now')?.detail).toEqual({ releasedHolds: ['crisis'] });
   });
@@ -189,6 +185,6 @@ describe("a post's holds", () => {
     expect(await stateOf(handle)).toMatchObject({ stage: 'scheduled', holds: [], paused: false });
     await harness.env.sleep(DAY_MS + HOUR_MS / 2);
     expect((await stateWhen(handle, (state) => state.stage === 'published')).holds).toEqual([]);
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
   });
 });

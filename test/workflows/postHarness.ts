@@ -160,6 +160,12 @@ export async function startPost(
   return { handle, input };
 }
 
+/** How many publications the sandbox platform holds for the post. */
+export async function publicationsOf(harness: PostHarness, postId: string): Promise<number> {
+  const rows = await harness.db('sandbox_publications').where({ post_id: postId });
+  return rows.length;
+}
+
 export async function serverNow(harness: PostHarness): Promise<number> {
   return harness.env.currentTimeMs();
 }

@@ -4,6 +4,7 @@ import {
   brandWithTeam,
   DAY_MS,
   decide,
+  publicationsOf,
   recordHistoryIfAsked,
   refusal,
   serverNow,
@@ -21,11 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.teardown();
 });
-
-async function publicationsOf(postId: string): Promise<number> {
-  const rows = await harness.db('sandbox_publications').where({ post_id: postId });
-  return rows.length;
-}
 
 describe('a scheduled post', () => {
   it('follows a reschedule and can be cancelled before it publishes', async () => {
@@ -52,7 +48,7 @@ describe('a scheduled post', () => {
     // Past the original publish time, nothing goes out.
     await harness.env.sleep(3 * DAY_MS);
     expect((await stateOf(handle)).stage).toBe('scheduled');
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
 
     expect(await handle.executeUpdate(cancel, { args: [{ by: team.manager, reason: 'campaign pulled' }] })).toEqual({
       stage: 'cancelled',
@@ -62,7 +58,7 @@ describe('a scheduled post', () => {
       stage: 'cancelled',
       exitReason: `cancelled by ${team.manager.userId}: campaign pulled`,
     });
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
     const audit = await harness
       .db('audit_log')
       .where({ entity: `post:${input.postId}` })
@@ -96,7 +92,7 @@ describe('a scheduled post', () => {
     await harness.env.sleep(2 * DAY_MS);
     const paused = await stateOf(handle);
     expect(paused).toMatchObject({ stage: 'scheduled', paused: true });
-    expect(await publicationsOf(input.postId)).toBe(0);
+    expect(await publicationsOf(harness, input.postId)).toBe(0);
     expect(await refusal(handle.executeUpdate(publishNow, { args: [{ by: team.manager }] }))).toEqual({
       type: 'InvalidTransition',
       message: 'publishing is paused for the brand',
@@ -105,7 +101,7 @@ describe('a scheduled post', () => {
     await handle.signal(brandPause, { paused: false, by: team.manager.userId });
     const resumed = await stateWhen(handle, (state) => state.stage === 'published');
     expect(resumed).toMatchObject({ stage: 'published', paused: false });
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
     const audit = await harness
       .db('audit_log')
       .where({ entity: `post:${input.postId}` })
@@ -137,7 +133,7 @@ describe('a scheduled post', () => {
     expect(answer.stage).toBe('publishing');
     const published = await stateWhen(handle, (state) => state.stage === 'published');
     expect(published.stage).toBe('published');
-    expect(await publicationsOf(input.postId)).toBe(3);
+    expect(await publicationsOf(harness, input.postId)).toBe(3);
     expect(await refusal(handle.executeUpdate(cancel, { args: [{ by: team.manager, reason: 'too late' }] }))).toEqual({
       type: 'InvalidTransition',
       message: 'post is in published; a published post cannot be cancelled',

@@ -1,7 +1,8 @@
 /**
- * Notifications about conversations (warnings, breaches, escalations) go the posts' way: recorded
- * with the transition that raises them, sent once to the signed webhook, and retried by the
- * workflow when the receiver did not take them.
+ * The outbox of notifications about a workflow that is not a post (a conversation's warnings,
+ * breaches and escalations; a crisis's alerts) goes the posts' way: recorded with the transition
+ * that raises them, sent once to the signed webhook, and retried by the workflow when the receiver
+ * did not take them.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { createNotificationStore, type NewNotification, type NotificationRecord } from '../db/notifications';
@@ -9,13 +10,22 @@ import type { Executor } from '../db/rows';
 import { ErrorType } from './contract';
 import { silentLogger, systemClock, type PostActivityDeps } from './deps';
 import { createWebhookNotifier } from './notifier';
-import type { ThreadNotification } from './threadContract';
 import { TRANSITION_DELIVERY_TIMEOUT_MS } from './transitions';
 
-export type ThreadNotificationDeps = Pick<PostActivityDeps, 'db' | 'logger' | 'clock'> &
-  Partial<Pick<PostActivityDeps, 'notifier'>>;
+export type NotificationOutboxDeps = Pick<PostActivityDeps, 'db'> &
+  Partial<Pick<PostActivityDeps, 'notifier' | 'logger' | 'clock'>>;
 
-function notificationRow(notification: ThreadNotification, createdAt: string): NewNotification {
+/** What every outbox notification carries; `subject` names the workflow it is about in the payload's data. */
+export interface OutboxNotification {
+  notificationId: string;
+  kind: string;
+  brandId: string;
+  userIds: string[];
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+function notificationRow(notification: OutboxNotification, createdAt: string): NewNotification {
   return {
     id: notification.notificationId,
     kind: notification.kind,
@@ -26,14 +36,17 @@ function notificationRow(notification: ThreadNotification, createdAt: string): N
   };
 }
 
-export function createThreadNotifications(deps: ThreadNotificationDeps) {
+export function createNotificationOutbox<N extends OutboxNotification>(
+  deps: NotificationOutboxDeps,
+  subject: (notification: N) => Record<string, unknown>,
+) {
   const store = createNotificationStore(deps.db);
   // Without a configured webhook notifications are only recorded.
   const notifier = deps.notifier ?? createWebhookNotifier({});
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
 
-  async function deliver(notification: ThreadNotification, record: NotificationRecord, timeoutMs?: number) {
+  async function deliver(notification: N, record: NotificationRecord, timeoutMs?: number) {
     if (record.deliveredAt || !notifier.deliversToWebhook) return;
     await store.recordAttempt({ id: record.id });
     try {
@@ -44,7 +57,7 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
           brandId: notification.brandId,
           userIds: notification.userIds,
           message: notification.message,
-          data: { threadId: notification.threadId, ...notification.data },
+          data: { ...subject(notification), ...notification.data },
           // The first attempt's time, so every retry sends the same notification.
           createdAt: record.createdAt,
         },
@@ -63,7 +76,7 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
 
   return {
     /** Records the notifications (once per id) within the transition's transaction. */
-    async record(notifications: ThreadNotification[], trx: Executor): Promise<void> {
+    async record(notifications: N[], trx: Executor): Promise<void> {
       const createdAt = clock().toISOString();
       await store.recordMany(
         notifications.map((notification) => notificationRow(notification, createdAt)),
@@ -72,7 +85,7 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
     },
 
     /** One short delivery attempt each; returns the ids the webhook did not take. */
-    async deliverOnce(notifications: ThreadNotification[]): Promise<string[]> {
+    async deliverOnce(notifications: N[]): Promise<string[]> {
       if (notifications.length === 0 || !notifier.deliversToWebhook) return [];
       const records = new Map(
         (await store.findByIds(notifications.map((n) => n.notificationId))).map((record) => [record.id, record]),
@@ -86,7 +99,7 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
         } catch (error) {
           if (!(error instanceof ApplicationFailure && error.type === ErrorType.NotificationDeliveryFailed))
             throw error;
-          logger.warn('thread notification not delivered; the workflow retries it', {
+          logger.warn('notification not delivered; the workflow retries it', {
             notificationId: notification.notificationId,
             error: error.message,
           });
@@ -97,7 +110,7 @@ export function createThreadNotifications(deps: ThreadNotificationDeps) {
     },
 
     /** Records (if the transition's write was lost) and delivers; throws a retryable failure when not taken. */
-    async redeliver(notification: ThreadNotification): Promise<void> {
+    async redeliver(notification: N): Promise<void> {
       const record = await store.recordOnce(notificationRow(notification, clock().toISOString()));
       await deliver(notification, record);
     },
