@@ -81,7 +81,8 @@ function applyFilter(query: Knex.QueryBuilder, filter: PostListFilter): Knex.Que
 export function createPostListings(db: Knex) {
   return {
     async list(filter: PostListFilter = {}, trx: Executor = db): Promise<PostPage> {
-      const limit = clampLimit(filter.limit);
+      // A caller may read one row past a full page to learn whether another page follows.
+      const limit = clampLimit(filter.limit, MAX_PAGE_SIZE + 1);
       const offset = Math.max(Math.trunc(filter.offset ?? 0), 0);
       const page = applyFilter(trx('posts').select(SUMMARY_COLUMNS), filter);
       if (filter.after) {

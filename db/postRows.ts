@@ -114,7 +114,7 @@ function withHolds(state: PostState): PostState {
   return { ...state, holds };
 }
 
-export function clampLimit(limit: number | undefined): number {
+export function clampLimit(limit: number | undefined, max = MAX_PAGE_SIZE): number {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
+  return Math.min(Math.max(Math.trunc(limit), 1), max);
 }

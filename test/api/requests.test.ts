@@ -322,6 +322,28 @@ describe('reading posts from the projection', () => {
     expect(second.body).toMatchObject({ total: 4, nextCursor: null });
   });
 
+  it('offers a next page after a page of the largest size', async () => {
+    const crowded = await insertBrandFixture(db, { platforms: ['x'] });
+    const crowdedAuthor = crowded.users.author.user.id;
+    for (let i = 0; i < 201; i += 1) {
+      await projectPost(db, {
+        brandId: crowded.brand.id,
+        authorId: crowdedAuthor,
+        stage: 'scheduled',
+        publishAt: `2027-06-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00.000Z`,
+      });
+    }
+    const key = crowded.users.viewer.apiKey;
+    const first = await call(api, 'GET', '/v1/posts?limit=200', { key });
+    expect(first.body).toMatchObject({ total: 201, limit: 200, nextCursor: expect.any(String) });
+    expect(first.body.items).toHaveLength(200);
+    const second = await call(api, 'GET', `/v1/posts?limit=200&cursor=${first.body.nextCursor}`, { key });
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    const seen = new Set([...first.body.items, ...second.body.items].map((item: { id: string }) => item.id));
+    expect(seen.size).toBe(201);
+  });
+
   it('pages with an offset', async () => {
     const response = await call(api, 'GET', '/v1/posts?limit=2&offset=2', { key: viewerKey });
     expect(response.body.items.map((item: { id: string }) => item.id)).toEqual([ids.scheduledLinkedin, ids.published]);
