@@ -12,6 +12,10 @@ export interface ThreadHistoryLimits {
   keptMessages: number;
   /** Message ids kept for deduplication, in each of `seenMessageIds` and `sentReplyIds`. */
   keptMessageIds: number;
+  /** Internal notes kept in the state; the audit trail keeps every one. */
+  keptNotes: number;
+  /** Finished SLA clocks kept in the state; `sla_clocks` in Postgres keeps every one. */
+  keptFinishedClocks: number;
 }
 
 /**
@@ -22,6 +26,8 @@ export const THREAD_HISTORY_LIMITS: ThreadHistoryLimits = {
   changesPerRun: 200,
   keptMessages: 100,
   keptMessageIds: 1000,
+  keptNotes: 100,
+  keptFinishedClocks: 100,
 };
 
 export function threadHistoryLimits(overrides: Partial<ThreadHistoryLimits> = {}): ThreadHistoryLimits {
@@ -42,11 +48,20 @@ export function boundedThreadState({
   const sentReplyIds = lastOf(state.sentReplyIds, limits.keptMessageIds);
   const idsDropped =
     seenMessageIds.length < state.seenMessageIds.length || sentReplyIds.length < state.sentReplyIds.length;
+  const finished = lastOf(state.sla.finished, limits.keptFinishedClocks);
+  const droppedBreach = state.sla.finished
+    .slice(0, state.sla.finished.length - finished.length)
+    .some((clock) => clock.outcome === 'breached');
   return {
     ...state,
     messages: lastOf(state.messages, limits.keptMessages),
+    notes: lastOf(state.notes, limits.keptNotes),
     seenMessageIds,
     sentReplyIds,
     idsForgotten: state.idsForgotten || idsDropped,
+    sla:
+      finished === state.sla.finished
+        ? state.sla
+        : { ...state.sla, finished, ...(droppedBreach || state.sla.breachedEarlier ? { breachedEarlier: true } : {}) },
   };
 }

@@ -6,12 +6,13 @@
  * returns the state as it stands. A closed conversation's run keeps waiting: the customer's next
  * message opens it again under the same workflow id.
  */
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { inactivityCloseAt, nextDeadline } from '../domain/sla';
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { inactivityCloseAt, nextDeadline, reopenWindowEndsAt } from '../domain/sla';
 import type { ThreadState } from '../domain/threadState';
 import { registerEscalation } from './thread/escalation';
 import { registerThreadHandlers } from './thread/handlers';
 import type { ThreadLifecycleInput } from './thread/messages';
+import { REOPEN_WINDOW_OUTLIVES_INACTIVITY } from './thread/patches';
 import { endConversation } from './thread/resolution';
 import { ThreadRun } from './thread/run';
 
@@ -66,5 +67,9 @@ async function waitForNextDeadline(run: ThreadRun): Promise<void> {
 
 function quietUntil(run: ThreadRun): string | null {
   const { status, lastActivityAt, sla } = run.state;
-  return inactivityCloseAt({ status, lastActivityAt, policy: sla.policy });
+  const closeAt = inactivityCloseAt({ status, lastActivityAt, policy: sla.policy });
+  const windowEndsAt = reopenWindowEndsAt(sla);
+  if (closeAt !== null && windowEndsAt !== null && windowEndsAt > closeAt && patched(REOPEN_WINDOW_OUTLIVES_INACTIVITY))
+    return windowEndsAt;
+  return closeAt;
 }

@@ -122,7 +122,10 @@ export interface SlaState {
   lastEventAt: string | null;
   clockCount: number;
   running: RunningSlaClock[];
+  /** The most recent finished clocks (the workflow keeps a bounded number; Postgres keeps all). */
   finished: FinishedSlaClock[];
+  /** A breached clock was among the finished ones no longer kept in `finished`. */
+  breachedEarlier?: boolean;
 }
 
 export interface AppliedEvent {

@@ -28,6 +28,13 @@ export function cycleOfCustomerMessage({ state, at }: { state: SlaState; at: num
   return state.cycle;
 }
 
+/** When the reopen window of a resolved conversation ends (null when it is not resolved). */
+export function reopenWindowEndsAt(state: SlaState): string | null {
+  if (state.status !== 'resolved' || state.resolvedAt === null) return null;
+  const resolvedAt = instantMs({ value: state.resolvedAt, field: 'resolvedAt' });
+  return isoInstant(resolvedAt + state.policy.reopenWindowMinutes * MINUTE_MS);
+}
+
 /** Statuses the inactivity limit applies to: a closed conversation has nothing left to close. */
 const CLOSABLE_BY_INACTIVITY: readonly ConversationStatus[] = ['open', 'pending', 'resolved'];
 

@@ -30,5 +30,5 @@ export {
   SlaClockError,
   type SlaClockErrorCode,
 } from './clocks';
-export { cycleOfCustomerMessage, inactivityCloseAt, reopenWindowOpen } from './cycles';
+export { cycleOfCustomerMessage, inactivityCloseAt, reopenWindowEndsAt, reopenWindowOpen } from './cycles';
 export type * from './clockTypes';

@@ -14,6 +14,7 @@ import {
   type SlaState,
 } from '../../domain/sla';
 import { boundedThreadState, threadHistoryLimits } from '../../domain/threadHistory';
+import { slaBreached } from '../../workflows/thread/searchAttributes';
 import { resolveProblem } from '../../domain/threadResolution';
 import type { ThreadMessage, ThreadState } from '../../domain/threadState';
 
@@ -249,6 +250,44 @@ describe('bounded conversation state', () => {
     expect(bounded.sentReplyIds).toEqual(['r1']);
     expect(bounded.idsForgotten).toBe(true);
     expect(state.messages).toHaveLength(5);
+  });
+
+  it('keeps the most recent notes and finished clocks, and remembers a breach it let go', () => {
+    const base = threadState();
+    const clock = (index: number, outcome: 'met' | 'breached') => ({
+      id: `clock-${index}`,
+      kind: 'next_response' as const,
+      cycle: 1,
+      priority: 'normal' as const,
+      timeBasis: 'business' as const,
+      targetMinutes: 60,
+      startedAt: minutes(index),
+      endedAt: minutes(index + 1),
+      endedBy: 'human_reply' as const,
+      dueAt: minutes(index + 60),
+      outcome,
+      breachedAt: outcome === 'breached' ? minutes(index + 60) : null,
+      elapsedCalendarMinutes: 1,
+      elapsedBusinessMinutes: 1,
+      pausedCalendarMinutes: 0,
+      customerMessageIds: [`m${index}`],
+      calendarVersion: 1,
+      policyVersion: 1,
+    });
+    const state = threadState({
+      notes: [1, 2, 3, 4, 5].map((index) => ({ by: 'agent', text: `note ${index}`, at: minutes(index) })),
+      sla: { ...base.sla, finished: [clock(1, 'breached'), clock(2, 'met'), clock(3, 'met'), clock(4, 'met')] },
+    });
+    const bounded = boundedThreadState({ state, limits: threadHistoryLimits({ keptNotes: 2, keptFinishedClocks: 3 }) });
+    expect(bounded.notes.map((note) => note.text)).toEqual(['note 4', 'note 5']);
+    expect(bounded.sla.finished.map((kept) => kept.id)).toEqual(['clock-2', 'clock-3', 'clock-4']);
+    expect(bounded.sla.finished.some((kept) => kept.outcome === 'breached')).toBe(false);
+    expect(slaBreached(bounded)).toBe(true);
+    const again = boundedThreadState({
+      state: { ...bounded, sla: { ...bounded.sla, finished: [...bounded.sla.finished, clock(5, 'met')] } },
+      limits: threadHistoryLimits({ keptFinishedClocks: 3 }),
+    });
+    expect(slaBreached(again)).toBe(true);
   });
 
   it('leaves a short conversation as it is', () => {

@@ -235,6 +235,28 @@ describe('inactivity', () => {
     await recordHistoryIfAsked(handle, 'thread-closed-inactive-then-reopened');
   });
 
+  it('keeps a resolved conversation resolved through a reopen window longer than the limit', async () => {
+    const input = conversation({
+      settings: settings({ policy: { inactivityCloseMinutes: 120, reopenWindowMinutes: 600 } }),
+    });
+    const handle = await customerWrites(input);
+    await stateWhen(handle, (state) => state.status === 'open');
+    await reply(handle, 'Refund issued.');
+    await handle.executeUpdate(resolveThread, { args: [{ by: agent(), reason: 'Refunded' }] });
+
+    await harness.env.sleep(5 * HOUR_MS);
+    expect((await handle.query(getThreadState)).status).toBe('resolved');
+    await customerWrites(input, { text: 'The refund has not arrived.' });
+    const reopened = await stateWhen(handle, (state) => state.status === 'open');
+    expect(reopened.sla.cycle).toBe(1);
+
+    await reply(handle, 'It is on its way.');
+    await handle.executeUpdate(resolveThread, { args: [{ by: agent(), reason: 'Refund on its way' }] });
+    await harness.env.sleep(601 * MINUTE_MS);
+    const closed = await stateWhen(handle, (state) => state.status === 'closed');
+    expect(closed.closure).toMatchObject({ outcome: 'closed_inactive', by: 'system' });
+  });
+
   it('closes a pending conversation whose customer never answers', async () => {
     const input = conversation({ settings: quickClose() });
     const handle = await customerWrites(input);

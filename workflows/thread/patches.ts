@@ -34,3 +34,10 @@ export const CRISIS_PROTECTION = 'crisis-protection';
 
 /** Runs from before it send no time with a reply's key. */
 export const REPLY_KEY_TIME_PATCH = 'reply-key-time';
+
+/**
+ * A resolved conversation stays resolved, not closed, until its reopen window has passed, even when
+ * the inactivity limit is shorter: a customer writing inside the window continues the same cycle.
+ * Before, the inactivity limit closed it first and the message started a new cycle.
+ */
+export const REOPEN_WINDOW_OUTLIVES_INACTIVITY = 'reopen-window-outlives-inactivity';

@@ -32,6 +32,7 @@ type Known = Record<string, string | boolean | undefined>;
 /** Whether any clock of the conversation, running or finished, has missed its target. */
 export function slaBreached(state: ThreadState): boolean {
   return (
+    state.sla.breachedEarlier === true ||
     state.sla.running.some((clock) => clock.breachedAt !== null) ||
     state.sla.finished.some((clock) => clock.outcome === 'breached')
   );
