@@ -1,7 +1,7 @@
 import { createAuditLog } from '../db/audit';
 import { createAccountStore } from '../db/accounts';
 import { createThreadSettingsStore } from '../db/threadSettings';
-import { createThreadQueueStore } from '../db/threadQueues';
+import { createThreadQueueStore, settleQueueChoices } from '../db/threadQueues';
 import { createThreadStore } from '../db/threads';
 import { currentThreadSettings } from './threadSettings';
 import { sentimentScore } from '../domain/triage/sentimentScore';
@@ -74,6 +74,8 @@ export function createThreadActivities(
             { state, workflowId: input.workflowId, sequence: input.sequence },
             trx,
           );
+          // The projection now shows any agent just chosen for the conversation.
+          await settleQueueChoices(trx, state.threadId);
           await threads.recordMessages(
             { threadId: state.threadId, accountId: state.accountId, messages: input.newMessages },
             trx,

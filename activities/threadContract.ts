@@ -107,6 +107,8 @@ export interface ThreadActivities {
     brandId: string;
     queue: string;
     exceptThreadId: string;
+    /** The freeing transition: a retry answers with the conversation it found the first time. */
+    offerKey?: string;
   }): Promise<{ threadId: string; workflowId: string } | null>;
   /** The queue's team lead as configured now. */
   findQueueLead(input: { brandId: string; queue: string }): Promise<{ leadId: string | null }>;

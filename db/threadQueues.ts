@@ -164,7 +164,18 @@ export function createThreadQueueStore(db: Knex) {
   };
 }
 
-/** Open conversations of the brand assigned to each of the users, from the threads projection. */
+/**
+ * How long a choice the conversation's projection has not yet recorded still counts against the
+ * agent. A conversation records its assignment within moments; one whose workflow stopped between
+ * the choice and the record must not hold the place for ever.
+ */
+export const UNSETTLED_CHOICE_COUNTS_FOR = '10 minutes';
+
+/**
+ * Open conversations of the brand assigned to each of the users: those the threads projection
+ * shows, and those just given to them that the projection has not recorded yet (so two
+ * conversations arriving at once never both take an agent's last place).
+ */
 async function openConversations(
   trx: Executor,
   input: { brandId: string; userIds: string[]; exceptThreadId: string },
@@ -177,7 +188,37 @@ async function openConversations(
     .whereNot('id', input.exceptThreadId)
     .groupBy('assignee_id')
     .select('assignee_id', trx.raw('count(*) as open'));
-  return Object.fromEntries(rows.map((row) => [row.assignee_id, Number(row.open)]));
+  const pending: { assignee_id: string; open: string | number }[] = await trx
+    .from(
+      trx('thread_queue_choices as c')
+        .distinctOn('c.thread_id')
+        .where('c.brand_id', input.brandId)
+        .whereIn('c.assignee_id', input.userIds)
+        .whereNull('c.settled_at')
+        .whereNot('c.thread_id', input.exceptThreadId)
+        .whereRaw(`c.chosen_at > now() - interval '${UNSETTLED_CHOICE_COUNTS_FOR}'`)
+        .whereNotExists(
+          trx('threads as t')
+            .select(trx.raw('1'))
+            .whereRaw('t.id = c.thread_id AND t.assignee_id = c.assignee_id')
+            .whereNotIn('t.status', CLOSED_THREAD_STATUSES),
+        )
+        .orderBy([{ column: 'c.thread_id' }, { column: 'c.chosen_at', order: 'desc' }])
+        .select('c.thread_id', 'c.assignee_id')
+        .as('latest'),
+    )
+    .groupBy('assignee_id')
+    .select('assignee_id', trx.raw('count(*) as open'));
+  const counts: Record<string, number> = {};
+  for (const row of [...rows, ...pending]) counts[row.assignee_id] = (counts[row.assignee_id] ?? 0) + Number(row.open);
+  return counts;
+}
+
+/** The conversation's projection now shows what was chosen for it: those choices stop counting on their own. */
+export async function settleQueueChoices(trx: Executor, threadId: string): Promise<void> {
+  await trx('thread_queue_choices').where({ thread_id: threadId }).whereNull('settled_at').update({
+    settled_at: trx.fn.now(),
+  });
 }
 
 export type ThreadQueueStore = ReturnType<typeof createThreadQueueStore>;

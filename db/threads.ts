@@ -160,6 +160,32 @@ function clockRow(
   };
 }
 
+/** How long an offered place keeps a conversation behind others still waiting for one. */
+const OFFER_PENDING_FOR = '30 seconds';
+
+/**
+ * The waiting conversation a freed place goes to: the soonest due (the inbox's order; those with
+ * no running clock last, the longest unchanged first), passing over one offered a place moments
+ * ago while another waits (it is taking that place) but never leaving the only one unoffered.
+ */
+async function waitingInQueue(
+  trx: Executor,
+  input: { brandId: string; queue: string; exceptThreadId: string },
+): Promise<{ threadId: string; workflowId: string } | null> {
+  const row: { id: string; workflow_id: string } | undefined = await trx('threads')
+    .where({ brand_id: input.brandId, queue: input.queue, status: 'open' })
+    .whereNull('assignee_id')
+    .whereNot('id', input.exceptThreadId)
+    .orderByRaw(
+      `EXISTS (SELECT 1 FROM thread_queue_offers o
+                WHERE o.thread_id = threads.id AND o.brand_id = threads.brand_id
+                  AND o.offered_at > now() - interval '${OFFER_PENDING_FOR}') asc,
+       next_due_at asc nulls last, updated_at asc, id asc`,
+    )
+    .first('id', 'workflow_id');
+  return row ? { threadId: row.id, workflowId: row.workflow_id } : null;
+}
+
 export function createThreadStore(db: Knex) {
   return {
     /**
@@ -331,17 +357,41 @@ export function createThreadStore(db: Knex) {
      * The conversation of a queue that waits for an agent and is due soonest (the inbox's order;
      * those with no running clock last, the longest unchanged first), other than `exceptThreadId`.
      */
-    async nextWaitingInQueue(
-      input: { brandId: string; queue: string; exceptThreadId: string },
-      trx: Executor = db,
-    ): Promise<{ threadId: string; workflowId: string } | null> {
-      const row: { id: string; workflow_id: string } | undefined = await trx('threads')
-        .where({ brand_id: input.brandId, queue: input.queue, status: 'open' })
-        .whereNull('assignee_id')
-        .whereNot('id', input.exceptThreadId)
-        .orderByRaw('next_due_at asc nulls last, updated_at asc, id asc')
-        .first('id', 'workflow_id');
-      return row ? { threadId: row.id, workflowId: row.workflow_id } : null;
+    async nextWaitingInQueue(input: {
+      brandId: string;
+      queue: string;
+      exceptThreadId: string;
+      offerKey?: string;
+    }): Promise<{ threadId: string; workflowId: string } | null> {
+      const { offerKey } = input;
+      if (offerKey === undefined) return waitingInQueue(db, input);
+      return db.transaction(async (trx) => {
+        // One lookup of the queue at a time, so two places freed at once are offered in turn.
+        await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`queue-offer:${input.brandId}:${input.queue}`]);
+        const earlier: { thread_id: string } | undefined = await trx('thread_queue_offers')
+          .where({ offer_key: offerKey })
+          .first('thread_id');
+        if (earlier) {
+          const row: { workflow_id: string } | undefined = await trx('threads')
+            .where({ id: earlier.thread_id })
+            .first('workflow_id');
+          return row ? { threadId: earlier.thread_id, workflowId: row.workflow_id } : null;
+        }
+        await trx('thread_queue_offers')
+          .where({ brand_id: input.brandId, queue_name: input.queue })
+          .whereRaw(`offered_at < now() - interval '1 day'`)
+          .delete();
+        const found = await waitingInQueue(trx, input);
+        if (found) {
+          await trx('thread_queue_offers').insert({
+            offer_key: offerKey,
+            brand_id: input.brandId,
+            queue_name: input.queue,
+            thread_id: found.threadId,
+          });
+        }
+        return found;
+      });
     },
 
     async knownMessageIds(input: { accountId: string; externalIds: string[] }, trx: Executor = db): Promise<string[]> {

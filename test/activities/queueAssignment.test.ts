@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { createThreadActivities } from '../../activities';
 import { createConnectorRegistry } from '../../activities/connectors/types';
-import { createThreadQueueStore } from '../../db/threadQueues';
+import { createThreadQueueStore, settleQueueChoices } from '../../db/threadQueues';
 import type { QueueMember } from '../../domain/queueAssignment';
 import { createTestKnex, insertBrandFixture, insertUser, uniqueId, type BrandFixture } from '../helpers/db';
 
@@ -28,6 +28,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.destroy();
 });
+
+/** Agents nobody has been given a conversation yet: choices made for others count against theirs. */
+async function newAgents(count: number): Promise<string[]> {
+  const made: string[] = [];
+  for (let n = 0; n < count; n += 1) {
+    made.push((await insertUser(db, { roles: ['agent'], brandId: fixture.brand.id, id: uniqueId('agent') })).user.id);
+  }
+  return made;
+}
 
 const activities = () => createThreadActivities({ db, connectors: createConnectorRegistry([]) });
 
@@ -102,6 +111,7 @@ describe('assignFromQueue', () => {
   });
 
   it('passes over an agent at capacity, counting only conversations still open', async () => {
+    const agents = await newAgents(2);
     const queue = await queueOf('round_robin', [
       { userId: agents[0], capacity: 1 },
       { userId: agents[1], capacity: 1 },
@@ -146,5 +156,54 @@ describe('assignFromQueue', () => {
     expect(await activities().findQueueLead({ brandId: fixture.brand.id, queue: 'not_set_up' })).toEqual({
       leadId: null,
     });
+  });
+
+  it('counts a choice its conversation has not recorded yet, until the projection shows it', async () => {
+    const agents = await newAgents(2);
+    const queue = await queueOf('least_open', [
+      { userId: agents[0], capacity: 1 },
+      { userId: agents[1], capacity: 1 },
+    ]);
+    const [a, b, c] = [uniqueId('thread'), uniqueId('thread'), uniqueId('thread')];
+    // Neither conversation is in the projection yet: each choice still takes a different place.
+    const first = await ask(queue, a);
+    const second = await ask(queue, b);
+    expect([first.assigneeId, second.assigneeId].sort()).toEqual([agents[0], agents[1]].sort());
+    expect((await ask(queue, c)).assigneeId).toBeNull();
+  });
+
+  it('frees the place of a recorded choice once its conversation is resolved', async () => {
+    const [agent] = await newAgents(1);
+    const queue = await queueOf('round_robin', [{ userId: agent, capacity: 1 }]);
+    const threadId = await openThread({ assigneeId: null, queue });
+    expect((await ask(queue, threadId)).assigneeId).toBe(agent);
+    expect((await ask(queue, uniqueId('thread'))).assigneeId).toBeNull();
+    // The conversation records its assignment, and later its resolution.
+    await settleQueueChoices(db, threadId);
+    await db('threads').where({ id: threadId }).update({ assignee_id: agent, status: 'resolved' });
+    expect((await ask(queue, uniqueId('thread'))).assigneeId).toBe(agent);
+  });
+});
+
+describe('findWaitingInQueue', () => {
+  const find = (queue: string, offerKey: string, exceptThreadId = 'nobody') =>
+    activities().findWaitingInQueue({ brandId: fixture.brand.id, queue, exceptThreadId, offerKey });
+
+  it('offers two places freed at once to two waiting conversations, and a retry the same one', async () => {
+    const queue = await queueOf('round_robin', [{ userId: agents[0], capacity: 5 }]);
+    const older = await openThread({ assigneeId: null, queue });
+    const newer = await openThread({ assigneeId: null, queue });
+    const [one, two] = await Promise.all([find(queue, uniqueId('offer')), find(queue, uniqueId('offer'))]);
+    expect([one?.threadId, two?.threadId].sort()).toEqual([older, newer].sort());
+    const key = uniqueId('offer');
+    const offered = await find(queue, key);
+    expect(await find(queue, key)).toEqual(offered);
+  });
+
+  it('offers the only waiting conversation every freed place', async () => {
+    const queue = await queueOf('round_robin', [{ userId: agents[0], capacity: 5 }]);
+    const only = await openThread({ assigneeId: null, queue });
+    expect((await find(queue, uniqueId('offer')))?.threadId).toBe(only);
+    expect((await find(queue, uniqueId('offer')))?.threadId).toBe(only);
   });
 });

@@ -44,7 +44,12 @@ export async function takeFreedRoom(run: ThreadRun, offer: QueueRoomFreedSignal)
 export async function offerFreedRoom(run: ThreadRun, queue: string): Promise<void> {
   if (!patched(QUEUE_ROOM_OFFERS)) return;
   const { state } = run;
-  const waiting = await findWaitingInQueue({ brandId: state.brandId, queue, exceptThreadId: state.threadId });
+  const waiting = await findWaitingInQueue({
+    brandId: state.brandId,
+    queue,
+    exceptThreadId: state.threadId,
+    offerKey: `${state.threadId}@${state.sequence}:${queue}`,
+  });
   if (waiting === null) return;
   try {
     await getExternalWorkflowHandle(waiting.workflowId).signal(queueRoomFreed, {
