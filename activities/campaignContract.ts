@@ -40,6 +40,11 @@ export interface ListCampaignPostsResult {
 
 export interface CampaignPostAction {
   kind: CampaignActionKind;
+  /**
+   * The campaign action this is part of: a post's update carries it in its id, so an activity
+   * retried after some posts were reached never cancels or shifts one of them twice.
+   */
+  actionId?: string;
   by: Actor;
   reason?: string;
   offset?: string;

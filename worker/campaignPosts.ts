@@ -9,6 +9,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import type { CampaignPostGateway } from '../activities/campaigns';
+import type { CampaignPostAction } from '../activities/campaignContract';
 import { createAccountStore } from '../db/accounts';
 import { createBrandStore } from '../db/brands';
 import { createPostStore } from '../db/posts';
@@ -17,6 +18,7 @@ import { postWorkflowId } from '../domain/ids';
 import { createPostReconciler } from '../api/reconciliation';
 import { CreatePostBody } from '../api/schemas';
 import { RefusedError } from '../api/services/errors';
+import { isTemporalUnreachable } from '../api/services/unavailable';
 import { createPostCreation } from '../api/services/posts/creation';
 import { createCrisisStore } from '../db/crisis';
 import { cancel, holdPublishing, reschedule } from '../workflows/messages';
@@ -71,11 +73,16 @@ export function createCampaignPostGateway({
           case 'cancel':
             await handle.executeUpdate(cancel, {
               args: [{ by: action.by, reason: action.reason ?? 'campaign cancelled' }],
+              ...updateIdOf(action, postId),
             });
             return { reached: true };
           case 'shift': {
             const moved = shiftPublishTime({ publishAt, timeZone: brandTimeZone, offset: action.offset ?? '' });
-            await handle.executeUpdate(reschedule, { args: [{ by: action.by, publishAt: moved }] });
+            // A repeat under the same id answers with the first outcome: the post moves once.
+            await handle.executeUpdate(reschedule, {
+              args: [{ by: action.by, publishAt: moved }],
+              ...updateIdOf(action, postId),
+            });
             return { reached: true };
           }
           case 'pause':
@@ -90,18 +97,28 @@ export function createCampaignPostGateway({
             return { reached: true };
         }
       } catch (error) {
-        return { reached: false, reason: whyNotReached(error) };
+        const reason = whyNotReached(error);
+        // Temporal unreachable or slow: the activity fails and is retried, and the updates' ids
+        // keep the posts already reached from being acted on twice.
+        if (reason === undefined) throw error;
+        return { reached: false, reason };
       }
     },
   };
 }
 
-function whyNotReached(error: unknown): string {
+function updateIdOf(action: CampaignPostAction, postId: string): { updateId?: string } {
+  return action.actionId !== undefined ? { updateId: `campaign-${action.kind}-${action.actionId}-${postId}` } : {};
+}
+
+/** Why the post itself refused or cannot take the action; undefined when it is worth asking again. */
+function whyNotReached(error: unknown): string | undefined {
   if (error instanceof WorkflowNotFoundError) return 'its workflow is gone';
   if (error instanceof WorkflowUpdateFailedError) {
     return error.cause instanceof Error ? error.cause.message : error.message;
   }
   if (error instanceof ShiftError) return error.message;
+  if (isTemporalUnreachable(error)) return undefined;
   return `it could not be reached: ${error instanceof Error ? error.message : String(error)}`;
 }
 

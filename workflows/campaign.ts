@@ -203,6 +203,7 @@ async function carryOut(
     campaignId: state.campaignId,
     action: {
       kind: record.kind,
+      actionId: record.actionId,
       by,
       ...(record.reason !== undefined ? { reason: record.reason } : {}),
       ...(record.offset !== undefined ? { offset: record.offset } : {}),

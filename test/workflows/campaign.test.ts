@@ -7,6 +7,7 @@ import { campaignAction, planExtended } from '../../workflows/campaign/messages'
 import { verifyWebhookSignature } from '../../activities/notifier';
 import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
 import { campaignWhen, startCampaign } from './campaignHarness';
+import { createCampaignPostGateway } from '../../worker/campaignPosts';
 import {
   DAY_MS,
   HOUR_MS,
@@ -144,6 +145,46 @@ describe('a campaign acting as one', () => {
       ['campaign_cancelled_report', 'system'],
     ]);
     expect(entries[3].detail).toEqual({ reason: 'product recall' });
+  });
+
+  it('moves a post once when a shift reaches it again after a retry, and again for a new shift', async () => {
+    const { handle, postIds } = await startCampaign(harness, fixture, {
+      plan: [{ title: 'Retried shift', publishInMs: 10 * DAY_MS }],
+    });
+    await campaignWhen(handle, (state) => state.creation.created === 1);
+    await scheduleAll(postIds);
+    const [postId] = postIds;
+    const original = (await stateWhen(postHandle(postId), () => true)).publishAt;
+    const gateway = createCampaignPostGateway({
+      db: harness.db,
+      client: harness.env.client,
+      taskQueue: harness.taskQueue,
+    });
+    const shift = (actionId: string, publishAt: string) =>
+      gateway.actOnPost({
+        postId,
+        action: { kind: 'shift', actionId, offset: 'P1D', by: fixture.team.manager },
+        publishAt,
+        brandTimeZone: fixture.brand.timeZone,
+      });
+    const dayAfter = (iso: string, days: number) =>
+      DateTime.fromISO(iso, { zone: fixture.brand.timeZone }).plus({ days }).toISODate();
+
+    expect(await shift('first', original)).toEqual({ reached: true });
+    const once = await stateWhen(postHandle(postId), (state) => state.publishAt !== original);
+    // A retried activity reads the post's time again, already moved: the same action leaves it there.
+    expect(await shift('first', once.publishAt)).toEqual({ reached: true });
+    expect((await stateWhen(postHandle(postId), () => true)).publishAt).toBe(once.publishAt);
+    expect(DateTime.fromISO(once.publishAt, { zone: fixture.brand.timeZone }).toISODate()).toBe(dayAfter(original, 1));
+
+    await gateway.actOnPost({
+      postId,
+      action: { kind: 'shift', actionId: 'second', offset: 'P1D', by: fixture.team.manager },
+      publishAt: once.publishAt,
+      brandTimeZone: fixture.brand.timeZone,
+    });
+    const twice = await stateWhen(postHandle(postId), (state) => state.publishAt !== once.publishAt);
+    expect(DateTime.fromISO(twice.publishAt, { zone: fixture.brand.timeZone }).toISODate()).toBe(dayAfter(original, 2));
   });
 
   it('records a planned post it cannot create with the reason, and creates the rest', async () => {
