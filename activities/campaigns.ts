@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
+import { campaignEntity } from '../domain/ids';
 import { createAuditLog } from '../db/audit';
 import { createBrandStore } from '../db/brands';
 import { createCampaignStore, type CampaignRecord } from '../db/campaigns';
@@ -53,7 +54,7 @@ const CREATION_CONCURRENCY = 5;
 /** Posts of one page reached at the same time. */
 const ACTION_CONCURRENCY = 8;
 
-export const campaignEntity = (campaignId: string): string => `campaign:${campaignId}`;
+export { campaignEntity };
 
 export function createCampaignActivities({ db, posts, notifier }: CampaignActivityDeps): CampaignActivities {
   const campaigns = createCampaignStore(db);

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   });
   void temporalConnection.reachable.then((reachable) => {
     if (!reachable) return;
-    void reconcilePostsAtStartup({ db, temporal, logger });
+    void reconcilePostsAtStartup({ db, temporal, logger, taskQueue: config.temporalTaskQueue });
   });
   logger.info(
     {

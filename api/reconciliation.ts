@@ -13,11 +13,15 @@ import type { Logger } from 'pino';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
 import { createConnectorRegistry, type ConnectorRegistry } from '../activities/connectors/types';
 import { createAccountStore } from '../db/accounts';
+import { createAuditLog } from '../db/audit';
+import { createCampaignStore } from '../db/campaigns';
 import { createLostPostRecorder } from '../db/lostPosts';
 import { PLACEHOLDER_SEQUENCE, createPostStore, type OpenPostRef, type PostRecord } from '../db/posts';
 import { lostReason, type LedgerPublication, type WorkflowGone } from '../domain/lostPost';
 import { publicationKey } from '../domain/publicationKey';
 import { getPostState, type PostState } from '../workflows/messages';
+import { restartGoneCampaigns } from './services/campaigns';
+import type { CallTemporal } from './services/temporal';
 import { isTemporalUnreachable } from './services/unavailable';
 
 /**
@@ -281,14 +285,20 @@ const STARTUP_CALL_DEADLINE_MS = 10_000;
 
 /**
  * The pass a process makes when it starts: every open post whose workflow did not survive (an
- * offline Temporal server keeps none across a restart) is closed as lost. It never throws: a
- * Temporal still starting is retried for a minute, then left to the next start or an admin.
+ * offline Temporal server keeps none across a restart) is closed as lost, and, given the task
+ * queue, every active or paused campaign whose workflow is gone gets a new one that carries on
+ * from Postgres. It never throws: a Temporal still starting is retried for a minute, then left to
+ * the next start or an admin.
  */
-export async function reconcilePostsAtStartup(deps: { db: Knex; temporal: Client; logger: Logger }): Promise<void> {
-  const reconciler = createPostReconciler({
-    ...deps,
-    callTemporal: (call) => deps.temporal.connection.withDeadline(Date.now() + STARTUP_CALL_DEADLINE_MS, call),
-  });
+export async function reconcilePostsAtStartup(deps: {
+  db: Knex;
+  temporal: Client;
+  logger: Logger;
+  taskQueue?: string;
+}): Promise<void> {
+  const callTemporal: CallTemporal = (call) =>
+    deps.temporal.connection.withDeadline(Date.now() + STARTUP_CALL_DEADLINE_MS, call);
+  const reconciler = createPostReconciler({ ...deps, callTemporal });
   for (let attempt = 1; attempt <= STARTUP_ATTEMPTS; attempt += 1) {
     try {
       const summary = await reconciler.reconcileOpenPosts();
@@ -296,6 +306,14 @@ export async function reconcilePostsAtStartup(deps: { db: Knex; temporal: Client
         { checked: summary.checked, lost: summary.lost.length, running: summary.running },
         'open posts reconciled with Temporal',
       );
+      if (deps.taskQueue !== undefined) {
+        const restarted = await restartGoneCampaigns({
+          campaigns: createCampaignStore(deps.db),
+          audit: createAuditLog(deps.db),
+          temporal: { workflow: deps.temporal.workflow, call: callTemporal, taskQueue: deps.taskQueue },
+        });
+        if (restarted.length > 0) deps.logger.info({ campaigns: restarted }, 'campaign workflows started again');
+      }
       return;
     } catch (error) {
       const retry = isTemporalUnreachable(error) && attempt < STARTUP_ATTEMPTS;

@@ -61,6 +61,14 @@ export function createAuditLog(db: Knex) {
       return inserted.length > 0;
     },
 
+    /** The entity's last sequence recorded, or 0 when it has none. */
+    async lastSequence(entity: string, trx: Executor = db): Promise<number> {
+      const rows: Array<{ last: number | string | null }> = await trx('audit_log')
+        .where({ entity })
+        .max({ last: 'sequence' });
+      return Number(rows[0]?.last ?? 0);
+    },
+
     /** The entity's history in order, optionally after a known sequence (for paging). */
     async listByEntity(
       input: { entity: string; afterSequence?: number; limit?: number },

@@ -89,6 +89,8 @@ export async function seedDemo(
         name: 'Autumn blend launch',
         utmCampaign: 'autumn-launch',
         startsAt: '2026-09-01T00:00:00.000Z',
+        // Its workflow is started when the system starts (see restartGoneCampaigns) and ends then.
+        endsAt: '2027-12-31T23:00:00.000Z',
       },
       trx,
     );

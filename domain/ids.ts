@@ -8,3 +8,6 @@ export const postWorkflowId = (postId: string): string => `post:${postId}`;
 export const crisisWorkflowId = (brandId: string): string => `crisis:${brandId}`;
 /** A campaign's workflow: one per campaign, found from the campaign's id alone. */
 export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;
+
+/** A campaign's entity in the audit log. */
+export const campaignEntity = (campaignId: string): string => `campaign:${campaignId}`;

@@ -166,7 +166,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
 
     // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
     // closed as lost before anyone acts on them; it runs in the background and retries.
-    void reconcilePostsAtStartup({ db, temporal, logger });
+    void reconcilePostsAtStartup({ db, temporal, logger, taskQueue: config.temporalTaskQueue });
 
     const inboundSecretKey =
       config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));

@@ -179,6 +179,10 @@ const CampaignActionSchema = z
 
 /** A campaign as GET /v1/campaigns/{id} shows it: with its latest actions from its workflow. */
 export const CampaignDetailSchema = CampaignSchema.extend({
+  source: z.enum(['workflow', 'database']).openapi({
+    description: "workflow: the actions come from the campaign's workflow; database: it could not answer",
+  }),
+  staleReason: z.string().optional().openapi({ description: 'Why the workflow did not answer' }),
   actions: z.array(CampaignActionSchema).openapi({
     description:
       "The latest actions (finished, running, waiting) from the campaign's workflow; empty when it cannot answer",

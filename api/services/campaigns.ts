@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { AccountStore } from '../../db/accounts';
+import type { AuditLog } from '../../db/audit';
 import type { BrandStore } from '../../db/brands';
 import type { CampaignRecord, CampaignStore } from '../../db/campaigns';
 import type { UserStore } from '../../db/users';
@@ -17,7 +18,7 @@ import {
   type CampaignReport,
   type CampaignStatus,
 } from '../../domain/campaigns';
-import { campaignWorkflowId } from '../../domain/ids';
+import { campaignEntity, campaignWorkflowId } from '../../domain/ids';
 import { PublishTimeError, assertPublishable, toUtcInstant } from '../../domain/publishTime';
 import type { PostStage } from '../../domain/types';
 import {
@@ -59,6 +60,87 @@ function derivedId(...parts: string[]): string {
 /** A planned post's id: from its campaign, the request that planned it and its place in that request. */
 export function plannedPostId(input: { campaignId: string; batch: string; index: number }): string {
   return derivedId(input.campaignId, input.batch, String(input.index));
+}
+
+/**
+ * Starts the campaign's workflow unless it runs or has run; `carried` restarts one whose workflow
+ * is gone with what Postgres knows of it.
+ */
+async function startCampaignWorkflow(
+  temporal: TemporalAccess,
+  campaign: CampaignRecord,
+  carried?: CampaignInput['carried'],
+): Promise<void> {
+  const input: CampaignInput = {
+    campaignId: campaign.id,
+    brandId: campaign.brandId,
+    endsAt: campaign.endsAt ?? campaign.startsAt,
+    planTotal: campaign.planTotal,
+    ...(carried ? { carried } : {}),
+  };
+  try {
+    await temporal.call(() =>
+      temporal.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
+        workflowId: campaignWorkflowId(campaign.id),
+        taskQueue: temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: carried ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: campaignKey, value: campaign.id },
+          { key: brandKey, value: campaign.brandId },
+        ],
+      }),
+    );
+  } catch (error) {
+    // A campaign that has already ended keeps its closed workflow; there is nothing to start.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/**
+ * Campaigns still active or paused whose workflow Temporal no longer has (an offline server keeps
+ * none across a restart) get a new one that carries on from Postgres: its status and pause, the
+ * plan's progress (posts already created are not created again) and the audit trail's position.
+ * Answers with the ids of the campaigns restarted.
+ */
+export async function restartGoneCampaigns({
+  campaigns,
+  audit,
+  temporal,
+}: {
+  campaigns: CampaignStore;
+  audit: Pick<AuditLog, 'lastSequence'>;
+  temporal: TemporalAccess;
+}): Promise<string[]> {
+  const restarted: string[] = [];
+  for (const status of ['active', 'paused'] as const) {
+    let after: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await campaigns.list({ status, limit: 100, ...(after ? { after } : {}) });
+      for (const campaign of page) {
+        try {
+          await temporal.call(() => temporal.workflow.getHandle(campaignWorkflowId(campaign.id)).describe());
+          continue;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+        const plan = await campaigns.planProgress(campaign.id);
+        await startCampaignWorkflow(temporal, campaign, {
+          status: campaign.status,
+          paused: campaign.paused,
+          creation: { total: campaign.planTotal, nextPosition: 0, created: plan.created, failed: plan.failed },
+          actions: [],
+          auditSequence: await audit.lastSequence(campaignEntity(campaign.id)),
+        });
+        restarted.push(campaign.id);
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 100) break;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+  return restarted;
 }
 
 export function createCampaignService({ campaigns, brands, accounts, users, temporal }: CampaignServiceDeps) {
@@ -115,32 +197,7 @@ export function createCampaignService({ campaigns, brands, accounts, users, temp
     });
   }
 
-  async function startWorkflow(campaign: CampaignRecord): Promise<void> {
-    const input: CampaignInput = {
-      campaignId: campaign.id,
-      brandId: campaign.brandId,
-      endsAt: campaign.endsAt ?? campaign.startsAt,
-      planTotal: campaign.planTotal,
-    };
-    try {
-      await temporal.call(() =>
-        temporal.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
-          workflowId: campaignWorkflowId(campaign.id),
-          taskQueue: temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: campaignKey, value: campaign.id },
-            { key: brandKey, value: campaign.brandId },
-          ],
-        }),
-      );
-    } catch (error) {
-      // A campaign that has already ended keeps its closed workflow; there is nothing to start.
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
-  }
+  const startWorkflow = (campaign: CampaignRecord) => startCampaignWorkflow(temporal, campaign);
 
   async function detail(campaign: CampaignRecord) {
     const [plan, posts] = await Promise.all([
@@ -297,10 +354,16 @@ export function createCampaignService({ campaigns, brands, accounts, users, temp
           () => temporal.workflow.getHandle(campaignWorkflowId(campaign.id)).query(getCampaignState),
           { deadlineMs: LIVE_STATE_DEADLINE_MS },
         );
-        return { ...shown, actions: live.actions };
-      } catch {
-        // A finished campaign's workflow may be gone, or Temporal busy: the figures above stand alone.
-        return { ...shown, actions: [] };
+        return { ...shown, source: 'workflow' as const, actions: live.actions };
+      } catch (error) {
+        // The figures above come from Postgres and stand alone; say why the actions are missing.
+        const finished = campaign.status === 'ended' || campaign.status === 'cancelled';
+        const staleReason = finished
+          ? 'the campaign has ended'
+          : error instanceof WorkflowNotFoundError
+            ? "the campaign's workflow is gone: it takes no actions until it is started again (each start of the system does)"
+            : 'Temporal did not answer';
+        return { ...shown, source: 'database' as const, staleReason, actions: [] };
       }
     },
 

@@ -91,6 +91,8 @@ describe('creating a campaign', () => {
     });
     const done = await campaignWhen(created.body.id, (campaign) => campaign.plan.created === 2);
     expect(done.plan).toEqual({ total: 2, created: 2, failed: 0, pending: 0, failures: [] });
+    expect(done.source).toBe('workflow');
+    expect(done.staleReason).toBeUndefined();
     expect(done.posts.total).toBe(2);
     expect(done.posts.nextDue).toEqual(expect.any(String));
     const postIds = await campaignPostIds(created.body.id);
@@ -104,6 +106,22 @@ describe('creating a campaign', () => {
       found.push(execution.workflowId);
     }
     expect(found.sort()).toEqual([`campaign:${created.body.id}`, ...postIds.map((id) => `post:${id}`)].sort());
+  });
+
+  it('says so when an active campaign’s workflow is gone', async () => {
+    const id = `gone-${Date.now()}`;
+    await live.harness.db('campaigns').insert({
+      id,
+      brand_id: fixture.brand.id,
+      name: 'Lost launch',
+      utm_campaign: id,
+      starts_at: new Date().toISOString(),
+      ends_at: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+    });
+    const read = await call(live.api, 'GET', `/v1/campaigns/${id}`, { key: keyOf('viewer') });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ status: 'active', source: 'database', actions: [] });
+    expect(read.body.staleReason).toMatch(/workflow is gone/);
   });
 
   it('creates a campaign once per Idempotency-Key and refuses the key for another request', async () => {

@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '../../activities/notifier';
 import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
 import { campaignWhen, startCampaign } from './campaignHarness';
 import { createCampaignPostGateway } from '../../worker/campaignPosts';
+import { restartGoneCampaigns } from '../../api/services/campaigns';
 import {
   DAY_MS,
   HOUR_MS,
@@ -185,6 +186,52 @@ describe('a campaign acting as one', () => {
     });
     const twice = await stateWhen(postHandle(postId), (state) => state.publishAt !== once.publishAt);
     expect(DateTime.fromISO(twice.publishAt, { zone: fixture.brand.timeZone }).toISODate()).toBe(dayAfter(original, 2));
+  });
+
+  it('starts again, paused and where its plan stood, when its workflow is gone', async () => {
+    const { campaignId, handle, postIds } = await startCampaign(harness, fixture, {
+      plan: [1, 2, 3].map((n) => ({ title: `Recovered ${n}`, publishInMs: (5 + n) * DAY_MS })),
+      startWorkflow: false,
+    });
+    const campaigns = createCampaignStore(harness.db);
+    // What Postgres knew before the workflow was lost: paused, one post created, two actions audited.
+    await harness.db('campaigns').where({ id: campaignId }).update({ paused: true, status: 'paused' });
+    await campaigns.settleItem({ campaignId, position: 0, status: 'failed', failure: 'refused' });
+    const audit = createAuditLog(harness.db);
+    for (const sequence of [1, 2]) {
+      await audit.append({
+        entity: `campaign:${campaignId}`,
+        sequence,
+        action: sequence === 1 ? 'campaign_shift' : 'campaign_pause',
+        actorId: fixture.team.manager.userId,
+        fromStage: null,
+        toStage: 'active',
+        at: new Date().toISOString(),
+        detail: {},
+      });
+    }
+    const temporal = {
+      workflow: harness.env.client.workflow,
+      call: <T>(call: () => Promise<T>) => call(),
+      taskQueue: harness.taskQueue,
+    };
+    const restarted = await restartGoneCampaigns({ campaigns, audit, temporal });
+    expect(restarted).toContain(campaignId);
+
+    const state = await campaignWhen(handle, (current) => current.creation.nextPosition === 3);
+    expect(state).toMatchObject({ status: 'paused', paused: true, creation: { total: 3, created: 2, failed: 1 } });
+    for (const postId of postIds.slice(1)) {
+      const post = await stateWhen(postHandle(postId), (current) => current.holds.length > 0);
+      expect(post.holds).toEqual([expect.objectContaining({ source: 'campaign' })]);
+    }
+    const resumed = await handle.executeUpdate(campaignAction, {
+      args: [{ kind: 'resume', by: fixture.team.manager }],
+    });
+    expect(resumed).toMatchObject({ status: 'done', postsReached: 2 });
+    const entries = await audit.listByEntity({ entity: `campaign:${campaignId}` });
+    expect(entries.map((entry) => entry.action)).toEqual(['campaign_shift', 'campaign_pause', 'campaign_resume']);
+    // A campaign whose workflow runs is left alone.
+    expect(await restartGoneCampaigns({ campaigns, audit, temporal })).not.toContain(campaignId);
   });
 
   it('records a planned post it cannot create with the reason, and creates the rest', async () => {

@@ -17,7 +17,12 @@ export interface PlannedPost {
 export async function startCampaign(
   harness: PostHarness,
   fixture: PostFixture,
-  { plan, endsInMs = 60 * DAY_MS, eventsPerRun }: { plan: PlannedPost[]; endsInMs?: number; eventsPerRun?: number },
+  {
+    plan,
+    endsInMs = 60 * DAY_MS,
+    eventsPerRun,
+    startWorkflow = true,
+  }: { plan: PlannedPost[]; endsInMs?: number; eventsPerRun?: number; startWorkflow?: boolean },
 ): Promise<{ campaignId: string; handle: WorkflowHandle; postIds: string[] }> {
   const campaignId = uniqueId('campaign');
   const now = await serverNow(harness);
@@ -56,6 +61,10 @@ export async function startCampaign(
     },
     items,
   });
+  const postIds = items.map((item) => item.postId);
+  if (!startWorkflow) {
+    return { campaignId, handle: harness.env.client.workflow.getHandle(campaignWorkflowId(campaignId)), postIds };
+  }
   const handle = await harness.env.client.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
     workflowId: campaignWorkflowId(campaignId),
     taskQueue: harness.taskQueue,
@@ -69,7 +78,7 @@ export async function startCampaign(
       },
     ],
   });
-  return { campaignId, handle, postIds: items.map((item) => item.postId) };
+  return { campaignId, handle, postIds };
 }
 
 export async function campaignWhen(
