@@ -1,7 +1,8 @@
 /**
- * A report for one brand over calendar days in its zone: the facts from the report projections,
- * then the KPI definitions of domain/reports. The API answers with it and the scheduled report
- * stores it, so both give the same numbers.
+ * A report for one brand over calendar days in its zone: the heavy aggregates from the daily
+ * report rollups, the rest from the report projections, then the KPI definitions of
+ * domain/reports. The API answers with it and the scheduled report stores it, so both give the
+ * same numbers.
  */
 import type { Knex } from 'knex';
 import { dayRangeInZone } from '../domain/publishTime';

@@ -27,31 +27,37 @@ export interface RollupQuery {
   groupValue?: string;
 }
 
-const GROUP_EXPRESSIONS: Record<RollupGrouping, { group: string; subject: string }> = {
-  value: { group: 'group_value', subject: 'subject' },
-  day: { group: `to_char(day, 'YYYY-MM-DD')`, subject: 'subject' },
-  week: { group: `to_char(date_trunc('week', day), 'YYYY-MM-DD')`, subject: 'subject' },
-  subject: { group: 'subject', subject: `''` },
-  weekday: { group: 'extract(isodow FROM day)::text', subject: `''` },
+/** What the days' rows are summed by, and how that key is shown (formatting after the sums, once per group). */
+const GROUPINGS: Record<RollupGrouping, { key: string; shown: string; subject: string }> = {
+  value: { key: 'group_value', shown: 'key', subject: 'subject' },
+  day: { key: 'day', shown: `to_char(key, 'YYYY-MM-DD')`, subject: 'subject' },
+  week: {
+    key: 'day - (extract(isodow FROM day)::integer - 1)',
+    shown: `to_char(key, 'YYYY-MM-DD')`,
+    subject: 'subject',
+  },
+  subject: { key: 'subject', shown: 'key', subject: `''` },
+  weekday: { key: 'extract(isodow FROM day)::integer', shown: 'key::text', subject: `''` },
 };
 
 export async function readRollup(trx: Executor, query: RollupQuery): Promise<RollupCell[]> {
-  const { group, subject } = GROUP_EXPRESSIONS[query.grouping];
+  const { key, shown, subject } = GROUPINGS[query.grouping];
   const { rows } = (await trx
     .raw(
-      `SELECT ${group} AS "group", ${subject} AS subject, measure, bucket,
-              sum(count)::float8 AS count, sum(total) AS total
-         FROM report_rollups
-        WHERE report = :report AND brand_id = :brandId AND dimension = :dimension
-          AND day >= :from::date AND day <= :to::date
-          ${query.groupValue === undefined ? '' : 'AND group_value = :groupValue'}
-        GROUP BY 1, 2, 3, 4
-       HAVING sum(count) <> 0`,
+      `SELECT ${shown} AS "group", subject, measure, bucket, count, total
+         FROM (SELECT ${key} AS key, ${subject} AS subject, measure, bucket,
+                      sum(count)::float8 AS count, sum(total) AS total
+                 FROM report_rollups
+                WHERE report = :report AND brand_id = :brandId AND dimension = :dimension
+                  AND day >= :from::date AND day <= :to::date
+                  ${query.groupValue === undefined ? '' : 'AND group_value = :groupValue'}
+                GROUP BY 1, 2, 3, 4
+               HAVING sum(count) <> 0) AS summed`,
       { ...query, groupValue: query.groupValue ?? null },
     )
     .timeout(READ_TIMEOUT_MS, cancelAfter)) as { rows: Record<string, unknown>[] };
   return rows.map((row) => ({
-    group: row.group as string,
+    group: String(row.group),
     subject: row.subject as string,
     measure: row.measure as string,
     bucket: Number(row.bucket),

@@ -1,6 +1,7 @@
 /**
- * What the reports read: the facts of one brand over one range, from the report projections and
- * their indexes (clocks by brand and start, stage stays by brand and exit, variant results by brand
+ * The facts of one brand over one range, from the report projections and their indexes (the
+ * reports read the heavy ones summed in the daily rollups, see reportRollups.ts; these give the
+ * same figures row by row) (clocks by brand and start, stage stays by brand and exit, variant results by brand
  * or account and publish time, posts by brand and planned time). Never the audit log.
  */
 import type { Knex } from 'knex';
