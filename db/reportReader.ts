@@ -1,16 +1,17 @@
 /**
- * A report for one brand over calendar days in its zone: the facts from the report projections,
- * then the KPI definitions of domain/reports. The API answers with it and the scheduled report
- * stores it, so both give the same numbers.
+ * A report for one brand over calendar days in its zone: the heavy aggregates from the daily
+ * report rollups, the rest from the report projections, then the KPI definitions of
+ * domain/reports. The API answers with it and the scheduled report stores it, so both give the
+ * same numbers.
  */
 import type { Knex } from 'knex';
 import { dayRangeInZone } from '../domain/publishTime';
 import {
-  bestTimes,
-  contentReport,
-  performanceReport,
+  bestTimesFromRollups,
+  contentReportFromRollups,
+  performanceFromRollups,
   publishingReport,
-  responsesReport,
+  responsesFromRollups,
   type BestTimes,
   type ContentGroup,
   type ContentRow,
@@ -21,6 +22,7 @@ import {
   type ResponseGroup,
   type ResponseRow,
 } from '../domain/reports';
+import { readRollup, type RollupGrouping, type RollupReport } from './reportRollups';
 import { createReportStore, type BrandRange } from './reports';
 
 export interface ReportScope {
@@ -45,29 +47,37 @@ function rangeOf(scope: ReportScope): BrandRange {
   return { brandId: scope.brandId, start, end };
 }
 
+/** The rollup dimension and grouping a report's `groupBy` reads: days and weeks come from the brand's rows. */
+function rollupOf(groupBy: string): { dimension: string; grouping: RollupGrouping } {
+  return groupBy === 'day' || groupBy === 'week'
+    ? { dimension: 'brand', grouping: groupBy }
+    : { dimension: groupBy, grouping: 'value' };
+}
+
 function envelope<G, R>(scope: ReportScope, groupBy: G, rows: R[]): ReportEnvelope<G, R> {
   return { brandId: scope.brandId, timeZone: scope.timeZone, from: scope.from, to: scope.to, groupBy, rows };
 }
 
 export function createReportReader(db: Knex) {
   const store = createReportStore(db);
+  const rollup = (report: RollupReport, scope: ReportScope, groupBy: string) =>
+    readRollup(db, { report, brandId: scope.brandId, from: scope.from, to: scope.to, ...rollupOf(groupBy) });
   return {
     async responses(scope: ReportScope, groupBy: ResponseGroup): Promise<ReportEnvelope<ResponseGroup, ResponseRow>> {
-      const clocks = await store.responseClocks(rangeOf(scope));
-      return envelope(scope, groupBy, responsesReport({ clocks, by: groupBy, timeZone: scope.timeZone }));
+      return envelope(scope, groupBy, responsesFromRollups(await rollup('responses', scope, groupBy)));
     },
 
     async content(scope: ReportScope, groupBy: ContentGroup): Promise<ReportEnvelope<ContentGroup, ContentRow>> {
       const range = rangeOf(scope);
-      const [stays, journeys, forced] = await Promise.all([
-        store.stageStays(range),
+      const [cells, journeys, forced] = await Promise.all([
+        rollup('content', scope, groupBy),
         store.publishedJourneys(range),
         store.forcedDecisions(range),
       ]);
       return envelope(
         scope,
         groupBy,
-        contentReport({ stays, journeys, forced, by: groupBy, timeZone: scope.timeZone }),
+        contentReportFromRollups({ cells, journeys, forced, by: groupBy, timeZone: scope.timeZone }),
       );
     },
 
@@ -98,24 +108,33 @@ export function createReportReader(db: Knex) {
       scope: ReportScope,
       groupBy: PerformanceGroup,
     ): Promise<ReportEnvelope<PerformanceGroup, PerformanceRow>> {
-      const range = rangeOf(scope);
-      const variants = await store.variantResults({ brandId: scope.brandId, start: range.start, end: range.end });
-      return envelope(scope, groupBy, performanceReport({ variants, by: groupBy, timeZone: scope.timeZone }));
+      return envelope(scope, groupBy, performanceFromRollups(await rollup('performance', scope, groupBy)));
     },
 
     async bestTimes(
       scope: ReportScope & { accountId: string; minimumVariants: number },
     ): Promise<BestTimes & { brandId: string; from: string; to: string }> {
-      const range = rangeOf(scope);
-      const variants = await store.variantResults({ accountId: scope.accountId, start: range.start, end: range.end });
+      const slots = {
+        report: 'performance',
+        brandId: scope.brandId,
+        dimension: 'accountHour',
+        from: scope.from,
+        to: scope.to,
+        groupValue: scope.accountId,
+      } as const;
+      const [hourCells, weekdayCells] = await Promise.all([
+        readRollup(db, { ...slots, grouping: 'subject' }),
+        readRollup(db, { ...slots, grouping: 'weekday' }),
+      ]);
       return {
         brandId: scope.brandId,
         from: scope.from,
         to: scope.to,
-        ...bestTimes({
+        ...bestTimesFromRollups({
           accountId: scope.accountId,
-          variants,
           timeZone: scope.timeZone,
+          hourCells,
+          weekdayCells,
           minimumVariants: scope.minimumVariants,
         }),
       };

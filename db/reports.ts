@@ -1,7 +1,8 @@
 /**
- * What the reports read: the facts of one brand over one range, from the report projections and
- * their indexes (clocks by brand and start, stage stays by brand and exit, variant results by brand
- * or account and publish time, posts by brand and planned time). Never the audit log.
+ * The facts of one brand over one range, from the report projections and their indexes (clocks by
+ * brand and start, stage stays by brand and exit, variant results by brand or account and publish
+ * time, posts by brand and planned time); never the audit log. The reports read the heaviest of
+ * them summed per day (reportRollups.ts); row by row here, they give the same figures.
  */
 import type { Knex } from 'knex';
 import type {

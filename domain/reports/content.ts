@@ -5,7 +5,9 @@
  * how often a deadline forced the decision.
  */
 import { REVIEW_STAGES } from '../types';
+import { summarizeHistogram } from './histogram';
 import { periodOf } from './periods';
+import { rollupGroups, type RollupCell, type RollupGroup } from './rollupCells';
 import { groupBy, round, summarize, type Summary } from './statistics';
 
 export const CONTENT_GROUPS = ['brand', 'campaign', 'week'] as const;
@@ -95,21 +97,66 @@ function approvalRounds(journeys: readonly PostJourney[]): ContentRow['approvalR
 
 export function contentRow(
   group: string,
-  facts: { stays: readonly StageStay[]; journeys: readonly PostJourney[]; forced: readonly ForcedDecisionFact[] },
+  facts: { stages: StageCycle[]; journeys: readonly PostJourney[]; forced: readonly ForcedDecisionFact[] },
 ): ContentRow {
-  const stages = stageCycles(facts.stays);
   const byStage: Record<string, number> = {};
   for (const decision of facts.forced) byStage[decision.stage] = (byStage[decision.stage] ?? 0) + 1;
   return {
     group,
-    stages,
-    bottleneck: bottleneck(stages),
+    stages: facts.stages,
+    bottleneck: bottleneck(facts.stages),
     ideaToPublishedMs: summarize(
       facts.journeys.map((journey) => Date.parse(journey.publishedAt) - Date.parse(journey.createdAt)),
     ),
     approvalRounds: approvalRounds(facts.journeys),
     forcedDecisions: { total: facts.forced.length, byStage },
   };
+}
+
+/** Stage cycles from the daily rollups (subjects are stages): counts and means exact, medians from the histograms. */
+export function stageCyclesFromRollup(rollup: RollupGroup): StageCycle[] {
+  return CYCLE_STAGES.map((stage) => {
+    const summary = summarizeHistogram(rollup.histogram(stage, 'durationMs'));
+    return { stage, count: summary.count, medianMs: summary.median, meanMs: summary.mean };
+  });
+}
+
+type ContentGroupKey = (fact: { brandId: string; campaignId: string | null }, at: string) => string;
+
+function contentGroupKey(by: ContentGroup, timeZone: string): ContentGroupKey {
+  return (fact, at) =>
+    by === 'brand'
+      ? fact.brandId
+      : by === 'campaign'
+        ? (fact.campaignId ?? '(none)')
+        : periodOf({ instant: at, timeZone, period: 'week' });
+}
+
+/**
+ * One row per group: the stage cycles per group (from the stays, or from the rollups) with the
+ * posts published and the decisions forced in the range.
+ */
+export function contentReportOf({
+  cycles,
+  journeys,
+  forced,
+  keyOf,
+}: {
+  cycles: ReadonlyMap<string, StageCycle[]>;
+  journeys: readonly PostJourney[];
+  forced: readonly ForcedDecisionFact[];
+  keyOf: ContentGroupKey;
+}): ContentRow[] {
+  const journeyGroups = groupBy(journeys, (journey) => keyOf(journey, journey.publishedAt));
+  const forcedGroups = groupBy(forced, (decision) => keyOf(decision, decision.at));
+  const keys = [...new Set([...cycles.keys(), ...journeyGroups.keys(), ...forcedGroups.keys()])].sort();
+  return keys.map((key) =>
+    contentRow(key, {
+      stages: cycles.get(key) ?? stageCycles([]),
+      journeys: journeyGroups.get(key) ?? [],
+      forced: forcedGroups.get(key) ?? [],
+    }),
+  );
 }
 
 export function contentReport({
@@ -125,21 +172,26 @@ export function contentReport({
   by: ContentGroup;
   timeZone: string;
 }): ContentRow[] {
-  const keyOf = (fact: { brandId: string; campaignId: string | null }, at: string): string =>
-    by === 'brand'
-      ? fact.brandId
-      : by === 'campaign'
-        ? (fact.campaignId ?? '(none)')
-        : periodOf({ instant: at, timeZone, period: 'week' });
+  const keyOf = contentGroupKey(by, timeZone);
   const stayGroups = groupBy(stays, (stay) => keyOf(stay, stay.leftAt));
-  const journeyGroups = groupBy(journeys, (journey) => keyOf(journey, journey.publishedAt));
-  const forcedGroups = groupBy(forced, (decision) => keyOf(decision, decision.at));
-  const keys = [...new Set([...stayGroups.keys(), ...journeyGroups.keys(), ...forcedGroups.keys()])].sort();
-  return keys.map((key) =>
-    contentRow(key, {
-      stays: stayGroups.get(key) ?? [],
-      journeys: journeyGroups.get(key) ?? [],
-      forced: forcedGroups.get(key) ?? [],
-    }),
-  );
+  const cycles = new Map([...stayGroups.entries()].map(([key, members]) => [key, stageCycles(members)]));
+  return contentReportOf({ cycles, journeys, forced, keyOf });
+}
+
+/** The same report with the stage cycles from the daily rollups (grouped as `by` asks). */
+export function contentReportFromRollups({
+  cells,
+  journeys,
+  forced,
+  by,
+  timeZone,
+}: {
+  cells: readonly RollupCell[];
+  journeys: readonly PostJourney[];
+  forced: readonly ForcedDecisionFact[];
+  by: ContentGroup;
+  timeZone: string;
+}): ContentRow[] {
+  const cycles = new Map(rollupGroups(cells).map(([group, rollup]) => [group, stageCyclesFromRollup(rollup)]));
+  return contentReportOf({ cycles, journeys, forced, keyOf: contentGroupKey(by, timeZone) });
 }

@@ -6,3 +6,5 @@ export * from './content';
 export * from './publishing';
 export * from './performance';
 export * from './schedule';
+export * from './histogram';
+export * from './rollupCells';

@@ -3,6 +3,7 @@
  * latest reading is the variant's total; summing every snapshot would count it several times).
  */
 import { periodOf, weekdayAndHour, WEEKDAY_NAMES } from './periods';
+import { rollupGroups, type RollupCell, type RollupGroup } from './rollupCells';
 import { groupBy, round, share } from './statistics';
 
 export const PERFORMANCE_GROUPS = ['brand', 'account', 'platform', 'campaign', 'week'] as const;
@@ -50,6 +51,23 @@ export function performanceRow(group: string, variants: readonly VariantResult[]
     engagementRate: share(engaged, reach),
     variantsWithReach: withReach.length,
   };
+}
+
+/** A group's row from the daily rollups (one subject, ''): every figure is a count or a sum, so exact. */
+export function performanceRowFromRollup(group: string, rollup: RollupGroup): PerformanceRow {
+  const totals = Object.fromEntries(METRICS.map((metric) => [metric, rollup.total('', metric)])) as Counts;
+  return {
+    group,
+    variants: rollup.count('', 'variants'),
+    ...totals,
+    engagement: engagementOf(totals),
+    engagementRate: share(rollup.total('', 'engagementWithReach'), rollup.total('', 'reachKnown')),
+    variantsWithReach: rollup.count('', 'reachKnown'),
+  };
+}
+
+export function performanceFromRollups(cells: readonly RollupCell[]): PerformanceRow[] {
+  return rollupGroups(cells).map(([group, rollup]) => performanceRowFromRollup(group, rollup));
 }
 
 export function performanceReport({
@@ -117,6 +135,16 @@ function slots(variants: readonly VariantResult[], keyOf: (variant: VariantResul
   });
 }
 
+function slotFromRollup(slot: number | string, rollup: RollupGroup): TimeSlot {
+  const variants = rollup.count('', 'variants');
+  return {
+    slot,
+    variants,
+    meanEngagement: round(rollup.total('', 'engagement') / variants),
+    engagementRate: share(rollup.total('', 'engagementWithReach'), rollup.total('', 'reachKnown')),
+  };
+}
+
 /** Well-backed slots first, then by mean engagement (highest first), then by how much data backs them. */
 function ranked(list: TimeSlot[], minimumVariants: number): TimeSlot[] {
   return list.sort(
@@ -154,5 +182,37 @@ export function bestTimes({
       slots(own, (variant) => WEEKDAY_NAMES[clock(variant).weekday - 1]),
       minimumVariants,
     ),
+  };
+}
+
+/**
+ * The same ranking from the daily rollups of the account's variants: cells grouped by the hour
+ * (0–23) and by the ISO weekday (1 Monday … 7 Sunday) of publication in the brand's zone.
+ */
+export function bestTimesFromRollups({
+  accountId,
+  timeZone,
+  hourCells,
+  weekdayCells,
+  minimumVariants = DEFAULT_MINIMUM_VARIANTS,
+}: {
+  accountId: string;
+  timeZone: string;
+  hourCells: readonly RollupCell[];
+  weekdayCells: readonly RollupCell[];
+  minimumVariants?: number;
+}): BestTimes {
+  const byNumber = (a: string, b: string) => Number(a) - Number(b);
+  const hours = rollupGroups(hourCells, byNumber).map(([hour, rollup]) => slotFromRollup(Number(hour), rollup));
+  const weekdays = rollupGroups(weekdayCells, byNumber).map(([weekday, rollup]) =>
+    slotFromRollup(WEEKDAY_NAMES[Number(weekday) - 1], rollup),
+  );
+  return {
+    accountId,
+    timeZone,
+    variants: hours.reduce((sum, slot) => sum + slot.variants, 0),
+    minimumVariants,
+    hours: ranked(hours, minimumVariants),
+    weekdays: ranked(weekdays, minimumVariants),
   };
 }

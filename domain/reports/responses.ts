@@ -5,7 +5,9 @@
  */
 import type { SlaClockKind } from '../sla/policy';
 import { SLA_CLOCK_KINDS } from '../sla/policy';
+import { summarizeHistogram } from './histogram';
 import { periodOf } from './periods';
+import { rollupGroups, type RollupCell, type RollupGroup } from './rollupCells';
 import { groupBy, share, summarize, type Summary } from './statistics';
 
 export const RESPONSE_GROUPS = ['brand', 'queue', 'agent', 'priority', 'day', 'week'] as const;
@@ -115,6 +117,39 @@ export function responsesReport({
   return [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([group, members]) => responseRow(group, members));
+}
+
+function durationsFromRollup(group: RollupGroup, kinds: readonly SlaClockKind[]): DurationPair {
+  return {
+    calendarMinutes: summarizeHistogram(group.histogram(kinds, 'calendarMinutes')),
+    businessMinutes: summarizeHistogram(group.histogram(kinds, 'businessMinutes')),
+  };
+}
+
+/**
+ * The same rows from the daily rollups (subjects are clock kinds): counts and means exact, medians
+ * and 90th percentiles from the merged histograms.
+ */
+export function responsesFromRollups(cells: readonly RollupCell[]): ResponseRow[] {
+  return rollupGroups(cells).map(([group, rollup]) => {
+    const conversations = rollup.count('first_response', 'needing');
+    const responded = rollup.count('first_response', 'answered');
+    return {
+      group,
+      conversations,
+      responded,
+      responseRate: share(responded, conversations),
+      firstResponse: durationsFromRollup(rollup, ['first_response']),
+      allReplies: durationsFromRollup(rollup, ['first_response', 'next_response']),
+      sla: Object.fromEntries(
+        SLA_CLOCK_KINDS.map((kind) => {
+          const met = rollup.count(kind, 'met');
+          const breached = rollup.count(kind, 'breached');
+          return [kind, { met, breached, attainment: share(met, met + breached) }];
+        }),
+      ) as Record<SlaClockKind, TargetAttainment>,
+    };
+  });
 }
 
 /** The fact a report reads for a clock, as the conversation's projection records it. */

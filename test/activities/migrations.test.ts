@@ -130,4 +130,69 @@ describe('database migrations', () => {
       await scratch.drop();
     }
   });
+  it("fills the report rollups from the projections already on record, on the brand's days", async () => {
+    const scratch = await createScratchDatabase({
+      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
+      prefix: 'socialops_migrations',
+    });
+    const db = createKnex(scratch.url, { poolMax: 1 });
+    const migration = { ...migrationConfig, name: '20261203000000_report_rollups' };
+    try {
+      await migrateLatest(db);
+      await db.migrate.down(migration);
+      await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'Asia/Tokyo' });
+      await db('accounts').insert({ id: 'a1', brand_id: 'b1', platform: 'x', handle: '@a1' });
+      await db('posts').insert({
+        id: 'p1',
+        brand_id: 'b1',
+        author_id: 'u1',
+        title: 'Post',
+        risk_tier: 'standard',
+        stage: 'published',
+        revision: 1,
+        time_zone: 'Asia/Tokyo',
+        workflow_id: 'post:p1',
+        last_sequence: 3,
+        state: '{}',
+        publish_at: '2026-11-02T20:00:00.000Z',
+        created_at: '2026-11-02T00:00:00.000Z',
+      });
+      // 20:00 UTC on 2 November is 05:00 on 3 November in Tokyo.
+      const at = '2026-11-02T20:00:00.000Z';
+      await db('post_stage_durations').insert({
+        post_id: 'p1',
+        sequence: 2,
+        brand_id: 'b1',
+        stage: 'design',
+        to_stage: 'copy_edit',
+        action: 'step',
+        entered_at: '2026-11-02T18:00:00.000Z',
+        left_at: at,
+        duration_ms: 7_200_000,
+      });
+      await db('variant_performance').insert({
+        post_id: 'p1',
+        account_id: 'a1',
+        brand_id: 'b1',
+        platform: 'x',
+        published_at: at,
+        offset_ms: 3_600_000,
+        likes: 7,
+      });
+
+      await db.migrate.up(migration);
+      const rows = await db('report_rollups')
+        .where({ dimension: 'brand' })
+        .whereIn('measure', ['durationMs', 'likes'])
+        .orderBy('report')
+        .select('report', db.raw(`to_char(day, 'YYYY-MM-DD') AS day`), 'subject', 'measure', 'count', 'total');
+      expect(rows.map((row: Record<string, unknown>) => ({ ...row, count: Number(row.count) }))).toEqual([
+        { report: 'content', day: '2026-11-03', subject: 'design', measure: 'durationMs', count: 1, total: 7_200_000 },
+        { report: 'performance', day: '2026-11-03', subject: '', measure: 'likes', count: 1, total: 7 },
+      ]);
+    } finally {
+      await db.destroy();
+      await scratch.drop();
+    }
+  });
 });

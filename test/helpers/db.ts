@@ -29,6 +29,7 @@ export function uniqueId(prefix: string): string {
 }
 
 const PROJECTION_TABLES = [
+  'report_rollups',
   'notifications',
   'sandbox_replies',
   'sandbox_publications',

@@ -1,0 +1,288 @@
+/**
+ * The daily report rollups follow the projections they summarise, in the same statements: after
+ * a sequence of writes with retries, refused older writes, updates and deletions, they hold
+ * exactly what a recomputation from the projection rows gives, and the reports read from them
+ * agree with the definitions applied to the raw rows.
+ */
+import type { Knex } from 'knex';
+import { quietActivityEnvironment } from './activityEnvironment';
+import { createPostActivities } from '../../activities';
+import { createConnectorRegistry } from '../../activities/connectors/types';
+import { createWebhookNotifier } from '../../activities/notifier';
+import { createMetricStore } from '../../db/metrics';
+import { createReportReader, type ReportScope } from '../../db/reportReader';
+import { rebuildRollups } from '../../db/reportRollups';
+import { createReportStore } from '../../db/reports';
+import { createThreadStore } from '../../db/threads';
+import { dayRangeInZone } from '../../domain/publishTime';
+import { bucketOf, contentReport, performanceReport, responsesReport } from '../../domain/reports';
+import type { FinishedSlaClock, RunningSlaClock } from '../../domain/sla';
+import type { PostStage } from '../../domain/types';
+import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
+import { postState } from './postStateFixture';
+
+let db: Knex;
+let activities: ReturnType<typeof createPostActivities>;
+const env = quietActivityEnvironment();
+const TIME_ZONE = 'America/New_York';
+
+beforeAll(() => {
+  db = createTestKnex();
+  activities = createPostActivities({ db, connectors: createConnectorRegistry([]), notifier: createWebhookNotifier() });
+});
+afterAll(async () => {
+  await db.destroy();
+});
+
+function runningClock(id: string, kind: RunningSlaClock['kind'], startedAt: string): RunningSlaClock {
+  return {
+    id,
+    kind,
+    cycle: 1,
+    priority: 'high',
+    timeBasis: 'calendar',
+    targetMinutes: 60,
+    startedAt,
+    customerMessageIds: ['m1'],
+    pausedAt: null,
+    countingFrom: startedAt,
+    consumedBusinessMinutes: 0,
+    consumedCalendarMinutes: 0,
+    pausedCalendarMinutes: 0,
+    warnAt: null,
+    dueAt: startedAt,
+    escalations: [],
+    reachedSteps: [],
+    breachedAt: null,
+    calendarVersion: 1,
+    policyVersion: 1,
+  };
+}
+
+function finishedClock(
+  clock: RunningSlaClock,
+  outcome: FinishedSlaClock['outcome'],
+  endedBy: FinishedSlaClock['endedBy'],
+  minutes: { calendar: number; business: number },
+): FinishedSlaClock {
+  return {
+    id: clock.id,
+    kind: clock.kind,
+    cycle: 1,
+    priority: clock.priority,
+    timeBasis: 'calendar',
+    targetMinutes: 60,
+    startedAt: clock.startedAt,
+    endedAt: clock.startedAt,
+    endedBy,
+    dueAt: clock.dueAt,
+    outcome,
+    breachedAt: null,
+    elapsedCalendarMinutes: minutes.calendar,
+    elapsedBusinessMinutes: minutes.business,
+    pausedCalendarMinutes: 0,
+    customerMessageIds: clock.customerMessageIds,
+    calendarVersion: 1,
+    policyVersion: 1,
+  };
+}
+
+async function insertThread(brandId: string): Promise<string> {
+  const threadId = uniqueId('thread');
+  const account = await insertAccount(db, { brandId, platform: 'x' });
+  await db('threads').insert({
+    id: threadId,
+    account_id: account.id,
+    brand_id: brandId,
+    platform: 'x',
+    external_thread_id: threadId,
+    workflow_id: `thread:${threadId}`,
+    status: 'open',
+    priority: 'high',
+    category: 'question',
+    queue: 'customer_care',
+    last_sequence: 1,
+    state: '{}',
+    updated_at: new Date().toISOString(),
+  });
+  return threadId;
+}
+
+async function writeConversations(brandId: string): Promise<void> {
+  const threads = createThreadStore(db);
+  const attribution = (assigneeId: string | null) => ({ brandId, queue: 'customer_care', assigneeId });
+  const first = runningClock('first-1', 'first_response', '2026-11-03T14:00:00.000Z');
+  const next = runningClock('next-1', 'next_response', '2026-11-03T15:00:00.000Z');
+  const resolution = runningClock('resolution-1', 'resolution', '2026-11-03T14:00:00.000Z');
+  const threadId = await insertThread(brandId);
+  const write = (sequence: number, clocks: (RunningSlaClock | FinishedSlaClock)[], assignee: string | null) =>
+    threads.recordClocks({ threadId, sequence, clocks, attribution: attribution(assignee) });
+
+  await write(1, [first, resolution], null);
+  const answered = finishedClock(first, 'met', 'human_reply', { calendar: 12.5, business: 10 });
+  await write(2, [answered, next], 'aggie');
+  await write(2, [answered, next], 'aggie'); // the activity retried
+  await write(1, [first, resolution], null); // an older transition delivered late: refused
+  await write(3, [finishedClock(next, 'breached', 'human_reply', { calendar: 95, business: 80 })], 'bert');
+  await write(4, [finishedClock(resolution, 'met', 'resolved', { calendar: 300, business: 240 })], 'bert');
+
+  // Late evening in New York is the next day in UTC: the clock counts on the brand's day.
+  const lateThread = await insertThread(brandId);
+  const late = runningClock('first-1', 'first_response', '2026-11-04T03:30:00.000Z');
+  await threads.recordClocks({
+    threadId: lateThread,
+    sequence: 2,
+    clocks: [finishedClock(late, 'met', 'human_reply', { calendar: 3, business: 0 })],
+    attribution: attribution('aggie'),
+  });
+  const spamThread = await insertThread(brandId);
+  const spam = runningClock('first-1', 'first_response', '2026-11-05T12:00:00.000Z');
+  await threads.recordClocks({
+    threadId: spamThread,
+    sequence: 2,
+    clocks: [finishedClock(spam, 'closed_without_reply', 'closed_without_reply', { calendar: 1, business: 1 })],
+    attribution: attribution(null),
+  });
+}
+
+const content = { variants: [{ accountId: 'acc-x', platform: 'x' as const, text: 'Autumn blend is back', media: [] }] };
+
+async function writePost(brandId: string, postId: string, hours: number[]): Promise<void> {
+  const stages: PostStage[] = ['drafting', 'design', 'copy_edit', 'scheduled'];
+  let at = Date.parse('2026-11-02T08:00:00.000Z');
+  const steps = stages.map((stage, index) => {
+    const step = {
+      sequence: index + 1,
+      action: `step-${index + 1}`,
+      actorId: 'author-1',
+      fromStage: index === 0 ? null : stages[index - 1],
+      at: new Date(at).toISOString(),
+      state: postState({ postId, brandId, stage, openStages: [stage], revision: 1, content, campaignId: 'autumn' }),
+    };
+    at += (hours[index] ?? 0) * 3_600_000;
+    return step;
+  });
+  for (const step of steps) await env.run(activities.recordTransition, step);
+  await env.run(activities.recordTransition, steps[2]); // retried
+}
+
+async function writeSnapshots(postId: string, likes: number[]): Promise<void> {
+  const metrics = createMetricStore(db);
+  const snapshot = (offsetMs: number, liked: number) => ({
+    offsetMs,
+    takenAt: new Date(Date.parse('2026-11-06T22:00:00.000Z') + offsetMs).toISOString(),
+    accountId: 'acc-x',
+    platform: 'x' as const,
+    impressions: 100,
+    reach: liked > 10 ? 50 : 0,
+    likes: liked,
+    comments: 1,
+    shares: 0,
+    saves: 0,
+    clicks: 2,
+  });
+  const offsets = [3_600_000, 604_800_000, 86_400_000];
+  for (const [index, liked] of likes.entries())
+    await metrics.upsertSnapshot({ postId, snapshot: snapshot(offsets[index], liked) });
+  await metrics.upsertSnapshot({ postId, snapshot: snapshot(offsets[1], likes[1]) }); // retried
+}
+
+async function rollupsOf(brandId: string) {
+  const rows = await db('report_rollups')
+    .where({ brand_id: brandId })
+    .whereNot('count', 0)
+    .orderBy(['report', 'dimension', 'day', 'group_value', 'subject', 'measure', 'bucket']);
+  return rows.map((row: Record<string, unknown>) => ({
+    ...row,
+    day: (row.day as Date).toISOString(),
+    count: Number(row.count),
+    total: Math.round(Number(row.total) * 1e6) / 1e6,
+  }));
+}
+
+async function writeEverything(brandId: string): Promise<ReportScope> {
+  await writeConversations(brandId);
+  const kept = uniqueId('post');
+  const removed = uniqueId('post');
+  await writePost(brandId, kept, [2, 5, 1]);
+  await writePost(brandId, removed, [3, 3, 3]);
+  await writeSnapshots(kept, [4, 30, 20]);
+  await writeSnapshots(removed, [8, 9, 9]);
+  await db('posts').where({ id: removed }).del();
+  return { brandId, timeZone: TIME_ZONE, from: '2026-11-01', to: '2026-11-30' };
+}
+
+it('holds what a recomputation from the projections gives, after retries, updates and deletions', async () => {
+  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
+  await writeEverything(brand.id);
+
+  const kept = await rollupsOf(brand.id);
+  expect(kept.length).toBeGreaterThan(0);
+  await rebuildRollups(db, brand.id);
+  expect(await rollupsOf(brand.id)).toEqual(kept);
+});
+
+it('gives the reports the figures the definitions give over the raw rows', async () => {
+  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
+  const scope = await writeEverything(brand.id);
+  const reader = createReportReader(db);
+  const store = createReportStore(db);
+  const range = { brandId: brand.id, ...dayRangeInZone({ from: scope.from, to: scope.to, timeZone: TIME_ZONE }) };
+
+  const clocks = await store.responseClocks(range);
+  for (const by of ['agent', 'day', 'week', 'priority'] as const) {
+    // Each histogram bin holds equal values here, so even the medians are exact.
+    expect((await reader.responses(scope, by)).rows).toEqual(responsesReport({ clocks, by, timeZone: TIME_ZONE }));
+  }
+  const byAgent = (await reader.responses(scope, 'agent')).rows;
+  // The first response moved from nobody to aggie, the next response to bert: nothing is left unassigned but spam.
+  expect(byAgent.map((row) => [row.group, row.conversations, row.responded])).toEqual([
+    ['(unassigned)', 0, 0],
+    ['aggie', 2, 2],
+    ['bert', 0, 0],
+  ]);
+  expect((await reader.responses(scope, 'day')).rows.map((row) => row.group)).toEqual(['2026-11-03', '2026-11-05']);
+
+  const [stays, journeys, forced] = await Promise.all([
+    store.stageStays(range),
+    store.publishedJourneys(range),
+    store.forcedDecisions(range),
+  ]);
+  for (const by of ['brand', 'campaign', 'week'] as const) {
+    expect((await reader.content(scope, by)).rows).toEqual(
+      contentReport({ stays, journeys, forced, by, timeZone: TIME_ZONE }),
+    );
+  }
+  const [cycles] = (await reader.content(scope, 'brand')).rows;
+  expect(cycles.stages.filter((stage) => stage.count > 0)).toEqual([
+    { stage: 'drafting', count: 1, medianMs: 2 * 3_600_000, meanMs: 2 * 3_600_000 },
+    { stage: 'design', count: 1, medianMs: 5 * 3_600_000, meanMs: 5 * 3_600_000 },
+    { stage: 'copy_edit', count: 1, medianMs: 3_600_000, meanMs: 3_600_000 },
+  ]);
+
+  const variants = await store.variantResults({ brandId: brand.id, start: range.start, end: range.end });
+  for (const by of ['brand', 'account', 'week', 'campaign'] as const) {
+    expect((await reader.performance(scope, by)).rows).toEqual(
+      performanceReport({ variants, by, timeZone: TIME_ZONE }),
+    );
+  }
+  const [performance] = (await reader.performance(scope, 'brand')).rows;
+  expect(performance).toMatchObject({ variants: 1, likes: 30, reach: 50, engagementRate: 0.62 });
+
+  const best = await reader.bestTimes({ ...scope, accountId: 'acc-x', minimumVariants: 1 });
+  // Published 22:00 UTC on Friday 6 November is 17:00 on Friday in New York.
+  expect(best).toMatchObject({
+    variants: 1,
+    hours: [{ slot: 17, variants: 1, meanEngagement: 31 }],
+    weekdays: [{ slot: 'friday', variants: 1, meanEngagement: 31 }],
+  });
+});
+
+it('places a duration in the same bin in the database as in the report code', async () => {
+  const values = [0, 0.5, 1, 1.5, 999, 1000, 60_000, 3_600_000, 86_400_000 * 30];
+  const { rows } = await db.raw<{ rows: { v: number; bucket: number }[] }>(
+    `SELECT v, report_duration_bucket(v) AS bucket FROM unnest(?::float8[]) AS v ORDER BY v`,
+    [values],
+  );
+  expect(rows.map((row) => row.bucket)).toEqual(values.map(bucketOf));
+});
