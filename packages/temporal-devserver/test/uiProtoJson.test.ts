@@ -53,6 +53,7 @@ describe('requests read from URL text', () => {
       nextPageToken: token,
     });
     expect(() => fromUrl(HISTORY_REQUEST, [['maximumPageSize', 'ten']])).toThrow(/maximumPageSize/);
+    expect(fromUrl(HISTORY_REQUEST, [['maximumPageSize', ''], ['waitNewEvent', '']])).toEqual({});
   });
 
   it('reads int64 strings, timestamps and durations', () => {

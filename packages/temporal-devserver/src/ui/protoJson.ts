@@ -106,6 +106,8 @@ export function setFieldPath(type: Type, target: JsonObject, path: string, text:
     const protoName = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     if (protoName !== key) delete current[protoName];
     if (i === segments.length - 1) {
+      // `pageSize=` with nothing after it leaves the field unset rather than failing to parse.
+      if (text === '' && field.type !== 'string' && field.type !== 'bytes') return;
       const value = jsonValueOf(field, text, path);
       if (field.repeated) {
         const list = Array.isArray(current[key]) ? (current[key] as unknown[]) : [];
