@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -18,6 +19,7 @@ import type { ServerContext } from '../src/context';
 import { protoType } from '../src/protos';
 import { createUiHttpHandler } from '../src/ui/gateway';
 import { startDevServer, type DevServer } from '../src/server';
+import { DEVSERVER_EXECUTABLE } from '../src/testing';
 import { addItem } from './fixtures/messages';
 import { cleanupOnCancel, collector, labelled, quick } from './fixtures/workflows';
 import { eventually, startSuite, type DevServerSuite } from './helpers';
@@ -361,6 +363,31 @@ describe('settings and the UI itself', () => {
       expect(((await namespaces.json()) as { namespaces: unknown[] }).namespaces.length).toBeGreaterThan(0);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('the command line', () => {
+  it('serves the UI API on --ui-port beside the frontend and prints where', async () => {
+    const child = spawn(DEVSERVER_EXECUTABLE, ['server', 'start-dev', '--port', '0', '--ui-port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      const uiUrl = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /Temporal UI and its HTTP API on (http:\/\/\S+)/.exec(output);
+          if (match) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      const settings = await fetch(`${uiUrl}/api/v1/settings`);
+      expect(settings.status).toBe(200);
+      expect(((await settings.json()) as { DefaultNamespace: string }).DefaultNamespace).toBe('default');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
     }
   });
 });
