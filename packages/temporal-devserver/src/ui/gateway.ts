@@ -7,15 +7,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status } from '@grpc/grpc-js';
 import { unimplemented } from '../errors';
 import type { CallContext } from '../grpcServer';
-import type { Msg } from '../protos';
+import { protoType, type Msg } from '../protos';
 import { fullHistoryJson } from './historyDownload';
 import { httpCallContext } from './httpCall';
 import { GatewayError, sendError, sendJson } from './httpErrors';
-import { messageFromJson, messageToJson, setFieldPath, type JsonObject } from './protoJson';
+import { messageFromJson, messageToJson, setFieldPath, UnknownFieldError, type JsonObject } from './protoJson';
 import { RouteTable, type HttpRoute, type RouteMatch, type ServiceName } from './routes';
 import { uiSettings, type UiSettingsOverrides } from './settings';
 import { serveAsset } from './staticAssets';
-import { protoType } from '../protos';
 
 type Rpc = (request: Msg, context: CallContext) => Promise<Msg> | Msg;
 
@@ -92,7 +91,7 @@ async function requestJson(req: IncomingMessage, url: URL, match: RouteMatch, li
         setFieldPath(type, json, key, value);
       } catch (err) {
         // Parameters that name no field (a cache buster, say) are ignored, as grpc-gateway does.
-        if (!(err instanceof Error) || !err.message.startsWith('unknown field')) throw err;
+        if (!(err instanceof UnknownFieldError)) throw err;
       }
     }
   }

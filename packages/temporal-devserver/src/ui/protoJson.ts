@@ -7,7 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Field, Message, Type } from 'protobufjs';
-import { invalidArgument } from '../errors';
+import { status } from '@grpc/grpc-js';
+import { invalidArgument, ServiceError } from '../errors';
 import { protoType, type Msg } from '../protos';
 
 interface ProtoJsonCodec {
@@ -83,6 +84,13 @@ export function jsonValueOf(field: Field, text: string, path: string): unknown {
   return text;
 }
 
+/** A URL names a field the request does not have. */
+export class UnknownFieldError extends ServiceError {
+  constructor(path: string, typeName: string) {
+    super(status.INVALID_ARGUMENT, `unknown field "${path}" in ${typeName}`);
+  }
+}
+
 /** The field called `name` (proto or JSON name) of `type`. */
 export function fieldNamed(type: Type, name: string): Field | undefined {
   // Own properties only: `__proto__` or `constructor` from a URL name no field.
@@ -102,7 +110,7 @@ export function setFieldPath(type: Type, target: JsonObject, path: string, text:
   let currentType = type;
   for (let i = 0; i < segments.length; i++) {
     const field = fieldNamed(currentType, segments[i]);
-    if (!field) throw invalidArgument(`unknown field "${path}" in ${type.name}`);
+    if (!field) throw new UnknownFieldError(path, type.name);
     const key = field.name;
     // Drop a snake_case twin the body may carry, so that the value from the URL wins.
     const protoName = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
