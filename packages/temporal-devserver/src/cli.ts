@@ -2,7 +2,9 @@
  * Command line: `temporal-devserver <port> [--enable-time-skipping]` (the test server's contract;
  * time skipping is on in this form)
  * or `temporal-devserver server start-dev --port P [--namespace N] [--ip I]
- * [--search-attribute Name=Type]...` (the dev server's), ignoring options it does not need.
+ * [--search-attribute Name=Type]... [--ui-port P] [--ui-ip I] [--ui-assets DIR] [--headless]`
+ * (the dev server's), ignoring options it does not need. Any `--ui-*` option turns on Temporal UI
+ * and its HTTP API; `--headless` keeps them off whatever else is given.
  */
 import { startDevServer, type DevServerOptions } from './server';
 import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttributes';
@@ -10,6 +12,8 @@ import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttribute
 export function parseArgs(argv: string[]): DevServerOptions {
   const options: DevServerOptions = { namespaces: [], searchAttributes: {} };
   const args = [...argv];
+  let headless = false;
+  const ui = (): NonNullable<DevServerOptions['ui']> => (options.ui ??= {});
   if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
   else if (args[0] && /^\d+$/.test(args[0])) {
     // The test server's form: its TestService and time skipping are always on.
@@ -54,6 +58,19 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
       }
       case '--headless':
+        headless = true;
+        break;
+      case '--ui-port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid UI port ${port}`);
+        ui().port = port;
+        break;
+      }
+      case '--ui-ip':
+        ui().host = value();
+        break;
+      case '--ui-assets':
+        ui().assetsDir = value();
         break;
       default:
         // Options of the real CLI that have no meaning here (log format, UI port, dynamic config...).
@@ -62,6 +79,7 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
     }
   }
+  if (headless) delete options.ui;
   return options;
 }
 
@@ -78,6 +96,7 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n`,
   );
+  if (server.uiUrl) process.stdout.write(`Temporal UI and its HTTP API on ${server.uiUrl}\n`);
   const shutdown = (): void => {
     void server.stop().then(() => process.exit(0));
   };

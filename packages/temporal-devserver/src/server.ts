@@ -9,6 +9,18 @@ import { TestService } from './testService';
 import { VirtualClock } from './time';
 import { WorkflowService } from './workflowService';
 import type { SearchAttributeType } from './searchAttributes';
+import type { UiSettingsOverrides } from './ui/settings';
+import { startUiServer, type UiServer } from './ui/uiServer';
+
+export interface DevServerUiOptions {
+  /** Defaults to the frontend port + 1000, as Temporal's CLI does; 0 picks a free port. */
+  port?: number;
+  /** Defaults to the frontend's host. */
+  host?: string;
+  /** A directory with the built UI (index.html and its assets); without it only the API answers. */
+  assetsDir?: string;
+  settings?: UiSettingsOverrides;
+}
 
 export interface DevServerOptions {
   /** 0 (the default) picks a free port. */
@@ -19,13 +31,24 @@ export interface DevServerOptions {
   namespaces?: string[];
   /** Custom search attributes to register in every namespace. */
   searchAttributes?: Record<string, SearchAttributeType>;
+  /** Also serves Temporal UI and its HTTP API (`/api/v1/...`) on a port of its own. */
+  ui?: DevServerUiOptions;
 }
 
 export interface DevServer {
   address: string;
   port: number;
   service: WorkflowService;
+  operator: OperatorService;
+  /** `host:port` of the UI when it was asked for. */
+  uiAddress?: string;
+  /** e.g. `http://127.0.0.1:8233`, when the UI was asked for. */
+  uiUrl?: string;
   stop(): Promise<void>;
+}
+
+function defaultUiPort(frontendPort: number): number {
+  return frontendPort + 1000 <= 65535 ? frontendPort + 1000 : 0;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -66,14 +89,37 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     );
   });
 
+  let ui: UiServer | undefined;
+  if (options.ui) {
+    try {
+      ui = await startUiServer({
+        host: options.ui.host ?? host,
+        port: options.ui.port ?? defaultUiPort(port),
+        service,
+        operator,
+        assetsDir: options.ui.assetsDir,
+        settings: options.ui.settings,
+      });
+    } catch (err) {
+      server.forceShutdown();
+      service.stop();
+      clock.stop();
+      throw err;
+    }
+  }
+
   let stopped = false;
   return {
     address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     service,
+    operator,
+    uiAddress: ui?.address,
+    uiUrl: ui?.url,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await ui?.stop();
       service.stop();
       clock.stop();
       await new Promise<void>((resolve) => {
