@@ -3,9 +3,12 @@
  * API on a port of its own, a worker with the real activities on the run's Postgres, the API on a
  * socket, and one headless Chromium for the whole test file.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -107,4 +110,20 @@ export async function startUiStack(): Promise<UiStack> {
     await teardown();
     throw error;
   }
+}
+
+/**
+ * A history as protobuf JSON, the way the SDK's `historyToJSON` writes it (the format of
+ * `temporal workflow show --output json`). That function cannot be called here: npm installs a
+ * second copy of protobufjs for @temporalio/common, whose JSON writer then refuses the types of
+ * @temporalio/proto's copy. The same writer, taken from @temporalio/proto's copy, does the job.
+ */
+export function historyAsProtoJson(history: temporal.api.history.v1.IHistory): unknown {
+  const fromProto = createRequire(require.resolve('@temporalio/proto'));
+  const { toJson } = fromProto('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
+  const root = patchProtobufRoot(require('@temporalio/proto') as Record<string, unknown>) as unknown as {
+    lookupType(name: string): unknown;
+  };
+  const historyType = root.lookupType('temporal.api.history.v1.History');
+  return toJson(historyType, temporal.api.history.v1.History.fromObject(history));
 }

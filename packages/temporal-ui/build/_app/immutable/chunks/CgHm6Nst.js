@@ -1,1 +1,0 @@
-import{a}from"./CgzA_urD.js";const r=a("dark mode",!1,!0),l=t=>{r.subscribe(s=>{s?t.dataset.theme="dark":t.dataset.theme="light"})},e=t=>t?.substring(0,8)==="https://",u=t=>t?.substring(0,7)==="http://",o=t=>u(t)||e(t);export{o as a,l as d,r as u,e as v};

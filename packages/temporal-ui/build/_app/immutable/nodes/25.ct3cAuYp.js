@@ -1,1 +1,0 @@
-import{r}from"../chunks/Dr0UTSVU.js";import{g as t}from"../chunks/DhZFeFbb.js";const n=async({parent:e,params:o})=>{await e(),r(302,t({namespace:o.namespace,workflowId:o.workflow,runId:o.run}))},l=Object.freeze(Object.defineProperty({__proto__:null,load:n},Symbol.toStringTag,{value:"Module"}));export{l as universal};
