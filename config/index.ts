@@ -42,6 +42,11 @@ export interface Config {
   dataDir: string;
   /** Fixed port for the embedded Postgres; absent means a free port picked at each start. */
   embeddedPostgresPort?: number;
+  /**
+   * Port of Temporal UI beside the offline Temporal server; absent means its frontend port + 1000
+   * (8233 usually), 'off' that the UI is not served.
+   */
+  temporalUiPort?: number | 'off';
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
@@ -134,6 +139,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     default: '—',
     meaning:
       'Port of the embedded Postgres, which listens on 127.0.0.1 only. Unset: a free port is picked at every start (`npm start` prints it).',
+  },
+  {
+    name: 'TEMPORAL_UI_PORT',
+    default: '—',
+    meaning:
+      'Port of Temporal UI and its HTTP API, served on 127.0.0.1 beside the offline Temporal server (not with `TEMPORAL_ADDRESS`). Unset: the Temporal port + 1000 (8233 usually), or a free port when that is taken; `off`: no UI.',
   },
   {
     name: 'PUBLIC_BASE_URL',
@@ -278,6 +289,14 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().default('./.data'),
   EMBEDDED_POSTGRES_PORT: portNumber.optional(),
+  TEMPORAL_UI_PORT: z
+    .string()
+    .refine(
+      (value) => value === 'off' || (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535),
+      'expected an integer between 1 and 65535, or off',
+    )
+    .transform((value) => (value === 'off' ? ('off' as const) : Number(value)))
+    .optional(),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
   INBOUND_SECRET_KEY: z
@@ -370,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyWebhookSecret: values.NOTIFY_WEBHOOK_SECRET,
     dataDir: path.resolve(values.DATA_DIR),
     ...(values.EMBEDDED_POSTGRES_PORT !== undefined ? { embeddedPostgresPort: values.EMBEDDED_POSTGRES_PORT } : {}),
+    ...(values.TEMPORAL_UI_PORT !== undefined ? { temporalUiPort: values.TEMPORAL_UI_PORT } : {}),
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),

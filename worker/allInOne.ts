@@ -28,6 +28,7 @@ import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
 import { INBOUND_SECRET_KEY_FILE_NAME, readOrCreateInboundSecretKey } from './inboundSecretKeyFile';
 import { createConfiguredActivities } from './workerActivities';
 import { installWorkerRuntime } from './runtime';
+import { findBuiltUi, temporalUiOptions } from './temporalUi';
 import { connectWorkerToTemporal } from './temporalConnection';
 
 const DATABASE_NAME = 'socialops';
@@ -58,12 +59,17 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 async function startOfflineTemporal(config: Config): Promise<DevServer> {
-  const start = (port?: number) =>
-    startDevServer({
+  const start = async (port?: number) => {
+    const ui = temporalUiOptions(config, port);
+    // The UI's usual port taken (a second instance, say) moves it to a free one; a fixed one fails.
+    if (ui && config.temporalUiPort === undefined && ui.port && !(await portIsFree(ui.port))) ui.port = 0;
+    return startDevServer({
       port,
       namespaces: [config.temporalNamespace],
       searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+      ...(ui ? { ui } : {}),
     });
+  };
   // Asking first keeps gRPC from logging its failed bind when the port is taken.
   if (!(await portIsFree(EMBEDDED_TEMPORAL_PORT))) return start(undefined);
   try {
@@ -143,6 +149,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
 
     let temporalAddress = config.temporalAddress;
     let temporalLine: string;
+    let temporalUiLine: string | undefined;
     let nativeConnection: NativeConnection | undefined;
     if (temporalAddress) {
       nativeConnection = await connectWorkerToTemporal({ address: temporalAddress, logger });
@@ -154,6 +161,10 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       stack.push(() => devServer.stop());
       temporalAddress = devServer.address;
       temporalLine = `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
+      if (devServer.uiUrl)
+        temporalUiLine = findBuiltUi()
+          ? `${devServer.uiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows`
+          : `${devServer.uiUrl}  (HTTP API only: the UI package is not built)`;
       nativeConnection = await connectWorkerToTemporal({ address: temporalAddress, logger });
       if (!nativeConnection) return;
     }
@@ -200,6 +211,7 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       `${banner([
         ['API', `${config.publicBaseUrl}  (docs: ${config.publicBaseUrl}/docs)`],
         ['Temporal', temporalLine],
+        ...(temporalUiLine ? [['Temporal UI', temporalUiLine] as [string, string]] : []),
         ['Postgres', postgresLine],
         ['Demo brand', `${seed.brand.id} (${seed.brand.name}, ${seed.brand.timeZone})`],
         ['Demo API keys', `${keysFile} (readable by you only; Authorization: Bearer <key>)`],

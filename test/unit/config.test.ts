@@ -219,6 +219,23 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TEMPORAL_UI_PORT', () => {
+    it('is unset by default: the UI sits at the Temporal port + 1000', () => {
+      expect(loadConfig({}).temporalUiPort).toBeUndefined();
+    });
+
+    it('fixes the port, or turns the UI off', () => {
+      expect(loadConfig({ TEMPORAL_UI_PORT: '18233' }).temporalUiPort).toBe(18233);
+      expect(loadConfig({ TEMPORAL_UI_PORT: 'off' }).temporalUiPort).toBe('off');
+    });
+
+    it.each(['0', '65536', 'no', '8233.5'])('refuses %j and names the variable', (value) => {
+      expect(issuesFor({ TEMPORAL_UI_PORT: value })).toEqual([
+        { variable: 'TEMPORAL_UI_PORT', problem: `expected an integer between 1 and 65535, or off, got "${value}"` },
+      ]);
+    });
+  });
+
   describe('PUBLIC_BASE_URL', () => {
     it('is derived from HOST and PORT when unset', () => {
       expect(loadConfig({ HOST: 'api.local', PORT: '8080' }).publicBaseUrl).toBe('http://api.local:8080');

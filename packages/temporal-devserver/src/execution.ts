@@ -168,17 +168,28 @@ export class Execution {
     for (const l of listeners) l();
   }
 
-  /** Resolves on the next change, or after `timeoutMs` of real time. */
-  waitForChange(timeoutMs: number): Promise<void> {
+  /** Long polls waiting on this run's next change. */
+  get waiters(): number {
+    return this.listeners.length;
+  }
+
+  /**
+   * Resolves on the next change, after `timeoutMs` of real time, or once `cancelled` resolves
+   * (the caller went away), leaving no listener or timer behind in either case.
+   */
+  waitForChange(timeoutMs: number, cancelled?: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      let settled = false;
+      const settle = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         off();
         resolve();
-      }, timeoutMs);
-      const off = this.onChange(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+      };
+      const timer = setTimeout(settle, timeoutMs);
+      const off = this.onChange(settle);
+      void cancelled?.then(settle);
     });
   }
 }

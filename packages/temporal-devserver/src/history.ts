@@ -8,6 +8,7 @@ import type { Msg } from './protos';
 import type { GetWorkflowExecutionHistoryRequest } from './wire';
 import { type EventDraft, buildEvent } from './events';
 import type { Execution } from './execution';
+import { invalidArgument } from './errors';
 import type { ServerContext } from './context';
 
 export class History {
@@ -55,8 +56,7 @@ export class History {
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     let from = 1;
     if (req.nextPageToken?.length) {
-      const token = JSON.parse(Buffer.from(req.nextPageToken).toString()) as { from: number };
-      from = token.from;
+      from = historyPageStart(req.nextPageToken);
     }
     const deadline = Date.now() + this.server.taskQueues.pollTimeout(context);
     for (;;) {
@@ -78,7 +78,7 @@ export class History {
           nextPageToken: closeOnly ? req.nextPageToken : Buffer.from(JSON.stringify({ from })),
         };
       }
-      await Promise.race([run.waitForChange(remaining), context.cancelled]);
+      await run.waitForChange(remaining, context.cancelled);
     }
   }
 
@@ -87,4 +87,16 @@ export class History {
     const run = this.server.runs.find(namespace.name, req.execution);
     return { history: { events: [...run.history].reverse() } };
   }
+}
+
+/** Where a page token says the next page starts; a token this server did not write is refused. */
+function historyPageStart(token: Uint8Array): number {
+  let from: unknown;
+  try {
+    from = (JSON.parse(Buffer.from(token).toString()) as { from?: unknown }).from;
+  } catch {
+    from = undefined;
+  }
+  if (!Number.isSafeInteger(from) || (from as number) < 1) throw invalidArgument('invalid history page token');
+  return from as number;
 }
