@@ -244,3 +244,26 @@ it("updates a running post's history page when a review arrives through the API"
   // The page followed the run by itself: no reload.
   expect(await page.evaluate('window.sameDocument')).toBe(true);
 });
+
+it('lists schedules, and says which sections the offline server cannot back', async () => {
+  const scheduleId = `ui-schedule-${posts.legal.slice(0, 8)}`;
+  const schedule = await stack.client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1 day' }] },
+    action: { type: 'startWorkflow', workflowType: 'scheduledReport', taskQueue: stack.taskQueue, args: [] },
+    state: { paused: true, note: 'kept still for the test' },
+  });
+  try {
+    await open('/namespaces/default/schedules');
+    const [body] = await textsWhen('body', (texts) => texts.length === 1 && texts[0].includes(scheduleId));
+    expect(body).toContain('scheduledReport');
+  } finally {
+    await schedule.delete();
+  }
+
+  for (const section of ['batch-operations', 'worker-deployments', 'archival', 'task-queues']) {
+    await open(`/namespaces/default/${section}`);
+    const [notice] = await textsWhen('[data-testid="not-available-offline"]', (texts) => texts.length === 1);
+    expect(notice).toContain('not available offline');
+  }
+});
