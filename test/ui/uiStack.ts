@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { Client, Connection } from '@temporalio/client';
+import * as proto from '@temporalio/proto';
 import { temporal } from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -121,7 +122,7 @@ export async function startUiStack(): Promise<UiStack> {
 export function historyAsProtoJson(history: temporal.api.history.v1.IHistory): unknown {
   const fromProto = createRequire(require.resolve('@temporalio/proto'));
   const { toJson } = fromProto('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
-  const root = patchProtobufRoot(require('@temporalio/proto') as Record<string, unknown>) as unknown as {
+  const root = patchProtobufRoot(proto as unknown as Record<string, unknown>) as unknown as {
     lookupType(name: string): unknown;
   };
   const historyType = root.lookupType('temporal.api.history.v1.History');
