@@ -46,6 +46,13 @@ async function ready(api: RunningApi): Promise<void> {
   await until(async () => ((await fetch(`${api.baseUrl}/readyz`)).status === 200 ? true : undefined), 30_000);
 }
 
+/** The origin of Temporal UI that `npm start` printed in its banner. */
+function temporalUiOrigin(output: string): string {
+  const match = /Temporal UI:\s+(http:\/\/[^\s/]+)/.exec(output);
+  if (!match) throw new Error(`no Temporal UI line in:\n${output}`);
+  return match[1];
+}
+
 function keyFile(): { users: Record<string, { key: string; roles: string[] }> } {
   return JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8'));
 }
@@ -152,6 +159,14 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
     ['final_approval', 'fiona'],
     ['final_approval', 'felix'],
   ]);
+  // Temporal UI's HTTP API finds the post's workflow by its id, with the post's stage on it.
+  const ui = temporalUiOrigin(second.output());
+  const settings = await fetch(`${ui}/api/v1/settings`);
+  expect(((await settings.json()) as Json).DefaultNamespace).toBe('default');
+  const query = encodeURIComponent(`WorkflowId="post:${regulated}"`);
+  const listed = (await (await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as Json;
+  expect(listed.executions).toHaveLength(1);
+  expect(listed.executions[0].searchAttributes.indexedFields).toHaveProperty('PostStage');
   for (const postId of [regulated, crisis]) {
     const published = await call(api, 'POST', `/v1/posts/${postId}/publish-now`, { key: keys.mia, body: {} });
     expect(published.status).toBe(200);

@@ -53,6 +53,7 @@ describe('requests read from URL text', () => {
       nextPageToken: token,
     });
     expect(() => fromUrl(HISTORY_REQUEST, [['maximumPageSize', 'ten']])).toThrow(/maximumPageSize/);
+    expect(fromUrl(HISTORY_REQUEST, [['maximumPageSize', ''], ['waitNewEvent', '']])).toEqual({});
   });
 
   it('reads int64 strings, timestamps and durations', () => {
@@ -85,6 +86,8 @@ describe('requests read from URL text', () => {
     expect(request.buildIds).toEqual(['b1', 'b2']);
     expect(request.reachability).toBe('TASK_REACHABILITY_NEW_WORKFLOWS');
     expect(() => fromUrl(typeName, [['nope', 'x']])).toThrow('unknown field "nope"');
+    for (const hostile of ['__proto__', 'constructor', 'toString', 'execution.__proto__'])
+      expect(() => fromUrl(HISTORY_REQUEST, [[hostile, 'x']])).toThrow(`unknown field "${hostile}"`);
   });
 
   it('says what a malformed body got wrong', () => {

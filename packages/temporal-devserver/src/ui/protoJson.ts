@@ -85,9 +85,11 @@ export function jsonValueOf(field: Field, text: string, path: string): unknown {
 
 /** The field called `name` (proto or JSON name) of `type`. */
 export function fieldNamed(type: Type, name: string): Field | undefined {
-  if (type.fields[name]) return type.fields[name];
+  // Own properties only: `__proto__` or `constructor` from a URL name no field.
+  if (Object.hasOwn(type.fields, name)) return type.fields[name];
   const camel = name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-  return type.fields[camel] ?? type.fieldsArray.find((f) => f.options?.json_name === name);
+  if (Object.hasOwn(type.fields, camel)) return type.fields[camel];
+  return type.fieldsArray.find((f) => f.options?.json_name === name);
 }
 
 /**
@@ -106,6 +108,8 @@ export function setFieldPath(type: Type, target: JsonObject, path: string, text:
     const protoName = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     if (protoName !== key) delete current[protoName];
     if (i === segments.length - 1) {
+      // `pageSize=` with nothing after it leaves the field unset rather than failing to parse.
+      if (text === '' && field.type !== 'string' && field.type !== 'bytes') return;
       const value = jsonValueOf(field, text, path);
       if (field.repeated) {
         const list = Array.isArray(current[key]) ? (current[key] as unknown[]) : [];
