@@ -53,7 +53,12 @@ describe('requests read from URL text', () => {
       nextPageToken: token,
     });
     expect(() => fromUrl(HISTORY_REQUEST, [['maximumPageSize', 'ten']])).toThrow(/maximumPageSize/);
-    expect(fromUrl(HISTORY_REQUEST, [['maximumPageSize', ''], ['waitNewEvent', '']])).toEqual({});
+    expect(
+      fromUrl(HISTORY_REQUEST, [
+        ['maximumPageSize', ''],
+        ['waitNewEvent', ''],
+      ]),
+    ).toEqual({});
   });
 
   it('reads int64 strings, timestamps and durations', () => {
