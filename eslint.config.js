@@ -145,7 +145,8 @@ const commonJsGlobals = {
 };
 
 module.exports = defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'packages/*/dist/'] },
+  // Temporal UI's app is a SvelteKit package with its own tooling; its build output is checked in.
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'packages/*/dist/', 'packages/temporal-ui/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

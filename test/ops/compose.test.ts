@@ -325,6 +325,25 @@ describe('Dockerfile', () => {
     expect(build).toContain('dist/workflow-bundle.js');
   });
 
+  it("copies every workspace package's manifest before npm ci, in every stage that installs", () => {
+    const workspaces = fs
+      .readdirSync(path.join(repoRoot, 'packages'))
+      .filter((name) => fs.existsSync(path.join(repoRoot, 'packages', name, 'package.json')));
+    expect(workspaces).toEqual(expect.arrayContaining(['temporal-devserver', 'temporal-ui']));
+    for (const stage of stages) {
+      const text = stage.lines.join('\n');
+      const install = text.search(/^RUN npm ci/m);
+      if (install < 0) continue;
+      for (const name of workspaces) {
+        const copied = text.indexOf(`COPY packages/${name}/package.json ./packages/${name}/`);
+        expect({ name, copiedBeforeInstall: copied >= 0 && copied < install }).toEqual({
+          name,
+          copiedBeforeInstall: true,
+        });
+      }
+    }
+  });
+
   it('ships production dependencies only and runs as a non-root user', () => {
     const runtime = finalStage?.lines.join('\n') ?? '';
     expect(runtime).toMatch(/npm ci --omit=dev/);

@@ -163,6 +163,10 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
   const ui = temporalUiOrigin(second.output());
   const settings = await fetch(`${ui}/api/v1/settings`);
   expect(((await settings.json()) as Json).DefaultNamespace).toBe('default');
+  // The pages are the checked-in build of the UI package, for any path the app routes.
+  const page = await fetch(`${ui}/namespaces/default/workflows/post:${regulated}`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toMatch(/import\("\/_app\/immutable\/entry\/start\.\w+\.js"\)/);
   const query = encodeURIComponent(`WorkflowId="post:${regulated}"`);
   const listed = (await (await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as Json;
   expect(listed.executions).toHaveLength(1);

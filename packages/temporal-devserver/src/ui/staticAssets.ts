@@ -9,6 +9,9 @@ import send from 'send';
 
 const IMMUTABLE_PREFIX = '/_app/immutable/';
 
+/** The UI's own page for a run's raw history ("View raw history"): it hands over to the API's download. */
+const RAW_HISTORY_PAGE = /^\/namespaces\/[^/]+\/workflows\/[^/]+\/[^/]+\/history\.json$/;
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Temporal UI</title></head>
 <body><h1>Temporal UI is not built</h1>
@@ -64,7 +67,8 @@ export function serveAsset(
   stream.on('error', (err: { status?: number }) => {
     const httpStatus = err.status ?? 500;
     // A page path the app routes itself; a missing file (it has an extension) stays missing.
-    if (httpStatus === 404 && !extname(pathname) && pathname !== '/index.html') {
+    const pagePath = (!extname(pathname) || RAW_HISTORY_PAGE.test(pathname)) && pathname !== '/index.html';
+    if (httpStatus === 404 && pagePath) {
       sendIndex();
       return;
     }

@@ -1,0 +1,1 @@
+import{w as r}from"./DfbPtrkh.js";import{a as e}from"./CgzA_urD.js";const s=r(0),t={workflow:null,workers:{pollers:[],taskQueueStatus:null},metadata:void 0,userMetadata:{summary:"",details:""}},l=r(t);e("workflowSummaryView",!0,!0);e("workflowTimelineView",!0,!0);export{t as i,s as r,l as w};

@@ -1,0 +1,1 @@
+import{x as t,y as i,z as y,A as c}from"./ClJrH5XF.js";import{B as f}from"./Cxef74sz.js";const l=Symbol("NaN");function h(r,e,n){y&&c();var o=new f(r),s=!t();i(()=>{var a=e();a!==a&&(a=l),s&&a!==null&&typeof a=="object"&&(a={}),o.ensure(a,n)})}export{h as k};

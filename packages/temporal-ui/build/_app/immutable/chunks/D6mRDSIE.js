@@ -1,0 +1,1 @@
+import"./DsnmJJEf.js";import"./pVtjF1n8.js";import{e,i}from"./ClJrH5XF.js";var o=i('<hr tabindex="-1" aria-hidden="true" class="w-full border-subtle"/>');function n(r){var a=o();e(r,a)}export{n as M};

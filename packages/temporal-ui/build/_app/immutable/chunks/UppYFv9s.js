@@ -1,0 +1,1 @@
+import"./DsnmJJEf.js";import"./pVtjF1n8.js";import{e as t,i as l,b as d,r as i}from"./ClJrH5XF.js";import{b as s}from"./CZHcxgLa.js";var m=l('<div class="h-full px-2 pb-16 pt-4 md:px-4 lg:px-8"><!></div>');function u(r,a){var o=m(),p=d(o);s(p,a,"default",{},null),i(o),t(r,o)}export{u as W};

@@ -1,0 +1,1 @@
+import{ap as a}from"./ClJrH5XF.js";a();

@@ -1,0 +1,1 @@
+import"../chunks/DsnmJJEf.js";import"../chunks/pVtjF1n8.js";import{p as a,a as i}from"../chunks/ClJrH5XF.js";import{i as p}from"../chunks/CZHcxgLa.js";import{N as e,n as r}from"../chunks/CuIEvmGa.js";function u(o,t){a(t,!1),p(),e(o,{get what(){return r["task-queues"]}}),i()}export{u as component};

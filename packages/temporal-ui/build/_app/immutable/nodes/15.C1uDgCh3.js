@@ -1,0 +1,1 @@
+import"../chunks/DsnmJJEf.js";import"../chunks/pVtjF1n8.js";import{p,a as r}from"../chunks/ClJrH5XF.js";import{i as a}from"../chunks/CZHcxgLa.js";import{N as e,n as i}from"../chunks/CuIEvmGa.js";function u(o,t){p(t,!1),a(),e(o,{get what(){return i["worker-deployments"]}}),r()}export{u as component};

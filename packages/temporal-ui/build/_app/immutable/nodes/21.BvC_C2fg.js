@@ -1,0 +1,1 @@
+import{r as o}from"../chunks/Dr0UTSVU.js";import{r}from"../chunks/DwfXjrAG.js";const t=async({params:e})=>{o(302,r({namespace:e.namespace,workflow:e.workflow,run:e.run}))},l=Object.freeze(Object.defineProperty({__proto__:null,load:t},Symbol.toStringTag,{value:"Module"}));export{l as universal};

@@ -1,0 +1,1 @@
+import{r as o}from"../chunks/Dr0UTSVU.js";import{a as r}from"../chunks/DwfXjrAG.js";const t=async({params:e})=>{o(302,r({namespace:e.namespace,workflow:e.workflow,run:e.run}))},n=Object.freeze(Object.defineProperty({__proto__:null,load:t},Symbol.toStringTag,{value:"Module"}));export{n as universal};

@@ -1,0 +1,1 @@
+import"../chunks/DsnmJJEf.js";import"../chunks/pVtjF1n8.js";import{p as a,a as i}from"../chunks/ClJrH5XF.js";import{i as p}from"../chunks/CZHcxgLa.js";import{N as n,n as r}from"../chunks/CuIEvmGa.js";function u(o,t){a(t,!1),p(),n(o,{get what(){return r.nexus}}),i()}export{u as component};

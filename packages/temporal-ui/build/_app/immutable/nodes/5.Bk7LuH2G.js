@@ -1,0 +1,1 @@
+import{r as t}from"../chunks/Dr0UTSVU.js";import{b as r}from"../chunks/DwfXjrAG.js";const a=async({parent:e})=>{const{settings:o}=await e();t(302,r({namespace:o.defaultNamespace}))},c=Object.freeze(Object.defineProperty({__proto__:null,load:a},Symbol.toStringTag,{value:"Module"}));export{c as universal};

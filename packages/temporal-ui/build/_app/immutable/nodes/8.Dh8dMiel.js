@@ -1,0 +1,1 @@
+import"../chunks/DsnmJJEf.js";import"../chunks/pVtjF1n8.js";import{p as t,a as i}from"../chunks/ClJrH5XF.js";import{i as p}from"../chunks/CZHcxgLa.js";import{N as r,n}from"../chunks/CuIEvmGa.js";function c(o,a){t(a,!1),p(),r(o,{get what(){return n.archival}}),i()}export{c as component};

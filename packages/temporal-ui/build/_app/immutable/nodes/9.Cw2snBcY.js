@@ -1,0 +1,1 @@
+import"../chunks/DsnmJJEf.js";import"../chunks/pVtjF1n8.js";import{p as a,a as i}from"../chunks/ClJrH5XF.js";import{i as p}from"../chunks/CZHcxgLa.js";import{N as r,n}from"../chunks/CuIEvmGa.js";function c(o,t){a(t,!1),p(),r(o,{get what(){return n["batch-operations"]}}),i()}export{c as component};
