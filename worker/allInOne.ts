@@ -23,6 +23,7 @@ import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
+import { startBlueskyPollers } from './blueskyPollers';
 import { createWorker, type WorkflowSource } from './createWorker';
 import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
 import { INBOUND_SECRET_KEY_FILE_NAME, readOrCreateInboundSecretKey } from './inboundSecretKeyFile';
@@ -187,6 +188,13 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       ...(options.workflows ? { workflows: options.workflows } : {}),
     });
     const workerRun = worker.run();
+    startBlueskyPollers({
+      db,
+      key: inboundSecretKey,
+      workflow: temporal.workflow,
+      taskQueue: config.temporalTaskQueue,
+      logger,
+    }).catch((error: unknown) => logger.warn({ err: error }, 'Bluesky inbound pollers not started'));
     // The SDK's runtime may already have begun the worker's shutdown on the same signal.
     stack.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -130,6 +130,8 @@ export function createServices({
       db,
       accounts,
       credentials: createAccountCredentialStore(db, { key: inboundSecretKey }),
+      temporal: workflows,
+      logger,
     }),
     health: createHealthService({
       db,

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createAccountCredentialStore } from '../../db/accountCredentials';
 import { createAccountStore, type Account } from '../../db/accounts';
-import { createBlueskyConnector } from '../../activities/connectors/bluesky';
+import { createBlueskyConnector, idOfUri, uriOfId } from '../../activities/connectors/bluesky';
 import type { PlatformConnector } from '../../activities/connectors/types';
 import { ErrorType } from '../../activities/contract';
 import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
@@ -216,8 +216,8 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   const reply = {
     accountId: brandAccount.id,
     platform: 'bluesky' as const,
-    threadExternalId: root.uri,
-    inReplyToExternalId: question.uri,
+    threadExternalId: idOfUri(root.uri),
+    inReplyToExternalId: idOfUri(question.uri),
     text: 'Next Monday!',
     idempotencyKey: uniqueId('reply'),
     keyFixedAt: new Date().toISOString(),
@@ -227,11 +227,12 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   await bsky.settle();
 
   expect(again.externalId).toBe(first.externalId);
+  const firstUri = uriOfId(first.externalId);
   const thread = await bob.agent.getPostThread({ uri: question.uri });
   const replies = (thread.data.thread as { replies?: Array<{ post: { uri: string; author: { did: string } } }> })
     .replies!;
-  expect(replies.map((r) => [r.post.uri, r.post.author.did])).toEqual([[first.externalId, bsky.brand.did]]);
-  const record = (await bob.agent.app.bsky.feed.getPosts({ uris: [first.externalId] })).data.posts[0].record as {
+  expect(replies.map((r) => [r.post.uri, r.post.author.did])).toEqual([[firstUri, bsky.brand.did]]);
+  const record = (await bob.agent.app.bsky.feed.getPosts({ uris: [firstUri] })).data.posts[0].record as {
     reply: { root: { uri: string }; parent: { uri: string } };
   };
   expect(record.reply.root.uri).toBe(root.uri);

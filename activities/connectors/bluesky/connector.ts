@@ -14,13 +14,31 @@ import type { QualityIssue } from '../../../domain/postState';
 import type { Media } from '../../../domain/types';
 import { ErrorType } from '../../contract';
 import type { PlatformConnector, Publication, VariantToPublish } from '../types';
+import type { NotificationCursor } from '../../../db/blueskyInboundCursors';
 import { failureFromBluesky } from './failures';
+import { idOfUri, NotABlueskyIdError, uriOfId } from './ids';
+import { CONVERSATION_REASONS, cursorAfter, readBefore, type Notification } from './notifications';
 import { recordKeyFor } from './recordKey';
 import { createBlueskySessions, type SignedIn } from './sessions';
 
 export const BLUESKY_CONNECTOR = 'bluesky';
 const POST_COLLECTION = 'app.bsky.feed.post';
 const WEB_ORIGIN = 'https://bsky.app';
+
+/** How many pages of notifications one read goes back at most (older ones are left unread). */
+const NOTIFICATION_PAGES_PER_READ = 10;
+const NOTIFICATION_PAGE_SIZE = 50;
+
+export interface BlueskyConnector extends PlatformConnector {
+  /**
+   * The account's reply, mention and quote notifications the cursor has not passed, oldest
+   * first, and the cursor past every notification read (likes and follows included).
+   */
+  newNotifications(
+    accountId: string,
+    cursor: NotificationCursor | undefined,
+  ): Promise<{ notifications: Notification[]; cursor: NotificationCursor | undefined }>;
+}
 
 export interface BlueskyConnectorDeps {
   db: Knex;
@@ -45,11 +63,25 @@ function keyTime(fixedAt: string | undefined): string {
   return new Date(Context.current().info.scheduledTimestampMs).toISOString();
 }
 
+/** The record a conversation or message id names; an id that names none can never be answered. */
+function recordUri(id: string): string {
+  try {
+    return uriOfId(id);
+  } catch (error) {
+    if (!(error instanceof NotABlueskyIdError)) throw error;
+    throw ApplicationFailure.create({
+      type: ErrorType.ContentRefused,
+      message: `cannot reply on Bluesky: ${error.message}`,
+      nonRetryable: true,
+    });
+  }
+}
+
 export function postUrl(handle: string, uri: string): string {
   return `${WEB_ORIGIN}/profile/${handle}/post/${new AtUri(uri).rkey}`;
 }
 
-export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConnector {
+export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConnector {
   const clock = deps.clock ?? (() => new Date());
   const accounts = createAccountStore(deps.db);
   const credentials = createAccountCredentialStore(deps.db, { key: deps.secretKey });
@@ -224,8 +256,10 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       const rkey = recordKeyFor({ idempotencyKey: reply.idempotencyKey, fixedAt });
       return asAccount(account, async (signedIn) => {
         const written = await writeOnce(signedIn, rkey, async () => {
-          const root = await strongRef(signedIn, reply.threadExternalId);
-          const parent = reply.inReplyToExternalId ? await strongRef(signedIn, reply.inReplyToExternalId) : root;
+          const root = await strongRef(signedIn, recordUri(reply.threadExternalId));
+          const parent = reply.inReplyToExternalId
+            ? await strongRef(signedIn, recordUri(reply.inReplyToExternalId))
+            : root;
           return {
             $type: POST_COLLECTION,
             ...(await withFacets(signedIn, reply.text)),
@@ -233,7 +267,30 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
             reply: { root, parent },
           };
         });
-        return { externalId: written.uri, sentAt: written.createdAt };
+        // Written as the poller writes message ids, so the reply's echo is recognised as ours.
+        return { externalId: idOfUri(written.uri), sentAt: written.createdAt };
+      });
+    },
+
+    async newNotifications(accountId, cursor) {
+      const account = await requireAccount(accountId);
+      return asAccount(account, async (signedIn) => {
+        const unread: Notification[] = [];
+        let page: string | undefined;
+        for (let pages = 0; pages < NOTIFICATION_PAGES_PER_READ; pages += 1) {
+          const answer = await signedIn.agent.app.bsky.notification.listNotifications({
+            limit: NOTIFICATION_PAGE_SIZE,
+            ...(page ? { cursor: page } : {}),
+          });
+          const { notifications } = answer.data;
+          const fresh = notifications.filter((notification) => !readBefore(notification, cursor));
+          unread.push(...fresh);
+          page = answer.data.cursor;
+          if (!page || notifications.length === 0 || fresh.length < notifications.length) break;
+        }
+        const wanted = unread.filter((n) => (CONVERSATION_REASONS as readonly string[]).includes(n.reason));
+        wanted.sort((a, b) => Date.parse(a.indexedAt) - Date.parse(b.indexedAt));
+        return { notifications: wanted, cursor: cursorAfter(cursor, unread) };
       });
     },
 
