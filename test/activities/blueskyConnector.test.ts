@@ -128,7 +128,8 @@ it('publishes a post whose link, mention and hashtag reach the AppView as facets
   );
 });
 
-it("uploads a variant's images as blobs with their alt text", async () => {
+/** Serves a one-pixel PNG while `use` runs, as a variant's image URL. */
+async function withImage<T>(use: (url: string) => Promise<T>): Promise<T> {
   const png = Buffer.from(
     'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
     'base64',
@@ -140,10 +141,18 @@ it("uploads a variant's images as blobs with their alt text", async () => {
   await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
   const { port } = images.address() as AddressInfo;
   try {
+    return await use(`http://127.0.0.1:${port}/dot.png`);
+  } finally {
+    await new Promise<void>((resolve) => images.close(() => resolve()));
+  }
+}
+
+it("uploads a variant's images as blobs with their alt text", async () => {
+  await withImage(async (url) => {
     const published = await connector.publish(
       {
         ...variant(brandAccount, `With a picture ${uniqueId('p')}`),
-        media: [{ url: `http://127.0.0.1:${port}/dot.png`, kind: 'image', alt: 'A single red dot' }],
+        media: [{ url, kind: 'image', alt: 'A single red dot' }],
       },
       uniqueId('key'),
     );
@@ -154,9 +163,61 @@ it("uploads a variant's images as blobs with their alt text", async () => {
       $type: 'app.bsky.embed.images#view',
       images: [expect.objectContaining({ alt: 'A single red dot' })],
     });
-  } finally {
-    await new Promise<void>((resolve) => images.close(() => resolve()));
-  }
+  });
+});
+
+it("tags the post with the variant's languages", async () => {
+  const published = await connector.publish(
+    { ...variant(brandAccount, `Frühling ist da ${uniqueId('l')}`), languages: ['de', 'en'] },
+    uniqueId('key'),
+  );
+  await bsky.settle();
+
+  const seen = (await bsky.users[0].agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0];
+  expect((seen.record as { langs?: string[] }).langs).toEqual(['de', 'en']);
+});
+
+it('publishes a quote post, with its images when the variant has them', async () => {
+  const [alice] = bsky.users;
+  const quoted = await alice.agent.post({ text: `Best coffee in town ${uniqueId('c')}` });
+  await bsky.settle();
+
+  const quote = await connector.publish(
+    { ...variant(brandAccount, `Thank you! ${uniqueId('q')}`), quoteOf: quoted.uri },
+    uniqueId('key'),
+  );
+  const withMedia = await withImage((url) =>
+    connector.publish(
+      {
+        ...variant(brandAccount, `Thanks, with a picture ${uniqueId('q')}`),
+        quoteOf: quoted.uri,
+        media: [{ url, kind: 'image', alt: 'Our counter' }],
+      },
+      uniqueId('key'),
+    ),
+  );
+  await bsky.settle();
+
+  const [plain, mixed] = (await alice.agent.app.bsky.feed.getPosts({ uris: [quote.externalId, withMedia.externalId] }))
+    .data.posts;
+  expect(plain.embed).toMatchObject({ $type: 'app.bsky.embed.record#view', record: { uri: quoted.uri } });
+  expect(mixed.embed).toMatchObject({
+    $type: 'app.bsky.embed.recordWithMedia#view',
+    record: { record: { uri: quoted.uri } },
+    media: { images: [expect.objectContaining({ alt: 'Our counter' })] },
+  });
+  const original = (await alice.agent.app.bsky.feed.getPosts({ uris: [quoted.uri] })).data.posts[0];
+  expect(original.quoteCount).toBe(2);
+});
+
+it('refuses for good a quote of a post that does not exist', async () => {
+  const missing = `at://${bsky.users[0].did}/app.bsky.feed.post/3jzfcijpj2z2a`;
+  const failure = await failureOf(
+    connector.publish({ ...variant(brandAccount, 'Quoting nothing'), quoteOf: missing }, uniqueId('key')),
+  );
+  expect(failure.type).toBe(ErrorType.ContentRefused);
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.message).toContain('does not exist');
 });
 
 it('publishes once when the answer to a successful create is lost and the publication is retried', async () => {

@@ -48,12 +48,20 @@ export interface BlueskyConnectorDeps {
   fetch?: typeof globalThis.fetch;
 }
 
+type StrongRef = { uri: string; cid: string };
+type ImagesEmbed = { $type: 'app.bsky.embed.images'; images: Array<{ image: BlobRef; alt: string }> };
+type PostEmbed =
+  | ImagesEmbed
+  | { $type: 'app.bsky.embed.record'; record: StrongRef }
+  | { $type: 'app.bsky.embed.recordWithMedia'; record: { record: StrongRef }; media: ImagesEmbed };
+
 interface PostRecord {
   $type: typeof POST_COLLECTION;
   text: string;
   createdAt: string;
   facets?: RichText['facets'];
-  embed?: { $type: 'app.bsky.embed.images'; images: Array<{ image: BlobRef; alt: string }> };
+  langs?: string[];
+  embed?: PostEmbed;
   reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } };
 }
 
@@ -61,6 +69,12 @@ interface PostRecord {
 function keyTime(fixedAt: string | undefined): string {
   if (fixedAt) return fixedAt;
   return new Date(Context.current().info.scheduledTimestampMs).toISOString();
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  if (!(error instanceof XRPCError)) return false;
+  if (error.error === 'RecordNotFound' || Number(error.status) === 404) return true;
+  return Number(error.status) === 400 && /not found|could not find/i.test(error.message);
 }
 
 /** The record a conversation or message id names; an id that names none can never be answered. */
@@ -71,7 +85,7 @@ function recordUri(id: string): string {
     if (!(error instanceof NotABlueskyIdError)) throw error;
     throw ApplicationFailure.create({
       type: ErrorType.ContentRefused,
-      message: `cannot reply on Bluesky: ${error.message}`,
+      message: `Bluesky has no such record: ${error.message}`,
       nonRetryable: true,
     });
   }
@@ -124,10 +138,7 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConne
       });
       return { uri: found.data.uri, cid: found.data.cid ?? '', value: found.data.value as unknown as PostRecord };
     } catch (error) {
-      if (error instanceof XRPCError && (error.error === 'RecordNotFound' || Number(error.status) === 404))
-        return undefined;
-      if (error instanceof XRPCError && Number(error.status) === 400 && /not found/i.test(error.message))
-        return undefined;
+      if (isRecordNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -161,8 +172,8 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConne
   }
 
   /** Uploads each image as a blob of the account's repository, with its alt text. */
-  async function imagesEmbed(signedIn: SignedIn, media: Media[]): Promise<Pick<PostRecord, 'embed'>> {
-    if (media.length === 0) return {};
+  async function imagesEmbed(signedIn: SignedIn, media: Media[]): Promise<ImagesEmbed | undefined> {
+    if (media.length === 0) return undefined;
     if (media.some((item) => item.kind !== 'image')) {
       throw ApplicationFailure.create({
         type: ErrorType.ContentRefused,
@@ -185,17 +196,38 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConne
       const uploaded = await signedIn.agent.uploadBlob(bytes, { encoding });
       images.push({ image: uploaded.data.blob, alt: item.alt ?? '' });
     }
-    return { embed: { $type: 'app.bsky.embed.images', images } };
+    return { $type: 'app.bsky.embed.images', images };
   }
 
-  async function strongRef(signedIn: SignedIn, uri: string): Promise<{ uri: string; cid: string }> {
+  /** The images, the quoted post, or both (a quote with media). */
+  async function embedOf(signedIn: SignedIn, variant: VariantToPublish): Promise<Pick<PostRecord, 'embed'>> {
+    const images = await imagesEmbed(signedIn, variant.media);
+    if (variant.quoteOf === undefined) return images ? { embed: images } : {};
+    const quoted = await strongRef(signedIn, recordUri(variant.quoteOf), 'the quoted post');
+    if (!images) return { embed: { $type: 'app.bsky.embed.record', record: quoted } };
+    return { embed: { $type: 'app.bsky.embed.recordWithMedia', record: { record: quoted }, media: images } };
+  }
+
+  /** The record's current version; a record that is not there is refused for good, not retried. */
+  async function strongRef(signedIn: SignedIn, uri: string, what = 'the post replied to'): Promise<StrongRef> {
     const at = new AtUri(uri);
-    const found = await signedIn.agent.com.atproto.repo.getRecord({
-      repo: at.host,
-      collection: at.collection,
-      rkey: at.rkey,
-    });
-    return { uri: found.data.uri, cid: found.data.cid ?? '' };
+    try {
+      const found = await signedIn.agent.com.atproto.repo.getRecord({
+        repo: at.host,
+        collection: at.collection,
+        rkey: at.rkey,
+      });
+      return { uri: found.data.uri, cid: found.data.cid ?? '' };
+    } catch (error) {
+      if (isRecordNotFound(error)) {
+        throw ApplicationFailure.create({
+          type: ErrorType.ContentRefused,
+          message: `${what} ${uri} does not exist on Bluesky`,
+          nonRetryable: true,
+        });
+      }
+      throw error;
+    }
   }
 
   return {
@@ -209,7 +241,8 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConne
         const written = await writeOnce(signedIn, rkey, async () => ({
           $type: POST_COLLECTION,
           ...(await withFacets(signedIn, variant.text)),
-          ...(await imagesEmbed(signedIn, variant.media)),
+          ...(variant.languages && variant.languages.length > 0 ? { langs: variant.languages } : {}),
+          ...(await embedOf(signedIn, variant)),
           createdAt: fixedAt,
         }));
         return {
