@@ -114,7 +114,12 @@ async function main(): Promise<void> {
   });
   void temporalConnection.reachable.then((reachable) => {
     if (!reachable) return;
-    void reconcilePostsAtStartup({ db, temporal, logger });
+    void reconcilePostsAtStartup({
+      db,
+      temporal,
+      logger,
+      ...(config.inboundSecretKey ? { secretKey: config.inboundSecretKey } : {}),
+    });
   });
   logger.info(
     {

@@ -165,12 +165,11 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
     stack.push(() => temporalConnection.close());
     const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
 
-    // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
-    // closed as lost before anyone acts on them; it runs in the background and retries.
-    void reconcilePostsAtStartup({ db, temporal, logger });
-
     const inboundSecretKey =
       config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));
+    // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
+    // closed as lost before anyone acts on them; it runs in the background and retries.
+    void reconcilePostsAtStartup({ db, temporal, logger, secretKey: inboundSecretKey });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.temporalNamespace,

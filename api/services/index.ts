@@ -81,7 +81,7 @@ export function createServices({
     db,
     temporal,
     logger,
-    connectors: connectors ?? defaultConnectors(db),
+    connectors: connectors ?? defaultConnectors(db, inboundSecretKey),
     callTemporal: call,
   });
   return {

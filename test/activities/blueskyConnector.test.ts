@@ -8,6 +8,13 @@ import { createAccountStore, type Account } from '../../db/accounts';
 import { createBlueskyConnector, idOfUri, uriOfId } from '../../activities/connectors/bluesky';
 import type { PlatformConnector } from '../../activities/connectors/types';
 import { ErrorType } from '../../activities/contract';
+import pino from 'pino';
+import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
+import { createPostReconciler } from '../../api/reconciliation';
+import { createConnectorRegistry } from '../../activities/connectors/types';
+import { createPostStore } from '../../db/posts';
+import { publicationKey } from '../../domain/publicationKey';
+import { postState } from './postStateFixture';
 import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
 import { TEST_INBOUND_SECRET_KEY } from '../helpers/inboundSecretKey';
 import { startBlueskyNetwork, type BlueskyNetwork, type NetworkUser } from '../helpers/blueskyNetwork';
@@ -241,6 +248,69 @@ it('publishes once when the answer to a successful create is lost and the public
 
   expect(dropped).toBe(1);
   expect(await brandPosts(text)).toEqual([retried.externalId]);
+});
+
+it("finds what a lost publication published from its key and the workflow's fixed time, without publishing", async () => {
+  const text = `Lost and found ${uniqueId('lost')}`;
+  const input = variant(brandAccount, text);
+  const key = uniqueId('key');
+  const about = { accountId: brandAccount.id, keyFixedAt: input.keyFixedAt };
+  const reader = connectorFor();
+
+  expect(await reader.findPublication(key, about)).toBeUndefined();
+  const published = await connector.publish(input, key);
+
+  expect(await reader.findPublication(key, about)).toEqual(published);
+  expect(await reader.findPublication(uniqueId('key'), about)).toBeUndefined();
+  expect(await reader.findPublication(key, { accountId: brandAccount.id })).toBeUndefined();
+  expect(await brandPosts(text)).toEqual([published.externalId]);
+});
+
+it('lets the reconciler record what a post whose workflow is gone published on Bluesky', async () => {
+  const env = await createTestEnvironment();
+  try {
+    const text = `Published, then the workflow was lost ${uniqueId('gone')}`;
+    const input = variant(brandAccount, text);
+    const key = publicationKey({ postId: input.postId, revision: 1, accountId: brandAccount.id });
+    const content = { variants: [{ accountId: brandAccount.id, platform: 'bluesky' as const, text, media: [] }] };
+    const state = postState({
+      postId: input.postId,
+      brandId: brandAccount.brandId,
+      stage: 'publishing',
+      openStages: ['publishing'],
+      revision: 1,
+      content,
+      variants: [
+        {
+          accountId: brandAccount.id,
+          platform: 'bluesky',
+          status: 'publishing',
+          attempts: 1,
+          keyFixedAt: input.keyFixedAt,
+        },
+      ],
+    });
+    const posts = createPostStore(db);
+    await posts.applyProjection({ state, sequence: 7 });
+    await posts.writeVariants({ postId: state.postId, revision: 1, variants: state.variants });
+    // The platform took the post; the workflow that asked never heard back and is gone.
+    const published = await connector.publish(input, key);
+
+    const reconciler = createPostReconciler({
+      db,
+      temporal: env.client,
+      logger: pino({ level: 'silent' }),
+      connectors: createConnectorRegistry([connectorFor()]),
+    });
+    const lost = await reconciler.reconcile((await posts.findById(input.postId))!);
+
+    expect(lost.stage).toBe('lost');
+    expect(lost.state.variants).toEqual([
+      expect.objectContaining({ status: 'published', externalId: published.externalId, url: published.url }),
+    ]);
+  } finally {
+    await env.teardown();
+  }
 });
 
 it('counts likes, reposts and replies by other users in the next metric snapshot', async () => {

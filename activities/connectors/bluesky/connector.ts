@@ -255,8 +255,23 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConne
       });
     },
 
-    // Without the time the key was fixed at, the record key cannot be rebuilt from the key alone.
-    findPublication: async () => undefined,
+    async findPublication(idempotencyKey, about) {
+      // Without the time the key was fixed at, the record key cannot be rebuilt from the key alone.
+      if (!about?.keyFixedAt) return undefined;
+      const account = await requireAccount(about.accountId);
+      const rkey = recordKeyFor({ idempotencyKey, fixedAt: about.keyFixedAt });
+      return asAccount(account, async (signedIn) => {
+        const found = await existingRecord(signedIn, rkey);
+        if (!found) return undefined;
+        return {
+          accountId: account.id,
+          platform: account.platform,
+          externalId: found.uri,
+          url: postUrl(signedIn.handle, found.uri),
+          publishedAt: found.value.createdAt,
+        };
+      });
+    },
 
     async fetchMetrics(publication): Promise<MetricCounts> {
       const account = await requireAccount(publication.accountId);
