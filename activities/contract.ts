@@ -63,6 +63,9 @@ export interface PublishVariantInput {
   platform: Platform;
   text: string;
   media: Media[];
+  /** See VariantContent. */
+  languages?: string[];
+  quoteOf?: string;
   /** post:revision:account — a platform never publishes the same key twice. */
   idempotencyKey: string;
   /**

@@ -4,6 +4,7 @@ import type { ReportActivities } from './reportContract';
 import type { ThreadActivities } from './threadContract';
 import type { CrisisActivities } from './crisisContract';
 import type { CampaignActivities } from './campaignContract';
+import type { BlueskyInboundActivities } from './blueskyInboundContract';
 
 export { createPostActivities } from './postActivities';
 export { createBrandPublishingActivities } from './brandPublishing';
@@ -11,6 +12,9 @@ export { createThreadActivities, threadEntity } from './threadActivities';
 export { createReportActivities } from './reports';
 export type * from './reportContract';
 export { createCrisisActivities, crisisEntity } from './crisisActivities';
+export { createBlueskyInboundActivities } from './blueskyInbound';
+export type * from './blueskyInboundContract';
+export { startBlueskyInbound } from './connectors/bluesky/startPolling';
 export type * from './crisisContract';
 export type * from './threadContract';
 export * from './brandContract';
@@ -39,11 +43,13 @@ export type { Notifier, OutboundNotification, WebhookNotifierConfig } from './no
 
 /**
  * Every activity a worker hosts: the post lifecycle's, the brand publishing workflow's, the
- * conversations', the scheduled reports', the crisis monitor's and the campaigns'.
+ * conversations', the scheduled reports', the crisis monitor's, the campaigns' and the Bluesky
+ * inbound poller's.
  */
 export type WorkerActivities = PostActivities &
   BrandPublishingActivities &
   ThreadActivities &
   ReportActivities &
   CrisisActivities &
-  CampaignActivities;
+  CampaignActivities &
+  BlueskyInboundActivities;

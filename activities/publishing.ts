@@ -27,6 +27,8 @@ export function createPublishVariant(deps: PostActivityDeps): PostActivities['pu
             platform: input.platform,
             text: input.text,
             media: input.media,
+            ...(input.languages !== undefined ? { languages: input.languages } : {}),
+            ...(input.quoteOf !== undefined ? { quoteOf: input.quoteOf } : {}),
             ...(input.keyFixedAt !== undefined ? { keyFixedAt: input.keyFixedAt } : {}),
           },
           input.idempotencyKey,

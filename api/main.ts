@@ -114,7 +114,13 @@ async function main(): Promise<void> {
   });
   void temporalConnection.reachable.then((reachable) => {
     if (!reachable) return;
-    void reconcilePostsAtStartup({ db, temporal, logger, taskQueue: config.temporalTaskQueue });
+    void reconcilePostsAtStartup({
+      db,
+      temporal,
+      logger,
+      taskQueue: config.temporalTaskQueue,
+      ...(config.inboundSecretKey ? { secretKey: config.inboundSecretKey } : {}),
+    });
   });
   logger.info(
     {

@@ -10,6 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { createBlueskyConnector } from '../activities/connectors/bluesky';
 import { createSandboxConnector } from '../activities/connectors/sandbox';
 import { createConnectorRegistry, type ConnectorRegistry } from '../activities/connectors/types';
 import { createAccountStore } from '../db/accounts';
@@ -67,8 +68,12 @@ export interface PostReconcilerDeps {
   clock?: () => Date;
 }
 
-export function defaultConnectors(db: Knex): ConnectorRegistry {
-  return createConnectorRegistry([createSandboxConnector({ db })]);
+/** The sandbox's ledger, and Bluesky's when the key that opens platform credentials is given. */
+export function defaultConnectors(db: Knex, secretKey?: Buffer): ConnectorRegistry {
+  return createConnectorRegistry([
+    createSandboxConnector({ db }),
+    ...(secretKey ? [createBlueskyConnector({ db, secretKey })] : []),
+  ]);
 }
 
 export function createPostReconciler(deps: PostReconcilerDeps) {
@@ -162,7 +167,10 @@ export function createPostReconciler(deps: PostReconcilerDeps) {
       }
       const publication = await connectors
         .get(account.connector)
-        .findPublication(publicationKey({ postId: post.id, revision: state.revision, accountId: variant.accountId }));
+        .findPublication(publicationKey({ postId: post.id, revision: state.revision, accountId: variant.accountId }), {
+          accountId: variant.accountId,
+          ...(variant.keyFixedAt !== undefined ? { keyFixedAt: variant.keyFixedAt } : {}),
+        });
       if (publication) {
         found.push({
           accountId: variant.accountId,
@@ -295,10 +303,16 @@ export async function reconcilePostsAtStartup(deps: {
   temporal: Client;
   logger: Logger;
   taskQueue?: string;
+  /** Opens platform credentials, so that Bluesky's ledger is asked too. */
+  secretKey?: Buffer;
 }): Promise<void> {
   const callTemporal: CallTemporal = (call) =>
     deps.temporal.connection.withDeadline(Date.now() + STARTUP_CALL_DEADLINE_MS, call);
-  const reconciler = createPostReconciler({ ...deps, callTemporal });
+  const reconciler = createPostReconciler({
+    ...deps,
+    connectors: defaultConnectors(deps.db, deps.secretKey),
+    callTemporal,
+  });
   for (let attempt = 1; attempt <= STARTUP_ATTEMPTS; attempt += 1) {
     try {
       const summary = await reconciler.reconcileOpenPosts();

@@ -93,6 +93,16 @@ export function createAccountCredentialStore(db: Knex, { key }: { key: Buffer })
       return row ? { login: row.login, serviceUrl: row.service_url } : undefined;
     },
 
+    /** The accounts on a connector whose credentials the platform has not refused. */
+    async accountsSigningIn(connector: string, trx: Executor = db): Promise<string[]> {
+      const rows = await trx<CredentialsRow>('account_credentials')
+        .join('accounts', 'accounts.id', 'account_credentials.account_id')
+        .where({ 'accounts.connector': connector, 'account_credentials.needs_reauthentication': false })
+        .select<Array<Pick<CredentialsRow, 'account_id'>>>('account_credentials.account_id')
+        .orderBy('account_credentials.account_id');
+      return rows.map((row) => row.account_id);
+    },
+
     async health(accountId: string, trx: Executor = db): Promise<AccountHealth | undefined> {
       const row = await trx<CredentialsRow>('account_credentials').where({ account_id: accountId }).first();
       return row ? toHealth(row) : undefined;

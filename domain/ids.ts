@@ -11,3 +11,13 @@ export const campaignWorkflowId = (campaignId: string): string => `campaign:${ca
 
 /** A campaign's entity in the audit log. */
 export const campaignEntity = (campaignId: string): string => `campaign:${campaignId}`;
+/** A conversation's workflow, found from `<accountId>:<platform thread id>` (see threadIdOf). */
+export const threadWorkflowId = (threadId: string): string => `thread:${threadId}`;
+export const THREAD_WORKFLOW_TYPE = 'threadLifecycle';
+/** The signal that hands a conversation an inbound message; webhooks and pollers both send it. */
+export const INBOUND_MESSAGE_SIGNAL = 'inboundMessage';
+
+/** A Bluesky account's inbound poller: one per account. */
+export const blueskyInboundWorkflowId = (accountId: string): string => `bluesky-inbound:${accountId}`;
+export const BLUESKY_INBOUND_WORKFLOW_TYPE = 'blueskyInbound';
+export const POLL_BLUESKY_NOW_SIGNAL = 'pollBlueskyNow';

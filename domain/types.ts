@@ -110,6 +110,10 @@ export interface VariantContent {
   platform: Platform;
   text: string;
   media: Media[];
+  /** The languages the text is written in (BCP 47 tags); platforms that take them (Bluesky) tag the post. */
+  languages?: string[];
+  /** A post this one quotes (an at:// URI on Bluesky). */
+  quoteOf?: string;
 }
 
 export interface RevisionContent {

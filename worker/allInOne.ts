@@ -23,6 +23,7 @@ import { THREAD_SEARCH_ATTRIBUTES } from '../workflows/thread/searchAttributes';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
+import { startBlueskyPollers } from './blueskyPollers';
 import { createWorker, type WorkflowSource } from './createWorker';
 import { DEMO_KEYS_FILE_NAME, readDemoKeys, writeDemoKeys } from './demoKeys';
 import { INBOUND_SECRET_KEY_FILE_NAME, readOrCreateInboundSecretKey } from './inboundSecretKeyFile';
@@ -175,12 +176,17 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
     stack.push(() => temporalConnection.close());
     const temporal = new Client({ connection: temporalConnection.connection, namespace: config.temporalNamespace });
 
-    // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
-    // closed as lost before anyone acts on them; it runs in the background and retries.
-    void reconcilePostsAtStartup({ db, temporal, logger, taskQueue: config.temporalTaskQueue });
-
     const inboundSecretKey =
       config.inboundSecretKey ?? readOrCreateInboundSecretKey(path.join(config.dataDir, INBOUND_SECRET_KEY_FILE_NAME));
+    // Posts whose workflow did not survive (the offline server keeps workflows in memory) are
+    // closed as lost before anyone acts on them; it runs in the background and retries.
+    void reconcilePostsAtStartup({
+      db,
+      temporal,
+      logger,
+      secretKey: inboundSecretKey,
+      taskQueue: config.temporalTaskQueue,
+    });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.temporalNamespace,
@@ -198,6 +204,13 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       ...(options.workflows ? { workflows: options.workflows } : {}),
     });
     const workerRun = worker.run();
+    startBlueskyPollers({
+      db,
+      key: inboundSecretKey,
+      workflow: temporal.workflow,
+      taskQueue: config.temporalTaskQueue,
+      logger,
+    }).catch((error: unknown) => logger.warn({ err: error }, 'Bluesky inbound pollers not started'));
     // The SDK's runtime may already have begun the worker's shutdown on the same signal.
     stack.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

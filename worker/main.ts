@@ -6,6 +6,8 @@ import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { exitWithStartupFailure } from '../config/startup';
+import { Client } from '@temporalio/client';
+import { startBlueskyPollers } from './blueskyPollers';
 import { createWorker } from './createWorker';
 import { createConfiguredActivities } from './workerActivities';
 import { installWorkerRuntime } from './runtime';
@@ -53,8 +55,19 @@ async function main(): Promise<void> {
       { address: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
       'worker polling',
     );
+    const running = worker.run();
+    if (config.inboundSecretKey) {
+      const client = new Client({ connection, namespace: config.temporalNamespace });
+      startBlueskyPollers({
+        db,
+        key: config.inboundSecretKey,
+        workflow: client.workflow,
+        taskQueue: config.temporalTaskQueue,
+        logger,
+      }).catch((error: unknown) => logger.warn({ err: error }, 'Bluesky inbound pollers not started'));
+    }
     // Resolves once a shutdown signal has been handled and in-flight work has drained.
-    await worker.run();
+    await running;
     logger.info('worker stopped');
   } finally {
     await connection.close();

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import {
+  createBlueskyInboundActivities,
   createBrandPublishingActivities,
   createCrisisActivities,
   createPostActivities,
@@ -66,11 +67,12 @@ export function createConfiguredActivities({
 }
 
 export function createWorkerActivities(options: WorkerActivitiesOptions): WorkerActivities {
+  const bluesky = options.inboundSecretKey
+    ? createBlueskyConnector({ db: options.db, secretKey: options.inboundSecretKey })
+    : undefined;
   const connectors = createConnectorRegistry([
     createSandboxConnector({ db: options.db }),
-    ...(options.inboundSecretKey
-      ? [createBlueskyConnector({ db: options.db, secretKey: options.inboundSecretKey })]
-      : []),
+    ...(bluesky ? [bluesky] : []),
   ]);
   const notifier = createWebhookNotifier({ url: options.notifyWebhookUrl, secret: options.notifyWebhookSecret });
   return {
@@ -98,6 +100,11 @@ export function createWorkerActivities(options: WorkerActivitiesOptions): Worker
       ...(options.logger ? { logger: options.logger } : {}),
     }),
     ...createReportActivities({ db: options.db, notifier }),
+    ...createBlueskyInboundActivities({
+      db: options.db,
+      ...(bluesky ? { bluesky } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
     ...createCrisisActivities({
       db: options.db,
       notifier,

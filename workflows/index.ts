@@ -5,3 +5,4 @@ export { threadLifecycle } from './threadLifecycle';
 export { scheduledReport } from './scheduledReport';
 export { crisisMonitor } from './crisisMonitor';
 export { campaign } from './campaign';
+export { blueskyInbound } from './blueskyInbound';

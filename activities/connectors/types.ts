@@ -19,6 +19,11 @@ export interface Publication {
   publishedAt: string;
 }
 
+export interface PublicationKeyContext {
+  accountId: string;
+  keyFixedAt?: string;
+}
+
 export type PublishedRef = Pick<Publication, 'accountId' | 'platform' | 'externalId'>;
 
 export interface ReplyToSend {
@@ -48,8 +53,10 @@ export interface PlatformConnector {
   /**
    * What the platform published under the idempotency key, if anything, without publishing.
    * The platform's ledger is the truth for "published" when the workflow that asked is gone.
+   * `about` names the account and the time the workflow fixed for the key (keyFixedAt), which
+   * platforms whose record keys carry a time (Bluesky) need to find the record.
    */
-  findPublication(idempotencyKey: string): Promise<Publication | undefined>;
+  findPublication(idempotencyKey: string, about?: PublicationKeyContext): Promise<Publication | undefined>;
   /** The publication's counters as of `at` (ISO instant). */
   fetchMetrics(publication: PublishedRef, at: string): Promise<MetricCounts>;
   sendReply(reply: ReplyToSend): Promise<SentReply>;

@@ -141,11 +141,37 @@ export const MediaSchema = z
   })
   .openapi('Media');
 
+/** Bluesky takes at most three languages on a post. */
+const MAX_LANGUAGES_PER_VARIANT = 3;
+
+const LanguageTag = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'expected a BCP 47 language tag such as en, de or pt-BR');
+
+/** A record on an AT Protocol network: at://<did or handle>/<collection>/<record key>. */
+const RecordUri = z
+  .string()
+  .max(300)
+  .regex(
+    /^at:\/\/[A-Za-z0-9._:%-]+\/[A-Za-z0-9.-]+\/[A-Za-z0-9._:~-]+$/,
+    'expected an at:// URI of a post, such as at://did:plc:…/app.bsky.feed.post/3k…',
+  );
+
 export const DraftVariantSchema = z
   .object({
     accountId: Identifier.openapi({ description: "One of the brand's accounts; the platform is the account's" }),
     text: Text(TEXT.variantText),
     media: z.array(MediaSchema).max(MAX_MEDIA_PER_VARIANT).default([]),
+    languages: z
+      .array(LanguageTag)
+      .min(1)
+      .max(MAX_LANGUAGES_PER_VARIANT)
+      .optional()
+      .openapi({ description: 'The languages the text is written in; Bluesky tags the post with them' }),
+    quoteOf: RecordUri.optional().openapi({
+      description: 'The post this one quotes, as an at:// URI (Bluesky: a quote post, with the images if any)',
+    }),
   })
   .openapi('DraftVariant');
 

@@ -108,7 +108,14 @@ export const PostStateSchema = z
     content: z
       .object({
         variants: z.array(
-          z.object({ accountId: z.string(), platform: PlatformSchema, text: z.string(), media: z.array(MediaSchema) }),
+          z.object({
+            accountId: z.string(),
+            platform: PlatformSchema,
+            text: z.string(),
+            media: z.array(MediaSchema),
+            languages: z.array(z.string()).optional(),
+            quoteOf: z.string().optional(),
+          }),
         ),
         note: z.string().optional(),
       })

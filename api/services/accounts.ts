@@ -5,6 +5,9 @@
 import type { AccountCredentialStore } from '../../db/accountCredentials';
 import type { Account, AccountStore } from '../../db/accounts';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { startBlueskyInbound } from '../../activities/connectors/bluesky/startPolling';
+import type { TemporalAccess } from './temporal';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { conflict, notFound } from './errors';
 
@@ -14,9 +17,15 @@ export interface AccountServiceDeps {
   db: Knex;
   accounts: Pick<AccountStore, 'findById' | 'setConnector'>;
   credentials: Pick<AccountCredentialStore, 'set' | 'health' | 'signsInAs'>;
+  /** Starts the account's inbound poller once its credentials are set. */
+  temporal?: TemporalAccess;
+  logger?: Logger;
 }
 
-export function createAccountService({ db, accounts, credentials }: AccountServiceDeps) {
+/** Starting the poller is not worth holding the admin's answer for: every worker start starts it too. */
+const POLLER_START_DEADLINE_MS = 2000;
+
+export function createAccountService({ db, accounts, credentials, temporal, logger }: AccountServiceDeps) {
   async function visibleAccount(user: AuthenticatedUser, accountId: string): Promise<Account> {
     const account = await accounts.findById(accountId);
     if (!account || !coversBrand(user, account.brandId)) throw notFound('No such account');
@@ -35,6 +44,21 @@ export function createAccountService({ db, accounts, credentials }: AccountServi
       credentials: (await credentials.signsInAs(account.id)) ?? null,
       health: (await credentials.health(account.id)) ?? null,
     };
+  }
+
+  /** New credentials start the inbound poller, or restart one that stopped for refused credentials. */
+  async function startInbound(accountId: string): Promise<void> {
+    if (!temporal) return;
+    try {
+      await temporal.call(
+        () => startBlueskyInbound({ workflow: temporal.workflow, taskQueue: temporal.taskQueue, accountId }),
+        {
+          deadlineMs: POLLER_START_DEADLINE_MS,
+        },
+      );
+    } catch (error) {
+      logger?.warn({ err: error, accountId }, 'the Bluesky inbound poller starts with the next worker start');
+    }
   }
 
   return {
@@ -65,6 +89,7 @@ export function createAccountService({ db, accounts, credentials }: AccountServi
         );
         await accounts.setConnector({ accountId: account.id, connector: BLUESKY_CONNECTOR_NAME }, trx);
       });
+      await startInbound(account.id);
       return view((await accounts.findById(account.id))!);
     },
   };

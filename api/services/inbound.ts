@@ -7,14 +7,7 @@
 import type { Account, AccountStore } from '../../db/accounts';
 import type { InboundSecretStore } from '../../db/inboundSecrets';
 import type { ThreadStore } from '../../db/threads';
-import { threadIdOf } from '../../domain/threadState';
-import {
-  inboundMessage,
-  THREAD_WORKFLOW_TYPE,
-  threadWorkflowId,
-  type InboundMessageSignal,
-  type ThreadLifecycleInput,
-} from '../../workflows/thread/messages';
+import { deliverInbound, startOrSignalWith, type InboundEvent } from '../../activities/connectors/inboundDelivery';
 import { INBOUND_SIGNATURE_HEADER, inboundSignatureValid } from '../inboundSignature';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { notFound, unauthenticatedCaller } from './errors';
@@ -31,17 +24,7 @@ export interface InboundServiceDeps {
   temporal: TemporalAccess;
 }
 
-/** One event of a delivery, as the platform sent it. */
-export interface InboundEvent {
-  threadId: string;
-  messageId: string;
-  kind: InboundMessageSignal['kind'];
-  author: { id: string; handle: string; name?: string };
-  text: string;
-  sentAt: string;
-  inReplyTo?: string;
-  postExternalId?: string;
-}
+export type { InboundEvent };
 
 export function createInboundService({ accounts, secrets, threads, temporal }: InboundServiceDeps) {
   const signingKeys = createSigningKeys({ accounts, secrets });
@@ -72,42 +55,13 @@ export function createInboundService({ accounts, secrets, threads, temporal }: I
 
     /** Hands every event not seen before to its conversation's workflow. */
     async receive(account: Account, events: InboundEvent[]) {
-      const seen = new Set(
-        await threads.knownMessageIds({ accountId: account.id, externalIds: events.map((e) => e.messageId) }),
-      );
-      const byThread = new Map<string, InboundMessageSignal[]>();
-      let duplicates = 0;
-      for (const event of events) {
-        if (seen.has(event.messageId)) {
-          duplicates += 1;
-          continue;
-        }
-        seen.add(event.messageId);
-        byThread.set(event.threadId, [...(byThread.get(event.threadId) ?? []), signalOf(event)]);
-      }
-      // Conversations side by side; within one, messages in the order the platform sent them.
-      await Promise.all(
-        [...byThread].map(async ([externalThreadId, signals]) => {
-          const input: ThreadLifecycleInput = {
-            accountId: account.id,
-            brandId: account.brandId,
-            platform: account.platform,
-            externalThreadId,
-          };
-          for (const signal of signals) {
-            await temporal.call(() =>
-              temporal.workflow.signalWithStart(THREAD_WORKFLOW_TYPE, {
-                workflowId: threadWorkflowId(threadIdOf(input)),
-                taskQueue: temporal.taskQueue,
-                args: [input],
-                signal: inboundMessage,
-                signalArgs: [signal],
-              }),
-            );
-          }
-        }),
-      );
-      return { accepted: events.length - duplicates, duplicates };
+      const signalWithStart = startOrSignalWith(temporal.workflow, temporal.taskQueue);
+      return deliverInbound({
+        account,
+        events,
+        threads,
+        startOrSignal: (start) => temporal.call(() => signalWithStart(start)),
+      });
     },
 
     /** A new inbound secret for an account the user works for; the ones it replaces stay valid a while. */
@@ -120,19 +74,3 @@ export function createInboundService({ accounts, secrets, threads, temporal }: I
 }
 
 export type InboundService = ReturnType<typeof createInboundService>;
-
-function signalOf(event: InboundEvent): InboundMessageSignal {
-  return {
-    messageId: event.messageId,
-    kind: event.kind,
-    author: {
-      id: event.author.id,
-      handle: event.author.handle,
-      ...(event.author.name !== undefined ? { name: event.author.name } : {}),
-    },
-    text: event.text,
-    sentAt: event.sentAt,
-    ...(event.inReplyTo !== undefined ? { inReplyTo: event.inReplyTo } : {}),
-    ...(event.postExternalId !== undefined ? { postExternalId: event.postExternalId } : {}),
-  };
-}

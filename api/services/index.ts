@@ -81,7 +81,7 @@ export function createServices({
     db,
     temporal,
     logger,
-    connectors: connectors ?? defaultConnectors(db),
+    connectors: connectors ?? defaultConnectors(db, inboundSecretKey),
     callTemporal: call,
   });
   return {
@@ -130,6 +130,8 @@ export function createServices({
       db,
       accounts,
       credentials: createAccountCredentialStore(db, { key: inboundSecretKey }),
+      temporal: workflows,
+      logger,
     }),
     health: createHealthService({
       db,

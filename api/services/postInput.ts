@@ -75,7 +75,9 @@ export function draftContent({
   accounts,
 }: {
   draft: {
-    variants: Array<{ accountId: string; text: string; media: RevisionContent['variants'][number]['media'] }>;
+    variants: Array<
+      Pick<RevisionContent['variants'][number], 'accountId' | 'text' | 'media' | 'languages' | 'quoteOf'>
+    >;
     note?: string;
   };
   accounts: Account[];
@@ -87,6 +89,8 @@ export function draftContent({
       platform: platformOf.get(variant.accountId)!,
       text: variant.text,
       media: variant.media,
+      ...(variant.languages !== undefined ? { languages: variant.languages } : {}),
+      ...(variant.quoteOf !== undefined ? { quoteOf: variant.quoteOf } : {}),
     })),
     ...(draft.note !== undefined ? { note: draft.note } : {}),
   };

@@ -5,9 +5,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createAccountCredentialStore } from '../../db/accountCredentials';
 import { createAccountStore, type Account } from '../../db/accounts';
-import { createBlueskyConnector } from '../../activities/connectors/bluesky';
+import { createBlueskyConnector, idOfUri, uriOfId } from '../../activities/connectors/bluesky';
 import type { PlatformConnector } from '../../activities/connectors/types';
 import { ErrorType } from '../../activities/contract';
+import pino from 'pino';
+import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
+import { createPostReconciler } from '../../api/reconciliation';
+import { createConnectorRegistry } from '../../activities/connectors/types';
+import { createPostStore } from '../../db/posts';
+import { publicationKey } from '../../domain/publicationKey';
+import { postState } from './postStateFixture';
 import { createTestKnex, insertAccount, insertBrand, uniqueId } from '../helpers/db';
 import { TEST_INBOUND_SECRET_KEY } from '../helpers/inboundSecretKey';
 import { startBlueskyNetwork, type BlueskyNetwork, type NetworkUser } from '../helpers/blueskyNetwork';
@@ -128,7 +135,8 @@ it('publishes a post whose link, mention and hashtag reach the AppView as facets
   );
 });
 
-it("uploads a variant's images as blobs with their alt text", async () => {
+/** Serves a one-pixel PNG while `use` runs, as a variant's image URL. */
+async function withImage<T>(use: (url: string) => Promise<T>): Promise<T> {
   const png = Buffer.from(
     'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
     'base64',
@@ -140,10 +148,18 @@ it("uploads a variant's images as blobs with their alt text", async () => {
   await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
   const { port } = images.address() as AddressInfo;
   try {
+    return await use(`http://127.0.0.1:${port}/dot.png`);
+  } finally {
+    await new Promise<void>((resolve) => images.close(() => resolve()));
+  }
+}
+
+it("uploads a variant's images as blobs with their alt text", async () => {
+  await withImage(async (url) => {
     const published = await connector.publish(
       {
         ...variant(brandAccount, `With a picture ${uniqueId('p')}`),
-        media: [{ url: `http://127.0.0.1:${port}/dot.png`, kind: 'image', alt: 'A single red dot' }],
+        media: [{ url, kind: 'image', alt: 'A single red dot' }],
       },
       uniqueId('key'),
     );
@@ -154,9 +170,61 @@ it("uploads a variant's images as blobs with their alt text", async () => {
       $type: 'app.bsky.embed.images#view',
       images: [expect.objectContaining({ alt: 'A single red dot' })],
     });
-  } finally {
-    await new Promise<void>((resolve) => images.close(() => resolve()));
-  }
+  });
+});
+
+it("tags the post with the variant's languages", async () => {
+  const published = await connector.publish(
+    { ...variant(brandAccount, `Frühling ist da ${uniqueId('l')}`), languages: ['de', 'en'] },
+    uniqueId('key'),
+  );
+  await bsky.settle();
+
+  const seen = (await bsky.users[0].agent.app.bsky.feed.getPosts({ uris: [published.externalId] })).data.posts[0];
+  expect((seen.record as { langs?: string[] }).langs).toEqual(['de', 'en']);
+});
+
+it('publishes a quote post, with its images when the variant has them', async () => {
+  const [alice] = bsky.users;
+  const quoted = await alice.agent.post({ text: `Best coffee in town ${uniqueId('c')}` });
+  await bsky.settle();
+
+  const quote = await connector.publish(
+    { ...variant(brandAccount, `Thank you! ${uniqueId('q')}`), quoteOf: quoted.uri },
+    uniqueId('key'),
+  );
+  const withMedia = await withImage((url) =>
+    connector.publish(
+      {
+        ...variant(brandAccount, `Thanks, with a picture ${uniqueId('q')}`),
+        quoteOf: quoted.uri,
+        media: [{ url, kind: 'image', alt: 'Our counter' }],
+      },
+      uniqueId('key'),
+    ),
+  );
+  await bsky.settle();
+
+  const [plain, mixed] = (await alice.agent.app.bsky.feed.getPosts({ uris: [quote.externalId, withMedia.externalId] }))
+    .data.posts;
+  expect(plain.embed).toMatchObject({ $type: 'app.bsky.embed.record#view', record: { uri: quoted.uri } });
+  expect(mixed.embed).toMatchObject({
+    $type: 'app.bsky.embed.recordWithMedia#view',
+    record: { record: { uri: quoted.uri } },
+    media: { images: [expect.objectContaining({ alt: 'Our counter' })] },
+  });
+  const original = (await alice.agent.app.bsky.feed.getPosts({ uris: [quoted.uri] })).data.posts[0];
+  expect(original.quoteCount).toBe(2);
+});
+
+it('refuses for good a quote of a post that does not exist', async () => {
+  const missing = `at://${bsky.users[0].did}/app.bsky.feed.post/3jzfcijpj2z2a`;
+  const failure = await failureOf(
+    connector.publish({ ...variant(brandAccount, 'Quoting nothing'), quoteOf: missing }, uniqueId('key')),
+  );
+  expect(failure.type).toBe(ErrorType.ContentRefused);
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.message).toContain('does not exist');
 });
 
 it('publishes once when the answer to a successful create is lost and the publication is retried', async () => {
@@ -180,6 +248,69 @@ it('publishes once when the answer to a successful create is lost and the public
 
   expect(dropped).toBe(1);
   expect(await brandPosts(text)).toEqual([retried.externalId]);
+});
+
+it("finds what a lost publication published from its key and the workflow's fixed time, without publishing", async () => {
+  const text = `Lost and found ${uniqueId('lost')}`;
+  const input = variant(brandAccount, text);
+  const key = uniqueId('key');
+  const about = { accountId: brandAccount.id, keyFixedAt: input.keyFixedAt };
+  const reader = connectorFor();
+
+  expect(await reader.findPublication(key, about)).toBeUndefined();
+  const published = await connector.publish(input, key);
+
+  expect(await reader.findPublication(key, about)).toEqual(published);
+  expect(await reader.findPublication(uniqueId('key'), about)).toBeUndefined();
+  expect(await reader.findPublication(key, { accountId: brandAccount.id })).toBeUndefined();
+  expect(await brandPosts(text)).toEqual([published.externalId]);
+});
+
+it('lets the reconciler record what a post whose workflow is gone published on Bluesky', async () => {
+  const env = await createTestEnvironment();
+  try {
+    const text = `Published, then the workflow was lost ${uniqueId('gone')}`;
+    const input = variant(brandAccount, text);
+    const key = publicationKey({ postId: input.postId, revision: 1, accountId: brandAccount.id });
+    const content = { variants: [{ accountId: brandAccount.id, platform: 'bluesky' as const, text, media: [] }] };
+    const state = postState({
+      postId: input.postId,
+      brandId: brandAccount.brandId,
+      stage: 'publishing',
+      openStages: ['publishing'],
+      revision: 1,
+      content,
+      variants: [
+        {
+          accountId: brandAccount.id,
+          platform: 'bluesky',
+          status: 'publishing',
+          attempts: 1,
+          keyFixedAt: input.keyFixedAt,
+        },
+      ],
+    });
+    const posts = createPostStore(db);
+    await posts.applyProjection({ state, sequence: 7 });
+    await posts.writeVariants({ postId: state.postId, revision: 1, variants: state.variants });
+    // The platform took the post; the workflow that asked never heard back and is gone.
+    const published = await connector.publish(input, key);
+
+    const reconciler = createPostReconciler({
+      db,
+      temporal: env.client,
+      logger: pino({ level: 'silent' }),
+      connectors: createConnectorRegistry([connectorFor()]),
+    });
+    const lost = await reconciler.reconcile((await posts.findById(input.postId))!);
+
+    expect(lost.stage).toBe('lost');
+    expect(lost.state.variants).toEqual([
+      expect.objectContaining({ status: 'published', externalId: published.externalId, url: published.url }),
+    ]);
+  } finally {
+    await env.teardown();
+  }
 });
 
 it('counts likes, reposts and replies by other users in the next metric snapshot', async () => {
@@ -216,8 +347,8 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   const reply = {
     accountId: brandAccount.id,
     platform: 'bluesky' as const,
-    threadExternalId: root.uri,
-    inReplyToExternalId: question.uri,
+    threadExternalId: idOfUri(root.uri),
+    inReplyToExternalId: idOfUri(question.uri),
     text: 'Next Monday!',
     idempotencyKey: uniqueId('reply'),
     keyFixedAt: new Date().toISOString(),
@@ -227,11 +358,12 @@ it('posts an agent reply as a reply in the thread, once however often it is sent
   await bsky.settle();
 
   expect(again.externalId).toBe(first.externalId);
+  const firstUri = uriOfId(first.externalId);
   const thread = await bob.agent.getPostThread({ uri: question.uri });
   const replies = (thread.data.thread as { replies?: Array<{ post: { uri: string; author: { did: string } } }> })
     .replies!;
-  expect(replies.map((r) => [r.post.uri, r.post.author.did])).toEqual([[first.externalId, bsky.brand.did]]);
-  const record = (await bob.agent.app.bsky.feed.getPosts({ uris: [first.externalId] })).data.posts[0].record as {
+  expect(replies.map((r) => [r.post.uri, r.post.author.did])).toEqual([[firstUri, bsky.brand.did]]);
+  const record = (await bob.agent.app.bsky.feed.getPosts({ uris: [firstUri] })).data.posts[0].record as {
     reply: { root: { uri: string }; parent: { uri: string } };
   };
   expect(record.reply.root.uri).toBe(root.uri);

@@ -153,6 +153,24 @@ describe('free text', () => {
       },
       'variants.0.media.0.url',
     ],
+    [
+      'a language that is not a language tag',
+      'revisions',
+      { variants: [{ accountId: 'any', text: 'hi', languages: ['english language'] }] },
+      'variants.0.languages.0',
+    ],
+    [
+      'more languages than Bluesky takes',
+      'revisions',
+      { variants: [{ accountId: 'any', text: 'hi', languages: ['en', 'de', 'fr', 'es'] }] },
+      'variants.0.languages',
+    ],
+    [
+      'a quote of a web page instead of an at:// post',
+      'revisions',
+      { variants: [{ accountId: 'any', text: 'hi', quoteOf: 'https://bsky.app/profile/a.test/post/3k' }] },
+      'variants.0.quoteOf',
+    ],
   ])('refuses %s before the workflow sees it', async (_label, action, body, field) => {
     const response = await call(api, 'POST', `/v1/posts/${draftingPostId}/${action}`, { key: keyOf('manager'), body });
     expectRefusal(response, 400, 'invalid_input');

@@ -50,6 +50,8 @@ export interface PostHarnessOptions {
   webhook?: { url: string; secret: string };
   /** Wraps the real activities, e.g. to watch what the workflow asks of them. */
   wrapActivities?: (activities: WorkerActivities) => WorkerActivities;
+  /** Opens platform credentials: with it the worker hosts the Bluesky connector. */
+  inboundSecretKey?: Buffer;
 }
 
 export async function startPostHarness(options: PostHarnessOptions = {}): Promise<PostHarness> {
@@ -66,6 +68,7 @@ export async function startPostHarness(options: PostHarnessOptions = {}): Promis
       temporal: { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue },
       notifyWebhookUrl: options.webhook?.url,
       notifyWebhookSecret: options.webhook?.secret,
+      ...(options.inboundSecretKey ? { inboundSecretKey: options.inboundSecretKey } : {}),
     });
     worker = await createWorker({
       connection: env.nativeConnection,

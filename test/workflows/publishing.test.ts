@@ -1,3 +1,4 @@
+import type { PublishVariantInput } from '../../activities';
 import { publishNow, retryFailedVariants, type PostState } from '../../workflows/messages';
 import { FAILED_POST_RETRY_WINDOW_MS } from '../../workflows/post/publish';
 import { setSandboxFailure } from '../helpers/db';
@@ -16,8 +17,18 @@ import {
 } from './postHarness';
 
 let harness: PostHarness;
+/** What the workflow asked each publication to carry. */
+const publishInputs: PublishVariantInput[] = [];
 beforeAll(async () => {
-  harness = await startPostHarness();
+  harness = await startPostHarness({
+    wrapActivities: (activities) => ({
+      ...activities,
+      async publishVariant(input) {
+        publishInputs.push(input);
+        return activities.publishVariant(input);
+      },
+    }),
+  });
 });
 afterAll(async () => {
   await harness?.teardown();
@@ -69,6 +80,29 @@ describe('publishing a post', () => {
     const snapshots = await harness.db('metric_snapshots').where({ post_id: input.postId, account_id: linkedin.id });
     expect(snapshots).toHaveLength(3);
     await recordHistoryIfAsked(handle, 'revoked-account-retried');
+  });
+
+  it("hands the platform a variant's languages and the post it quotes", async () => {
+    const fixture = await brandWithTeam(harness);
+    const [first, second] = fixture.accounts;
+    const quoteOf = 'at://did:plc:someone/app.bsky.feed.post/3l3qo2vuowo2b';
+    const draft = {
+      variants: [
+        { accountId: first.id, platform: first.platform, text: 'Herbst ist da', media: [], languages: ['de'], quoteOf },
+        { accountId: second.id, platform: second.platform, text: 'Autumn is here', media: [] },
+      ],
+    };
+    const { handle, input } = await startPost(harness, fixture, { publishInMs: DAY_MS, draft });
+    await approveOpenStages(handle, fixture.team);
+    await harness.env.sleep(DAY_MS);
+    await stateWhen(handle, (state) => state.stage === 'published');
+
+    const asked = Object.fromEntries(
+      publishInputs.filter((sent) => sent.postId === input.postId).map((sent) => [sent.accountId, sent]),
+    );
+    expect(asked[first.id]).toMatchObject({ languages: ['de'], quoteOf });
+    expect(asked[second.id]).not.toHaveProperty('languages');
+    expect(asked[second.id]).not.toHaveProperty('quoteOf');
   });
 
   it("builds a retried variant's record key from the time fixed at its first attempt", async () => {

@@ -114,6 +114,8 @@ async function publishOne(run: PostRun, variant: VariantState, roundStartedAt: n
       platform: variant.platform,
       text: content.text,
       media: content.media,
+      ...(content.languages !== undefined ? { languages: content.languages } : {}),
+      ...(content.quoteOf !== undefined ? { quoteOf: content.quoteOf } : {}),
       idempotencyKey: publicationKey({ postId: state.postId, revision: state.revision, accountId: variant.accountId }),
       ...(keyFixedAt !== undefined ? { keyFixedAt } : {}),
     });

@@ -4,6 +4,7 @@
  * updates, validated before anything reaches history.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { INBOUND_MESSAGE_SIGNAL } from '../../domain/ids';
 import type { ThreadHistoryLimits } from '../../domain/threadHistory';
 import type { ThreadSettings } from '../../domain/threadSettings';
 import type { MessageKind } from '../../domain/triage';
@@ -12,8 +13,7 @@ import type { Actor } from '../../domain/types';
 
 export type { MessageAuthor, ThreadMessage, ThreadNote, ThreadState } from '../../domain/threadState';
 
-export const THREAD_WORKFLOW_TYPE = 'threadLifecycle';
-export const threadWorkflowId = (threadId: string): string => `thread:${threadId}`;
+export { THREAD_WORKFLOW_TYPE, threadWorkflowId } from '../../domain/ids';
 
 export interface ThreadLifecycleInput {
   accountId: string;
@@ -100,7 +100,7 @@ export interface ThreadReplyResult extends ThreadUpdateResult {
   pendingApproval?: { replyId: string; crisisId: string };
 }
 
-export const inboundMessage = defineSignal<[InboundMessageSignal]>('inboundMessage');
+export const inboundMessage = defineSignal<[InboundMessageSignal]>(INBOUND_MESSAGE_SIGNAL);
 export const replyToThread = defineUpdate<ThreadReplyResult, [ThreadReplyRequest]>('replyToThread');
 export const addThreadNote = defineUpdate<ThreadUpdateResult, [ThreadNoteRequest]>('addThreadNote');
 export const setThreadPending = defineUpdate<ThreadUpdateResult, [ThreadActorRequest]>('setThreadPending');

@@ -14,13 +14,31 @@ import type { QualityIssue } from '../../../domain/postState';
 import type { Media } from '../../../domain/types';
 import { ErrorType } from '../../contract';
 import type { PlatformConnector, Publication, VariantToPublish } from '../types';
+import type { NotificationCursor } from '../../../db/blueskyInboundCursors';
 import { failureFromBluesky } from './failures';
+import { idOfUri, NotABlueskyIdError, uriOfId } from './ids';
+import { CONVERSATION_REASONS, cursorAfter, readBefore, type Notification } from './notifications';
 import { recordKeyFor } from './recordKey';
 import { createBlueskySessions, type SignedIn } from './sessions';
 
 export const BLUESKY_CONNECTOR = 'bluesky';
 const POST_COLLECTION = 'app.bsky.feed.post';
 const WEB_ORIGIN = 'https://bsky.app';
+
+/** How many pages of notifications one read goes back at most (older ones are left unread). */
+const NOTIFICATION_PAGES_PER_READ = 10;
+const NOTIFICATION_PAGE_SIZE = 50;
+
+export interface BlueskyConnector extends PlatformConnector {
+  /**
+   * The account's reply, mention and quote notifications the cursor has not passed, oldest
+   * first, and the cursor past every notification read (likes and follows included).
+   */
+  newNotifications(
+    accountId: string,
+    cursor: NotificationCursor | undefined,
+  ): Promise<{ notifications: Notification[]; cursor: NotificationCursor | undefined }>;
+}
 
 export interface BlueskyConnectorDeps {
   db: Knex;
@@ -30,12 +48,20 @@ export interface BlueskyConnectorDeps {
   fetch?: typeof globalThis.fetch;
 }
 
+type StrongRef = { uri: string; cid: string };
+type ImagesEmbed = { $type: 'app.bsky.embed.images'; images: Array<{ image: BlobRef; alt: string }> };
+type PostEmbed =
+  | ImagesEmbed
+  | { $type: 'app.bsky.embed.record'; record: StrongRef }
+  | { $type: 'app.bsky.embed.recordWithMedia'; record: { record: StrongRef }; media: ImagesEmbed };
+
 interface PostRecord {
   $type: typeof POST_COLLECTION;
   text: string;
   createdAt: string;
   facets?: RichText['facets'];
-  embed?: { $type: 'app.bsky.embed.images'; images: Array<{ image: BlobRef; alt: string }> };
+  langs?: string[];
+  embed?: PostEmbed;
   reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } };
 }
 
@@ -45,11 +71,31 @@ function keyTime(fixedAt: string | undefined): string {
   return new Date(Context.current().info.scheduledTimestampMs).toISOString();
 }
 
+function isRecordNotFound(error: unknown): boolean {
+  if (!(error instanceof XRPCError)) return false;
+  if (error.error === 'RecordNotFound' || Number(error.status) === 404) return true;
+  return Number(error.status) === 400 && /not found|could not find/i.test(error.message);
+}
+
+/** The record a conversation or message id names; an id that names none can never be answered. */
+function recordUri(id: string): string {
+  try {
+    return uriOfId(id);
+  } catch (error) {
+    if (!(error instanceof NotABlueskyIdError)) throw error;
+    throw ApplicationFailure.create({
+      type: ErrorType.ContentRefused,
+      message: `Bluesky has no such record: ${error.message}`,
+      nonRetryable: true,
+    });
+  }
+}
+
 export function postUrl(handle: string, uri: string): string {
   return `${WEB_ORIGIN}/profile/${handle}/post/${new AtUri(uri).rkey}`;
 }
 
-export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConnector {
+export function createBlueskyConnector(deps: BlueskyConnectorDeps): BlueskyConnector {
   const clock = deps.clock ?? (() => new Date());
   const accounts = createAccountStore(deps.db);
   const credentials = createAccountCredentialStore(deps.db, { key: deps.secretKey });
@@ -92,10 +138,7 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       });
       return { uri: found.data.uri, cid: found.data.cid ?? '', value: found.data.value as unknown as PostRecord };
     } catch (error) {
-      if (error instanceof XRPCError && (error.error === 'RecordNotFound' || Number(error.status) === 404))
-        return undefined;
-      if (error instanceof XRPCError && Number(error.status) === 400 && /not found/i.test(error.message))
-        return undefined;
+      if (isRecordNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -129,8 +172,8 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
   }
 
   /** Uploads each image as a blob of the account's repository, with its alt text. */
-  async function imagesEmbed(signedIn: SignedIn, media: Media[]): Promise<Pick<PostRecord, 'embed'>> {
-    if (media.length === 0) return {};
+  async function imagesEmbed(signedIn: SignedIn, media: Media[]): Promise<ImagesEmbed | undefined> {
+    if (media.length === 0) return undefined;
     if (media.some((item) => item.kind !== 'image')) {
       throw ApplicationFailure.create({
         type: ErrorType.ContentRefused,
@@ -153,17 +196,38 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       const uploaded = await signedIn.agent.uploadBlob(bytes, { encoding });
       images.push({ image: uploaded.data.blob, alt: item.alt ?? '' });
     }
-    return { embed: { $type: 'app.bsky.embed.images', images } };
+    return { $type: 'app.bsky.embed.images', images };
   }
 
-  async function strongRef(signedIn: SignedIn, uri: string): Promise<{ uri: string; cid: string }> {
+  /** The images, the quoted post, or both (a quote with media). */
+  async function embedOf(signedIn: SignedIn, variant: VariantToPublish): Promise<Pick<PostRecord, 'embed'>> {
+    const images = await imagesEmbed(signedIn, variant.media);
+    if (variant.quoteOf === undefined) return images ? { embed: images } : {};
+    const quoted = await strongRef(signedIn, recordUri(variant.quoteOf), 'the quoted post');
+    if (!images) return { embed: { $type: 'app.bsky.embed.record', record: quoted } };
+    return { embed: { $type: 'app.bsky.embed.recordWithMedia', record: { record: quoted }, media: images } };
+  }
+
+  /** The record's current version; a record that is not there is refused for good, not retried. */
+  async function strongRef(signedIn: SignedIn, uri: string, what = 'the post replied to'): Promise<StrongRef> {
     const at = new AtUri(uri);
-    const found = await signedIn.agent.com.atproto.repo.getRecord({
-      repo: at.host,
-      collection: at.collection,
-      rkey: at.rkey,
-    });
-    return { uri: found.data.uri, cid: found.data.cid ?? '' };
+    try {
+      const found = await signedIn.agent.com.atproto.repo.getRecord({
+        repo: at.host,
+        collection: at.collection,
+        rkey: at.rkey,
+      });
+      return { uri: found.data.uri, cid: found.data.cid ?? '' };
+    } catch (error) {
+      if (isRecordNotFound(error)) {
+        throw ApplicationFailure.create({
+          type: ErrorType.ContentRefused,
+          message: `${what} ${uri} does not exist on Bluesky`,
+          nonRetryable: true,
+        });
+      }
+      throw error;
+    }
   }
 
   return {
@@ -177,7 +241,8 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
         const written = await writeOnce(signedIn, rkey, async () => ({
           $type: POST_COLLECTION,
           ...(await withFacets(signedIn, variant.text)),
-          ...(await imagesEmbed(signedIn, variant.media)),
+          ...(variant.languages && variant.languages.length > 0 ? { langs: variant.languages } : {}),
+          ...(await embedOf(signedIn, variant)),
           createdAt: fixedAt,
         }));
         return {
@@ -190,8 +255,23 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       });
     },
 
-    // Without the time the key was fixed at, the record key cannot be rebuilt from the key alone.
-    findPublication: async () => undefined,
+    async findPublication(idempotencyKey, about) {
+      // Without the time the key was fixed at, the record key cannot be rebuilt from the key alone.
+      if (!about?.keyFixedAt) return undefined;
+      const account = await requireAccount(about.accountId);
+      const rkey = recordKeyFor({ idempotencyKey, fixedAt: about.keyFixedAt });
+      return asAccount(account, async (signedIn) => {
+        const found = await existingRecord(signedIn, rkey);
+        if (!found) return undefined;
+        return {
+          accountId: account.id,
+          platform: account.platform,
+          externalId: found.uri,
+          url: postUrl(signedIn.handle, found.uri),
+          publishedAt: found.value.createdAt,
+        };
+      });
+    },
 
     async fetchMetrics(publication): Promise<MetricCounts> {
       const account = await requireAccount(publication.accountId);
@@ -224,8 +304,10 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
       const rkey = recordKeyFor({ idempotencyKey: reply.idempotencyKey, fixedAt });
       return asAccount(account, async (signedIn) => {
         const written = await writeOnce(signedIn, rkey, async () => {
-          const root = await strongRef(signedIn, reply.threadExternalId);
-          const parent = reply.inReplyToExternalId ? await strongRef(signedIn, reply.inReplyToExternalId) : root;
+          const root = await strongRef(signedIn, recordUri(reply.threadExternalId));
+          const parent = reply.inReplyToExternalId
+            ? await strongRef(signedIn, recordUri(reply.inReplyToExternalId))
+            : root;
           return {
             $type: POST_COLLECTION,
             ...(await withFacets(signedIn, reply.text)),
@@ -233,7 +315,30 @@ export function createBlueskyConnector(deps: BlueskyConnectorDeps): PlatformConn
             reply: { root, parent },
           };
         });
-        return { externalId: written.uri, sentAt: written.createdAt };
+        // Written as the poller writes message ids, so the reply's echo is recognised as ours.
+        return { externalId: idOfUri(written.uri), sentAt: written.createdAt };
+      });
+    },
+
+    async newNotifications(accountId, cursor) {
+      const account = await requireAccount(accountId);
+      return asAccount(account, async (signedIn) => {
+        const unread: Notification[] = [];
+        let page: string | undefined;
+        for (let pages = 0; pages < NOTIFICATION_PAGES_PER_READ; pages += 1) {
+          const answer = await signedIn.agent.app.bsky.notification.listNotifications({
+            limit: NOTIFICATION_PAGE_SIZE,
+            ...(page ? { cursor: page } : {}),
+          });
+          const { notifications } = answer.data;
+          const fresh = notifications.filter((notification) => !readBefore(notification, cursor));
+          unread.push(...fresh);
+          page = answer.data.cursor;
+          if (!page || notifications.length === 0 || fresh.length < notifications.length) break;
+        }
+        const wanted = unread.filter((n) => (CONVERSATION_REASONS as readonly string[]).includes(n.reason));
+        wanted.sort((a, b) => Date.parse(a.indexedAt) - Date.parse(b.indexedAt));
+        return { notifications: wanted, cursor: cursorAfter(cursor, unread) };
       });
     },
 
