@@ -2,7 +2,8 @@
  * Command line: `temporal-devserver <port> [--enable-time-skipping]` (the test server's contract;
  * time skipping is on in this form)
  * or `temporal-devserver server start-dev --port P [--namespace N] [--ip I]
- * [--search-attribute Name=Type]...` (the dev server's), ignoring options it does not need.
+ * [--search-attribute Name=Type]... [--persist postgres://... [--persist-schema S]]` (the dev
+ * server's), ignoring options it does not need. `--persist` keeps the server's state in Postgres.
  */
 import { startDevServer, type DevServerOptions } from './server';
 import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttributes';
@@ -53,6 +54,15 @@ export function parseArgs(argv: string[]): DevServerOptions {
         options.searchAttributes![name] = type;
         break;
       }
+      case '--persist': {
+        const url = value();
+        if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('--persist expects a postgres:// URL');
+        options.persist = { ...options.persist, url };
+        break;
+      }
+      case '--persist-schema':
+        options.persist = { url: options.persist?.url ?? '', schema: value() };
+        break;
       case '--headless':
         break;
       default:
@@ -73,10 +83,15 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`temporal-devserver: ${(err as Error).message}\n`);
     process.exit(2);
   }
+  if (options.persist && !options.persist.url) {
+    process.stderr.write('temporal-devserver: --persist-schema needs --persist postgres://...\n');
+    process.exit(2);
+  }
   const started = Date.now();
   const server = await startDevServer(options);
   process.stdout.write(
-    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n`,
+    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n` +
+      `temporal-devserver keeps its data in ${server.storeLocation}\n`,
   );
   const shutdown = (): void => {
     void server.stop().then(() => process.exit(0));

@@ -27,6 +27,7 @@ export class RunClose {
     this.server.history.append(run, { kind, attributes });
     run.status = status;
     run.closeTime = this.server.clock.now();
+    this.server.store.saveRun(run);
     if (run.workflowTask) this.server.workflowTasks.drop(run);
     run.buffered = [];
     for (const t of run.closeTimers) t.cancel();
