@@ -90,8 +90,7 @@ export async function main(argv: string[]): Promise<void> {
   const started = Date.now();
   const server = await startDevServer(options);
   process.stdout.write(
-    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n` +
-      `temporal-devserver keeps its data in ${server.storeLocation}\n`,
+    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms, keeping its data in ${server.storeLocation}\n`,
   );
   const shutdown = (): void => {
     void server.stop().then(() => process.exit(0));

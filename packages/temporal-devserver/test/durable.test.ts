@@ -140,7 +140,7 @@ function startServerProcess(port: number, persist: { url: string; schema: string
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('keeps its data in')) resolve(child);
+      if (out.includes('keeping its data in')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${out}`)));
   });
