@@ -42,6 +42,8 @@ export interface Config {
   dataDir: string;
   /** Fixed port for the embedded Postgres; absent means a free port picked at each start. */
   embeddedPostgresPort?: number;
+  /** Where the in-process offline Temporal server keeps its state: Postgres (survives restarts) or memory. */
+  offlineTemporalStore: 'postgres' | 'memory';
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
@@ -134,6 +136,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     default: '—',
     meaning:
       'Port of the embedded Postgres, which listens on 127.0.0.1 only. Unset: a free port is picked at every start (`npm start` prints it).',
+  },
+  {
+    name: 'OFFLINE_TEMPORAL_STORE',
+    default: 'postgres',
+    meaning:
+      "Where the offline Temporal server (without `TEMPORAL_ADDRESS`) keeps its workflows: `postgres` (the schema `temporal_devserver` of the app's database, embedded or `DATABASE_URL`; workflows survive restarts and crashes) or `memory` (lost when the process ends).",
   },
   {
     name: 'PUBLIC_BASE_URL',
@@ -278,6 +286,7 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().default('./.data'),
   EMBEDDED_POSTGRES_PORT: portNumber.optional(),
+  OFFLINE_TEMPORAL_STORE: z.enum(['postgres', 'memory'], { error: 'expected postgres or memory' }).default('postgres'),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
   INBOUND_SECRET_KEY: z
@@ -370,6 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyWebhookSecret: values.NOTIFY_WEBHOOK_SECRET,
     dataDir: path.resolve(values.DATA_DIR),
     ...(values.EMBEDDED_POSTGRES_PORT !== undefined ? { embeddedPostgresPort: values.EMBEDDED_POSTGRES_PORT } : {}),
+    offlineTemporalStore: values.OFFLINE_TEMPORAL_STORE,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),

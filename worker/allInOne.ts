@@ -57,12 +57,14 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function startOfflineTemporal(config: Config): Promise<DevServer> {
+async function startOfflineTemporal(config: Config, databaseUrl: string): Promise<DevServer> {
   const start = (port?: number) =>
     startDevServer({
       port,
       namespaces: [config.temporalNamespace],
       searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+      // The workflows live beside the app's data, in a schema of the server's own.
+      ...(config.offlineTemporalStore === 'postgres' ? { persist: { url: databaseUrl } } : {}),
     });
   // Asking first keeps gRPC from logging its failed bind when the port is taken.
   if (!(await portIsFree(EMBEDDED_TEMPORAL_PORT))) return start(undefined);
@@ -150,10 +152,13 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       if (!nativeConnection) return;
       temporalLine = temporalAddress;
     } else {
-      const devServer = await startOfflineTemporal(config);
+      const devServer = await startOfflineTemporal(config, databaseUrl);
       stack.push(() => devServer.stop());
       temporalAddress = devServer.address;
-      temporalLine = `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
+      temporalLine =
+        config.offlineTemporalStore === 'postgres'
+          ? `${temporalAddress} (offline server; workflows kept in Postgres, schema temporal_devserver)`
+          : `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
       nativeConnection = await connectWorkerToTemporal({ address: temporalAddress, logger });
       if (!nativeConnection) return;
     }
