@@ -87,6 +87,7 @@ export function restoreState(server: ServerContext, state: StoredState): void {
     run.bufferedWake = run.buffered.length > 0;
     server.runs.restore(run);
     if (run.isRunning) open.push([run, pending, stored]);
+    else server.runClose.scheduleRetention(run);
   }
   for (const [run, pending, stored] of open) resume(server, run, pending, stored);
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -278,4 +279,50 @@ test('while Postgres is unreachable RPCs fail with UNAVAILABLE, nothing is half-
   expectNoGap(history.events ?? []);
   expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionSignaled')).toHaveLength(1);
   await Worker.runReplayHistory({ workflowBundle, replayName: 'outage' }, history, before.workflowId);
+});
+
+test("a closed run and its history are deleted after the namespace's retention, from memory and the store, for good", async () => {
+  const store = await scratchSchema('retention');
+  cleanups.push(store.drop);
+  const persist = { url: store.url, schema: store.schema };
+  let server = await startDevServer({ persist });
+  const port = server.port;
+  cleanups.push(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  cleanups.push(() => connection.close());
+  const namespace = `short-${randomUUID().slice(0, 8)}`;
+  await connection.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: msToTs('2 seconds'),
+  });
+  const client = new Client({ connection, namespace });
+  const start = (workflowId: string) =>
+    client.workflow.start(stepsAcrossRestart, { taskQueue: 'nobody-polls', workflowId, args: [0] });
+  const closed = await start(`closed-${randomUUID()}`);
+  const open = await start(`open-${randomUUID()}`);
+  await closed.terminate('done with it');
+  const rowsOf = async (runId: string) =>
+    Number(
+      (await query<{ n: string }>(`SELECT count(*) AS n FROM "${store.schema}".events WHERE run_id = $1`, [runId]))[0]
+        .n,
+    );
+  expect(await rowsOf(closed.firstExecutionRunId)).toBeGreaterThan(0);
+
+  // The namespace and its retention survive a restart; the closed run is still there until it expires.
+  await server.stop();
+  server = await startDevServer({ port, persist });
+  expect((await closed.describe()).status.name).toBe('TERMINATED');
+
+  await eventually('the closed run is deleted', () =>
+    closed.describe().then(
+      () => false,
+      (err: unknown) => err instanceof WorkflowNotFoundError,
+    ),
+  );
+  expect(await rowsOf(closed.firstExecutionRunId)).toBe(0);
+  expect((await open.describe()).status.name).toBe('RUNNING');
+  await server.stop();
+  server = await startDevServer({ port, persist });
+  await expect(closed.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  expect((await open.describe()).status.name).toBe('RUNNING');
 });
