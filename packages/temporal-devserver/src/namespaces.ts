@@ -39,6 +39,8 @@ export class Namespaces {
   /** A namespace read back from the store, replacing the one registered by default. */
   restore(namespace: Namespace): void {
     this.byName.set(namespace.name, namespace);
+    // Replaces what the store was told of the default namespace built before it was read back.
+    this.saved(namespace);
   }
 
   /** The namespace changed (its search attributes): the store must know. */

@@ -326,3 +326,31 @@ test("a closed run and its history are deleted after the namespace's retention, 
   await expect(closed.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   expect((await open.describe()).status.name).toBe('RUNNING');
 });
+
+test('namespaces keep their id and search attributes across restarts', async () => {
+  const store = await scratchSchema('namespaces');
+  cleanups.push(store.drop);
+  const persist = { url: store.url, schema: store.schema };
+  let server = await startDevServer({ persist, searchAttributes: { PostStage: 'Keyword' } });
+  const port = server.port;
+  cleanups.push(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  cleanups.push(() => connection.close());
+  const describe = async () => {
+    const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    return { id: namespaceInfo?.id, attributes: Object.keys(customAttributes ?? {}).sort() };
+  };
+  await connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: { Reviewer: 1 /* INDEXED_VALUE_TYPE_TEXT */ },
+  });
+  const before = await describe();
+  expect(before.attributes).toEqual(['PostStage', 'Reviewer']);
+  await server.stop();
+  server = await startDevServer({ port, persist, searchAttributes: { PostStage: 'Keyword' } });
+  expect(await describe()).toEqual(before);
+  await server.stop();
+  server = await startDevServer({ port, persist });
+  expect(await describe()).toEqual(before);
+});
