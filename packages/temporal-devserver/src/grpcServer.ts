@@ -116,11 +116,18 @@ export function addTemporalService(
           hooks.before?.();
           return fn.call(impl, request, context);
         })
-        .then(async (response) => {
-          // Only what is durable may be answered OK.
-          await hooks.after?.();
-          return response;
-        })
+        .then(
+          async (response) => {
+            // Only what is durable may be answered OK.
+            await hooks.after?.();
+            return response;
+          },
+          async (err: unknown) => {
+            // An error answer, too, goes out only once what the call saw is durable.
+            await hooks.after?.().catch(() => undefined);
+            throw err;
+          },
+        )
         .then((response) => {
           if (TRACE)
             process.stderr.write(
