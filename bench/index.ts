@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printing its figures;
- * `npm run bench -- ingest` (or `devserver`, `posts`, `reports`, `campaigns`) runs only the ones named.
+ * `npm run bench -- ingest` (or `devserver`, `devserver-durable`, `posts`, `reports`, `campaigns`) runs only the ones named.
  */
 import { benchCampaigns } from './campaigns';
 import { benchDevserver } from './devserver';
+import { benchDevserverDurable } from './devserverDurable';
 import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
 import { benchReports } from './reports';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   devserver: benchDevserver,
+  'devserver-durable': benchDevserverDurable,
   posts: benchPosts,
   ingest: benchIngest,
   reports: benchReports,

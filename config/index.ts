@@ -47,6 +47,8 @@ export interface Config {
    * (8233 usually), 'off' that the UI is not served.
    */
   temporalUiPort?: number | 'off';
+  /** Where the in-process offline Temporal server keeps its state: Postgres (survives restarts) or memory. */
+  offlineTemporalStore: 'postgres' | 'memory';
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
@@ -145,6 +147,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     default: '—',
     meaning:
       'Port of Temporal UI and its HTTP API, served on 127.0.0.1 beside the offline Temporal server (not with `TEMPORAL_ADDRESS`). Unset: the Temporal port + 1000 (8233 usually), or a free port when that is taken; `off`: no UI.',
+  },
+  {
+    name: 'OFFLINE_TEMPORAL_STORE',
+    default: 'postgres',
+    meaning:
+      "Where the offline Temporal server (without `TEMPORAL_ADDRESS`) keeps its workflows: `postgres` (the schema `temporal_devserver` of the app's database, embedded or `DATABASE_URL`; workflows survive restarts and crashes) or `memory` (lost when the process ends).",
   },
   {
     name: 'PUBLIC_BASE_URL',
@@ -297,6 +305,7 @@ const envSchema = z.object({
     )
     .transform((value) => (value === 'off' ? ('off' as const) : Number(value)))
     .optional(),
+  OFFLINE_TEMPORAL_STORE: z.enum(['postgres', 'memory'], { error: 'expected postgres or memory' }).default('postgres'),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
   INBOUND_SECRET_KEY: z
@@ -390,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(values.DATA_DIR),
     ...(values.EMBEDDED_POSTGRES_PORT !== undefined ? { embeddedPostgresPort: values.EMBEDDED_POSTGRES_PORT } : {}),
     ...(values.TEMPORAL_UI_PORT !== undefined ? { temporalUiPort: values.TEMPORAL_UI_PORT } : {}),
+    offlineTemporalStore: values.OFFLINE_TEMPORAL_STORE,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),

@@ -59,7 +59,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function startOfflineTemporal(config: Config): Promise<DevServer> {
+async function startOfflineTemporal(config: Config, databaseUrl: string): Promise<DevServer> {
   const start = async (port?: number) => {
     const ui = temporalUiOptions(config, port);
     // The UI's usual port taken (a second instance, say) moves it to a free one; a fixed one fails.
@@ -69,6 +69,8 @@ async function startOfflineTemporal(config: Config): Promise<DevServer> {
       namespaces: [config.temporalNamespace],
       searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
       ...(ui ? { ui } : {}),
+      // The workflows live beside the app's data, in a schema of the server's own.
+      ...(config.offlineTemporalStore === 'postgres' ? { persist: { url: databaseUrl } } : {}),
     });
   };
   // Asking first keeps gRPC from logging its failed bind when the port is taken.
@@ -158,10 +160,13 @@ export async function runEmbedded(options: { workflows?: WorkflowSource } = {}):
       if (!nativeConnection) return;
       temporalLine = temporalAddress;
     } else {
-      const devServer = await startOfflineTemporal(config);
+      const devServer = await startOfflineTemporal(config, databaseUrl);
       stack.push(() => devServer.stop());
       temporalAddress = devServer.address;
-      temporalLine = `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
+      temporalLine =
+        config.offlineTemporalStore === 'postgres'
+          ? `${temporalAddress} (offline server; workflows kept in Postgres, schema temporal_devserver)`
+          : `${temporalAddress} (offline server, in memory: workflows do not survive a restart)`;
       if (devServer.uiUrl)
         temporalUiLine = findBuiltUi()
           ? `${devServer.uiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows`

@@ -75,6 +75,17 @@ async function driveToScheduled(
   post: { riskTier: string; flags: string[] },
   approvals: Array<[stage: string, userId: string]>,
 ): Promise<string> {
+  const postId = await createPost(api, keys, post);
+  await approve(api, keys, postId, approvals);
+  await postWhen(api, keys.alice, postId, (current) => current.stage === 'scheduled');
+  return postId;
+}
+
+async function createPost(
+  api: RunningApi,
+  keys: Record<string, string>,
+  post: { riskTier: string; flags: string[] },
+): Promise<string> {
   const publishAt = toLocalDateTime({
     instant: new Date(Date.now() + 2 * DAY_MS).toISOString(),
     timeZone: 'Europe/Berlin',
@@ -90,7 +101,15 @@ async function driveToScheduled(
     },
   });
   expect(created.status).toBe(201);
-  const { postId } = created.body;
+  return created.body.postId;
+}
+
+async function approve(
+  api: RunningApi,
+  keys: Record<string, string>,
+  postId: string,
+  approvals: Array<[stage: string, userId: string]>,
+): Promise<void> {
   for (const [stage, userId] of approvals) {
     const open = await postWhen(api, keys[userId], postId, (current) => current.openStages?.includes(stage));
     const decided = await call(api, 'POST', `/v1/posts/${postId}/reviews`, {
@@ -99,8 +118,6 @@ async function driveToScheduled(
     });
     expect({ stage, userId, status: decided.status }).toEqual({ stage, userId, status: 200 });
   }
-  await postWhen(api, keys.alice, postId, (current) => current.stage === 'scheduled');
-  return postId;
 }
 
 it('stops with one line naming the variable when the configuration is wrong', async () => {
@@ -124,6 +141,12 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
   expect(Object.keys(keys)).toEqual(expect.arrayContaining(['alice', 'leo', 'lena', 'fiona', 'felix', 'mia']));
   expect(first.output()).toContain(path.join(dataDir, 'demo-keys.json'));
   for (const key of Object.values(keys)) expect(first.output()).not.toContain(key);
+  // A post half-way through review when the process dies: its workflow lives in Postgres too.
+  const halfway = await createPost(api, keys, { riskTier: 'standard', flags: [] });
+  await approve(api, keys, halfway, [
+    ['ideation', 'mia'],
+    ['design', 'dan'],
+  ]);
 
   first.kill('SIGKILL');
   await first.exited;
@@ -140,6 +163,15 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
   expect(Object.fromEntries(Object.entries(keyFile().users).map(([userId, entry]) => [userId, entry.key]))).toEqual(
     keys,
   );
+
+  // The post killed half-way carries on where it was: not closed as lost, the next stage open.
+  await second.waitFor(/open posts reconciled with Temporal/);
+  expect(second.output()).toMatch(/"lost":0,"running":1,"msg":"open posts reconciled with Temporal"/);
+  await approve(api, keys, halfway, [
+    ['copy_edit', 'carla'],
+    ['final_approval', 'fiona'],
+  ]);
+  await postWhen(api, keys.alice, halfway, (current) => current.stage === 'scheduled');
 
   // Regulated: legal needs two people, and nobody may approve two stages.
   const regulated = await driveToScheduled(api, keys, { riskTier: 'regulated', flags: [] }, [

@@ -35,10 +35,16 @@ describe('loadConfig', () => {
       notifyWebhookUrl: undefined,
       notifyWebhookSecret: undefined,
       dataDir: path.resolve('.data'),
+      offlineTemporalStore: 'postgres',
       publicBaseUrl: 'http://127.0.0.1:3000',
       apiRateLimitPerMinute: 600,
       inboundRateLimitPerMinute: 120_000,
     });
+  });
+
+  it('keeps the offline server in memory only when asked, and refuses other stores', () => {
+    expect(loadConfig({ OFFLINE_TEMPORAL_STORE: 'memory' }).offlineTemporalStore).toBe('memory');
+    expect(() => loadConfig({ OFFLINE_TEMPORAL_STORE: 'sqlite' })).toThrow(/OFFLINE_TEMPORAL_STORE/);
   });
 
   it('uses external Postgres and Temporal when their addresses are given', () => {

@@ -100,6 +100,62 @@ export class Activities {
     this.enqueue(run, activity);
   }
 
+  /**
+   * A pending activity read back from the store: an attempt that was running keeps running (its
+   * worker may still answer) under its timeouts, counted from when it started; one backing off
+   * waits out the rest of its backoff; one that was queued is queued again.
+   */
+  resume(run: Execution, activity: ActivityState): void {
+    run.activities.set(activity.scheduledEventId, activity);
+    const scheduleToClose = durToMs(activity.attributes.scheduleToCloseTimeout);
+    if (scheduleToClose) {
+      activity.timers.push(
+        this.server.clock.schedule(activity.scheduledTime + scheduleToClose, () =>
+          this.timeOut(run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', false),
+        ),
+      );
+    }
+    if (activity.state === 'backoff') {
+      activity.timers.push(
+        this.server.clock.schedule(activity.currentAttemptScheduledTime, () => {
+          if (
+            run.isRunning &&
+            run.activities.get(activity.scheduledEventId) === activity &&
+            activity.state === 'backoff'
+          )
+            this.enqueue(run, activity);
+        }),
+      );
+      return;
+    }
+    if (activity.state === 'scheduled') {
+      this.enqueue(run, activity);
+      return;
+    }
+    activity.token = randomUUID();
+    const token = activity.token;
+    this.server.taskQueues.outstandingActivityTasks++;
+    const startToClose = durToMs(activity.attributes.startToCloseTimeout);
+    if (startToClose) {
+      activity.timers.push(
+        this.server.clock.schedule(activity.startedTime + startToClose, () => {
+          if (activity.token === token && activity.state === 'started')
+            this.timeOut(run, activity, 'TIMEOUT_TYPE_START_TO_CLOSE', true);
+        }),
+      );
+    }
+    const heartbeat = durToMs(activity.attributes.heartbeatTimeout);
+    if (heartbeat) {
+      activity.heartbeatTimer = this.server.clock.schedule(
+        (activity.lastHeartbeatTime ?? activity.startedTime) + heartbeat,
+        () => {
+          if (activity.token === token && activity.state === 'started')
+            this.timeOut(run, activity, 'TIMEOUT_TYPE_HEARTBEAT', true);
+        },
+      );
+    }
+  }
+
   private enqueue(run: Execution, activity: ActivityState): void {
     activity.state = 'scheduled';
     activity.token = randomUUID();
@@ -147,6 +203,7 @@ export class Activities {
     activity.startedTime = this.server.clock.now();
     activity.identity = identity;
     activity.heartbeatTimer?.cancel();
+    this.server.store.saveRun(run);
     const token = activity.token;
     const startToClose = durToMs(activity.attributes.startToCloseTimeout);
     if (startToClose) {
@@ -221,6 +278,7 @@ export class Activities {
   private heartbeat(run: Execution, activity: ActivityState, details: Msg | undefined): Msg {
     activity.heartbeatDetails = details ?? activity.heartbeatDetails;
     activity.lastHeartbeatTime = this.server.clock.now();
+    this.server.store.saveRun(run);
     if (activity.state === 'started') this.armHeartbeatTimeout(run, activity);
     return { cancelRequested: activity.cancelRequested, activityPaused: false, activityReset: false };
   }
@@ -359,6 +417,7 @@ export class Activities {
     activity.token = '';
     // The pending activity is the next attempt from now on, due after the backoff.
     activity.attempt++;
+    this.server.store.saveRun(run);
     activity.currentAttemptScheduledTime = this.server.clock.now() + delayMs;
     const scheduleToClose = durToMs(activity.attributes.scheduleToCloseTimeout);
     if (scheduleToClose) {

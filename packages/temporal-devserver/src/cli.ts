@@ -2,8 +2,9 @@
  * Command line: `temporal-devserver <port> [--enable-time-skipping]` (the test server's contract;
  * time skipping is on in this form)
  * or `temporal-devserver server start-dev --port P [--namespace N] [--ip I]
- * [--search-attribute Name=Type]... [--ui-port P] [--ui-ip I] [--ui-assets DIR] [--headless]`
- * (the dev server's), ignoring options it does not need. Any `--ui-*` option turns on Temporal UI
+ * [--search-attribute Name=Type]... [--persist postgres://... [--persist-schema S]] [--ui-port P]
+ * [--ui-ip I] [--ui-assets DIR] [--headless]` (the dev server's), ignoring options it does not
+ * need. `--persist` keeps the server's state in Postgres. Any `--ui-*` option turns on Temporal UI
  * and its HTTP API; `--headless` keeps them off whatever else is given.
  */
 import { startDevServer, type DevServerOptions } from './server';
@@ -57,6 +58,15 @@ export function parseArgs(argv: string[]): DevServerOptions {
         options.searchAttributes![name] = type;
         break;
       }
+      case '--persist': {
+        const url = value();
+        if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('--persist expects a postgres:// URL');
+        options.persist = { ...options.persist, url };
+        break;
+      }
+      case '--persist-schema':
+        options.persist = { url: options.persist?.url ?? '', schema: value() };
+        break;
       case '--headless':
         headless = true;
         break;
@@ -91,10 +101,14 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`temporal-devserver: ${(err as Error).message}\n`);
     process.exit(2);
   }
+  if (options.persist && !options.persist.url) {
+    process.stderr.write('temporal-devserver: --persist-schema needs --persist postgres://...\n');
+    process.exit(2);
+  }
   const started = Date.now();
   const server = await startDevServer(options);
   process.stdout.write(
-    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms\n`,
+    `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms, keeping its data in ${server.storeLocation}\n`,
   );
   if (server.uiUrl) process.stdout.write(`Temporal UI and its HTTP API on ${server.uiUrl}\n`);
   const shutdown = (): void => {

@@ -14,6 +14,7 @@ import { RunClose } from './runClose';
 import { RunStore } from './runs';
 import { RunStart } from './runStart';
 import { TaskQueues } from './taskQueues';
+import type { DevServerStore } from './store/store';
 import type { VirtualClock } from './time';
 import { Timers } from './timers';
 import { Updates } from './updates';
@@ -21,6 +22,7 @@ import { WorkflowTasks } from './workflowTasks';
 
 export interface ServerContext {
   readonly clock: VirtualClock;
+  readonly store: DevServerStore;
   readonly namespaces: Namespaces;
   readonly runs: RunStore;
   readonly taskQueues: TaskQueues;
@@ -37,11 +39,11 @@ export interface ServerContext {
   readonly listing: Listing;
 }
 
-export function createServerContext(clock: VirtualClock): ServerContext {
+export function createServerContext(clock: VirtualClock, store: DevServerStore): ServerContext {
   // Modules reach each other through the context only when handling a call, never while it is built.
-  const context = { clock } as { -readonly [Module in keyof ServerContext]: ServerContext[Module] };
-  context.namespaces = new Namespaces();
-  context.runs = new RunStore();
+  const context = { clock, store } as { -readonly [Module in keyof ServerContext]: ServerContext[Module] };
+  context.namespaces = new Namespaces((namespace) => store.saveNamespace(namespace));
+  context.runs = new RunStore(store);
   context.taskQueues = new TaskQueues(context);
   context.history = new History(context);
   context.workflowTasks = new WorkflowTasks(context);

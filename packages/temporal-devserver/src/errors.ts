@@ -52,3 +52,5 @@ export const namespaceNotFound = (namespace: string): ServiceError =>
       namespace,
     },
   );
+
+export const unavailable = (message: string): ServiceError => new ServiceError(status.UNAVAILABLE, message);

@@ -39,7 +39,18 @@ function resolvedTypeName(method: Method, which: 'request' | 'response'): string
   return t.fullName.replace(/^\./, '');
 }
 
-export function addTemporalService(server: grpc.Server, serviceName: string, impl: ServiceImpl): void {
+/** Steps around every call: `before` may refuse it; `after` must resolve before an OK answer goes out. */
+export interface CallHooks {
+  before?(): void;
+  after?(): Promise<void>;
+}
+
+export function addTemporalService(
+  server: grpc.Server,
+  serviceName: string,
+  impl: ServiceImpl,
+  hooks: CallHooks = {},
+): void {
   const service = root.lookupService(serviceName);
   service.resolveAll();
   const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
@@ -101,7 +112,22 @@ export function addTemporalService(server: grpc.Server, serviceName: string, imp
           `[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`,
         );
       void Promise.resolve()
-        .then(() => fn.call(impl, request, context))
+        .then(() => {
+          hooks.before?.();
+          return fn.call(impl, request, context);
+        })
+        .then(
+          async (response) => {
+            // Only what is durable may be answered OK.
+            await hooks.after?.();
+            return response;
+          },
+          async (err: unknown) => {
+            // An error answer, too, goes out only once what the call saw is durable.
+            await hooks.after?.().catch(() => undefined);
+            throw err;
+          },
+        )
         .then((response) => {
           if (TRACE)
             process.stderr.write(

@@ -18,7 +18,9 @@ export class History {
   append(run: Execution, draft: EventDraft, atMs?: number): number {
     const eventId = run.nextEventId;
     const now = this.server.clock.now();
-    run.history.push(buildEvent(eventId, atMs === undefined ? now : Math.min(atMs, now), draft));
+    const event = buildEvent(eventId, atMs === undefined ? now : Math.min(atMs, now), draft);
+    run.history.push(event);
+    this.server.store.appendEvent(run, event);
     draft.onWritten?.(eventId);
     run.notify();
     return eventId;
@@ -33,6 +35,7 @@ export class History {
     if (run.workflowTask?.state === 'started') {
       run.buffered.push(draft);
       if (wake) run.bufferedWake = true;
+      this.server.store.saveRun(run);
       return;
     }
     if (run.workflowTask?.speculative) this.server.workflowTasks.materialize(run);

@@ -24,14 +24,28 @@ export interface Namespace {
 export class Namespaces {
   readonly byName = new Map<string, Namespace>();
 
-  constructor() {
+  /** @param saved told of every new or changed namespace, for the store */
+  constructor(private readonly saved: (namespace: Namespace) => void = () => undefined) {
     this.register('default', 'Default namespace');
   }
 
   private register(name: string, description: string, retentionMs = DEFAULT_RETENTION_MS): Namespace {
     const namespace: Namespace = { name, id: randomUUID(), description, retentionMs, searchAttributes: new Map() };
     this.byName.set(name, namespace);
+    this.saved(namespace);
     return namespace;
+  }
+
+  /** A namespace read back from the store, replacing the one registered by default. */
+  restore(namespace: Namespace): void {
+    this.byName.set(namespace.name, namespace);
+    // Replaces what the store was told of the default namespace built before it was read back.
+    this.saved(namespace);
+  }
+
+  /** The namespace changed (its search attributes): the store must know. */
+  changed(namespace: Namespace): void {
+    this.saved(namespace);
   }
 
   get(name: string | undefined): Namespace {

@@ -32,6 +32,7 @@ export class OperatorService {
       added.push([name, type]);
     }
     for (const [name, type] of added) namespace.searchAttributes.set(name, type);
+    this.namespaces.changed(namespace);
     return {};
   }
 
@@ -40,6 +41,7 @@ export class OperatorService {
     for (const name of req.searchAttributes ?? []) {
       if (!namespace.searchAttributes.delete(name)) throw notFound(`search attribute ${name} is not defined`);
     }
+    this.namespaces.changed(namespace);
     return {};
   }
 

@@ -27,6 +27,8 @@ export class RunClose {
     this.server.history.append(run, { kind, attributes });
     run.status = status;
     run.closeTime = this.server.clock.now();
+    this.server.store.saveRun(run);
+    this.scheduleRetention(run);
     if (run.workflowTask) this.server.workflowTasks.drop(run);
     run.buffered = [];
     for (const t of run.closeTimers) t.cancel();
@@ -47,6 +49,22 @@ export class RunClose {
     run.notify();
     this.server.queries.dispatch(run);
     this.server.clock.poke();
+  }
+
+  /**
+   * Deletes a closed run and its history, here and in the store, once the namespace's retention
+   * period has passed since it closed (in real time: skipped virtual time does not age a run).
+   */
+  scheduleRetention(run: Execution): void {
+    const namespace = this.server.namespaces.byName.get(run.namespace);
+    if (!namespace || run.closeTime === undefined) return;
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, run.closeTime + namespace.retentionMs - this.server.clock.now()));
+    const timer = setTimeout(() => {
+      if (this.server.taskQueues.stopped || this.server.runs.byRunId(run.namespace, run.runId) !== run) return;
+      if (run.closeTime! + namespace.retentionMs > this.server.clock.now()) this.scheduleRetention(run);
+      else this.server.runs.remove(run);
+    }, delay);
+    timer.unref();
   }
 
   fail(run: Execution, failure: Msg | undefined, completedEventId: number): void {

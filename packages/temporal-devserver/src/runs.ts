@@ -1,6 +1,7 @@
 /** Every run the server knows, by workflow id (oldest first) and by run id. */
 import { invalidArgument, notFound } from './errors';
 import type { Execution } from './execution';
+import type { DevServerStore } from './store/store';
 import type { WorkflowExecutionRef } from './wire';
 
 const key = (namespace: string, id: string): string => `${namespace}\u0000${id}`;
@@ -9,7 +10,16 @@ export class RunStore {
   private readonly byWorkflowId = new Map<string, Execution[]>();
   private readonly byRunIdKey = new Map<string, Execution>();
 
+  constructor(private readonly store: DevServerStore) {}
+
+  /** A new run: kept here and written to the store. */
   add(run: Execution): void {
+    this.restore(run);
+    this.store.saveRun(run);
+  }
+
+  /** A run read back from the store. */
+  restore(run: Execution): void {
     const chain = this.byWorkflowId.get(key(run.namespace, run.workflowId)) ?? [];
     chain.push(run);
     this.byWorkflowId.set(key(run.namespace, run.workflowId), chain);
@@ -17,6 +27,7 @@ export class RunStore {
   }
 
   remove(run: Execution): void {
+    this.store.deleteRun(run);
     this.byRunIdKey.delete(key(run.namespace, run.runId));
     const workflowKey = key(run.namespace, run.workflowId);
     const remaining = (this.byWorkflowId.get(workflowKey) ?? []).filter((other) => other !== run);

@@ -3,7 +3,10 @@
  * in time-skipping mode, TestService.
  */
 import * as grpc from '@grpc/grpc-js';
-import { addTemporalService } from './grpcServer';
+import { addTemporalService, type CallHooks } from './grpcServer';
+import { unavailable } from './errors';
+import { MemoryStore, StoreSession, type DevServerStore } from './store/store';
+import type { PostgresStoreOptions } from './store/postgres';
 import { OperatorService } from './operatorService';
 import { TestService } from './testService';
 import { VirtualClock } from './time';
@@ -33,17 +36,22 @@ export interface DevServerOptions {
   searchAttributes?: Record<string, SearchAttributeType>;
   /** Also serves Temporal UI and its HTTP API (`/api/v1/...`) on a port of its own. */
   ui?: DevServerUiOptions;
+  /** Keep runs, histories and namespaces in Postgres (its own schema) and carry on from them on start. */
+  persist?: PostgresStoreOptions;
 }
 
 export interface DevServer {
   address: string;
   port: number;
+  /** The service answering now (a new one after the store came back from an outage). */
   service: WorkflowService;
   operator: OperatorService;
   /** `host:port` of the UI when it was asked for. */
   uiAddress?: string;
   /** e.g. `http://127.0.0.1:8233`, when the UI was asked for. */
   uiUrl?: string;
+  /** Where the server keeps its data. */
+  storeLocation: string;
   stop(): Promise<void>;
 }
 
@@ -53,33 +61,46 @@ function defaultUiPort(frontendPort: number): number {
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
-  const busy = { check: (): boolean => false };
-  const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
-  const service = new WorkflowService({ clock });
-  busy.check = () => service.isBusy();
-  const operator = new OperatorService(service.namespaces);
-  for (const name of options.namespaces ?? []) if (name !== 'default') service.registerNamespace({ namespace: name });
-  for (const namespace of service.namespaces.byName.values()) {
-    for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
-      namespace.searchAttributes.set(name, type);
-  }
+  // Postgres' client loads only when asked for: the in-memory server starts as fast as before.
+  const store: DevServerStore = options.persist
+    ? new (await import('./store/postgres')).PostgresStore(options.persist)
+    : new MemoryStore();
+  let generation = await startGeneration(options, store);
+  let available = true;
+  let stopped = false;
+  // A failed commit leaves memory ahead of the store: answer UNAVAILABLE, then take up the store
+  // again once it answers, as after a restart.
+  store.onFailure(() => {
+    if (!available) return;
+    available = false;
+    generation.stop();
+    void (async () => {
+      while (!stopped) {
+        try {
+          generation = await startGeneration(options, store);
+          available = true;
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    })();
+  });
+  const hooks: CallHooks = {
+    before: () => {
+      if (!available) throw unavailable("the server's store is unavailable; retry shortly");
+    },
+    after: () => store.commit(),
+  };
+  const current = (part: 'service' | 'operator' | 'testService') => () => generation[part];
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
   });
-  addTemporalService(
-    server,
-    'temporal.api.workflowservice.v1.WorkflowService',
-    service as unknown as Record<string, unknown>,
-  );
-  addTemporalService(
-    server,
-    'temporal.api.operatorservice.v1.OperatorService',
-    operator as unknown as Record<string, unknown>,
-  );
-  const testService = options.timeSkipping ? new TestService(clock) : {};
-  addTemporalService(server, 'temporal.api.testservice.v1.TestService', testService);
+  addTemporalService(server, 'temporal.api.workflowservice.v1.WorkflowService', forward(current('service')), hooks);
+  addTemporalService(server, 'temporal.api.operatorservice.v1.OperatorService', forward(current('operator')), hooks);
+  addTemporalService(server, 'temporal.api.testservice.v1.TestService', forward(current('testService')), hooks);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
@@ -95,33 +116,38 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ui = await startUiServer({
         host: options.ui.host ?? host,
         port: options.ui.port ?? defaultUiPort(port),
-        service,
-        operator,
+        // The UI's calls reach whichever service is current, and answer only once their effect is stored.
+        service: forward(current('service'), hooks) as unknown as WorkflowService,
+        operator: forward(current('operator'), hooks) as unknown as OperatorService,
         assetsDir: options.ui.assetsDir,
         settings: options.ui.settings,
       });
     } catch (err) {
       server.forceShutdown();
-      service.stop();
-      clock.stop();
+      generation.stop();
+      await store.close().catch(() => undefined);
       throw err;
     }
   }
 
-  let stopped = false;
   return {
     address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    service,
-    operator,
+    get service() {
+      return generation.service;
+    },
+    get operator() {
+      return generation.operator;
+    },
     uiAddress: ui?.address,
     uiUrl: ui?.url,
+    storeLocation: store.location,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       await ui?.stop();
-      service.stop();
-      clock.stop();
+      generation.stop();
+      await store.close().catch(() => undefined);
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -134,4 +160,76 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       });
     },
   };
+}
+
+/** One life of the service on a store: a new one starts whenever the server takes up the store. */
+interface Generation {
+  service: WorkflowService;
+  operator: OperatorService;
+  testService: object;
+  stop(): void;
+}
+
+async function startGeneration(options: DevServerOptions, store: DevServerStore): Promise<Generation> {
+  const state = await store.open();
+  const busy = { check: (): boolean => false };
+  const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
+  const session = new StoreSession(store);
+  const service = new WorkflowService({ clock, store: session });
+  busy.check = () => service.isBusy();
+  service.restore(state);
+  const operator = new OperatorService(service.namespaces);
+  for (const name of options.namespaces ?? [])
+    if (!service.namespaces.byName.has(name)) service.registerNamespace({ namespace: name });
+  for (const namespace of service.namespaces.byName.values()) {
+    const missing = Object.entries(options.searchAttributes ?? {}).filter(
+      ([name, type]) => namespace.searchAttributes.get(name) !== type,
+    );
+    for (const [name, type] of missing) namespace.searchAttributes.set(name, type);
+    if (missing.length) service.namespaces.changed(namespace);
+  }
+  await store.commit();
+  return {
+    service,
+    operator,
+    testService: options.timeSkipping ? new TestService(clock) : {},
+    stop: () => {
+      session.end();
+      service.stop();
+      clock.stop();
+    },
+  };
+}
+
+/** An object whose methods call the same methods of whatever `target()` is at the time of the call. */
+function forward(target: () => object, hooks?: CallHooks): Record<string, unknown> {
+  return new Proxy(
+    {},
+    {
+      get: (_object, name) => {
+        const fn = (target() as Record<string | symbol, unknown>)[name];
+        if (typeof fn !== 'function') return undefined;
+        return (...args: unknown[]) => {
+          const now = target() as Record<string | symbol, (...a: unknown[]) => unknown>;
+          if (!hooks) return now[name](...args);
+          // As the gRPC server does: refuse while the store is away, answer once the effect is stored.
+          return Promise.resolve()
+            .then(() => {
+              hooks.before?.();
+              return now[name](...args);
+            })
+            .then(
+              async (response) => {
+                await hooks.after?.();
+                return response;
+              },
+              async (err: unknown) => {
+                await hooks.after?.().catch(() => undefined);
+                throw err;
+              },
+            );
+        };
+      },
+    },
+  );
 }

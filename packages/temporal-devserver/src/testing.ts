@@ -20,14 +20,23 @@ export interface TestEnvironmentOptions {
   /** Virtual time that jumps to the next timer when nothing is running (default true). */
   timeSkipping?: boolean;
   searchAttributes?: Record<string, SearchAttributeType>;
+  /** Keep the server's state in Postgres (`--persist`) instead of memory. */
+  persist?: { url: string; schema?: string };
 }
 
 export async function createTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: DEVSERVER_EXECUTABLE };
+  const extraArgs = options.persist
+    ? [
+        '--persist',
+        options.persist.url,
+        ...(options.persist.schema ? ['--persist-schema', options.persist.schema] : []),
+      ]
+    : [];
   const env =
     options.timeSkipping === false
-      ? await TestWorkflowEnvironment.createLocal({ server: { executable } })
-      : await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+      ? await TestWorkflowEnvironment.createLocal({ server: { executable, extraArgs } })
+      : await TestWorkflowEnvironment.createTimeSkipping({ server: { executable, extraArgs } });
   const searchAttributes = Object.entries(options.searchAttributes ?? {});
   if (searchAttributes.length) {
     await env.connection.operatorService.addSearchAttributes({

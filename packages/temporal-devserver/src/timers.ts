@@ -16,8 +16,17 @@ export class Timers {
         workflowTaskCompletedEventId: completedEventId,
       },
     });
-    const timerId = attrs.timerId!;
-    const handle = this.server.clock.scheduleAfter(durToMs(attrs.startToFireTimeout) ?? 0, () => {
+    this.arm(
+      run,
+      attrs.timerId!,
+      startedEventId,
+      this.server.clock.now() + Math.max(0, durToMs(attrs.startToFireTimeout) ?? 0),
+    );
+  }
+
+  /** Sets a started timer to fire at `at`: when it starts, or again after a restart (at once if overdue). */
+  arm(run: Execution, timerId: string, startedEventId: number, at: number): void {
+    const handle = this.server.clock.schedule(at, () => {
       if (run.timers.get(timerId)?.handle !== handle) return;
       run.timers.delete(timerId);
       this.server.history.add(run, { kind: 'TimerFired', attributes: { timerId, startedEventId } }, true);

@@ -7,10 +7,14 @@ import type { CallContext } from './grpcServer';
 import type { Namespaces } from './namespaces';
 import type { Msg } from './protos';
 import { Schedules } from './schedules/service';
+import { restoreState } from './recovery';
+import { MemoryStore, type DevServerStore, type StoredState } from './store/store';
 import type { VirtualClock } from './time';
 
 export interface WorkflowServiceOptions {
   clock: VirtualClock;
+  /** Where runs and namespaces are kept (default: memory only). */
+  store?: DevServerStore;
 }
 
 export class WorkflowService {
@@ -18,12 +22,17 @@ export class WorkflowService {
   private readonly schedules: Schedules;
 
   constructor(options: WorkflowServiceOptions) {
-    this.server = createServerContext(options.clock);
+    this.server = createServerContext(options.clock, options.store ?? new MemoryStore());
     this.schedules = new Schedules(this.server);
   }
 
   get namespaces(): Namespaces {
     return this.server.namespaces;
+  }
+
+  /** Takes up the runs and namespaces a store kept, as after a restart. */
+  restore(state: StoredState): void {
+    restoreState(this.server, state);
   }
 
   /** Workflow or activity work outstanding: time may not skip. */

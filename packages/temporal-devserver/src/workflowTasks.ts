@@ -25,6 +25,14 @@ export const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 /** The request id a real server gives the started event of a task it hands out in a completion's answer. */
 export const STARTED_IN_COMPLETION = 'request-from-RespondWorkflowTaskCompleted';
 
+/** A workflow task whose scheduled (and maybe started) event is the last of its kind in history. */
+export interface OpenWorkflowTask {
+  scheduledEventId: number;
+  attempt: number;
+  scheduledTime: number;
+  startedEventId?: number;
+}
+
 export class WorkflowTasks {
   constructor(private readonly server: ServerContext) {}
 
@@ -69,6 +77,43 @@ export class WorkflowTasks {
     };
     if (delayMs > 0) this.server.clock.scheduleAfter(delayMs, offer);
     else offer();
+  }
+
+  /**
+   * After a restart: a task that was scheduled is offered again; one that a worker had started
+   * times out (its worker replays the run from history, as after a failover); a retry that was
+   * waiting and a first task not yet due are scheduled again.
+   */
+  resume(run: Execution, open: OpenWorkflowTask | undefined, needsTask: boolean): void {
+    if (!run.isRunning) return;
+    if (!open) {
+      if (!needsTask) return;
+      if (run.executionTime > this.server.clock.now())
+        run.closeTimers.push(this.server.clock.schedule(run.executionTime, () => this.ensure(run)));
+      else this.ensure(run);
+      return;
+    }
+    const token = randomUUID();
+    run.workflowTask = {
+      scheduledEventId: open.scheduledEventId,
+      startedEventId: open.startedEventId ?? 0,
+      attempt: open.attempt,
+      state: open.startedEventId ? 'started' : 'scheduled',
+      speculative: false,
+      droppable: false,
+      offered: false,
+      scheduledTime: open.scheduledTime,
+      startedTime: 0,
+      token,
+      deliveredUpdates: [],
+    };
+    if (open.startedEventId) {
+      this.fail(run, 'WorkflowTaskTimedOut', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
+      return;
+    }
+    run.workflowTask.offered = true;
+    this.server.taskQueues.outstandingWorkflowTasks++;
+    this.offer(run, token);
   }
 
   /** The worker is done with the task: its answer has gone out, or it will never come. */
@@ -320,6 +365,7 @@ export class WorkflowTasks {
     }
     this.finish(run);
     if (!unhandled) run.workflowTaskFailureStreak++;
+    this.server.store.saveRun(run);
     this.server.history.flushBuffered(run);
     const retryDelay =
       run.workflowTaskFailureStreak <= 1 ? 0 : Math.min(10_000, 1000 * (run.workflowTaskFailureStreak - 1));

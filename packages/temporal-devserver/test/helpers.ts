@@ -16,6 +16,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { createTestEnvironment, type TestEnvironmentOptions } from '../src/testing';
 import { STARTED_IN_COMPLETION } from '../src/workflowTasks';
 import { createActivities, type ActivityProbe } from './fixtures/activities';
+import { scratchSchema } from './postgres';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type History = temporal.api.history.v1.IHistory;
@@ -45,12 +46,21 @@ export interface SuiteOptions extends TestEnvironmentOptions {
   environment?: () => Promise<TestWorkflowEnvironment>;
 }
 
+/**
+ * DEVSERVER_STORE=postgres runs the suite on the Postgres store (a fresh schema per test file,
+ * dropped at the end); otherwise the server keeps everything in memory.
+ */
+const STORE = process.env.DEVSERVER_STORE === 'postgres' ? 'postgres' : 'memory';
+
 /** Starts a server, bundles the fixture workflows and runs a worker for one test file. */
 export async function startSuite(options: SuiteOptions): Promise<DevServerSuite> {
   // Each test file has its own module registry, hence its own runtime: install it quiet.
   Runtime.install({ logger: quietLogger });
+  const store = STORE === 'postgres' && !options.environment ? await scratchSchema('suite') : undefined;
   const [env, workflowBundle] = await Promise.all([
-    options.environment ? options.environment() : createTestEnvironment(options),
+    options.environment
+      ? options.environment()
+      : createTestEnvironment({ ...options, persist: store && { url: store.url, schema: store.schema } }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger }),
   ]);
   const { activities, probe } = createActivities({ client: env.client });
@@ -84,6 +94,7 @@ export async function startSuite(options: SuiteOptions): Promise<DevServerSuite>
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await env.teardown();
+      await store?.drop();
     },
   };
 }

@@ -122,6 +122,15 @@ describe('the executable', () => {
     expect(exited.code).not.toBe(0);
     expect(exited.stderr).toMatch(/port/);
   });
+
+  test('refuses a --persist that is not a Postgres URL, and a schema without --persist', async () => {
+    const notPostgres = await run(['server', 'start-dev', '--port', '0', '--persist', 'mysql://db/app']).exited;
+    expect(notPostgres.code).toBe(2);
+    expect(notPostgres.stderr).toMatch(/--persist expects a postgres:\/\/ URL/);
+    const schemaAlone = await run(['server', 'start-dev', '--port', '0', '--persist-schema', 'mine']).exited;
+    expect(schemaAlone.code).toBe(2);
+    expect(schemaAlone.stderr).toMatch(/--persist-schema needs --persist/);
+  });
 });
 
 describe('the start-dev form used by createLocal', () => {

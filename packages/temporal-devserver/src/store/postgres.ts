@@ -1,0 +1,359 @@
+/**
+ * The Postgres store: every history event as a row (protobuf bytes), each run's start and mutable
+ * state, and the namespaces, in a schema of the server's own that it creates on start. Writes
+ * staged while requests run are committed together, one transaction per batch: a batch is
+ * written whole or not at all, and concurrent requests share its round trip.
+ */
+import pg from 'pg';
+import { encode, decode, type Msg } from '../protos';
+import { unavailable } from '../errors';
+import type { Execution } from '../execution';
+import type { Namespace } from '../namespaces';
+import { fromJson, toJson } from './codec';
+import {
+  runState,
+  type DevServerStore,
+  type RunState,
+  type StoredNamespace,
+  type StoredRun,
+  type StoredState,
+} from './store';
+
+const EVENT_TYPE = 'temporal.api.history.v1.HistoryEvent';
+export const DEFAULT_SCHEMA = 'temporal_devserver';
+const SCHEMA_VERSION = 1;
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** The server's own schema (default `temporal_devserver`), created and migrated on start. */
+  schema?: string;
+}
+
+interface Batch {
+  namespaces: Map<string, Namespace>;
+  runs: Map<string, Execution>;
+  events: Array<{ run: Execution; event: Msg }>;
+  deletes: Map<string, Execution>;
+  waiters: Array<{ resolve(): void; reject(err: Error): void }>;
+}
+
+const newBatch = (): Batch => ({ namespaces: new Map(), runs: new Map(), events: [], deletes: new Map(), waiters: [] });
+const isEmpty = (b: Batch): boolean => !b.namespaces.size && !b.runs.size && !b.events.length && !b.deletes.size;
+const runKey = (run: Execution): string => `${run.namespace}\u0000${run.runId}`;
+
+export class PostgresStore implements DevServerStore {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  private readonly schema: string;
+  private pool: pg.Pool;
+  private staged = newBatch();
+  private writing: Promise<void> | undefined;
+  private scheduled = false;
+  /** Set when a commit failed: nothing is staged until the server has reloaded from the store. */
+  private failed: Error | undefined;
+  /** Runs whose start is already in the store. */
+  private readonly persisted = new Set<string>();
+  private readonly failureListeners: Array<(err: Error) => void> = [];
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.schema = options.schema ?? DEFAULT_SCHEMA;
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
+    const url = new URL(options.url);
+    if (url.password) url.password = '***';
+    this.location = `${url.toString()} (schema ${this.schema})`;
+    this.pool = this.createPool();
+  }
+
+  private createPool(): pg.Pool {
+    const pool = new pg.Pool({ connectionString: this.options.url, max: 2, connectionTimeoutMillis: 5000 });
+    // A connection that breaks fails the query it runs (if any) and is replaced on next use.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    return pool;
+  }
+
+  private t(name: string): string {
+    return `"${this.schema}".${name}`;
+  }
+
+  async open(): Promise<StoredState> {
+    this.staged = newBatch();
+    this.persisted.clear();
+    const client = await this.pool.connect();
+    try {
+      await this.migrate(client);
+      const namespaces = (
+        await client.query<{ record: string }>(`SELECT record FROM ${this.t('namespaces')}`)
+      ).rows.map((row) => fromJson<StoredNamespace>(row.record));
+      const runRows = (
+        await client.query<{ namespace: string; run_id: string; start: string; state: string }>(
+          `SELECT namespace, run_id, start, state FROM ${this.t('runs')} ORDER BY seq`,
+        )
+      ).rows;
+      const eventRows = (
+        await client.query<{ namespace: string; run_id: string; event: Buffer }>(
+          `SELECT namespace, run_id, event FROM ${this.t('events')} ORDER BY namespace, run_id, event_id`,
+        )
+      ).rows;
+      const histories = new Map<string, Msg[]>();
+      for (const row of eventRows) {
+        const key = `${row.namespace}\u0000${row.run_id}`;
+        let history = histories.get(key);
+        if (!history) histories.set(key, (history = []));
+        history.push(decode(EVENT_TYPE, row.event));
+      }
+      const runs: StoredRun[] = runRows.map((row) => {
+        const key = `${row.namespace}\u0000${row.run_id}`;
+        this.persisted.add(key);
+        const start = fromJson<Omit<StoredRun, 'state' | 'history'>>(row.start);
+        return { ...start, state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
+      });
+      this.failed = undefined;
+      return { namespaces, runs };
+    } finally {
+      client.release();
+    }
+  }
+
+  private async migrate(client: pg.PoolClient): Promise<void> {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${this.t('schema_version')} (version integer NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT max(version) AS version FROM ${this.t('schema_version')}`,
+    );
+    const version = rows[0]?.version ?? 0;
+    if (version > SCHEMA_VERSION)
+      throw new Error(`schema ${this.schema} is at version ${version}, newer than this server (${SCHEMA_VERSION})`);
+    if (version >= 1) return;
+    await client.query('BEGIN');
+    try {
+      await client.query(`
+        CREATE TABLE ${this.t('namespaces')} (name text PRIMARY KEY, record text NOT NULL);
+        CREATE TABLE ${this.t('runs')} (
+          namespace text NOT NULL,
+          run_id text NOT NULL,
+          seq bigserial NOT NULL,
+          workflow_id text NOT NULL,
+          status text NOT NULL,
+          close_time bigint,
+          start text NOT NULL,
+          state text NOT NULL,
+          PRIMARY KEY (namespace, run_id)
+        );
+        CREATE INDEX ON ${this.t('runs')} (namespace, workflow_id);
+        CREATE INDEX ON ${this.t('runs')} (close_time) WHERE close_time IS NOT NULL;
+        CREATE TABLE ${this.t('events')} (
+          namespace text NOT NULL,
+          run_id text NOT NULL,
+          event_id integer NOT NULL,
+          event bytea NOT NULL,
+          PRIMARY KEY (namespace, run_id, event_id)
+        );
+        INSERT INTO ${this.t('schema_version')} (version) VALUES (1);
+      `);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private stage(): Batch | undefined {
+    if (this.failed) return undefined;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // Writes made outside a request (timers firing) are committed on the next turn too.
+      setImmediate(() => {
+        this.scheduled = false;
+        this.commit().catch(() => undefined);
+      });
+    }
+    return this.staged;
+  }
+
+  saveNamespace(namespace: Namespace): void {
+    this.stage()?.namespaces.set(namespace.name, namespace);
+  }
+
+  saveRun(run: Execution): void {
+    this.stage()?.runs.set(runKey(run), run);
+  }
+
+  appendEvent(run: Execution, event: Msg): void {
+    const batch = this.stage();
+    if (!batch) return;
+    batch.events.push({ run, event });
+    batch.runs.set(runKey(run), run);
+  }
+
+  deleteRun(run: Execution): void {
+    const batch = this.stage();
+    if (!batch) return;
+    batch.runs.delete(runKey(run));
+    batch.deletes.set(runKey(run), run);
+  }
+
+  commit(): Promise<void> {
+    if (this.failed) return Promise.reject(unavailable(`the server's store is unavailable: ${this.failed.message}`));
+    if (isEmpty(this.staged)) return this.writing ?? Promise.resolve();
+    const promise = new Promise<void>((resolve, reject) => this.staged.waiters.push({ resolve, reject }));
+    if (!this.writing) this.writing = this.drain();
+    return promise;
+  }
+
+  /** Writes batches one after the other while requests keep staging new ones. */
+  private async drain(): Promise<void> {
+    try {
+      while (!isEmpty(this.staged) && !this.failed) {
+        const batch = this.staged;
+        this.staged = newBatch();
+        try {
+          await this.write(batch);
+        } catch (err) {
+          this.fail(err as Error, batch);
+          return;
+        }
+        for (const w of batch.waiters) w.resolve();
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private fail(err: Error, batch: Batch): void {
+    this.failed = err;
+    const error = unavailable(`the server's store is unavailable: ${err.message}`);
+    for (const w of [...batch.waiters, ...this.staged.waiters]) w.reject(error);
+    this.staged = newBatch();
+    for (const listener of this.failureListeners) listener(err);
+  }
+
+  onFailure(listener: (err: Error) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      for (const namespace of batch.namespaces.values()) {
+        const record: StoredNamespace = {
+          name: namespace.name,
+          id: namespace.id,
+          description: namespace.description,
+          retentionMs: namespace.retentionMs,
+          searchAttributes: Object.fromEntries(namespace.searchAttributes),
+        };
+        await client.query(
+          `INSERT INTO ${this.t('namespaces')} (name, record) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record`,
+          [namespace.name, toJson(record)],
+        );
+      }
+      const fresh = [...batch.runs.entries()].filter(([key]) => !this.persisted.has(key));
+      const known = [...batch.runs.entries()].filter(([key]) => this.persisted.has(key));
+      if (fresh.length) {
+        const rows = fresh.map(([, run]) => run);
+        await client.query(
+          `INSERT INTO ${this.t('runs')} (namespace, run_id, workflow_id, status, close_time, start, state)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])`,
+          [
+            rows.map((r) => r.namespace),
+            rows.map((r) => r.runId),
+            rows.map((r) => r.workflowId),
+            rows.map((r) => r.status),
+            rows.map((r) => r.closeTime ?? null),
+            rows.map((r) => toJson(startRecord(r))),
+            rows.map((r) => toJson(runState(r))),
+          ],
+        );
+      }
+      if (known.length) {
+        const rows = known.map(([, run]) => run);
+        await client.query(
+          `UPDATE ${this.t('runs')} AS r SET status = u.status, close_time = u.close_time, state = u.state
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+             AS u(namespace, run_id, status, close_time, state)
+           WHERE r.namespace = u.namespace AND r.run_id = u.run_id`,
+          [
+            rows.map((r) => r.namespace),
+            rows.map((r) => r.runId),
+            rows.map((r) => r.status),
+            rows.map((r) => r.closeTime ?? null),
+            rows.map((r) => toJson(runState(r))),
+          ],
+        );
+      }
+      if (batch.events.length) {
+        await client.query(
+          `INSERT INTO ${this.t('events')} (namespace, run_id, event_id, event)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bytea[])`,
+          [
+            batch.events.map((e) => e.run.namespace),
+            batch.events.map((e) => e.run.runId),
+            batch.events.map((e) => Number(e.event.eventId)),
+            batch.events.map((e) => encode(EVENT_TYPE, e.event)),
+          ],
+        );
+      }
+      if (batch.deletes.size) {
+        const rows = [...batch.deletes.values()];
+        const params = [rows.map((r) => r.namespace), rows.map((r) => r.runId)];
+        await client.query(
+          `DELETE FROM ${this.t('events')} e USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
+           WHERE e.namespace = d.namespace AND e.run_id = d.run_id`,
+          params,
+        );
+        await client.query(
+          `DELETE FROM ${this.t('runs')} r USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
+           WHERE r.namespace = d.namespace AND r.run_id = d.run_id`,
+          params,
+        );
+      }
+      await client.query('COMMIT');
+      for (const [key] of fresh) this.persisted.add(key);
+      for (const key of batch.deletes.keys()) this.persisted.delete(key);
+    } catch (err) {
+      broken = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Deletes closed runs and their histories that closed before `before` (namespace retention). */
+  async deleteClosedBefore(namespace: string, before: number): Promise<number> {
+    const { rows } = await this.pool.query<{ run_id: string }>(
+      `DELETE FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL AND close_time < $2 RETURNING run_id`,
+      [namespace, before],
+    );
+    if (rows.length)
+      await this.pool.query(`DELETE FROM ${this.t('events')} WHERE namespace = $1 AND run_id = ANY($2::text[])`, [
+        namespace,
+        rows.map((r) => r.run_id),
+      ]);
+    return rows.length;
+  }
+
+  async close(): Promise<void> {
+    await this.commit().catch(() => undefined);
+    await this.pool.end();
+  }
+}
+
+function startRecord(run: Execution): Omit<StoredRun, 'state' | 'history'> {
+  return {
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    firstExecutionRunId: run.firstExecutionRunId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    startTime: run.startTime,
+    executionTime: run.executionTime,
+    startRequest: run.startRequest,
+    parent: run.parent,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Where the server keeps what it must not lose. The service writes through this interface as it
+ * changes state and never knows which store it has: in memory (nothing survives the process) or
+ * Postgres (everything a restart needs to carry on). Writes are staged synchronously, as the
+ * change happens, and `commit` resolves once every write staged so far is durable; an RPC answers
+ * only after that.
+ */
+import type { Msg } from '../protos';
+import type { ActivityState, Execution } from '../execution';
+import type { Namespace } from '../namespaces';
+
+/** A run as the store hands it back on start: its identity, start request, history and mutable state. */
+export interface StoredRun {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  firstExecutionRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  startTime: number;
+  executionTime: number;
+  startRequest: Msg;
+  parent?: Execution['parent'];
+  state: RunState;
+  history: Msg[];
+}
+
+/** What changes on a run besides its history. */
+export interface RunState {
+  status: Execution['status'];
+  closeTime?: number;
+  searchAttributes: Record<string, Msg>;
+  memo: Record<string, Msg>;
+  /** Events from outside that wait for the workflow task in flight. */
+  buffered: Array<{ kind: string; attributes: Msg }>;
+  newRunIdOnClose?: string;
+  workflowTaskFailureStreak: number;
+  requestIds: string[];
+  /** Attempts of pending activities, with their heartbeat details and last failure. */
+  activities: StoredActivity[];
+}
+
+export type StoredActivity = Pick<
+  ActivityState,
+  | 'scheduledEventId'
+  | 'attempt'
+  | 'state'
+  | 'startedTime'
+  | 'currentAttemptScheduledTime'
+  | 'identity'
+  | 'heartbeatDetails'
+  | 'lastHeartbeatTime'
+  | 'lastFailure'
+>;
+
+export interface StoredNamespace {
+  name: string;
+  id: string;
+  description: string;
+  retentionMs: number;
+  searchAttributes: Record<string, string>;
+}
+
+export interface StoredState {
+  namespaces: StoredNamespace[];
+  /** Oldest first, so that a workflow id's latest run comes last. */
+  runs: StoredRun[];
+}
+
+export interface DevServerStore {
+  readonly kind: 'memory' | 'postgres';
+  /** Where the data lives, for the start-up line. */
+  readonly location: string;
+  /** Prepares the store (schema included) and returns what it holds. */
+  open(): Promise<StoredState>;
+  saveNamespace(namespace: Namespace): void;
+  /** The run is new, or its mutable state changed (status, search attributes, buffer, attempts...). */
+  saveRun(run: Execution): void;
+  appendEvent(run: Execution, event: Msg): void;
+  deleteRun(run: Execution): void;
+  /** Resolves once every write staged so far is durable; rejects with UNAVAILABLE when it cannot be. */
+  commit(): Promise<void>;
+  /** Called once when a commit fails: the staged state is lost and the server must reload. */
+  onFailure(listener: (err: Error) => void): void;
+  close(): Promise<void>;
+}
+
+/** Nothing to write: the service's own maps are the store. */
+export class MemoryStore implements DevServerStore {
+  readonly kind = 'memory' as const;
+  readonly location = 'memory (lost when the process ends)';
+
+  open(): Promise<StoredState> {
+    return Promise.resolve({ namespaces: [], runs: [] });
+  }
+
+  saveNamespace(): void {}
+  saveRun(): void {}
+  appendEvent(): void {}
+  deleteRun(): void {}
+
+  commit(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onFailure(): void {}
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function runState(run: Execution): RunState {
+  return {
+    status: run.status,
+    closeTime: run.closeTime,
+    searchAttributes: run.searchAttributes,
+    memo: run.memo,
+    buffered: run.buffered.map((draft) => ({ kind: draft.kind, attributes: draft.attributes })),
+    newRunIdOnClose: run.newRunIdOnClose,
+    workflowTaskFailureStreak: run.workflowTaskFailureStreak,
+    requestIds: [...run.requestIds],
+    activities: [...run.activities.values()].map((activity) => ({
+      scheduledEventId: activity.scheduledEventId,
+      attempt: activity.attempt,
+      state: activity.state,
+      startedTime: activity.startedTime,
+      currentAttemptScheduledTime: activity.currentAttemptScheduledTime,
+      identity: activity.identity,
+      heartbeatDetails: activity.heartbeatDetails,
+      lastHeartbeatTime: activity.lastHeartbeatTime,
+      lastFailure: activity.lastFailure,
+    })),
+  };
+}
+
+/**
+ * The store as one life of the service sees it: once that service has been replaced (the store
+ * failed and was taken up again), whatever its leftover calls still write is dropped.
+ */
+export class StoreSession implements DevServerStore {
+  private ended = false;
+
+  constructor(private readonly store: DevServerStore) {}
+
+  get kind(): DevServerStore['kind'] {
+    return this.store.kind;
+  }
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  open(): Promise<StoredState> {
+    return this.store.open();
+  }
+
+  saveNamespace(namespace: Namespace): void {
+    if (!this.ended) this.store.saveNamespace(namespace);
+  }
+
+  saveRun(run: Execution): void {
+    if (!this.ended) this.store.saveRun(run);
+  }
+
+  appendEvent(run: Execution, event: Msg): void {
+    if (!this.ended) this.store.appendEvent(run, event);
+  }
+
+  deleteRun(run: Execution): void {
+    if (!this.ended) this.store.deleteRun(run);
+  }
+
+  commit(): Promise<void> {
+    return this.store.commit();
+  }
+
+  onFailure(listener: (err: Error) => void): void {
+    this.store.onFailure(listener);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
