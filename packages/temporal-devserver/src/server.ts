@@ -117,8 +117,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         host: options.ui.host ?? host,
         port: options.ui.port ?? defaultUiPort(port),
         // The UI's calls reach whichever service is current, and answer only once their effect is stored.
-        service: forward(current('service'), hooks) as unknown as WorkflowService,
-        operator: forward(current('operator'), hooks) as unknown as OperatorService,
+        service: forward(current('service'), hooks),
+        operator: forward(current('operator'), hooks),
         assetsDir: options.ui.assetsDir,
         settings: options.ui.settings,
       });
