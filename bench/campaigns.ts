@@ -4,7 +4,6 @@
  * workflow creates them, and reviewers take every one of them to scheduled.
  */
 import { fork } from 'node:child_process';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { seedDemo } from '../db/seed';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
@@ -47,7 +46,6 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
 
 export async function benchCampaigns(): Promise<void> {
   console.log('## campaigns');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const { db, url, drop } = await benchDatabase();
   const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
   const seed = await seedDemo(db);

@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after the other, printing its figures;
  * `npm run bench -- ingest` (or `devserver`, `devserver-durable`, `posts`, `reports`, `campaigns`) runs only the ones named.
  */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchCampaigns } from './campaigns';
 import { benchDevserver } from './devserver';
 import { benchDevserverDurable } from './devserverDurable';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     throw new Error(`no benchmark named ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
   }
   const chosen = named.length > 0 ? named : Object.keys(BENCHMARKS);
+  // One runtime for every benchmark in this process (it can be installed once), quiet but for warnings.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   for (const [index, name] of chosen.entries()) {
     if (index > 0) console.log('');
     await BENCHMARKS[name]();

@@ -8,7 +8,6 @@
 import { fork } from 'node:child_process';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { signInboundBody } from '../api/inboundSignature';
 import type { Knex } from '../db/knex';
@@ -175,7 +174,6 @@ const rate = (sent: Sent) => sent.count / sent.seconds;
 
 export async function benchIngest(): Promise<void> {
   console.log('## inbound ingest');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const { db, url, drop } = await benchDatabase();
   const env = await createTestEnvironment({
     timeSkipping: false,

@@ -5,7 +5,6 @@
  */
 import { fork } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { seedDemo } from '../db/seed';
 import { createTestEnvironment } from '@socialops/temporal-devserver/testing';
 import { postWorkflowId } from '../domain/ids';
@@ -116,7 +115,6 @@ function eventTypeCounts(events: Array<{ eventType?: temporal.api.enums.v1.Event
 
 export async function benchPosts(): Promise<void> {
   console.log('## post lifecycle');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const { db, url, drop } = await benchDatabase();
   const env = await createTestEnvironment({ searchAttributes: { ...POST_SEARCH_ATTRIBUTES } });
   const seed = await seedDemo(db);
