@@ -187,6 +187,7 @@ export class Activities {
     const queueName = req.taskQueue?.name;
     if (!queueName) throw invalidArgument('TaskQueue is not set on request.');
     const queue = this.server.taskQueues.activityQueue(namespace.name, queueName);
+    this.server.taskQueues.notePoller('activity', namespace.name, queueName, req.identity);
     const isLive = (t: ActivityTask): boolean =>
       t.activity.token === t.token && t.activity.state === 'scheduled' && t.run.isRunning;
     const task = await queue.poll(context, this.server.taskQueues.pollTimeout(context), isLive);

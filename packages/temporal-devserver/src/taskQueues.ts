@@ -8,9 +8,14 @@ import type { DescribeTaskQueueRequest } from './wire';
 import { invalidArgument } from './errors';
 import type { ActivityState, Execution, PendingQuery } from './execution';
 import { TaskQueue } from './matching';
+import { msToTs } from './time';
 import type { ServerContext } from './context';
 
 const LONG_POLL_MS = 20_000;
+/** A worker that polled within this long counts as polling the queue, as Temporal reports it. */
+const POLLER_SEEN_WITHIN_MS = 5 * 60_000;
+
+export type TaskQueueKind = 'workflow' | 'activity';
 
 export type WorkflowTask =
   { kind: 'workflow'; run: Execution; token: string } | { kind: 'query'; run: Execution; query: PendingQuery };
@@ -24,6 +29,8 @@ export interface ActivityTask {
 export class TaskQueues {
   private readonly workflowQueues = new Map<string, TaskQueue<WorkflowTask>>();
   private readonly activityQueues = new Map<string, TaskQueue<ActivityTask>>();
+  /** Per kind, namespace and queue: each polling worker's identity and when it last polled (wall-clock ms). */
+  private readonly pollers = new Map<string, Map<string, number>>();
   outstandingWorkflowTasks = 0;
   outstandingActivityTasks = 0;
   stopped = false;
@@ -60,14 +67,28 @@ export class TaskQueues {
     return {};
   }
 
+  /** A worker polls the queue: `describeTaskQueue` lists it among the queue's pollers for a while. */
+  notePoller(kind: TaskQueueKind, namespace: string, queue: string, identity: string | undefined): void {
+    const key = `${kind}\u0000${namespace}\u0000${queue}`;
+    let seen = this.pollers.get(key);
+    if (!seen) this.pollers.set(key, (seen = new Map<string, number>()));
+    seen.set(identity || 'unknown', Date.now());
+  }
+
   describeTaskQueue(req: DescribeTaskQueueRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     const name = req.taskQueue?.name ?? '';
+    const kind: TaskQueueKind = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? 'activity' : 'workflow';
     const backlog =
-      req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY'
+      kind === 'activity'
         ? this.activityQueue(namespace.name, name).backlog
         : this.workflowQueue(namespace.name, name).backlog;
-    return { pollers: [], taskQueueStatus: { backlogCountHint: backlog } };
+    const seen = this.pollers.get(`${kind}\u0000${namespace.name}\u0000${name}`) ?? new Map<string, number>();
+    const since = Date.now() - POLLER_SEEN_WITHIN_MS;
+    const pollers = [...seen]
+      .filter(([identity, at]) => (at >= since ? true : (seen.delete(identity), false)))
+      .map(([identity, at]) => ({ identity, lastAccessTime: msToTs(at), ratePerSecond: 100_000 }));
+    return { pollers, taskQueueStatus: { backlogCountHint: backlog } };
   }
 
   recordWorkerHeartbeat(): Msg {

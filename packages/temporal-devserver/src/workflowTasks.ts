@@ -213,6 +213,7 @@ export class WorkflowTasks {
     const queueName = req.taskQueue?.name;
     if (!queueName) throw invalidArgument('TaskQueue is not set on request.');
     const queue = this.server.taskQueues.workflowQueue(namespace.name, queueName);
+    this.server.taskQueues.notePoller('workflow', namespace.name, queueName, req.identity);
     for (;;) {
       const task = await queue.poll(context, this.server.taskQueues.pollTimeout(context), (t) => this.isLive(t));
       if (!task || context.isCancelled()) {

@@ -191,6 +191,25 @@ describe('the start-dev form used by createLocal', () => {
   });
 });
 
+describe('task queues', () => {
+  test("describing a task queue lists the workers polling it, by kind, and not another queue's", async () => {
+    const describe = (name: string, kind: 'WORKFLOW' | 'ACTIVITY') =>
+      suite.client.workflowService.describeTaskQueue({
+        namespace: NAMESPACE,
+        taskQueue: { name },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType[`TASK_QUEUE_TYPE_${kind}`],
+      });
+    const started = Date.now();
+    for (const kind of ['WORKFLOW', 'ACTIVITY'] as const) {
+      const { pollers } = await describe(suite.taskQueue, kind);
+      expect(pollers?.length).toBeGreaterThan(0);
+      expect(pollers?.[0].identity).toEqual(expect.any(String));
+      expect(protoMs(pollers?.[0].lastAccessTime)).toBeGreaterThan(started - 60_000);
+    }
+    expect((await describe('nobody-polls-this-queue', 'WORKFLOW')).pollers).toEqual([]);
+  });
+});
+
 describe('namespaces', () => {
   test('a registered namespace can be described, and registering it again is refused', async () => {
     const namespace = suite.uniqueId('brand-namespace');
