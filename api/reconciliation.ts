@@ -326,7 +326,8 @@ export async function reconcilePostsAtStartup(deps: {
           audit: createAuditLog(deps.db),
           temporal: { workflow: deps.temporal.workflow, call: callTemporal, taskQueue: deps.taskQueue },
         });
-        if (restarted.length > 0) deps.logger.info({ campaigns: restarted }, 'campaign workflows started again');
+        if (restarted.length > 0)
+          deps.logger.info({ campaigns: restarted }, 'campaign workflows started (Temporal had none for them)');
       }
       return;
     } catch (error) {
