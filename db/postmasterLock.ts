@@ -58,6 +58,35 @@ function runsOn(pid: number, dataDir: string): boolean {
   }
 }
 
+/** The parent pid and command name from /proc, or undefined where it cannot be read. */
+function procStat(pid: number): { ppid: number; command: string } | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isSafeInteger(ppid) ? { ppid, command } : undefined;
+}
+
+/**
+ * The Node process that started the server (its parent, or a parent's parent when a helper such
+ * as `su` stands between), when one still runs. A server whose starter was killed has been handed
+ * to pid 1 (or a subreaper) and has none.
+ */
+function nodeAncestor(pid: number): number | undefined {
+  let current = procStat(pid)?.ppid;
+  for (let depth = 0; depth < 3 && current !== undefined && current > 1; depth += 1) {
+    const stat = procStat(current);
+    if (!stat) return undefined;
+    if (stat.command === 'node') return current;
+    current = stat.ppid;
+  }
+  return undefined;
+}
+
 async function exitedWithin(pid: number, ms: number): Promise<boolean> {
   const giveUpAt = Date.now() + ms;
   while (Date.now() < giveUpAt) {
@@ -76,6 +105,13 @@ async function exitedWithin(pid: number, ms: number): Promise<boolean> {
 export async function stopLeftoverPostmaster(dataDir: string): Promise<number | undefined> {
   const pid = lockHolderPid(dataDir);
   if (pid === undefined || pid === process.pid || !isLivePostgres(pid) || !runsOn(pid, dataDir)) return undefined;
+  const owner = nodeAncestor(pid);
+  if (owner !== undefined) {
+    // Not a leftover: a live process (another `npm start` on the same data) runs this server.
+    throw new Error(
+      `another process (pid ${owner}) is running PostgreSQL on ${dataDir}; stop it or use another DATA_DIR`,
+    );
+  }
   process.kill(pid, 'SIGINT');
   if (await exitedWithin(pid, FAST_SHUTDOWN_MS)) return pid;
   process.kill(pid, 'SIGQUIT');
