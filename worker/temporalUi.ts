@@ -29,9 +29,10 @@ export function findBuiltUi(): { assetsDir: string; version?: string } | undefin
   const assetsDir = path.join(packageDir, 'build');
   if (!existsSync(path.join(assetsDir, 'index.html'))) return undefined;
   try {
-    const uiPackage = require.resolve('@temporalio/ui/package.json', { paths: [packageDir] });
-    const { version } = JSON.parse(readFileSync(uiPackage, 'utf8')) as { version?: string };
-    return { assetsDir, version };
+    // The build records the @temporalio/ui release it bundles (that package exports no package.json).
+    const info = JSON.parse(readFileSync(path.join(assetsDir, 'build-info.json'), 'utf8')) as Record<string, unknown>;
+    const version = info['@temporalio/ui'];
+    return typeof version === 'string' ? { assetsDir, version } : { assetsDir };
   } catch {
     return { assetsDir };
   }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { findBuiltUi } from '../../worker/temporalUi';
 import { UI_BUILD_DIR } from './uiStack';
 
 const uiPackageDir = path.dirname(UI_BUILD_DIR);
@@ -42,4 +43,10 @@ it('ships the licence notices of what it bundles: MIT code and OFL fonts', () =>
   );
   expect(notices).toContain('Copyright (c) 2022 Temporal Technologies Inc.');
   expect(notices).toContain('SIL OPEN FONT LICENSE');
+});
+
+it('is what npm start serves, announcing the version it bundles to the UI', () => {
+  const built = findBuiltUi();
+  expect(built?.assetsDir).toBe(UI_BUILD_DIR);
+  expect(built?.version).toBe(readJson(path.join(UI_BUILD_DIR, 'build-info.json'))['@temporalio/ui']);
 });
