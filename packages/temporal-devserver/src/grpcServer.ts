@@ -45,6 +45,28 @@ export interface CallHooks {
   after?(): Promise<void>;
 }
 
+/**
+ * Runs one call between the hooks: refused before it starts when `before` throws, and answered,
+ * with its result or its error, only once `after` has made what the call saw durable.
+ */
+export function callWithHooks<T>(hooks: CallHooks, call: () => T | Promise<T>): Promise<T> {
+  return Promise.resolve()
+    .then(() => {
+      hooks.before?.();
+      return call();
+    })
+    .then(
+      async (response) => {
+        await hooks.after?.();
+        return response;
+      },
+      async (err: unknown) => {
+        await hooks.after?.().catch(() => undefined);
+        throw err;
+      },
+    );
+}
+
 export function addTemporalService(
   server: grpc.Server,
   serviceName: string,
@@ -111,23 +133,7 @@ export function addTemporalService(
         process.stderr.write(
           `[devserver] ${(performance.now() % 100000).toFixed(1)} -> ${method.name} ${JSON.stringify(request, traceReplacer).slice(0, 2000)}\n`,
         );
-      void Promise.resolve()
-        .then(() => {
-          hooks.before?.();
-          return fn.call(impl, request, context);
-        })
-        .then(
-          async (response) => {
-            // Only what is durable may be answered OK.
-            await hooks.after?.();
-            return response;
-          },
-          async (err: unknown) => {
-            // An error answer, too, goes out only once what the call saw is durable.
-            await hooks.after?.().catch(() => undefined);
-            throw err;
-          },
-        )
+      void callWithHooks(hooks, () => fn.call(impl, request, context))
         .then((response) => {
           if (TRACE)
             process.stderr.write(

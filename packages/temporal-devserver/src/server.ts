@@ -3,7 +3,7 @@
  * in time-skipping mode, TestService.
  */
 import * as grpc from '@grpc/grpc-js';
-import { addTemporalService, type CallHooks } from './grpcServer';
+import { addTemporalService, callWithHooks, type CallHooks } from './grpcServer';
 import { unavailable } from './errors';
 import { MemoryStore, StoreSession, type DevServerStore } from './store/store';
 import type { PostgresStoreOptions } from './store/postgres';
@@ -211,23 +211,8 @@ function forward(target: () => object, hooks?: CallHooks): Record<string, unknow
         if (typeof fn !== 'function') return undefined;
         return (...args: unknown[]) => {
           const now = target() as Record<string | symbol, (...a: unknown[]) => unknown>;
-          if (!hooks) return now[name](...args);
           // As the gRPC server does: refuse while the store is away, answer once the effect is stored.
-          return Promise.resolve()
-            .then(() => {
-              hooks.before?.();
-              return now[name](...args);
-            })
-            .then(
-              async (response) => {
-                await hooks.after?.();
-                return response;
-              },
-              async (err: unknown) => {
-                await hooks.after?.().catch(() => undefined);
-                throw err;
-              },
-            );
+          return hooks ? callWithHooks(hooks, () => now[name](...args)) : now[name](...args);
         };
       },
     },
