@@ -1,7 +1,7 @@
 /**
  * `npm start` as an operator lives with it: killed without warning and started again on the same
- * data directory, given a wrong configuration, pointed at a Temporal that is not there, and used
- * by the demo users whose keys it keeps in a file.
+ * data directory (posts and report schedules carry on), given a wrong configuration, pointed at a
+ * Temporal that is not there, and used by the demo users whose keys it keeps in a file.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -147,6 +147,13 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
     ['ideation', 'mia'],
     ['design', 'dan'],
   ]);
+  // The brand's weekly report lives only in a Temporal Schedule, kept in Postgres as well.
+  const reportSchedule = '/v1/brands/demo/report-schedule';
+  const scheduled = await call(api, 'PUT', reportSchedule, {
+    key: keys.mia,
+    body: { frequency: 'weekly', dayOfWeek: 'friday', time: '16:30', reports: ['responses'] },
+  });
+  expect(scheduled.status).toBe(200);
 
   first.kill('SIGKILL');
   await first.exited;
@@ -163,6 +170,10 @@ it('comes back after being killed, keeps its keys out of the output, and lets th
   expect(Object.fromEntries(Object.entries(keyFile().users).map(([userId, entry]) => [userId, entry.key]))).toEqual(
     keys,
   );
+
+  // The report schedule is still there, as it was set.
+  const kept = await call(api, 'GET', reportSchedule, { key: keys.mia });
+  expect({ status: kept.status, body: kept.body }).toEqual({ status: 200, body: scheduled.body });
 
   // The post killed half-way carries on where it was: not closed as lost, the next stage open.
   await second.waitFor(/open posts reconciled with Temporal/);

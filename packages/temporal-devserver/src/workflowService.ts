@@ -13,7 +13,7 @@ import type { VirtualClock } from './time';
 
 export interface WorkflowServiceOptions {
   clock: VirtualClock;
-  /** Where runs and namespaces are kept (default: memory only). */
+  /** Where runs, namespaces and schedules are kept (default: memory only). */
   store?: DevServerStore;
 }
 
@@ -30,9 +30,10 @@ export class WorkflowService {
     return this.server.namespaces;
   }
 
-  /** Takes up the runs and namespaces a store kept, as after a restart. */
+  /** Takes up the runs, namespaces and schedules a store kept, as after a restart. */
   restore(state: StoredState): void {
     restoreState(this.server, state);
+    this.schedules.restore(state.schedules);
   }
 
   /** Workflow or activity work outstanding: time may not skip. */

@@ -2,7 +2,8 @@
  * Takes schedules' actions on the server's virtual clock: wakes each schedule at its next spec
  * time, applies the catch-up window, remaining actions and overlap policy, starts the workflow
  * (id suffixed with the scheduled time, marked with the scheduled-by search attributes) and
- * follows it to its close to release buffered starts or pause on failure.
+ * follows it to its close to release buffered starts or pause on failure. Every change it makes
+ * is staged in the store.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerContext } from '../context';
@@ -23,8 +24,30 @@ const jsonPayload = (value: unknown): Payload => ({
 export class ScheduleRunner {
   constructor(private readonly server: ServerContext) {}
 
+  /** Re-arms the schedule after a change and stages its new state in the store. */
+  changed(record: ScheduleRecord): void {
+    this.arm(record);
+    this.server.store.saveSchedule(record);
+  }
+
+  /**
+   * Takes up a schedule the store kept, as after a restart: follows the workflows it started that
+   * still run, starts what was buffered behind those that are gone, and re-arms its timer; times
+   * that came due while the server was down are then handled as a late wake-up handles them.
+   */
+  resume(record: ScheduleRecord): void {
+    for (const { workflowId, runId } of [...record.running]) {
+      const run = this.server.runs.byRunId(record.namespace, runId);
+      if (run) this.followToClose(record, workflowId, runId, run);
+      // Deleted by retention: it closed long ago.
+      else record.running = record.running.filter((running) => running.runId !== runId);
+    }
+    if (!record.running.length) this.processBuffer(record);
+    this.changed(record);
+  }
+
   /** Sets the timer for the schedule's next spec time, if it may still act on its own. */
-  arm(record: ScheduleRecord): void {
+  private arm(record: ScheduleRecord): void {
     record.timer?.cancel();
     record.timer = undefined;
     if (record.deleted || record.paused || (record.limitedActions && record.remainingActions <= 0)) return;
@@ -51,7 +74,7 @@ export class ScheduleRunner {
     }
     record.processedUntil = Math.max(record.processedUntil, now);
     this.processBuffer(record);
-    this.arm(record);
+    this.changed(record);
   }
 
   /** Adds starts asked for by trigger or backfill and acts on them at once. */
@@ -60,7 +83,7 @@ export class ScheduleRunner {
     this.processBuffer(record);
   }
 
-  processBuffer(record: ScheduleRecord): void {
+  private processBuffer(record: ScheduleRecord): void {
     if (record.deleted || !record.buffer.length) return;
     const outcome = resolveOverlap(record.buffer, record.running.length > 0);
     record.buffer = outcome.keep;
@@ -164,6 +187,6 @@ export class ScheduleRunner {
       record.notes = `paused because workflow ${lastRun.workflowId} ${lastRun.status === 'Failed' ? 'failed' : 'timed out'}`;
     }
     this.processBuffer(record);
-    this.arm(record);
+    this.changed(record);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The schedule RPCs of WorkflowService: create, describe, list, update, patch (pause, unpause,
  * trigger, backfill), delete and the matching times of a spec. Schedules live in memory per
- * namespace and act through ScheduleRunner on the server's clock.
+ * namespace, are kept in the server's store as they change, and act through ScheduleRunner on the
+ * server's clock.
  */
 import { status } from '@grpc/grpc-js';
 import type { ServerContext } from '../context';
@@ -16,6 +17,7 @@ import { overlapPolicyOr, type PendingStart } from './overlap';
 import { describeSchedule, listEntry, type SchedulePolicies, type ScheduleRecord } from './record';
 import { ScheduleRunner } from './runner';
 import { CompiledSpec } from './spec';
+import type { StoredSchedule } from '../store/store';
 import type {
   CreateScheduleRequest,
   ListScheduleMatchingTimesRequest,
@@ -134,8 +136,17 @@ export class Schedules {
     this.applyState(record, req.schedule?.state);
     this.byKey.set(key(namespace.name, record.scheduleId), record);
     if (req.initialPatch) this.applyPatch(record, req.initialPatch);
-    this.runner.arm(record);
+    this.runner.changed(record);
     return { conflictToken: Buffer.from(String(record.conflictToken)) };
+  }
+
+  /** Takes up the schedules a store kept, once the runs they started are back. */
+  restore(stored: StoredSchedule[]): void {
+    for (const schedule of stored) {
+      const record: ScheduleRecord = { ...schedule, spec: CompiledSpec.compile(schedule.spec), deleted: false };
+      this.byKey.set(key(record.namespace, record.scheduleId), record);
+      this.runner.resume(record);
+    }
   }
 
   describeSchedule(req: ScheduleScoped): Msg {
@@ -163,7 +174,7 @@ export class Schedules {
     // The new spec takes effect from now: times it would have matched earlier are not made up.
     record.processedUntil = Math.max(record.processedUntil, now);
     record.conflictToken++;
-    this.runner.arm(record);
+    this.runner.changed(record);
     return {};
   }
 
@@ -171,7 +182,7 @@ export class Schedules {
     const record = this.find(this.server.namespaces.get(req.namespace), req.scheduleId);
     this.applyPatch(record, req.patch ?? {});
     record.conflictToken++;
-    this.runner.arm(record);
+    this.runner.changed(record);
     return {};
   }
 
@@ -212,6 +223,7 @@ export class Schedules {
     record.deleted = true;
     record.timer?.cancel();
     this.byKey.delete(key(record.namespace, record.scheduleId));
+    this.server.store.deleteSchedule(record);
     return {};
   }
 

@@ -1,6 +1,7 @@
 /**
  * The Postgres store: every history event as a row (protobuf bytes), each run's start and mutable
- * state, and the namespaces, in a schema of the server's own that it creates on start. Writes
+ * state, the namespaces and the schedules, in a schema of the server's own that it creates or
+ * migrates on start (./migrations.ts). Writes
  * staged while requests run are committed together, one transaction per batch: a batch is
  * written whole or not at all, and concurrent requests share its round trip.
  */
@@ -9,19 +10,22 @@ import { encode, decode, type Msg } from '../protos';
 import { unavailable } from '../errors';
 import type { Execution } from '../execution';
 import type { Namespace } from '../namespaces';
+import type { ScheduleRecord } from '../schedules/record';
 import { fromJson, toJson } from './codec';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import {
   runState,
+  storedSchedule,
   type DevServerStore,
   type RunState,
   type StoredNamespace,
   type StoredRun,
+  type StoredSchedule,
   type StoredState,
 } from './store';
 
 const EVENT_TYPE = 'temporal.api.history.v1.HistoryEvent';
 export const DEFAULT_SCHEMA = 'temporal_devserver';
-const SCHEMA_VERSION = 1;
 
 export interface PostgresStoreOptions {
   url: string;
@@ -34,12 +38,29 @@ interface Batch {
   runs: Map<string, Execution>;
   events: Array<{ run: Execution; event: Msg }>;
   deletes: Map<string, Execution>;
+  schedules: Map<string, ScheduleRecord>;
+  scheduleDeletes: Map<string, ScheduleRecord>;
   waiters: Array<{ resolve(): void; reject(err: Error): void }>;
 }
 
-const newBatch = (): Batch => ({ namespaces: new Map(), runs: new Map(), events: [], deletes: new Map(), waiters: [] });
-const isEmpty = (b: Batch): boolean => !b.namespaces.size && !b.runs.size && !b.events.length && !b.deletes.size;
+const newBatch = (): Batch => ({
+  namespaces: new Map(),
+  runs: new Map(),
+  events: [],
+  deletes: new Map(),
+  schedules: new Map(),
+  scheduleDeletes: new Map(),
+  waiters: [],
+});
+const isEmpty = (b: Batch): boolean =>
+  !b.namespaces.size &&
+  !b.runs.size &&
+  !b.events.length &&
+  !b.deletes.size &&
+  !b.schedules.size &&
+  !b.scheduleDeletes.size;
 const runKey = (run: Execution): string => `${run.namespace}\u0000${run.runId}`;
+const scheduleKey = (schedule: ScheduleRecord): string => `${schedule.namespace}\u0000${schedule.scheduleId}`;
 
 export class PostgresStore implements DevServerStore {
   readonly kind = 'postgres' as const;
@@ -108,49 +129,33 @@ export class PostgresStore implements DevServerStore {
         const start = fromJson<Omit<StoredRun, 'state' | 'history'>>(row.start);
         return { ...start, state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
       });
+      const schedules = (await client.query<{ record: string }>(`SELECT record FROM ${this.t('schedules')}`)).rows.map(
+        (row) => fromJson<StoredSchedule>(row.record),
+      );
       this.failed = undefined;
-      return { namespaces, runs };
+      return { namespaces, runs, schedules };
     } finally {
       client.release();
     }
   }
 
+  /** Brings the schema to SCHEMA_VERSION; servers starting together on one schema take turns. */
   private async migrate(client: pg.PoolClient): Promise<void> {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${this.t('schema_version')} (version integer NOT NULL)`);
-    const { rows } = await client.query<{ version: number }>(
-      `SELECT max(version) AS version FROM ${this.t('schema_version')}`,
-    );
-    const version = rows[0]?.version ?? 0;
-    if (version > SCHEMA_VERSION)
-      throw new Error(`schema ${this.schema} is at version ${version}, newer than this server (${SCHEMA_VERSION})`);
-    if (version >= 1) return;
     await client.query('BEGIN');
     try {
-      await client.query(`
-        CREATE TABLE ${this.t('namespaces')} (name text PRIMARY KEY, record text NOT NULL);
-        CREATE TABLE ${this.t('runs')} (
-          namespace text NOT NULL,
-          run_id text NOT NULL,
-          seq bigserial NOT NULL,
-          workflow_id text NOT NULL,
-          status text NOT NULL,
-          close_time bigint,
-          start text NOT NULL,
-          state text NOT NULL,
-          PRIMARY KEY (namespace, run_id)
-        );
-        CREATE INDEX ON ${this.t('runs')} (namespace, workflow_id);
-        CREATE INDEX ON ${this.t('runs')} (close_time) WHERE close_time IS NOT NULL;
-        CREATE TABLE ${this.t('events')} (
-          namespace text NOT NULL,
-          run_id text NOT NULL,
-          event_id integer NOT NULL,
-          event bytea NOT NULL,
-          PRIMARY KEY (namespace, run_id, event_id)
-        );
-        INSERT INTO ${this.t('schema_version')} (version) VALUES (1);
-      `);
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`temporal_devserver.${this.schema}`]);
+      const { rows } = await client.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM ${this.t('schema_version')}`,
+      );
+      const version = rows[0]?.version ?? 0;
+      if (version > SCHEMA_VERSION)
+        throw new Error(`schema ${this.schema} is at version ${version}, newer than this server (${SCHEMA_VERSION})`);
+      for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+        await client.query(MIGRATIONS[next - 1]((name) => this.t(name)));
+        await client.query(`INSERT INTO ${this.t('schema_version')} (version) VALUES ($1)`, [next]);
+      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -191,6 +196,18 @@ export class PostgresStore implements DevServerStore {
     if (!batch) return;
     batch.runs.delete(runKey(run));
     batch.deletes.set(runKey(run), run);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): void {
+    if (schedule.deleted) return;
+    this.stage()?.schedules.set(scheduleKey(schedule), schedule);
+  }
+
+  deleteSchedule(schedule: ScheduleRecord): void {
+    const batch = this.stage();
+    if (!batch) return;
+    batch.schedules.delete(scheduleKey(schedule));
+    batch.scheduleDeletes.set(scheduleKey(schedule), schedule);
   }
 
   commit(): Promise<void> {
@@ -311,6 +328,7 @@ export class PostgresStore implements DevServerStore {
           params,
         );
       }
+      await this.writeSchedules(client, batch);
       await client.query('COMMIT');
       for (const [key] of fresh) this.persisted.add(key);
       for (const key of batch.deletes.keys()) this.persisted.delete(key);
@@ -320,6 +338,27 @@ export class PostgresStore implements DevServerStore {
       throw err;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** Deletes first: a schedule deleted and created again under its id within one batch is the new one. */
+  private async writeSchedules(client: pg.PoolClient, batch: Batch): Promise<void> {
+    if (batch.scheduleDeletes.size) {
+      const rows = [...batch.scheduleDeletes.values()];
+      await client.query(
+        `DELETE FROM ${this.t('schedules')} s USING unnest($1::text[], $2::text[]) AS d(namespace, schedule_id)
+         WHERE s.namespace = d.namespace AND s.schedule_id = d.schedule_id`,
+        [rows.map((r) => r.namespace), rows.map((r) => r.scheduleId)],
+      );
+    }
+    if (batch.schedules.size) {
+      const rows = [...batch.schedules.values()];
+      await client.query(
+        `INSERT INTO ${this.t('schedules')} (namespace, schedule_id, record)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+         ON CONFLICT (namespace, schedule_id) DO UPDATE SET record = EXCLUDED.record`,
+        [rows.map((r) => r.namespace), rows.map((r) => r.scheduleId), rows.map((r) => toJson(storedSchedule(r)))],
+      );
     }
   }
 

@@ -8,6 +8,8 @@
 import type { Msg } from '../protos';
 import type { ActivityState, Execution } from '../execution';
 import type { Namespace } from '../namespaces';
+import type { ScheduleRecord } from '../schedules/record';
+import type { WireScheduleSpec } from '../schedules/wire';
 
 /** A run as the store hands it back on start: its identity, start request, history and mutable state. */
 export interface StoredRun {
@@ -61,10 +63,14 @@ export interface StoredNamespace {
   searchAttributes: Record<string, string>;
 }
 
+/** A schedule with its spec in wire form and everything its runner keeps, without its timer. */
+export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted'> & { spec: WireScheduleSpec };
+
 export interface StoredState {
   namespaces: StoredNamespace[];
   /** Oldest first, so that a workflow id's latest run comes last. */
   runs: StoredRun[];
+  schedules: StoredSchedule[];
 }
 
 export interface DevServerStore {
@@ -78,6 +84,9 @@ export interface DevServerStore {
   saveRun(run: Execution): void;
   appendEvent(run: Execution, event: Msg): void;
   deleteRun(run: Execution): void;
+  /** The schedule is new, or it changed (spec, policies, state, what its runner did). */
+  saveSchedule(schedule: ScheduleRecord): void;
+  deleteSchedule(schedule: ScheduleRecord): void;
   /** Resolves once every write staged so far is durable; rejects with UNAVAILABLE when it cannot be. */
   commit(): Promise<void>;
   /** Called once when a commit fails: the staged state is lost and the server must reload. */
@@ -91,13 +100,15 @@ export class MemoryStore implements DevServerStore {
   readonly location = 'memory (lost when the process ends)';
 
   open(): Promise<StoredState> {
-    return Promise.resolve({ namespaces: [], runs: [] });
+    return Promise.resolve({ namespaces: [], runs: [], schedules: [] });
   }
 
   saveNamespace(): void {}
   saveRun(): void {}
   appendEvent(): void {}
   deleteRun(): void {}
+  saveSchedule(): void {}
+  deleteSchedule(): void {}
 
   commit(): Promise<void> {
     return Promise.resolve();
@@ -132,6 +143,11 @@ export function runState(run: Execution): RunState {
       lastFailure: activity.lastFailure,
     })),
   };
+}
+
+export function storedSchedule(record: ScheduleRecord): StoredSchedule {
+  const { spec, timer: _timer, deleted: _deleted, ...kept } = record;
+  return { ...kept, spec: spec.toWire() };
 }
 
 /**
@@ -173,6 +189,14 @@ export class StoreSession implements DevServerStore {
 
   deleteRun(run: Execution): void {
     if (!this.ended) this.store.deleteRun(run);
+  }
+
+  saveSchedule(schedule: ScheduleRecord): void {
+    if (!this.ended) this.store.saveSchedule(schedule);
+  }
+
+  deleteSchedule(schedule: ScheduleRecord): void {
+    if (!this.ended) this.store.deleteSchedule(schedule);
   }
 
   commit(): Promise<void> {
