@@ -21,7 +21,7 @@ import {
 import { startDevServer, type DevServer } from '../src/server';
 import { DEVSERVER_EXECUTABLE } from '../src/testing';
 import { release, stepsAcrossRestart } from './fixtures/durableWorkflows';
-import { eventTypes, eventually, protoMs, type HistoryEvent } from './helpers';
+import { eventTypes, eventually, protoMs, runUntilCleanup, type HistoryEvent } from './helpers';
 import { query, scratchSchema } from './postgres';
 
 jest.setTimeout(120_000);
@@ -74,13 +74,7 @@ async function workerAndClient(address: string, taskQueue: string, slowMs = 0) {
     },
     shutdownGraceTime: '1s',
   });
-  const running = worker.run();
-  cleanups.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
-    await nativeConnection.close();
-    await connection.close();
-  });
+  cleanups.push(runUntilCleanup(worker, nativeConnection, connection));
   return { client, worker };
 }
 

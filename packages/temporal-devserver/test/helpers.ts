@@ -142,6 +142,19 @@ export function inOrder(types: string[], expected: string[]): string[] {
   return found;
 }
 
+/** Runs the worker; the cleanup returned shuts it down, waits for it and closes the connections. */
+export function runUntilCleanup(
+  worker: Worker,
+  ...connections: Array<{ close(): Promise<void> }>
+): () => Promise<void> {
+  const running = worker.run();
+  return async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => undefined);
+    for (const connection of connections) await connection.close();
+  };
+}
+
 /**
  * Polls until `check` returns a value other than undefined/false. For waiting on work the
  * worker does in the background, never for asserting how long something took.

@@ -19,7 +19,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
 import { MIGRATIONS } from '../src/store/migrations';
 import { release, stepsAcrossRestart } from './fixtures/durableWorkflows';
-import { eventually } from './helpers';
+import { eventually, runUntilCleanup } from './helpers';
 import { query, scratchSchema } from './postgres';
 
 jest.setTimeout(120_000);
@@ -74,12 +74,7 @@ async function runWorker(address: string, taskQueue: string): Promise<void> {
     activities: { step: (name: string) => Promise.resolve(name) },
     shutdownGraceTime: '1s',
   });
-  const running = worker.run();
-  cleanups.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
-    await nativeConnection.close();
-  });
+  cleanups.push(runUntilCleanup(worker, nativeConnection));
 }
 
 function releasable(scheduleId: string, taskQueue: string): ScheduleOptions['action'] {
@@ -153,14 +148,14 @@ test('a time that came due while the server was down is taken on start within th
   const server = await restartableServer('catchup');
   // A daily time a few seconds from now.
   const due = Math.ceil((Date.now() + 5000) / 1000) * 1000;
-  const daily = (scheduleId: string, catchupWindow: string): ScheduleOptions => ({
+  const daily = (scheduleId: string, catchupWindow: number): ScheduleOptions => ({
     scheduleId,
     spec: { intervals: [{ every: DAY, offset: due % DAY }] },
     action: { type: 'startWorkflow', workflowType: 'unpolled', taskQueue: 'nobody-polls', workflowId: scheduleId },
     policies: { catchupWindow },
   });
-  const taken = await server.client.schedule.create(daily(`taken-${randomUUID()}`, '1 minute'));
-  const missed = await server.client.schedule.create(daily(`missed-${randomUUID()}`, '10 seconds'));
+  const taken = await server.client.schedule.create(daily(`taken-${randomUUID()}`, 60_000));
+  const missed = await server.client.schedule.create(daily(`missed-${randomUUID()}`, 10_000));
   expect((await taken.describe()).info.nextActionTimes[0].getTime()).toBe(due);
   await server.stop();
   expect(Date.now()).toBeLessThan(due);
