@@ -152,7 +152,7 @@ const VARIABLES: readonly ConfigVariable[] = [
     name: 'OFFLINE_TEMPORAL_STORE',
     default: 'postgres',
     meaning:
-      "Where the offline Temporal server (without `TEMPORAL_ADDRESS`) keeps its workflows: `postgres` (the schema `temporal_devserver` of the app's database, embedded or `DATABASE_URL`; workflows survive restarts and crashes) or `memory` (lost when the process ends).",
+      "Where the offline Temporal server (without `TEMPORAL_ADDRESS`) keeps its workflows: `postgres` (the schema `temporal_devserver` of the app's database, embedded or `DATABASE_URL`; workflows and schedules survive restarts and crashes) or `memory` (lost when the process ends).",
   },
   {
     name: 'PUBLIC_BASE_URL',

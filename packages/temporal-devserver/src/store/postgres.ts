@@ -1,9 +1,9 @@
 /**
  * The Postgres store: every history event as a row (protobuf bytes), each run's start and mutable
  * state, the namespaces and the schedules, in a schema of the server's own that it creates or
- * migrates on start (./migrations.ts). Writes
- * staged while requests run are committed together, one transaction per batch: a batch is
- * written whole or not at all, and concurrent requests share its round trip.
+ * migrates on start (./migrations.ts). Writes staged while requests run are committed together,
+ * one transaction per batch: a batch is written whole or not at all, and concurrent requests
+ * share its round trip.
  */
 import pg from 'pg';
 import { encode, decode, type Msg } from '../protos';
