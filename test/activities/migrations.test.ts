@@ -195,4 +195,73 @@ describe('database migrations', () => {
       await scratch.drop();
     }
   });
+
+  it('sums the daily report rollups on record into weeks and months, and keeps all three from then on', async () => {
+    const scratch = await createScratchDatabase({
+      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
+      prefix: 'socialops_migrations',
+    });
+    const db = createKnex(scratch.url, { poolMax: 1 });
+    const migration = { ...migrationConfig, name: '20261203130000_report_period_rollups' };
+    const stay = (postId: string, leftAt: string, durationMs: number) => ({
+      post_id: postId,
+      sequence: 2,
+      brand_id: 'b1',
+      stage: 'design',
+      to_stage: 'copy_edit',
+      action: 'step',
+      entered_at: leftAt,
+      left_at: leftAt,
+      duration_ms: durationMs,
+    });
+    // Summed over the histogram's bins: the count and total of the stays per week or month.
+    const levels = async (table: string, period: string) =>
+      (
+        await db(table)
+          .where({ dimension: 'brand', measure: 'durationMs' })
+          .groupBy(period)
+          .orderBy(period)
+          .select(db.raw(`to_char(${period}, 'YYYY-MM-DD') AS period, sum(count)::int AS count, sum(total) AS total`))
+      ).map((row: Record<string, unknown>) => [row.period, row.count, row.total]);
+    try {
+      await migrateLatest(db);
+      await db.migrate.down(migration);
+      expect(await db.schema.hasTable('report_monthly_rollups')).toBe(false);
+      await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'UTC' });
+      const post = (id: string) => ({
+        id,
+        brand_id: 'b1',
+        author_id: 'u1',
+        title: 'Post',
+        risk_tier: 'standard',
+        stage: 'published',
+        revision: 1,
+        time_zone: 'UTC',
+        workflow_id: `post:${id}`,
+        publish_at: '2026-11-02T20:00:00.000Z',
+        last_sequence: 3,
+        state: '{}',
+      });
+      await db('posts').insert([post('p1'), post('p2'), post('p3')]);
+      // Saturday 31 October, Sunday 1 November (the same week), Monday 2 November.
+      await db('post_stage_durations').insert([
+        stay('p1', '2026-10-31T10:00:00.000Z', 1000),
+        stay('p2', '2026-11-01T10:00:00.000Z', 1000),
+      ]);
+
+      await db.migrate.up(migration);
+      await db('post_stage_durations').insert(stay('p3', '2026-11-02T10:00:00.000Z', 4000));
+      expect(await levels('report_weekly_rollups', 'week')).toEqual([
+        ['2026-10-26', 2, 2000],
+        ['2026-11-02', 1, 4000],
+      ]);
+      expect(await levels('report_monthly_rollups', 'month')).toEqual([
+        ['2026-10-01', 1, 1000],
+        ['2026-11-01', 2, 5000],
+      ]);
+    } finally {
+      await db.destroy();
+      await scratch.drop();
+    }
+  });
 });
