@@ -207,6 +207,7 @@ export async function benchReports(): Promise<void> {
               (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM post_stage_durations) AS stays,
               (SELECT count(*) FROM metric_snapshots) AS snapshots, (SELECT count(*) FROM audit_log) AS audit,
               (SELECT count(*) FROM report_rollups) AS rollups,
+              (SELECT count(*) FROM report_weekly_rollups) AS weekly_rollups,
               (SELECT count(*) FROM report_monthly_rollups) AS monthly_rollups`,
     );
     const reused = database.seeded ? `reused database ${database.url.split('/').pop()}, ` : '';
