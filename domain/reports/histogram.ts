@@ -57,7 +57,13 @@ export function mergeHistograms(histograms: readonly (readonly Bin[])[]): Bin[] 
  */
 export function histogramPercentile(histogram: readonly Bin[], fraction: number): number | null {
   const bins = mergeHistograms([histogram]);
-  const count = bins.reduce((sum, bin) => sum + bin.count, 0);
+  return percentileOfMerged(bins, countOf(bins), fraction);
+}
+
+const countOf = (bins: readonly Bin[]): number => bins.reduce((sum, bin) => sum + bin.count, 0);
+
+/** The percentile over bins already merged (distinct, in order, none empty) holding `count` values. */
+function percentileOfMerged(bins: readonly Bin[], count: number, fraction: number): number | null {
   if (count === 0) return null;
   const position = (count - 1) * fraction;
   const ranks = [Math.floor(position), Math.ceil(position)];
@@ -66,18 +72,22 @@ export function histogramPercentile(histogram: readonly Bin[], fraction: number)
   for (const bin of bins) {
     while (values.length < 2 && ranks[values.length] < seen + bin.count) values.push(bin.total / bin.count);
     seen += bin.count;
+    if (values.length === 2) break;
   }
   return values[0] + (values[1] - values[0]) * (position - ranks[0]);
 }
 
-export function summarizeHistogram(bins: readonly Bin[]): Summary {
-  const count = bins.reduce((sum, bin) => sum + bin.count, 0);
+export function summarizeHistogram(histogram: readonly Bin[]): Summary {
+  const count = countOf(histogram);
   if (count === 0) return { count: 0, median: null, p90: null, mean: null };
-  const total = bins.reduce((sum, bin) => sum + bin.total, 0);
+  const total = histogram.reduce((sum, bin) => sum + bin.total, 0);
+  // Merged once for both percentiles.
+  const bins = mergeHistograms([histogram]);
+  const binned = countOf(bins);
   return {
     count,
-    median: round(histogramPercentile(bins, 0.5)!),
-    p90: round(histogramPercentile(bins, 0.9)!),
+    median: round(percentileOfMerged(bins, binned, 0.5)!),
+    p90: round(percentileOfMerged(bins, binned, 0.9)!),
     mean: round(total / count),
   };
 }

@@ -66,3 +66,34 @@ export function previousPeriod({
   const end = start.endOf(unit);
   return { from: start.toISODate()!, to: end.toISODate()! };
 }
+
+/** Calendar days `from` to `to` (YYYY-MM-DD, inclusive); null when there are none. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * A range of calendar days split into the whole weeks (Monday to Sunday) or months it contains
+ * (`periods`: the first days of the first and last of them) and the days before and after them:
+ * weekly or monthly sums cover the periods, daily sums the edges, and together they count every
+ * day of the range once.
+ */
+export function wholePeriodsWithin(
+  { from, to }: DayRange,
+  unit: 'week' | 'month',
+): { periods: DayRange | null; daysBefore: DayRange | null; daysAfter: DayRange | null } {
+  const first = DateTime.fromISO(from, { zone: 'utc' });
+  const last = DateTime.fromISO(to, { zone: 'utc' });
+  const step = unit === 'week' ? { weeks: 1 } : { months: 1 };
+  const firstPeriod = first.startOf(unit).equals(first) ? first : first.startOf(unit).plus(step);
+  const lastPeriod = last.plus({ days: 1 }).startOf(unit).minus(step);
+  if (firstPeriod > lastPeriod) return { periods: null, daysBefore: from <= to ? { from, to } : null, daysAfter: null };
+  const day = (date: DateTime) => date.toISODate()!;
+  const afterPeriods = lastPeriod.plus(step);
+  return {
+    periods: { from: day(firstPeriod), to: day(lastPeriod) },
+    daysBefore: firstPeriod > first ? { from, to: day(firstPeriod.minus({ days: 1 })) } : null,
+    daysAfter: afterPeriods <= last ? { from: day(afterPeriods), to } : null,
+  };
+}

@@ -24,16 +24,24 @@ export interface RollupGroup {
 }
 
 function rollupGroup(cells: readonly RollupCell[]): RollupGroup {
-  const matching = (subjects: string | readonly string[], measure: string, histogram: boolean) => {
-    const wanted = typeof subjects === 'string' ? [subjects] : subjects;
-    return cells.filter(
-      (cell) => cell.measure === measure && wanted.includes(cell.subject) && cell.bucket >= 0 === histogram,
+  // Each (measure, subject) read once: a group answers a dozen questions over its cells.
+  const plain = new Map<string, RollupCell[]>();
+  const binned = new Map<string, RollupCell[]>();
+  for (const cell of cells) {
+    const lists = cell.bucket >= 0 ? binned : plain;
+    const key = `${cell.measure}\u0000${cell.subject}`;
+    const list = lists.get(key);
+    if (list) list.push(cell);
+    else lists.set(key, [cell]);
+  }
+  const matching = (lists: Map<string, RollupCell[]>, subjects: string | readonly string[], measure: string) =>
+    (typeof subjects === 'string' ? [subjects] : subjects).flatMap(
+      (subject) => lists.get(`${measure}\u0000${subject}`) ?? [],
     );
-  };
   return {
-    count: (subjects, measure) => matching(subjects, measure, false).reduce((sum, cell) => sum + cell.count, 0),
-    total: (subjects, measure) => matching(subjects, measure, false).reduce((sum, cell) => sum + cell.total, 0),
-    histogram: (subjects, measure) => mergeHistograms([matching(subjects, measure, true)]),
+    count: (subjects, measure) => matching(plain, subjects, measure).reduce((sum, cell) => sum + cell.count, 0),
+    total: (subjects, measure) => matching(plain, subjects, measure).reduce((sum, cell) => sum + cell.total, 0),
+    histogram: (subjects, measure) => mergeHistograms([matching(binned, subjects, measure)]),
   };
 }
 

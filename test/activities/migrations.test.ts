@@ -26,6 +26,46 @@ async function publicTables(db: ReturnType<typeof createKnex>): Promise<string[]
   return db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name');
 }
 
+/** A published post of brand b1, as the posts table holds it. */
+const postRow = (id: string, timeZone: string) => ({
+  id,
+  brand_id: 'b1',
+  author_id: 'u1',
+  title: 'Post',
+  risk_tier: 'standard',
+  stage: 'published',
+  revision: 1,
+  time_zone: timeZone,
+  workflow_id: `post:${id}`,
+  last_sequence: 3,
+  state: '{}',
+  publish_at: '2026-11-02T20:00:00.000Z',
+});
+
+/**
+ * A scratch database at the latest schema with the migration `name` taken back, so that a test
+ * can put rows on record as they were before it; `use` gets the database and that migration's config.
+ */
+async function beforeMigration(
+  name: string,
+  use: (db: ReturnType<typeof createKnex>, migration: typeof migrationConfig & { name: string }) => Promise<void>,
+): Promise<void> {
+  const scratch = await createScratchDatabase({
+    adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
+    prefix: 'socialops_migrations',
+  });
+  const db = createKnex(scratch.url, { poolMax: 1 });
+  const migration = { ...migrationConfig, name };
+  try {
+    await migrateLatest(db);
+    await db.migrate.down(migration);
+    await use(db, migration);
+  } finally {
+    await db.destroy();
+    await scratch.drop();
+  }
+}
+
 describe('database migrations', () => {
   it('gives every test worker the migrated database of this run', async () => {
     const db = createKnex(testDatabaseUrl());
@@ -98,16 +138,8 @@ describe('database migrations', () => {
   });
 
   it("moves the sandbox's failure switches out of accounts into its own table, and back on rollback", async () => {
-    const scratch = await createScratchDatabase({
-      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
-      prefix: 'socialops_migrations',
-    });
-    const db = createKnex(scratch.url, { poolMax: 1 });
-    const migration = { ...migrationConfig, name: '20261202160000_sandbox_account_behaviour' };
     const rateLimited = { mode: 'rate_limit', retryAfterSeconds: 90, times: 2 };
-    try {
-      await migrateLatest(db);
-      await db.migrate.down(migration);
+    await beforeMigration('20261202160000_sandbox_account_behaviour', async (db, migration) => {
       await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'UTC' });
       await db('accounts').insert([
         { id: 'a1', brand_id: 'b1', platform: 'x', handle: '@a1', sandbox_failure: JSON.stringify(rateLimited) },
@@ -125,38 +157,13 @@ describe('database migrations', () => {
         { id: 'a1', sandbox_failure: rateLimited },
         { id: 'a2', sandbox_failure: null },
       ]);
-    } finally {
-      await db.destroy();
-      await scratch.drop();
-    }
+    });
   });
   it("fills the report rollups from the projections already on record, on the brand's days", async () => {
-    const scratch = await createScratchDatabase({
-      adminUrl: withDatabase(testDatabaseUrl(), 'postgres'),
-      prefix: 'socialops_migrations',
-    });
-    const db = createKnex(scratch.url, { poolMax: 1 });
-    const migration = { ...migrationConfig, name: '20261203000000_report_rollups' };
-    try {
-      await migrateLatest(db);
-      await db.migrate.down(migration);
+    await beforeMigration('20261203000000_report_rollups', async (db, migration) => {
       await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'Asia/Tokyo' });
       await db('accounts').insert({ id: 'a1', brand_id: 'b1', platform: 'x', handle: '@a1' });
-      await db('posts').insert({
-        id: 'p1',
-        brand_id: 'b1',
-        author_id: 'u1',
-        title: 'Post',
-        risk_tier: 'standard',
-        stage: 'published',
-        revision: 1,
-        time_zone: 'Asia/Tokyo',
-        workflow_id: 'post:p1',
-        last_sequence: 3,
-        state: '{}',
-        publish_at: '2026-11-02T20:00:00.000Z',
-        created_at: '2026-11-02T00:00:00.000Z',
-      });
+      await db('posts').insert({ ...postRow('p1', 'Asia/Tokyo'), created_at: '2026-11-02T00:00:00.000Z' });
       // 20:00 UTC on 2 November is 05:00 on 3 November in Tokyo.
       const at = '2026-11-02T20:00:00.000Z';
       await db('post_stage_durations').insert({
@@ -190,9 +197,50 @@ describe('database migrations', () => {
         { report: 'content', day: '2026-11-03', subject: 'design', measure: 'durationMs', count: 1, total: 7_200_000 },
         { report: 'performance', day: '2026-11-03', subject: '', measure: 'likes', count: 1, total: 7 },
       ]);
-    } finally {
-      await db.destroy();
-      await scratch.drop();
-    }
+    });
+  });
+
+  it('sums the daily report rollups on record into weeks and months, and keeps all three from then on', async () => {
+    const stay = (postId: string, leftAt: string, durationMs: number) => ({
+      post_id: postId,
+      sequence: 2,
+      brand_id: 'b1',
+      stage: 'design',
+      to_stage: 'copy_edit',
+      action: 'step',
+      entered_at: leftAt,
+      left_at: leftAt,
+      duration_ms: durationMs,
+    });
+    await beforeMigration('20261203130000_report_period_rollups', async (db, migration) => {
+      // Summed over the histogram's bins: the count and total of the stays per week or month.
+      const levels = async (table: string, period: string) =>
+        (
+          await db(table)
+            .where({ dimension: 'brand', measure: 'durationMs' })
+            .groupBy(period)
+            .orderBy(period)
+            .select(db.raw(`to_char(${period}, 'YYYY-MM-DD') AS period, sum(count)::int AS count, sum(total) AS total`))
+        ).map((row: Record<string, unknown>) => [row.period, row.count, row.total]);
+      expect(await db.schema.hasTable('report_monthly_rollups')).toBe(false);
+      await db('brands').insert({ id: 'b1', name: 'Brand', time_zone: 'UTC' });
+      await db('posts').insert(['p1', 'p2', 'p3'].map((id) => postRow(id, 'UTC')));
+      // Saturday 31 October, Sunday 1 November (the same week), Monday 2 November.
+      await db('post_stage_durations').insert([
+        stay('p1', '2026-10-31T10:00:00.000Z', 1000),
+        stay('p2', '2026-11-01T10:00:00.000Z', 1000),
+      ]);
+
+      await db.migrate.up(migration);
+      await db('post_stage_durations').insert(stay('p3', '2026-11-02T10:00:00.000Z', 4000));
+      expect(await levels('report_weekly_rollups', 'week')).toEqual([
+        ['2026-10-26', 2, 2000],
+        ['2026-11-02', 1, 4000],
+      ]);
+      expect(await levels('report_monthly_rollups', 'month')).toEqual([
+        ['2026-10-01', 1, 1000],
+        ['2026-11-01', 2, 5000],
+      ]);
+    });
   });
 });

@@ -5,6 +5,7 @@
  * agree with the definitions applied to the raw rows.
  */
 import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
 import { quietActivityEnvironment } from './activityEnvironment';
 import { createPostActivities } from '../../activities';
 import { createConnectorRegistry } from '../../activities/connectors/types';
@@ -145,11 +146,39 @@ async function writeConversations(brandId: string): Promise<void> {
   });
 }
 
+/**
+ * Conversations at the month edges of the brand's zone: 03:30Z on 1 November is still 31 October
+ * in New York, 04:30Z on 1 December still 30 November, 05:30Z already 1 December.
+ */
+async function writeMonthEdgeConversations(brandId: string): Promise<void> {
+  const threads = createThreadStore(db);
+  const edges: [string, FinishedSlaClock['outcome'], string, number][] = [
+    ['2026-10-14T12:00:00.000Z', 'met', 'bert', 33],
+    ['2026-11-01T03:30:00.000Z', 'met', 'aggie', 7],
+    ['2026-12-01T04:30:00.000Z', 'breached', 'bert', 140],
+    ['2026-12-01T05:30:00.000Z', 'met', 'aggie', 20],
+  ];
+  for (const [startedAt, outcome, assigneeId, minutes] of edges) {
+    const clock = runningClock('first-1', 'first_response', startedAt);
+    await threads.recordClocks({
+      threadId: await insertThread(brandId),
+      sequence: 2,
+      clocks: [finishedClock(clock, outcome, 'human_reply', { calendar: minutes, business: minutes - 2 })],
+      attribution: { brandId, queue: 'customer_care', assigneeId },
+    });
+  }
+}
+
 const content = { variants: [{ accountId: 'acc-x', platform: 'x' as const, text: 'Autumn blend is back', media: [] }] };
 
-async function writePost(brandId: string, postId: string, hours: number[]): Promise<void> {
+async function writePost(
+  brandId: string,
+  postId: string,
+  hours: number[],
+  start = '2026-11-02T08:00:00.000Z',
+): Promise<void> {
   const stages: PostStage[] = ['drafting', 'design', 'copy_edit', 'scheduled'];
-  let at = Date.parse('2026-11-02T08:00:00.000Z');
+  let at = Date.parse(start);
   const steps = stages.map((stage, index) => {
     const step = {
       sequence: index + 1,
@@ -187,24 +216,66 @@ async function writeSnapshots(postId: string, likes: number[]): Promise<void> {
   await metrics.upsertSnapshot({ postId, snapshot: snapshot(offsets[1], likes[1]) }); // retried
 }
 
-async function rollupsOf(brandId: string) {
-  const rows = await db('report_rollups')
-    .where({ brand_id: brandId })
-    .whereNot('count', 0)
-    .orderBy(['report', 'dimension', 'day', 'group_value', 'subject', 'measure', 'bucket']);
-  return rows.map((row: Record<string, unknown>) => ({
-    ...row,
-    day: (row.day as Date).toISOString(),
-    count: Number(row.count),
-    total: Math.round(Number(row.total) * 1e6) / 1e6,
-  }));
+type RollupRow = Record<string, unknown> & { count: number; total: number };
+type Level = 'week' | 'month';
+
+/** A brand's non-zero rollup rows of every level, in key order. */
+async function rollupsOf(brandId: string): Promise<Record<'day' | Level, RollupRow[]>> {
+  const levels = [
+    ['report_rollups', 'day'],
+    ['report_weekly_rollups', 'week'],
+    ['report_monthly_rollups', 'month'],
+  ] as const;
+  const rows = await Promise.all(
+    levels.map(async ([table, period]) => {
+      const found = await db(table)
+        .where({ brand_id: brandId })
+        .whereNot('count', 0)
+        .orderBy([period, 'report', 'dimension', 'group_value', 'subject', 'measure', 'bucket']);
+      return found.map((row: Record<string, unknown>) => ({
+        ...row,
+        [period]: (row[period] as Date).toISOString(),
+        count: Number(row.count),
+        total: Math.round(Number(row.total) * 1e6) / 1e6,
+      }));
+    }),
+  );
+  return { day: rows[0], week: rows[1], month: rows[2] };
+}
+
+/** The weekly or monthly rows as the sums of the daily ones. */
+function periodsOfDays(days: readonly RollupRow[], level: Level): RollupRow[] {
+  const periods = new Map<string, RollupRow>();
+  for (const { day, ...row } of days) {
+    const start = DateTime.fromISO(day as string, { zone: 'utc' })
+      .startOf(level)
+      .toISO();
+    const key = JSON.stringify([
+      start,
+      row.report,
+      row.dimension,
+      row.group_value,
+      row.subject,
+      row.measure,
+      row.bucket,
+    ]);
+    const sum = periods.get(key);
+    if (sum) {
+      sum.count += row.count;
+      sum.total = Math.round((sum.total + row.total) * 1e6) / 1e6;
+    } else periods.set(key, { ...row, [level]: start });
+  }
+  return [...periods.values()].filter((row) => row.count !== 0);
 }
 
 async function writeEverything(brandId: string): Promise<ReportScope> {
   await writeConversations(brandId);
+  await writeMonthEdgeConversations(brandId);
   const kept = uniqueId('post');
   const removed = uniqueId('post');
   await writePost(brandId, kept, [2, 5, 1]);
+  // Drafting ends at 22:00 on 31 October in New York, design at midnight starting 1 November.
+  await writePost(brandId, uniqueId('post'), [4, 2, 6], '2026-10-31T22:00:00.000Z');
   await writePost(brandId, removed, [3, 3, 3]);
   await writeSnapshots(kept, [4, 30, 20]);
   await writeSnapshots(removed, [8, 9, 9]);
@@ -217,32 +288,28 @@ it('holds what a recomputation from the projections gives, after retries, update
   await writeEverything(brand.id);
 
   const kept = await rollupsOf(brand.id);
-  expect(kept.length).toBeGreaterThan(0);
+  expect(kept.day.length).toBeGreaterThan(0);
+  // Weeks and months are the sums of their days (the brand's days: 2026-10-31 late in New York is October).
+  expect(kept.month.map((row) => row.month)).toEqual(expect.arrayContaining(['2026-10-01T00:00:00.000Z']));
+  for (const level of ['week', 'month'] as const) {
+    expect(kept[level]).toEqual(expect.arrayContaining(periodsOfDays(kept.day, level)));
+    expect(kept[level]).toHaveLength(periodsOfDays(kept.day, level).length);
+  }
   await rebuildRollups(db, brand.id);
   expect(await rollupsOf(brand.id)).toEqual(kept);
 });
 
-it('gives the reports the figures the definitions give over the raw rows', async () => {
-  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
-  const scope = await writeEverything(brand.id);
+/** Every report read from the rollups equals the definitions applied to the raw rows of the scope. */
+async function expectReportsAsDefined(scope: ReportScope): Promise<void> {
   const reader = createReportReader(db);
   const store = createReportStore(db);
-  const range = { brandId: brand.id, ...dayRangeInZone({ from: scope.from, to: scope.to, timeZone: TIME_ZONE }) };
+  const range = { brandId: scope.brandId, ...dayRangeInZone({ from: scope.from, to: scope.to, timeZone: TIME_ZONE }) };
 
   const clocks = await store.responseClocks(range);
   for (const by of ['agent', 'day', 'week', 'priority'] as const) {
     // Each histogram bin holds equal values here, so even the medians are exact.
     expect((await reader.responses(scope, by)).rows).toEqual(responsesReport({ clocks, by, timeZone: TIME_ZONE }));
   }
-  const byAgent = (await reader.responses(scope, 'agent')).rows;
-  // The first response moved from nobody to aggie, the next response to bert: nothing is left unassigned but spam.
-  expect(byAgent.map((row) => [row.group, row.conversations, row.responded])).toEqual([
-    ['(unassigned)', 0, 0],
-    ['aggie', 2, 2],
-    ['bert', 0, 0],
-  ]);
-  expect((await reader.responses(scope, 'day')).rows.map((row) => row.group)).toEqual(['2026-11-03', '2026-11-05']);
-
   const [stays, journeys, forced] = await Promise.all([
     store.stageStays(range),
     store.publishedJourneys(range),
@@ -253,19 +320,41 @@ it('gives the reports the figures the definitions give over the raw rows', async
       contentReport({ stays, journeys, forced, by, timeZone: TIME_ZONE }),
     );
   }
-  const [cycles] = (await reader.content(scope, 'brand')).rows;
-  expect(cycles.stages.filter((stage) => stage.count > 0)).toEqual([
-    { stage: 'drafting', count: 1, medianMs: 2 * 3_600_000, meanMs: 2 * 3_600_000 },
-    { stage: 'design', count: 1, medianMs: 5 * 3_600_000, meanMs: 5 * 3_600_000 },
-    { stage: 'copy_edit', count: 1, medianMs: 3_600_000, meanMs: 3_600_000 },
-  ]);
-
-  const variants = await store.variantResults({ brandId: brand.id, start: range.start, end: range.end });
+  const variants = await store.variantResults(range);
   for (const by of ['brand', 'account', 'week', 'campaign'] as const) {
     expect((await reader.performance(scope, by)).rows).toEqual(
       performanceReport({ variants, by, timeZone: TIME_ZONE }),
     );
   }
+}
+
+it('gives the reports the figures the definitions give over the raw rows', async () => {
+  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
+  const scope = await writeEverything(brand.id);
+  await expectReportsAsDefined(scope);
+  const reader = createReportReader(db);
+
+  const byAgent = (await reader.responses(scope, 'agent')).rows;
+  // The first response moved from nobody to aggie, the next response to bert: nothing is left unassigned but spam.
+  // Bert's breached answer on 30 November counts in November, aggie's 31 October and 1 December ones do not.
+  expect(byAgent.map((row) => [row.group, row.conversations, row.responded])).toEqual([
+    ['(unassigned)', 0, 0],
+    ['aggie', 2, 2],
+    ['bert', 1, 1],
+  ]);
+  expect((await reader.responses(scope, 'day')).rows.map((row) => row.group)).toEqual([
+    '2026-11-03',
+    '2026-11-05',
+    '2026-11-30',
+  ]);
+
+  const [cycles] = (await reader.content(scope, 'brand')).rows;
+  expect(cycles.stages.filter((stage) => stage.count > 0)).toEqual([
+    { stage: 'drafting', count: 1, medianMs: 2 * 3_600_000, meanMs: 2 * 3_600_000 },
+    { stage: 'design', count: 2, medianMs: 3.5 * 3_600_000, meanMs: 3.5 * 3_600_000 },
+    { stage: 'copy_edit', count: 2, medianMs: 3.5 * 3_600_000, meanMs: 3.5 * 3_600_000 },
+  ]);
+
   const [performance] = (await reader.performance(scope, 'brand')).rows;
   expect(performance).toMatchObject({ variants: 1, likes: 30, reach: 50, engagementRate: 0.62 });
 
@@ -276,6 +365,44 @@ it('gives the reports the figures the definitions give over the raw rows', async
     hours: [{ slot: 17, variants: 1, meanEngagement: 31 }],
     weekdays: [{ slot: 'friday', variants: 1, meanEngagement: 31 }],
   });
+});
+
+it('gives the same figures over ranges that start or end inside a week or month, read from them and days', async () => {
+  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
+  const { brandId } = await writeEverything(brand.id);
+  const ranges = [
+    ['2026-10-15', '2026-12-10'],
+    ['2026-10-01', '2026-12-31'],
+    ['2026-10-31', '2026-11-30'],
+    ['2026-11-04', '2026-12-31'],
+    ['2026-11-01', '2026-12-01'],
+    ['2026-11-02', '2026-11-29'],
+    ['2026-10-28', '2026-11-04'],
+    ['2026-10-26', '2026-11-08'],
+  ];
+  for (const [from, to] of ranges) await expectReportsAsDefined({ brandId, timeZone: TIME_ZONE, from, to });
+
+  const reader = createReportReader(db);
+  const agents = async (from: string, to: string) =>
+    (await reader.responses({ brandId, timeZone: TIME_ZONE, from, to }, 'agent')).rows.map((row) => [
+      row.group,
+      row.conversations,
+    ]);
+  // October as a whole month holds bert's 14 October and aggie's late 31 October answers.
+  expect(await agents('2026-10-01', '2026-10-31')).toEqual([
+    ['aggie', 1],
+    ['bert', 1],
+  ]);
+  // One day more, 1 November, read as a day next to the month.
+  expect(await agents('2026-10-01', '2026-11-01')).toEqual([
+    ['aggie', 1],
+    ['bert', 1],
+  ]);
+  expect(await agents('2026-10-15', '2026-12-01')).toEqual([
+    ['(unassigned)', 0],
+    ['aggie', 4],
+    ['bert', 1],
+  ]);
 });
 
 it('places a duration in the same bin in the database as in the report code', async () => {

@@ -24,6 +24,7 @@ import {
   responsesReport,
   stageCycles,
   summarize,
+  wholePeriodsWithin,
   type ClockFact,
   type PlannedVariant,
   type StageStay,
@@ -381,5 +382,70 @@ describe('scheduled report periods', () => {
     expect(
       previousPeriod({ runAt: '2027-01-01T03:30:00.000Z', timeZone: 'America/New_York', frequency: 'monthly' }),
     ).toEqual({ from: '2026-11-01', to: '2026-11-30' });
+  });
+});
+
+describe('whole weeks and months within a range of days', () => {
+  it('reads a year as its twelve months and no single days', () => {
+    expect(wholePeriodsWithin({ from: '2026-01-01', to: '2026-12-31' }, 'month')).toEqual({
+      periods: { from: '2026-01-01', to: '2026-12-01' },
+      daysBefore: null,
+      daysAfter: null,
+    });
+  });
+
+  it('reads the days before the first and after the last whole month one by one', () => {
+    expect(wholePeriodsWithin({ from: '2026-01-15', to: '2026-04-10' }, 'month')).toEqual({
+      periods: { from: '2026-02-01', to: '2026-03-01' },
+      daysBefore: { from: '2026-01-15', to: '2026-01-31' },
+      daysAfter: { from: '2026-04-01', to: '2026-04-10' },
+    });
+    // February of a leap year ends on the 29th.
+    expect(wholePeriodsWithin({ from: '2028-02-01', to: '2028-02-29' }, 'month').periods).toEqual({
+      from: '2028-02-01',
+      to: '2028-02-01',
+    });
+    expect(wholePeriodsWithin({ from: '2028-02-01', to: '2028-02-28' }, 'month')).toEqual({
+      periods: null,
+      daysBefore: { from: '2028-02-01', to: '2028-02-28' },
+      daysAfter: null,
+    });
+  });
+
+  it('reads weeks from Monday to Sunday, the days around them one by one', () => {
+    // 2026-11-30 is a Monday, 2026-12-27 a Sunday.
+    expect(wholePeriodsWithin({ from: '2026-11-30', to: '2026-12-27' }, 'week')).toEqual({
+      periods: { from: '2026-11-30', to: '2026-12-21' },
+      daysBefore: null,
+      daysAfter: null,
+    });
+    expect(wholePeriodsWithin({ from: '2026-01-01', to: '2026-12-31' }, 'week')).toEqual({
+      periods: { from: '2026-01-05', to: '2026-12-21' },
+      daysBefore: { from: '2026-01-01', to: '2026-01-04' },
+      daysAfter: { from: '2026-12-28', to: '2026-12-31' },
+    });
+    expect(wholePeriodsWithin({ from: '2026-12-01', to: '2026-12-06' }, 'week')).toEqual({
+      periods: null,
+      daysBefore: { from: '2026-12-01', to: '2026-12-06' },
+      daysAfter: null,
+    });
+  });
+
+  it('reads a range without a whole month, or across a year end, day by day where it must', () => {
+    expect(wholePeriodsWithin({ from: '2026-03-31', to: '2026-04-01' }, 'month')).toEqual({
+      periods: null,
+      daysBefore: { from: '2026-03-31', to: '2026-04-01' },
+      daysAfter: null,
+    });
+    expect(wholePeriodsWithin({ from: '2026-12-02', to: '2027-01-31' }, 'month')).toEqual({
+      periods: { from: '2027-01-01', to: '2027-01-01' },
+      daysBefore: { from: '2026-12-02', to: '2026-12-31' },
+      daysAfter: null,
+    });
+    expect(wholePeriodsWithin({ from: '2026-05-10', to: '2026-05-09' }, 'month')).toEqual({
+      periods: null,
+      daysBefore: null,
+      daysAfter: null,
+    });
   });
 });
