@@ -5,6 +5,7 @@
  */
 import type { MetricSnapshot, PostState, QualityIssue } from '../domain/postState';
 import type { Media, Platform, RevisionContent } from '../domain/types';
+import type { LatePublishingPolicy } from '../domain/latePublishing';
 
 export { ErrorType, NON_RETRYABLE_PUBLISH_ERRORS, NON_RETRYABLE_RECORD_ERRORS } from '../domain/failureTypes';
 
@@ -141,6 +142,8 @@ export interface PerformanceSummary {
 export interface PostActivities {
   recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult>;
   checkQuality(input: CheckQualityInput): Promise<CheckQualityResult>;
+  /** The brand's choice for a publish timer that fired late. */
+  readLatePublishing(input: { brandId: string }): Promise<LatePublishingPolicy>;
   publishVariant(input: PublishVariantInput): Promise<PublishVariantResult>;
   /** One variant's snapshot; workflows recorded before `takeSnapshots` existed replay with it. */
   snapshotMetrics(input: SnapshotMetricsInput): Promise<MetricSnapshot>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { CampaignStatus } from '../domain/campaigns';
+import type { LatePublishingPolicy } from '../domain/latePublishing';
 import { BEFORE_PUBLISHING_STAGES, type PostStage } from '../domain/types';
 import { iso, isoOrNull, json, type Executor } from './rows';
 
@@ -12,6 +13,8 @@ export interface Brand {
   utmSource: string;
   publishingPaused: boolean;
   pausedReason: string | null;
+  /** What a post whose publish timer fires late does. */
+  latePublishing: LatePublishingPolicy;
   createdAt: string;
 }
 
@@ -54,6 +57,8 @@ interface BrandRow {
   utm_source: string;
   publishing_paused: boolean;
   paused_reason: string | null;
+  late_passed_publish_time: LatePublishingPolicy['passedPublishTime'];
+  late_tolerance_minutes: number;
   created_at: Date;
 }
 
@@ -79,6 +84,7 @@ function toBrand(row: BrandRow): Brand {
     utmSource: row.utm_source,
     publishingPaused: row.publishing_paused,
     pausedReason: row.paused_reason,
+    latePublishing: { passedPublishTime: row.late_passed_publish_time, toleranceMinutes: row.late_tolerance_minutes },
     createdAt: iso(row.created_at),
   };
 }
@@ -134,6 +140,20 @@ export function createBrandStore(db: Knex) {
       const [row] = await trx<BrandRow>('brands')
         .where({ id: input.brandId })
         .update({ publishing_paused: input.paused, paused_reason: input.paused ? (input.reason ?? null) : null })
+        .returning('*');
+      return row ? toBrand(row) : undefined;
+    },
+
+    async setLatePublishing(
+      input: { brandId: string; policy: LatePublishingPolicy },
+      trx: Executor = db,
+    ): Promise<Brand | undefined> {
+      const [row] = await trx<BrandRow>('brands')
+        .where({ id: input.brandId })
+        .update({
+          late_passed_publish_time: input.policy.passedPublishTime,
+          late_tolerance_minutes: input.policy.toleranceMinutes,
+        })
         .returning('*');
       return row ? toBrand(row) : undefined;
     },

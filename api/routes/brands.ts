@@ -1,6 +1,14 @@
 /** A brand's publishing pause over HTTP; the brand service asks the brand's workflow to carry it out. */
 import { mountOperation, type OperationTarget } from '../operations';
-import { BrandIdParams, BrandPauseResponse, BrandPublishingResponse, EmptyBody, PauseBrandBody } from '../schemas';
+import {
+  BrandIdParams,
+  BrandPauseResponse,
+  BrandPublishingResponse,
+  EmptyBody,
+  LatePublishingBody,
+  LatePublishingResponse,
+  PauseBrandBody,
+} from '../schemas';
 import type { ApiServices } from '../services';
 
 export function mountBrandRoutes(target: OperationTarget, { brands }: Pick<ApiServices, 'brands'>): void {
@@ -56,5 +64,38 @@ export function mountBrandRoutes(target: OperationTarget, { brands }: Pick<ApiSe
     errors: [404],
     success: { status: 200, description: "The brand's publishing state", schema: BrandPublishingResponse },
     handle: ({ params, user }) => brands.publishing(user, params.id),
+  });
+
+  mountOperation(target, {
+    method: 'get',
+    path: '/v1/brands/:id/late-publishing',
+    operationId: 'getLatePublishing',
+    tag: 'brands',
+    summary: 'What a post whose publish timer fires late does',
+    description: 'A brand that set nothing publishes late posts at once (`publish`, tolerance 5 minutes).',
+    access: 'readPosts',
+    params: BrandIdParams,
+    errors: [404],
+    success: { status: 200, description: "The brand's choice", schema: LatePublishingResponse },
+    handle: ({ params, user }) => brands.latePublishing(user, params.id),
+  });
+
+  mountOperation(target, {
+    method: 'put',
+    path: '/v1/brands/:id/late-publishing',
+    operationId: 'setLatePublishing',
+    tag: 'brands',
+    summary: 'Set what a post whose publish timer fires late does',
+    description:
+      'When the system was down across a post’s publish time, its timer fires when it is back. With ' +
+      '`hold_for_review`, a post whose timer fires more than `toleranceMinutes` late is held ' +
+      '(`passed_publish_time`) until a reschedule or publish-now; with `publish` it publishes at once. Each ' +
+      'post reads the choice when its timer fires, so it applies to posts already scheduled.',
+    access: 'pauseBrand',
+    params: BrandIdParams,
+    body: LatePublishingBody,
+    errors: [404],
+    success: { status: 200, description: "The brand's choice as stored", schema: LatePublishingResponse },
+    handle: ({ params, body, user }) => brands.setLatePublishing({ user, brandId: params.id, policy: body }),
   });
 }

@@ -1,4 +1,6 @@
 /** A brand's publishing pause and the progress of its requests. */
+import { PASSED_PUBLISH_TIME_CHOICES } from '../../domain/crisis/policy';
+import { LATE_PUBLISHING_LIMITS } from '../../domain/latePublishing';
 import { TEXT } from '../../domain/limits';
 import { BRAND_OPERATION_STATUSES } from '../../workflows/brand/messages';
 import { Identifier, Text, z } from './common';
@@ -59,3 +61,29 @@ export const BrandPublishingResponse = z
       .openapi({ description: 'Latest finished, running and waiting pause and resume requests, oldest first' }),
   })
   .openapi('BrandPublishing');
+
+const latePublishingFields = {
+  passedPublishTime: z.enum(PASSED_PUBLISH_TIME_CHOICES).openapi({
+    description:
+      'What a post whose publish timer fires more than `toleranceMinutes` late does (the system was down ' +
+      'across its publish time): `publish` at once, or `hold_for_review` until a reschedule or publish-now',
+  }),
+  toleranceMinutes: z
+    .number()
+    .int()
+    .min(LATE_PUBLISHING_LIMITS.minToleranceMinutes)
+    .max(LATE_PUBLISHING_LIMITS.maxToleranceMinutes)
+    .openapi({ description: 'How late a publication may still go out when late ones are held' }),
+};
+
+export const LatePublishingBody = z
+  .object({
+    passedPublishTime: latePublishingFields.passedPublishTime,
+    toleranceMinutes: latePublishingFields.toleranceMinutes.optional(),
+  })
+  .strict()
+  .openapi('LatePublishingInput', { description: 'A tolerance left out takes the default (5 minutes)' });
+
+export const LatePublishingResponse = z
+  .object({ brandId: z.string(), ...latePublishingFields })
+  .openapi('LatePublishing');

@@ -8,6 +8,11 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Brand, BrandStore } from '../../db/brands';
 import {
+  DEFAULT_LATE_PUBLISHING,
+  latePublishingProblems,
+  type LatePublishingPolicy,
+} from '../../domain/latePublishing';
+import {
   BRAND_PUBLISHING_WORKFLOW_TYPE,
   brandWorkflowId,
   getBrandPublishing,
@@ -17,6 +22,7 @@ import {
 } from '../../workflows/brand/messages';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { notFound } from './errors';
+import { invalidProblems } from './problemPaths';
 import type { TemporalAccess } from './temporal';
 import { isPostgresUnreachable, isTemporalUnreachable } from './unavailable';
 
@@ -24,7 +30,7 @@ import { isPostgresUnreachable, isTemporalUnreachable } from './unavailable';
 const LIVE_STATE_DEADLINE_MS = 5_000;
 
 export interface BrandServiceDeps {
-  brands: Pick<BrandStore, 'findById'>;
+  brands: Pick<BrandStore, 'findById' | 'setLatePublishing'>;
   temporal: TemporalAccess;
   logger: Logger;
 }
@@ -64,6 +70,33 @@ export function createBrandService({ brands, temporal, logger }: BrandServiceDep
         }),
       );
       return pauseAnswer(brandId, operation);
+    },
+
+    async latePublishing(user: AuthenticatedUser, brandId: string) {
+      const brand = await visibleBrand(user, brandId);
+      return { brandId: brand.id, ...brand.latePublishing };
+    },
+
+    /** Read by each post whose publish timer fires late, so it applies to posts already scheduled. */
+    async setLatePublishing({
+      user,
+      brandId,
+      policy,
+    }: {
+      user: AuthenticatedUser;
+      brandId: string;
+      policy: Pick<LatePublishingPolicy, 'passedPublishTime'> & Partial<LatePublishingPolicy>;
+    }) {
+      await visibleBrand(user, brandId);
+      const whole: LatePublishingPolicy = {
+        passedPublishTime: policy.passedPublishTime,
+        toleranceMinutes: policy.toleranceMinutes ?? DEFAULT_LATE_PUBLISHING.toleranceMinutes,
+      };
+      const problems = latePublishingProblems(whole);
+      if (problems.length > 0) throw invalidProblems(problems);
+      const brand = await brands.setLatePublishing({ brandId, policy: whole });
+      if (!brand) throw notFound('No such brand');
+      return { brandId: brand.id, ...brand.latePublishing };
     },
 
     /** The brand's flag, with its requests' progress from its workflow when that answers. */

@@ -4,6 +4,7 @@
  * body, or for a post that was lost, is refused.
  */
 import type { BrandFixture } from '../helpers/db';
+import { postIdForKey } from '../../api/services/posts/creation';
 import { postWorkflowId } from '../../domain/ids';
 import { call, type Json } from './http';
 import { brand, localTimeAhead, startLiveApi, type LiveApi } from './liveApi';
@@ -104,6 +105,31 @@ it('answers 410 for a key whose post was lost, rather than handing back the dead
   const renewed = await createWithKey('launch-lost-2');
   expect(renewed.status).toBe(201);
   expect(renewed.body.postId).not.toBe(first.body.postId);
+});
+
+it('starts the workflow when the request that wrote the post died before starting it', async () => {
+  // What a process killed between the two steps of a create leaves: the post's placeholder row
+  // under the key, with the request's hash, and no workflow in Temporal.
+  const first = await createWithKey('launch-died-template');
+  expect(first.status).toBe(201);
+  const orphanId = postIdForKey({ userId: fixture.users.author.user.id, key: 'launch-died-1' });
+  const [row] = await live.harness.db('posts').where({ id: first.body.postId });
+  await live.harness.db('posts').insert({
+    ...row,
+    id: orphanId,
+    workflow_id: postWorkflowId(orphanId),
+    last_sequence: -1,
+    stage: 'drafting',
+    flags: JSON.stringify(row.flags),
+    state: JSON.stringify({ ...row.state, postId: orphanId, stage: 'drafting', openStages: [] }),
+  });
+
+  const repeat = await createWithKey('launch-died-1');
+  expect(repeat.status).toBe(201);
+  expect(repeat.body.postId).toBe(orphanId);
+  expect(repeat.body.stage).toBe('copy_edit');
+  const described = await live.harness.env.client.workflow.getHandle(postWorkflowId(orphanId)).describe();
+  expect(described.status.name).toBe('RUNNING');
 });
 
 describe('the stage a create reports', () => {

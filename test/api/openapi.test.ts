@@ -62,6 +62,8 @@ const EXPECTED_OPERATIONS = [
   'POST /v1/threads/{id}/escalate',
   'POST /v1/threads/{id}/replies/{replyId}/approve',
   'POST /v1/threads/{id}/replies/{replyId}/reject',
+  'GET /v1/brands/{id}/late-publishing',
+  'PUT /v1/brands/{id}/late-publishing',
   'GET /v1/brands/{id}/crisis-policy',
   'PUT /v1/brands/{id}/crisis-policy',
   'GET /v1/brands/{id}/crisis',

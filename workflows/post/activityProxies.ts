@@ -28,6 +28,12 @@ export const { checkQuality } = proxyLocalActivities<Pick<PostActivities, 'check
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
 
+/** The brand's late-publishing policy, read when a publish timer fires late; retried until Postgres answers. */
+export const { readLatePublishing } = proxyLocalActivities<Pick<PostActivities, 'readLatePublishing'>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
 /** Attempts at reading metrics; `takeSnapshots` skips what still fails on the last one. */
 export const SNAPSHOT_ATTEMPTS = 5;
 

@@ -24,3 +24,10 @@ export const UNRECORDABLE_TRANSITION_FAILS_POST = 'unrecordable-transition-fails
  * handler repeats once setting up is over, which replays.
  */
 export const REVISIONS_BY_AUTHOR_ONLY = 'revisions-by-author-only';
+
+/**
+ * A publish timer that fires more than a minute late reads the brand's late-publishing policy and,
+ * when the brand asks for it, holds the post for a person instead of publishing (a local activity
+ * and a transition that earlier runs did not make).
+ */
+export const LATE_PUBLICATION_POLICY = 'late-publication-policy';

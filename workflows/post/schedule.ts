@@ -2,9 +2,13 @@
  * The schedule phase: a durable timer to the publish time that follows reschedules, waits while
  * any hold stands (see holds.ts), and gives way to publish-now and cancel.
  */
-import { holdsAgainstPublishNow, liftHold } from './holds';
+import { patched } from '@temporalio/workflow';
+import { ON_TIME_MS, holdsLatePublication } from '../../domain/latePublishing';
+import { readLatePublishing } from './activityProxies';
+import { addHold, holdsAgainstPublishNow, liftHold } from './holds';
+import { LATE_PUBLICATION_POLICY } from './patches';
 import type { PostRun } from './state';
-import { SYSTEM_ACTOR, type PendingTransition } from './transitions';
+import { SYSTEM_ACTOR, nowIso, type PendingTransition } from './transitions';
 
 export type ScheduleOutcome = { kind: 'publish'; handover: PendingTransition } | { kind: 'cancelled' };
 
@@ -22,6 +26,7 @@ export async function schedulePost(run: PostRun, handover: PendingTransition): P
     const untilPublishTime = state.paused ? undefined : Date.parse(state.publishAt) - Date.now();
     const { timedOut } = await run.waitFor(() => run.inbox.scheduleChanges !== seen, untilPublishTime);
     if (timedOut && !run.cancelling) {
+      if (untilPublishTime !== undefined && untilPublishTime > 0 && (await heldAsLate(run))) continue;
       return {
         kind: 'publish',
         handover: {
@@ -33,6 +38,29 @@ export async function schedulePost(run: PostRun, handover: PendingTransition): P
       };
     }
   }
+}
+
+/**
+ * A publish timer that fired late (the system was down across the publish time) holds the post
+ * for a person when its brand says so; a publish-now or a reschedule then decides.
+ */
+async function heldAsLate(run: PostRun): Promise<boolean> {
+  const { state } = run;
+  const { publishAt } = state;
+  const firedAt = Date.now();
+  if (firedAt - Date.parse(publishAt) <= ON_TIME_MS || !patched(LATE_PUBLICATION_POLICY)) return false;
+  const policy = await readLatePublishing({ brandId: state.brandId });
+  if (!holdsLatePublication({ policy, publishAt, firedAt })) return false;
+  const minutesLate = Math.floor((firedAt - Date.parse(publishAt)) / 60_000);
+  const reason = `the publish timer fired ${minutesLate} min after ${publishAt}; the brand holds publications more than ${policy.toleranceMinutes} min late`;
+  addHold(state, { source: 'passed_publish_time', by: SYSTEM_ACTOR, reason, since: nowIso() });
+  await run.transition({
+    action: 'publishing_held',
+    actorId: SYSTEM_ACTOR,
+    fromStage: 'scheduled',
+    detail: { source: 'passed_publish_time', reason, heldForReview: true },
+  });
+  return true;
 }
 
 /**

@@ -125,6 +125,22 @@ export function createPostCreation({
   }
 
   /**
+   * A placeholder row whose workflow Temporal does not know: the request that wrote it ended (its
+   * process died, or Temporal never got the start) between the row and the start. The same request
+   * repeated carries on from there and starts the workflow, as the first one would have.
+   */
+  async function neverStarted(earlier: PostRecord, requestHash: string): Promise<boolean> {
+    if (earlier.lastSequence !== PLACEHOLDER_SEQUENCE || earlier.requestHash !== requestHash) return false;
+    try {
+      await temporal.call(() => temporal.workflow.getHandle(earlier.workflowId).describe());
+      return false;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return true;
+      throw error;
+    }
+  }
+
+  /**
    * When Temporal refused or never received the start, the placeholder row would list a post that
    * does not exist. If the start did reach Temporal after all, the workflow's first projection
    * writes the row again.
@@ -166,7 +182,7 @@ export function createPostCreation({
     const requestHash = hashRequest(body);
     if (idempotencyKey || givenPostId) {
       const earlier = await posts.findById(postId);
-      if (earlier) return answerRepeat(earlier, requestHash);
+      if (earlier && !(await neverStarted(earlier, requestHash))) return answerRepeat(earlier, requestHash);
     }
     if (!coversBrand(user, body.brandId)) throw invalidField(['brandId'], `you do not work for brand ${body.brandId}`);
     const brand = await brands.findById(body.brandId);
@@ -277,7 +293,7 @@ export function createPostCreation({
 }
 
 /** The post id a user's idempotency key stands for: the same key always names the same post. */
-function postIdForKey({ userId, key }: { userId: string; key: string }): string {
+export function postIdForKey({ userId, key }: { userId: string; key: string }): string {
   const hex = createHash('sha256').update(`${userId}\u0000${key}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
