@@ -160,7 +160,7 @@ export class WorkflowService {
     return this.server.queries.respondQueryTaskCompleted(request, context);
   }
 
-  describeWorkflowExecution(request: Msg): Msg {
+  describeWorkflowExecution(request: Msg): Promise<Msg> {
     return this.server.listing.describeWorkflowExecution(request);
   }
 
@@ -168,7 +168,7 @@ export class WorkflowService {
     return this.server.history.getWorkflowExecutionHistory(request, context);
   }
 
-  getWorkflowExecutionHistoryReverse(request: Msg): Msg {
+  getWorkflowExecutionHistoryReverse(request: Msg): Promise<Msg> {
     return this.server.history.getWorkflowExecutionHistoryReverse(request);
   }
 

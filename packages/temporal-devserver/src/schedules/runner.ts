@@ -68,8 +68,8 @@ export class ScheduleRunner {
     for (const start of outcome.startNow) this.startWorkflow(record, start);
     if (outcome.cancelRunning || outcome.terminateRunning) {
       for (const { workflowId } of record.running) {
-        const run = this.server.runs.latest(record.namespace, workflowId);
-        if (!run?.isRunning) continue;
+        const run = this.server.runs.latestOpen(record.namespace, workflowId);
+        if (!run) continue;
         if (outcome.terminateRunning)
           this.server.runClose.terminate(run, 'terminated by its schedule (overlap policy TERMINATE_OTHER)', undefined);
         else
