@@ -15,6 +15,8 @@ export interface WorkflowServiceOptions {
   clock: VirtualClock;
   /** Where runs and namespaces are kept (default: memory only). */
   store?: DevServerStore;
+  /** Closed runs kept whole in memory, the most recently used (default 32; Infinity keeps them all). */
+  closedRunsKept?: number;
 }
 
 export class WorkflowService {
@@ -22,7 +24,7 @@ export class WorkflowService {
   private readonly schedules: Schedules;
 
   constructor(options: WorkflowServiceOptions) {
-    this.server = createServerContext(options.clock, options.store ?? new MemoryStore());
+    this.server = createServerContext(options.clock, options.store ?? new MemoryStore(), options.closedRunsKept);
     this.schedules = new Schedules(this.server);
   }
 
@@ -33,6 +35,11 @@ export class WorkflowService {
   /** Takes up the runs and namespaces a store kept, as after a restart. */
   restore(state: StoredState): void {
     restoreState(this.server, state);
+  }
+
+  /** Runs held whole in memory: every open run, and the closed runs used last. */
+  runsInMemory(): { open: number; closed: number } {
+    return this.server.runs.counts();
   }
 
   /** Workflow or activity work outstanding: time may not skip. */
