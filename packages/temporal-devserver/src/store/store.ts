@@ -281,10 +281,23 @@ export function closedRunSummary(
     status: state.status,
     historyLength,
     parent: start.parent,
-    searchAttributes: state.searchAttributes,
-    memo: state.memo,
+    searchAttributes: ownBytes(state.searchAttributes),
+    memo: ownBytes(state.memo),
     newRunIdOnClose: state.newRunIdOnClose,
     // Signal and cancel request ids matter only while the run is open.
     requestIds: state.requestIds.filter((id) => !id.startsWith('signal:') && !id.startsWith('cancel:')),
   };
+}
+
+/**
+ * A copy whose Buffers are their own: a payload decoded from a request is a view of the whole
+ * request's bytes, which a summary kept for the run's lifetime would otherwise hold on to.
+ */
+function ownBytes<T>(value: T): T {
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  if (value instanceof Uint8Array) return Uint8Array.from(value) as T;
+  if (Array.isArray(value)) return value.map(ownBytes) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, ownBytes(v)])) as T;
+  return value;
 }
