@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, one after the other, printing its figures;
- * `npm run bench -- ingest` (or `devserver`, `devserver-durable`, `posts`, `reports`, `campaigns`) runs only the ones named.
+ * `npm run bench -- ingest` (or `devserver`, `devserver-durable`, `devserver-memory`, `posts`, `reports`, `campaigns`) runs only the ones named.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchCampaigns } from './campaigns';
 import { benchDevserver } from './devserver';
 import { benchDevserverDurable } from './devserverDurable';
+import { benchDevserverMemory } from './devserverMemory';
 import { benchIngest } from './ingest';
 import { benchPosts } from './posts';
 import { benchReports } from './reports';
@@ -13,6 +14,7 @@ import { benchReports } from './reports';
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   devserver: benchDevserver,
   'devserver-durable': benchDevserverDurable,
+  'devserver-memory': benchDevserverMemory,
   posts: benchPosts,
   ingest: benchIngest,
   reports: benchReports,

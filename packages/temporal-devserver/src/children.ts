@@ -144,10 +144,10 @@ export class Children {
   applyParentClosePolicy(run: Execution): void {
     for (const child of run.children.values()) {
       if (!child.runId) continue;
-      const childRun = this.server.runs.latest(child.namespace, child.workflowId);
+      const childRun = this.server.runs.latestOpen(child.namespace, child.workflowId);
       if (
-        !childRun?.isRunning ||
-        childRun.firstExecutionRunId !== this.server.runs.byRunId(child.namespace, child.runId)?.firstExecutionRunId
+        !childRun ||
+        childRun.firstExecutionRunId !== this.server.runs.summary(child.namespace, child.runId)?.firstExecutionRunId
       )
         continue;
       if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_TERMINATE') {

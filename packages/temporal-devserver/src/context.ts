@@ -39,11 +39,15 @@ export interface ServerContext {
   readonly listing: Listing;
 }
 
-export function createServerContext(clock: VirtualClock, store: DevServerStore): ServerContext {
+export function createServerContext(
+  clock: VirtualClock,
+  store: DevServerStore,
+  closedRunsKept?: number,
+): ServerContext {
   // Modules reach each other through the context only when handling a call, never while it is built.
   const context = { clock, store } as { -readonly [Module in keyof ServerContext]: ServerContext[Module] };
   context.namespaces = new Namespaces((namespace) => store.saveNamespace(namespace));
-  context.runs = new RunStore(store);
+  context.runs = new RunStore(store, closedRunsKept);
   context.taskQueues = new TaskQueues(context);
   context.history = new History(context);
   context.workflowTasks = new WorkflowTasks(context);

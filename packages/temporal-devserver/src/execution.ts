@@ -147,6 +147,10 @@ export class Execution {
     return this.history.length + 1;
   }
 
+  get historyLength(): number {
+    return this.history.length;
+  }
+
   get isRunning(): boolean {
     return this.status === 'Running';
   }

@@ -54,7 +54,7 @@ export class History {
 
   async getWorkflowExecutionHistory(req: GetWorkflowExecutionHistoryRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.execution);
+    const run = await this.server.runs.find(namespace.name, req.execution);
     const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     let from = 1;
@@ -85,9 +85,9 @@ export class History {
     }
   }
 
-  getWorkflowExecutionHistoryReverse(req: GetWorkflowExecutionHistoryRequest): Msg {
+  async getWorkflowExecutionHistoryReverse(req: GetWorkflowExecutionHistoryRequest): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.execution);
+    const run = await this.server.runs.find(namespace.name, req.execution);
     return { history: { events: [...run.history].reverse() } };
   }
 }

@@ -12,7 +12,8 @@ import type {
 } from './wire';
 import { invalidArgument } from './errors';
 import { eventAttributes } from './events';
-import type { ActivityState, Execution } from './execution';
+import type { ActivityState } from './execution';
+import type { RunSummary } from './runs';
 import { STATUS_ENUM } from './executionStatus';
 import { durToMs, msToDur, msToTs } from './time';
 import { type CompiledQuery, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
@@ -21,30 +22,30 @@ import type { ServerContext } from './context';
 export class Listing {
   constructor(private readonly server: ServerContext) {}
 
-  private executionInfo(run: Execution): Msg {
+  private executionInfo(run: RunSummary): Msg {
     return {
-      execution: run.execution,
+      execution: { workflowId: run.workflowId, runId: run.runId },
       type: { name: run.workflowType },
       startTime: msToTs(run.startTime),
       closeTime: run.closeTime !== undefined ? msToTs(run.closeTime) : undefined,
       status: STATUS_ENUM[run.status],
-      historyLength: run.history.length,
+      historyLength: run.historyLength,
       parentNamespaceId: run.parent ? this.server.namespaces.byName.get(run.parent.namespace)?.id : undefined,
       parentExecution: run.parent ? { workflowId: run.parent.workflowId, runId: run.parent.runId } : undefined,
       executionTime: msToTs(run.executionTime),
       memo: { fields: run.memo },
       searchAttributes: { indexedFields: run.searchAttributes },
       taskQueue: run.taskQueue,
-      stateTransitionCount: run.history.length,
+      stateTransitionCount: run.historyLength,
       historySizeBytes: 0,
       firstRunId: run.firstExecutionRunId,
       executionDuration: run.closeTime !== undefined ? msToDur(run.closeTime - run.startTime) : undefined,
     };
   }
 
-  describeWorkflowExecution(req: DescribeWorkflowExecutionRequest): Msg {
+  async describeWorkflowExecution(req: DescribeWorkflowExecutionRequest): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.execution);
+    const run = await this.server.runs.find(namespace.name, req.execution);
     const started = eventAttributes(run.history[0]) as WorkflowExecutionStartedAttributes;
     return {
       executionConfig: {
@@ -102,7 +103,7 @@ export class Listing {
     };
   }
 
-  private record(run: Execution): VisibilityRecord {
+  private record(run: RunSummary): VisibilityRecord {
     const searchAttributes: Record<string, unknown> = {};
     for (const [name, payload] of Object.entries(run.searchAttributes)) searchAttributes[name] = payloadValue(payload);
     return {
@@ -122,7 +123,7 @@ export class Listing {
     namespaceName: string | undefined,
     query: string | undefined,
     allowGroupBy = false,
-  ): { runs: Execution[]; compiled: CompiledQuery } {
+  ): { runs: RunSummary[]; compiled: CompiledQuery } {
     const namespace = this.server.namespaces.get(namespaceName);
     let compiled: CompiledQuery;
     try {

@@ -18,7 +18,9 @@ export class Queries {
 
   async queryWorkflow(req: QueryWorkflowRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.execution);
+    const run =
+      this.server.runs.inMemory(namespace.name, req.execution) ??
+      (await this.server.runs.find(namespace.name, req.execution));
     const condition = req.queryRejectCondition;
     if (!run.isRunning && condition === 'QUERY_REJECT_CONDITION_NOT_OPEN')
       return { queryRejected: { status: STATUS_ENUM[run.status] } };

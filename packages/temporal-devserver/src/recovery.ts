@@ -1,7 +1,8 @@
 /**
- * Rebuilds the server's state from what the store holds, as on a restart: each run's history is
- * read back and its pending work (workflow task, timers, activities, children, updates) derived
- * from it, with the mutable state the store kept beside it; then open runs carry on.
+ * Rebuilds the server's state from what the store holds, as on a restart: each open run's history
+ * is read back and its pending work (workflow task, timers, activities, children, updates) derived
+ * from it, with the mutable state the store kept beside it; then open runs carry on. Closed runs
+ * come back as their summaries, and whole (`rebuildRun`) only when a client asks about one.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerContext } from './context';
@@ -59,37 +60,47 @@ export function restoreState(server: ServerContext, state: StoredState): void {
     );
     server.namespaces.restore({ ...stored, searchAttributes });
   }
+  for (const closed of state.closedRuns) {
+    server.runs.restore(closed);
+    server.runClose.scheduleRetention(closed);
+  }
   const open: Array<[Execution, Pending, StoredRun]> = [];
   for (const stored of state.runs) {
-    const run = new Execution(
-      stored.namespace,
-      stored.workflowId,
-      stored.runId,
-      stored.firstExecutionRunId,
-      stored.workflowType,
-      stored.taskQueue,
-      stored.startTime,
-      stored.executionTime,
-      stored.startRequest,
-      stored.parent,
-    );
-    run.history.push(...stored.history);
-    const pending = readHistory(run);
-    const saved = stored.state;
-    run.status = saved.status;
-    run.closeTime = saved.closeTime;
-    run.searchAttributes = saved.searchAttributes;
-    run.memo = saved.memo;
-    run.newRunIdOnClose = saved.newRunIdOnClose;
-    run.workflowTaskFailureStreak = saved.workflowTaskFailureStreak;
-    for (const id of saved.requestIds) run.requestIds.add(id);
-    run.buffered = rewire(saved.buffered, run);
-    run.bufferedWake = run.buffered.length > 0;
+    const { run, pending } = rebuildRun(stored);
     server.runs.restore(run);
     if (run.isRunning) open.push([run, pending, stored]);
     else server.runClose.scheduleRetention(run);
   }
   for (const [run, pending, stored] of open) resume(server, run, pending, stored);
+}
+
+/** A run as its stored history and state describe it, with what is pending on it. */
+export function rebuildRun(stored: StoredRun): { run: Execution; pending: Pending } {
+  const run = new Execution(
+    stored.namespace,
+    stored.workflowId,
+    stored.runId,
+    stored.firstExecutionRunId,
+    stored.workflowType,
+    stored.taskQueue,
+    stored.startTime,
+    stored.executionTime,
+    stored.startRequest,
+    stored.parent,
+  );
+  run.history.push(...stored.history);
+  const pending = readHistory(run);
+  const saved = stored.state;
+  run.status = saved.status;
+  run.closeTime = saved.closeTime;
+  run.searchAttributes = saved.searchAttributes;
+  run.memo = saved.memo;
+  run.newRunIdOnClose = saved.newRunIdOnClose;
+  run.workflowTaskFailureStreak = saved.workflowTaskFailureStreak;
+  for (const id of saved.requestIds) run.requestIds.add(id);
+  run.buffered = rewire(saved.buffered, run);
+  run.bufferedWake = run.buffered.length > 0;
+  return { run, pending };
 }
 
 /** Buffered drafts lose their callbacks in the store: an activity's close event takes its started event's id again. */

@@ -48,6 +48,7 @@ export class RunClose {
     if (status !== 'ContinuedAsNew' && !run.newRunIdOnClose) this.server.children.notifyParent(run, kind, attributes);
     run.notify();
     this.server.queries.dispatch(run);
+    this.server.runs.closed(run);
     this.server.clock.poke();
   }
 
@@ -55,13 +56,17 @@ export class RunClose {
    * Deletes a closed run and its history, here and in the store, once the namespace's retention
    * period has passed since it closed (in real time: skipped virtual time does not age a run).
    */
-  scheduleRetention(run: Execution): void {
-    const namespace = this.server.namespaces.byName.get(run.namespace);
-    if (!namespace || run.closeTime === undefined) return;
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, run.closeTime + namespace.retentionMs - this.server.clock.now()));
+  scheduleRetention(closed: Pick<Execution, 'namespace' | 'workflowId' | 'runId' | 'closeTime'>): void {
+    const namespace = this.server.namespaces.byName.get(closed.namespace);
+    if (!namespace || closed.closeTime === undefined) return;
+    // The timer holds the run's names only: the run itself may leave memory meanwhile.
+    const run = { namespace: closed.namespace, workflowId: closed.workflowId, runId: closed.runId };
+    const closeTime = closed.closeTime;
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, closeTime + namespace.retentionMs - this.server.clock.now()));
     const timer = setTimeout(() => {
-      if (this.server.taskQueues.stopped || this.server.runs.byRunId(run.namespace, run.runId) !== run) return;
-      if (run.closeTime! + namespace.retentionMs > this.server.clock.now()) this.scheduleRetention(run);
+      if (this.server.taskQueues.stopped || this.server.runs.summary(run.namespace, run.runId)?.closeTime !== closeTime)
+        return;
+      if (closeTime + namespace.retentionMs > this.server.clock.now()) this.scheduleRetention({ ...run, closeTime });
       else this.server.runs.remove(run);
     }, delay);
     timer.unref();
@@ -235,8 +240,9 @@ export class RunClose {
 
   deleteWorkflowExecution(req: DeleteWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.workflowExecution);
-    if (run.isRunning) this.terminate(run, 'deleted', undefined);
+    const run = this.server.runs.named(namespace.name, req.workflowExecution);
+    const open = this.server.runs.byRunId(namespace.name, run.runId);
+    if (open?.isRunning) this.terminate(open, 'deleted', undefined);
     this.server.runs.remove(run);
     return {};
   }

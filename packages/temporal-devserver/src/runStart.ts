@@ -21,6 +21,7 @@ import { durToMs, msToDur, msToTs, tsToMs, durationOr } from './time';
 import { typedSearchAttributes, validateSearchAttributes } from './searchAttributes';
 import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS } from './workflowTasks';
 import type { Namespace } from './namespaces';
+import type { RunSummary } from './runs';
 import type { ServerContext } from './context';
 
 export class RunStart {
@@ -131,35 +132,11 @@ export class RunStart {
   applyStartPolicies(
     namespace: Namespace,
     request: StartWorkflowExecutionRequest,
-  ): { existing?: Execution; started: boolean } {
+  ): { existing?: RunSummary; started: boolean } {
+    const running = this.server.runs.latestOpen(namespace.name, request.workflowId as string);
+    if (running) return this.applyConflictPolicy(request, running);
     const current = this.server.runs.latest(namespace.name, request.workflowId as string);
     if (!current) return { started: true };
-    if (current.isRunning) {
-      if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
-      const conflict = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
-      const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
-      if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') {
-        if (request.requestId) current.requestIds.add(request.requestId);
-        return { existing: current, started: false };
-      }
-      if (
-        conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' ||
-        reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING'
-      ) {
-        this.server.runClose.terminate(
-          current,
-          'terminated by a new start with the same workflow id',
-          undefined,
-          request.identity,
-        );
-        return { started: true };
-      }
-      throw workflowAlreadyStarted(
-        `Workflow execution is already running. WorkflowId: ${request.workflowId}, RunId: ${current.runId}.`,
-        [...current.requestIds][0] ?? '',
-        current.runId,
-      );
-    }
     if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
     const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
     const closedCleanly = current.status === 'Completed';
@@ -174,6 +151,37 @@ export class RunStart {
       );
     }
     return { started: true };
+  }
+
+  /** The workflow id conflict policy against the workflow's open run. */
+  private applyConflictPolicy(
+    request: StartWorkflowExecutionRequest,
+    current: Execution,
+  ): { existing?: Execution; started: boolean } {
+    if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
+    const conflict = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
+    const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
+    if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') {
+      if (request.requestId) current.requestIds.add(request.requestId);
+      return { existing: current, started: false };
+    }
+    if (
+      conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' ||
+      reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING'
+    ) {
+      this.server.runClose.terminate(
+        current,
+        'terminated by a new start with the same workflow id',
+        undefined,
+        request.identity,
+      );
+      return { started: true };
+    }
+    throw workflowAlreadyStarted(
+      `Workflow execution is already running. WorkflowId: ${request.workflowId}, RunId: ${current.runId}.`,
+      [...current.requestIds][0] ?? '',
+      current.runId,
+    );
   }
 
   private validateStart(namespace: Namespace, request: StartWorkflowExecutionRequest): void {
@@ -197,12 +205,12 @@ export class RunStart {
   signalWithStartWorkflowExecution(req: SignalWithStartWorkflowExecutionRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
-    const current = this.server.runs.latest(namespace.name, req.workflowId as string);
+    const current = this.server.runs.latestOpen(namespace.name, req.workflowId as string);
     const signal: EventDraft = {
       kind: 'WorkflowExecutionSignaled',
       attributes: { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header },
     };
-    if (current?.isRunning && req.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
+    if (current && req.workflowIdConflictPolicy !== 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
       if (!(req.requestId && current.requestIds.has(req.requestId))) {
         if (req.requestId) current.requestIds.add(req.requestId);
         this.server.history.add(current, signal, true);

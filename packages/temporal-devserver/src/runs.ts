@@ -1,16 +1,53 @@
-/** Every run the server knows, by workflow id (oldest first) and by run id. */
+/**
+ * The runs, by workflow id (oldest first) and by run id. Open runs live in memory; a closed run
+ * keeps only its summary here (what listings, their filters and the id policies read) and leaves
+ * memory once a few more recent closed runs have been used, to be read back from the store when a
+ * client asks about it.
+ */
 import { invalidArgument, notFound } from './errors';
-import type { Execution } from './execution';
-import type { DevServerStore } from './store/store';
+import { Execution } from './execution';
+import { rebuildRun } from './recovery';
+import { closedRunSummary, runState, startRecord, type ClosedRunSummary, type DevServerStore } from './store/store';
 import type { WorkflowExecutionRef } from './wire';
 
 const key = (namespace: string, id: string): string => `${namespace}\u0000${id}`;
 
-export class RunStore {
-  private readonly byWorkflowId = new Map<string, Execution[]>();
-  private readonly byRunIdKey = new Map<string, Execution>();
+/** What every run shows, open or closed, without its history. */
+export type RunSummary = Pick<
+  Execution,
+  | 'namespace'
+  | 'workflowId'
+  | 'runId'
+  | 'firstExecutionRunId'
+  | 'workflowType'
+  | 'taskQueue'
+  | 'startTime'
+  | 'executionTime'
+  | 'closeTime'
+  | 'status'
+  | 'parent'
+  | 'searchAttributes'
+  | 'memo'
+  | 'newRunIdOnClose'
+  | 'historyLength'
+> & { readonly requestIds: ReadonlySet<string> };
 
-  constructor(private readonly store: DevServerStore) {}
+/** Closed runs kept whole in memory by default, the most recently used first to stay. */
+export const DEFAULT_CLOSED_RUNS_KEPT = 32;
+
+export class RunStore {
+  private readonly byWorkflowId = new Map<string, RunSummary[]>();
+  private readonly summaries = new Map<string, RunSummary>();
+  /** Open runs, and the closed runs used last (in the order of their use, oldest first). */
+  private readonly resident = new Map<string, Execution>();
+  private readonly recentlyClosed = new Set<string>();
+  /** Loads under way, so that two requests for one closed run share one read and one object. */
+  private readonly loading = new Map<string, Promise<Execution | undefined>>();
+
+  constructor(
+    private readonly store: DevServerStore,
+    private readonly closedRunsKept = DEFAULT_CLOSED_RUNS_KEPT,
+  ) {}
 
   /** A new run: kept here and written to the store. */
   add(run: Execution): void {
@@ -18,38 +55,92 @@ export class RunStore {
     this.store.saveRun(run);
   }
 
-  /** A run read back from the store. */
-  restore(run: Execution): void {
-    const chain = this.byWorkflowId.get(key(run.namespace, run.workflowId)) ?? [];
-    chain.push(run);
-    this.byWorkflowId.set(key(run.namespace, run.workflowId), chain);
-    this.byRunIdKey.set(key(run.namespace, run.runId), run);
+  /** A run read back from the store: open ones whole, closed ones as their summary. */
+  restore(run: Execution | ClosedRunSummary): void {
+    const summary = run instanceof Execution ? run : { ...run, requestIds: new Set(run.requestIds) };
+    const workflowKey = key(run.namespace, run.workflowId);
+    const chain = this.byWorkflowId.get(workflowKey) ?? [];
+    chain.push(summary);
+    this.byWorkflowId.set(workflowKey, chain);
+    this.summaries.set(key(run.namespace, run.runId), summary);
+    if (run instanceof Execution) this.resident.set(key(run.namespace, run.runId), run);
   }
 
-  remove(run: Execution): void {
+  /** The run has closed: it keeps a summary here and stays whole only while recently used. */
+  closed(run: Execution): void {
+    const runKey = key(run.namespace, run.runId);
+    if (this.resident.get(runKey) !== run) return;
+    const summary = closedRunSummary(startRecord(run), runState(run), run.history.length);
+    this.replaceSummary(run, { ...summary, requestIds: new Set(summary.requestIds) });
+    this.touch(runKey);
+  }
+
+  private replaceSummary(run: RunSummary, summary: RunSummary): void {
+    this.summaries.set(key(run.namespace, run.runId), summary);
+    const chain = this.byWorkflowId.get(key(run.namespace, run.workflowId)) ?? [];
+    const index = chain.findIndex((other) => other.runId === run.runId);
+    if (index >= 0) chain[index] = summary;
+  }
+
+  private touch(runKey: string): void {
+    this.recentlyClosed.delete(runKey);
+    this.recentlyClosed.add(runKey);
+    this.trim();
+  }
+
+  /** Lets go of the closed runs used longest ago, but not of one a query or a worker still holds. */
+  private trim(): void {
+    let excess = this.recentlyClosed.size - this.closedRunsKept;
+    for (const runKey of this.recentlyClosed) {
+      if (excess <= 0) return;
+      const run = this.resident.get(runKey);
+      if (run && (run.queries.length || run.atWorker.size || run.waiters)) continue;
+      this.recentlyClosed.delete(runKey);
+      this.resident.delete(runKey);
+      if (run) this.store.releaseRun(run);
+      excess--;
+    }
+  }
+
+  remove(run: Pick<Execution, 'namespace' | 'workflowId' | 'runId'>): void {
     this.store.deleteRun(run);
-    this.byRunIdKey.delete(key(run.namespace, run.runId));
+    const runKey = key(run.namespace, run.runId);
+    this.summaries.delete(runKey);
+    this.resident.delete(runKey);
+    this.recentlyClosed.delete(runKey);
     const workflowKey = key(run.namespace, run.workflowId);
-    const remaining = (this.byWorkflowId.get(workflowKey) ?? []).filter((other) => other !== run);
+    const remaining = (this.byWorkflowId.get(workflowKey) ?? []).filter((other) => other.runId !== run.runId);
     if (remaining.length) this.byWorkflowId.set(workflowKey, remaining);
     else this.byWorkflowId.delete(workflowKey);
   }
 
+  /** A run held in memory: every open run, and closed runs used lately. */
   byRunId(namespace: string, runId: string): Execution | undefined {
-    return this.byRunIdKey.get(key(namespace, runId));
+    return this.resident.get(key(namespace, runId));
   }
 
-  latest(namespace: string, workflowId: string): Execution | undefined {
+  /** Any run's summary, open or closed. */
+  summary(namespace: string, runId: string): RunSummary | undefined {
+    return this.summaries.get(key(namespace, runId));
+  }
+
+  latest(namespace: string, workflowId: string): RunSummary | undefined {
     const chain = this.byWorkflowId.get(key(namespace, workflowId));
     return chain?.[chain.length - 1];
   }
 
-  /** The run a request names: its run id, or the workflow's latest run. */
-  find(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
+  /** The workflow's latest run if it is open. */
+  latestOpen(namespace: string, workflowId: string): Execution | undefined {
+    const latest = this.latest(namespace, workflowId);
+    return latest instanceof Execution && latest.isRunning ? latest : undefined;
+  }
+
+  /** The summary of the run a request names: its run id, or the workflow's latest run. */
+  named(namespace: string, execution: WorkflowExecutionRef | undefined): RunSummary {
     const workflowId = execution?.workflowId;
     if (!workflowId) throw invalidArgument('workflow id is required');
     const runId = execution?.runId || undefined;
-    const run = runId ? this.byRunId(namespace, runId) : this.latest(namespace, workflowId);
+    const run = runId ? this.summary(namespace, runId) : this.latest(namespace, workflowId);
     if (!run || run.workflowId !== workflowId) {
       throw notFound(
         `workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`,
@@ -58,13 +149,66 @@ export class RunStore {
     return run;
   }
 
-  running(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
-    const run = this.find(namespace, execution);
-    if (!run.isRunning) throw notFound('workflow execution already completed');
+  /**
+   * The run a request names if it is in memory (every open run is): callers that change a run use
+   * it before anything else can, then fall back on `find`.
+   */
+  inMemory(namespace: string, execution: WorkflowExecutionRef | undefined): Execution | undefined {
+    return this.resident.get(key(namespace, this.named(namespace, execution).runId));
+  }
+
+  /** The run a request names, whole: read back from the store if it has left memory. */
+  async find(namespace: string, execution: WorkflowExecutionRef | undefined): Promise<Execution> {
+    const summary = this.named(namespace, execution);
+    const run = this.resident.get(key(namespace, summary.runId)) ?? (await this.load(summary));
+    if (!run) throw notFound(`workflow execution not found for workflow ID "${summary.workflowId}"`);
     return run;
   }
 
-  all(): Execution[] {
-    return [...this.byRunIdKey.values()];
+  private load(summary: RunSummary): Promise<Execution | undefined> {
+    const runKey = key(summary.namespace, summary.runId);
+    let loading = this.loading.get(runKey);
+    if (!loading) {
+      loading = this.store.loadRun(summary).then(
+        (stored) => {
+          this.loading.delete(runKey);
+          // Deleted meanwhile (retention, a delete request): it is gone for this request too.
+          if (!stored || this.summaries.get(runKey) !== summary) return undefined;
+          const resident = this.resident.get(runKey) ?? rebuildRun(stored).run;
+          this.resident.set(runKey, resident);
+          this.touch(runKey);
+          return resident;
+        },
+        (err: unknown) => {
+          this.loading.delete(runKey);
+          throw err;
+        },
+      );
+      this.loading.set(runKey, loading);
+    }
+    return loading;
+  }
+
+  running(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
+    const summary = this.named(namespace, execution);
+    const run = this.resident.get(key(namespace, summary.runId));
+    if (!run?.isRunning) throw notFound('workflow execution already completed');
+    return run;
+  }
+
+  /** Every run's summary. */
+  all(): RunSummary[] {
+    return [...this.summaries.values()];
+  }
+
+  /** Open runs. */
+  open(): Execution[] {
+    return [...this.resident.values()].filter((run) => run.isRunning);
+  }
+
+  /** How many runs are held whole in memory, open and closed. */
+  counts(): { open: number; closed: number } {
+    const closed = this.recentlyClosed.size;
+    return { open: this.resident.size - closed, closed };
   }
 }

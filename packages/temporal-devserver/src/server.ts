@@ -38,6 +38,11 @@ export interface DevServerOptions {
   ui?: DevServerUiOptions;
   /** Keep runs, histories and namespaces in Postgres (its own schema) and carry on from them on start. */
   persist?: PostgresStoreOptions;
+  /**
+   * Closed runs kept whole in memory, the most recently used (default 32): the others keep a
+   * summary for listings and are read back from the store when asked for. Infinity keeps them all.
+   */
+  closedRunsKept?: number;
 }
 
 export interface DevServer {
@@ -175,7 +180,7 @@ async function startGeneration(options: DevServerOptions, store: DevServerStore)
   const busy = { check: (): boolean => false };
   const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
   const session = new StoreSession(store);
-  const service = new WorkflowService({ clock, store: session });
+  const service = new WorkflowService({ clock, store: session, closedRunsKept: options.closedRunsKept });
   busy.check = () => service.isBusy();
   service.restore(state);
   const operator = new OperatorService(service.namespaces);

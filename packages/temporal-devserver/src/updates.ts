@@ -81,7 +81,9 @@ export class Updates {
     const updateId = request.meta?.updateId;
     if (!updateId) throw invalidArgument('update id is required');
     if (!request.input?.name) throw invalidArgument('update name is required');
-    const run = this.server.runs.find(namespace.name, req.workflowExecution);
+    const run =
+      this.server.runs.inMemory(namespace.name, req.workflowExecution) ??
+      (await this.server.runs.find(namespace.name, req.workflowExecution));
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
       throw notFound('workflow execution not found for the given first execution run id');
     const waitStage = req.waitPolicy?.lifecycleStage ?? 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED';
@@ -94,10 +96,10 @@ export class Updates {
     return this.waitFor(run, update, waitStage, context);
   }
 
-  pollWorkflowExecutionUpdate(req: PollWorkflowExecutionUpdateRequest, context: CallContext): Promise<Msg> {
+  async pollWorkflowExecutionUpdate(req: PollWorkflowExecutionUpdateRequest, context: CallContext): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     const ref = req.updateRef ?? {};
-    const run = this.server.runs.find(namespace.name, ref.workflowExecution);
+    const run = await this.server.runs.find(namespace.name, ref.workflowExecution);
     const updateId = ref.updateId ?? '';
     const owner = this.runOf(run, updateId);
     if (!owner) throw notFound(`update ${ref.updateId} not found`);

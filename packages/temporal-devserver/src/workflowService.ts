@@ -15,6 +15,8 @@ export interface WorkflowServiceOptions {
   clock: VirtualClock;
   /** Where runs, namespaces and schedules are kept (default: memory only). */
   store?: DevServerStore;
+  /** Closed runs kept whole in memory, the most recently used (default 32; Infinity keeps them all). */
+  closedRunsKept?: number;
 }
 
 export class WorkflowService {
@@ -22,7 +24,7 @@ export class WorkflowService {
   private readonly schedules: Schedules;
 
   constructor(options: WorkflowServiceOptions) {
-    this.server = createServerContext(options.clock, options.store ?? new MemoryStore());
+    this.server = createServerContext(options.clock, options.store ?? new MemoryStore(), options.closedRunsKept);
     this.schedules = new Schedules(this.server);
   }
 
@@ -34,6 +36,11 @@ export class WorkflowService {
   restore(state: StoredState): void {
     restoreState(this.server, state);
     this.schedules.restore(state.schedules);
+  }
+
+  /** Runs held whole in memory: every open run, and the closed runs used last. */
+  runsInMemory(): { open: number; closed: number } {
+    return this.server.runs.counts();
   }
 
   /** Workflow or activity work outstanding: time may not skip. */
@@ -161,7 +168,7 @@ export class WorkflowService {
     return this.server.queries.respondQueryTaskCompleted(request, context);
   }
 
-  describeWorkflowExecution(request: Msg): Msg {
+  describeWorkflowExecution(request: Msg): Promise<Msg> {
     return this.server.listing.describeWorkflowExecution(request);
   }
 
@@ -169,7 +176,7 @@ export class WorkflowService {
     return this.server.history.getWorkflowExecutionHistory(request, context);
   }
 
-  getWorkflowExecutionHistoryReverse(request: Msg): Msg {
+  getWorkflowExecutionHistoryReverse(request: Msg): Promise<Msg> {
     return this.server.history.getWorkflowExecutionHistoryReverse(request);
   }
 

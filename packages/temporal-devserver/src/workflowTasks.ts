@@ -143,7 +143,7 @@ export class WorkflowTasks {
 
   /** Moves the runs stuck to a sticky queue back to the normal one (its worker has gone). */
   private releaseStickyQueue(namespace: string, queue: string): void {
-    for (const run of this.server.runs.all()) {
+    for (const run of this.server.runs.open()) {
       if (run.namespace !== namespace || run.sticky?.queue !== queue) continue;
       run.sticky = undefined;
       if (run.workflowTask?.state === 'scheduled')
@@ -427,7 +427,9 @@ export class WorkflowTasks {
 
   resetStickyTaskQueue(req: ResetStickyTaskQueueRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.find(namespace.name, req.execution);
+    const summary = this.server.runs.named(namespace.name, req.execution);
+    const run = this.server.runs.byRunId(namespace.name, summary.runId);
+    if (!run?.isRunning) return {};
     run.sticky = undefined;
     if (run.workflowTask?.state === 'scheduled')
       this.server.taskQueues

@@ -130,7 +130,7 @@ describe('the answer to a completion', () => {
     const { run, answer } = await completeFirstTask(ASK);
 
     expect(answer.workflowTask).toBeUndefined();
-    const described = driver.service.describeWorkflowExecution({
+    const described = await driver.service.describeWorkflowExecution({
       namespace: 'default',
       execution: { workflowId: run.workflowId },
     });

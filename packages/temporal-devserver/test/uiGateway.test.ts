@@ -110,7 +110,9 @@ async function pollAfterLastEvent(handle: WorkflowHandle, runId: string): Promis
 
 function waitersOn(workflowId: string, runId: string): number {
   const server = (devServer.service as unknown as { server: ServerContext }).server;
-  return server.runs.find('default', { workflowId, runId }).waiters;
+  const run = server.runs.byRunId('default', runId);
+  if (run?.workflowId !== workflowId) throw new Error(`run ${runId} of ${workflowId} is not in memory`);
+  return run.waiters;
 }
 
 /** Every page of a run's history over HTTP, and the token to wait for the next event with. */

@@ -37,8 +37,16 @@ export class ScheduleRunner {
    */
   resume(record: ScheduleRecord): void {
     for (const { workflowId, runId } of [...record.running]) {
-      const run = this.server.runs.byRunId(record.namespace, runId);
-      if (run) this.followToClose(record, workflowId, runId, run);
+      // The chain's last run: a closed run may have left memory, and a continued one goes on in a later run.
+      let last = this.server.runs.summary(record.namespace, runId);
+      while (last && last.status !== 'Running' && last.newRunIdOnClose) {
+        const next = this.server.runs.summary(record.namespace, last.newRunIdOnClose);
+        if (!next) break;
+        last = next;
+      }
+      const open = last && this.server.runs.byRunId(record.namespace, last.runId);
+      if (open) this.followToClose(record, workflowId, runId, open);
+      else if (last) this.closed(record, runId, last);
       // Deleted by retention: it closed long ago.
       else record.running = record.running.filter((running) => running.runId !== runId);
     }
@@ -91,8 +99,8 @@ export class ScheduleRunner {
     for (const start of outcome.startNow) this.startWorkflow(record, start);
     if (outcome.cancelRunning || outcome.terminateRunning) {
       for (const { workflowId } of record.running) {
-        const run = this.server.runs.latest(record.namespace, workflowId);
-        if (!run?.isRunning) continue;
+        const run = this.server.runs.latestOpen(record.namespace, workflowId);
+        if (!run) continue;
         if (outcome.terminateRunning)
           this.server.runClose.terminate(run, 'terminated by its schedule (overlap policy TERMINATE_OTHER)', undefined);
         else
@@ -177,7 +185,7 @@ export class ScheduleRunner {
     check();
   }
 
-  private closed(record: ScheduleRecord, firstRunId: string, lastRun: Execution): void {
+  private closed(record: ScheduleRecord, firstRunId: string, lastRun: Pick<Execution, 'workflowId' | 'status'>): void {
     record.running = record.running.filter((running) => running.runId !== firstRunId);
     const action = record.recentActions.find((recent) => recent.runId === firstRunId);
     if (action) action.status = lastRun.status;

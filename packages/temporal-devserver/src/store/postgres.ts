@@ -14,9 +14,12 @@ import type { ScheduleRecord } from '../schedules/record';
 import { fromJson, toJson } from './codec';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import {
+  closedRunSummary,
   runState,
   storedSchedule,
+  startRecord,
   type DevServerStore,
+  type RunKey,
   type RunState,
   type StoredNamespace,
   type StoredRun,
@@ -37,7 +40,7 @@ interface Batch {
   namespaces: Map<string, Namespace>;
   runs: Map<string, Execution>;
   events: Array<{ run: Execution; event: Msg }>;
-  deletes: Map<string, Execution>;
+  deletes: Map<string, RunKey>;
   schedules: Map<string, ScheduleRecord>;
   scheduleDeletes: Map<string, ScheduleRecord>;
   waiters: Array<{ resolve(): void; reject(err: Error): void }>;
@@ -59,7 +62,7 @@ const isEmpty = (b: Batch): boolean =>
   !b.deletes.size &&
   !b.schedules.size &&
   !b.scheduleDeletes.size;
-const runKey = (run: Execution): string => `${run.namespace}\u0000${run.runId}`;
+const runKey = (run: RunKey): string => `${run.namespace}\u0000${run.runId}`;
 const scheduleKey = (schedule: ScheduleRecord): string => `${schedule.namespace}\u0000${schedule.scheduleId}`;
 
 export class PostgresStore implements DevServerStore {
@@ -106,14 +109,26 @@ export class PostgresStore implements DevServerStore {
       const namespaces = (
         await client.query<{ record: string }>(`SELECT record FROM ${this.t('namespaces')}`)
       ).rows.map((row) => fromJson<StoredNamespace>(row.record));
+      type RunRow = { namespace: string; run_id: string; start: string; state: string };
       const runRows = (
-        await client.query<{ namespace: string; run_id: string; start: string; state: string }>(
-          `SELECT namespace, run_id, start, state FROM ${this.t('runs')} ORDER BY seq`,
+        await client.query<RunRow>(
+          `SELECT namespace, run_id, start, state FROM ${this.t('runs')} WHERE status = 'Running' ORDER BY seq`,
+        )
+      ).rows;
+      // Closed runs stay in the store: only what listings and id policies read comes back.
+      const closedRows = (
+        await client.query<RunRow & { history_length: number }>(
+          `SELECT namespace, run_id, start, state,
+             (SELECT count(*)::integer FROM ${this.t('events')} e
+               WHERE e.namespace = r.namespace AND e.run_id = r.run_id) AS history_length
+           FROM ${this.t('runs')} r WHERE status <> 'Running' ORDER BY seq`,
         )
       ).rows;
       const eventRows = (
         await client.query<{ namespace: string; run_id: string; event: Buffer }>(
-          `SELECT namespace, run_id, event FROM ${this.t('events')} ORDER BY namespace, run_id, event_id`,
+          `SELECT e.namespace, e.run_id, e.event FROM ${this.t('events')} e
+           JOIN ${this.t('runs')} r ON r.namespace = e.namespace AND r.run_id = e.run_id AND r.status = 'Running'
+           ORDER BY e.namespace, e.run_id, e.event_id`,
         )
       ).rows;
       const histories = new Map<string, Msg[]>();
@@ -126,14 +141,17 @@ export class PostgresStore implements DevServerStore {
       const runs: StoredRun[] = runRows.map((row) => {
         const key = `${row.namespace}\u0000${row.run_id}`;
         this.persisted.add(key);
-        const start = fromJson<Omit<StoredRun, 'state' | 'history'>>(row.start);
-        return { ...start, state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
+        return { ...startOf(row.start), state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
+      });
+      const closedRuns = closedRows.map((row) => {
+        this.persisted.add(`${row.namespace}\u0000${row.run_id}`);
+        return closedRunSummary(startOf(row.start), fromJson<RunState>(row.state), row.history_length);
       });
       const schedules = (await client.query<{ record: string }>(`SELECT record FROM ${this.t('schedules')}`)).rows.map(
         (row) => fromJson<StoredSchedule>(row.record),
       );
       this.failed = undefined;
-      return { namespaces, runs, schedules };
+      return { namespaces, runs, closedRuns, schedules };
     } finally {
       client.release();
     }
@@ -191,7 +209,7 @@ export class PostgresStore implements DevServerStore {
     batch.runs.set(runKey(run), run);
   }
 
-  deleteRun(run: Execution): void {
+  deleteRun(run: RunKey): void {
     const batch = this.stage();
     if (!batch) return;
     batch.runs.delete(runKey(run));
@@ -208,6 +226,28 @@ export class PostgresStore implements DevServerStore {
     if (!batch) return;
     batch.schedules.delete(scheduleKey(schedule));
     batch.scheduleDeletes.set(scheduleKey(schedule), schedule);
+  }
+
+  /** The store has the run; the service may let go of it. */
+  releaseRun(): void {}
+
+  async loadRun(key: RunKey): Promise<StoredRun | undefined> {
+    // Writes still staged for the run land first, so that what is read is what the service last had.
+    await this.commit();
+    const { rows } = await this.pool.query<{ start: string; state: string }>(
+      `SELECT start, state FROM ${this.t('runs')} WHERE namespace = $1 AND run_id = $2`,
+      [key.namespace, key.runId],
+    );
+    if (!rows.length) return undefined;
+    const events = await this.pool.query<{ event: Buffer }>(
+      `SELECT event FROM ${this.t('events')} WHERE namespace = $1 AND run_id = $2 ORDER BY event_id`,
+      [key.namespace, key.runId],
+    );
+    return {
+      ...startOf(rows[0].start),
+      state: fromJson<RunState>(rows[0].state),
+      history: events.rows.map((row) => decode(EVENT_TYPE, row.event)),
+    };
   }
 
   commit(): Promise<void> {
@@ -382,17 +422,6 @@ export class PostgresStore implements DevServerStore {
   }
 }
 
-function startRecord(run: Execution): Omit<StoredRun, 'state' | 'history'> {
-  return {
-    namespace: run.namespace,
-    workflowId: run.workflowId,
-    runId: run.runId,
-    firstExecutionRunId: run.firstExecutionRunId,
-    workflowType: run.workflowType,
-    taskQueue: run.taskQueue,
-    startTime: run.startTime,
-    executionTime: run.executionTime,
-    startRequest: run.startRequest,
-    parent: run.parent,
-  };
+function startOf(text: string): Omit<StoredRun, 'state' | 'history'> {
+  return fromJson<Omit<StoredRun, 'state' | 'history'>>(text);
 }

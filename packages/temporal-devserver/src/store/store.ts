@@ -65,13 +65,41 @@ export interface StoredNamespace {
 
 /** A schedule with its spec in wire form and everything its runner keeps, without its timer. */
 export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted'> & { spec: WireScheduleSpec };
+/**
+ * A closed run as the server keeps it in memory: what listings, their filters, the workflow id
+ * policies and retention read. Its history and start request stay in the store (`loadRun`).
+ */
+export interface ClosedRunSummary {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  firstExecutionRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  startTime: number;
+  executionTime: number;
+  closeTime: number;
+  status: Execution['status'];
+  historyLength: number;
+  parent?: Execution['parent'];
+  searchAttributes: Record<string, Msg>;
+  memo: Record<string, Msg>;
+  newRunIdOnClose?: string;
+  /** Request ids of the starts that made or found the run, which a retried start may repeat. */
+  requestIds: string[];
+}
 
 export interface StoredState {
   namespaces: StoredNamespace[];
-  /** Oldest first, so that a workflow id's latest run comes last. */
+  /** Open runs whole, oldest first, so that a workflow id's latest run comes last. */
   runs: StoredRun[];
   schedules: StoredSchedule[];
+  /** Closed runs, oldest first: each older than any open run of its workflow id. */
+  closedRuns: ClosedRunSummary[];
 }
+
+/** Names a run in the store. */
+export type RunKey = Pick<Execution, 'namespace' | 'runId'>;
 
 export interface DevServerStore {
   readonly kind: 'memory' | 'postgres';
@@ -83,10 +111,17 @@ export interface DevServerStore {
   /** The run is new, or its mutable state changed (status, search attributes, buffer, attempts...). */
   saveRun(run: Execution): void;
   appendEvent(run: Execution, event: Msg): void;
-  deleteRun(run: Execution): void;
+  deleteRun(run: RunKey): void;
   /** The schedule is new, or it changed (spec, policies, state, what its runner did). */
   saveSchedule(schedule: ScheduleRecord): void;
   deleteSchedule(schedule: ScheduleRecord): void;
+  /**
+   * The closed run leaves the service's memory: the store gives it back on `loadRun` (the memory
+   * store keeps it, having nowhere else to put it).
+   */
+  releaseRun(run: Execution): void;
+  /** A closed run whole, as the store holds it once every write staged so far is durable. */
+  loadRun(run: RunKey): Promise<StoredRun | undefined>;
   /** Resolves once every write staged so far is durable; rejects with UNAVAILABLE when it cannot be. */
   commit(): Promise<void>;
   /** Called once when a commit fails: the staged state is lost and the server must reload. */
@@ -94,21 +129,36 @@ export interface DevServerStore {
   close(): Promise<void>;
 }
 
-/** Nothing to write: the service's own maps are the store. */
+const runKey = (run: RunKey): string => `${run.namespace}\u0000${run.runId}`;
+
+/** Nothing to write: the service's own maps are the store, and closed runs that leave them are kept here. */
 export class MemoryStore implements DevServerStore {
   readonly kind = 'memory' as const;
   readonly location = 'memory (lost when the process ends)';
+  private readonly released = new Map<string, Execution>();
 
   open(): Promise<StoredState> {
-    return Promise.resolve({ namespaces: [], runs: [], schedules: [] });
+    return Promise.resolve({ namespaces: [], runs: [], closedRuns: [], schedules: [] });
   }
 
   saveNamespace(): void {}
   saveRun(): void {}
   appendEvent(): void {}
-  deleteRun(): void {}
   saveSchedule(): void {}
   deleteSchedule(): void {}
+
+  deleteRun(run: RunKey): void {
+    this.released.delete(runKey(run));
+  }
+
+  releaseRun(run: Execution): void {
+    this.released.set(runKey(run), run);
+  }
+
+  loadRun(key: RunKey): Promise<StoredRun | undefined> {
+    const run = this.released.get(runKey(key));
+    return Promise.resolve(run && { ...startRecord(run), state: runState(run), history: [...run.history] });
+  }
 
   commit(): Promise<void> {
     return Promise.resolve();
@@ -119,6 +169,21 @@ export class MemoryStore implements DevServerStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+export function startRecord(run: Execution): Omit<StoredRun, 'state' | 'history'> {
+  return {
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    firstExecutionRunId: run.firstExecutionRunId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    startTime: run.startTime,
+    executionTime: run.executionTime,
+    startRequest: run.startRequest,
+    parent: run.parent,
+  };
 }
 
 export function runState(run: Execution): RunState {
@@ -187,7 +252,7 @@ export class StoreSession implements DevServerStore {
     if (!this.ended) this.store.appendEvent(run, event);
   }
 
-  deleteRun(run: Execution): void {
+  deleteRun(run: RunKey): void {
     if (!this.ended) this.store.deleteRun(run);
   }
 
@@ -197,6 +262,14 @@ export class StoreSession implements DevServerStore {
 
   deleteSchedule(schedule: ScheduleRecord): void {
     if (!this.ended) this.store.deleteSchedule(schedule);
+  }
+
+  releaseRun(run: Execution): void {
+    if (!this.ended) this.store.releaseRun(run);
+  }
+
+  loadRun(run: RunKey): Promise<StoredRun | undefined> {
+    return this.store.loadRun(run);
   }
 
   commit(): Promise<void> {
@@ -210,4 +283,44 @@ export class StoreSession implements DevServerStore {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/** What a closed run keeps in memory, from its start record and mutable state. */
+export function closedRunSummary(
+  start: Omit<StoredRun, 'state' | 'history'>,
+  state: RunState,
+  historyLength: number,
+): ClosedRunSummary {
+  return {
+    namespace: start.namespace,
+    workflowId: start.workflowId,
+    runId: start.runId,
+    firstExecutionRunId: start.firstExecutionRunId,
+    workflowType: start.workflowType,
+    taskQueue: start.taskQueue,
+    startTime: start.startTime,
+    executionTime: start.executionTime,
+    closeTime: state.closeTime ?? start.startTime,
+    status: state.status,
+    historyLength,
+    parent: start.parent,
+    searchAttributes: ownBytes(state.searchAttributes),
+    memo: ownBytes(state.memo),
+    newRunIdOnClose: state.newRunIdOnClose,
+    // Signal and cancel request ids matter only while the run is open.
+    requestIds: state.requestIds.filter((id) => !id.startsWith('signal:') && !id.startsWith('cancel:')),
+  };
+}
+
+/**
+ * A copy whose Buffers are their own: a payload decoded from a request is a view of the whole
+ * request's bytes, which a summary kept for the run's lifetime would otherwise hold on to.
+ */
+function ownBytes<T>(value: T): T {
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  if (value instanceof Uint8Array) return Uint8Array.from(value) as T;
+  if (Array.isArray(value)) return value.map(ownBytes) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, ownBytes(v)])) as T;
+  return value;
 }

@@ -1,0 +1,232 @@
+/**
+ * Closed runs leave the server's memory (all but the one used last, here) and everything a client
+ * asks about them answers as it did while they were held: describe, history with its pages and
+ * long polls, listings filtered by a search attribute, queries, the workflow id policies,
+ * signal-with-start and terminate; on the Postgres store also after a restart, which brings back
+ * no closed run whole.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
+import { nudge, outcome, tagged } from './fixtures/closedRunWorkflows';
+import { scratchSchema } from './postgres';
+
+jest.setTimeout(60_000);
+
+const quietLogger = new DefaultLogger('ERROR');
+const brandKey = defineSearchAttributeKey('Brand', SearchAttributeType.KEYWORD);
+type HistoryPage = temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
+
+beforeAll(() => Runtime.install({ logger: quietLogger }));
+
+describe.each(['memory', 'postgres'] as const)('closed runs on the %s store', (storeKind) => {
+  let server: DevServer;
+  let options: DevServerOptions;
+  let connection: Connection;
+  let client: Client;
+  let worker: Worker;
+  let running: Promise<void>;
+  let dropStore: (() => Promise<void>) | undefined;
+  const taskQueue = `closed-runs-${randomUUID()}`;
+
+  beforeAll(async () => {
+    const store = storeKind === 'postgres' ? await scratchSchema('closed_runs') : undefined;
+    dropStore = store?.drop;
+    options = {
+      searchAttributes: { Brand: 'Keyword' },
+      closedRunsKept: 1,
+      persist: store && { url: store.url, schema: store.schema },
+    };
+    server = await startDevServer(options);
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection });
+    worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: server.address }),
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('./fixtures/closedRunWorkflows'),
+        logger: quietLogger,
+      }),
+      activities: { step: async (name: string) => name },
+      shutdownGraceTime: '1s',
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await connection.close();
+    await server.stop();
+    await dropStore?.();
+  });
+
+  async function complete(brand: string, workflowId = `closed-${randomUUID()}`, fail = false) {
+    const handle = await client.workflow.start(tagged, {
+      taskQueue,
+      workflowId,
+      args: [brand, fail],
+      typedSearchAttributes: [{ key: brandKey, value: brand }],
+    });
+    await handle.result().catch(() => undefined);
+    return handle;
+  }
+
+  /** Another run closes: with one closed run kept, the one before it leaves memory. */
+  async function pushOut(): Promise<void> {
+    await complete('filler');
+    expect(server.service.runsInMemory()).toEqual({ open: 0, closed: 1 });
+  }
+
+  async function pages(workflowId: string, runId: string, extra: object = {}): Promise<HistoryPage[]> {
+    const all: HistoryPage[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId, runId },
+        maximumPageSize: 4,
+        nextPageToken,
+        ...extra,
+      });
+      all.push(page);
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return all;
+  }
+
+  async function whatClientsSee(handle: WorkflowHandle) {
+    const runId = (await handle.describe()).runId;
+    return {
+      described: (await handle.describe()).raw,
+      history: await handle.fetchHistory(),
+      pages: await pages(handle.workflowId, runId),
+      longPoll: await pages(handle.workflowId, runId, { waitNewEvent: true }),
+      reverse: await connection.workflowService.getWorkflowExecutionHistoryReverse({
+        namespace: 'default',
+        execution: { workflowId: handle.workflowId, runId },
+      }),
+      closeEvent: await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId: handle.workflowId, runId },
+        historyEventFilterType: 2, // HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT
+        waitNewEvent: true,
+      }),
+      query: await handle.query(outcome),
+    };
+  }
+
+  test('describe, history, its pages and long polls, and queries answer the same once the run has left memory', async () => {
+    const handle = await complete('acme');
+    expect(server.service.runsInMemory()).toEqual({ open: 0, closed: 1 });
+    const whileHeld = await whatClientsSee(handle);
+    expect(whileHeld.query).toBe('acme+done');
+    expect(whileHeld.history.events?.length).toBeGreaterThan(10);
+
+    await pushOut();
+
+    expect(await whatClientsSee(handle)).toEqual(whileHeld);
+  });
+
+  test('closed runs that left memory are listed, filtered by a search attribute and counted', async () => {
+    const brand = `brand-${randomUUID()}`;
+    const first = await complete(brand);
+    const failed = await complete(brand, undefined, true);
+    await pushOut();
+
+    const listed = [];
+    for await (const run of client.workflow.list({ query: `Brand = '${brand}'` })) listed.push(run);
+    expect(listed.map((run) => [run.workflowId, run.status.name]).sort()).toEqual(
+      [
+        [first.workflowId, 'COMPLETED'],
+        [failed.workflowId, 'FAILED'],
+      ].sort(),
+    );
+    expect(listed.every((run) => run.historyLength > 10)).toBe(true);
+    expect(listed.map((run) => run.typedSearchAttributes.get(brandKey))).toEqual([brand, brand]);
+    const { count } = await client.workflow.count(`Brand = '${brand}' AND ExecutionStatus = 'Failed'`);
+    expect(count).toBe(1);
+  });
+
+  test('the workflow id policies judge a closed run that left memory as before', async () => {
+    const completed = await complete('acme');
+    const failed = await complete('acme', undefined, true);
+    await pushOut();
+
+    const again = (workflowId: string, workflowIdReusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY') =>
+      client.workflow.start(tagged, { taskQueue, workflowId, args: ['again'], workflowIdReusePolicy });
+    await expect(again(completed.workflowId, 'REJECT_DUPLICATE')).rejects.toBeInstanceOf(
+      WorkflowExecutionAlreadyStartedError,
+    );
+    await expect(again(completed.workflowId, 'ALLOW_DUPLICATE_FAILED_ONLY')).rejects.toBeInstanceOf(
+      WorkflowExecutionAlreadyStartedError,
+    );
+    const retried = await again(failed.workflowId, 'ALLOW_DUPLICATE_FAILED_ONLY');
+    expect(await retried.result()).toBe('again+done');
+  });
+
+  test('a start repeated with its request id after the run closed and left memory hands back that run', async () => {
+    const workflowId = `closed-${randomUUID()}`;
+    const request = {
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'tagged' },
+      taskQueue: { name: taskQueue },
+      input: { payloads: [] },
+      requestId: randomUUID(),
+    };
+    const first = await connection.workflowService.startWorkflowExecution(request);
+    await client.workflow.getHandle(workflowId).result();
+    await pushOut();
+
+    const repeated = await connection.workflowService.startWorkflowExecution(request);
+    expect(repeated.runId).toBe(first.runId);
+  });
+
+  test('signal-with-start after the run closed and left memory starts a new run; terminate finds nothing open', async () => {
+    const closed = await complete('acme');
+    await pushOut();
+
+    await expect(closed.terminate()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(closed.signal(nudge, 'late')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const restarted = await client.workflow.signalWithStart(tagged, {
+      taskQueue,
+      workflowId: closed.workflowId,
+      args: ['acme'],
+      signal: nudge,
+      signalArgs: ['hello'],
+    });
+    expect(restarted.signaledRunId).not.toBe(closed.firstExecutionRunId);
+    expect(await restarted.result()).toBe('acme+done:hello');
+  });
+
+  if (storeKind === 'postgres') {
+    test('a restart brings back no closed run whole, yet lists them and reads their history', async () => {
+      const handle = await complete('acme');
+      const before = await handle.fetchHistory();
+      const open = await client.workflow.start(tagged, {
+        taskQueue: `nobody-${randomUUID()}`,
+        args: ['open'],
+        workflowId: `open-${randomUUID()}`,
+      });
+      await server.stop();
+      server = await startDevServer({ ...options, port: server.port });
+
+      expect(server.service.runsInMemory()).toEqual({ open: 1, closed: 0 });
+      expect(await handle.fetchHistory()).toEqual(before);
+      const listed = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) listed.push(run);
+      expect(listed.map((run) => run.status.name)).toEqual(['COMPLETED']);
+      await open.terminate();
+    });
+  }
+});
