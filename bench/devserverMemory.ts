@@ -14,7 +14,7 @@ import { benchDatabase } from './support';
 
 const POSTS = Number(process.env.DEVSERVER_MEMORY_POSTS ?? 10_000);
 const IN_FLIGHT = 50;
-/** With the started, workflow task and completed events: 94 events, as a standard post's history. */
+/** Patch markers per workflow: with the other events, near a standard post's 94 (the store's count is printed). */
 const MARKERS = 76;
 const MARKER_BYTES = 60;
 /** Posts completed before the warmed-up figure: the allocator and the JIT settle with the first load. */

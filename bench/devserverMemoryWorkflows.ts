@@ -1,7 +1,7 @@
 /**
- * The memory benchmark's workflow: a history the size of a standard post's (recorded in
+ * The memory benchmark's workflow: a history about the size of a standard post's (recorded in
  * test/histories/standard-post.json: 94 events, about 20 KiB) written in one workflow task, as
- * patch markers whose long ids carry the bytes, so that 10,000 of them run in minutes.
+ * patch markers whose long ids carry the bytes, so that thousands of them run in minutes.
  */
 import { patched } from '@temporalio/workflow';
 
