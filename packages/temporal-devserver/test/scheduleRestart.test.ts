@@ -18,7 +18,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
 import { MIGRATIONS } from '../src/store/migrations';
-import { release, stepsAcrossRestart } from './fixtures/durableWorkflows';
+import { continuesThenWaits, release, stepsAcrossRestart } from './fixtures/durableWorkflows';
 import { eventually, runUntilCleanup } from './helpers';
 import { query, scratchSchema } from './postgres';
 
@@ -142,6 +142,51 @@ test('a schedule comes back from a restart as it was, and its buffered start run
   expect(Number(raw.info?.bufferSize ?? 0)).toBe(0);
   expect(info.recentActions[0].action.workflow.firstExecutionRunId).toBe(first.firstExecutionRunId);
   expect(raw.info?.recentActions?.[0].startWorkflowStatus).toBe(2 /* WORKFLOW_EXECUTION_STATUS_COMPLETED */);
+});
+
+test('a workflow the schedule started that continued as new is still followed after a restart, though its first run left memory', async () => {
+  // No closed run stays whole in memory: the first run of the chain is read from the store.
+  const server = await restartableServer('continued', { closedRunsKept: 0 });
+  const taskQueue = `sched-continued-${randomUUID()}`;
+  await runWorker(server.address, taskQueue);
+  const scheduleId = `continued-${randomUUID()}`;
+  const handle = await server.client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: continuesThenWaits,
+      args: [1],
+      taskQueue,
+      workflowId: `${scheduleId}-wf`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+  });
+  await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  const { workflow } = await eventually(
+    'the workflow runs',
+    async () => (await handle.describe()).info.runningActions[0],
+  );
+  const chain = server.client.workflow.getHandle(workflow.workflowId);
+  await eventually(
+    'the workflow continues as new',
+    async () => (await chain.describe()).runId !== workflow.firstExecutionRunId,
+  );
+  await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  await eventually('a start waits behind it', async () => Number((await handle.describe()).raw.info?.bufferSize) === 1);
+
+  await server.restart();
+  const after = await handle.describe();
+  expect(after.info.runningActions.map((action) => action.workflow)).toEqual([workflow]);
+  expect(Number(after.raw.info?.bufferSize)).toBe(1);
+
+  // The close of the chain's last run lets the buffered start go.
+  await chain.signal(release);
+  const next = await eventually('the buffered start runs', async () => {
+    const { info } = await handle.describe();
+    return info.recentActions.length === 2 && info.runningActions[0];
+  });
+  expect(next.workflow.firstExecutionRunId).not.toBe(workflow.firstExecutionRunId);
 });
 
 test('a time that came due while the server was down is taken on start within the catch-up window, and missed outside it', async () => {
