@@ -82,12 +82,15 @@ export class WorkflowTasks {
   /**
    * After a restart: a task that was scheduled is offered again; one that a worker had started
    * times out (its worker replays the run from history, as after a failover); a retry that was
-   * waiting and a first task not yet due are scheduled again.
+   * waiting and a first task not yet due are scheduled again, and so is a task for events that
+   * waited behind a speculative task the restart lost.
    */
   resume(run: Execution, open: OpenWorkflowTask | undefined, needsTask: boolean): void {
     if (!run.isRunning) return;
     if (!open) {
-      if (!needsTask) return;
+      // Events buffered behind a speculative task (never in history) still need a task to see them.
+      const woke = this.server.history.flushBuffered(run);
+      if (!needsTask && !woke) return;
       if (run.executionTime > this.server.clock.now())
         run.closeTimers.push(this.server.clock.schedule(run.executionTime, () => this.ensure(run)));
       else this.ensure(run);

@@ -20,7 +20,7 @@ import {
 } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../src/server';
 import { DEVSERVER_EXECUTABLE } from '../src/testing';
-import { release, stepsAcrossRestart } from './fixtures/durableWorkflows';
+import { approvalAcrossRestart, approve, release, stepsAcrossRestart } from './fixtures/durableWorkflows';
 import { eventTypes, eventually, protoMs, runUntilCleanup, type HistoryEvent } from './helpers';
 import { query, scratchSchema } from './postgres';
 
@@ -182,6 +182,73 @@ test('a run carries on after the server process is killed with SIGKILL while an 
   expect(eventTypes(history).filter((t) => t === 'TimerFired')).toHaveLength(1);
   expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionSignaled')).toHaveLength(1);
   await Worker.runReplayHistory({ workflowBundle, replayName: 'sigkill' }, history, workflowId);
+});
+
+/** A server process on a scratch schema that the test kills with SIGKILL and starts again. */
+async function killableServer(label: string) {
+  const store = await scratchSchema(label);
+  cleanups.push(store.drop);
+  const persist = { url: store.url, schema: store.schema };
+  const port = await freePort();
+  let child = await startServerProcess(port, persist);
+  cleanups.push(() => kill(child));
+  return {
+    address: `127.0.0.1:${port}`,
+    async killAndRestart(): Promise<void> {
+      await kill(child);
+      child = await startServerProcess(port, persist);
+    },
+  };
+}
+
+test('an update accepted before a SIGKILL is completed after the restart, and its retry gets the outcome', async () => {
+  const server = await killableServer('update_accepted');
+  const taskQueue = `update-accepted-${randomUUID()}`;
+  const { client, worker } = await workerAndClient(server.address, taskQueue);
+  const workflowId = `update-accepted-${randomUUID()}`;
+  const handle = await client.workflow.start(approvalAcrossRestart, { taskQueue, workflowId });
+  const updateId = `approve-${randomUUID()}`;
+  await handle.startUpdate(approve, { updateId, args: ['ann'], waitForStage: 'ACCEPTED' });
+  // The worker goes with the server, as in one process: the next one replays the run from history.
+  worker.shutdown();
+  await server.killAndRestart();
+  await workerAndClient(server.address, taskQueue);
+
+  // The retry with the same id attaches to the accepted update, which the workflow completes.
+  const retried = handle.executeUpdate(approve, { updateId, args: ['ann'] });
+  await handle.signal(release);
+  expect(await retried).toBe('approved by ann');
+  expect(await handle.result()).toBe('approved by ann');
+  const history = await historyOf(client, workflowId);
+  expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionUpdateAccepted')).toHaveLength(1);
+  expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionUpdateCompleted')).toHaveLength(1);
+  await Worker.runReplayHistory({ workflowBundle, replayName: 'update-accepted' }, history, workflowId);
+});
+
+test('an update admitted but not accepted before a SIGKILL is delivered anew when retried with its id', async () => {
+  const server = await killableServer('update_admitted');
+  const { address } = server;
+  const taskQueue = `update-admitted-${randomUUID()}`;
+  const connection = await Connection.connect({ address });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection });
+  const workflowId = `update-admitted-${randomUUID()}`;
+  // No worker yet: the update is admitted and waits for a workflow task.
+  const handle = await client.workflow.start(approvalAcrossRestart, { taskQueue, workflowId });
+  const updateId = `approve-${randomUUID()}`;
+  await expect(
+    connection.withDeadline(Date.now() + 1000, () => handle.executeUpdate(approve, { updateId, args: ['bob'] })),
+  ).rejects.toThrow();
+  await server.killAndRestart();
+
+  await workerAndClient(address, taskQueue);
+  const retried = handle.executeUpdate(approve, { updateId, args: ['bob'] });
+  await handle.signal(release);
+  expect(await retried).toBe('approved by bob');
+  expect(await handle.result()).toBe('approved by bob');
+  const history = await historyOf(client, workflowId);
+  expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionUpdateAccepted')).toHaveLength(1);
+  await Worker.runReplayHistory({ workflowBundle, replayName: 'update-admitted' }, history, workflowId);
 });
 
 /** A TCP proxy to Postgres that can be cut (every connection dropped, new ones refused) and restored. */
