@@ -65,29 +65,16 @@ export interface StoredNamespace {
 
 /** A schedule with its spec in wire form and everything its runner keeps, without its timer. */
 export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted'> & { spec: WireScheduleSpec };
+
 /**
  * A closed run as the server keeps it in memory: what listings, their filters, the workflow id
  * policies and retention read. Its history and start request stay in the store (`loadRun`).
  */
-export interface ClosedRunSummary {
-  namespace: string;
-  workflowId: string;
-  runId: string;
-  firstExecutionRunId: string;
-  workflowType: string;
-  taskQueue: string;
-  startTime: number;
-  executionTime: number;
-  closeTime: number;
-  status: Execution['status'];
-  historyLength: number;
-  parent?: Execution['parent'];
-  searchAttributes: Record<string, Msg>;
-  memo: Record<string, Msg>;
-  newRunIdOnClose?: string;
-  /** Request ids of the starts that made or found the run, which a retried start may repeat. */
-  requestIds: string[];
-}
+export type ClosedRunSummary = Omit<StoredRun, 'startRequest' | 'state' | 'history'> &
+  Pick<RunState, 'status' | 'searchAttributes' | 'memo' | 'newRunIdOnClose' | 'requestIds'> & {
+    closeTime: number;
+    historyLength: number;
+  };
 
 export interface StoredState {
   namespaces: StoredNamespace[];
