@@ -393,6 +393,33 @@ test('a backfill under BUFFER_ONE starts one, holds one until it closes, and ski
   await suite.client.workflow.getHandle(second.workflowId).signal(finish);
 });
 
+test('a schedule holds at most 1,000 waiting starts, and counts the ones it drops', async () => {
+  const scheduleId = suite.uniqueId('buffer-bound');
+  const handle = await suite.client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1 minute' }] },
+    state: { paused: true },
+    action: { type: 'startWorkflow', workflowType: collector, taskQueue: suite.taskQueue, workflowId: scheduleId },
+  });
+  const lastMinute = Math.floor((await suite.env.currentTimeMs()) / 60_000) * 60_000;
+
+  await handle.backfill({
+    start: new Date(lastMinute - 1_500 * 60_000 + 1),
+    end: new Date(lastMinute),
+    overlap: ScheduleOverlapPolicy.BUFFER_ALL,
+  });
+
+  const [first] = await runsReaching(scheduleId, 1);
+  expect(first.scheduledAt?.getTime()).toBe(lastMinute - 1_499 * 60_000);
+  const described = await handle.describe();
+  // 1,500 times: 1,000 buffered, of which the first started; the 500 after a full buffer dropped.
+  expect(Number(described.raw.info?.bufferSize)).toBe(999);
+  expect(Number(described.raw.info?.bufferDropped)).toBe(500);
+  expect(described.info.numActionsTaken).toBe(1);
+  await handle.delete();
+  await suite.client.workflow.getHandle(first.workflowId).signal(finish);
+});
+
 test('overlap SKIP skips spec times while the last workflow is still open, and counts them', async () => {
   const scheduleId = suite.uniqueId('skip');
   const handle = await suite.client.schedule.create({

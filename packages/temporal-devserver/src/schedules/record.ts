@@ -14,6 +14,8 @@ import type { WireMemo, WireScheduleAction, WireSearchAttributes } from './wire'
 export const RECENT_ACTIONS_KEPT = 10;
 export const FUTURE_TIMES_DESCRIBED = 10;
 export const FUTURE_TIMES_LISTED = 5;
+/** Most starts a schedule holds waiting; further ones are dropped and counted, as a real server does. */
+export const MAX_BUFFERED_STARTS = 1000;
 
 export interface ScheduleAction {
   scheduledTime: number;
@@ -48,6 +50,8 @@ export interface ScheduleRecord {
   actionCount: number;
   missedCatchupWindow: number;
   overlapSkipped: number;
+  /** Starts dropped because the buffer was full. */
+  bufferDropped: number;
   recentActions: ScheduleAction[];
   /** Workflows it started that have not closed: workflow id and the run id it started. */
   running: Array<{ workflowId: string; runId: string }>;
@@ -96,6 +100,7 @@ export function describeSchedule(record: ScheduleRecord, now: number): Msg {
       actionCount: record.actionCount,
       missedCatchupWindow: record.missedCatchupWindow,
       overlapSkipped: record.overlapSkipped,
+      bufferDropped: record.bufferDropped,
       bufferSize: record.buffer.length,
       runningWorkflows: record.running.map((run) => ({ ...run })),
       recentActions: record.recentActions.map(actionResult),

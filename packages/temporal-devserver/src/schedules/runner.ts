@@ -11,7 +11,7 @@ import { ServiceError } from '../errors';
 import type { Execution } from '../execution';
 import type { Payload, StartWorkflowExecutionRequest } from '../wire';
 import { resolveOverlap, type PendingStart } from './overlap';
-import { RECENT_ACTIONS_KEPT, type ScheduleRecord } from './record';
+import { MAX_BUFFERED_STARTS, RECENT_ACTIONS_KEPT, type ScheduleRecord } from './record';
 
 /** RFC 3339 with whole seconds, the suffix a real server gives a scheduled workflow's id. */
 export const scheduledTimeSuffix = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -73,10 +73,8 @@ export class ScheduleRunner {
       for (let at = record.spec.nextAfter(record.processedUntil); at !== undefined && at <= now;) {
         if (record.limitedActions && record.remainingActions - waitingSpecStarts <= 0) break;
         if (now - at > record.policies.catchupWindowMs) record.missedCatchupWindow++;
-        else {
-          record.buffer.push({ scheduledTime: at, overlap: record.policies.overlap, manual: false });
+        else if (this.buffer(record, { scheduledTime: at, overlap: record.policies.overlap, manual: false }))
           waitingSpecStarts++;
-        }
         at = record.spec.nextAfter(at);
       }
     }
@@ -87,8 +85,18 @@ export class ScheduleRunner {
 
   /** Adds starts asked for by trigger or backfill and acts on them at once. */
   enqueue(record: ScheduleRecord, starts: PendingStart[]): void {
-    record.buffer.push(...starts);
+    for (const start of starts) this.buffer(record, start);
     this.processBuffer(record);
+  }
+
+  /** Adds a start to wait its turn, unless the buffer is full: then it is dropped and counted. */
+  private buffer(record: ScheduleRecord, start: PendingStart): boolean {
+    if (record.buffer.length >= MAX_BUFFERED_STARTS) {
+      record.bufferDropped++;
+      return false;
+    }
+    record.buffer.push(start);
+    return true;
   }
 
   private processBuffer(record: ScheduleRecord): void {

@@ -127,6 +127,7 @@ export class Schedules {
       actionCount: 0,
       missedCatchupWindow: 0,
       overlapSkipped: 0,
+      bufferDropped: 0,
       recentActions: [],
       running: [],
       buffer: [],
@@ -143,7 +144,12 @@ export class Schedules {
   /** Takes up the schedules a store kept, once the runs they started are back. */
   restore(stored: StoredSchedule[]): void {
     for (const schedule of stored) {
-      const record: ScheduleRecord = { ...schedule, spec: CompiledSpec.compile(schedule.spec), deleted: false };
+      const record: ScheduleRecord = {
+        ...schedule,
+        bufferDropped: schedule.bufferDropped ?? 0,
+        spec: CompiledSpec.compile(schedule.spec),
+        deleted: false,
+      };
       this.byKey.set(key(record.namespace, record.scheduleId), record);
       this.runner.resume(record);
     }

@@ -64,7 +64,11 @@ export interface StoredNamespace {
 }
 
 /** A schedule with its spec in wire form and everything its runner keeps, without its timer. */
-export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted'> & { spec: WireScheduleSpec };
+export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted' | 'bufferDropped'> & {
+  spec: WireScheduleSpec;
+  /** Absent in a schedule kept before its buffer had a bound. */
+  bufferDropped?: number;
+};
 
 /**
  * A closed run as the server keeps it in memory: what listings, their filters, the workflow id
