@@ -5,8 +5,14 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { INBOUND_SECRET_KEY_PROBLEM, parseInboundSecretKey } from './inboundSecretKey';
+
+/** One day, as the Temporal CLI's dev server keeps closed workflows. */
+const DEFAULT_OFFLINE_RETENTION = '1d';
+const DEFAULT_OFFLINE_RETENTION_MS = 86_400_000;
+const MAX_RETENTION_DAYS = 3650;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,6 +55,8 @@ export interface Config {
   temporalUiPort?: number | 'off';
   /** Where the in-process offline Temporal server keeps its state: Postgres (survives restarts) or memory. */
   offlineTemporalStore: 'postgres' | 'memory';
+  /** How long the offline Temporal server keeps a closed workflow and its history, in ms. */
+  offlineTemporalRetentionMs: number;
   /** URL clients use to reach the API (no trailing slash); derived from HOST and PORT if unset. */
   publicBaseUrl: string;
   /** Requests per minute per API user (and per client address for failed authentications); 0: no limit. */
@@ -153,6 +161,12 @@ const VARIABLES: readonly ConfigVariable[] = [
     default: 'postgres',
     meaning:
       "Where the offline Temporal server (without `TEMPORAL_ADDRESS`) keeps its workflows: `postgres` (the schema `temporal_devserver` of the app's database, embedded or `DATABASE_URL`; workflows and schedules survive restarts and crashes) or `memory` (lost when the process ends).",
+  },
+  {
+    name: 'OFFLINE_TEMPORAL_RETENTION',
+    default: DEFAULT_OFFLINE_RETENTION,
+    meaning:
+      "How long the offline Temporal server keeps a closed workflow and its history (`72h`, `7d`; from 1 minute to 3650 days) before deleting them; Temporal UI shows a closed workflow that long. The projections in the app's tables keep their records regardless.",
   },
   {
     name: 'PUBLIC_BASE_URL',
@@ -279,6 +293,17 @@ const host = z
 
 const httpUrl = (problem: string) => z.string().refine((value) => hasProtocol(value, ['http:', 'https:']), problem);
 
+/** A retention period written as Temporal's durations are (`72h`, `7d`), in ms, when within bounds. */
+function retentionMs(value: string): number | undefined {
+  let ms: number;
+  try {
+    ms = msToNumber(value as Duration);
+  } catch {
+    return undefined;
+  }
+  return Number.isFinite(ms) && ms >= 60_000 && ms <= MAX_RETENTION_DAYS * 86_400_000 ? Math.round(ms) : undefined;
+}
+
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   TEMPORAL_ADDRESS: temporalAddress.optional(),
@@ -306,6 +331,14 @@ const envSchema = z.object({
     .transform((value) => (value === 'off' ? ('off' as const) : Number(value)))
     .optional(),
   OFFLINE_TEMPORAL_STORE: z.enum(['postgres', 'memory'], { error: 'expected postgres or memory' }).default('postgres'),
+  OFFLINE_TEMPORAL_RETENTION: z
+    .string()
+    .refine(
+      (value) => retentionMs(value) !== undefined,
+      `expected a duration from 1 minute to ${MAX_RETENTION_DAYS} days, such as 72h or 7d`,
+    )
+    .transform((value) => retentionMs(value)!)
+    .default(DEFAULT_OFFLINE_RETENTION_MS),
   PUBLIC_BASE_URL: httpUrl('expected an http:// or https:// URL').optional(),
   API_RATE_LIMIT_PER_MINUTE: requestsPerMinute.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE),
   INBOUND_SECRET_KEY: z
@@ -400,6 +433,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(values.EMBEDDED_POSTGRES_PORT !== undefined ? { embeddedPostgresPort: values.EMBEDDED_POSTGRES_PORT } : {}),
     ...(values.TEMPORAL_UI_PORT !== undefined ? { temporalUiPort: values.TEMPORAL_UI_PORT } : {}),
     offlineTemporalStore: values.OFFLINE_TEMPORAL_STORE,
+    offlineTemporalRetentionMs: values.OFFLINE_TEMPORAL_RETENTION,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? defaultBaseUrl(values.HOST, values.PORT)).replace(/\/+$/, ''),
     apiRateLimitPerMinute: values.API_RATE_LIMIT_PER_MINUTE,
     ...(values.TRUST_PROXY !== undefined ? { trustProxy: values.TRUST_PROXY } : {}),

@@ -68,6 +68,7 @@ async function startOfflineTemporal(config: Config, databaseUrl: string): Promis
       port,
       namespaces: [config.temporalNamespace],
       searchAttributes: { ...POST_SEARCH_ATTRIBUTES, ...THREAD_SEARCH_ATTRIBUTES },
+      namespaceRetentionMs: config.offlineTemporalRetentionMs,
       ...(ui ? { ui } : {}),
       // The workflows live beside the app's data, in a schema of the server's own.
       ...(config.offlineTemporalStore === 'postgres' ? { persist: { url: databaseUrl } } : {}),

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       notifyWebhookSecret: undefined,
       dataDir: path.resolve('.data'),
       offlineTemporalStore: 'postgres',
+      offlineTemporalRetentionMs: 86_400_000,
       publicBaseUrl: 'http://127.0.0.1:3000',
       apiRateLimitPerMinute: 600,
       inboundRateLimitPerMinute: 120_000,
@@ -45,6 +46,13 @@ describe('loadConfig', () => {
   it('keeps the offline server in memory only when asked, and refuses other stores', () => {
     expect(loadConfig({ OFFLINE_TEMPORAL_STORE: 'memory' }).offlineTemporalStore).toBe('memory');
     expect(() => loadConfig({ OFFLINE_TEMPORAL_STORE: 'sqlite' })).toThrow(/OFFLINE_TEMPORAL_STORE/);
+  });
+
+  it("reads the offline server's retention as a Temporal duration within bounds", () => {
+    expect(loadConfig({ OFFLINE_TEMPORAL_RETENTION: '72h' }).offlineTemporalRetentionMs).toBe(72 * 3_600_000);
+    expect(loadConfig({ OFFLINE_TEMPORAL_RETENTION: '7d' }).offlineTemporalRetentionMs).toBe(7 * 86_400_000);
+    for (const bad of ['soon', '-1d', '0', '30s', '3651d'])
+      expect(() => loadConfig({ OFFLINE_TEMPORAL_RETENTION: bad })).toThrow(/OFFLINE_TEMPORAL_RETENTION/);
   });
 
   it('uses external Postgres and Temporal when their addresses are given', () => {

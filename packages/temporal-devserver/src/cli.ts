@@ -3,12 +3,27 @@
  * time skipping is on in this form)
  * or `temporal-devserver server start-dev --port P [--namespace N] [--ip I]
  * [--search-attribute Name=Type]... [--persist postgres://... [--persist-schema S]] [--ui-port P]
- * [--ui-ip I] [--ui-assets DIR] [--headless]` (the dev server's), ignoring options it does not
- * need. `--persist` keeps the server's state in Postgres. Any `--ui-*` option turns on Temporal UI
+ * [--ui-ip I] [--ui-assets DIR] [--headless] [--retention D]` (the dev server's), ignoring options
+ * it does not need. `--persist` keeps the server's state in Postgres. `--retention` (`72h`, `7d`,
+ * `1h30m`) sets how long the namespaces it registers keep closed runs. Any `--ui-*` option turns on Temporal UI
  * and its HTTP API; `--headless` keeps them off whatever else is given.
  */
 import { startDevServer, type DevServerOptions } from './server';
 import { isSearchAttributeType, SEARCH_ATTRIBUTE_TYPES } from './searchAttributes';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A positive duration as Temporal's CLI writes one (`90s`, `72h`, `1h30m`), days (`7d`) allowed. */
+export function parseDuration(text: string): number {
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/.test(text) ? text.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d)/g)! : [];
+  const ms = parts.reduce((sum, part) => {
+    const [, amount, unit] = /^([\d.]+)(\w+)$/.exec(part)!;
+    return sum + Number(amount) * UNIT_MS[unit];
+  }, 0);
+  if (!(ms >= 1) || !Number.isSafeInteger(Math.round(ms)))
+    throw new Error(`--retention expects a positive duration such as 72h, 7d or 1h30m, not ${JSON.stringify(text)}`);
+  return Math.round(ms);
+}
 
 export function parseArgs(argv: string[]): DevServerOptions {
   const options: DevServerOptions = { namespaces: [], searchAttributes: {} };
@@ -69,6 +84,9 @@ export function parseArgs(argv: string[]): DevServerOptions {
         break;
       case '--headless':
         headless = true;
+        break;
+      case '--retention':
+        options.namespaceRetentionMs = parseDuration(value());
         break;
       case '--ui-port': {
         const port = Number(value());

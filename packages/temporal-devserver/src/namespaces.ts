@@ -5,13 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Msg } from './protos';
-import type { DescribeNamespaceRequest, RegisterNamespaceRequest } from './wire';
+import type { DescribeNamespaceRequest, RegisterNamespaceRequest, UpdateNamespaceRequest } from './wire';
 import { ServiceError, invalidArgument, namespaceNotFound } from './errors';
 import { durToMs, msToDur } from './time';
 import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from './searchAttributes';
 
 const SERVER_VERSION = '1.24.0';
-const DEFAULT_RETENTION_MS = 86_400_000;
+export const DEFAULT_RETENTION_MS = 86_400_000;
+
+/** A retention period as a request gives it, in ms (`undefined` when absent); a negative one is refused. */
+function retentionFrom(value: Parameters<typeof durToMs>[0], field: string): number | undefined {
+  const ms = durToMs(value);
+  if (ms !== undefined && !(ms >= 0)) throw invalidArgument(`${field} must not be negative`);
+  return ms;
+}
 
 export interface Namespace {
   name: string;
@@ -122,9 +129,23 @@ export class Namespaces {
     this.register(
       req.namespace,
       req.description ?? '',
-      durToMs(req.workflowExecutionRetentionPeriod) ?? DEFAULT_RETENTION_MS,
+      // Zero is proto3's "not set".
+      retentionFrom(req.workflowExecutionRetentionPeriod, 'workflow_execution_retention_period') ||
+        DEFAULT_RETENTION_MS,
     );
     return {};
+  }
+
+  /** Changes a namespace's description or retention period; what it does not name stays. */
+  updateNamespace(req: UpdateNamespaceRequest): Msg {
+    if (!req.namespace) throw invalidArgument('namespace is required');
+    const namespace = this.get(req.namespace);
+    const retentionMs = retentionFrom(req.config?.workflowExecutionRetentionTtl, 'workflow_execution_retention_ttl');
+    if (retentionMs === 0) throw invalidArgument('workflow_execution_retention_ttl must be longer than zero');
+    if (retentionMs !== undefined) namespace.retentionMs = retentionMs;
+    if (req.updateInfo?.description !== undefined) namespace.description = req.updateInfo.description;
+    this.saved(namespace);
+    return this.describe(namespace);
   }
 
   getSearchAttributes(): Msg {

@@ -14,6 +14,7 @@ import type {
 import { notFound } from './errors';
 import { eventAttributes } from './events';
 import type { Execution } from './execution';
+import type { Namespace } from './namespaces';
 import type { ExecutionStatus } from './executionStatus';
 import { durToMs, msToDur, durationOr } from './time';
 import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS } from './workflowTasks';
@@ -62,14 +63,26 @@ export class RunClose {
     // The timer holds the run's names only: the run itself may leave memory meanwhile.
     const run = { namespace: closed.namespace, workflowId: closed.workflowId, runId: closed.runId };
     const closeTime = closed.closeTime;
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, closeTime + namespace.retentionMs - this.server.clock.now()));
+    // A change of the period schedules every closed run again; the timers set before it stand down.
+    const retentionMs = namespace.retentionMs;
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, closeTime + retentionMs - this.server.clock.now()));
     const timer = setTimeout(() => {
-      if (this.server.taskQueues.stopped || this.server.runs.summary(run.namespace, run.runId)?.closeTime !== closeTime)
+      if (
+        this.server.taskQueues.stopped ||
+        namespace.retentionMs !== retentionMs ||
+        this.server.runs.summary(run.namespace, run.runId)?.closeTime !== closeTime
+      )
         return;
-      if (closeTime + namespace.retentionMs > this.server.clock.now()) this.scheduleRetention({ ...run, closeTime });
+      if (closeTime + retentionMs > this.server.clock.now()) this.scheduleRetention({ ...run, closeTime });
       else this.server.runs.remove(run);
     }, delay);
     timer.unref();
+  }
+
+  /** The namespace's retention period changed: its closed runs are deleted by the new one. */
+  retentionChanged(namespace: Namespace): void {
+    for (const summary of this.server.runs.all())
+      if (summary.namespace === namespace.name && summary.closeTime !== undefined) this.scheduleRetention(summary);
   }
 
   fail(run: Execution, failure: Msg | undefined, completedEventId: number): void {

@@ -9,7 +9,7 @@ import { MemoryStore, StoreSession, type DevServerStore } from './store/store';
 import type { PostgresStoreOptions } from './store/postgres';
 import { OperatorService } from './operatorService';
 import { TestService } from './testService';
-import { VirtualClock } from './time';
+import { VirtualClock, msToDur } from './time';
 import { WorkflowService } from './workflowService';
 import type { SearchAttributeType } from './searchAttributes';
 import type { UiSettingsOverrides } from './ui/settings';
@@ -43,6 +43,12 @@ export interface DevServerOptions {
    * summary for listings and are read back from the store when asked for. Infinity keeps them all.
    */
   closedRunsKept?: number;
+  /**
+   * Retention period, in ms, of `default` and `namespaces`: how long their closed runs and
+   * histories are kept. It also replaces the period a store kept for them. Unset: one day for a
+   * new namespace, and what the store kept for the others.
+   */
+  namespaceRetentionMs?: number;
 }
 
 export interface DevServer {
@@ -186,6 +192,11 @@ async function startGeneration(options: DevServerOptions, store: DevServerStore)
   const operator = new OperatorService(service.namespaces);
   for (const name of options.namespaces ?? [])
     if (!service.namespaces.byName.has(name)) service.registerNamespace({ namespace: name });
+  const retentionMs = options.namespaceRetentionMs;
+  if (retentionMs !== undefined)
+    for (const name of ['default', ...(options.namespaces ?? [])])
+      if (service.namespaces.get(name).retentionMs !== retentionMs)
+        service.updateNamespace({ namespace: name, config: { workflowExecutionRetentionTtl: msToDur(retentionMs) } });
   for (const namespace of service.namespaces.byName.values()) {
     const missing = Object.entries(options.searchAttributes ?? {}).filter(
       ([name, type]) => namespace.searchAttributes.get(name) !== type,

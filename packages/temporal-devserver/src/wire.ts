@@ -38,6 +38,11 @@ export interface RegisterNamespaceRequest extends NamespaceScoped {
   workflowExecutionRetentionPeriod?: WireTime;
 }
 
+export interface UpdateNamespaceRequest extends NamespaceScoped {
+  updateInfo?: { description?: string };
+  config?: { workflowExecutionRetentionTtl?: WireTime };
+}
+
 export interface GetWorkflowExecutionHistoryRequest extends NamespaceScoped {
   execution?: WorkflowExecutionRef;
   maximumPageSize?: number;

@@ -72,6 +72,13 @@ export class WorkflowService {
     return this.server.namespaces.registerNamespace(request);
   }
 
+  /** A new retention period applies at once to the runs already closed. */
+  updateNamespace(request: Msg): Msg {
+    const response = this.server.namespaces.updateNamespace(request);
+    this.server.runClose.retentionChanged(this.server.namespaces.get(request.namespace as string));
+    return response;
+  }
+
   getSearchAttributes(): Msg {
     return this.server.namespaces.getSearchAttributes();
   }

@@ -18,7 +18,7 @@ import {
   Worker,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { startDevServer, type DevServer } from '../src/server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
 import { DEVSERVER_EXECUTABLE } from '../src/testing';
 import { approvalAcrossRestart, approve, release, stepsAcrossRestart } from './fixtures/durableWorkflows';
 import { eventTypes, eventually, protoMs, runUntilCleanup, type HistoryEvent } from './helpers';
@@ -342,15 +342,31 @@ test('while Postgres is unreachable RPCs fail with UNAVAILABLE, nothing is half-
   await Worker.runReplayHistory({ workflowBundle, replayName: 'outage' }, history, before.workflowId);
 });
 
-test("a closed run and its history are deleted after the namespace's retention, from memory and the store, for good", async () => {
-  const store = await scratchSchema('retention');
+/**
+ * A server on a scratch schema of its own and a client connection that outlives its restarts:
+ * `restart` stops it and starts it again on the same port and store, with `options` added.
+ */
+async function restartableServer(label: string, options: DevServerOptions = {}) {
+  const store = await scratchSchema(label);
   cleanups.push(store.drop);
   const persist = { url: store.url, schema: store.schema };
-  let server = await startDevServer({ persist });
+  let server = await startDevServer({ ...options, persist });
   const port = server.port;
   cleanups.push(() => server.stop());
   const connection = await Connection.connect({ address: server.address });
   cleanups.push(() => connection.close());
+  return {
+    connection,
+    store,
+    restart: async (again: DevServerOptions = {}) => {
+      await server.stop();
+      server = await startDevServer({ ...again, port, persist });
+    },
+  };
+}
+
+test("a closed run and its history are deleted after the namespace's retention, from memory and the store, for good", async () => {
+  const { connection, store, restart } = await restartableServer('retention');
   const namespace = `short-${randomUUID().slice(0, 8)}`;
   await connection.workflowService.registerNamespace({
     namespace,
@@ -370,8 +386,7 @@ test("a closed run and its history are deleted after the namespace's retention, 
   expect(await rowsOf(closed.firstExecutionRunId)).toBeGreaterThan(0);
 
   // The namespace and its retention survive a restart; the closed run is still there until it expires.
-  await server.stop();
-  server = await startDevServer({ port, persist });
+  await restart();
   expect((await closed.describe()).status.name).toBe('TERMINATED');
 
   await eventually('the closed run is deleted', () =>
@@ -382,21 +397,64 @@ test("a closed run and its history are deleted after the namespace's retention, 
   );
   expect(await rowsOf(closed.firstExecutionRunId)).toBe(0);
   expect((await open.describe()).status.name).toBe('RUNNING');
-  await server.stop();
-  server = await startDevServer({ port, persist });
+  await restart();
   await expect(closed.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   expect((await open.describe()).status.name).toBe('RUNNING');
 });
 
+test('a retention period changed by UpdateNamespace or at start applies to runs already closed and survives restarts', async () => {
+  const { connection, restart } = await restartableServer('retention_update');
+  const namespace = `kept-${randomUUID().slice(0, 8)}`;
+  await connection.workflowService.registerNamespace({ namespace });
+  const retentionOf = async (name: string) =>
+    protoMs(
+      (await connection.workflowService.describeNamespace({ namespace: name })).config?.workflowExecutionRetentionTtl,
+    );
+  expect(await retentionOf(namespace)).toBe(86_400_000);
+  const client = new Client({ connection, namespace });
+  const closed = await client.workflow.start(stepsAcrossRestart, {
+    taskQueue: 'nobody-polls',
+    workflowId: `closed-${randomUUID()}`,
+    args: [0],
+  });
+  await closed.terminate('done with it');
+
+  // A negative or zero period is refused and changes nothing.
+  for (const ttl of [msToTs(-5_000), msToTs(0)])
+    await expect(
+      connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: ttl } }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  expect(await retentionOf(namespace)).toBe(86_400_000);
+
+  const updated = await connection.workflowService.updateNamespace({
+    namespace,
+    updateInfo: { description: 'short-lived' },
+    config: { workflowExecutionRetentionTtl: msToTs('2 seconds') },
+  });
+  expect(protoMs(updated.config?.workflowExecutionRetentionTtl)).toBe(2_000);
+  expect(updated.namespaceInfo?.description).toBe('short-lived');
+  // Closed under a one-day period, the run goes once the new one has passed.
+  await eventually('the run closed before the change is deleted', () =>
+    closed.describe().then(
+      () => false,
+      (err: unknown) => err instanceof WorkflowNotFoundError,
+    ),
+  );
+
+  await restart();
+  expect(await retentionOf(namespace)).toBe(2_000);
+  expect((await connection.workflowService.describeNamespace({ namespace })).namespaceInfo?.description).toBe(
+    'short-lived',
+  );
+
+  // Given at start, a period replaces the kept one for the namespaces the server registers.
+  await restart({ namespaces: [namespace], namespaceRetentionMs: 3 * 86_400_000 });
+  expect(await retentionOf(namespace)).toBe(3 * 86_400_000);
+  expect(await retentionOf('default')).toBe(3 * 86_400_000);
+});
+
 test('namespaces keep their id and search attributes across restarts', async () => {
-  const store = await scratchSchema('namespaces');
-  cleanups.push(store.drop);
-  const persist = { url: store.url, schema: store.schema };
-  let server = await startDevServer({ persist, searchAttributes: { PostStage: 'Keyword' } });
-  const port = server.port;
-  cleanups.push(() => server.stop());
-  const connection = await Connection.connect({ address: server.address });
-  cleanups.push(() => connection.close());
+  const { connection, restart } = await restartableServer('namespaces', { searchAttributes: { PostStage: 'Keyword' } });
   const describe = async () => {
     const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -408,10 +466,8 @@ test('namespaces keep their id and search attributes across restarts', async () 
   });
   const before = await describe();
   expect(before.attributes).toEqual(['PostStage', 'Reviewer']);
-  await server.stop();
-  server = await startDevServer({ port, persist, searchAttributes: { PostStage: 'Keyword' } });
+  await restart({ searchAttributes: { PostStage: 'Keyword' } });
   expect(await describe()).toEqual(before);
-  await server.stop();
-  server = await startDevServer({ port, persist });
+  await restart();
   expect(await describe()).toEqual(before);
 });

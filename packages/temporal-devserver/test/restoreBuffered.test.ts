@@ -21,19 +21,21 @@ test('events buffered behind a speculative task are handed to a worker after a r
     completion,
   );
   completion.answer();
-  void before.service.updateWorkflowExecution(
-    {
-      namespace: 'default',
-      workflowExecution: { workflowId: started.workflowId },
-      request: {
-        meta: { updateId: 'u1' },
-        input: { name: 'approve', args: { payloads: [] } },
+  void before.service
+    .updateWorkflowExecution(
+      {
+        namespace: 'default',
+        workflowExecution: { workflowId: started.workflowId },
+        request: {
+          meta: { updateId: 'u1' },
+          input: { name: 'approve', args: { payloads: [] } },
+        },
+        waitPolicy: { lifecycleStage: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED' },
       },
-      waitPolicy: { lifecycleStage: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED' },
-    },
-    // Its client waits briefly: the wait ends on its own once the test is over.
-    { ...call(), deadline: Date.now() + 1500 },
-  ).catch(() => undefined);
+      // Its client waits briefly: the wait ends on its own once the test is over.
+      { ...call(), deadline: Date.now() + 1500 },
+    )
+    .catch(() => undefined);
   const forUpdate = await before.poller(started.taskQueue, 'TASK_QUEUE_KIND_NORMAL').task;
   expect(forUpdate.messages).toHaveLength(1);
   // Arrives while the update's task is at the worker: it waits in the buffer. Then the process dies.

@@ -235,4 +235,16 @@ describe('command line', () => {
     expect(parseArgs(['server', 'start-dev', '--ui-port', '8300', '--headless']).ui).toBeUndefined();
     expect(() => parseArgs(['server', 'start-dev', '--ui-port', 'x'])).toThrow('invalid UI port');
   });
+
+  it('reads --retention as Temporal writes durations, days allowed, and refuses anything else', () => {
+    const retention = (value: string) => parseArgs(['server', 'start-dev', '--retention', value]).namespaceRetentionMs;
+    expect(retention('72h')).toBe(72 * 3_600_000);
+    expect(retention('7d')).toBe(7 * 86_400_000);
+    expect(retention('1h30m')).toBe(90 * 60_000);
+    expect(retention('1.5s')).toBe(1_500);
+    expect(parseArgs(['server', 'start-dev', '--retention=250ms']).namespaceRetentionMs).toBe(250);
+    expect(parseArgs(['server', 'start-dev']).namespaceRetentionMs).toBeUndefined();
+    for (const bad of ['', '72', 'h', '-1d', '0s', '1x', '1d ', '1e9999d'])
+      expect(() => retention(bad)).toThrow('--retention expects a positive duration');
+  });
 });
