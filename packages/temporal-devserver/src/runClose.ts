@@ -28,7 +28,7 @@ export class RunClose {
     run.status = status;
     run.closeTime = this.server.clock.now();
     this.server.store.saveRun(run);
-    this.scheduleRetention(run);
+    this.server.retention.schedule(run);
     if (run.workflowTask) this.server.workflowTasks.drop(run);
     run.buffered = [];
     for (const t of run.closeTimers) t.cancel();
@@ -50,26 +50,6 @@ export class RunClose {
     this.server.queries.dispatch(run);
     this.server.runs.closed(run);
     this.server.clock.poke();
-  }
-
-  /**
-   * Deletes a closed run and its history, here and in the store, once the namespace's retention
-   * period has passed since it closed (in real time: skipped virtual time does not age a run).
-   */
-  scheduleRetention(closed: Pick<Execution, 'namespace' | 'workflowId' | 'runId' | 'closeTime'>): void {
-    const namespace = this.server.namespaces.byName.get(closed.namespace);
-    if (!namespace || closed.closeTime === undefined) return;
-    // The timer holds the run's names only: the run itself may leave memory meanwhile.
-    const run = { namespace: closed.namespace, workflowId: closed.workflowId, runId: closed.runId };
-    const closeTime = closed.closeTime;
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, closeTime + namespace.retentionMs - this.server.clock.now()));
-    const timer = setTimeout(() => {
-      if (this.server.taskQueues.stopped || this.server.runs.summary(run.namespace, run.runId)?.closeTime !== closeTime)
-        return;
-      if (closeTime + namespace.retentionMs > this.server.clock.now()) this.scheduleRetention({ ...run, closeTime });
-      else this.server.runs.remove(run);
-    }, delay);
-    timer.unref();
   }
 
   fail(run: Execution, failure: Msg | undefined, completedEventId: number): void {
