@@ -3,13 +3,28 @@
  * its own: started on the Postgres store it is given, it says where it listens, then answers
  * `measure` (after a full garbage collection when run with --expose-gc) and `stop`.
  */
+import { readFileSync } from 'node:fs';
 import { startDevServer } from '@socialops/temporal-devserver';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/post/searchAttributes';
 
 export interface MemoryFigures {
   rss: number;
+  heapTotal: number;
   heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Resident memory not backed by files (V8's heap, malloc's arenas), from /proc/self/status on Linux. */
+  rssAnon?: number;
   runsInMemory: { open: number; closed: number };
+}
+
+function anonymousResident(): number | undefined {
+  try {
+    const kib = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -28,7 +43,11 @@ async function main(): Promise<void> {
     const usage = process.memoryUsage();
     const figures: MemoryFigures = {
       rss: usage.rss,
+      heapTotal: usage.heapTotal,
       heapUsed: usage.heapUsed,
+      external: usage.external,
+      arrayBuffers: usage.arrayBuffers,
+      rssAnon: anonymousResident(),
       runsInMemory: server.service.runsInMemory(),
     };
     process.send!(figures);

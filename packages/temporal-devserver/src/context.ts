@@ -10,6 +10,7 @@ import { History } from './history';
 import { Listing } from './listing';
 import { Namespaces } from './namespaces';
 import { Queries } from './queries';
+import { Retention } from './retention';
 import { RunClose } from './runClose';
 import { RunStore } from './runs';
 import { RunStart } from './runStart';
@@ -33,6 +34,7 @@ export interface ServerContext {
   readonly activities: Activities;
   readonly runStart: RunStart;
   readonly runClose: RunClose;
+  readonly retention: Retention;
   readonly children: Children;
   readonly updates: Updates;
   readonly queries: Queries;
@@ -56,6 +58,7 @@ export function createServerContext(
   context.activities = new Activities(context);
   context.runStart = new RunStart(context);
   context.runClose = new RunClose(context);
+  context.retention = new Retention(context);
   context.children = new Children(context);
   context.updates = new Updates(context);
   context.queries = new Queries(context);

@@ -31,7 +31,9 @@ export function decode(typeName: string, buf: Buffer): Msg {
 
 export function encode(typeName: string, obj: Msg): Buffer {
   const t = protoType(typeName);
-  return Buffer.from(t.encode(t.fromObject(obj)).finish());
+  const bytes = t.encode(t.fromObject(obj)).finish();
+  // On Node the writer already hands back a Buffer: copying it would allocate every message twice.
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Packs a message into google.protobuf.Any. */

@@ -62,14 +62,14 @@ export function restoreState(server: ServerContext, state: StoredState): void {
   }
   for (const closed of state.closedRuns) {
     server.runs.restore(closed);
-    server.runClose.scheduleRetention(closed);
+    server.retention.schedule(closed);
   }
   const open: Array<[Execution, Pending, StoredRun]> = [];
   for (const stored of state.runs) {
     const { run, pending } = rebuildRun(stored);
     server.runs.restore(run);
     if (run.isRunning) open.push([run, pending, stored]);
-    else server.runClose.scheduleRetention(run);
+    else server.retention.schedule(run);
   }
   for (const [run, pending, stored] of open) resume(server, run, pending, stored);
 }

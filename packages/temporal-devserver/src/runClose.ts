@@ -14,7 +14,6 @@ import type {
 import { notFound } from './errors';
 import { eventAttributes } from './events';
 import type { Execution } from './execution';
-import type { Namespace } from './namespaces';
 import type { ExecutionStatus } from './executionStatus';
 import { durToMs, msToDur, durationOr } from './time';
 import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS } from './workflowTasks';
@@ -29,7 +28,7 @@ export class RunClose {
     run.status = status;
     run.closeTime = this.server.clock.now();
     this.server.store.saveRun(run);
-    this.scheduleRetention(run);
+    this.server.retention.schedule(run);
     if (run.workflowTask) this.server.workflowTasks.drop(run);
     run.buffered = [];
     for (const t of run.closeTimers) t.cancel();
@@ -51,38 +50,6 @@ export class RunClose {
     this.server.queries.dispatch(run);
     this.server.runs.closed(run);
     this.server.clock.poke();
-  }
-
-  /**
-   * Deletes a closed run and its history, here and in the store, once the namespace's retention
-   * period has passed since it closed (in real time: skipped virtual time does not age a run).
-   */
-  scheduleRetention(closed: Pick<Execution, 'namespace' | 'workflowId' | 'runId' | 'closeTime'>): void {
-    const namespace = this.server.namespaces.byName.get(closed.namespace);
-    if (!namespace || closed.closeTime === undefined) return;
-    // The timer holds the run's names only: the run itself may leave memory meanwhile.
-    const run = { namespace: closed.namespace, workflowId: closed.workflowId, runId: closed.runId };
-    const closeTime = closed.closeTime;
-    // A change of the period schedules every closed run again; the timers set before it stand down.
-    const retentionMs = namespace.retentionMs;
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, closeTime + retentionMs - this.server.clock.now()));
-    const timer = setTimeout(() => {
-      if (
-        this.server.taskQueues.stopped ||
-        namespace.retentionMs !== retentionMs ||
-        this.server.runs.summary(run.namespace, run.runId)?.closeTime !== closeTime
-      )
-        return;
-      if (closeTime + retentionMs > this.server.clock.now()) this.scheduleRetention({ ...run, closeTime });
-      else this.server.runs.remove(run);
-    }, delay);
-    timer.unref();
-  }
-
-  /** The namespace's retention period changed: its closed runs are deleted by the new one. */
-  retentionChanged(namespace: Namespace): void {
-    for (const summary of this.server.runs.all())
-      if (summary.namespace === namespace.name && summary.closeTime !== undefined) this.scheduleRetention(summary);
   }
 
   fail(run: Execution, failure: Msg | undefined, completedEventId: number): void {

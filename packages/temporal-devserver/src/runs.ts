@@ -4,8 +4,10 @@
  * memory once a few more recent closed runs have been used, to be read back from the store when a
  * client asks about it.
  */
+import { ClosedRun } from './closedRun';
 import { invalidArgument, notFound } from './errors';
 import { Execution } from './execution';
+import { NamespacedMap } from './namespacedMap';
 import { rebuildRun } from './recovery';
 import { closedRunSummary, runState, startRecord, type ClosedRunSummary, type DevServerStore } from './store/store';
 import type { WorkflowExecutionRef } from './wire';
@@ -36,8 +38,9 @@ export type RunSummary = Pick<
 export const DEFAULT_CLOSED_RUNS_KEPT = 32;
 
 export class RunStore {
-  private readonly byWorkflowId = new Map<string, RunSummary[]>();
-  private readonly summaries = new Map<string, RunSummary>();
+  /** Each workflow id's runs, oldest first. */
+  private readonly byWorkflowId = new NamespacedMap<readonly RunSummary[]>();
+  private readonly summaries = new NamespacedMap<RunSummary>();
   /** Open runs, and the closed runs used last (in the order of their use, oldest first). */
   private readonly resident = new Map<string, Execution>();
   private readonly recentlyClosed = new Set<string>();
@@ -57,12 +60,11 @@ export class RunStore {
 
   /** A run read back from the store: open ones whole, closed ones as their summary. */
   restore(run: Execution | ClosedRunSummary): void {
-    const summary = run instanceof Execution ? run : { ...run, requestIds: new Set(run.requestIds) };
-    const workflowKey = key(run.namespace, run.workflowId);
-    const chain = this.byWorkflowId.get(workflowKey) ?? [];
-    chain.push(summary);
-    this.byWorkflowId.set(workflowKey, chain);
-    this.summaries.set(key(run.namespace, run.runId), summary);
+    const summary = run instanceof Execution ? run : new ClosedRun(run);
+    // Arrays of their exact length: most chains are one run long, and a pushed array takes room for 17.
+    const chain = this.byWorkflowId.get(run.namespace, run.workflowId);
+    this.byWorkflowId.set(run.namespace, run.workflowId, chain ? [...chain, summary] : [summary]);
+    this.summaries.set(run.namespace, run.runId, summary);
     if (run instanceof Execution) this.resident.set(key(run.namespace, run.runId), run);
   }
 
@@ -70,16 +72,19 @@ export class RunStore {
   closed(run: Execution): void {
     const runKey = key(run.namespace, run.runId);
     if (this.resident.get(runKey) !== run) return;
-    const summary = closedRunSummary(startRecord(run), runState(run), run.history.length);
-    this.replaceSummary(run, { ...summary, requestIds: new Set(summary.requestIds) });
+    this.replaceSummary(run, new ClosedRun(closedRunSummary(startRecord(run), runState(run), run.history.length)));
     this.touch(runKey);
   }
 
   private replaceSummary(run: RunSummary, summary: RunSummary): void {
-    this.summaries.set(key(run.namespace, run.runId), summary);
-    const chain = this.byWorkflowId.get(key(run.namespace, run.workflowId)) ?? [];
-    const index = chain.findIndex((other) => other.runId === run.runId);
-    if (index >= 0) chain[index] = summary;
+    this.summaries.set(run.namespace, run.runId, summary);
+    const chain = this.byWorkflowId.get(run.namespace, run.workflowId);
+    if (chain)
+      this.byWorkflowId.set(
+        run.namespace,
+        run.workflowId,
+        chain.map((other) => (other.runId === run.runId ? summary : other)),
+      );
   }
 
   private touch(runKey: string): void {
@@ -105,13 +110,14 @@ export class RunStore {
   remove(run: Pick<Execution, 'namespace' | 'workflowId' | 'runId'>): void {
     this.store.deleteRun(run);
     const runKey = key(run.namespace, run.runId);
-    this.summaries.delete(runKey);
+    this.summaries.delete(run.namespace, run.runId);
     this.resident.delete(runKey);
     this.recentlyClosed.delete(runKey);
-    const workflowKey = key(run.namespace, run.workflowId);
-    const remaining = (this.byWorkflowId.get(workflowKey) ?? []).filter((other) => other.runId !== run.runId);
-    if (remaining.length) this.byWorkflowId.set(workflowKey, remaining);
-    else this.byWorkflowId.delete(workflowKey);
+    const remaining = (this.byWorkflowId.get(run.namespace, run.workflowId) ?? []).filter(
+      (other) => other.runId !== run.runId,
+    );
+    if (remaining.length) this.byWorkflowId.set(run.namespace, run.workflowId, remaining);
+    else this.byWorkflowId.delete(run.namespace, run.workflowId);
   }
 
   /** A run held in memory: every open run, and closed runs used lately. */
@@ -121,11 +127,11 @@ export class RunStore {
 
   /** Any run's summary, open or closed. */
   summary(namespace: string, runId: string): RunSummary | undefined {
-    return this.summaries.get(key(namespace, runId));
+    return this.summaries.get(namespace, runId);
   }
 
   latest(namespace: string, workflowId: string): RunSummary | undefined {
-    const chain = this.byWorkflowId.get(key(namespace, workflowId));
+    const chain = this.byWorkflowId.get(namespace, workflowId);
     return chain?.[chain.length - 1];
   }
 
@@ -173,7 +179,7 @@ export class RunStore {
         (stored) => {
           this.loading.delete(runKey);
           // Deleted meanwhile (retention, a delete request): it is gone for this request too.
-          if (!stored || this.summaries.get(runKey) !== summary) return undefined;
+          if (!stored || this.summaries.get(summary.namespace, summary.runId) !== summary) return undefined;
           const resident = this.resident.get(runKey) ?? rebuildRun(stored).run;
           this.resident.set(runKey, resident);
           this.touch(runKey);

@@ -70,10 +70,16 @@ const typeOf = (namespace: Namespace, name: string): SearchAttributeType | undef
 /** A JSON payload's value (search attributes and memo fields are JSON), or its text. */
 export function payloadValue(payload: Payload | undefined): unknown {
   if (!payload?.data || payload.data.length === 0) return undefined;
+  // Read in place: a copy of each attribute's bytes at every upsert is garbage for the allocator.
+  const data: unknown = payload.data;
+  const text =
+    data instanceof Uint8Array
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString()
+      : Buffer.from(data as number[]).toString();
   try {
-    return JSON.parse(Buffer.from(payload.data).toString());
+    return JSON.parse(text);
   } catch {
-    return Buffer.from(payload.data).toString();
+    return text;
   }
 }
 

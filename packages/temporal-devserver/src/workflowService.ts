@@ -75,7 +75,7 @@ export class WorkflowService {
   /** A new retention period applies at once to the runs already closed. */
   updateNamespace(request: Msg): Msg {
     const response = this.server.namespaces.updateNamespace(request);
-    this.server.runClose.retentionChanged(this.server.namespaces.get(request.namespace as string));
+    this.server.retention.retentionChanged(this.server.namespaces.get(request.namespace as string));
     return response;
   }
 

@@ -157,6 +157,32 @@ describe.each(['memory', 'postgres'] as const)('closed runs on the %s store', (s
     expect(count).toBe(1);
   });
 
+  test('a closed run is listed with the same memo and search attributes once it has left memory', async () => {
+    const brand = `brand-${randomUUID()}`;
+    const handle = await client.workflow.start(tagged, {
+      taskQueue,
+      workflowId: `closed-${randomUUID()}`,
+      args: [brand, false],
+      typedSearchAttributes: [{ key: brandKey, value: brand }],
+      memo: { campaign: { name: 'spring', posts: [1, 2, 3] }, note: 'ünïcode ✓' },
+    });
+    await handle.result();
+    const listed = async () => {
+      const runs = [];
+      for await (const run of client.workflow.list({ query: `Brand = '${brand}'` })) runs.push(run);
+      return runs;
+    };
+    const whileHeld = await listed();
+    expect(whileHeld).toHaveLength(1);
+
+    await pushOut();
+
+    const afterLeaving = await listed();
+    expect(afterLeaving.map((run) => run.raw)).toEqual(whileHeld.map((run) => run.raw));
+    expect(afterLeaving[0].memo).toEqual({ campaign: { name: 'spring', posts: [1, 2, 3] }, note: 'ünïcode ✓' });
+    expect(afterLeaving[0].typedSearchAttributes.get(brandKey)).toBe(brand);
+  });
+
   test('the workflow id policies judge a closed run that left memory as before', async () => {
     const completed = await complete('acme');
     const failed = await complete('acme', undefined, true);

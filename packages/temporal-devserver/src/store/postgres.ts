@@ -75,7 +75,10 @@ export class PostgresStore implements DevServerStore {
   private scheduled = false;
   /** Set when a commit failed: nothing is staged until the server has reloaded from the store. */
   private failed: Error | undefined;
-  /** Runs whose start is already in the store. */
+  /**
+   * Open runs whose start is already in the store. Closed runs leave it, so that it does not grow
+   * with them: one saved again is inserted, which updates its row.
+   */
   private readonly persisted = new Set<string>();
   private readonly failureListeners: Array<(err: Error) => void> = [];
 
@@ -143,10 +146,9 @@ export class PostgresStore implements DevServerStore {
         this.persisted.add(key);
         return { ...startOf(row.start), state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
       });
-      const closedRuns = closedRows.map((row) => {
-        this.persisted.add(`${row.namespace}\u0000${row.run_id}`);
-        return closedRunSummary(startOf(row.start), fromJson<RunState>(row.state), row.history_length);
-      });
+      const closedRuns = closedRows.map((row) =>
+        closedRunSummary(startOf(row.start), fromJson<RunState>(row.state), row.history_length),
+      );
       const schedules = (await client.query<{ record: string }>(`SELECT record FROM ${this.t('schedules')}`)).rows.map(
         (row) => fromJson<StoredSchedule>(row.record),
       );
@@ -314,7 +316,9 @@ export class PostgresStore implements DevServerStore {
         const rows = fresh.map(([, run]) => run);
         await client.query(
           `INSERT INTO ${this.t('runs')} (namespace, run_id, workflow_id, status, close_time, start, state)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])`,
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+           ON CONFLICT (namespace, run_id) DO UPDATE
+             SET status = EXCLUDED.status, close_time = EXCLUDED.close_time, state = EXCLUDED.state`,
           [
             rows.map((r) => r.namespace),
             rows.map((r) => r.runId),
@@ -370,7 +374,10 @@ export class PostgresStore implements DevServerStore {
       }
       await this.writeSchedules(client, batch);
       await client.query('COMMIT');
-      for (const [key] of fresh) this.persisted.add(key);
+      for (const [key, run] of batch.runs) {
+        if (run.isRunning) this.persisted.add(key);
+        else this.persisted.delete(key);
+      }
       for (const key of batch.deletes.keys()) this.persisted.delete(key);
     } catch (err) {
       broken = true;

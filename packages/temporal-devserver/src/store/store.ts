@@ -71,8 +71,9 @@ export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted' |
 };
 
 /**
- * A closed run as the server keeps it in memory: what listings, their filters, the workflow id
- * policies and retention read. Its history and start request stay in the store (`loadRun`).
+ * What the server keeps in memory of a closed run (packed as a `ClosedRun`): what listings, their
+ * filters, the workflow id policies and retention read. Its history and start request stay in the
+ * store (`loadRun`).
  */
 export type ClosedRunSummary = Omit<StoredRun, 'startRequest' | 'state' | 'history'> &
   Pick<RunState, 'status' | 'searchAttributes' | 'memo' | 'newRunIdOnClose' | 'requestIds'> & {
@@ -295,23 +296,10 @@ export function closedRunSummary(
     status: state.status,
     historyLength,
     parent: start.parent,
-    searchAttributes: ownBytes(state.searchAttributes),
-    memo: ownBytes(state.memo),
+    searchAttributes: state.searchAttributes,
+    memo: state.memo,
     newRunIdOnClose: state.newRunIdOnClose,
     // Signal and cancel request ids matter only while the run is open.
     requestIds: state.requestIds.filter((id) => !id.startsWith('signal:') && !id.startsWith('cancel:')),
   };
-}
-
-/**
- * A copy whose Buffers are their own: a payload decoded from a request is a view of the whole
- * request's bytes, which a summary kept for the run's lifetime would otherwise hold on to.
- */
-function ownBytes<T>(value: T): T {
-  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
-  if (value instanceof Uint8Array) return Uint8Array.from(value) as T;
-  if (Array.isArray(value)) return value.map(ownBytes) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, ownBytes(v)])) as T;
-  return value;
 }
