@@ -160,7 +160,16 @@ async function lastEvents(workflowId: string): Promise<string> {
     const events = (history.events ?? [])
       .slice(-25)
       .map((event) => `${String(event.eventId)} ${event.eventType} ${String(event.eventTime?.seconds)}`);
-    return `${description.status.name}, raw ${JSON.stringify(description.raw.pendingWorkflowTask ?? null)}\n${events.join('\n')}`;
+    const pending = {
+      workflowTask: description.raw.pendingWorkflowTask ?? null,
+      activities: (description.raw.pendingActivities ?? []).map((activity) => ({
+        type: activity.activityType?.name,
+        state: activity.state,
+        attempt: activity.attempt,
+        lastFailure: activity.lastFailure?.message,
+      })),
+    };
+    return `${description.status.name}, pending ${JSON.stringify(pending)}\n${events.join('\n')}`;
   } catch (error) {
     return `no history: ${String(error)}`;
   } finally {
@@ -301,13 +310,26 @@ it('publishes every post once per account and fires every SLA clock once, with w
   try {
     // Every variant published, once, on the platform and in the projection.
     const variantsPlanned = posts.reduce((sum, post) => sum + post.accounts.length, 0);
+    const unpublished = async (): Promise<string[]> => {
+      const { rows } = await db.query(
+        `SELECT DISTINCT post_id FROM post_variants WHERE status <> 'published' AND post_id = ANY($1)`,
+        [posts.map((post) => post.postId)],
+      );
+      return rows.map((row) => row.post_id);
+    };
     await until(async () => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS published FROM post_variants WHERE status = 'published' AND post_id = ANY($1)`,
         [posts.map((post) => post.postId)],
       );
       return rows[0].published === variantsPlanned ? true : undefined;
-    }, 120_000);
+    }, 120_000).catch(async () => {
+      const stuck = await unpublished();
+      const where = await Promise.all(
+        stuck.slice(0, 3).map(async (postId) => `post:${postId}: ${await lastEvents(`post:${postId}`)}`),
+      );
+      throw new Error(`${stuck.length} posts not published:\n${where.join('\n\n')}`);
+    });
     const publications = await db.query(
       `SELECT post_id, account_id, count(*)::int AS times FROM sandbox_publications
         WHERE post_id = ANY($1) GROUP BY post_id, account_id`,
