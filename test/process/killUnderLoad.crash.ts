@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { until } from '../helpers/processes';
 import { testWorkflowBundlePath } from '../setup/workflowBundle';
 import { embeddedRun, type Answer, type EmbeddedRun } from './embeddedRun';
@@ -159,7 +159,10 @@ async function lastEvents(workflowId: string): Promise<string> {
     const history = await handle.fetchHistory();
     const events = (history.events ?? [])
       .slice(-25)
-      .map((event) => `${String(event.eventId)} ${event.eventType} ${String(event.eventTime?.seconds)}`);
+      .map(
+        (event) =>
+          `${String(event.eventId)} ${temporal.api.enums.v1.EventType[event.eventType ?? 0]} ${String(event.eventTime?.seconds)}`,
+      );
     const pending = {
       workflowTask: description.raw.pendingWorkflowTask ?? null,
       activities: (description.raw.pendingActivities ?? []).map((activity) => ({
@@ -351,14 +354,28 @@ it('publishes every post once per account and fires every SLA clock once, with w
       threadId: `${INBOUND_ACCOUNT}:${conversation.threadId}`,
       kind: conversation.replied ? 'next_response' : 'first_response',
     }));
-    await until(async () => {
+    const breached = async (): Promise<Set<string>> => {
       const { rows } = await db.query(
-        `SELECT count(DISTINCT thread_id)::int AS breached FROM sla_events
+        `SELECT DISTINCT thread_id FROM sla_events
           WHERE event = 'breach' AND (thread_id, kind) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         [unanswered.map((clock) => clock.threadId), unanswered.map((clock) => clock.kind)],
       );
-      return rows[0].breached === unanswered.length ? true : undefined;
-    }, 120_000);
+      return new Set(rows.map((row) => row.thread_id));
+    };
+    await until(async () => ((await breached()).size === unanswered.length ? true : undefined), 120_000).catch(
+      async () => {
+        const fired = await breached();
+        const stuck = unanswered.filter((clock) => !fired.has(clock.threadId));
+        const where = await Promise.all(
+          stuck
+            .slice(0, 3)
+            .map(
+              async (clock) => `${clock.kind} of ${clock.threadId}: ${await lastEvents(`thread:${clock.threadId}`)}`,
+            ),
+        );
+        throw new Error(`${stuck.length} clocks never breached:\n${where.join('\n\n')}`);
+      },
+    );
     const fired = await db.query(
       `SELECT thread_id, kind, event, count(*)::int AS times FROM sla_events
         WHERE thread_id = ANY($1) AND event IN ('warning', 'breach') GROUP BY thread_id, kind, event`,
