@@ -157,12 +157,19 @@ async function lastEvents(workflowId: string): Promise<string> {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
     const history = await handle.fetchHistory();
-    const events = (history.events ?? [])
-      .slice(-25)
-      .map(
-        (event) =>
-          `${String(event.eventId)} ${temporal.api.enums.v1.EventType[event.eventType ?? 0]} ${String(event.eventTime?.seconds)}`,
-      );
+    const events = (history.events ?? []).slice(-25).map((event) => {
+      const failed = event.workflowTaskFailedEventAttributes;
+      const why = failed ? ` ${String(failed.cause)} ${failed.failure?.message ?? ''}` : '';
+      return `${String(event.eventId)} ${temporal.api.enums.v1.EventType[event.eventType ?? 0]} ${String(event.eventTime?.seconds)}${why}`;
+    });
+    const replay = await Worker.runReplayHistory(
+      { workflowBundle: { codePath: testWorkflowBundlePath() } },
+      history,
+      workflowId,
+    ).then(
+      () => 'replays',
+      (error: unknown) => `does not replay: ${String(error)}`,
+    );
     const pending = {
       workflowTask: description.raw.pendingWorkflowTask ?? null,
       activities: (description.raw.pendingActivities ?? []).map((activity) => ({
@@ -172,7 +179,7 @@ async function lastEvents(workflowId: string): Promise<string> {
         lastFailure: activity.lastFailure?.message,
       })),
     };
-    return `${description.status.name}, pending ${JSON.stringify(pending)}\n${events.join('\n')}`;
+    return `${description.status.name}, ${replay}, pending ${JSON.stringify(pending)}\n${events.join('\n')}`;
   } catch (error) {
     return `no history: ${String(error)}`;
   } finally {
