@@ -41,7 +41,9 @@ function seededRandom(start: number): () => number {
   };
 }
 const random = seededRandom(seed);
-const between = (low: number, high: number): number => low + Math.floor(random() * (high - low));
+/** The kills draw from a sequence of their own, so that the clients' timing does not move them. */
+const killRandom = seededRandom(seed ^ 0x5bd1e995);
+const between = (low: number, high: number, draw = random): number => low + Math.floor(draw() * (high - low));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let run: EmbeddedRun;
@@ -258,11 +260,11 @@ async function killAtRandomMoments(failed: () => boolean): Promise<number[]> {
   const moments: number[] = [];
   const startedAt = Date.now();
   for (let kill = 0; kill < KILLS && !failed(); kill++) {
-    await sleep(between(3_000, 20_000));
+    await sleep(between(3_000, 20_000, killRandom));
     if (failed()) break;
     moments.push(Date.now() - startedAt);
     await run.kill();
-    await sleep(between(0, 3_000));
+    await sleep(between(0, 3_000, killRandom));
     await run.start();
   }
   return moments;
