@@ -5,8 +5,10 @@
  * history is whole and replays with the workflow code.
  */
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { until } from '../helpers/processes';
@@ -46,6 +48,7 @@ const killRandom = seededRandom(seed ^ 0x5bd1e995);
 const between = (low: number, high: number, draw = random): number => low + Math.floor(draw() * (high - low));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const outputsDirectory = path.join(os.tmpdir(), `socialops-kill-under-load-${seed}`);
 let run: EmbeddedRun;
 
 beforeAll(async () => {
@@ -54,9 +57,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const outputs = path.join(os.tmpdir(), `socialops-kill-under-load-${seed}`);
-  run?.saveOutputs(outputs);
-  process.stdout.write(`kill under load: the output of every start is in ${outputs}\n`);
+  run?.saveOutputs(outputsDirectory);
+  process.stdout.write(`kill under load: the output of every start is in ${outputsDirectory}\n`);
   await run?.cleanUp();
 });
 
@@ -164,6 +166,12 @@ async function lastEvents(workflowId: string): Promise<string> {
       const why = failed ? ` ${String(failed.cause)} ${failed.failure?.message ?? ''}` : '';
       return `${String(event.eventId)} ${temporal.api.enums.v1.EventType[event.eventType ?? 0]} ${String(event.eventTime?.seconds)}${why}`;
     });
+    // Kept beside the outputs of each start, to be replayed where the run went wrong.
+    fs.mkdirSync(outputsDirectory, { recursive: true });
+    fs.writeFileSync(
+      path.join(outputsDirectory, `${workflowId.replace(/[^\w-]/g, '_')}.history.json`),
+      historyToJSON(history),
+    );
     const replay = await Worker.runReplayHistory(
       { workflowBundle: { codePath: testWorkflowBundlePath() } },
       history,
