@@ -72,6 +72,8 @@ async function startOfflineTemporal(config: Config, databaseUrl: string): Promis
       ...(ui ? { ui } : {}),
       // The workflows live beside the app's data, in a schema of the server's own.
       ...(config.offlineTemporalStore === 'postgres' ? { persist: { url: databaseUrl } } : {}),
+      // The worker lives and dies with this process: what it was running at a crash is retried on start.
+      workersStopWithServer: true,
     });
   };
   // Asking first keeps gRPC from logging its failed bind when the port is taken.

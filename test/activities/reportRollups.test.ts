@@ -413,3 +413,49 @@ it('places a duration in the same bin in the database as in the report code', as
   );
   expect(rows.map((row) => row.bucket)).toEqual(values.map(bucketOf));
 });
+
+/**
+ * Two conversations of one brand record their clocks at the same moment, their kinds in opposite
+ * orders (a finished clock comes before the running ones): each transition subtracts and adds the
+ * facts of every clock, so both touch the brand's first-response and resolution rollup rows.
+ */
+it('lets transitions of two conversations of one brand write their clocks at once without a deadlock', async () => {
+  const brand = await insertBrand(db, { timeZone: TIME_ZONE });
+  const threads = createThreadStore(db);
+  const attribution = { brandId: brand.id, queue: 'customer_care', assigneeId: null };
+  const at = '2026-11-03T14:00:00.000Z';
+  const [one, two] = [await insertThread(brand.id), await insertThread(brand.id)];
+  const first = runningClock('first-1', 'first_response', at);
+  const resolution = runningClock('resolution-1', 'resolution', at);
+  for (const threadId of [one, two])
+    await threads.recordClocks({ threadId, sequence: 2, clocks: [first, resolution], attribution });
+
+  let wroteSecond!: () => void;
+  const secondWrote = new Promise<void>((resolve) => (wroteSecond = resolve));
+  let wroteFirst!: () => void;
+  const firstWrote = new Promise<void>((resolve) => (wroteFirst = resolve));
+  const transition = (threadId: string, clocks: RunningSlaClock[], own: () => void, other: Promise<void>) =>
+    db.transaction(async (trx) => {
+      await threads.recordClocks({ threadId, sequence: 3, clocks: [clocks[0]], attribution }, trx);
+      own();
+      // Waits for the other transition to have written its first clock, or for it to be held back.
+      await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 500))]);
+      await threads.recordClocks({ threadId, sequence: 3, clocks: [clocks[1]], attribution }, trx);
+    });
+  const outcomes = await Promise.allSettled([
+    transition(one, [first, resolution], wroteFirst, secondWrote),
+    firstWrote.then(() => transition(two, [resolution, first], wroteSecond, firstWrote)),
+  ]);
+
+  expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : 'recorded'))).toEqual([
+    'recorded',
+    'recorded',
+  ]);
+  const written = await db('sla_clocks')
+    .whereIn('thread_id', [one, two])
+    .select('thread_id', 'clock_id', 'last_sequence');
+  expect(written.map((row) => row.last_sequence)).toEqual([3, 3, 3, 3]);
+  const kept = await rollupsOf(brand.id);
+  await rebuildRollups(db, brand.id);
+  expect(await rollupsOf(brand.id)).toEqual(kept);
+});

@@ -5,10 +5,12 @@
  * history is whole and replays with the workflow code.
  */
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { until } from '../helpers/processes';
 import { testWorkflowBundlePath } from '../setup/workflowBundle';
 import { embeddedRun, type Answer, type EmbeddedRun } from './embeddedRun';
@@ -41,9 +43,12 @@ function seededRandom(start: number): () => number {
   };
 }
 const random = seededRandom(seed);
-const between = (low: number, high: number): number => low + Math.floor(random() * (high - low));
+/** The kills draw from a sequence of their own, so that the clients' timing does not move them. */
+const killRandom = seededRandom(seed ^ 0x5bd1e995);
+const between = (low: number, high: number, draw = random): number => low + Math.floor(draw() * (high - low));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const outputsDirectory = path.join(os.tmpdir(), `socialops-kill-under-load-${seed}`);
 let run: EmbeddedRun;
 
 beforeAll(async () => {
@@ -52,9 +57,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const outputs = path.join(os.tmpdir(), `socialops-kill-under-load-${seed}`);
-  run?.saveOutputs(outputs);
-  process.stdout.write(`kill under load: the output of every start is in ${outputs}\n`);
+  run?.saveOutputs(outputsDirectory);
+  process.stdout.write(`kill under load: the output of every start is in ${outputsDirectory}\n`);
   await run?.cleanUp();
 });
 
@@ -157,10 +161,35 @@ async function lastEvents(workflowId: string): Promise<string> {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
     const history = await handle.fetchHistory();
-    const events = (history.events ?? [])
-      .slice(-25)
-      .map((event) => `${String(event.eventId)} ${event.eventType} ${String(event.eventTime?.seconds)}`);
-    return `${description.status.name}, raw ${JSON.stringify(description.raw.pendingWorkflowTask ?? null)}\n${events.join('\n')}`;
+    const events = (history.events ?? []).slice(-25).map((event) => {
+      const failed = event.workflowTaskFailedEventAttributes;
+      const why = failed ? ` ${String(failed.cause)} ${failed.failure?.message ?? ''}` : '';
+      return `${String(event.eventId)} ${temporal.api.enums.v1.EventType[event.eventType ?? 0]} ${String(event.eventTime?.seconds)}${why}`;
+    });
+    // Kept beside the outputs of each start, to be replayed where the run went wrong.
+    fs.mkdirSync(outputsDirectory, { recursive: true });
+    fs.writeFileSync(
+      path.join(outputsDirectory, `${workflowId.replace(/[^\w-]/g, '_')}.history.json`),
+      historyToJSON(history),
+    );
+    const replay = await Worker.runReplayHistory(
+      { workflowBundle: { codePath: testWorkflowBundlePath() } },
+      history,
+      workflowId,
+    ).then(
+      () => 'replays',
+      (error: unknown) => `does not replay: ${String(error)}`,
+    );
+    const pending = {
+      workflowTask: description.raw.pendingWorkflowTask ?? null,
+      activities: (description.raw.pendingActivities ?? []).map((activity) => ({
+        type: activity.activityType?.name,
+        state: activity.state,
+        attempt: activity.attempt,
+        lastFailure: activity.lastFailure?.message,
+      })),
+    };
+    return `${description.status.name}, ${replay}, pending ${JSON.stringify(pending)}\n${events.join('\n')}`;
   } catch (error) {
     return `no history: ${String(error)}`;
   } finally {
@@ -239,11 +268,11 @@ async function killAtRandomMoments(failed: () => boolean): Promise<number[]> {
   const moments: number[] = [];
   const startedAt = Date.now();
   for (let kill = 0; kill < KILLS && !failed(); kill++) {
-    await sleep(between(3_000, 20_000));
+    await sleep(between(3_000, 20_000, killRandom));
     if (failed()) break;
     moments.push(Date.now() - startedAt);
     await run.kill();
-    await sleep(between(0, 3_000));
+    await sleep(between(0, 3_000, killRandom));
     await run.start();
   }
   return moments;
@@ -301,13 +330,26 @@ it('publishes every post once per account and fires every SLA clock once, with w
   try {
     // Every variant published, once, on the platform and in the projection.
     const variantsPlanned = posts.reduce((sum, post) => sum + post.accounts.length, 0);
+    const unpublished = async (): Promise<string[]> => {
+      const { rows } = await db.query(
+        `SELECT DISTINCT post_id FROM post_variants WHERE status <> 'published' AND post_id = ANY($1)`,
+        [posts.map((post) => post.postId)],
+      );
+      return rows.map((row) => row.post_id);
+    };
     await until(async () => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS published FROM post_variants WHERE status = 'published' AND post_id = ANY($1)`,
         [posts.map((post) => post.postId)],
       );
       return rows[0].published === variantsPlanned ? true : undefined;
-    }, 120_000);
+    }, 120_000).catch(async () => {
+      const stuck = await unpublished();
+      const where = await Promise.all(
+        stuck.slice(0, 3).map(async (postId) => `post:${postId}: ${await lastEvents(`post:${postId}`)}`),
+      );
+      throw new Error(`${stuck.length} posts not published:\n${where.join('\n\n')}`);
+    });
     const publications = await db.query(
       `SELECT post_id, account_id, count(*)::int AS times FROM sandbox_publications
         WHERE post_id = ANY($1) GROUP BY post_id, account_id`,
@@ -329,14 +371,28 @@ it('publishes every post once per account and fires every SLA clock once, with w
       threadId: `${INBOUND_ACCOUNT}:${conversation.threadId}`,
       kind: conversation.replied ? 'next_response' : 'first_response',
     }));
-    await until(async () => {
+    const breached = async (): Promise<Set<string>> => {
       const { rows } = await db.query(
-        `SELECT count(DISTINCT thread_id)::int AS breached FROM sla_events
+        `SELECT DISTINCT thread_id FROM sla_events
           WHERE event = 'breach' AND (thread_id, kind) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         [unanswered.map((clock) => clock.threadId), unanswered.map((clock) => clock.kind)],
       );
-      return rows[0].breached === unanswered.length ? true : undefined;
-    }, 120_000);
+      return new Set(rows.map((row) => row.thread_id));
+    };
+    await until(async () => ((await breached()).size === unanswered.length ? true : undefined), 120_000).catch(
+      async () => {
+        const fired = await breached();
+        const stuck = unanswered.filter((clock) => !fired.has(clock.threadId));
+        const where = await Promise.all(
+          stuck
+            .slice(0, 3)
+            .map(
+              async (clock) => `${clock.kind} of ${clock.threadId}: ${await lastEvents(`thread:${clock.threadId}`)}`,
+            ),
+        );
+        throw new Error(`${stuck.length} clocks never breached:\n${where.join('\n\n')}`);
+      },
+    );
     const fired = await db.query(
       `SELECT thread_id, kind, event, count(*)::int AS times FROM sla_events
         WHERE thread_id = ANY($1) AND event IN ('warning', 'breach') GROUP BY thread_id, kind, event`,

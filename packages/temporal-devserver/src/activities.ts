@@ -156,6 +156,11 @@ export class Activities {
     }
   }
 
+  /** An attempt whose worker is known to be gone times out now rather than at its start-to-close timeout. */
+  lostWithWorker(run: Execution, activity: ActivityState): void {
+    if (activity.state === 'started') this.timeOut(run, activity, 'TIMEOUT_TYPE_START_TO_CLOSE', true);
+  }
+
   private enqueue(run: Execution, activity: ActivityState): void {
     activity.state = 'scheduled';
     activity.token = randomUUID();

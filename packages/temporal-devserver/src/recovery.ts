@@ -51,7 +51,12 @@ interface Pending {
 
 const eventTime = (event: Msg): number => tsToMs(event.eventTime as WireTime | undefined) ?? 0;
 
-export function restoreState(server: ServerContext, state: StoredState): void {
+export interface RestartOptions {
+  /** The workers went with the last process: what they had started will never be answered. */
+  workersGone: boolean;
+}
+
+export function restoreState(server: ServerContext, state: StoredState, restart: RestartOptions): void {
   for (const stored of state.namespaces) {
     const searchAttributes = new Map(
       Object.entries(stored.searchAttributes).filter((entry): entry is [string, never] =>
@@ -71,7 +76,7 @@ export function restoreState(server: ServerContext, state: StoredState): void {
     if (run.isRunning) open.push([run, pending, stored]);
     else server.retention.schedule(run);
   }
-  for (const [run, pending, stored] of open) resume(server, run, pending, stored);
+  for (const [run, pending, stored] of open) resume(server, run, pending, stored, restart);
 }
 
 /** A run as its stored history and state describe it, with what is pending on it. */
@@ -100,7 +105,21 @@ export function rebuildRun(stored: StoredRun): { run: Execution; pending: Pendin
   for (const id of saved.requestIds) run.requestIds.add(id);
   run.buffered = rewire(saved.buffered, run);
   run.bufferedWake = run.buffered.length > 0;
+  settleBuffered(pending, run);
   return { run, pending };
+}
+
+/**
+ * An activity result, timer firing or child's end that waited in the buffer is already settled:
+ * its event is written when the buffer is, so the activity is not run, the timer not fired and
+ * the child not awaited a second time.
+ */
+function settleBuffered(pending: Pending, run: Execution): void {
+  for (const { kind, attributes } of run.buffered) {
+    if (ACTIVITY_CLOSE.has(kind)) pending.activities.delete(Number(attributes.scheduledEventId));
+    else if (kind === 'TimerFired' || kind === 'TimerCanceled') pending.timers.delete(attributes.timerId as string);
+    else if (CHILD_CLOSE.has(kind)) run.children.delete(Number(attributes.initiatedEventId));
+  }
 }
 
 /** Buffered drafts lose their callbacks in the store: an activity's close event takes its started event's id again. */
@@ -215,7 +234,13 @@ function readHistory(run: Execution): Pending {
   return pending;
 }
 
-function resume(server: ServerContext, run: Execution, pending: Pending, stored: StoredRun): void {
+function resume(
+  server: ServerContext,
+  run: Execution,
+  pending: Pending,
+  stored: StoredRun,
+  restart: RestartOptions,
+): void {
   const started = eventAttributes(run.history[0] ?? {});
   const runTimeoutMs = durToMs(started.workflowRunTimeout as WireTime | undefined);
   if (runTimeoutMs)
@@ -249,4 +274,7 @@ function resume(server: ServerContext, run: Execution, pending: Pending, stored:
     server.activities.resume(run, activity);
   }
   server.workflowTasks.resume(run, pending.workflowTask, pending.needsTask);
+  // After the workflow task, so that a closing activity's events find the task they wait for.
+  if (restart.workersGone)
+    for (const activity of [...run.activities.values()]) server.activities.lostWithWorker(run, activity);
 }

@@ -49,6 +49,13 @@ export interface DevServerOptions {
    * new namespace, and what the store kept for the others.
    */
   namespaceRetentionMs?: number;
+  /**
+   * The workers run in the server's own process (an all-in-one start): an activity attempt the
+   * store shows running when the server starts died with the last process, so it counts as timed
+   * out at once and is retried by its policy, instead of being waited for until its start-to-close
+   * timeout. Not after a store outage, when the process and its workers carry on.
+   */
+  workersStopWithServer?: boolean;
 }
 
 export interface DevServer {
@@ -76,7 +83,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const store: DevServerStore = options.persist
     ? new (await import('./store/postgres')).PostgresStore(options.persist)
     : new MemoryStore();
-  let generation = await startGeneration(options, store);
+  let generation = await startGeneration(options, store, { workersGone: Boolean(options.workersStopWithServer) });
   let available = true;
   let stopped = false;
   // A failed commit leaves memory ahead of the store: answer UNAVAILABLE, then take up the store
@@ -88,7 +95,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     void (async () => {
       while (!stopped) {
         try {
-          generation = await startGeneration(options, store);
+          generation = await startGeneration(options, store, { workersGone: false });
           available = true;
           return;
         } catch {
@@ -181,14 +188,18 @@ interface Generation {
   stop(): void;
 }
 
-async function startGeneration(options: DevServerOptions, store: DevServerStore): Promise<Generation> {
+async function startGeneration(
+  options: DevServerOptions,
+  store: DevServerStore,
+  restart: { workersGone: boolean },
+): Promise<Generation> {
   const state = await store.open();
   const busy = { check: (): boolean => false };
   const clock = new VirtualClock(Boolean(options.timeSkipping), () => busy.check());
   const session = new StoreSession(store);
   const service = new WorkflowService({ clock, store: session, closedRunsKept: options.closedRunsKept });
   busy.check = () => service.isBusy();
-  service.restore(state);
+  service.restore(state, restart);
   const operator = new OperatorService(service.namespaces);
   for (const name of options.namespaces ?? [])
     if (!service.namespaces.byName.has(name)) service.registerNamespace({ namespace: name });

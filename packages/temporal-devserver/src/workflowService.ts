@@ -7,7 +7,7 @@ import type { CallContext } from './grpcServer';
 import type { Namespaces } from './namespaces';
 import type { Msg } from './protos';
 import { Schedules } from './schedules/service';
-import { restoreState } from './recovery';
+import { restoreState, type RestartOptions } from './recovery';
 import { MemoryStore, type DevServerStore, type StoredState } from './store/store';
 import type { VirtualClock } from './time';
 
@@ -33,8 +33,8 @@ export class WorkflowService {
   }
 
   /** Takes up the runs, namespaces and schedules a store kept, as after a restart. */
-  restore(state: StoredState): void {
-    restoreState(this.server, state);
+  restore(state: StoredState, restart: RestartOptions = { workersGone: false }): void {
+    restoreState(this.server, state, restart);
     this.schedules.restore(state.schedules);
   }
 

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { status } from '@grpc/grpc-js';
+import { temporal } from '@temporalio/proto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import {
@@ -20,7 +21,7 @@ import {
 } from '@temporalio/worker';
 import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
 import { DEVSERVER_EXECUTABLE } from '../src/testing';
-import { approvalAcrossRestart, approve, release, stepsAcrossRestart } from './fixtures/durableWorkflows';
+import { approvalAcrossRestart, approve, oneLongStep, release, stepsAcrossRestart } from './fixtures/durableWorkflows';
 import { eventTypes, eventually, protoMs, runUntilCleanup, type HistoryEvent } from './helpers';
 import { query, scratchSchema } from './postgres';
 
@@ -182,6 +183,54 @@ test('a run carries on after the server process is killed with SIGKILL while an 
   expect(eventTypes(history).filter((t) => t === 'TimerFired')).toHaveLength(1);
   expect(eventTypes(history).filter((t) => t === 'WorkflowExecutionSignaled')).toHaveLength(1);
   await Worker.runReplayHistory({ workflowBundle, replayName: 'sigkill' }, history, workflowId);
+});
+
+test('a server whose workers stop with it retries an activity that was running at once on start', async () => {
+  const store = await scratchSchema('workers_gone');
+  cleanups.push(store.drop);
+  const persist = { url: store.url, schema: store.schema };
+  let server: DevServer = await startDevServer({ persist, workersStopWithServer: true });
+  const port = server.port;
+  cleanups.push(() => server.stop());
+  const taskQueue = `workers-gone-${randomUUID()}`;
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  let calls = 0;
+  let answerFirst = (): void => undefined;
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: {
+      // The first attempt answers only when the test ends, as one whose process died with the server.
+      step: async (name: string) => {
+        if (++calls === 1) await new Promise<void>((resolve) => (answerFirst = resolve));
+        return name;
+      },
+    },
+    shutdownGraceTime: '1s',
+  });
+  cleanups.push(runUntilCleanup(worker, nativeConnection, connection));
+  cleanups.push(async () => answerFirst());
+  const client = new Client({ connection });
+  const workflowId = `workers-gone-${randomUUID()}`;
+  const handle = await client.workflow.start(oneLongStep, { taskQueue, workflowId, args: ['a'] });
+  await eventually('the first attempt runs', () => calls === 1);
+
+  await server.stop();
+  server = await startDevServer({ port, persist, workersStopWithServer: true });
+
+  // Its start-to-close timeout is ten minutes away: the retry comes from the restart alone.
+  await eventually('the step is retried', () => calls === 2);
+  expect(await handle.result()).toBe('a');
+  const history = await historyOf(client, workflowId);
+  expectNoGap(history.events ?? []);
+  const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
+  expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+  expect(started?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(
+    temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+  );
+  await Worker.runReplayHistory({ workflowBundle, replayName: 'workers-gone' }, history, workflowId);
 });
 
 /** A server process on a scratch schema that the test kills with SIGKILL and starts again. */
