@@ -34,10 +34,15 @@ export class Timers {
     run.timers.set(timerId, { startedEventId, handle });
   }
 
+  /**
+   * A timer that fired while the workflow task was at its worker is still cancelled: as on a real
+   * server, its firing leaves the buffer and the cancellation is written, which is what the worker
+   * that sent the command expects to find in history.
+   */
   cancel(run: Execution, attrs: CancelTimerAttributes, completedEventId: number): void {
-    const timer = run.timers.get(attrs.timerId!);
+    const timer = run.timers.get(attrs.timerId!) ?? this.takeBufferedFiring(run, attrs.timerId!);
     if (!timer) return;
-    timer.handle.cancel();
+    timer.handle?.cancel();
     run.timers.delete(attrs.timerId!);
     this.server.history.append(run, {
       kind: 'TimerCanceled',
@@ -47,5 +52,16 @@ export class Timers {
         workflowTaskCompletedEventId: completedEventId,
       },
     });
+  }
+
+  private takeBufferedFiring(
+    run: Execution,
+    timerId: string,
+  ): { startedEventId: number; handle?: undefined } | undefined {
+    const at = run.buffered.findIndex((draft) => draft.kind === 'TimerFired' && draft.attributes.timerId === timerId);
+    if (at < 0) return undefined;
+    const [fired] = run.buffered.splice(at, 1);
+    if (run.buffered.length === 0) run.bufferedWake = false;
+    return { startedEventId: fired.attributes.startedEventId as number };
   }
 }

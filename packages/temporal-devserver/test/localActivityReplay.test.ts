@@ -5,7 +5,8 @@
  * the local activity's result. A replay learns of that result from its marker, which history
  * puts with the task that ends the run of heartbeats, so it hands the workflow the timer and the
  * result together: work the timer starts must wait for the handler still running, or its
- * commands differ from the ones written. The same holds across a restart of the server.
+ * commands differ from the ones written. The same holds across a restart of the server. A timer
+ * the workflow cancels after it fired, its firing still waiting behind the task, is cancelled.
  */
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
@@ -22,8 +23,8 @@ import {
 } from '@temporalio/worker';
 import { startDevServer } from '../src/server';
 import { createTestEnvironment } from '../src/testing';
-import { clockAcrossLocalActivity, deadlineLoop, reply, stop } from './fixtures/deadlineWorkflows';
-import { eventTypes, runUntilCleanup } from './helpers';
+import { bumpBeforeActivity, clockAcrossLocalActivity, deadlineLoop, reply, stop } from './fixtures/deadlineWorkflows';
+import { eventsOfType, eventTypes, runUntilCleanup } from './helpers';
 import { scratchSchema } from './postgres';
 
 jest.setTimeout(60_000);
@@ -152,4 +153,30 @@ test('a restart while a reply runs its local activity, the timer due meanwhile: 
   expect(eventTypes(history)).toContain('TimerFired');
   expect(eventTypes(history).filter((type) => type === 'MarkerRecorded')).toHaveLength(1);
   await Worker.runReplayHistory({ workflowBundle, replayName: 'restart' }, history, workflowId);
+});
+
+test('a timer cancelled after it fired while the task was at the worker is cancelled, and the run carries on', async () => {
+  const taskQueue = `cancel-fired-${randomUUID()}`;
+  const client = await workerOn(taskQueue);
+  // The reply changes the plan before its 3 s local activity: the 1 s timer is cancelled in the
+  // task the activity keeps alive, after it fired.
+  const handle = await client.workflow.start(bumpBeforeActivity, {
+    taskQueue,
+    workflowId: `cancel-fired-${randomUUID()}`,
+    args: [1000],
+    workflowTaskTimeout: '2s',
+  });
+  expect(await handle.executeUpdate(reply, { args: [3000] })).toBe(1);
+  await handle.signal(stop);
+  expect(await handle.result()).toBe(1);
+  const history = await handle.fetchHistory();
+  const firstTimer = eventsOfType(history, 'TimerStarted')[0];
+  const ends = (history.events ?? []).filter(
+    (e) =>
+      Number(e.timerCanceledEventAttributes?.startedEventId ?? e.timerFiredEventAttributes?.startedEventId) ===
+      Number(firstTimer.eventId),
+  );
+  expect(ends.map((e) => (e.timerCanceledEventAttributes ? 'canceled' : 'fired'))).toEqual(['canceled']);
+  expect(eventTypes(history)).not.toContain('WorkflowTaskFailed');
+  await Worker.runReplayHistory({ workflowBundle, replayName: 'cancel-fired' }, history, handle.workflowId);
 });
