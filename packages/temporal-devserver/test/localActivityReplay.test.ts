@@ -15,12 +15,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
-  DeterminismViolationError,
   NativeConnection,
   Runtime,
   Worker,
   type WorkflowBundle,
 } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow/lib/errors';
 import { startDevServer } from '../src/server';
 import { createTestEnvironment } from '../src/testing';
 import { bumpBeforeActivity, clockAcrossLocalActivity, deadlineLoop, reply, stop } from './fixtures/deadlineWorkflows';
