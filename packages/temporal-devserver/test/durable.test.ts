@@ -54,29 +54,32 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A worker and a client on `address`; the worker's `step` activity takes `slowMs` for step b's first attempt. */
-async function workerAndClient(address: string, taskQueue: string, slowMs = 0) {
+/** A worker whose `step` activity is `step`, and a client, on `address`. */
+async function workerWithStep(address: string, taskQueue: string, step: (name: string) => Promise<string>) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address });
-  let slowed = false;
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowBundle,
-    activities: {
-      step: async (name: string) => {
-        if (name === 'b' && slowMs && !slowed) {
-          slowed = true;
-          await new Promise((resolve) => setTimeout(resolve, slowMs));
-        }
-        return name;
-      },
-    },
+    activities: { step },
     shutdownGraceTime: '1s',
   });
   cleanups.push(runUntilCleanup(worker, nativeConnection, connection));
   return { client, worker };
+}
+
+/** A worker and a client on `address`; the worker's `step` activity takes `slowMs` for step b's first attempt. */
+function workerAndClient(address: string, taskQueue: string, slowMs = 0) {
+  let slowed = false;
+  return workerWithStep(address, taskQueue, async (name) => {
+    if (name === 'b' && slowMs && !slowed) {
+      slowed = true;
+      await new Promise((resolve) => setTimeout(resolve, slowMs));
+    }
+    return name;
+  });
 }
 
 /** Event ids run 1..n without a gap or a repeat. */
@@ -193,26 +196,14 @@ test('a server whose workers stop with it retries an activity that was running a
   const port = server.port;
   cleanups.push(() => server.stop());
   const taskQueue = `workers-gone-${randomUUID()}`;
-  const connection = await Connection.connect({ address: server.address });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
   let calls = 0;
   let answerFirst = (): void => undefined;
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: {
-      // The first attempt answers only when the test ends, as one whose process died with the server.
-      step: async (name: string) => {
-        if (++calls === 1) await new Promise<void>((resolve) => (answerFirst = resolve));
-        return name;
-      },
-    },
-    shutdownGraceTime: '1s',
+  // The first attempt answers only when the test ends, as one whose process died with the server.
+  const { client } = await workerWithStep(server.address, taskQueue, async (name) => {
+    if (++calls === 1) await new Promise<void>((resolve) => (answerFirst = resolve));
+    return name;
   });
-  cleanups.push(runUntilCleanup(worker, nativeConnection, connection));
   cleanups.push(async () => answerFirst());
-  const client = new Client({ connection });
   const workflowId = `workers-gone-${randomUUID()}`;
   const handle = await client.workflow.start(oneLongStep, { taskQueue, workflowId, args: ['a'] });
   await eventually('the first attempt runs', () => calls === 1);
