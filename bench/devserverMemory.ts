@@ -1,10 +1,11 @@
 /**
  * The offline server's resident memory as work accumulates: the server runs on the Postgres store
- * in a process of its own, measured (after a full garbage collection) at an idle start, after a
- * warm-up of 200 posts, right after DEVSERVER_MEMORY_POSTS (default 10,000) completed workflows
- * shaped like a standard post, and again once it has been at rest for 30 s (V8 and the allocator
- * give back what the load made them take); then the same, over at most 1,500 posts, with every
- * closed run kept whole in memory, as before closed runs left it.
+ * in a process of its own, as `npm start` runs it (releasing freed memory once traffic pauses),
+ * measured (after a full garbage collection) at an idle start, after a warm-up of 200 posts, right
+ * after DEVSERVER_MEMORY_POSTS (default 10,000) completed workflows shaped like a standard post,
+ * and again once it has been at rest for 40 s (V8 and the allocator give back what the load made
+ * them take); then the same without the release, and, over at most 1,500 posts, with every closed
+ * run kept whole in memory, as before closed runs left it.
  */
 import { fork } from 'node:child_process';
 import pg from 'pg';
@@ -17,8 +18,11 @@ import { benchDatabase } from './support';
 const POSTS = Number(process.env.DEVSERVER_MEMORY_POSTS ?? 10_000);
 /** Every closed run kept whole costs tens of kilobytes each: the comparison stops there. */
 const KEPT_WHOLE_POSTS = Math.min(POSTS, 1_500);
-/** Long enough for V8's memory reducer to shrink the heap once requests stop. */
-const REST_SECONDS = 30;
+/**
+ * Long enough for V8's memory reducer to shrink the heap once requests stop, and for the server's
+ * two releases after traffic (10 to 15 s after the last request, and a pause later).
+ */
+const REST_SECONDS = 40;
 const IN_FLIGHT = 50;
 /** Patch markers per workflow: with the other events, near a standard post's 94 (the store's count is printed). */
 const MARKERS = 76;
@@ -74,9 +78,14 @@ async function completePosts(address: string, from: number, to: number): Promise
   return (performance.now() - t0) / 1000;
 }
 
-async function measure(url: string, kept: 'recent' | 'all', posts: number): Promise<Outcome> {
-  const schema = `temporal_devserver_memory_${kept}`;
-  const child = fork(require.resolve('./devserverMemoryServer'), [url, schema, kept], {
+async function measure(
+  url: string,
+  kept: 'recent' | 'all',
+  release: 'release' | 'keep',
+  posts: number,
+): Promise<Outcome> {
+  const schema = `temporal_devserver_memory_${kept}_${release}`;
+  const child = fork(require.resolve('./devserverMemoryServer'), [url, schema, kept, release], {
     execArgv: [...process.execArgv, '--expose-gc'],
     stdio: 'inherit',
   });
@@ -106,9 +115,9 @@ async function historyShape(url: string): Promise<string> {
   await client.connect();
   try {
     const { rows } = await client.query<{ runs: string; events: string; bytes: string }>(
-      `SELECT (SELECT count(*) FROM temporal_devserver_memory_recent.runs) AS runs,
+      `SELECT (SELECT count(*) FROM temporal_devserver_memory_recent_release.runs) AS runs,
               count(*) AS events, sum(octet_length(event)) AS bytes
-       FROM temporal_devserver_memory_recent.events`,
+       FROM temporal_devserver_memory_recent_release.events`,
     );
     const runs = Number(rows[0].runs);
     return `${(Number(rows[0].events) / runs).toFixed(0)} events, ${(Number(rows[0].bytes) / runs / 1024).toFixed(1)} KiB`;
@@ -163,13 +172,17 @@ export async function benchDevserverMemory(): Promise<void> {
   console.log("## offline Temporal server's memory as closed runs accumulate (Postgres store)");
   const database = await benchDatabase();
   try {
-    const recent = await measure(database.url, 'recent', POSTS);
+    const released = await measure(database.url, 'recent', 'release', POSTS);
     console.log(
       `each post-shaped workflow: ${await historyShape(database.url)} of history in the store ` +
         `(one workflow task of patch markers, standing in for a standard post's 94 events)`,
     );
-    report('closed runs leave memory', recent);
-    report('every closed run kept whole (as before)', await measure(database.url, 'all', KEPT_WHOLE_POSTS));
+    report('as `npm start` runs it: closed runs leave memory, freed memory released after traffic', released);
+    report('without the release after traffic', await measure(database.url, 'recent', 'keep', POSTS));
+    report(
+      'every closed run kept whole (as before), without the release',
+      await measure(database.url, 'all', 'keep', KEPT_WHOLE_POSTS),
+    );
   } finally {
     await database.drop();
   }

@@ -1,6 +1,7 @@
 /**
  * The memory benchmark's offline server, in a process of its own so that its resident memory is
- * its own: started on the Postgres store it is given, it says where it listens, then answers
+ * its own: started on the Postgres store it is given (releasing freed memory after traffic, as
+ * `npm start` does, when told `release`), it says where it listens, then answers
  * `measure` (after a full garbage collection when run with --expose-gc) and `stop`.
  */
 import { readFileSync } from 'node:fs';
@@ -28,11 +29,13 @@ function anonymousResident(): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const [url, schema, kept] = process.argv.slice(2);
+  const [url, schema, kept, release] = process.argv.slice(2);
   const server = await startDevServer({
     persist: { url, schema },
     searchAttributes: { ...POST_SEARCH_ATTRIBUTES },
     closedRunsKept: kept === 'all' ? Infinity : undefined,
+    // As `npm start` and the command line run it, unless the benchmark compares without.
+    releaseFreedMemory: release === 'release',
   });
   process.on('message', (message) => {
     if (message === 'stop') {

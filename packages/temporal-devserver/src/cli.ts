@@ -124,7 +124,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const started = Date.now();
-  const server = await startDevServer(options);
+  // The process is the server's: it may give the memory its traffic freed back to the system.
+  const server = await startDevServer({ ...options, releaseFreedMemory: true });
   process.stdout.write(
     `temporal-devserver listening on ${server.address}${options.timeSkipping ? ' (time skipping)' : ''} in ${Date.now() - started} ms, keeping its data in ${server.storeLocation}\n`,
   );

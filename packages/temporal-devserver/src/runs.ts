@@ -93,18 +93,24 @@ export class RunStore {
     this.trim();
   }
 
-  /** Lets go of the closed runs used longest ago, but not of one a query or a worker still holds. */
-  private trim(): void {
-    let excess = this.recentlyClosed.size - this.closedRunsKept;
+  /**
+   * Lets go of the closed runs used longest ago beyond `kept`, but not of one a query or a worker
+   * still holds; they stay in the store. Returns how many left memory.
+   */
+  trim(kept = this.closedRunsKept): number {
+    let excess = this.recentlyClosed.size - kept;
+    let released = 0;
     for (const runKey of this.recentlyClosed) {
-      if (excess <= 0) return;
+      if (excess <= 0) break;
       const run = this.resident.get(runKey);
       if (run && (run.queries.length || run.atWorker.size || run.waiters)) continue;
       this.recentlyClosed.delete(runKey);
       this.resident.delete(runKey);
       if (run) this.store.releaseRun(run);
       excess--;
+      released++;
     }
+    return released;
   }
 
   remove(run: Pick<Execution, 'namespace' | 'workflowId' | 'runId'>): void {

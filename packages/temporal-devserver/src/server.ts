@@ -14,6 +14,7 @@ import { WorkflowService } from './workflowService';
 import type { SearchAttributeType } from './searchAttributes';
 import type { UiSettingsOverrides } from './ui/settings';
 import { startUiServer, type UiServer } from './ui/uiServer';
+import { FreedMemoryRelease, glibcAllocator, type FreedMemoryReleaseOptions } from './freedMemory';
 
 export interface DevServerUiOptions {
   /** Defaults to the frontend port + 1000, as Temporal's CLI does; 0 picks a free port. */
@@ -56,6 +57,14 @@ export interface DevServerOptions {
    * timeout. Not after a store outage, when the process and its workers carry on.
    */
   workersStopWithServer?: boolean;
+  /**
+   * The server owns its process (the command line, an all-in-one start): once requests pause it
+   * lets go of the closed runs it kept whole for them and, on glibc, makes malloc give back what
+   * the traffic freed (see freedMemory.ts), which changes malloc's settings for the whole process.
+   * Off by default, for a server inside a test process. An object tunes when (the default pause
+   * is 10 s).
+   */
+  releaseFreedMemory?: boolean | Pick<FreedMemoryReleaseOptions, 'quietMs' | 'maxIntervalMs' | 'checkEveryMs'>;
 }
 
 export interface DevServer {
@@ -70,6 +79,8 @@ export interface DevServer {
   uiUrl?: string;
   /** Where the server keeps its data. */
   storeLocation: string;
+  /** Releases of freed memory so far, when `releaseFreedMemory` was asked for. */
+  freedMemory?: FreedMemoryRelease['counts'];
   stop(): Promise<void>;
 }
 
@@ -104,8 +115,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       }
     })();
   });
+  const allocator = options.releaseFreedMemory ? glibcAllocator() : undefined;
+  const release = options.releaseFreedMemory
+    ? new FreedMemoryRelease({
+        // Closed runs kept whole for the traffic go first, then malloc returns what is free.
+        release: () => {
+          generation.service.releaseClosedRuns();
+          return allocator?.trim() ?? false;
+        },
+        ...(typeof options.releaseFreedMemory === 'object' ? options.releaseFreedMemory : {}),
+      })
+    : undefined;
   const hooks: CallHooks = {
     before: () => {
+      release?.activity();
       if (!available) throw unavailable("the server's store is unavailable; retry shortly");
     },
     after: () => store.commit(),
@@ -142,6 +165,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       });
     } catch (err) {
       server.forceShutdown();
+      release?.stop();
       generation.stop();
       await store.close().catch(() => undefined);
       throw err;
@@ -160,9 +184,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     uiAddress: ui?.address,
     uiUrl: ui?.url,
     storeLocation: store.location,
+    freedMemory: release?.counts,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      release?.stop();
       await ui?.stop();
       generation.stop();
       await store.close().catch(() => undefined);

@@ -54,13 +54,13 @@ let run: EmbeddedRun;
 beforeAll(async () => {
   process.stdout.write(`kill under load: seed ${seed} (KILL_SEED=${seed} repeats the same moments and choices)\n`);
   run = await embeddedRun({ API_RATE_LIMIT_PER_MINUTE: '0' });
-});
+}, 120_000);
 
 afterAll(async () => {
   run?.saveOutputs(outputsDirectory);
   process.stdout.write(`kill under load: the output of every start is in ${outputsDirectory}\n`);
   await run?.cleanUp();
-});
+}, 120_000);
 
 function expectStatus(what: string, answer: Answer, ...statuses: number[]): void {
   if (!statuses.includes(answer.status)) {
