@@ -33,10 +33,11 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
         ...(options.persist.schema ? ['--persist-schema', options.persist.schema] : []),
       ]
     : [];
-  const env =
+  const env = await startWithRetries(() =>
     options.timeSkipping === false
-      ? await TestWorkflowEnvironment.createLocal({ server: { executable, extraArgs } })
-      : await TestWorkflowEnvironment.createTimeSkipping({ server: { executable, extraArgs } });
+      ? TestWorkflowEnvironment.createLocal({ server: { executable, extraArgs } })
+      : TestWorkflowEnvironment.createTimeSkipping({ server: { executable, extraArgs } }),
+  );
   const searchAttributes = Object.entries(options.searchAttributes ?? {});
   if (searchAttributes.length) {
     await env.connection.operatorService.addSearchAttributes({
@@ -45,6 +46,22 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     });
   }
   return env;
+}
+
+/**
+ * Starts an environment, again when the server missed the SDK's start-up limit: the SDK gives a
+ * server process 5 s to answer (a fixed limit), which a machine busy with other test processes
+ * can exceed; the SDK has killed that process. Any other failure is thrown at once.
+ */
+export async function startWithRetries<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test(err instanceof Error ? err.message : String(err)))
+        throw err;
+    }
+  }
 }
 
 function indexedValueType(type: SearchAttributeType): number {
