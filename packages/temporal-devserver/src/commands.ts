@@ -152,6 +152,21 @@ export class Commands {
           timerIds.add(timerId);
           break;
         }
+        case 'COMMAND_TYPE_CANCEL_TIMER': {
+          // As a real server: a timer neither pending nor fired behind this task cannot be cancelled.
+          const timerId = command.cancelTimerCommandAttributes?.timerId;
+          if (!timerId)
+            return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES', message: 'TimerId is not set' };
+          const firedBehind = run.buffered.some(
+            (draft) => draft.kind === 'TimerFired' && draft.attributes.timerId === timerId,
+          );
+          if (!timerIds.delete(timerId) && !firedBehind)
+            return {
+              cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES',
+              message: `timer id ${timerId} is not pending`,
+            };
+          break;
+        }
         case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
           const attrs = command.upsertWorkflowSearchAttributesCommandAttributes ?? {};
           const bad = validateSearchAttributes(namespace, attrs.searchAttributes);
