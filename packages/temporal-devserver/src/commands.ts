@@ -157,10 +157,7 @@ export class Commands {
           const timerId = command.cancelTimerCommandAttributes?.timerId;
           if (!timerId)
             return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES', message: 'TimerId is not set' };
-          const firedBehind = run.buffered.some(
-            (draft) => draft.kind === 'TimerFired' && draft.attributes.timerId === timerId,
-          );
-          if (!timerIds.delete(timerId) && !firedBehind)
+          if (!timerIds.delete(timerId) && this.server.timers.bufferedFiring(run, timerId) < 0)
             return {
               cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES',
               message: `timer id ${timerId} is not pending`,

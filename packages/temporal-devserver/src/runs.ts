@@ -95,11 +95,10 @@ export class RunStore {
 
   /**
    * Lets go of the closed runs used longest ago beyond `kept`, but not of one a query or a worker
-   * still holds; they stay in the store. Returns how many left memory.
+   * still holds; they stay in the store.
    */
-  trim(kept = this.closedRunsKept): number {
+  trim(kept = this.closedRunsKept): void {
     let excess = this.recentlyClosed.size - kept;
-    let released = 0;
     for (const runKey of this.recentlyClosed) {
       if (excess <= 0) break;
       const run = this.resident.get(runKey);
@@ -108,9 +107,7 @@ export class RunStore {
       this.resident.delete(runKey);
       if (run) this.store.releaseRun(run);
       excess--;
-      released++;
     }
-    return released;
   }
 
   remove(run: Pick<Execution, 'namespace' | 'workflowId' | 'runId'>): void {

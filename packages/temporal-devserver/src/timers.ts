@@ -54,11 +54,16 @@ export class Timers {
     });
   }
 
+  /** Where the timer's firing waits behind the workflow task at its worker, or -1. */
+  bufferedFiring(run: Execution, timerId: string): number {
+    return run.buffered.findIndex((draft) => draft.kind === 'TimerFired' && draft.attributes.timerId === timerId);
+  }
+
   private takeBufferedFiring(
     run: Execution,
     timerId: string,
   ): { startedEventId: number; handle?: undefined } | undefined {
-    const at = run.buffered.findIndex((draft) => draft.kind === 'TimerFired' && draft.attributes.timerId === timerId);
+    const at = this.bufferedFiring(run, timerId);
     if (at < 0) return undefined;
     const [fired] = run.buffered.splice(at, 1);
     if (run.buffered.length === 0) run.bufferedWake = false;

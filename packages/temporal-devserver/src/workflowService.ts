@@ -47,8 +47,8 @@ export class WorkflowService {
    * Lets go of the closed runs kept whole for the clients and workers that were using them (once
    * traffic has paused, say): they are read back from the store when asked for again.
    */
-  releaseClosedRuns(): number {
-    return this.server.runs.trim(0);
+  releaseClosedRuns(): void {
+    this.server.runs.trim(0);
   }
 
   /** Workflow or activity work outstanding: time may not skip. */
