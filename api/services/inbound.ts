@@ -9,13 +9,11 @@ import type { InboundSecretStore } from '../../db/inboundSecrets';
 import type { ThreadStore } from '../../db/threads';
 import { deliverInbound, startOrSignalWith, type InboundEvent } from '../../activities/connectors/inboundDelivery';
 import { INBOUND_SIGNATURE_HEADER, inboundSignatureValid } from '../inboundSignature';
+import { Identifier } from '../schemas/common';
 import { coversBrand, type AuthenticatedUser } from './caller';
 import { notFound, unauthenticatedCaller } from './errors';
 import { createSigningKeys, type SigningKeys } from './signingKeys';
 import type { TemporalAccess } from './temporal';
-
-/** Longer account ids are never looked up: no account has one. */
-const MAX_ACCOUNT_ID_LENGTH = 200;
 
 export interface InboundServiceDeps {
   accounts: Pick<AccountStore, 'findById'>;
@@ -41,7 +39,8 @@ export function createInboundService({ accounts, secrets, threads, temporal }: I
     }): Promise<Account> {
       const signedWith = (keys: SigningKeys | undefined): keys is SigningKeys =>
         keys !== undefined && inboundSignatureValid({ body, header: signature, secrets: keys.secrets });
-      if (accountId.length <= MAX_ACCOUNT_ID_LENGTH) {
+      // An id no account can have (too long, a control character, bytes Postgres refuses) is not looked up.
+      if (Identifier.safeParse(accountId).success) {
         const { keys, cached } = await signingKeys.lookup(accountId);
         if (signedWith(keys)) return keys.account;
         // What was kept may predate a rotation: the secret just issued must verify at once.

@@ -244,3 +244,14 @@ describe('the logger', () => {
     expect(logged).toContain('something happened');
   });
 });
+
+test('a delivery for an account id no account can have is refused as unsigned, not looked up', async () => {
+  // A NUL byte and a combining mark: Postgres refuses the NUL in a text parameter.
+  for (const path of ['/v1/inbound/e%CC%81%00', '/v1/inbound/%00', `/v1/inbound/${'a'.repeat(201)}`]) {
+    const response = await call(api, 'POST', path, {
+      rawBody: '{}',
+      headers: { 'x-socialops-signature': 'sha256=00' },
+    });
+    expect({ path, status: response.status }).toEqual({ path, status: 401 });
+  }
+});
