@@ -5,7 +5,8 @@
  * after DEVSERVER_MEMORY_POSTS (default 10,000) completed workflows shaped like a standard post,
  * and again once it has been at rest for 40 s (V8 and the allocator give back what the load made
  * them take); then the same without the release, and, over at most 1,500 posts, with every closed
- * run kept whole in memory, as before closed runs left it.
+ * run kept whole in memory, as before closed runs left it. Each ends with how long a listing and a
+ * count filtered by brand take over the closed runs.
  */
 import { fork } from 'node:child_process';
 import pg from 'pg';
@@ -39,6 +40,9 @@ interface Outcome {
   after: MemoryFigures;
   atRest: MemoryFigures;
   seconds: number;
+  /** Milliseconds for a listing's first page of 20 and a count, each filtered by brand, at the end. */
+  listMs: number;
+  countMs: number;
 }
 
 /** Completes posts `from` to `to` (exclusive) with IN_FLIGHT at a time; returns the seconds it took. */
@@ -78,6 +82,23 @@ async function completePosts(address: string, from: number, to: number): Promise
   return (performance.now() - t0) / 1000;
 }
 
+/** How long the server takes to list and count the closed runs of one brand (a tenth of them). */
+async function timeListing(address: string): Promise<{ listMs: number; countMs: number }> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const query = `${brandKey.name} = 'brand-1'`;
+    let t0 = performance.now();
+    await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query, pageSize: 20 });
+    const listMs = performance.now() - t0;
+    t0 = performance.now();
+    await client.workflow.count(query);
+    return { listMs, countMs: performance.now() - t0 };
+  } finally {
+    await connection.close();
+  }
+}
+
 async function measure(
   url: string,
   kept: 'recent' | 'all',
@@ -103,7 +124,8 @@ async function measure(
     const after = await reply<MemoryFigures>('measure');
     await new Promise((resolve) => setTimeout(resolve, REST_SECONDS * 1000));
     const atRest = await reply<MemoryFigures>('measure');
-    return { posts, idle, warmedUp, after, atRest, seconds };
+    const { listMs, countMs } = await timeListing(address);
+    return { posts, idle, warmedUp, after, atRest, seconds, listMs, countMs };
   } finally {
     child.send('stop');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -166,6 +188,10 @@ function report(label: string, outcome: Outcome): void {
       `over the idle start (goal ≤ 20 %: ${goal(atRest.rss, idle.rss)}), ${growth(atRest.rss, warmedUp.rss)} over the warmed-up server`,
   );
   console.log(`  runs held whole at the end: ${after.runsInMemory.closed} closed, ${after.runsInMemory.open} open`);
+  console.log(
+    `  filtered by brand over ${posts} closed runs: first listing page of 20 in ${outcome.listMs.toFixed(0)} ms, ` +
+      `count in ${outcome.countMs.toFixed(0)} ms`,
+  );
 }
 
 export async function benchDevserverMemory(): Promise<void> {

@@ -273,12 +273,15 @@ export class Activities {
     return { run, activity };
   }
 
-  private byId(req: ActivityByIdRequest): { run: Execution; activity: ActivityState } {
+  /** Acts on the activity a request names by its workflow and activity ids. */
+  private byId(req: ActivityByIdRequest, act: (run: Execution, activity: ActivityState) => Msg): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.running(namespace.name, { workflowId: req.workflowId, runId: req.runId });
+    const execution = { workflowId: req.workflowId, runId: req.runId };
+    const run = this.server.runs.runningNow(namespace.name, execution);
+    if (!run) return this.server.runs.notRunning(namespace.name, execution);
     const activity = [...run.activities.values()].find((a) => a.activityId === req.activityId);
     if (!activity) throw notFound(`activity ${req.activityId} not found`);
-    return { run, activity };
+    return act(run, activity);
   }
 
   private heartbeat(run: Execution, activity: ActivityState, details: Msg | undefined): Msg {
@@ -294,9 +297,8 @@ export class Activities {
     return this.heartbeat(run, activity, req.details);
   }
 
-  recordActivityTaskHeartbeatById(req: ActivityByIdRequest): Msg {
-    const { run, activity } = this.byId(req);
-    return this.heartbeat(run, activity, req.details);
+  recordActivityTaskHeartbeatById(req: ActivityByIdRequest): Msg | Promise<Msg> {
+    return this.byId(req, (run, activity) => this.heartbeat(run, activity, req.details));
   }
 
   /** Takes the activity off the run: no timers, no outstanding task, stale token. */
@@ -351,10 +353,11 @@ export class Activities {
     return {};
   }
 
-  respondActivityTaskCompletedById(req: ActivityByIdRequest): Msg {
-    const { run, activity } = this.byId(req);
-    this.complete(run, activity, req.result, req.identity);
-    return {};
+  respondActivityTaskCompletedById(req: ActivityByIdRequest): Msg | Promise<Msg> {
+    return this.byId(req, (run, activity) => {
+      this.complete(run, activity, req.result, req.identity);
+      return {};
+    });
   }
 
   respondActivityTaskFailed(req: ActivityTaskTokenRequest): Msg {
@@ -363,10 +366,11 @@ export class Activities {
     return {};
   }
 
-  respondActivityTaskFailedById(req: ActivityByIdRequest): Msg {
-    const { run, activity } = this.byId(req);
-    this.fail(run, activity, req.failure, req.identity, req.lastHeartbeatDetails);
-    return {};
+  respondActivityTaskFailedById(req: ActivityByIdRequest): Msg | Promise<Msg> {
+    return this.byId(req, (run, activity) => {
+      this.fail(run, activity, req.failure, req.identity, req.lastHeartbeatDetails);
+      return {};
+    });
   }
 
   private cancelTask(run: Execution, activity: ActivityState, details: Msg | undefined, identity?: string): void {
@@ -383,10 +387,11 @@ export class Activities {
     return {};
   }
 
-  respondActivityTaskCanceledById(req: ActivityByIdRequest): Msg {
-    const { run, activity } = this.byId(req);
-    this.cancelTask(run, activity, req.details, req.identity);
-    return {};
+  respondActivityTaskCanceledById(req: ActivityByIdRequest): Msg | Promise<Msg> {
+    return this.byId(req, (run, activity) => {
+      this.cancelTask(run, activity, req.details, req.identity);
+      return {};
+    });
   }
 
   /** How long until the next attempt, or why there is none. */

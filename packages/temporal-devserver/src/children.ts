@@ -10,7 +10,11 @@ import type {
   StartChildWorkflowExecutionAttributes,
   StartWorkflowExecutionRequest,
 } from './wire';
+import { status } from '@grpc/grpc-js';
+import { ServiceError } from './errors';
+import { eventAttributes } from './events';
 import type { Execution } from './execution';
+import type { RunStart } from './runStart';
 import type { ServerContext } from './context';
 
 export class Children {
@@ -43,51 +47,58 @@ export class Children {
       workflowType: attrs.workflowType!.name as string,
       parentClosePolicy,
     });
-    deferred.push(() => {
-      if (!run.isRunning) return;
-      const child = run.children.get(initiatedEventId)!;
-      const childNamespace = this.server.namespaces.get(namespace);
-      const request: StartWorkflowExecutionRequest = {
-        namespace,
-        workflowId: attrs.workflowId,
-        workflowType: attrs.workflowType,
-        taskQueue: { name: attrs.taskQueue?.name || run.taskQueue },
-        input: attrs.input,
-        workflowExecutionTimeout: attrs.workflowExecutionTimeout,
-        workflowRunTimeout: attrs.workflowRunTimeout,
-        workflowTaskTimeout: attrs.workflowTaskTimeout,
-        workflowIdReusePolicy: attrs.workflowIdReusePolicy,
-        retryPolicy: attrs.retryPolicy,
-        memo: attrs.memo,
-        searchAttributes: attrs.searchAttributes,
-        header: attrs.header,
-        identity: `parent:${run.workflowId}`,
-      };
-      try {
-        this.server.runStart.applyStartPolicies(childNamespace, {
-          ...request,
-          workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL',
-        });
-      } catch {
-        run.children.delete(initiatedEventId);
-        this.server.history.add(
-          run,
-          {
-            kind: 'StartChildWorkflowExecutionFailed',
-            attributes: {
-              namespace,
-              workflowId: attrs.workflowId,
-              workflowType: attrs.workflowType,
-              cause: 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS',
-              control: attrs.control,
-              initiatedEventId,
-              workflowTaskCompletedEventId: completedEventId,
-            },
+    deferred.push(() => this.start(run, initiatedEventId));
+  }
+
+  /**
+   * Starts the child a run initiated, under the id policies, or records why it could not start.
+   * Also called on restart for a child initiated but neither started nor failed.
+   */
+  start(run: Execution, initiatedEventId: number): void {
+    const child = run.children.get(initiatedEventId);
+    if (!run.isRunning || !child) return;
+    const attrs = eventAttributes(run.history[initiatedEventId - 1]) as StartChildWorkflowExecutionAttributes & {
+      namespace: string;
+      workflowTaskCompletedEventId: number;
+    };
+    const { namespace, workflowTaskCompletedEventId: completedEventId } = attrs;
+    const childNamespace = this.server.namespaces.get(namespace);
+    const request: StartWorkflowExecutionRequest = {
+      namespace,
+      workflowId: attrs.workflowId,
+      workflowType: attrs.workflowType,
+      taskQueue: { name: attrs.taskQueue?.name },
+      input: attrs.input,
+      workflowExecutionTimeout: attrs.workflowExecutionTimeout,
+      workflowRunTimeout: attrs.workflowRunTimeout,
+      workflowTaskTimeout: attrs.workflowTaskTimeout,
+      workflowIdReusePolicy: attrs.workflowIdReusePolicy,
+      retryPolicy: attrs.retryPolicy,
+      memo: attrs.memo,
+      searchAttributes: attrs.searchAttributes,
+      header: attrs.header,
+      identity: `parent:${run.workflowId}`,
+    };
+    const failed = (): void => {
+      run.children.delete(initiatedEventId);
+      this.server.history.add(
+        run,
+        {
+          kind: 'StartChildWorkflowExecutionFailed',
+          attributes: {
+            namespace,
+            workflowId: attrs.workflowId,
+            workflowType: attrs.workflowType,
+            cause: 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS',
+            control: attrs.control,
+            initiatedEventId,
+            workflowTaskCompletedEventId: completedEventId,
           },
-          true,
-        );
-        return;
-      }
+        },
+        true,
+      );
+    };
+    const startNow = (): void => {
       const childRun = this.server.runStart.create({
         namespace: childNamespace,
         request,
@@ -109,7 +120,27 @@ export class Children {
         },
         true,
       );
-    });
+    };
+    let decision: ReturnType<RunStart['applyStartPolicies']>;
+    try {
+      decision = this.server.runStart.applyStartPolicies(childNamespace, {
+        ...request,
+        workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL',
+      });
+    } catch {
+      failed();
+      return;
+    }
+    if (!(decision instanceof Promise)) {
+      startNow();
+      return;
+    }
+    // The workflow id's latest run is closed and out of memory: the store is read first.
+    const stillWaiting = (): boolean => run.isRunning && run.children.get(initiatedEventId) === child && !child.runId;
+    decision.then(
+      () => stillWaiting() && startNow(),
+      (err: unknown) => stillWaiting() && !(err instanceof ServiceError && err.code === status.UNAVAILABLE) && failed(),
+    );
   }
 
   /** Tells a parent that its child's chain has ended. */
@@ -145,11 +176,8 @@ export class Children {
     for (const child of run.children.values()) {
       if (!child.runId) continue;
       const childRun = this.server.runs.latestOpen(child.namespace, child.workflowId);
-      if (
-        !childRun ||
-        childRun.firstExecutionRunId !== this.server.runs.summary(child.namespace, child.runId)?.firstExecutionRunId
-      )
-        continue;
+      // The child's chain still runs: the run this parent started is its first.
+      if (!childRun || childRun.firstExecutionRunId !== child.runId) continue;
       if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_TERMINATE') {
         this.server.runClose.terminate(childRun, 'by parent close policy', undefined, 'history-service');
       } else if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL' && !childRun.cancelRequested) {
@@ -190,7 +218,7 @@ export class Children {
     deferred.push(() => {
       let target: Execution | undefined;
       try {
-        target = this.server.runs.running(namespace, attrs.execution);
+        target = this.server.runs.runningNow(namespace, attrs.execution);
       } catch {
         target = undefined;
       }
@@ -259,7 +287,7 @@ export class Children {
     deferred.push(() => {
       let target: Execution | undefined;
       try {
-        target = this.server.runs.running(namespace, execution);
+        target = this.server.runs.runningNow(namespace, execution);
       } catch {
         target = undefined;
       }

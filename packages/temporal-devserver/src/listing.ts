@@ -14,6 +14,7 @@ import { invalidArgument } from './errors';
 import { eventAttributes } from './events';
 import type { ActivityState } from './execution';
 import type { RunSummary } from './runs';
+import { ClosedRun } from './closedRun';
 import { STATUS_ENUM } from './executionStatus';
 import { durToMs, msToDur, msToTs } from './time';
 import { type CompiledQuery, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
@@ -104,8 +105,11 @@ export class Listing {
   }
 
   private record(run: RunSummary): VisibilityRecord {
-    const searchAttributes: Record<string, unknown> = {};
-    for (const [name, payload] of Object.entries(run.searchAttributes)) searchAttributes[name] = payloadValue(payload);
+    let searchAttributes: Record<string, unknown> = {};
+    if (run instanceof ClosedRun) searchAttributes = run.searchAttributeValues;
+    else
+      for (const [name, payload] of Object.entries(run.searchAttributes))
+        searchAttributes[name] = payloadValue(payload);
     return {
       workflowId: run.workflowId,
       runId: run.runId,
@@ -119,11 +123,11 @@ export class Listing {
     };
   }
 
-  private queryRuns(
+  private async queryRuns(
     namespaceName: string | undefined,
     query: string | undefined,
     allowGroupBy = false,
-  ): { runs: RunSummary[]; compiled: CompiledQuery } {
+  ): Promise<{ runs: RunSummary[]; compiled: CompiledQuery }> {
     const namespace = this.server.namespaces.get(namespaceName);
     let compiled: CompiledQuery;
     try {
@@ -132,19 +136,17 @@ export class Listing {
       if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
       throw err;
     }
-    const rows = this.server.runs
-      .all()
-      .filter((run) => run.namespace === namespace.name)
-      .map((run) => ({ run, record: this.record(run) }))
-      .filter((row) => compiled.matches(row.record));
     if (compiled.groupBy.length && !allowGroupBy)
       throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
+    const rows = (await this.server.runs.inNamespace(namespace.name))
+      .map((run) => ({ run, record: this.record(run) }))
+      .filter((row) => compiled.matches(row.record));
     rows.sort((a, b) => compiled.compare(a.record, b.record));
     return { runs: rows.map((r) => r.run), compiled };
   }
 
-  listWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
-    const { runs } = this.queryRuns(req.namespace, req.query);
+  async listWorkflowExecutions(req: ListWorkflowExecutionsRequest): Promise<Msg> {
+    const { runs } = await this.queryRuns(req.namespace, req.query);
     const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
     const pageSize = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
     const page = runs.slice(offset, offset + pageSize);
@@ -155,12 +157,12 @@ export class Listing {
     };
   }
 
-  scanWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
+  scanWorkflowExecutions(req: ListWorkflowExecutionsRequest): Promise<Msg> {
     return this.listWorkflowExecutions(req);
   }
 
-  countWorkflowExecutions(req: ListWorkflowExecutionsRequest): Msg {
-    const { runs, compiled } = this.queryRuns(req.namespace, req.query, true);
+  async countWorkflowExecutions(req: ListWorkflowExecutionsRequest): Promise<Msg> {
+    const { runs, compiled } = await this.queryRuns(req.namespace, req.query, true);
     if (!compiled.groupBy.length) return { count: runs.length };
     const groups = new Map<string, { values: string[]; count: number }>();
     for (const run of runs) {
@@ -182,19 +184,16 @@ export class Listing {
     };
   }
 
-  listOpenWorkflowExecutions(req: NamespaceScoped): Msg {
-    return {
-      executions: this.queryRuns(req.namespace, "ExecutionStatus = 'Running'").runs.map((run) =>
-        this.executionInfo(run),
-      ),
-    };
+  listOpenWorkflowExecutions(req: NamespaceScoped): Promise<Msg> {
+    return this.executions(req, "ExecutionStatus = 'Running'");
   }
 
-  listClosedWorkflowExecutions(req: NamespaceScoped): Msg {
-    return {
-      executions: this.queryRuns(req.namespace, "ExecutionStatus != 'Running'").runs.map((run) =>
-        this.executionInfo(run),
-      ),
-    };
+  listClosedWorkflowExecutions(req: NamespaceScoped): Promise<Msg> {
+    return this.executions(req, "ExecutionStatus != 'Running'");
+  }
+
+  private async executions(req: NamespaceScoped, query: string): Promise<Msg> {
+    const { runs } = await this.queryRuns(req.namespace, query);
+    return { executions: runs.map((run) => this.executionInfo(run)) };
   }
 }

@@ -2,7 +2,7 @@
  * Rebuilds the server's state from what the store holds, as on a restart: each open run's history
  * is read back and its pending work (workflow task, timers, activities, children, updates) derived
  * from it, with the mutable state the store kept beside it; then open runs carry on. Closed runs
- * come back as their summaries, and whole (`rebuildRun`) only when a client asks about one.
+ * stay in the store, and come back whole (`rebuildRun`) only when a client asks about one.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerContext } from './context';
@@ -65,18 +65,15 @@ export function restoreState(server: ServerContext, state: StoredState, restart:
     );
     server.namespaces.restore({ ...stored, searchAttributes });
   }
-  for (const closed of state.closedRuns) {
-    server.runs.restore(closed);
-    server.retention.schedule(closed);
-  }
   const open: Array<[Execution, Pending, StoredRun]> = [];
   for (const stored of state.runs) {
     const { run, pending } = rebuildRun(stored);
     server.runs.restore(run);
     if (run.isRunning) open.push([run, pending, stored]);
-    else server.retention.schedule(run);
+    else server.runs.closed(run);
   }
   for (const [run, pending, stored] of open) resume(server, run, pending, stored, restart);
+  server.retention.start();
 }
 
 /** A run as its stored history and state describe it, with what is pending on it. */
@@ -119,6 +116,10 @@ function settleBuffered(pending: Pending, run: Execution): void {
     if (ACTIVITY_CLOSE.has(kind)) pending.activities.delete(Number(attributes.scheduledEventId));
     else if (kind === 'TimerFired' || kind === 'TimerCanceled') pending.timers.delete(attributes.timerId as string);
     else if (CHILD_CLOSE.has(kind)) run.children.delete(Number(attributes.initiatedEventId));
+    else if (kind === 'ChildWorkflowExecutionStarted') {
+      const child = run.children.get(Number(attributes.initiatedEventId));
+      if (child) child.runId = (attributes.workflowExecution as Msg | undefined)?.runId as string;
+    }
   }
 }
 
@@ -274,6 +275,8 @@ function resume(
     server.activities.resume(run, activity);
   }
   server.workflowTasks.resume(run, pending.workflowTask, pending.needsTask);
+  // A child whose start waited on a read of the store when the server stopped.
+  for (const child of [...run.children.values()]) if (!child.runId) server.children.start(run, child.initiatedEventId);
   // After the workflow task, so that a closing activity's events find the task they wait for.
   if (restart.workersGone)
     for (const activity of [...run.activities.values()]) server.activities.lostWithWorker(run, activity);

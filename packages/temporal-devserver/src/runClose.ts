@@ -209,38 +209,45 @@ export class RunClose {
     this.close(run, 'Terminated', 'WorkflowExecutionTerminated', { reason, details, identity });
   }
 
-  terminateWorkflowExecution(req: TerminateWorkflowExecutionRequest): Msg {
+  terminateWorkflowExecution(req: TerminateWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.running(namespace.name, req.workflowExecution);
+    const run = this.server.runs.runningNow(namespace.name, req.workflowExecution);
+    if (!run) return this.server.runs.notRunning(namespace.name, req.workflowExecution);
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
       throw notFound('workflow execution not found for the given first execution run id');
     this.terminate(run, req.reason, req.details, req.identity);
     return {};
   }
 
-  deleteWorkflowExecution(req: DeleteWorkflowExecutionRequest): Msg {
+  async deleteWorkflowExecution(req: DeleteWorkflowExecutionRequest): Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.named(namespace.name, req.workflowExecution);
+    const run = await this.server.runs.named(namespace.name, req.workflowExecution);
     const open = this.server.runs.byRunId(namespace.name, run.runId);
     if (open?.isRunning) this.terminate(open, 'deleted', undefined);
     this.server.runs.remove(run);
     return {};
   }
 
-  requestCancelWorkflowExecution(req: RequestCancelWorkflowExecutionRequest): Msg {
+  requestCancelWorkflowExecution(req: RequestCancelWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const run = this.server.runs.running(namespace.name, req.workflowExecution);
+    const run = this.server.runs.runningNow(namespace.name, req.workflowExecution);
+    if (!run) return this.server.runs.notRunning(namespace.name, req.workflowExecution);
     if (req.firstExecutionRunId && run.firstExecutionRunId !== req.firstExecutionRunId)
       throw notFound('workflow execution not found for the given first execution run id');
     if (req.requestId && run.requestIds.has(`cancel:${req.requestId}`)) return {};
     if (req.requestId) run.requestIds.add(`cancel:${req.requestId}`);
-    if (run.cancelRequested) return {};
+    this.requestCancel(run, req.reason, req.identity);
+    return {};
+  }
+
+  /** Asks the open run to cancel, once. */
+  requestCancel(run: Execution, reason: string | undefined, identity?: string): void {
+    if (run.cancelRequested) return;
     run.cancelRequested = true;
     this.server.history.add(
       run,
-      { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: req.reason, identity: req.identity } },
+      { kind: 'WorkflowExecutionCancelRequested', attributes: { cause: reason, identity } },
       true,
     );
-    return {};
   }
 }

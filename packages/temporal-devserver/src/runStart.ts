@@ -24,6 +24,20 @@ import type { Namespace } from './namespaces';
 import type { RunSummary } from './runs';
 import type { ServerContext } from './context';
 
+/** What the id policies decided: a run to hand back, or that a new one may start. */
+export interface StartDecision {
+  existing?: RunSummary;
+  started: boolean;
+}
+
+/** Goes on at once with a decision made at once, and once it is made otherwise. */
+export function whenDecided<T>(
+  decision: StartDecision | Promise<StartDecision>,
+  next: (d: StartDecision) => T,
+): T | Promise<T> {
+  return decision instanceof Promise ? decision.then(next) : next(decision);
+}
+
 export class RunStart {
   constructor(private readonly server: ServerContext) {}
 
@@ -126,16 +140,28 @@ export class RunStart {
   }
 
   /**
-   * Applies the id reuse and conflict policies. Returns an existing run to hand back
-   * (request id dedup or USE_EXISTING), or undefined when a new run may start.
+   * Applies the id reuse and conflict policies. Returns an existing run to hand back (request id
+   * dedup or USE_EXISTING), or `started` when a new run may start. Decided at once unless the
+   * workflow's latest run is a closed one the store must be asked about.
    */
   applyStartPolicies(
     namespace: Namespace,
     request: StartWorkflowExecutionRequest,
-  ): { existing?: RunSummary; started: boolean } {
-    const running = this.server.runs.latestOpen(namespace.name, request.workflowId as string);
+  ): StartDecision | Promise<StartDecision> {
+    const workflowId = request.workflowId as string;
+    const running = this.server.runs.latestOpen(namespace.name, workflowId);
     if (running) return this.applyConflictPolicy(request, running);
-    const current = this.server.runs.latest(namespace.name, request.workflowId as string);
+    const latest = this.server.runs.latest(namespace.name, workflowId);
+    if (!(latest instanceof Promise)) return this.applyReusePolicy(request, latest);
+    // A run of that id may have started while the store was read.
+    return latest.then((closed) => {
+      const open = this.server.runs.latestOpen(namespace.name, workflowId);
+      return open ? this.applyConflictPolicy(request, open) : this.applyReusePolicy(request, closed);
+    });
+  }
+
+  /** The workflow id reuse policy against the workflow's latest run, closed. */
+  private applyReusePolicy(request: StartWorkflowExecutionRequest, current: RunSummary | undefined): StartDecision {
     if (!current) return { started: true };
     if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
     const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
@@ -154,10 +180,7 @@ export class RunStart {
   }
 
   /** The workflow id conflict policy against the workflow's open run. */
-  private applyConflictPolicy(
-    request: StartWorkflowExecutionRequest,
-    current: Execution,
-  ): { existing?: Execution; started: boolean } {
+  private applyConflictPolicy(request: StartWorkflowExecutionRequest, current: Execution): StartDecision {
     if (request.requestId && current.requestIds.has(request.requestId)) return { existing: current, started: true };
     const conflict = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
     const reuse = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
@@ -193,16 +216,36 @@ export class RunStart {
     if (badAttribute) throw invalidArgument(badAttribute);
   }
 
-  startWorkflowExecution(req: StartWorkflowExecutionRequest): Msg {
+  startWorkflowExecution(req: StartWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     this.validateStart(namespace, req);
-    const { existing, started } = this.applyStartPolicies(namespace, req);
+    return whenDecided(this.applyStartPolicies(namespace, req), (decision) =>
+      this.startDecided(namespace, req, decision),
+    );
+  }
+
+  /**
+   * Starts a run with a request id never used before, under a reuse policy that lets any closed run
+   * be followed (as a schedule's starts are): only an open run of the id can stand in the way, so
+   * no closed run needs reading and the start is decided at once.
+   */
+  startFresh(
+    req: StartWorkflowExecutionRequest & { workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE' },
+  ): Msg {
+    const namespace = this.server.namespaces.get(req.namespace);
+    this.validateStart(namespace, req);
+    const running = this.server.runs.latestOpen(namespace.name, req.workflowId as string);
+    return this.startDecided(namespace, req, running ? this.applyConflictPolicy(req, running) : { started: true });
+  }
+
+  private startDecided(namespace: Namespace, req: StartWorkflowExecutionRequest, decision: StartDecision): Msg {
+    const { existing, started } = decision;
     if (existing) return { runId: existing.runId, started, status: STATUS_ENUM[existing.status] };
     const run = this.create({ namespace, request: req });
     return { runId: run.runId, started: true, status: STATUS_ENUM.Running };
   }
 
-  signalWithStartWorkflowExecution(req: SignalWithStartWorkflowExecutionRequest): Msg {
+  signalWithStartWorkflowExecution(req: SignalWithStartWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
     const current = this.server.runs.latestOpen(namespace.name, req.workflowId as string);
@@ -218,17 +261,15 @@ export class RunStart {
       return { runId: current.runId, started: false };
     }
     this.validateStart(namespace, req);
-    const { existing, started } = this.applyStartPolicies(namespace, {
-      ...req,
-      workflowIdConflictPolicy: req.workflowIdConflictPolicy,
+    return whenDecided(this.applyStartPolicies(namespace, req), ({ existing, started }) => {
+      if (existing) return { runId: existing.runId, started };
+      const run = this.create({
+        namespace,
+        request: req,
+        beforeFirstTask: (first) => this.server.history.append(first, signal),
+      });
+      return { runId: run.runId, started: true };
     });
-    if (existing) return { runId: existing.runId, started };
-    const run = this.create({
-      namespace,
-      request: req,
-      beforeFirstTask: (started) => this.server.history.append(started, signal),
-    });
-    return { runId: run.runId, started: true };
   }
 
   executeMultiOperation(req: ExecuteMultiOperationRequest, context: CallContext): Promise<Msg> | Msg {
@@ -245,25 +286,28 @@ export class RunStart {
     ) {
       throw invalidArgument('update-with-start requires a workflow id conflict policy of USE_EXISTING or FAIL');
     }
+    const withUpdate = (startResponse: Msg): Promise<Msg> =>
+      this.server.updates
+        .updateWorkflowExecution(
+          {
+            ...update,
+            namespace: namespace.name,
+            workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId as string },
+          },
+          context,
+        )
+        .then((updateResponse) => ({
+          responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }],
+        }));
     const startResponse = this.startWorkflowExecution(start);
-    return this.server.updates
-      .updateWorkflowExecution(
-        {
-          ...update,
-          namespace: namespace.name,
-          workflowExecution: { workflowId: start.workflowId, runId: startResponse.runId as string },
-        },
-        context,
-      )
-      .then((updateResponse) => ({
-        responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }],
-      }));
+    return startResponse instanceof Promise ? startResponse.then(withUpdate) : withUpdate(startResponse);
   }
 
-  signalWorkflowExecution(req: SignalWorkflowExecutionRequest): Msg {
+  signalWorkflowExecution(req: SignalWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
-    const run = this.server.runs.running(namespace.name, req.workflowExecution);
+    const run = this.server.runs.runningNow(namespace.name, req.workflowExecution);
+    if (!run) return this.server.runs.notRunning(namespace.name, req.workflowExecution);
     if (req.requestId && run.requestIds.has(`signal:${req.requestId}`)) return {};
     if (req.requestId) run.requestIds.add(`signal:${req.requestId}`);
     this.server.history.add(

@@ -1,15 +1,15 @@
 /**
- * The runs, by workflow id (oldest first) and by run id. Open runs live in memory; a closed run
- * keeps only its summary here (what listings, their filters and the id policies read) and leaves
- * memory once a few more recent closed runs have been used, to be read back from the store when a
- * client asks about it.
+ * The runs in memory, by run id and by workflow id, in front of the store. Open runs live here
+ * whole; a closed run stays only while it is among the few used last, then leaves memory
+ * altogether: what clients ask about it (a lookup, a listing, the id policies) is read from the
+ * store, so memory does not grow with the runs that have closed.
  */
 import { ClosedRun } from './closedRun';
 import { invalidArgument, notFound } from './errors';
-import { Execution } from './execution';
+import type { Execution } from './execution';
 import { NamespacedMap } from './namespacedMap';
 import { rebuildRun } from './recovery';
-import { closedRunSummary, runState, startRecord, type ClosedRunSummary, type DevServerStore } from './store/store';
+import type { ClosedRunSummary, DevServerStore } from './store/store';
 import type { WorkflowExecutionRef } from './wire';
 
 const key = (namespace: string, id: string): string => `${namespace}\u0000${id}`;
@@ -34,18 +34,25 @@ export type RunSummary = Pick<
   | 'historyLength'
 > & { readonly requestIds: ReadonlySet<string> };
 
+const closedSummary = (summary: ClosedRunSummary): RunSummary => new ClosedRun(summary);
+
 /** Closed runs kept whole in memory by default, the most recently used first to stay. */
 export const DEFAULT_CLOSED_RUNS_KEPT = 32;
 
 export class RunStore {
-  /** Each workflow id's runs, oldest first. */
-  private readonly byWorkflowId = new NamespacedMap<readonly RunSummary[]>();
-  private readonly summaries = new NamespacedMap<RunSummary>();
-  /** Open runs, and the closed runs used last (in the order of their use, oldest first). */
+  /** Open runs, and the closed runs used last. */
   private readonly resident = new Map<string, Execution>();
+  /**
+   * Each workflow id's latest run, where memory holds it: every open run is its workflow's latest.
+   * An id missing here has no open run, and the store knows its latest closed one.
+   */
+  private readonly latestRuns = new NamespacedMap<Execution>();
+  /** The closed runs held whole, in the order of their use (oldest first). */
   private readonly recentlyClosed = new Set<string>();
   /** Loads under way, so that two requests for one closed run share one read and one object. */
   private readonly loading = new Map<string, Promise<Execution | undefined>>();
+  /** Loads whose run was deleted (retention, a delete request) while they read it: gone for them too. */
+  private readonly removedWhileLoading = new Set<string>();
 
   constructor(
     private readonly store: DevServerStore,
@@ -58,33 +65,18 @@ export class RunStore {
     this.store.saveRun(run);
   }
 
-  /** A run read back from the store: open ones whole, closed ones as their summary. */
-  restore(run: Execution | ClosedRunSummary): void {
-    const summary = run instanceof Execution ? run : new ClosedRun(run);
-    // Arrays of their exact length: most chains are one run long, and a pushed array takes room for 17.
-    const chain = this.byWorkflowId.get(run.namespace, run.workflowId);
-    this.byWorkflowId.set(run.namespace, run.workflowId, chain ? [...chain, summary] : [summary]);
-    this.summaries.set(run.namespace, run.runId, summary);
-    if (run instanceof Execution) this.resident.set(key(run.namespace, run.runId), run);
+  /** An open run read back from the store, oldest first: the latest of its workflow id. */
+  restore(run: Execution): void {
+    this.resident.set(key(run.namespace, run.runId), run);
+    this.latestRuns.set(run.namespace, run.workflowId, run);
   }
 
-  /** The run has closed: it keeps a summary here and stays whole only while recently used. */
+  /** The run has closed: the store answers about it from now on, and it stays whole while used. */
   closed(run: Execution): void {
     const runKey = key(run.namespace, run.runId);
     if (this.resident.get(runKey) !== run) return;
-    this.replaceSummary(run, new ClosedRun(closedRunSummary(startRecord(run), runState(run), run.history.length)));
+    this.store.runClosed(run);
     this.touch(runKey);
-  }
-
-  private replaceSummary(run: RunSummary, summary: RunSummary): void {
-    this.summaries.set(run.namespace, run.runId, summary);
-    const chain = this.byWorkflowId.get(run.namespace, run.workflowId);
-    if (chain)
-      this.byWorkflowId.set(
-        run.namespace,
-        run.workflowId,
-        chain.map((other) => (other.runId === run.runId ? summary : other)),
-      );
   }
 
   private touch(runKey: string): void {
@@ -105,7 +97,8 @@ export class RunStore {
       if (run && (run.queries.length || run.atWorker.size || run.waiters)) continue;
       this.recentlyClosed.delete(runKey);
       this.resident.delete(runKey);
-      if (run) this.store.releaseRun(run);
+      if (run && this.latestRuns.get(run.namespace, run.workflowId) === run)
+        this.latestRuns.delete(run.namespace, run.workflowId);
       excess--;
     }
   }
@@ -113,14 +106,19 @@ export class RunStore {
   remove(run: Pick<Execution, 'namespace' | 'workflowId' | 'runId'>): void {
     this.store.deleteRun(run);
     const runKey = key(run.namespace, run.runId);
-    this.summaries.delete(run.namespace, run.runId);
     this.resident.delete(runKey);
     this.recentlyClosed.delete(runKey);
-    const remaining = (this.byWorkflowId.get(run.namespace, run.workflowId) ?? []).filter(
-      (other) => other.runId !== run.runId,
+    // The run before it, if any, is the latest now: the store says which.
+    if (this.latestRuns.get(run.namespace, run.workflowId)?.runId === run.runId)
+      this.latestRuns.delete(run.namespace, run.workflowId);
+    if (this.loading.has(runKey)) this.removedWhileLoading.add(runKey);
+  }
+
+  /** Closed runs held in memory that closed before `before`, for retention. */
+  closedBefore(namespace: string, before: number): Execution[] {
+    return [...this.resident.values()].filter(
+      (run) => run.namespace === namespace && !run.isRunning && run.closeTime !== undefined && run.closeTime < before,
     );
-    if (remaining.length) this.byWorkflowId.set(run.namespace, run.workflowId, remaining);
-    else this.byWorkflowId.delete(run.namespace, run.workflowId);
   }
 
   /** A run held in memory: every open run, and closed runs used lately. */
@@ -128,28 +126,52 @@ export class RunStore {
     return this.resident.get(key(namespace, runId));
   }
 
-  /** Any run's summary, open or closed. */
-  summary(namespace: string, runId: string): RunSummary | undefined {
-    return this.summaries.get(namespace, runId);
-  }
-
-  latest(namespace: string, workflowId: string): RunSummary | undefined {
-    const chain = this.byWorkflowId.get(namespace, workflowId);
-    return chain?.[chain.length - 1];
-  }
-
   /** The workflow's latest run if it is open. */
   latestOpen(namespace: string, workflowId: string): Execution | undefined {
-    const latest = this.latest(namespace, workflowId);
-    return latest instanceof Execution && latest.isRunning ? latest : undefined;
+    const latest = this.latestRuns.get(namespace, workflowId);
+    return latest?.isRunning ? latest : undefined;
   }
 
-  /** The summary of the run a request names: its run id, or the workflow's latest run. */
-  named(namespace: string, execution: WorkflowExecutionRef | undefined): RunSummary {
+  /**
+   * The workflow's latest run, open or closed: from memory when it is there, else from the store
+   * (at once, when the store can tell the workflow id has never closed a run).
+   */
+  latest(namespace: string, workflowId: string): RunSummary | undefined | Promise<RunSummary | undefined> {
+    const latest = this.latestRuns.get(namespace, workflowId);
+    if (latest) return latest;
+    const stored = this.store.latestClosedRun(namespace, workflowId);
+    if (!(stored instanceof Promise)) return stored && closedSummary(stored);
+    return stored.then((summary) => this.latestRuns.get(namespace, workflowId) ?? (summary && closedSummary(summary)));
+  }
+
+  /** Any run's summary, open or closed. */
+  async summary(namespace: string, runId: string): Promise<RunSummary | undefined> {
+    const resident = this.byRunId(namespace, runId);
+    if (resident) return resident;
+    const stored = await this.store.closedRun({ namespace, runId });
+    return this.byRunId(namespace, runId) ?? (stored && closedSummary(stored));
+  }
+
+  /**
+   * The run a request names (its run id, or the workflow's latest run) if memory holds it: every
+   * open run is here. Callers that change a run use it before anything else can, then fall back on
+   * `find` or `named`.
+   */
+  inMemory(namespace: string, execution: WorkflowExecutionRef | undefined): Execution | undefined {
     const workflowId = execution?.workflowId;
     if (!workflowId) throw invalidArgument('workflow id is required');
     const runId = execution?.runId || undefined;
-    const run = runId ? this.summary(namespace, runId) : this.latest(namespace, workflowId);
+    const run = runId ? this.byRunId(namespace, runId) : this.latestRuns.get(namespace, workflowId);
+    return run?.workflowId === workflowId ? run : undefined;
+  }
+
+  /** The summary of the run a request names: its run id, or the workflow's latest run. */
+  async named(namespace: string, execution: WorkflowExecutionRef | undefined): Promise<RunSummary> {
+    const resident = this.inMemory(namespace, execution);
+    if (resident) return resident;
+    const workflowId = execution!.workflowId as string;
+    const runId = execution?.runId || undefined;
+    const run = runId ? await this.summary(namespace, runId) : await this.latest(namespace, workflowId);
     if (!run || run.workflowId !== workflowId) {
       throw notFound(
         `workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`,
@@ -158,19 +180,20 @@ export class RunStore {
     return run;
   }
 
-  /**
-   * The run a request names if it is in memory (every open run is): callers that change a run use
-   * it before anything else can, then fall back on `find`.
-   */
-  inMemory(namespace: string, execution: WorkflowExecutionRef | undefined): Execution | undefined {
-    return this.resident.get(key(namespace, this.named(namespace, execution).runId));
-  }
-
   /** The run a request names, whole: read back from the store if it has left memory. */
   async find(namespace: string, execution: WorkflowExecutionRef | undefined): Promise<Execution> {
-    const summary = this.named(namespace, execution);
-    const run = this.resident.get(key(namespace, summary.runId)) ?? (await this.load(summary));
+    const resident = this.inMemory(namespace, execution);
+    if (resident) return resident;
+    const summary = await this.named(namespace, execution);
+    const run = this.byRunId(namespace, summary.runId) ?? (await this.load(summary));
     if (!run) throw notFound(`workflow execution not found for workflow ID "${summary.workflowId}"`);
+    // Named as its workflow's latest run, and no run of that id started since: it stays the latest.
+    if (
+      !execution?.runId &&
+      !this.latestRuns.get(namespace, run.workflowId) &&
+      this.byRunId(namespace, run.runId) === run
+    )
+      this.latestRuns.set(namespace, run.workflowId, run);
     return run;
   }
 
@@ -181,8 +204,7 @@ export class RunStore {
       loading = this.store.loadRun(summary).then(
         (stored) => {
           this.loading.delete(runKey);
-          // Deleted meanwhile (retention, a delete request): it is gone for this request too.
-          if (!stored || this.summaries.get(summary.namespace, summary.runId) !== summary) return undefined;
+          if (this.removedWhileLoading.delete(runKey) || !stored) return undefined;
           const resident = this.resident.get(runKey) ?? rebuildRun(stored).run;
           this.resident.set(runKey, resident);
           this.touch(runKey);
@@ -190,6 +212,7 @@ export class RunStore {
         },
         (err: unknown) => {
           this.loading.delete(runKey);
+          this.removedWhileLoading.delete(runKey);
           throw err;
         },
       );
@@ -198,16 +221,26 @@ export class RunStore {
     return loading;
   }
 
-  running(namespace: string, execution: WorkflowExecutionRef | undefined): Execution {
-    const summary = this.named(namespace, execution);
-    const run = this.resident.get(key(namespace, summary.runId));
-    if (!run?.isRunning) throw notFound('workflow execution already completed');
-    return run;
+  /** The open run a request names, if there is one. */
+  runningNow(namespace: string, execution: WorkflowExecutionRef | undefined): Execution | undefined {
+    const run = this.inMemory(namespace, execution);
+    return run?.isRunning ? run : undefined;
   }
 
-  /** Every run's summary. */
-  all(): RunSummary[] {
-    return [...this.summaries.values()];
+  /** Why a request names no open run: NOT_FOUND, saying whether the run closed or never was. */
+  async notRunning(namespace: string, execution: WorkflowExecutionRef | undefined): Promise<never> {
+    await this.named(namespace, execution);
+    throw notFound('workflow execution already completed');
+  }
+
+  /** A namespace's runs for a listing: open and recently used ones from memory, the rest from the store. */
+  async inNamespace(namespace: string): Promise<RunSummary[]> {
+    const closed = await this.store.closedRuns(namespace);
+    const runs: RunSummary[] = [...this.resident.values()].filter(
+      (run) => run.namespace === namespace && run.isRunning,
+    );
+    for (const summary of closed) runs.push(this.byRunId(namespace, summary.runId) ?? closedSummary(summary));
+    return runs;
   }
 
   /** Open runs. */

@@ -91,11 +91,11 @@ export class WorkflowService {
     return this.server.namespaces.getSearchAttributes();
   }
 
-  startWorkflowExecution(request: Msg): Msg {
+  startWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runStart.startWorkflowExecution(request);
   }
 
-  signalWithStartWorkflowExecution(request: Msg): Msg {
+  signalWithStartWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runStart.signalWithStartWorkflowExecution(request);
   }
 
@@ -123,7 +123,7 @@ export class WorkflowService {
     return this.server.activities.recordActivityTaskHeartbeat(request);
   }
 
-  recordActivityTaskHeartbeatById(request: Msg): Msg {
+  recordActivityTaskHeartbeatById(request: Msg): Msg | Promise<Msg> {
     return this.server.activities.recordActivityTaskHeartbeatById(request);
   }
 
@@ -131,7 +131,7 @@ export class WorkflowService {
     return this.server.activities.respondActivityTaskCompleted(request);
   }
 
-  respondActivityTaskCompletedById(request: Msg): Msg {
+  respondActivityTaskCompletedById(request: Msg): Msg | Promise<Msg> {
     return this.server.activities.respondActivityTaskCompletedById(request);
   }
 
@@ -139,7 +139,7 @@ export class WorkflowService {
     return this.server.activities.respondActivityTaskFailed(request);
   }
 
-  respondActivityTaskFailedById(request: Msg): Msg {
+  respondActivityTaskFailedById(request: Msg): Msg | Promise<Msg> {
     return this.server.activities.respondActivityTaskFailedById(request);
   }
 
@@ -147,23 +147,23 @@ export class WorkflowService {
     return this.server.activities.respondActivityTaskCanceled(request);
   }
 
-  respondActivityTaskCanceledById(request: Msg): Msg {
+  respondActivityTaskCanceledById(request: Msg): Msg | Promise<Msg> {
     return this.server.activities.respondActivityTaskCanceledById(request);
   }
 
-  terminateWorkflowExecution(request: Msg): Msg {
+  terminateWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runClose.terminateWorkflowExecution(request);
   }
 
-  deleteWorkflowExecution(request: Msg): Msg {
+  deleteWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runClose.deleteWorkflowExecution(request);
   }
 
-  requestCancelWorkflowExecution(request: Msg): Msg {
+  requestCancelWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runClose.requestCancelWorkflowExecution(request);
   }
 
-  signalWorkflowExecution(request: Msg): Msg {
+  signalWorkflowExecution(request: Msg): Msg | Promise<Msg> {
     return this.server.runStart.signalWorkflowExecution(request);
   }
 
@@ -195,23 +195,23 @@ export class WorkflowService {
     return this.server.history.getWorkflowExecutionHistoryReverse(request);
   }
 
-  listWorkflowExecutions(request: Msg): Msg {
+  listWorkflowExecutions(request: Msg): Msg | Promise<Msg> {
     return this.server.listing.listWorkflowExecutions(request);
   }
 
-  scanWorkflowExecutions(request: Msg): Msg {
+  scanWorkflowExecutions(request: Msg): Msg | Promise<Msg> {
     return this.server.listing.scanWorkflowExecutions(request);
   }
 
-  countWorkflowExecutions(request: Msg): Msg {
+  countWorkflowExecutions(request: Msg): Msg | Promise<Msg> {
     return this.server.listing.countWorkflowExecutions(request);
   }
 
-  listOpenWorkflowExecutions(request: Msg): Msg {
+  listOpenWorkflowExecutions(request: Msg): Msg | Promise<Msg> {
     return this.server.listing.listOpenWorkflowExecutions(request);
   }
 
-  listClosedWorkflowExecutions(request: Msg): Msg {
+  listClosedWorkflowExecutions(request: Msg): Msg | Promise<Msg> {
     return this.server.listing.listClosedWorkflowExecutions(request);
   }
 
@@ -219,7 +219,7 @@ export class WorkflowService {
     return this.server.workflowTasks.shutdownWorker(request);
   }
 
-  resetStickyTaskQueue(request: Msg): Msg {
+  resetStickyTaskQueue(request: Msg): Msg | Promise<Msg> {
     return this.server.workflowTasks.resetStickyTaskQueue(request);
   }
 

@@ -428,11 +428,11 @@ export class WorkflowTasks {
     return {};
   }
 
-  resetStickyTaskQueue(req: ResetStickyTaskQueueRequest): Msg {
+  resetStickyTaskQueue(req: ResetStickyTaskQueueRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
-    const summary = this.server.runs.named(namespace.name, req.execution);
-    const run = this.server.runs.byRunId(namespace.name, summary.runId);
-    if (!run?.isRunning) return {};
+    const run = this.server.runs.runningNow(namespace.name, req.execution);
+    // A closed run has no sticky queue; one that never was is NOT_FOUND.
+    if (!run) return this.server.runs.named(namespace.name, req.execution).then(() => ({}));
     run.sticky = undefined;
     if (run.workflowTask?.state === 'scheduled')
       this.server.taskQueues

@@ -1,11 +1,12 @@
 /**
  * Closed runs leave the server's memory (all but the one used last, here) and everything a client
  * asks about them answers as it did while they were held: describe, history with its pages and
- * long polls, listings filtered by a search attribute, queries, the workflow id policies,
- * signal-with-start and terminate; on the Postgres store also after a restart, which brings back
+ * long polls, listings filtered by a search attribute, queries, the workflow id policies (for a
+ * client's start and a child's), signal-with-start and terminate; on the Postgres store also after a restart, which brings back
  * no closed run whole.
  */
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import {
   Client,
   Connection,
@@ -17,7 +18,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
-import { nudge, outcome, tagged } from './fixtures/closedRunWorkflows';
+import { nudge, outcome, parentOf, tagged } from './fixtures/closedRunWorkflows';
 import { scratchSchema } from './postgres';
 
 jest.setTimeout(60_000);
@@ -200,6 +201,21 @@ describe.each(['memory', 'postgres'] as const)('closed runs on the %s store', (s
     expect(await retried.result()).toBe('again+done');
   });
 
+  test('a child started under the id of a closed run that left memory is judged by its reuse policy', async () => {
+    const closed = await complete('acme');
+    await pushOut();
+
+    const parent = (workflowIdReusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE') =>
+      client.workflow.execute(parentOf, {
+        taskQueue,
+        workflowId: `parent-${randomUUID()}`,
+        args: [closed.workflowId, workflowIdReusePolicy],
+      });
+    expect(await parent('REJECT_DUPLICATE')).toBe('already started');
+    await pushOut();
+    expect(await parent('ALLOW_DUPLICATE')).toBe('child+done');
+  });
+
   test('a start repeated with its request id after the run closed and left memory hands back that run', async () => {
     const workflowId = `closed-${randomUUID()}`;
     const request = {
@@ -236,6 +252,27 @@ describe.each(['memory', 'postgres'] as const)('closed runs on the %s store', (s
   });
 
   if (storeKind === 'postgres') {
+    test('a closed run stored before summaries were kept is listed as the others are', async () => {
+      const handle = await complete('acme');
+      await pushOut();
+      const db = new pg.Client({ connectionString: options.persist!.url });
+      await db.connect();
+      try {
+        await db.query(`UPDATE "${options.persist!.schema}".runs SET summary = NULL WHERE workflow_id = $1`, [
+          handle.workflowId,
+        ]);
+      } finally {
+        await db.end();
+      }
+
+      const listed = [];
+      for await (const run of client.workflow.list({ query: `Brand = 'acme' AND WorkflowId = '${handle.workflowId}'` }))
+        listed.push(run);
+      expect(
+        listed.map((run) => [run.historyLength, run.status.name, run.typedSearchAttributes.get(brandKey)]),
+      ).toEqual([[(await handle.fetchHistory()).events!.length, 'COMPLETED', 'acme']]);
+    });
+
     test('a restart brings back no closed run whole, yet lists them and reads their history', async () => {
       const handle = await complete('acme');
       const before = await handle.fetchHistory();

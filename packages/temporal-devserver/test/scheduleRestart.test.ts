@@ -294,7 +294,7 @@ test('a schema at version 1 (no schedules) is migrated in place on start and kee
   let server = await startDevServer({ persist });
   cleanups.push(() => server.stop());
   const versions = await query<{ version: number }>(`SELECT version FROM "${store.schema}".schema_version ORDER BY 1`);
-  expect(versions.map((row) => row.version)).toEqual([1, 2]);
+  expect(versions.map((row) => row.version)).toEqual([1, 2, 3]);
   const connection = await Connection.connect({ address: server.address });
   cleanups.push(() => connection.close());
   const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'legacy' });
@@ -311,5 +311,5 @@ test('a schema at version 1 (no schedules) is migrated in place on start and kee
   server = await startDevServer({ persist, port: server.port });
   expect((await client.schedule.getHandle(scheduleId).describe()).scheduleId).toBe(scheduleId);
   // A second start finds nothing to migrate.
-  expect(await query(`SELECT version FROM "${store.schema}".schema_version`)).toHaveLength(2);
+  expect(await query(`SELECT version FROM "${store.schema}".schema_version`)).toHaveLength(3);
 });

@@ -59,12 +59,13 @@ export class ServiceDriver {
       taskQueue: `${this.label}-queue-${n}`,
       stickyQueue: `${this.label}-sticky-${n}`,
     };
-    this.service.startWorkflowExecution({
+    const started = this.service.startWorkflowExecution({
       namespace: 'default',
       workflowId: run.workflowId,
       workflowType: { name: 'collector' },
       taskQueue: { name: run.taskQueue },
     });
+    if (started instanceof Promise) throw new Error('a start of a new workflow id is decided at once');
     return run;
   }
 
@@ -81,12 +82,13 @@ export class ServiceDriver {
   }
 
   signal(workflowId: string, name: string): void {
-    this.service.signalWorkflowExecution({
+    const signalled = this.service.signalWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId },
       signalName: name,
       identity: 'client',
     });
+    if (signalled instanceof Promise) throw new Error('a signal to an open run is delivered at once');
   }
 
   query(workflowId: string): Promise<Msg> {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerContext } from '../context';
 import { ServiceError } from '../errors';
 import type { Execution } from '../execution';
-import type { Payload, StartWorkflowExecutionRequest } from '../wire';
+import type { Payload } from '../wire';
 import { resolveOverlap, type PendingStart } from './overlap';
 import { MAX_BUFFERED_STARTS, RECENT_ACTIONS_KEPT, type ScheduleRecord } from './record';
 
@@ -37,19 +37,29 @@ export class ScheduleRunner {
    */
   resume(record: ScheduleRecord): void {
     for (const { workflowId, runId } of [...record.running]) {
-      // The chain's last run: a closed run may have left memory, and a continued one goes on in a later run.
-      let last = this.server.runs.summary(record.namespace, runId);
-      while (last && last.status !== 'Running' && last.newRunIdOnClose) {
-        const next = this.server.runs.summary(record.namespace, last.newRunIdOnClose);
-        if (!next) break;
-        last = next;
-      }
-      const open = last && this.server.runs.byRunId(record.namespace, last.runId);
-      if (open) this.followToClose(record, workflowId, runId, open);
-      else if (last) this.closed(record, runId, last);
-      // Deleted by retention: it closed long ago.
-      else record.running = record.running.filter((running) => running.runId !== runId);
+      // The chain goes on in an open run (a retry or a continuation of the one started), or it closed.
+      const open = this.server.runs.latestOpen(record.namespace, workflowId);
+      if (open?.firstExecutionRunId === runId) this.followToClose(record, workflowId, runId, open);
+      else void this.resumeClosed(record, runId).catch(() => undefined);
     }
+    if (!record.running.length) this.processBuffer(record);
+    this.changed(record);
+  }
+
+  /** A chain that closed while the server was down: the store tells how its last run closed. */
+  private async resumeClosed(record: ScheduleRecord, runId: string): Promise<void> {
+    let last = await this.server.runs.summary(record.namespace, runId);
+    while (last?.newRunIdOnClose) {
+      const next = await this.server.runs.summary(record.namespace, last.newRunIdOnClose);
+      if (!next) break;
+      last = next;
+    }
+    if (last) {
+      this.closed(record, runId, last);
+      return;
+    }
+    // Deleted by retention: it closed long ago.
+    record.running = record.running.filter((running) => running.runId !== runId);
     if (!record.running.length) this.processBuffer(record);
     this.changed(record);
   }
@@ -111,12 +121,7 @@ export class ScheduleRunner {
         if (!run) continue;
         if (outcome.terminateRunning)
           this.server.runClose.terminate(run, 'terminated by its schedule (overlap policy TERMINATE_OTHER)', undefined);
-        else
-          this.server.runClose.requestCancelWorkflowExecution({
-            namespace: record.namespace,
-            workflowExecution: { workflowId },
-            reason: 'cancelled by its schedule (overlap policy CANCEL_OTHER)',
-          });
+        else this.server.runClose.requestCancel(run, 'cancelled by its schedule (overlap policy CANCEL_OTHER)');
       }
     }
   }
@@ -127,7 +132,7 @@ export class ScheduleRunner {
     const workflowId = record.policies.keepOriginalWorkflowId
       ? (info.workflowId as string)
       : `${info.workflowId}-${scheduledTimeSuffix(start.scheduledTime)}`;
-    const request: StartWorkflowExecutionRequest = {
+    const request = {
       namespace: record.namespace,
       workflowId,
       workflowType: info.workflowType,
@@ -142,7 +147,7 @@ export class ScheduleRunner {
       priority: info.priority,
       identity: `temporal-scheduler-${record.scheduleId}`,
       requestId: randomUUID(),
-      workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE',
+      workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE' as const,
       searchAttributes: {
         indexedFields: {
           ...(info.searchAttributes?.indexedFields ?? {}),
@@ -153,7 +158,7 @@ export class ScheduleRunner {
     };
     let runId: string;
     try {
-      runId = this.server.runStart.startWorkflowExecution(request).runId as string;
+      runId = this.server.runStart.startFresh(request).runId as string;
     } catch (err) {
       // A start the server refuses (the id is still running…) is not an action taken; a real
       // scheduler records it only in its own logs.

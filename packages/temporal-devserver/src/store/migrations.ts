@@ -41,6 +41,8 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (namespace, schedule_id)
     );
   `,
+  // 3: a closed run's summary beside it, as listings read it (store.ts, ClosedRunSummary).
+  (t) => `ALTER TABLE ${t('runs')} ADD COLUMN summary text;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,12 +13,14 @@ import type { Namespace } from '../namespaces';
 import type { ScheduleRecord } from '../schedules/record';
 import { fromJson, toJson } from './codec';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { WorkflowIdFilter } from './workflowIdFilter';
 import {
   closedRunSummary,
   runState,
   storedSchedule,
   startRecord,
   type DevServerStore,
+  type ClosedRunSummary,
   type RunKey,
   type RunState,
   type StoredNamespace,
@@ -81,6 +83,8 @@ export class PostgresStore implements DevServerStore {
    */
   private readonly persisted = new Set<string>();
   private readonly failureListeners: Array<(err: Error) => void> = [];
+  /** The workflow ids that have closed runs here, so that a start of a new id needs no read. */
+  private closedIds = new WorkflowIdFilter();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.schema = options.schema ?? DEFAULT_SCHEMA;
@@ -118,15 +122,12 @@ export class PostgresStore implements DevServerStore {
           `SELECT namespace, run_id, start, state FROM ${this.t('runs')} WHERE status = 'Running' ORDER BY seq`,
         )
       ).rows;
-      // Closed runs stay in the store: only what listings and id policies read comes back.
-      const closedRows = (
-        await client.query<RunRow & { history_length: number }>(
-          `SELECT namespace, run_id, start, state,
-             (SELECT count(*)::integer FROM ${this.t('events')} e
-               WHERE e.namespace = r.namespace AND e.run_id = r.run_id) AS history_length
-           FROM ${this.t('runs')} r WHERE status <> 'Running' ORDER BY seq`,
-        )
-      ).rows;
+      // Closed runs stay in the store: only which workflow ids have one is kept.
+      this.closedIds = new WorkflowIdFilter();
+      const closedIds = await client.query<{ namespace: string; workflow_id: string }>(
+        `SELECT namespace, workflow_id FROM ${this.t('runs')} WHERE status <> 'Running'`,
+      );
+      for (const row of closedIds.rows) this.closedIds.add(row.namespace, row.workflow_id);
       const eventRows = (
         await client.query<{ namespace: string; run_id: string; event: Buffer }>(
           `SELECT e.namespace, e.run_id, e.event FROM ${this.t('events')} e
@@ -146,14 +147,11 @@ export class PostgresStore implements DevServerStore {
         this.persisted.add(key);
         return { ...startOf(row.start), state: fromJson<RunState>(row.state), history: histories.get(key) ?? [] };
       });
-      const closedRuns = closedRows.map((row) =>
-        closedRunSummary(startOf(row.start), fromJson<RunState>(row.state), row.history_length),
-      );
       const schedules = (await client.query<{ record: string }>(`SELECT record FROM ${this.t('schedules')}`)).rows.map(
         (row) => fromJson<StoredSchedule>(row.record),
       );
       this.failed = undefined;
-      return { namespaces, runs, closedRuns, schedules };
+      return { namespaces, runs, schedules };
     } finally {
       client.release();
     }
@@ -230,9 +228,6 @@ export class PostgresStore implements DevServerStore {
     batch.scheduleDeletes.set(scheduleKey(schedule), schedule);
   }
 
-  /** The store has the run; the service may let go of it. */
-  releaseRun(): void {}
-
   async loadRun(key: RunKey): Promise<StoredRun | undefined> {
     // Writes still staged for the run land first, so that what is read is what the service last had.
     await this.commit();
@@ -292,90 +287,18 @@ export class PostgresStore implements DevServerStore {
   }
 
   private async write(batch: Batch): Promise<void> {
+    // Rows are read now, in the same turn as the batch was taken: whatever is staged from here on
+    // (a run closing, its last events) goes in the next batch, so a row never runs ahead of its events.
+    const statements = this.statements(batch);
+    const running = [...batch.runs].map(([key, run]) => [key, run.isRunning] as const);
     const client = await this.pool.connect();
     let broken = false;
     try {
       await client.query('BEGIN');
-      for (const namespace of batch.namespaces.values()) {
-        const record: StoredNamespace = {
-          name: namespace.name,
-          id: namespace.id,
-          description: namespace.description,
-          retentionMs: namespace.retentionMs,
-          searchAttributes: Object.fromEntries(namespace.searchAttributes),
-        };
-        await client.query(
-          `INSERT INTO ${this.t('namespaces')} (name, record) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record`,
-          [namespace.name, toJson(record)],
-        );
-      }
-      const fresh = [...batch.runs.entries()].filter(([key]) => !this.persisted.has(key));
-      const known = [...batch.runs.entries()].filter(([key]) => this.persisted.has(key));
-      if (fresh.length) {
-        const rows = fresh.map(([, run]) => run);
-        await client.query(
-          `INSERT INTO ${this.t('runs')} (namespace, run_id, workflow_id, status, close_time, start, state)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
-           ON CONFLICT (namespace, run_id) DO UPDATE
-             SET status = EXCLUDED.status, close_time = EXCLUDED.close_time, state = EXCLUDED.state`,
-          [
-            rows.map((r) => r.namespace),
-            rows.map((r) => r.runId),
-            rows.map((r) => r.workflowId),
-            rows.map((r) => r.status),
-            rows.map((r) => r.closeTime ?? null),
-            rows.map((r) => toJson(startRecord(r))),
-            rows.map((r) => toJson(runState(r))),
-          ],
-        );
-      }
-      if (known.length) {
-        const rows = known.map(([, run]) => run);
-        await client.query(
-          `UPDATE ${this.t('runs')} AS r SET status = u.status, close_time = u.close_time, state = u.state
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-             AS u(namespace, run_id, status, close_time, state)
-           WHERE r.namespace = u.namespace AND r.run_id = u.run_id`,
-          [
-            rows.map((r) => r.namespace),
-            rows.map((r) => r.runId),
-            rows.map((r) => r.status),
-            rows.map((r) => r.closeTime ?? null),
-            rows.map((r) => toJson(runState(r))),
-          ],
-        );
-      }
-      if (batch.events.length) {
-        await client.query(
-          `INSERT INTO ${this.t('events')} (namespace, run_id, event_id, event)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bytea[])`,
-          [
-            batch.events.map((e) => e.run.namespace),
-            batch.events.map((e) => e.run.runId),
-            batch.events.map((e) => Number(e.event.eventId)),
-            batch.events.map((e) => encode(EVENT_TYPE, e.event)),
-          ],
-        );
-      }
-      if (batch.deletes.size) {
-        const rows = [...batch.deletes.values()];
-        const params = [rows.map((r) => r.namespace), rows.map((r) => r.runId)];
-        await client.query(
-          `DELETE FROM ${this.t('events')} e USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
-           WHERE e.namespace = d.namespace AND e.run_id = d.run_id`,
-          params,
-        );
-        await client.query(
-          `DELETE FROM ${this.t('runs')} r USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
-           WHERE r.namespace = d.namespace AND r.run_id = d.run_id`,
-          params,
-        );
-      }
-      await this.writeSchedules(client, batch);
+      for (const [sql, params] of statements) await client.query(sql, params);
       await client.query('COMMIT');
-      for (const [key, run] of batch.runs) {
-        if (run.isRunning) this.persisted.add(key);
+      for (const [key, isRunning] of running) {
+        if (isRunning) this.persisted.add(key);
         else this.persisted.delete(key);
       }
       for (const key of batch.deletes.keys()) this.persisted.delete(key);
@@ -388,45 +311,189 @@ export class PostgresStore implements DevServerStore {
     }
   }
 
-  /** Deletes first: a schedule deleted and created again under its id within one batch is the new one. */
-  private async writeSchedules(client: pg.PoolClient, batch: Batch): Promise<void> {
+  /** The batch's statements, in order, with their parameters. */
+  private statements(batch: Batch): Array<[string, unknown[]]> {
+    const statements: Array<[string, unknown[]]> = [];
+    for (const namespace of batch.namespaces.values()) {
+      const record: StoredNamespace = {
+        name: namespace.name,
+        id: namespace.id,
+        description: namespace.description,
+        retentionMs: namespace.retentionMs,
+        searchAttributes: Object.fromEntries(namespace.searchAttributes),
+      };
+      statements.push([
+        `INSERT INTO ${this.t('namespaces')} (name, record) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record`,
+        [namespace.name, toJson(record)],
+      ]);
+    }
+    const fresh = [...batch.runs.entries()].filter(([key]) => !this.persisted.has(key));
+    const known = [...batch.runs.entries()].filter(([key]) => this.persisted.has(key));
+    if (fresh.length) {
+      const rows = fresh.map(([, run]) => run);
+      statements.push([
+        `INSERT INTO ${this.t('runs')} (namespace, run_id, workflow_id, status, close_time, start, state, summary)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+           $8::text[])
+         ON CONFLICT (namespace, run_id) DO UPDATE
+           SET status = EXCLUDED.status, close_time = EXCLUDED.close_time, state = EXCLUDED.state,
+             summary = EXCLUDED.summary`,
+        [
+          rows.map((r) => r.namespace),
+          rows.map((r) => r.runId),
+          rows.map((r) => r.workflowId),
+          rows.map((r) => r.status),
+          rows.map((r) => r.closeTime ?? null),
+          rows.map((r) => toJson(startRecord(r))),
+          rows.map((r) => toJson(runState(r))),
+          rows.map(summaryColumn),
+        ],
+      ]);
+    }
+    if (known.length) {
+      const rows = known.map(([, run]) => run);
+      statements.push([
+        `UPDATE ${this.t('runs')} AS r
+         SET status = u.status, close_time = u.close_time, state = u.state, summary = u.summary
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+           AS u(namespace, run_id, status, close_time, state, summary)
+         WHERE r.namespace = u.namespace AND r.run_id = u.run_id`,
+        [
+          rows.map((r) => r.namespace),
+          rows.map((r) => r.runId),
+          rows.map((r) => r.status),
+          rows.map((r) => r.closeTime ?? null),
+          rows.map((r) => toJson(runState(r))),
+          rows.map(summaryColumn),
+        ],
+      ]);
+    }
+    if (batch.events.length) {
+      statements.push([
+        `INSERT INTO ${this.t('events')} (namespace, run_id, event_id, event)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bytea[])`,
+        [
+          batch.events.map((e) => e.run.namespace),
+          batch.events.map((e) => e.run.runId),
+          batch.events.map((e) => Number(e.event.eventId)),
+          batch.events.map((e) => encode(EVENT_TYPE, e.event)),
+        ],
+      ]);
+    }
+    if (batch.deletes.size) {
+      const rows = [...batch.deletes.values()];
+      const params = [rows.map((r) => r.namespace), rows.map((r) => r.runId)];
+      statements.push([
+        `DELETE FROM ${this.t('events')} e USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
+         WHERE e.namespace = d.namespace AND e.run_id = d.run_id`,
+        params,
+      ]);
+      statements.push([
+        `DELETE FROM ${this.t('runs')} r USING unnest($1::text[], $2::text[]) AS d(namespace, run_id)
+         WHERE r.namespace = d.namespace AND r.run_id = d.run_id`,
+        params,
+      ]);
+    }
+    // Schedule deletes first: one deleted and created again under its id within a batch is the new one.
     if (batch.scheduleDeletes.size) {
       const rows = [...batch.scheduleDeletes.values()];
-      await client.query(
+      statements.push([
         `DELETE FROM ${this.t('schedules')} s USING unnest($1::text[], $2::text[]) AS d(namespace, schedule_id)
          WHERE s.namespace = d.namespace AND s.schedule_id = d.schedule_id`,
         [rows.map((r) => r.namespace), rows.map((r) => r.scheduleId)],
-      );
+      ]);
     }
     if (batch.schedules.size) {
       const rows = [...batch.schedules.values()];
-      await client.query(
+      statements.push([
         `INSERT INTO ${this.t('schedules')} (namespace, schedule_id, record)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
          ON CONFLICT (namespace, schedule_id) DO UPDATE SET record = EXCLUDED.record`,
         [rows.map((r) => r.namespace), rows.map((r) => r.scheduleId), rows.map((r) => toJson(storedSchedule(r)))],
-      );
+      ]);
     }
+    return statements;
+  }
+
+  runClosed(run: Execution): void {
+    this.closedIds.add(run.namespace, run.workflowId);
+  }
+
+  /** Summaries of the closed runs a condition selects, once what is staged has landed. */
+  private async summaries(condition: string, params: unknown[], tail = ''): Promise<ClosedRunSummary[]> {
+    await this.commit();
+    // A run closed before summaries were kept has its summary made from its start, state and events.
+    const { rows } = await this.pool.query<{
+      summary: string | null;
+      start: string | null;
+      state: string | null;
+      history_length: number | null;
+    }>(
+      `SELECT r.summary,
+         CASE WHEN r.summary IS NULL THEN (r.start::jsonb - 'startRequest')::text END AS start,
+         CASE WHEN r.summary IS NULL THEN r.state END AS state,
+         CASE WHEN r.summary IS NULL THEN (SELECT count(*)::integer FROM ${this.t('events')} e
+           WHERE e.namespace = r.namespace AND e.run_id = r.run_id) END AS history_length
+       FROM ${this.t('runs')} r WHERE r.status <> 'Running' AND ${condition} ${tail}`,
+      params,
+    );
+    return rows.map((row) =>
+      row.summary !== null
+        ? (JSON.parse(row.summary) as ClosedRunSummary)
+        : closedRunSummary(startOf(row.start!), fromJson<RunState>(row.state!), row.history_length!),
+    );
+  }
+
+  async closedRun(key: RunKey): Promise<ClosedRunSummary | undefined> {
+    const [summary] = await this.summaries('r.namespace = $1 AND r.run_id = $2', [key.namespace, key.runId]);
+    return summary;
+  }
+
+  latestClosedRun(namespace: string, workflowId: string): Promise<ClosedRunSummary | undefined> | undefined {
+    if (!this.closedIds.mayHave(namespace, workflowId)) return undefined;
+    return this.summaries(
+      'r.namespace = $1 AND r.workflow_id = $2',
+      [namespace, workflowId],
+      'ORDER BY r.seq DESC LIMIT 1',
+    ).then(([summary]) => summary);
+  }
+
+  closedRuns(namespace: string): Promise<ClosedRunSummary[]> {
+    return this.summaries('r.namespace = $1', [namespace], 'ORDER BY r.seq');
+  }
+
+  async earliestClose(namespace: string): Promise<number | undefined> {
+    await this.commit();
+    const { rows } = await this.pool.query<{ close_time: string | null }>(
+      `SELECT min(close_time)::text AS close_time FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL`,
+      [namespace],
+    );
+    return rows[0]?.close_time == null ? undefined : Number(rows[0].close_time);
   }
 
   /** Deletes closed runs and their histories that closed before `before` (namespace retention). */
-  async deleteClosedBefore(namespace: string, before: number): Promise<number> {
-    const { rows } = await this.pool.query<{ run_id: string }>(
-      `DELETE FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL AND close_time < $2 RETURNING run_id`,
+  async deleteClosedBefore(namespace: string, before: number): Promise<void> {
+    await this.commit();
+    // One statement, so that a run and its history go together.
+    await this.pool.query(
+      `WITH gone AS (
+         DELETE FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL AND close_time < $2
+         RETURNING namespace, run_id)
+       DELETE FROM ${this.t('events')} e USING gone WHERE e.namespace = gone.namespace AND e.run_id = gone.run_id`,
       [namespace, before],
     );
-    if (rows.length)
-      await this.pool.query(`DELETE FROM ${this.t('events')} WHERE namespace = $1 AND run_id = ANY($2::text[])`, [
-        namespace,
-        rows.map((r) => r.run_id),
-      ]);
-    return rows.length;
   }
 
   async close(): Promise<void> {
     await this.commit().catch(() => undefined);
     await this.pool.end();
   }
+}
+
+/** A closed run's summary, kept beside it for listings; nothing for an open run. */
+function summaryColumn(run: Execution): string | null {
+  return run.isRunning ? null : JSON.stringify(closedRunSummary(startRecord(run), runState(run), run.history.length));
 }
 
 function startOf(text: string): Omit<StoredRun, 'state' | 'history'> {

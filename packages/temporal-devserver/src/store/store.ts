@@ -5,11 +5,13 @@
  * change happens, and `commit` resolves once every write staged so far is durable; an RPC answers
  * only after that.
  */
-import type { Msg } from '../protos';
+import { decode, encode, type Msg } from '../protos';
+import { payloadValue } from '../searchAttributes';
 import type { ActivityState, Execution } from '../execution';
 import type { Namespace } from '../namespaces';
 import type { ScheduleRecord } from '../schedules/record';
 import type { WireScheduleSpec } from '../schedules/wire';
+import { NamespacedMap } from '../namespacedMap';
 
 /** A run as the store hands it back on start: its identity, start request, history and mutable state. */
 export interface StoredRun {
@@ -71,14 +73,19 @@ export type StoredSchedule = Omit<ScheduleRecord, 'spec' | 'timer' | 'deleted' |
 };
 
 /**
- * What the server keeps in memory of a closed run (packed as a `ClosedRun`): what listings, their
- * filters, the workflow id policies and retention read. Its history and start request stay in the
- * store (`loadRun`).
+ * What listings, their filters and the workflow id policies read of a closed run, as the store
+ * answers about it without its history or start request (`loadRun` has those). Plain JSON, so that
+ * reading thousands for a listing costs one parse each: search attribute values come decoded for
+ * the filters, and each search attribute and memo field is its payload's protobuf bytes in base64,
+ * decoded only for the runs a listing returns.
  */
 export type ClosedRunSummary = Omit<StoredRun, 'startRequest' | 'state' | 'history'> &
-  Pick<RunState, 'status' | 'searchAttributes' | 'memo' | 'newRunIdOnClose' | 'requestIds'> & {
+  Pick<RunState, 'status' | 'newRunIdOnClose' | 'requestIds'> & {
     closeTime: number;
     historyLength: number;
+    searchAttributeValues: Record<string, unknown>;
+    searchAttributes: Record<string, string>;
+    memo: Record<string, string>;
   };
 
 export interface StoredState {
@@ -86,8 +93,6 @@ export interface StoredState {
   /** Open runs whole, oldest first, so that a workflow id's latest run comes last. */
   runs: StoredRun[];
   schedules: StoredSchedule[];
-  /** Closed runs, oldest first: each older than any open run of its workflow id. */
-  closedRuns: ClosedRunSummary[];
 }
 
 /** Names a run in the store. */
@@ -107,13 +112,26 @@ export interface DevServerStore {
   /** The schedule is new, or it changed (spec, policies, state, what its runner did). */
   saveSchedule(schedule: ScheduleRecord): void;
   deleteSchedule(schedule: ScheduleRecord): void;
-  /**
-   * The closed run leaves the service's memory: the store gives it back on `loadRun` (the memory
-   * store keeps it, having nowhere else to put it).
-   */
-  releaseRun(run: Execution): void;
   /** A closed run whole, as the store holds it once every write staged so far is durable. */
   loadRun(run: RunKey): Promise<StoredRun | undefined>;
+  /** The run has closed: from now on the store answers about it (its close is staged as any change is). */
+  runClosed(run: Execution): void;
+  /** A closed run's summary, once every write staged so far is durable. */
+  closedRun(run: RunKey): Promise<ClosedRunSummary | undefined>;
+  /**
+   * The latest closed run of a workflow id: at once when the store can tell without a read (the id
+   * never closed a run), else once every write staged so far is durable.
+   */
+  latestClosedRun(
+    namespace: string,
+    workflowId: string,
+  ): ClosedRunSummary | undefined | Promise<ClosedRunSummary | undefined>;
+  /** Every closed run of a namespace, for a listing. */
+  closedRuns(namespace: string): Promise<ClosedRunSummary[]>;
+  /** When the namespace's earliest closed run closed, if it has any. */
+  earliestClose(namespace: string): Promise<number | undefined>;
+  /** Deletes the namespace's runs that closed before `before`, with their histories. */
+  deleteClosedBefore(namespace: string, before: number): Promise<void>;
   /** Resolves once every write staged so far is durable; rejects with UNAVAILABLE when it cannot be. */
   commit(): Promise<void>;
   /** Called once when a commit fails: the staged state is lost and the server must reload. */
@@ -123,14 +141,19 @@ export interface DevServerStore {
 
 const runKey = (run: RunKey): string => `${run.namespace}\u0000${run.runId}`;
 
-/** Nothing to write: the service's own maps are the store, and closed runs that leave them are kept here. */
+/**
+ * Nothing to write: open runs live in the service's own maps, and this store keeps the closed ones
+ * (whole, with their summaries) for as long as the process lives.
+ */
 export class MemoryStore implements DevServerStore {
   readonly kind = 'memory' as const;
   readonly location = 'memory (lost when the process ends)';
-  private readonly released = new Map<string, Execution>();
+  private readonly closed = new Map<string, { run: Execution; summary: ClosedRunSummary }>();
+  /** Each workflow id's closed runs, oldest first. */
+  private readonly chains = new NamespacedMap<ClosedRunSummary[]>();
 
   open(): Promise<StoredState> {
-    return Promise.resolve({ namespaces: [], runs: [], closedRuns: [], schedules: [] });
+    return Promise.resolve({ namespaces: [], runs: [], schedules: [] });
   }
 
   saveNamespace(): void {}
@@ -139,17 +162,55 @@ export class MemoryStore implements DevServerStore {
   saveSchedule(): void {}
   deleteSchedule(): void {}
 
-  deleteRun(run: RunKey): void {
-    this.released.delete(runKey(run));
+  runClosed(run: Execution): void {
+    const summary = closedRunSummary(startRecord(run), runState(run), run.history.length);
+    this.closed.set(runKey(run), { run, summary });
+    const chain = this.chains.get(run.namespace, run.workflowId);
+    if (chain) chain.push(summary);
+    else this.chains.set(run.namespace, run.workflowId, [summary]);
   }
 
-  releaseRun(run: Execution): void {
-    this.released.set(runKey(run), run);
+  deleteRun(key: RunKey): void {
+    const closed = this.closed.get(runKey(key));
+    if (!closed) return;
+    this.closed.delete(runKey(key));
+    const { namespace, workflowId } = closed.summary;
+    const remaining = (this.chains.get(namespace, workflowId) ?? []).filter((other) => other !== closed.summary);
+    if (remaining.length) this.chains.set(namespace, workflowId, remaining);
+    else this.chains.delete(namespace, workflowId);
   }
 
   loadRun(key: RunKey): Promise<StoredRun | undefined> {
-    const run = this.released.get(runKey(key));
+    const run = this.closed.get(runKey(key))?.run;
     return Promise.resolve(run && { ...startRecord(run), state: runState(run), history: [...run.history] });
+  }
+
+  closedRun(key: RunKey): Promise<ClosedRunSummary | undefined> {
+    return Promise.resolve(this.closed.get(runKey(key))?.summary);
+  }
+
+  latestClosedRun(namespace: string, workflowId: string): ClosedRunSummary | undefined {
+    return this.chains.get(namespace, workflowId)?.at(-1);
+  }
+
+  closedRuns(namespace: string): Promise<ClosedRunSummary[]> {
+    return Promise.resolve(this.summariesIn(namespace));
+  }
+
+  earliestClose(namespace: string): Promise<number | undefined> {
+    const times = this.summariesIn(namespace).map((summary) => summary.closeTime);
+    return Promise.resolve(times.length ? Math.min(...times) : undefined);
+  }
+
+  deleteClosedBefore(namespace: string, before: number): Promise<void> {
+    for (const summary of this.summariesIn(namespace)) if (summary.closeTime < before) this.deleteRun(summary);
+    return Promise.resolve();
+  }
+
+  private summariesIn(namespace: string): ClosedRunSummary[] {
+    return [...this.closed.values()]
+      .map((closed) => closed.summary)
+      .filter((summary) => summary.namespace === namespace);
   }
 
   commit(): Promise<void> {
@@ -256,12 +317,35 @@ export class StoreSession implements DevServerStore {
     if (!this.ended) this.store.deleteSchedule(schedule);
   }
 
-  releaseRun(run: Execution): void {
-    if (!this.ended) this.store.releaseRun(run);
-  }
-
   loadRun(run: RunKey): Promise<StoredRun | undefined> {
     return this.store.loadRun(run);
+  }
+
+  runClosed(run: Execution): void {
+    if (!this.ended) this.store.runClosed(run);
+  }
+
+  closedRun(run: RunKey): Promise<ClosedRunSummary | undefined> {
+    return this.store.closedRun(run);
+  }
+
+  latestClosedRun(
+    namespace: string,
+    workflowId: string,
+  ): ClosedRunSummary | undefined | Promise<ClosedRunSummary | undefined> {
+    return this.store.latestClosedRun(namespace, workflowId);
+  }
+
+  closedRuns(namespace: string): Promise<ClosedRunSummary[]> {
+    return this.store.closedRuns(namespace);
+  }
+
+  earliestClose(namespace: string): Promise<number | undefined> {
+    return this.store.earliestClose(namespace);
+  }
+
+  deleteClosedBefore(namespace: string, before: number): Promise<void> {
+    return this.store.deleteClosedBefore(namespace, before);
   }
 
   commit(): Promise<void> {
@@ -277,12 +361,15 @@ export class StoreSession implements DevServerStore {
   }
 }
 
-/** What a closed run keeps in memory, from its start record and mutable state. */
+/** A closed run's summary, from its start record and mutable state. */
 export function closedRunSummary(
   start: Omit<StoredRun, 'state' | 'history'>,
   state: RunState,
   historyLength: number,
 ): ClosedRunSummary {
+  const searchAttributeValues: Record<string, unknown> = {};
+  for (const [name, payload] of Object.entries(state.searchAttributes))
+    searchAttributeValues[name] = payloadValue(payload);
   return {
     namespace: start.namespace,
     workflowId: start.workflowId,
@@ -296,10 +383,25 @@ export function closedRunSummary(
     status: state.status,
     historyLength,
     parent: start.parent,
-    searchAttributes: state.searchAttributes,
-    memo: state.memo,
+    searchAttributeValues,
+    searchAttributes: packPayloads(state.searchAttributes),
+    memo: packPayloads(state.memo),
     newRunIdOnClose: state.newRunIdOnClose,
     // Signal and cancel request ids matter only while the run is open.
     requestIds: state.requestIds.filter((id) => !id.startsWith('signal:') && !id.startsWith('cancel:')),
   };
+}
+
+const PAYLOAD = 'temporal.api.common.v1.Payload';
+
+function packPayloads(payloads: Record<string, Msg>): Record<string, string> {
+  const packed: Record<string, string> = {};
+  for (const [name, payload] of Object.entries(payloads)) packed[name] = encode(PAYLOAD, payload).toString('base64');
+  return packed;
+}
+
+export function unpackPayloads(packed: Record<string, string>): Record<string, Msg> {
+  const payloads: Record<string, Msg> = {};
+  for (const [name, bytes] of Object.entries(packed)) payloads[name] = decode(PAYLOAD, Buffer.from(bytes, 'base64'));
+  return payloads;
 }
