@@ -330,7 +330,7 @@ test('while Postgres is unreachable RPCs fail with UNAVAILABLE, nothing is half-
   cleanups.push(store.drop);
   const proxy = await postgresProxy(new URL(store.url));
   cleanups.push(proxy.close);
-  const server = await startDevServer({ persist: { url: proxy.url, schema: store.schema } });
+  const server = await startDevServer({ persist: { url: proxy.url, schema: store.schema }, closedRunsKept: 0 });
   cleanups.push(() => server.stop());
   const taskQueue = `outage-${randomUUID()}`;
   const { client } = await workerAndClient(server.address, taskQueue);
@@ -349,7 +349,25 @@ test('while Postgres is unreachable RPCs fail with UNAVAILABLE, nothing is half-
     async () => eventTypes(await before.fetchHistory()).filter((t) => t === 'ActivityTaskCompleted').length === 2,
   );
 
+  // A closed run the store alone knows of: reading it needs Postgres.
+  const closed = await client.workflow.start(stepsAcrossRestart, {
+    taskQueue,
+    workflowId: `closed-${randomUUID()}`,
+    args: [100],
+  });
+  await closed.terminate('closed for the test');
+  await eventually('the closed run has left memory', async () => {
+    server.service.releaseClosedRuns();
+    return server.service.runsInMemory().closed === 0;
+  });
+
   proxy.cut();
+  await expect(bareClient.workflow.getHandle(closed.workflowId).describe()).rejects.toMatchObject({
+    cause: { code: status.UNAVAILABLE },
+  });
+  await expect(bare.workflowService.listWorkflowExecutions({ namespace: 'default' })).rejects.toMatchObject({
+    code: status.UNAVAILABLE,
+  });
   const during = `during-${randomUUID()}`;
   await expect(
     bareClient.workflow.start(stepsAcrossRestart, { taskQueue, workflowId: during, args: [100] }),
@@ -374,6 +392,7 @@ test('while Postgres is unreachable RPCs fail with UNAVAILABLE, nothing is half-
     during,
   ]);
   expect(Number(rows[0].n)).toBe(0);
+  expect((await closed.describe()).status.name).toBe('TERMINATED');
   await before.signal(release);
   expect(await before.result()).toEqual(['a', 'b', 'c']);
   const history = await before.fetchHistory();

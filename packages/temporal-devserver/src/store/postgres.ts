@@ -228,15 +228,24 @@ export class PostgresStore implements DevServerStore {
     batch.scheduleDeletes.set(scheduleKey(schedule), schedule);
   }
 
+  /** A read or a delete outside a batch: Postgres out of reach answers UNAVAILABLE, as a commit does. */
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (err) {
+      throw unreachable(err) ? unavailable(`the server's store is unavailable: ${(err as Error).message}`) : err;
+    }
+  }
+
   async loadRun(key: RunKey): Promise<StoredRun | undefined> {
     // Writes still staged for the run land first, so that what is read is what the service last had.
     await this.commit();
-    const { rows } = await this.pool.query<{ start: string; state: string }>(
+    const { rows } = await this.query<{ start: string; state: string }>(
       `SELECT start, state FROM ${this.t('runs')} WHERE namespace = $1 AND run_id = $2`,
       [key.namespace, key.runId],
     );
     if (!rows.length) return undefined;
-    const events = await this.pool.query<{ event: Buffer }>(
+    const events = await this.query<{ event: Buffer }>(
       `SELECT event FROM ${this.t('events')} WHERE namespace = $1 AND run_id = $2 ORDER BY event_id`,
       [key.namespace, key.runId],
     );
@@ -424,7 +433,7 @@ export class PostgresStore implements DevServerStore {
   private async summaries(condition: string, params: unknown[], tail = ''): Promise<ClosedRunSummary[]> {
     await this.commit();
     // A run closed before summaries were kept has its summary made from its start, state and events.
-    const { rows } = await this.pool.query<{
+    const { rows } = await this.query<{
       summary: string | null;
       start: string | null;
       state: string | null;
@@ -465,7 +474,7 @@ export class PostgresStore implements DevServerStore {
 
   async earliestClose(namespace: string): Promise<number | undefined> {
     await this.commit();
-    const { rows } = await this.pool.query<{ close_time: string | null }>(
+    const { rows } = await this.query<{ close_time: string | null }>(
       `SELECT min(close_time)::text AS close_time FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL`,
       [namespace],
     );
@@ -476,7 +485,7 @@ export class PostgresStore implements DevServerStore {
   async deleteClosedBefore(namespace: string, before: number): Promise<void> {
     await this.commit();
     // One statement, so that a run and its history go together.
-    await this.pool.query(
+    await this.query(
       `WITH gone AS (
          DELETE FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL AND close_time < $2
          RETURNING namespace, run_id)
@@ -489,6 +498,15 @@ export class PostgresStore implements DevServerStore {
     await this.commit().catch(() => undefined);
     await this.pool.end();
   }
+}
+
+/**
+ * An error that says Postgres could not be reached: a socket's (no SQLSTATE), or a connection
+ * exception, insufficient resources or an operator's shutdown; not a statement Postgres refused.
+ */
+function unreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|53|57)/.test(code);
 }
 
 /** A closed run's summary, kept beside it for listings; nothing for an open run. */
