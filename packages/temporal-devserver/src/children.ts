@@ -14,7 +14,8 @@ import { status } from '@grpc/grpc-js';
 import { ServiceError } from './errors';
 import { eventAttributes } from './events';
 import type { Execution } from './execution';
-import type { RunStart } from './runStart';
+import type { MaybePromise } from './maybePromise';
+import type { StartDecision } from './runStart';
 import type { ServerContext } from './context';
 
 export class Children {
@@ -121,7 +122,7 @@ export class Children {
         true,
       );
     };
-    let decision: ReturnType<RunStart['applyStartPolicies']>;
+    let decision: MaybePromise<StartDecision>;
     try {
       decision = this.server.runStart.applyStartPolicies(childNamespace, {
         ...request,

@@ -3,6 +3,7 @@
  */
 import type { TimerHandle } from './time';
 import type { Msg } from './protos';
+import { searchAttributeValues } from './searchAttributes';
 import type { EventDraft } from './events';
 import type { ExecutionStatus } from './executionStatus';
 import type { ScheduledActivityAttributes } from './wire';
@@ -142,6 +143,11 @@ export class Execution {
     readonly startRequest: Msg,
     readonly parent?: ParentInfo,
   ) {}
+
+  /** Each search attribute's value, as listing filters read it. */
+  get searchAttributeValues(): Record<string, unknown> {
+    return searchAttributeValues(this.searchAttributes);
+  }
 
   get nextEventId(): number {
     return this.history.length + 1;

@@ -2,7 +2,7 @@
  * DescribeWorkflowExecution and the visibility listings (list, scan, count with GROUP BY), with
  * list filters compiled by visibility/.
  */
-import { payloadValue, settableSearchAttributes } from './searchAttributes';
+import { settableSearchAttributes } from './searchAttributes';
 import type { Msg } from './protos';
 import type {
   DescribeWorkflowExecutionRequest,
@@ -14,7 +14,6 @@ import { invalidArgument } from './errors';
 import { eventAttributes } from './events';
 import type { ActivityState } from './execution';
 import type { RunSummary } from './runs';
-import { ClosedRun } from './closedRun';
 import { STATUS_ENUM } from './executionStatus';
 import { durToMs, msToDur, msToTs } from './time';
 import { type CompiledQuery, type VisibilityRecord, VisibilityQueryError, compileVisibilityQuery } from './visibility';
@@ -105,11 +104,6 @@ export class Listing {
   }
 
   private record(run: RunSummary): VisibilityRecord {
-    let searchAttributes: Record<string, unknown> = {};
-    if (run instanceof ClosedRun) searchAttributes = run.searchAttributeValues;
-    else
-      for (const [name, payload] of Object.entries(run.searchAttributes))
-        searchAttributes[name] = payloadValue(payload);
     return {
       workflowId: run.workflowId,
       runId: run.runId,
@@ -119,7 +113,7 @@ export class Listing {
       startTime: run.startTime,
       executionTime: run.executionTime,
       closeTime: run.closeTime,
-      searchAttributes,
+      searchAttributes: run.searchAttributeValues,
     };
   }
 

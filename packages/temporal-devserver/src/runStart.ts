@@ -23,19 +23,12 @@ import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS } from './workflowTasks';
 import type { Namespace } from './namespaces';
 import type { RunSummary } from './runs';
 import type { ServerContext } from './context';
+import { andThen, type MaybePromise } from './maybePromise';
 
 /** What the id policies decided: a run to hand back, or that a new one may start. */
 export interface StartDecision {
   existing?: RunSummary;
   started: boolean;
-}
-
-/** Goes on at once with a decision made at once, and once it is made otherwise. */
-export function whenDecided<T>(
-  decision: StartDecision | Promise<StartDecision>,
-  next: (d: StartDecision) => T,
-): T | Promise<T> {
-  return decision instanceof Promise ? decision.then(next) : next(decision);
 }
 
 export class RunStart {
@@ -144,17 +137,12 @@ export class RunStart {
    * dedup or USE_EXISTING), or `started` when a new run may start. Decided at once unless the
    * workflow's latest run is a closed one the store must be asked about.
    */
-  applyStartPolicies(
-    namespace: Namespace,
-    request: StartWorkflowExecutionRequest,
-  ): StartDecision | Promise<StartDecision> {
+  applyStartPolicies(namespace: Namespace, request: StartWorkflowExecutionRequest): MaybePromise<StartDecision> {
     const workflowId = request.workflowId as string;
     const running = this.server.runs.latestOpen(namespace.name, workflowId);
     if (running) return this.applyConflictPolicy(request, running);
-    const latest = this.server.runs.latest(namespace.name, workflowId);
-    if (!(latest instanceof Promise)) return this.applyReusePolicy(request, latest);
-    // A run of that id may have started while the store was read.
-    return latest.then((closed) => {
+    return andThen(this.server.runs.latest(namespace.name, workflowId), (closed) => {
+      // A run of that id may have started while the store was read.
       const open = this.server.runs.latestOpen(namespace.name, workflowId);
       return open ? this.applyConflictPolicy(request, open) : this.applyReusePolicy(request, closed);
     });
@@ -219,9 +207,7 @@ export class RunStart {
   startWorkflowExecution(req: StartWorkflowExecutionRequest): Msg | Promise<Msg> {
     const namespace = this.server.namespaces.get(req.namespace);
     this.validateStart(namespace, req);
-    return whenDecided(this.applyStartPolicies(namespace, req), (decision) =>
-      this.startDecided(namespace, req, decision),
-    );
+    return andThen(this.applyStartPolicies(namespace, req), (decision) => this.startDecided(namespace, req, decision));
   }
 
   /**
@@ -261,7 +247,7 @@ export class RunStart {
       return { runId: current.runId, started: false };
     }
     this.validateStart(namespace, req);
-    return whenDecided(this.applyStartPolicies(namespace, req), ({ existing, started }) => {
+    return andThen(this.applyStartPolicies(namespace, req), ({ existing, started }) => {
       if (existing) return { runId: existing.runId, started };
       const run = this.create({
         namespace,
@@ -299,8 +285,7 @@ export class RunStart {
         .then((updateResponse) => ({
           responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }],
         }));
-    const startResponse = this.startWorkflowExecution(start);
-    return startResponse instanceof Promise ? startResponse.then(withUpdate) : withUpdate(startResponse);
+    return andThen(this.startWorkflowExecution(start), withUpdate);
   }
 
   signalWorkflowExecution(req: SignalWorkflowExecutionRequest): Msg | Promise<Msg> {

@@ -9,8 +9,9 @@ import { invalidArgument, notFound } from './errors';
 import type { Execution } from './execution';
 import { NamespacedMap } from './namespacedMap';
 import { rebuildRun } from './recovery';
-import type { ClosedRunSummary, DevServerStore } from './store/store';
+import type { DevServerStore } from './store/store';
 import type { WorkflowExecutionRef } from './wire';
+import { andThen, type MaybePromise } from './maybePromise';
 
 const key = (namespace: string, id: string): string => `${namespace}\u0000${id}`;
 
@@ -32,9 +33,8 @@ export type RunSummary = Pick<
   | 'memo'
   | 'newRunIdOnClose'
   | 'historyLength'
+  | 'searchAttributeValues'
 > & { readonly requestIds: ReadonlySet<string> };
-
-const closedSummary = (summary: ClosedRunSummary): RunSummary => new ClosedRun(summary);
 
 /** Closed runs kept whole in memory by default, the most recently used first to stay. */
 export const DEFAULT_CLOSED_RUNS_KEPT = 32;
@@ -136,12 +136,14 @@ export class RunStore {
    * The workflow's latest run, open or closed: from memory when it is there, else from the store
    * (at once, when the store can tell the workflow id has never closed a run).
    */
-  latest(namespace: string, workflowId: string): RunSummary | undefined | Promise<RunSummary | undefined> {
+  latest(namespace: string, workflowId: string): MaybePromise<RunSummary | undefined> {
     const latest = this.latestRuns.get(namespace, workflowId);
     if (latest) return latest;
-    const stored = this.store.latestClosedRun(namespace, workflowId);
-    if (!(stored instanceof Promise)) return stored && closedSummary(stored);
-    return stored.then((summary) => this.latestRuns.get(namespace, workflowId) ?? (summary && closedSummary(summary)));
+    // A run of that id may have started while the store was read.
+    return andThen(
+      this.store.latestClosedRun(namespace, workflowId),
+      (summary) => this.latestRuns.get(namespace, workflowId) ?? (summary && new ClosedRun(summary)),
+    );
   }
 
   /** Any run's summary, open or closed. */
@@ -149,7 +151,7 @@ export class RunStore {
     const resident = this.byRunId(namespace, runId);
     if (resident) return resident;
     const stored = await this.store.closedRun({ namespace, runId });
-    return this.byRunId(namespace, runId) ?? (stored && closedSummary(stored));
+    return this.byRunId(namespace, runId) ?? (stored && new ClosedRun(stored));
   }
 
   /**
@@ -239,7 +241,7 @@ export class RunStore {
     const runs: RunSummary[] = [...this.resident.values()].filter(
       (run) => run.namespace === namespace && run.isRunning,
     );
-    for (const summary of closed) runs.push(this.byRunId(namespace, summary.runId) ?? closedSummary(summary));
+    for (const summary of closed) runs.push(this.byRunId(namespace, summary.runId) ?? new ClosedRun(summary));
     return runs;
   }
 

@@ -83,6 +83,13 @@ export function payloadValue(payload: Payload | undefined): unknown {
   }
 }
 
+/** Each search attribute's decoded value, by name. */
+export function searchAttributeValues(payloads: Record<string, Payload>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, payload] of Object.entries(payloads)) values[name] = payloadValue(payload);
+  return values;
+}
+
 /** Whether a decoded value fits the attribute's type; SDKs may send any type as a list of values. */
 function fitsSearchAttributeType(type: SearchAttributeType, value: unknown): boolean {
   const values: unknown[] = Array.isArray(value) ? value : [value];

@@ -228,8 +228,12 @@ export class PostgresStore implements DevServerStore {
     batch.scheduleDeletes.set(scheduleKey(schedule), schedule);
   }
 
-  /** A read or a delete outside a batch: Postgres out of reach answers UNAVAILABLE, as a commit does. */
+  /**
+   * A read or a delete outside a batch, once every write staged so far has landed (so that it sees
+   * what the service last had): Postgres out of reach answers UNAVAILABLE, as a commit does.
+   */
   private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    await this.commit();
     try {
       return await this.pool.query<R>(sql, params);
     } catch (err) {
@@ -238,8 +242,6 @@ export class PostgresStore implements DevServerStore {
   }
 
   async loadRun(key: RunKey): Promise<StoredRun | undefined> {
-    // Writes still staged for the run land first, so that what is read is what the service last had.
-    await this.commit();
     const { rows } = await this.query<{ start: string; state: string }>(
       `SELECT start, state FROM ${this.t('runs')} WHERE namespace = $1 AND run_id = $2`,
       [key.namespace, key.runId],
@@ -429,9 +431,8 @@ export class PostgresStore implements DevServerStore {
     this.closedIds.add(run.namespace, run.workflowId);
   }
 
-  /** Summaries of the closed runs a condition selects, once what is staged has landed. */
+  /** Summaries of the closed runs a condition selects. */
   private async summaries(condition: string, params: unknown[], tail = ''): Promise<ClosedRunSummary[]> {
-    await this.commit();
     // A run closed before summaries were kept has its summary made from its start, state and events.
     const { rows } = await this.query<{
       summary: string | null;
@@ -473,7 +474,6 @@ export class PostgresStore implements DevServerStore {
   }
 
   async earliestClose(namespace: string): Promise<number | undefined> {
-    await this.commit();
     const { rows } = await this.query<{ close_time: string | null }>(
       `SELECT min(close_time)::text AS close_time FROM ${this.t('runs')} WHERE namespace = $1 AND close_time IS NOT NULL`,
       [namespace],
@@ -483,7 +483,6 @@ export class PostgresStore implements DevServerStore {
 
   /** Deletes closed runs and their histories that closed before `before` (namespace retention). */
   async deleteClosedBefore(namespace: string, before: number): Promise<void> {
-    await this.commit();
     // One statement, so that a run and its history go together.
     await this.query(
       `WITH gone AS (

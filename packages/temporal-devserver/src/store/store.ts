@@ -6,12 +6,13 @@
  * only after that.
  */
 import { decode, encode, type Msg } from '../protos';
-import { payloadValue } from '../searchAttributes';
+import { searchAttributeValues } from '../searchAttributes';
 import type { ActivityState, Execution } from '../execution';
 import type { Namespace } from '../namespaces';
 import type { ScheduleRecord } from '../schedules/record';
 import type { WireScheduleSpec } from '../schedules/wire';
 import { NamespacedMap } from '../namespacedMap';
+import type { MaybePromise } from '../maybePromise';
 
 /** A run as the store hands it back on start: its identity, start request, history and mutable state. */
 export interface StoredRun {
@@ -122,10 +123,7 @@ export interface DevServerStore {
    * The latest closed run of a workflow id: at once when the store can tell without a read (the id
    * never closed a run), else once every write staged so far is durable.
    */
-  latestClosedRun(
-    namespace: string,
-    workflowId: string,
-  ): ClosedRunSummary | undefined | Promise<ClosedRunSummary | undefined>;
+  latestClosedRun(namespace: string, workflowId: string): MaybePromise<ClosedRunSummary | undefined>;
   /** Every closed run of a namespace, for a listing. */
   closedRuns(namespace: string): Promise<ClosedRunSummary[]>;
   /** When the namespace's earliest closed run closed, if it has any. */
@@ -329,10 +327,7 @@ export class StoreSession implements DevServerStore {
     return this.store.closedRun(run);
   }
 
-  latestClosedRun(
-    namespace: string,
-    workflowId: string,
-  ): ClosedRunSummary | undefined | Promise<ClosedRunSummary | undefined> {
+  latestClosedRun(namespace: string, workflowId: string): MaybePromise<ClosedRunSummary | undefined> {
     return this.store.latestClosedRun(namespace, workflowId);
   }
 
@@ -367,9 +362,6 @@ export function closedRunSummary(
   state: RunState,
   historyLength: number,
 ): ClosedRunSummary {
-  const searchAttributeValues: Record<string, unknown> = {};
-  for (const [name, payload] of Object.entries(state.searchAttributes))
-    searchAttributeValues[name] = payloadValue(payload);
   return {
     namespace: start.namespace,
     workflowId: start.workflowId,
@@ -383,7 +375,7 @@ export function closedRunSummary(
     status: state.status,
     historyLength,
     parent: start.parent,
-    searchAttributeValues,
+    searchAttributeValues: searchAttributeValues(state.searchAttributes),
     searchAttributes: packPayloads(state.searchAttributes),
     memo: packPayloads(state.memo),
     newRunIdOnClose: state.newRunIdOnClose,
