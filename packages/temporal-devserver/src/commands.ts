@@ -4,7 +4,7 @@
  */
 import type { CallContext } from './grpcServer';
 import { type Msg, unpackAny } from './protos';
-import { invalidArgument } from './errors';
+import { invalidArgument, unstorableId } from './errors';
 import { isCloseCommand } from './events';
 import type { ActivityState, Execution } from './execution';
 import { durToMs, durationOr } from './time';
@@ -183,6 +183,9 @@ export class Commands {
               message: 'WorkflowId and WorkflowType are required',
             };
           }
+          const unstorable = unstorableId(attrs.workflowId, 'WorkflowId');
+          if (unstorable)
+            return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES', message: unstorable };
           break;
         }
         case 'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION':

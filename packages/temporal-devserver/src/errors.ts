@@ -19,6 +19,19 @@ function withDetails(code: status, message: string, detailType: string, detail: 
 
 export const invalidArgument = (message: string): ServiceError => new ServiceError(status.INVALID_ARGUMENT, message);
 
+/**
+ * Why an id the server keeps (a workflow, namespace or schedule id) cannot be kept, if it cannot:
+ * one holding a NUL character, which a Postgres text column refuses. Refused in memory too, so
+ * that both stores accept the same requests.
+ */
+export const unstorableId = (value: string, field: string): string | undefined =>
+  value.includes('\u0000') ? `${field} must not contain a NUL character` : undefined;
+
+export function refuseUnstorableId(value: string, field: string): void {
+  const why = unstorableId(value, field);
+  if (why) throw invalidArgument(why);
+}
+
 export const notFound = (message: string): ServiceError =>
   withDetails(status.NOT_FOUND, message, 'temporal.api.errordetails.v1.NotFoundFailure', {});
 

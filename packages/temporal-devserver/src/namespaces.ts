@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Msg } from './protos';
 import type { DescribeNamespaceRequest, RegisterNamespaceRequest, UpdateNamespaceRequest } from './wire';
-import { ServiceError, invalidArgument, namespaceNotFound } from './errors';
+import { ServiceError, invalidArgument, namespaceNotFound, refuseUnstorableId } from './errors';
 import { durToMs, msToDur } from './time';
 import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from './searchAttributes';
 
@@ -124,6 +124,7 @@ export class Namespaces {
 
   registerNamespace(req: RegisterNamespaceRequest): Msg {
     if (!req.namespace) throw invalidArgument('namespace is required');
+    refuseUnstorableId(req.namespace, 'namespace');
     if (this.byName.has(req.namespace))
       throw new ServiceError(status.ALREADY_EXISTS, `Namespace ${req.namespace} already exists.`);
     this.register(

@@ -13,7 +13,7 @@ import type {
   StartWorkflowExecutionRequest,
   WireTime,
 } from './wire';
-import { invalidArgument, workflowAlreadyStarted } from './errors';
+import { invalidArgument, refuseUnstorableId, workflowAlreadyStarted } from './errors';
 import type { EventDraft } from './events';
 import { Execution } from './execution';
 import { STATUS_ENUM } from './executionStatus';
@@ -197,6 +197,7 @@ export class RunStart {
 
   private validateStart(namespace: Namespace, request: StartWorkflowExecutionRequest): void {
     if (!request.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    refuseUnstorableId(request.workflowId, 'WorkflowId');
     if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!request.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
     if (request.cronSchedule) throw invalidArgument('cron schedules are not supported by this server');

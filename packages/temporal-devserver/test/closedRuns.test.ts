@@ -16,7 +16,8 @@ import {
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
+import { status } from '@grpc/grpc-js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../src/server';
 import { nudge, outcome, parentOf, tagged } from './fixtures/closedRunWorkflows';
 import { scratchSchema } from './postgres';
@@ -249,6 +250,35 @@ describe.each(['memory', 'postgres'] as const)('closed runs on the %s store', (s
     });
     expect(restarted.signaledRunId).not.toBe(closed.firstExecutionRunId);
     expect(await restarted.result()).toBe('acme+done:hello');
+  });
+
+  test('an id holding a NUL character is refused on start and unknown on lookup, and the server carries on', async () => {
+    const closed = await complete('acme');
+    await pushOut();
+    const start = (workflowId: string) =>
+      connection.workflowService.startWorkflowExecution({
+        namespace: 'default',
+        workflowId,
+        workflowType: { name: 'tagged' },
+        taskQueue: { name: taskQueue },
+        requestId: randomUUID(),
+      });
+    await expect(start('post\u0000x')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    const describe = (workflowId: string, runId?: string) =>
+      connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId, runId } });
+    await expect(describe('post\u0000x')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(describe(closed.workflowId, `${closed.firstExecutionRunId}\u0000`)).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    await expect(
+      connection.workflowService.createSchedule({ namespace: 'default', scheduleId: 'nightly\u0000', requestId: 'r' }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    // The SDK will not send such a namespace in its headers; a raw client could.
+    expect(() => server.service.registerNamespace({ namespace: 'brand\u0000' })).toThrow('must not contain a NUL');
+    expect((await describe(closed.workflowId)).workflowExecutionInfo?.status).toBe(
+      temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+    );
+    expect(await (await complete('after')).result()).toBe('after+done');
   });
 
   if (storeKind === 'postgres') {

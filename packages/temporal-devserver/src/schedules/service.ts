@@ -6,7 +6,7 @@
  */
 import { status } from '@grpc/grpc-js';
 import type { ServerContext } from '../context';
-import { ServiceError, failedPrecondition, invalidArgument, notFound } from '../errors';
+import { ServiceError, failedPrecondition, invalidArgument, notFound, refuseUnstorableId } from '../errors';
 import type { Namespace } from '../namespaces';
 import type { Msg } from '../protos';
 import { payloadValue, settableSearchAttributes, validateSearchAttributes } from '../searchAttributes';
@@ -80,6 +80,7 @@ export class Schedules {
     const start = action?.startWorkflow;
     if (!start) throw invalidArgument('a schedule needs an action: start_workflow');
     if (!start.workflowId) throw invalidArgument('start_workflow.workflow_id is required');
+    refuseUnstorableId(start.workflowId, 'start_workflow.workflow_id');
     if (!start.workflowType?.name) throw invalidArgument('start_workflow.workflow_type is required');
     if (!start.taskQueue?.name) throw invalidArgument('start_workflow.task_queue is required');
     if (start.cronSchedule) throw invalidArgument('start_workflow.cron_schedule is not allowed in a schedule');
@@ -104,6 +105,7 @@ export class Schedules {
   createSchedule(req: CreateScheduleRequest): Msg {
     const namespace = this.server.namespaces.get(req.namespace);
     if (!req.scheduleId) throw invalidArgument('schedule_id is required');
+    refuseUnstorableId(req.scheduleId, 'schedule_id');
     if (this.byKey.has(key(namespace.name, req.scheduleId)))
       throw new ServiceError(status.ALREADY_EXISTS, `schedule "${req.scheduleId}" already exists`);
     const spec = compileSpec(req.schedule?.spec);

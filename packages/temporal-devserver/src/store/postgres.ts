@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { encode, decode, type Msg } from '../protos';
-import { unavailable } from '../errors';
+import { unavailable, unstorableId } from '../errors';
 import type { Execution } from '../execution';
 import type { Namespace } from '../namespaces';
 import type { ScheduleRecord } from '../schedules/record';
@@ -456,6 +456,8 @@ export class PostgresStore implements DevServerStore {
   }
 
   async closedRun(key: RunKey): Promise<ClosedRunSummary | undefined> {
+    // No run has an id Postgres cannot hold; a client may still ask about one.
+    if (unstorableId(key.runId, 'run id')) return undefined;
     const [summary] = await this.summaries('r.namespace = $1 AND r.run_id = $2', [key.namespace, key.runId]);
     return summary;
   }
